@@ -1,0 +1,53 @@
+#include "Command.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+void printUsage(QTextStream &out)
+{
+    out << "Usage: hivectl <command> [options]\n"
+           "\n"
+           "Commands:\n"
+           "  logs page       page through an execution's log lines in a log store\n"
+           "  logs stats      executions, rows and output types of a log store\n"
+           "  logs migrate-legacy  migrate legacy JSONL log batches to log_entries\n"
+           "  shape sync      sync an Electric shape into the local store\n"
+           "  pg inspect|plan|apply|verify  prepare PostgreSQL for Electric\n"
+           "\n"
+           "Run 'hivectl <command> --help' for the options of a command.\n";
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Hivewatch"));
+    QCoreApplication::setApplicationName(QStringLiteral("hivectl"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIVEWATCH_VERSION));
+
+    const QStringList args = app.arguments().mid(1);
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.isEmpty() || args[0] == QLatin1String("--help") || args[0] == QLatin1String("-h")
+        || args[0] == QLatin1String("help")) {
+        printUsage(args.isEmpty() ? err : out);
+        return args.isEmpty() ? 2 : 0;
+    }
+    if (args[0] == QLatin1String("--version")) {
+        out << "hivectl " << QCoreApplication::applicationVersion() << "\n";
+        return 0;
+    }
+    const QString group = args[0];
+    if (group == QLatin1String("logs"))
+        return runLogsCommand(args);
+    if (group == QLatin1String("shape"))
+        return runShapeCommand(args);
+    if (group == QLatin1String("pg"))
+        return runPgCommand(args);
+    err << "hivectl: unknown command '" << group << "'\n\n";
+    printUsage(err);
+    return 2;
+}

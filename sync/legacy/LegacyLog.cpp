@@ -1,0 +1,3 @@
+#include "LegacyLog.h"
+
+Q_LOGGING_CATEGORY(lcLegacy, "hivewatch.legacy")

@@ -1,0 +1,135 @@
+#include "PgConnection.h"
+
+#include "PgLog.h"
+
+#include <libpq-fe.h>
+
+#include <vector>
+
+namespace {
+
+QString firstLine(const QString &sql)
+{
+    const QString s = sql.trimmed();
+    const int nl = s.indexOf(QLatin1Char('\n'));
+    return nl < 0 ? s.left(200) : s.left(qMin(nl, 200)) + QStringLiteral(" …");
+}
+
+} // namespace
+
+PgConnection::PgConnection(PGconn *conn)
+    : m_conn(conn)
+{
+}
+
+PgConnection::~PgConnection()
+{
+    if (m_conn)
+        PQfinish(m_conn);
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conninfo)
+{
+    const QByteArray info = conninfo.toUtf8();
+    PGconn *conn = PQconnectdb(info.constData());
+    if (!conn)
+        return Error(QStringLiteral("Could not allocate a PostgreSQL connection"));
+    if (PQstatus(conn) != CONNECTION_OK) {
+        const QString message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+        PQfinish(conn);
+        return Error(QStringLiteral("Could not connect to PostgreSQL"), message);
+    }
+    // Values come back in the forms Electric uses, whatever the server's defaults are.
+    PGresult *r = PQexec(conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
+                               "SET DateStyle = 'ISO, DMY'; SET extra_float_digits = 1; "
+                               "SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'");
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (!ok) {
+        const QString message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+        PQfinish(conn);
+        return Error(QStringLiteral("Could not configure the PostgreSQL session"), message);
+    }
+    return std::unique_ptr<PgConnection>(new PgConnection(conn));
+}
+
+Result<PgResult> PgConnection::check(PGresult *result, const QString &sql)
+{
+    PgResult owned(result);
+    const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY
+        || status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH)
+        return owned;
+    QString message = result ? QString::fromUtf8(PQresultErrorMessage(result)).trimmed()
+                             : lastErrorMessage();
+    qCDebug(lcPg) << "statement failed:" << firstLine(sql) << message;
+    return Error(message.isEmpty() ? QStringLiteral("PostgreSQL statement failed") : message,
+                 QStringLiteral("in: ") + firstLine(sql));
+}
+
+Result<PgResult> PgConnection::exec(const QString &sql, const QStringList &params)
+{
+    const QByteArray query = sql.toUtf8();
+    if (params.isEmpty())
+        return check(PQexecParams(m_conn, query.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0),
+                     sql);
+    std::vector<QByteArray> storage;
+    std::vector<const char *> values;
+    storage.reserve(params.size());
+    values.reserve(params.size());
+    for (const QString &p : params) {
+        if (p.isNull()) {
+            values.push_back(nullptr);
+        } else {
+            storage.push_back(p.toUtf8());
+            values.push_back(storage.back().constData());
+        }
+    }
+    return check(PQexecParams(m_conn, query.constData(), int(values.size()), nullptr, values.data(),
+                              nullptr, nullptr, 0),
+                 sql);
+}
+
+Result<PgResult> PgConnection::execScript(const QString &sql)
+{
+    const QByteArray query = sql.toUtf8();
+    return check(PQexec(m_conn, query.constData()), sql);
+}
+
+QString PgConnection::quoteIdentifier(const QString &identifier) const
+{
+    const QByteArray in = identifier.toUtf8();
+    char *out = PQescapeIdentifier(m_conn, in.constData(), size_t(in.size()));
+    if (!out)
+        return {};
+    QString quoted = QString::fromUtf8(out);
+    PQfreemem(out);
+    return quoted;
+}
+
+QString PgConnection::quoteLiteral(const QString &literal) const
+{
+    const QByteArray in = literal.toUtf8();
+    char *out = PQescapeLiteral(m_conn, in.constData(), size_t(in.size()));
+    if (!out)
+        return {};
+    QString quoted = QString::fromUtf8(out);
+    PQfreemem(out);
+    return quoted;
+}
+
+int PgConnection::serverVersion() const { return PQserverVersion(m_conn); }
+
+QString PgConnection::describe() const
+{
+    const char *host = PQhost(m_conn);
+    return QStringLiteral("%1@%2:%3/%4")
+        .arg(QString::fromUtf8(PQuser(m_conn)),
+             QString::fromUtf8(host && *host ? host : "localhost"),
+             QString::fromUtf8(PQport(m_conn)), QString::fromUtf8(PQdb(m_conn)));
+}
+
+QString PgConnection::lastErrorMessage() const
+{
+    return QString::fromUtf8(PQerrorMessage(m_conn)).trimmed();
+}

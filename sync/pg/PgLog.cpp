@@ -1,0 +1,3 @@
+#include "PgLog.h"
+
+Q_LOGGING_CATEGORY(lcPg, "hivewatch.pg")

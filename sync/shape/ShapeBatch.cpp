@@ -1,0 +1,7 @@
+#include "ShapeBatch.h"
+
+void registerShapeBatchMetaTypes()
+{
+    qRegisterMetaType<RowChange>();
+    qRegisterMetaType<ShapeBatch>();
+}

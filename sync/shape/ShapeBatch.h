@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QVariantHash>
+
+// What the shape consumer hands to everything above it: the changes between two up-to-date
+// messages, applied atomically. This is the contract between the sync worker thread and the
+// models on the GUI thread; it crosses threads by value through queued signals.
+//
+// Values are typed from electric-schema: int2/int4/int8 -> qlonglong (int8 exact), float4/float8
+// -> double (NaN and infinities included), bool -> bool, json/jsonb -> QJsonValue, arrays ->
+// QVariantList typed per element (NULL elements are null QVariants), every other type -> QString.
+// SQL NULL is a null QVariant (QVariant()), never an empty string.
+struct RowChange
+{
+    enum class Operation { Insert, Update, Delete };
+
+    Operation operation = Operation::Insert;
+    QString key;         // Electric's row key, opaque
+    QVariantHash value;  // Insert/Update: the complete row after the change (partial updates are
+                         // already merged). Delete: at least the primary-key columns.
+};
+
+struct ShapeBatch
+{
+    QString shapeName;        // the consumer's name for the shape (e.g. "shared_tasks")
+    bool reset = false;       // the changes are a complete new snapshot: drop every row held before
+                              // (first sync and after a must-refetch)
+    QList<RowChange> changes; // in log order
+    QString handle;           // position after the batch, for diagnostics
+    QString offset;
+    QDateTime receivedAt;     // when the up-to-date that closed the batch arrived (UTC)
+};
+
+Q_DECLARE_METATYPE(RowChange)
+Q_DECLARE_METATYPE(ShapeBatch)
+
+// Registers the metatypes for queued connections; call once before connecting across threads.
+void registerShapeBatchMetaTypes();

@@ -1,0 +1,115 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QList>
+#include <QMap>
+#include <QSqlDatabase>
+#include <QString>
+#include <QUuid>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+// One execution log line, as the node's `log_entries` row (hive-schema.md §3.1).
+struct LogEntry
+{
+    qint64 id = 0;                   // autoincrement; the pagination cursor
+    QUuid executionId;               // stored as a 16-byte BLOB, as the node does
+    QString outputType;              // stdout, stderr, system, json_patch, session_id, finished, refresh_required
+    QString content;
+    QString timestamp;               // UTC "YYYY-MM-DD HH:MM:SS.sss"
+    std::optional<qint64> sourceId;  // id of the hive row it was synced from, if any
+};
+
+// A line to append. An empty timestamp means "now"; a sourceId makes the append idempotent.
+struct NewLogEntry
+{
+    QUuid executionId;
+    QString outputType;
+    QString content;
+    QString timestamp;
+    std::optional<qint64> sourceId;
+};
+
+enum class PageDirection { Forward, Backward };
+
+// A page as the node's find_paginated returns it (hive-schema.md §3.3).
+struct LogPage
+{
+    QList<LogEntry> entries;          // Forward: ascending ids. Backward: see LogStore::page().
+    std::optional<qint64> nextCursor; // id of the last row of the page when hasMore
+    bool hasMore = false;
+    qint64 totalCount = 0;
+};
+
+struct ExecutionSummary
+{
+    QUuid executionId;
+    qint64 rows = 0;
+    QString firstTimestamp;
+    QString lastTimestamp;
+};
+
+struct LogStoreStats
+{
+    QList<ExecutionSummary> executions;
+    QMap<QString, qint64> rowsByOutputType;
+    qint64 totalRows = 0;
+};
+
+// The local SQLite log store, also able to open a node's own db.sqlite.
+//
+// One LogStore owns one SQLite connection and must be used from the thread that opened it.
+// Writers and readers open their own LogStore on the same file (WAL: a read never waits for a
+// write). Other stores that keep data in the same file (synced shape rows, the legacy-import
+// ledger) share this connection through database() and withTransaction(), so their writes and
+// the log lines commit together.
+class LogStore
+{
+public:
+    enum class Access { ReadOnly, ReadWrite };
+
+    // Opens (and for ReadWrite creates or migrates) the store at `path`. Clear errors for a
+    // missing file (ReadOnly), a file that is not SQLite, a database without log_entries.
+    static Result<std::unique_ptr<LogStore>> open(const QString &path, Access access);
+    ~LogStore();
+
+    LogStore(const LogStore &) = delete;
+    LogStore &operator=(const LogStore &) = delete;
+
+    QString path() const;
+    bool isReadOnly() const;
+    // True when the file is a node's database (foreign schema: no Hivewatch migrations applied).
+    bool isNodeDatabase() const;
+
+    // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when body or COMMIT fails.
+    Result<void> withTransaction(const std::function<Result<void>()> &body);
+
+    // Appends in one transaction of its own. Rows whose sourceId is already stored are updated in
+    // place (idempotent re-append). Returns the number of rows written.
+    Result<qint64> append(const QList<NewLogEntry> &rows);
+    // The same without a transaction of its own: for use inside withTransaction().
+    Result<qint64> appendInCurrentTransaction(const QList<NewLogEntry> &rows);
+
+    Result<std::optional<LogEntry>> findById(qint64 id);
+    Result<QList<LogEntry>> listByExecution(const QUuid &executionId);
+    Result<qint64> deleteByExecution(const QUuid &executionId);
+    Result<qint64> countByExecution(const QUuid &executionId);
+    Result<LogStoreStats> stats();
+
+    // Cursor pagination as the node's find_paginated: Forward = id > cursor, oldest first;
+    // Backward = id < cursor, newest first (the page comes back in descending id order, exactly
+    // as the node returns it; callers that display it reverse it).
+    Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
+                         PageDirection direction, int limit);
+
+    // For stores sharing this file and its transactions. Do not close it.
+    QSqlDatabase database() const;
+
+private:
+    LogStore();
+    struct Private;
+    std::unique_ptr<Private> d;
+};
