@@ -21,6 +21,7 @@ packages=(
     postgresql postgresql-contrib
     nodejs npm
     xvfb xauth
+    docker-compose desktop-file-utils appstream dpkg-dev file
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
