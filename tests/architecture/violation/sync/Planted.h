@@ -1,0 +1,2 @@
+// A planted violation: the checker must reject it.
+#include <QWidget>
