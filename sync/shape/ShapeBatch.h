@@ -19,20 +19,20 @@ struct RowChange
     enum class Operation { Insert, Update, Delete };
 
     Operation operation = Operation::Insert;
-    QString key;         // Electric's row key, opaque
-    QVariantHash value;  // Insert/Update: the complete row after the change (partial updates are
-                         // already merged). Delete: at least the primary-key columns.
+    QString key; // Electric's row key, opaque
+    QVariantHash value; // Insert/Update: the complete row after the change (partial updates are
+                        // already merged). Delete: at least the primary-key columns.
 };
 
 struct ShapeBatch
 {
-    QString shapeName;        // the consumer's name for the shape (e.g. "shared_tasks")
-    bool reset = false;       // the changes are a complete new snapshot: drop every row held before
-                              // (first sync and after a must-refetch)
+    QString shapeName; // the consumer's name for the shape (e.g. "shared_tasks")
+    bool reset = false; // the changes are a complete new snapshot: drop every row held before
+                        // (first sync and after a must-refetch)
     QList<RowChange> changes; // in log order
-    QString handle;           // position after the batch, for diagnostics
+    QString handle; // position after the batch, for diagnostics
     QString offset;
-    QDateTime receivedAt;     // when the up-to-date that closed the batch arrived (UTC)
+    QDateTime receivedAt; // when the up-to-date that closed the batch arrived (UTC)
 };
 
 Q_DECLARE_METATYPE(RowChange)

@@ -1,0 +1,261 @@
+#include "ShapeMessage.h"
+
+#include "SyncLog.h"
+
+#include <simdjson.h>
+
+#include <string_view>
+
+using namespace simdjson;
+
+namespace {
+
+// Column names repeat on every row: share one QByteArray per name instead of allocating one per
+// field. Rows of one shape list columns in the same order, so the slot at the same position is
+// almost always the match.
+class ColumnNames
+{
+public:
+    QByteArray intern(std::string_view name, qsizetype position)
+    {
+        const auto view = [](const QByteArray &b) {
+            return std::string_view(b.constData(), size_t(b.size()));
+        };
+        if (position < m_names.size() && view(m_names[position]) == name)
+            return m_names[position];
+        for (const QByteArray &known : m_names) {
+            if (view(known) == name)
+                return known;
+        }
+        QByteArray created(name.data(), qsizetype(name.size()));
+        if (m_names.size() < 512)
+            m_names.append(created);
+        return created;
+    }
+
+private:
+    QList<QByteArray> m_names;
+};
+
+dom::parser &threadParser()
+{
+    thread_local dom::parser parser;
+    return parser;
+}
+
+QString indexed(qsizetype index, const char *what)
+{
+    return QStringLiteral("message %1 of the response %2").arg(index).arg(QLatin1String(what));
+}
+
+// Values are strings or null on the wire; anything else is kept as its JSON text so a
+// non-conforming server loses nothing.
+bool readRow(dom::element element, RawRow &row, ColumnNames &names)
+{
+    dom::object object;
+    if (element.get(object) != SUCCESS)
+        return false;
+    row.reserve(qsizetype(object.size()));
+    qsizetype position = 0;
+    for (auto [name, value] : object) {
+        RawField field;
+        field.column = names.intern(name, position++);
+        std::string_view text;
+        if (value.is_null()) {
+            field.isNull = true;
+        } else if (value.get(text) == SUCCESS) {
+            field.text = QByteArray(text.data(), qsizetype(text.size()));
+        } else {
+            const std::string json = simdjson::minify(value);
+            field.text = QByteArray(json.data(), qsizetype(json.size()));
+        }
+        row.append(std::move(field));
+    }
+    return true;
+}
+
+std::optional<RowChange::Operation> operationFrom(std::string_view name)
+{
+    if (name == "insert")
+        return RowChange::Operation::Insert;
+    if (name == "update")
+        return RowChange::Operation::Update;
+    if (name == "delete")
+        return RowChange::Operation::Delete;
+    return std::nullopt;
+}
+
+void appendJsonString(QByteArray &out, QByteArrayView text)
+{
+    static const char hex[] = "0123456789abcdef";
+    out.append('"');
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"':
+            out.append("\\\"");
+            break;
+        case '\\':
+            out.append("\\\\");
+            break;
+        case '\n':
+            out.append("\\n");
+            break;
+        case '\r':
+            out.append("\\r");
+            break;
+        case '\t':
+            out.append("\\t");
+            break;
+        default:
+            if (c < 0x20) {
+                out.append("\\u00");
+                out.append(hex[c >> 4]);
+                out.append(hex[c & 0xF]);
+            } else {
+                out.append(ch);
+            }
+        }
+    }
+    out.append('"');
+}
+
+} // namespace
+
+const RawField *findField(const RawRow &row, QByteArrayView column)
+{
+    for (const RawField &field : row) {
+        if (field.column == column)
+            return &field;
+    }
+    return nullptr;
+}
+
+void mergeRow(RawRow &row, const RawRow &changes)
+{
+    for (const RawField &change : changes) {
+        bool replaced = false;
+        for (RawField &field : row) {
+            if (field.column == change.column) {
+                field = change;
+                replaced = true;
+                break;
+            }
+        }
+        if (!replaced)
+            row.append(change);
+    }
+}
+
+Result<ParsedBody> parseShapeBody(const QByteArray &body)
+{
+    dom::element root;
+    if (auto error = threadParser().parse(body.constData(), size_t(body.size())).get(root)) {
+        return Error(QStringLiteral("the shape response is not valid JSON"),
+                     QString::fromUtf8(error_message(error)));
+    }
+    dom::array messages;
+    if (root.get(messages) != SUCCESS)
+        return Error(QStringLiteral("the shape response is not a JSON array of messages"));
+
+    ParsedBody parsed;
+    parsed.changes.reserve(qsizetype(messages.size()));
+    ColumnNames names;
+    qsizetype index = 0;
+    for (dom::element element : messages) {
+        dom::object message;
+        if (element.get(message) != SUCCESS)
+            return Error(indexed(index, "is not a JSON object"));
+        dom::object headers;
+        const bool hasHeaders = message["headers"].get(headers) == SUCCESS;
+        std::string_view key;
+        const auto keyError = message["key"].get(key);
+        if (keyError != NO_SUCH_FIELD) {
+            if (keyError != SUCCESS)
+                return Error(indexed(index, "has a key that is not a string"));
+            std::string_view operationName;
+            if (!hasHeaders || headers["operation"].get(operationName) != SUCCESS)
+                return Error(indexed(index, "is a change without headers.operation"));
+            const auto operation = operationFrom(operationName);
+            if (!operation) {
+                qCDebug(lcSync) << "skipping a change with unknown operation"
+                                << QByteArrayView(operationName.data(),
+                                                  qsizetype(operationName.size()));
+                ++parsed.skipped;
+                ++index;
+                continue;
+            }
+            ShapeMessage change;
+            change.operation = *operation;
+            change.key = QString::fromUtf8(key.data(), qsizetype(key.size()));
+            dom::element value;
+            if (message["value"].get(value) == SUCCESS) {
+                if (!readRow(value, change.value, names))
+                    return Error(indexed(index, "has a value that is not a JSON object"));
+            } else if (*operation != RowChange::Operation::Delete) {
+                return Error(indexed(index, "is an insert or update without a value"));
+            }
+            dom::element oldValue;
+            if (message["old_value"].get(oldValue) == SUCCESS && !oldValue.is_null()
+                && !readRow(oldValue, change.oldValue, names)) {
+                return Error(indexed(index, "has an old_value that is not a JSON object"));
+            }
+            parsed.changes.append(std::move(change));
+        } else {
+            std::string_view control;
+            if (hasHeaders && headers["control"].get(control) == SUCCESS) {
+                if (control == "up-to-date") {
+                    parsed.upToDate = true;
+                } else if (control == "must-refetch") {
+                    parsed.mustRefetch = true;
+                } else if (control != "snapshot-end") {
+                    qCDebug(lcSync) << "skipping unknown control message"
+                                    << QByteArrayView(control.data(), qsizetype(control.size()));
+                    ++parsed.skipped;
+                }
+            } else {
+                qCDebug(lcSync) << "skipping a message of unknown kind at index" << index;
+                ++parsed.skipped;
+            }
+        }
+        ++index;
+    }
+    return parsed;
+}
+
+QByteArray rawRowToJson(const RawRow &row)
+{
+    QByteArray out;
+    qsizetype size = 2;
+    for (const RawField &field : row)
+        size += field.column.size() + field.text.size() + 8;
+    out.reserve(size);
+    out.append('{');
+    bool first = true;
+    for (const RawField &field : row) {
+        if (!first)
+            out.append(',');
+        first = false;
+        appendJsonString(out, field.column);
+        out.append(':');
+        if (field.isNull)
+            out.append("null");
+        else
+            appendJsonString(out, field.text);
+    }
+    out.append('}');
+    return out;
+}
+
+Result<RawRow> parseRawRow(const QByteArray &json)
+{
+    dom::element root;
+    if (auto error = threadParser().parse(json.constData(), size_t(json.size())).get(root))
+        return Error(QStringLiteral("a stored shape row is not valid JSON"),
+                     QString::fromUtf8(error_message(error)));
+    RawRow row;
+    ColumnNames names;
+    if (!readRow(root, row, names))
+        return Error(QStringLiteral("a stored shape row is not a JSON object"));
+    return row;
+}

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "Result.h"
+#include "ShapeBatch.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+// One column value as Electric sends it: the Postgres text form, or SQL NULL. Typing happens
+// later (ShapeValue), so rows can be stored and merged without losing anything.
+struct RawField
+{
+    QByteArray column; // UTF-8 column name (implicitly shared between rows)
+    QByteArray text; // UTF-8 text form; empty for NULL
+    bool isNull = false;
+
+    bool operator==(const RawField &other) const = default;
+};
+using RawRow = QList<RawField>;
+
+// Returns the field named `column`, or nullptr.
+const RawField *findField(const RawRow &row, QByteArrayView column);
+// insert-or-replace every field of `changes` into `row` (a partial update merge, §3).
+void mergeRow(RawRow &row, const RawRow &changes);
+
+// A change message of the body (electric-protocol.md §2.5). Control messages are not kept:
+// the parser turns them into flags of ParsedBody.
+struct ShapeMessage
+{
+    RowChange::Operation operation = RowChange::Operation::Insert;
+    QString key;
+    RawRow value;
+    RawRow oldValue; // replica=full updates: old values of the changed columns
+};
+
+struct ParsedBody
+{
+    QList<ShapeMessage> changes;
+    bool upToDate = false; // an up-to-date control message was present
+    bool mustRefetch = false; // a must-refetch control message was present
+    int skipped = 0; // messages of kinds this client does not know (logged, ignored)
+};
+
+// Parses one response body: a JSON array of messages. Unknown message kinds and unknown control
+// messages are skipped (with a debug log); a body that is not an array of objects, or a change
+// message without key/operation/value, is an error naming the message index.
+Result<ParsedBody> parseShapeBody(const QByteArray &body);
+
+// Serialises a raw row as a JSON object of strings/nulls (the wire form), and back. Used by the
+// store; parseRawRow reports malformed input as an error.
+QByteArray rawRowToJson(const RawRow &row);
+Result<RawRow> parseRawRow(const QByteArray &json);

@@ -1,0 +1,471 @@
+#include "ShapeStream.h"
+
+#include "ShapeValue.h"
+#include "SyncLog.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QSslCertificate>
+
+namespace {
+
+const QByteArray kHandle = QByteArrayLiteral("electric-handle");
+const QByteArray kOffset = QByteArrayLiteral("electric-offset");
+const QByteArray kCursor = QByteArrayLiteral("electric-cursor");
+const QByteArray kSchema = QByteArrayLiteral("electric-schema");
+const QByteArray kUpToDate = QByteArrayLiteral("electric-up-to-date");
+
+// Electric's error bodies: {"message": "...", "errors": {"field": ["...", ...]}}.
+QString serverMessage(const QByteArray &body)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    if (!document.isObject())
+        return QString::fromUtf8(body.left(300)).trimmed();
+    const QJsonObject object = document.object();
+    QString text = object.value(QLatin1String("message")).toString();
+    if (text.isEmpty())
+        text = object.value(QLatin1String("error")).toString();
+    const QJsonObject errors = object.value(QLatin1String("errors")).toObject();
+    QStringList details;
+    for (auto it = errors.begin(); it != errors.end(); ++it) {
+        QStringList messages;
+        for (const QJsonValue &message : it.value().toArray())
+            messages << message.toString();
+        if (it.value().isString())
+            messages << it.value().toString();
+        details << it.key() + QStringLiteral(": ") + messages.join(QStringLiteral("; "));
+    }
+    if (!details.isEmpty())
+        text += (text.isEmpty() ? QString() : QStringLiteral(" — "))
+            + details.join(QStringLiteral(", "));
+    return text;
+}
+
+} // namespace
+
+ShapeStream::ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint,
+                         QNetworkAccessManager *network, QObject *parent)
+    : QObject(parent)
+    , m_definition(std::move(definition))
+    , m_endpoint(std::move(endpoint))
+    , m_network(network)
+{
+    m_watchdog.setSingleShot(true);
+    connect(&m_watchdog, &QTimer::timeout, this, [this] {
+        if (m_reply) {
+            qCDebug(lcSync) << m_definition.effectiveName()
+                            << "live request watchdog fired; restarting";
+            m_watchdogFired = true;
+            m_reply->abort();
+        }
+    });
+    m_nextRequest.setSingleShot(true);
+    connect(&m_nextRequest, &QTimer::timeout, this, &ShapeStream::sendRequest);
+    m_clock.start();
+}
+
+ShapeStream::~ShapeStream()
+{
+    m_running = false;
+    abortReply();
+}
+
+void ShapeStream::resumeFrom(const QString &handle, const QString &offset,
+                             const ShapeSchema &schema)
+{
+    m_position.handle = handle;
+    m_position.offset = offset.isEmpty() ? QStringLiteral("-1") : offset;
+    m_schema = schema;
+    m_pendingReset = m_position.offset == QLatin1String("-1");
+    m_upToDate = false;
+}
+
+void ShapeStream::start()
+{
+    QString tlsError;
+    if (!prepareTls(&tlsError)) {
+        m_running = true;
+        fail(tlsError);
+        return;
+    }
+    m_running = true;
+    m_paused = false;
+    m_errorText.clear();
+    m_errorCount = 0;
+    m_malformedCount = 0;
+    m_upToDate = false; // always catch up non-live first
+    setState(ShapeStatus::State::Syncing);
+    scheduleNext(0);
+}
+
+void ShapeStream::stop()
+{
+    m_running = false;
+    m_nextRequest.stop();
+    m_watchdog.stop();
+    abortReply();
+    setState(ShapeStatus::State::Idle);
+}
+
+void ShapeStream::pause()
+{
+    if (!m_running || m_paused)
+        return;
+    m_paused = true;
+    m_nextRequest.stop();
+    m_watchdog.stop();
+    abortReply();
+    m_upToDate = false; // resume with a non-live catch-up (pending changes are kept)
+    setState(ShapeStatus::State::Idle);
+}
+
+void ShapeStream::resume()
+{
+    if (!m_running || !m_paused)
+        return;
+    m_paused = false;
+    setState(ShapeStatus::State::Syncing);
+    scheduleNext(0);
+}
+
+QUrl ShapeStream::nextRequestUrl() const
+{
+    ShapeRequestPosition position = m_position;
+    position.live = m_upToDate;
+    return ShapeUrl::requestUrl(m_endpoint, m_definition, position);
+}
+
+double ShapeStream::random() const
+{
+    return m_options.random ? m_options.random() : QRandomGenerator::global()->generateDouble();
+}
+
+bool ShapeStream::prepareTls(QString *error)
+{
+    if (m_sslReady)
+        return true;
+    m_ssl = QSslConfiguration::defaultConfiguration();
+    m_ssl.setPeerVerifyMode(QSslSocket::VerifyPeer); // never relaxed, whatever the endpoint
+    if (!m_endpoint.caFile.isEmpty()) {
+        const QList<QSslCertificate> certificates = QSslCertificate::fromPath(m_endpoint.caFile);
+        if (certificates.isEmpty()) {
+            *error = QStringLiteral("the CA file %1 holds no readable PEM certificate")
+                         .arg(m_endpoint.caFile);
+            return false;
+        }
+        m_ssl.addCaCertificates(certificates);
+    }
+    m_sslReady = true;
+    return true;
+}
+
+void ShapeStream::scheduleNext(qint64 delayMs)
+{
+    m_lastDelayMs = delayMs;
+    if (!m_running || m_paused)
+        return;
+    m_nextRequest.start(int(std::min<qint64>(delayMs, std::numeric_limits<int>::max())));
+}
+
+void ShapeStream::abortReply()
+{
+    if (!m_reply)
+        return;
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    disconnect(reply, nullptr, this, nullptr);
+    reply->abort();
+    reply->deleteLater();
+}
+
+void ShapeStream::sendRequest()
+{
+    if (!m_running || m_paused || m_reply)
+        return;
+    ShapeRequestPosition position = m_position;
+    position.live = m_upToDate;
+    if (!position.live) {
+        switch (m_loopGuard.record(position.offset, m_clock.elapsed())) {
+        case FastLoopGuard::Verdict::Ok:
+            break;
+        case FastLoopGuard::Verdict::Resync:
+            qCWarning(lcSync) << m_definition.effectiveName() << "requests loop on offset"
+                              << position.offset << "; resyncing from scratch";
+            handleRefetch({}, QStringLiteral("request loop on one offset"));
+            return;
+        case FastLoopGuard::Verdict::BackOff:
+            m_loopGuard.record(QString(), m_clock.elapsed()); // the delayed request starts afresh
+            m_position.offset = position.offset;
+            scheduleNext(m_loopGuard.backoffMs(random()));
+            return;
+        case FastLoopGuard::Verdict::Fail:
+            fail(QStringLiteral("the server keeps answering at offset %1 without progress; "
+                                "giving up after repeated resyncs")
+                     .arg(position.offset));
+            return;
+        }
+    }
+    const QUrl url = ShapeUrl::requestUrl(m_endpoint, m_definition, position);
+    m_position.cacheBuster.clear(); // one-shot
+
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    request.setRawHeader("Accept", "application/json");
+    if (!m_endpoint.bearerToken.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_endpoint.bearerToken.toUtf8());
+    if (url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(m_ssl);
+    if (!position.live)
+        request.setTransferTimeout(m_options.requestTimeoutMs);
+
+    qCDebug(lcSync) << "GET" << ShapeUrl::redacted(url);
+    m_replyLive = position.live;
+    m_watchdogFired = false;
+    QNetworkReply *reply = m_network->get(request);
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
+    if (position.live)
+        m_watchdog.start(m_options.liveTimeoutMs);
+    if (m_errorCount == 0)
+        setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+}
+
+void ShapeStream::onFinished(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    if (reply != m_reply)
+        return;
+    m_reply = nullptr;
+    m_watchdog.stop();
+    if (!m_running)
+        return;
+
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    if (status == 0) {
+        if (m_watchdogFired && m_replyLive) {
+            scheduleNext(0); // a stalled live poll: start a new one, not an error
+            return;
+        }
+        if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
+            fail(QStringLiteral(
+                     "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
+                     .arg(m_endpoint.url.host(), reply->errorString()));
+            return;
+        }
+        retryLater(QStringLiteral("cannot reach %1: %2")
+                       .arg(m_endpoint.url.authority(), reply->errorString()),
+                   std::nullopt);
+        return;
+    }
+    if (status == 409) {
+        handleRefetch(QString::fromUtf8(reply->rawHeader(kHandle)),
+                      QStringLiteral("the server reported the shape handle as gone (409)"));
+        return;
+    }
+    if (status >= 500 || status == 429) {
+        const auto retryAfter = ShapeBackoff::parseRetryAfter(reply->rawHeader("retry-after"),
+                                                              QDateTime::currentDateTimeUtc());
+        retryLater(describe(reply, body), retryAfter);
+        return;
+    }
+    if (status == 400 && body.contains("out of bounds")) {
+        // We are ahead of the server's log (e.g. it was restored): our data cannot be trusted.
+        handleRefetch({}, QStringLiteral("the stored offset is out of bounds for this shape"));
+        return;
+    }
+    if (status >= 400) {
+        fail(describe(reply, body));
+        return;
+    }
+    if (status == 204) {
+        // Old servers answered a live timeout with 204: up to date, nothing new.
+        m_errorCount = 0;
+        m_upToDate = true;
+        setState(ShapeStatus::State::Live);
+        scheduleNext(0);
+        return;
+    }
+    if (status < 200 || status >= 300) {
+        fail(describe(reply, body));
+        return;
+    }
+    handleSuccess(reply, body);
+}
+
+void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
+{
+    const bool live = m_replyLive;
+    QStringList missing;
+    for (const QByteArray &header : {kHandle, kOffset}) {
+        if (!reply->hasRawHeader(header))
+            missing << QString::fromLatin1(header);
+    }
+    if (live && !reply->hasRawHeader(kCursor))
+        missing << QString::fromLatin1(kCursor);
+    if (!live && !reply->hasRawHeader(kSchema))
+        missing << QString::fromLatin1(kSchema);
+    if (!missing.isEmpty()) {
+        fail(QStringLiteral(
+                 "the response from %1 lacks the %2 header(s); a proxy, CDN or CORS setup "
+                 "between Hivewatch and Electric probably stripped them (it must pass "
+                 "every electric-* header through)")
+                 .arg(ShapeUrl::redacted(reply->url()), missing.join(QStringLiteral(", "))));
+        return;
+    }
+    const QString handle = QString::fromUtf8(reply->rawHeader(kHandle));
+    if (!m_position.expiredHandle.isEmpty() && handle == m_position.expiredHandle) {
+        // Served from a cache that still holds the expired shape: ask again past the cache.
+        if (++m_staleRetries <= 3) {
+            m_position.cacheBuster = ShapeUrl::newCacheBuster();
+            scheduleNext(0);
+            return;
+        }
+        qCWarning(lcSync) << m_definition.effectiveName()
+                          << "a cache keeps serving the expired handle; accepting it";
+        m_position.expiredHandle.clear();
+    }
+
+    auto parsed = parseShapeBody(body);
+    if (!parsed) {
+        if (++m_malformedCount > m_options.malformedRetryLimit) {
+            fail(QStringLiteral("%1 from %2")
+                     .arg(parsed.error().toString(), ShapeUrl::redacted(reply->url())));
+            return;
+        }
+        retryLater(QStringLiteral("%1 from %2")
+                       .arg(parsed.error().toString(), ShapeUrl::redacted(reply->url())),
+                   std::nullopt);
+        return;
+    }
+    if (parsed->mustRefetch) {
+        handleRefetch(handle, QStringLiteral("the server sent must-refetch"));
+        return;
+    }
+    if (!live && m_schema.isEmpty()) {
+        auto schema = ShapeSchema::parse(reply->rawHeader(kSchema));
+        if (!schema) {
+            fail(schema.error().toString());
+            return;
+        }
+        m_schema = std::move(schema).value(); // first schema per handle wins, as in the TS client
+    }
+    if (parsed->skipped > 0)
+        qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
+                        << "unknown messages";
+    for (const ShapeMessage &change : std::as_const(parsed->changes)) {
+        if (change.operation == RowChange::Operation::Delete)
+            continue;
+        for (const QString &problem :
+             ShapeValue::notNullViolations(m_schema, change.key, change.value))
+            emit warning(problem);
+    }
+
+    m_errorCount = 0;
+    m_malformedCount = 0;
+    m_errorText.clear();
+    m_retryAt = {};
+    m_position.handle = handle;
+    m_position.offset = QString::fromUtf8(reply->rawHeader(kOffset));
+    if (live)
+        m_position.cursor = QString::fromUtf8(reply->rawHeader(kCursor));
+    m_pending.append(std::move(parsed->changes));
+
+    if (parsed->upToDate || reply->hasRawHeader(kUpToDate)) {
+        ShapeUpdate update;
+        update.reset = m_pendingReset;
+        update.changes = std::move(m_pending);
+        update.handle = m_position.handle;
+        update.offset = m_position.offset;
+        update.schema = m_schema;
+        update.receivedAt = QDateTime::currentDateTimeUtc();
+        m_pending.clear();
+        m_pendingReset = false;
+        m_upToDate = true;
+        m_staleRetries = 0;
+        m_loopGuard.reset();
+        setState(ShapeStatus::State::Live);
+        emit updateReady(update);
+    } else if (m_state != ShapeStatus::State::Live) {
+        setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+    }
+    scheduleNext(0);
+}
+
+void ShapeStream::handleRefetch(const QString &newHandle, const QString &reason)
+{
+    qCInfo(lcSync) << m_definition.effectiveName() << "resyncing from scratch:" << reason;
+    if (!m_position.handle.isEmpty() && m_position.handle != newHandle)
+        m_position.expiredHandle = m_position.handle;
+    m_position.handle = newHandle;
+    m_position.offset = QStringLiteral("-1");
+    m_position.cursor.clear();
+    m_position.cacheBuster = ShapeUrl::newCacheBuster();
+    m_schema = ShapeSchema();
+    m_pending.clear();
+    m_pendingReset = true;
+    m_upToDate = false;
+    m_staleRetries = 0;
+    emit mustRefetch();
+    if (!m_running)
+        return;
+    setState(ShapeStatus::State::Syncing);
+    scheduleNext(0);
+}
+
+void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryAfterMs)
+{
+    ++m_errorCount;
+    if (m_options.maxConsecutiveErrors > 0 && m_errorCount > m_options.maxConsecutiveErrors) {
+        fail(QStringLiteral("%1 (gave up after %2 attempts)").arg(reason).arg(m_errorCount));
+        return;
+    }
+    const qint64 delay = m_options.backoff.delayMs(m_errorCount, random(), retryAfterMs);
+    qCInfo(lcSync) << m_definition.effectiveName() << reason << "- retrying in" << delay << "ms";
+    m_errorText = reason;
+    m_retryAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
+    setState(ShapeStatus::State::BackingOff);
+    emit stateChanged(); // the error text changes even when the state does not
+    scheduleNext(delay);
+}
+
+void ShapeStream::fail(const QString &reason)
+{
+    qCWarning(lcSync) << m_definition.effectiveName() << "stopped:" << reason;
+    m_running = false;
+    m_nextRequest.stop();
+    m_watchdog.stop();
+    abortReply();
+    m_errorText = reason;
+    m_retryAt = {};
+    setState(ShapeStatus::State::Failed);
+    emit stateChanged();
+}
+
+void ShapeStream::setState(ShapeStatus::State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged();
+}
+
+QString ShapeStream::describe(QNetworkReply *reply, const QByteArray &body) const
+{
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    QString text
+        = QStringLiteral("HTTP %1 from %2").arg(status).arg(ShapeUrl::redacted(reply->url()));
+    const QString message = serverMessage(body);
+    if (!message.isEmpty())
+        text += QStringLiteral(": ") + message;
+    if (status == 401 || status == 403)
+        text += QStringLiteral(" (check the secret or bearer token)");
+    return text;
+}

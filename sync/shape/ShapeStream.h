@@ -1,0 +1,138 @@
+#pragma once
+
+#include "ShapeBackoff.h"
+#include "ShapeDefinition.h"
+#include "ShapeMessage.h"
+#include "ShapeSchema.h"
+#include "ShapeStatus.h"
+#include "ShapeUrl.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+#include <QSslConfiguration>
+#include <QTimer>
+
+#include <functional>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+// Everything between two up-to-date messages, ready to be applied atomically.
+struct ShapeUpdate
+{
+    bool reset = false; // these changes start from an empty shape (offset -1)
+    QList<ShapeMessage> changes; // in log order
+    QString handle;
+    QString offset; // offset after the changes (to store with them)
+    ShapeSchema schema;
+    QDateTime receivedAt;
+};
+
+// The Electric shape protocol state machine for one shape (electric-protocol.md §4–5; issue 4
+// item 3). It lives on the worker thread and uses the worker's QNetworkAccessManager.
+//
+//   -1 → non-live catch-up until up-to-date → live long-polls with the cursor.
+// Changes are buffered across responses (chunks may split transactions) and handed out as one
+// ShapeUpdate per up-to-date. 409 (and offset-out-of-bounds) reset to -1 with the new handle, a
+// fresh cache-buster and expired_handle. Network errors, 5xx, 429 and malformed bodies back off
+// with full jitter (Retry-After as a minimum); 4xx and stripped headers fail visibly.
+class ShapeStream : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int liveTimeoutMs = 45000; // watchdog for live requests (server holds them ~20 s)
+        int requestTimeoutMs = 60000; // no-progress timeout for non-live requests
+        int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
+        int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
+        ShapeBackoff backoff;
+        std::function<double()> random; // [0,1) for jitter; tests make it deterministic
+    };
+
+    ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint, QNetworkAccessManager *network,
+                QObject *parent = nullptr);
+    ~ShapeStream() override;
+
+    void setOptions(const Options &options) { m_options = options; }
+    // Resume from a stored position instead of -1 (before start()). The first request is a
+    // non-live catch-up from `offset`.
+    void resumeFrom(const QString &handle, const QString &offset, const ShapeSchema &schema);
+
+    void start();
+    // Aborts the in-flight request; no signal is emitted for it afterwards.
+    void stop();
+    void pause();
+    void resume();
+
+    ShapeStatus::State state() const { return m_state; }
+    QString errorText() const { return m_errorText; }
+    QDateTime retryAt() const { return m_retryAt; }
+    int retryAttempt() const { return m_errorCount; }
+    QString handle() const { return m_position.handle; }
+    QString offset() const { return m_position.offset; }
+    bool isUpToDate() const { return m_upToDate; }
+    const ShapeDefinition &definition() const { return m_definition; }
+
+    // For tests and diagnostics: the URL the next request would use, and the delay chosen for
+    // the last scheduled request (0 = immediately).
+    QUrl nextRequestUrl() const;
+    qint64 lastDelayMs() const { return m_lastDelayMs; }
+
+signals:
+    void updateReady(const ShapeUpdate &update);
+    // A 409/must-refetch (or resync) dropped the pending changes; the next update has reset=true.
+    void mustRefetch();
+    // Non-fatal problems worth showing (not_null violations, skipped messages).
+    void warning(const QString &text);
+    void stateChanged();
+
+private:
+    void sendRequest();
+    void onFinished(QNetworkReply *reply);
+    void handleSuccess(QNetworkReply *reply, const QByteArray &body);
+    void handleRefetch(const QString &newHandle, const QString &reason);
+    void retryLater(const QString &reason, std::optional<qint64> retryAfterMs);
+    void fail(const QString &reason);
+    void setState(ShapeStatus::State state);
+    void abortReply();
+    bool prepareTls(QString *error);
+    double random() const;
+    void scheduleNext(qint64 delayMs);
+    QString describe(QNetworkReply *reply, const QByteArray &body) const;
+
+    ShapeDefinition m_definition;
+    ShapeEndpoint m_endpoint;
+    QNetworkAccessManager *m_network;
+    Options m_options;
+
+    ShapeRequestPosition m_position;
+    ShapeSchema m_schema;
+    bool m_upToDate = false;
+    bool m_pendingReset = true;
+    QList<ShapeMessage> m_pending;
+
+    QPointer<QNetworkReply> m_reply;
+    bool m_replyLive = false;
+    bool m_watchdogFired = false;
+    QTimer m_watchdog;
+    QTimer m_nextRequest;
+    bool m_running = false;
+    bool m_paused = false;
+    int m_errorCount = 0;
+    int m_malformedCount = 0;
+    qint64 m_lastDelayMs = 0;
+    QSslConfiguration m_ssl;
+    bool m_sslReady = false;
+    int m_staleRetries = 0;
+    FastLoopGuard m_loopGuard;
+    QElapsedTimer m_clock;
+
+    ShapeStatus::State m_state = ShapeStatus::State::Idle;
+    QString m_errorText;
+    QDateTime m_retryAt;
+};
+
+Q_DECLARE_METATYPE(ShapeUpdate)

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "ShapeDefinition.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+
+// The protocol part of one request: where in the shape log to read from and how.
+struct ShapeRequestPosition
+{
+    QString offset = QStringLiteral("-1");
+    QString handle; // sent whenever known (at -1 it only acts as a cache key)
+    bool live = false;
+    QString cursor; // live only; sent even when empty, as the official client does
+    QString cacheBuster; // one-shot after a 409 or a stale cached response
+    QString expiredHandle; // sent on every request once a handle of this shape expired
+};
+
+// Builds canonical request URLs (electric-protocol.md §1.4): query parameters sorted by key and
+// encoded as application/x-www-form-urlencoded (space as '+'), like URLSearchParams, so identical
+// requests have identical URLs (CDN request collapsing).
+namespace ShapeUrl {
+
+using Query = QList<QPair<QString, QString>>;
+
+// Every query parameter of a request, sorted by key (stable for equal keys).
+Query queryItems(const ShapeEndpoint &endpoint, const ShapeDefinition &definition,
+                 const ShapeRequestPosition &position);
+QUrl requestUrl(const ShapeEndpoint &endpoint, const ShapeDefinition &definition,
+                const ShapeRequestPosition &position);
+// The identity of the shape: the canonical URL without protocol parameters (offset, handle,
+// live, cursor, cache-buster, expired_handle, log) and without the secret. Used to tell whether
+// stored rows belong to the same shape definition.
+QString shapeKey(const ShapeEndpoint &endpoint, const ShapeDefinition &definition);
+// The URL with secret= replaced by "***": the only form that may appear in logs and errors.
+QString redacted(const QUrl &url);
+// One form-urlencoded component (URLSearchParams rules: [A-Za-z0-9*-._] kept, ' ' -> '+').
+QByteArray formEncode(const QString &text);
+// A fresh random cache buster "<ms since epoch>-<random>".
+QString newCacheBuster();
+
+} // namespace ShapeUrl

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "ShapeBatch.h"
+#include "ShapeDefinition.h"
+#include "ShapeStatus.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <memory>
+
+class LogStore;
+class QNetworkAccessManager;
+class ShapeStore;
+class ShapeStream;
+struct ShapeUpdate;
+
+// Serves every shape of one process on one thread (issue 4 item 4). Lives on a worker QThread
+// (ShapeClient moves it there); all its slots must be called on that thread, i.e. through queued
+// connections or QMetaObject::invokeMethod. It owns the network access manager and the SQLite
+// connection (a LogStore), both created lazily on its own thread.
+//
+// Per shape it runs a ShapeStream (the Electric protocol state machine) and applies each batch of
+// changes (everything up to an up-to-date) to the local store in one transaction together with
+// the new handle/offset, then emits it as one ShapeBatch. On start, a shape whose definition
+// matches what the store holds resumes from the saved offset: its stored rows are emitted first
+// as a reset batch (instant, offline), then only newer changes follow.
+class ShapeWorker : public QObject
+{
+    Q_OBJECT
+public:
+    // storePath: the local SQLite store file shared with LogStore (created if missing). Empty =
+    // a private temporary store that is deleted with the worker.
+    explicit ShapeWorker(const QString &storePath, QObject *parent = nullptr);
+    ~ShapeWorker() override;
+
+public slots:
+    // Starts (or restarts with a new definition) the shape named definition.effectiveName().
+    void addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
+    // Stops the shape; its stored rows stay for the next run.
+    void removeShape(const QString &name);
+    // Pause aborts in-flight requests (no callbacks follow); resume catches up non-live first.
+    void pauseAll();
+    void resumeAll();
+    // Aborts every request and closes the store; after this no signal is emitted. Called by
+    // ShapeClient before the thread quits.
+    void shutdown();
+
+signals:
+    // One per up-to-date that changed something (or reset the rows), in log order per shape.
+    void batchReady(const ShapeBatch &batch);
+    void statusChanged(const ShapeStatus &status);
+
+private:
+    struct Shape;
+    bool ensureStore(QString *error);
+    void onUpdate(const QString &name, const ShapeUpdate &update);
+    void emitStoredRows(Shape &shape);
+    void publishStatus(Shape &shape);
+
+    QString m_storePath;
+    std::unique_ptr<LogStore> m_logStore;
+    std::unique_ptr<ShapeStore> m_store;
+    QNetworkAccessManager *m_network = nullptr;
+    QHash<QString, std::shared_ptr<Shape>> m_shapes;
+    bool m_shutDown = false;
+};
