@@ -1,0 +1,181 @@
+#include "AssignmentModel.h"
+
+#include "HiveRoles.h"
+#include "HiveValues.h"
+#include "NodeModel.h"
+#include "TaskModel.h"
+
+#include <QBrush>
+#include <QColor>
+
+AssignmentModel::AssignmentModel(QObject *parent)
+    : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
+                       {QStringLiteral("task_id"), FieldType::Text},
+                       {QStringLiteral("node_id"), FieldType::Text},
+                       {QStringLiteral("execution_status"), FieldType::Text},
+                       {QStringLiteral("assigned_at"), FieldType::DateTime},
+                       {QStringLiteral("started_at"), FieldType::DateTime},
+                       {QStringLiteral("completed_at"), FieldType::DateTime}},
+                      parent)
+{
+    connect(this, &KeyedTableModel::batchApplied, this, [this] {
+        if (m_touchedNodes.isEmpty())
+            return;
+        const QStringList nodes(m_touchedNodes.cbegin(), m_touchedNodes.cend());
+        m_touchedNodes.clear();
+        emit activeAssignmentsChanged(nodes);
+    });
+}
+
+int AssignmentModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void AssignmentModel::setTaskModel(const TaskModel *tasks)
+{
+    m_tasks = tasks;
+    connect(tasks, &KeyedTableModel::batchApplied, this, [this] { refreshResolvedColumn(Task); });
+}
+
+void AssignmentModel::setNodeModel(const NodeModel *nodes)
+{
+    m_nodes = nodes;
+    connect(nodes, &KeyedTableModel::batchApplied, this, [this] { refreshResolvedColumn(Node); });
+}
+
+void AssignmentModel::refreshResolvedColumn(int column)
+{
+    // Names live in another shape that may arrive before or after this one: one signal per column.
+    if (rowCount() > 0)
+        emit dataChanged(index(0, column), index(rowCount() - 1, column));
+}
+
+QStringList AssignmentModel::assignmentIdsForNode(const QString &nodeId) const
+{
+    QStringList ids;
+    for (int row = 0; row < rowCount(); ++row) {
+        if (field(row, FNodeId).toString() == nodeId)
+            ids.append(field(row, FId).toString());
+    }
+    return ids;
+}
+
+QString AssignmentModel::describe(const QString &assignmentId) const
+{
+    const int row = rowForId(assignmentId);
+    if (row < 0)
+        return assignmentId.left(8);
+    return QStringLiteral("%1 (%2)").arg(data(index(row, Task)).toString(),
+                                         data(index(row, Node)).toString());
+}
+
+QVariant AssignmentModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Values &v = rowValues(index.row());
+    const HiveValues::Status status = HiveValues::assignmentStatus(v.at(FStatus));
+    auto time = [&](int f) {
+        return HiveValues::displayTime(v.at(f).toDateTime());
+    };
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Task: {
+            const QString title
+                = m_tasks ? m_tasks->titleForId(v.at(FTaskId).toString()) : QString();
+            return title.isEmpty() ? v.at(FTaskId).toString().left(8) : title;
+        }
+        case Node: {
+            const QString name = m_nodes ? m_nodes->nameForId(v.at(FNodeId).toString()) : QString();
+            return name.isEmpty() ? v.at(FNodeId).toString().left(8) : name;
+        }
+        case Status:
+            return status.label;
+        case Assigned:
+            return time(FAssigned);
+        case Started:
+            return time(FStarted);
+        case Completed:
+            return time(FCompleted);
+        }
+        break;
+    case Qt::ToolTipRole:
+        if (!status.known)
+            return tr("Status \"%1\" is not one of the hive's execution statuses")
+                .arg(status.canonical);
+        break;
+    case Qt::BackgroundRole:
+        if (!status.known)
+            return QBrush(QColor(255, 214, 153));
+        break;
+    case HiveRoles::SortRole:
+        switch (index.column()) {
+        case Assigned:
+            return v.at(FAssigned);
+        case Started:
+            return v.at(FStarted);
+        case Completed:
+            return v.at(FCompleted);
+        }
+        return data(index, Qt::DisplayRole);
+    case HiveRoles::IdRole:
+        return v.at(FId);
+    case HiveRoles::ForeignIdRole:
+        return v.at(FNodeId);
+    case HiveRoles::StatusRole:
+        return status.canonical;
+    case HiveRoles::UnknownStatusRole:
+        return !status.known;
+    case HiveRoles::HiddenRole:
+        return false;
+    }
+    return {};
+}
+
+QVariant AssignmentModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Task:
+        return tr("Task");
+    case Node:
+        return tr("Node");
+    case Status:
+        return tr("Status");
+    case Assigned:
+        return tr("Assigned");
+    case Started:
+        return tr("Started");
+    case Completed:
+        return tr("Completed");
+    }
+    return {};
+}
+
+void AssignmentModel::rowChanged(const Values *before, const Values *after)
+{
+    auto count = [this](const Values &values, int delta) {
+        if (!values.at(FCompleted).isNull())
+            return;
+        const QString node = values.at(FNodeId).toString();
+        int &n = m_activeByNode[node];
+        n += delta;
+        if (n == 0)
+            m_activeByNode.remove(node);
+        m_touchedNodes.insert(node);
+    };
+    if (before)
+        count(*before, -1);
+    if (after)
+        count(*after, +1);
+}
+
+void AssignmentModel::rowsCleared()
+{
+    for (auto it = m_activeByNode.cbegin(); it != m_activeByNode.cend(); ++it)
+        m_touchedNodes.insert(it.key());
+    m_activeByNode.clear();
+}

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "KeyedTableModel.h"
+
+#include <QHash>
+#include <QSet>
+
+class NodeModel;
+class TaskModel;
+
+// node_task_assignments, with the task title and node name resolved through the other models.
+// An assignment is active while completed_at is NULL (the hive's unique index relies on that).
+class AssignmentModel : public KeyedTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { Task, Node, Status, Assigned, Started, Completed, ColumnCount };
+    enum FieldIndex { FId, FTaskId, FNodeId, FStatus, FAssigned, FStarted, FCompleted };
+
+    explicit AssignmentModel(QObject *parent = nullptr);
+
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    void setTaskModel(const TaskModel *tasks);
+    void setNodeModel(const NodeModel *nodes);
+    int activeCountForNode(const QString &nodeId) const { return m_activeByNode.value(nodeId); }
+    QStringList assignmentIdsForNode(const QString &nodeId) const;
+    // "Fix login (node-a)": how other views name an assignment.
+    QString describe(const QString &assignmentId) const;
+
+signals:
+    void activeAssignmentsChanged(const QStringList &nodeIds);
+
+protected:
+    void rowChanged(const Values *before, const Values *after) override;
+    void rowsCleared() override;
+
+private:
+    void refreshResolvedColumn(int column);
+
+    const TaskModel *m_tasks = nullptr;
+    const NodeModel *m_nodes = nullptr;
+    QHash<QString, int> m_activeByNode;
+    QSet<QString> m_touchedNodes;
+};

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QSet>
+#include <QSortFilterProxyModel>
+
+// The one proxy the hive views use: sorts by HiveRoles::SortRole, hides soft-deleted/archived rows
+// unless asked, and optionally keeps only one status or rows pointing at a set of ids (the
+// assignments of a node, the events of an assignment). Text filtering is QSortFilterProxyModel's.
+// Rows with an unknown status have their own status filter value ("?"), so a kanban board can give
+// them a column: flagged, never hidden.
+class HiveFilterProxy : public QSortFilterProxyModel
+{
+    Q_OBJECT
+public:
+    explicit HiveFilterProxy(QObject *parent = nullptr);
+
+    void setShowHidden(bool show);
+    bool showHidden() const { return m_showHidden; }
+    // Empty = every status. "?" = only rows whose status is not in the vocabulary.
+    void setStatusFilter(const QString &canonicalStatus);
+    // Keep only rows whose HiveRoles::ForeignIdRole is in `ids`; enabled with an empty set hides
+    // everything (a node with no assignments shows no events). enabled=false removes the filter.
+    void setForeignIdFilter(const QSet<QString> &ids, bool enabled = true);
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    bool m_showHidden = false;
+    QString m_status;
+    QSet<QString> m_foreignIds;
+    bool m_foreignFilter = false;
+};

@@ -1,0 +1,108 @@
+#include "ProgressEventModel.h"
+
+#include "AssignmentModel.h"
+#include "HiveRoles.h"
+#include "HiveValues.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+
+ProgressEventModel::ProgressEventModel(QObject *parent)
+    : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
+                       {QStringLiteral("assignment_id"), FieldType::Text},
+                       {QStringLiteral("event_type"), FieldType::Text},
+                       {QStringLiteral("message"), FieldType::Text},
+                       {QStringLiteral("metadata"), FieldType::Raw},
+                       {QStringLiteral("timestamp"), FieldType::DateTime}},
+                      parent)
+{
+}
+
+int ProgressEventModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void ProgressEventModel::setAssignmentModel(const AssignmentModel *assignments)
+{
+    m_assignments = assignments;
+    auto refresh = [this] {
+        if (rowCount() > 0)
+            emit dataChanged(index(0, Assignment), index(rowCount() - 1, Assignment));
+    };
+    connect(assignments, &KeyedTableModel::batchApplied, this, refresh);
+    connect(assignments, &QAbstractItemModel::dataChanged, this,
+            [refresh](const QModelIndex &topLeft) {
+                if (topLeft.column() <= AssignmentModel::Node)
+                    refresh();
+            });
+}
+
+QVariant ProgressEventModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Values &v = rowValues(index.row());
+    const HiveValues::Status type = HiveValues::progressEventType(v.at(FType));
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Time:
+            return HiveValues::displayTime(v.at(FTimestamp).toDateTime());
+        case Assignment:
+            return m_assignments ? m_assignments->describe(v.at(FAssignmentId).toString())
+                                 : v.at(FAssignmentId).toString().left(8);
+        case Type:
+            return type.label;
+        case Message:
+            return v.at(FMessage);
+        }
+        break;
+    case Qt::ToolTipRole: {
+        const QVariant metadata = v.at(FMetadata);
+        if (metadata.metaType().id() == QMetaType::QJsonValue && metadata.toJsonValue().isObject())
+            return QString::fromUtf8(
+                QJsonDocument(metadata.toJsonValue().toObject()).toJson(QJsonDocument::Indented));
+        break;
+    }
+    case Qt::BackgroundRole:
+        if (!type.known)
+            return QBrush(QColor(255, 214, 153));
+        break;
+    case HiveRoles::SortRole:
+        if (index.column() == Time)
+            return v.at(FTimestamp);
+        return data(index, Qt::DisplayRole);
+    case HiveRoles::IdRole:
+        return v.at(FId);
+    case HiveRoles::ForeignIdRole:
+        return v.at(FAssignmentId);
+    case HiveRoles::StatusRole:
+        return type.canonical;
+    case HiveRoles::UnknownStatusRole:
+        return !type.known;
+    case HiveRoles::HiddenRole:
+        return false;
+    }
+    return {};
+}
+
+QVariant ProgressEventModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Time:
+        return tr("Time");
+    case Assignment:
+        return tr("Assignment");
+    case Type:
+        return tr("Event");
+    case Message:
+        return tr("Message");
+    }
+    return {};
+}

@@ -1,0 +1,151 @@
+#include "TaskModel.h"
+
+#include "HiveRoles.h"
+#include "HiveValues.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace {
+bool isHidden(const KeyedTableModel::Values &values)
+{
+    return !values.at(TaskModel::FDeleted).isNull() || !values.at(TaskModel::FArchived).isNull();
+}
+} // namespace
+
+TaskModel::TaskModel(QObject *parent)
+    : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
+                       {QStringLiteral("title"), FieldType::Text},
+                       {QStringLiteral("status"), FieldType::Text},
+                       {QStringLiteral("project_id"), FieldType::Text},
+                       {QStringLiteral("assignee_user_id"), FieldType::Text},
+                       {QStringLiteral("version"), FieldType::Raw},
+                       {QStringLiteral("updated_at"), FieldType::DateTime},
+                       {QStringLiteral("deleted_at"), FieldType::DateTime},
+                       {QStringLiteral("archived_at"), FieldType::DateTime},
+                       {QStringLiteral("description"), FieldType::Text}},
+                      parent)
+{
+    connect(this, &KeyedTableModel::batchApplied, this, [this] {
+        if (m_countsDirty) {
+            m_countsDirty = false;
+            emit statusCountsChanged();
+        }
+    });
+}
+
+int TaskModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString TaskModel::titleForId(const QString &id) const
+{
+    const int row = rowForId(id);
+    return row < 0 ? QString() : field(row, FTitle).toString();
+}
+
+QVariant TaskModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Values &v = rowValues(index.row());
+    const HiveValues::Status status = HiveValues::taskStatus(v.at(FStatus));
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Title:
+            return v.at(FTitle);
+        case Status:
+            return status.label;
+        case Project:
+            return v.at(FProject).toString().left(8);
+        case Assignee:
+            return v.at(FAssignee).toString().left(8);
+        case Version:
+            return v.at(FVersion);
+        case Updated:
+            return HiveValues::displayTime(v.at(FUpdated).toDateTime());
+        }
+        break;
+    case Qt::ToolTipRole:
+        if (index.column() == Project)
+            return v.at(FProject);
+        if (index.column() == Assignee)
+            return v.at(FAssignee);
+        if (!status.known)
+            return tr("Status \"%1\" is not one of the hive's task statuses").arg(status.canonical);
+        return v.at(FDescription).toString().left(500);
+    case Qt::BackgroundRole:
+        if (!status.known)
+            return QBrush(QColor(255, 214, 153));
+        break;
+    case HiveRoles::SortRole:
+        if (index.column() == Updated)
+            return v.at(FUpdated);
+        if (index.column() == Version)
+            return v.at(FVersion);
+        if (index.column() == Status) {
+            const int order = int(HiveValues::taskStatuses().indexOf(status.canonical));
+            return order < 0 ? 1000 : order;
+        }
+        return data(index, Qt::DisplayRole);
+    case HiveRoles::IdRole:
+        return v.at(FId);
+    case HiveRoles::StatusRole:
+        return status.canonical;
+    case HiveRoles::UnknownStatusRole:
+        return !status.known;
+    case HiveRoles::HiddenRole:
+        return isHidden(v);
+    }
+    return {};
+}
+
+QVariant TaskModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Title:
+        return tr("Title");
+    case Status:
+        return tr("Status");
+    case Project:
+        return tr("Project");
+    case Assignee:
+        return tr("Assignee");
+    case Version:
+        return tr("Version");
+    case Updated:
+        return tr("Updated");
+    }
+    return {};
+}
+
+void TaskModel::count(const Values &values, int delta)
+{
+    if (isHidden(values))
+        return;
+    const HiveValues::Status status = HiveValues::taskStatus(values.at(FStatus));
+    const QString name = status.known ? status.canonical : status.label;
+    int &n = m_counts[name];
+    n += delta;
+    if (n == 0)
+        m_counts.remove(name);
+    m_countsDirty = true;
+}
+
+void TaskModel::rowChanged(const Values *before, const Values *after)
+{
+    if (before)
+        count(*before, -1);
+    if (after)
+        count(*after, +1);
+}
+
+void TaskModel::rowsCleared()
+{
+    m_counts.clear();
+    m_countsDirty = true;
+}

@@ -1,0 +1,63 @@
+#include "BatchCoalescer.h"
+#include "BatchText.h"
+#include "TaskModel.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+class TestBatchCoalescer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void burstOfBatchesReachesTheModelAsOne()
+    {
+        BatchCoalescer coalescer;
+        coalescer.setInterval(50);
+        TaskModel model;
+        connect(&coalescer, &BatchCoalescer::batchReady, &model, &TaskModel::applyBatch);
+        QSignalSpy ready(&coalescer, &BatchCoalescer::batchReady);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        BatchText text(QStringLiteral("shared_tasks"));
+
+        coalescer.enqueue(text.batch("+ t0 id=t0 title=first status=todo\n"));
+        QTRY_COMPARE(ready.count(), 1); // a batch after a quiet spell is not held back
+        for (int i = 1; i <= 100; ++i)
+            coalescer.enqueue(
+                text.batch(QStringLiteral("+ t%1 id=t%1 title=x status=todo\n").arg(i)));
+        coalescer.enqueue(text.batch("~ t5 title=changed\n- t6\n"));
+        QCOMPARE(coalescer.pendingChanges(), 102);
+        QTRY_COMPARE(ready.count(), 2);
+        QCOMPARE(coalescer.pendingChanges(), 0);
+        QCOMPARE(ready.at(1).at(0).value<ShapeBatch>().changes.size(), 102);
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(model.rowCount(), 100);
+        QCOMPARE(model.index(model.rowForKey("t5"), TaskModel::Title).data().toString(),
+                 QStringLiteral("changed"));
+    }
+
+    void resetDropsWhatWasQueuedBeforeItButKeepsWhatFollows()
+    {
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1000);
+        QSignalSpy ready(&coalescer, &BatchCoalescer::batchReady);
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        BatchText nodes(QStringLiteral("nodes"));
+        coalescer.enqueue(tasks.batch("+ t1 id=t1 title=a status=todo\n"));
+        coalescer.enqueue(nodes.batch("+ n1 id=n1 name=alpha status=online\n"));
+        coalescer.enqueue(tasks.batch("!reset\n+ t2 id=t2 title=b status=todo\n"));
+        coalescer.enqueue(tasks.batch("~ t2 title=c\n"));
+        coalescer.flush();
+        QCOMPARE(ready.count(), 2);
+        const ShapeBatch first = ready.at(0).at(0).value<ShapeBatch>();
+        const ShapeBatch second = ready.at(1).at(0).value<ShapeBatch>();
+        QCOMPARE(first.shapeName, QStringLiteral("nodes"));
+        QCOMPARE(second.shapeName, QStringLiteral("shared_tasks"));
+        QVERIFY(second.reset);
+        QCOMPARE(second.changes.size(), 2);
+        QCOMPARE(second.changes.at(1).value.value("title").toString(), QStringLiteral("c"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBatchCoalescer)
+#include "tst_batchcoalescer.moc"

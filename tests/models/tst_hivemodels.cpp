@@ -1,0 +1,394 @@
+#include "AssignmentModel.h"
+#include "BatchText.h"
+#include "HiveFilterProxy.h"
+#include "HiveRoles.h"
+#include "NodeModel.h"
+#include "ProgressEventModel.h"
+#include "TaskModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTest>
+
+using Tester = QAbstractItemModelTester;
+
+class TestHiveModels : public QObject
+{
+    Q_OBJECT
+
+private:
+    static void attachTester(QAbstractItemModel *model)
+    {
+        new Tester(model, Tester::FailureReportingMode::QtTest, model);
+    }
+    static QString task(const QString &id, const QString &title, const QString &status)
+    {
+        return QStringLiteral(
+                   "+ %1 id=%1 title='%2' status=%3 project_id=p1 version=#1 "
+                   "updated_at='2025-12-25 10:00:00+00' deleted_at=null archived_at=null\n")
+            .arg(id, title, status);
+    }
+
+private slots:
+    void initTestCase() { qputenv("TZ", "UTC"); }
+
+    void insertsUpdatesAndDeletesInOneBatch()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task("t1", "Fix login", "todo")
+                                    + task("t2", "Write docs", "todo")
+                                    + task("t3", "Ship it", "in-progress")));
+        model.applyBatch(text.batch(QStringLiteral(
+            "~ t1 status=in-review version=#2\n"
+            "- t2\n"
+            "+ t4 id=t4 title='New one' status=done\n"
+            "~ t3 title='Ship it now' updated_at='2025-12-25 11:30:00.123456+00'\n")));
+        const QStringList expected = {
+            "Fix login | In review | p1 |  | 2 | 2025-12-25 10:00:00",
+            "Ship it now | In progress | p1 |  | 1 | 2025-12-25 11:30:00",
+            "New one | Done |  |  |  | ",
+        };
+        QCOMPARE(modelText(&model), expected);
+        QCOMPARE(model.rowForKey("t3"), 1);
+        QCOMPARE(model.rowForId("t4"), 2);
+        QCOMPARE(model.rowForKey("t2"), -1);
+    }
+
+    void appendingManyRowsEmitsOneInsertion()
+    {
+        TaskModel model;
+        attachTester(&model);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines;
+        for (int i = 0; i < 500; ++i)
+            lines += task(QStringLiteral("t%1").arg(i), QStringLiteral("Task %1").arg(i), "todo");
+        model.applyBatch(text.batch(lines));
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+        QCOMPARE(inserted.at(0).at(2).toInt(), 499);
+
+        lines.clear();
+        for (int i = 500; i < 600; ++i)
+            lines += task(QStringLiteral("t%1").arg(i), QStringLiteral("Task %1").arg(i), "todo");
+        model.applyBatch(text.batch(lines));
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(inserted.at(1).at(1).toInt(), 500);
+        QCOMPARE(inserted.at(1).at(2).toInt(), 599);
+    }
+
+    void removesRunsFromTheBottomUp()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines;
+        for (int i = 0; i < 8; ++i)
+            lines += task(QStringLiteral("t%1").arg(i), QStringLiteral("Task %1").arg(i), "todo");
+        model.applyBatch(text.batch(lines));
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        model.applyBatch(text.batch(QStringLiteral("- t1\n- t6\n- t2\n- t5\n- t7\n")));
+        QCOMPARE(removed.count(), 2);
+        QCOMPARE(removed.at(0).at(1).toInt(), 5); // rows 5..7 first
+        QCOMPARE(removed.at(0).at(2).toInt(), 7);
+        QCOMPARE(removed.at(1).at(1).toInt(), 1); // then rows 1..2
+        QCOMPARE(removed.at(1).at(2).toInt(), 2);
+        QCOMPARE(modelText(&model, {TaskModel::Title}),
+                 QStringList({"Task 0", "Task 3", "Task 4"}));
+        QCOMPARE(model.rowForKey("t4"), 2);
+    }
+
+    void updatesEmitOneDataChangedPerRun()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines;
+        for (int i = 0; i < 6; ++i)
+            lines += task(QStringLiteral("t%1").arg(i), QStringLiteral("Task %1").arg(i), "todo");
+        model.applyBatch(text.batch(lines));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        model.applyBatch(text.batch(QStringLiteral(
+            "~ t4 status=done\n~ t0 status=done\n~ t1 status=done\n~ t0 version=#7\n")));
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+        QCOMPARE(changed.at(0).at(1).toModelIndex().row(), 1);
+        QCOMPARE(changed.at(1).at(0).toModelIndex().row(), 4);
+        QCOMPARE(changed.at(1).at(1).toModelIndex().row(), 4);
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(model.statusCounts().value("done"), 3);
+    }
+
+    void resetBatchReplacesEveryRowWithOneReset()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task("t1", "Old", "todo") + task("t2", "Older", "done")));
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        model.applyBatch(
+            text.batch("!reset\n" + task("t9", "Fresh", "in-review") + "~ t9 title='Fresher'\n"));
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(modelText(&model, {TaskModel::Title, TaskModel::Status}),
+                 QStringList({"Fresher | In review"}));
+        QCOMPARE(model.rowForKey("t1"), -1);
+        QCOMPARE(model.statusCounts(), (QHash<QString, int> {{"in-review", 1}}));
+
+        model.applyBatch(text.batch("!reset\n"));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(model.statusCounts().isEmpty());
+    }
+
+    void unknownStatusIsKeptFlaggedAndCounted()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task("t1", "Odd", "blocked")
+                                    + task("t2", "Node spelling", "inprogress")
+                                    + task("t3", "Plain", "in-progress")));
+        QCOMPARE(modelText(&model, {TaskModel::Title, TaskModel::Status}),
+                 QStringList({"Odd | unknown: blocked", "Node spelling | In progress",
+                              "Plain | In progress"}));
+        QVERIFY(model.index(0, 0).data(HiveRoles::UnknownStatusRole).toBool());
+        QVERIFY(!model.index(1, 0).data(HiveRoles::UnknownStatusRole).toBool());
+        QVERIFY(model.index(0, 0).data(Qt::BackgroundRole).isValid());
+        QCOMPARE(model.statusCounts(),
+                 (QHash<QString, int> {{"unknown: blocked", 1}, {"in-progress", 2}}));
+
+        HiveFilterProxy unknownOnly;
+        attachTester(&unknownOnly);
+        unknownOnly.setSourceModel(&model);
+        unknownOnly.setStatusFilter("?");
+        QCOMPARE(modelText(&unknownOnly, {TaskModel::Title}), QStringList({"Odd"}));
+    }
+
+    void softDeletedAndArchivedTasksAreHiddenByDefault()
+    {
+        TaskModel model;
+        attachTester(&model);
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task("t1", "Live", "todo") + task("t2", "Deleted", "todo")
+                                    + task("t3", "Archived", "done")));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title);
+        QCOMPARE(proxy.rowCount(), 3);
+        QSignalSpy counts(&model, &TaskModel::statusCountsChanged);
+        model.applyBatch(text.batch("~ t2 deleted_at='2025-12-26 09:00:00+00'\n"
+                                    "~ t3 archived_at='2025-12-26 09:00:00+00'\n"));
+        QCOMPARE(counts.count(), 1);
+        QCOMPARE(modelText(&proxy, {TaskModel::Title}), QStringList({"Live"}));
+        QCOMPARE(model.statusCounts(), (QHash<QString, int> {{"todo", 1}}));
+        proxy.setShowHidden(true);
+        QCOMPARE(modelText(&proxy, {TaskModel::Title}),
+                 QStringList({"Archived", "Deleted", "Live"}));
+        proxy.setFilterFixedString("arch");
+        QCOMPARE(modelText(&proxy, {TaskModel::Title}), QStringList({"Archived"}));
+    }
+
+    void proxySortsByTimeNotByText()
+    {
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(
+            text.batch("+ a id=a title=A status=todo updated_at='2025-12-25 10:00:00+00'\n"
+                       "+ b id=b title=B status=todo updated_at='2025-12-25 09:00:00+00'\n"
+                       "+ c id=c title=C status=done updated_at='2025-12-24 23:00:00+00'\n"));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Updated, Qt::DescendingOrder);
+        QCOMPARE(modelText(&proxy, {TaskModel::Title}), QStringList({"A", "B", "C"}));
+        model.applyBatch(text.batch("~ c updated_at='2025-12-25 12:00:00+00'\n"));
+        QCOMPARE(modelText(&proxy, {TaskModel::Title}), QStringList({"C", "A", "B"}));
+        proxy.sort(TaskModel::Status);
+        QCOMPARE(modelText(&proxy, {TaskModel::Status}).first(), QStringLiteral("To do"));
+    }
+
+    void nodeHeartbeatGoesStaleAsTheClockMoves()
+    {
+        NodeModel model;
+        attachTester(&model);
+        QDateTime now = QDateTime::fromString("2025-12-25T10:01:00Z", Qt::ISODate);
+        model.setClock([&now] { return now; });
+        BatchText text(QStringLiteral("nodes"));
+        model.applyBatch(text.batch(
+            "+ n1 id=n1 name=alpha status=online last_heartbeat_at='2025-12-25 10:00:30+00' "
+            "capabilities={\"executors\":[\"CLAUDE_CODE\",\"GEMINI\"],\"max_concurrent_tasks\":2,"
+            "\"os\":\"linux\"} "
+            "public_url=http://127.0.0.1:3000\n"
+            "+ n2 id=n2 name=beta status=offline last_heartbeat_at='2025-12-25 09:00:00+00'\n"
+            "+ n3 id=n3 name=gamma status=busy last_heartbeat_at='2025-12-25 10:00:50+00'\n"
+            "+ n4 id=n4 name=delta status=rebooting last_heartbeat_at='2025-12-25 10:00:50+00'\n"));
+        const QList<int> columns
+            = {NodeModel::Name, NodeModel::Status, NodeModel::Heartbeat, NodeModel::Executors};
+        QCOMPARE(modelText(&model, columns),
+                 QStringList({"alpha | Online | 30 s ago | CLAUDE_CODE, GEMINI",
+                              "beta | Offline | 61 min ago | ", "gamma | Busy | 10 s ago | ",
+                              "delta | unknown: rebooting | 10 s ago | "}));
+        QCOMPARE(model.capabilitiesText(0),
+                 QStringLiteral("executors: CLAUDE_CODE, GEMINI; max tasks: 2; os: linux"));
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        now = now.addSecs(40); // alpha's heartbeat is now 70 s old, gamma's 50 s
+        model.refreshClock();
+        QCOMPARE(modelText(&model, {NodeModel::Name, NodeModel::Status}),
+                 QStringList({"alpha | Online (stale)", "beta | Offline", "gamma | Busy",
+                              "delta | unknown: rebooting"}));
+        QVERIFY(model.index(0, 0).data(HiveRoles::StaleRole).toBool());
+        QVERIFY(!model.index(1, 0).data(HiveRoles::StaleRole).toBool()); // offline: never stale
+        QVERIFY(!model.index(2, 0).data(HiveRoles::StaleRole).toBool());
+        QCOMPARE(changed.count(), 2); // the age column, then alpha's row
+        QCOMPARE(changed.at(1).at(0).toModelIndex().row(), 0);
+        QCOMPARE(changed.at(1).at(1).toModelIndex().row(), 0);
+
+        // A fresh heartbeat clears the flag.
+        model.applyBatch(text.batch("~ n1 last_heartbeat_at='2025-12-25 10:01:35+00'\n"));
+        QVERIFY(!model.index(0, 0).data(HiveRoles::StaleRole).toBool());
+    }
+
+    void assignmentsResolveNamesAndCountActivePerNode()
+    {
+        TaskModel tasks;
+        NodeModel nodes;
+        AssignmentModel assignments;
+        attachTester(&assignments);
+        attachTester(&nodes);
+        assignments.setTaskModel(&tasks);
+        assignments.setNodeModel(&nodes);
+        nodes.setAssignmentModel(&assignments);
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText nodeText(QStringLiteral("nodes"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+
+        // Assignments may arrive before the rows they point at.
+        assignments.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=running assigned_at='2025-12-25 "
+            "10:00:00+00' completed_at=null\n"
+            "+ a2 id=a2 task_id=t2 node_id=n1 execution_status=completed assigned_at='2025-12-25 "
+            "09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"
+            "+ a3 id=a3 task_id=t2 node_id=n1 execution_status=paused assigned_at='2025-12-25 "
+            "10:05:00+00' completed_at=null\n"));
+        QCOMPARE(
+            modelText(&assignments,
+                      {AssignmentModel::Task, AssignmentModel::Node, AssignmentModel::Status}),
+            QStringList({"t1 | n1 | Running", "t2 | n1 | Completed", "t2 | n1 | unknown: paused"}));
+        QSignalSpy resolved(&assignments, &QAbstractItemModel::dataChanged);
+        tasks.applyBatch(
+            taskText.batch(task("t1", "Fix login", "in-progress") + task("t2", "Docs", "todo")));
+        nodes.applyBatch(nodeText.batch("+ n1 id=n1 name=alpha status=busy\n"));
+        QCOMPARE(resolved.count(), 2);
+        QCOMPARE(modelText(&assignments, {AssignmentModel::Task, AssignmentModel::Node}),
+                 QStringList({"Fix login | alpha", "Docs | alpha", "Docs | alpha"}));
+        QCOMPARE(assignments.describe("a1"), QStringLiteral("Fix login (alpha)"));
+        QCOMPARE(nodes.index(0, NodeModel::ActiveAssignments).data().toInt(), 2);
+
+        QSignalSpy nodeChanged(&nodes, &QAbstractItemModel::dataChanged);
+        assignments.applyBatch(assignmentText.batch(
+            "~ a1 execution_status=completed completed_at='2025-12-25 10:40:00+00'\n"));
+        QCOMPARE(nodes.index(0, NodeModel::ActiveAssignments).data().toInt(), 1);
+        QCOMPARE(nodeChanged.count(), 1);
+        QCOMPARE(nodeChanged.at(0).at(0).toModelIndex().column(),
+                 int(NodeModel::ActiveAssignments));
+        assignments.applyBatch(assignmentText.batch("!reset\n"));
+        QCOMPARE(nodes.index(0, NodeModel::ActiveAssignments).data().toInt(), 0);
+    }
+
+    void progressEventsFormATimelinePerAssignment()
+    {
+        ProgressEventModel events;
+        attachTester(&events);
+        BatchText text(QStringLiteral("node_task_progress_events"));
+        events.applyBatch(text.batch(
+            "+ e1 id=#1 assignment_id=a1 event_type=agentstarted message='Starting' "
+            "timestamp='2025-12-25 10:00:00+00'\n"
+            "+ e3 id=#3 assignment_id=a1 event_type=pullrequestcreated message='PR #12' "
+            "timestamp='2025-12-25 10:20:00+00' metadata={\"url\":\"http://127.0.0.1/pr/12\"}\n"
+            "+ e2 id=#2 assignment_id=a1 event_type=branch_created message='hw/fix' "
+            "timestamp='2025-12-25 10:05:00+00'\n"
+            "+ e4 id=#4 assignment_id=a2 event_type=teleported message=null timestamp='2025-12-25 "
+            "10:01:00+00'\n"));
+        HiveFilterProxy timeline;
+        attachTester(&timeline);
+        timeline.setSourceModel(&events);
+        timeline.setForeignIdFilter({"a1"});
+        timeline.sort(ProgressEventModel::Time);
+        QCOMPARE(modelText(&timeline,
+                           {ProgressEventModel::Time, ProgressEventModel::Type,
+                            ProgressEventModel::Message}),
+                 QStringList({"2025-12-25 10:00:00 | Agent started | Starting",
+                              "2025-12-25 10:05:00 | Branch created | hw/fix",
+                              "2025-12-25 10:20:00 | Pull request created | PR #12"}));
+        QVERIFY(timeline.index(2, 0).data(Qt::ToolTipRole).toString().contains("pr/12"));
+        timeline.setForeignIdFilter({"a2"});
+        QCOMPARE(modelText(&timeline, {ProgressEventModel::Type}),
+                 QStringList({"unknown: teleported"}));
+        timeline.setForeignIdFilter({});
+        QCOMPARE(timeline.rowCount(), 0);
+        events.applyBatch(text.batch("- e4\n"));
+        QCOMPARE(events.rowCount(), 3);
+    }
+
+    // Random batches of inserts, updates and deletes (several per key, in one batch) against a
+    // plain map as the reference, with the tester checking every signal on the way.
+    void randomBatchesKeepModelEqualToReference()
+    {
+        TaskModel model;
+        attachTester(&model);
+        HiveFilterProxy proxy;
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title);
+        attachTester(&proxy);
+        QRandomGenerator random(42);
+        QMap<QString, QString> reference; // key -> title
+        int serial = 0;
+        for (int round = 0; round < 200; ++round) {
+            ShapeBatch batch;
+            batch.shapeName = "shared_tasks";
+            batch.reset = round % 50 == 49;
+            if (batch.reset)
+                reference.clear();
+            const int changes = random.bounded(1, 30);
+            for (int i = 0; i < changes; ++i) {
+                RowChange change;
+                const int op = random.bounded(3);
+                if (op == 0 || reference.isEmpty()) {
+                    change.key = QStringLiteral("k%1").arg(serial++);
+                    change.operation = RowChange::Operation::Insert;
+                } else {
+                    change.key = reference.keys().at(random.bounded(int(reference.size())));
+                    change.operation
+                        = op == 1 ? RowChange::Operation::Update : RowChange::Operation::Delete;
+                }
+                const QString title = QStringLiteral("title %1").arg(random.bounded(1000));
+                change.value = {{"id", change.key}, {"title", title}, {"status", "todo"}};
+                if (change.operation == RowChange::Operation::Delete)
+                    reference.remove(change.key);
+                else
+                    reference.insert(change.key, title);
+                batch.changes.append(change);
+            }
+            model.applyBatch(batch);
+            QCOMPARE(model.rowCount(), reference.size());
+            for (auto it = reference.cbegin(); it != reference.cend(); ++it) {
+                const int row = model.rowForKey(it.key());
+                QVERIFY(row >= 0);
+                QCOMPARE(model.index(row, TaskModel::Title).data().toString(), it.value());
+            }
+            QCOMPARE(model.statusCounts().value("todo"), reference.size());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHiveModels)
+#include "tst_hivemodels.moc"
