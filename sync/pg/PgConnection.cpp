@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <utility>
 #include <vector>
 
 namespace {
@@ -20,6 +21,18 @@ QString firstLine(const QString &sql)
 PgConnection::PgConnection(PGconn *conn)
     : m_conn(conn)
 {
+    PQsetNoticeReceiver(
+        m_conn,
+        [](void *self, const PGresult *result) {
+            const QString text = QString::fromUtf8(PQresultErrorMessage(result)).trimmed();
+            static_cast<PgConnection *>(self)->m_notices.append(text);
+        },
+        this);
+}
+
+QStringList PgConnection::takeNotices()
+{
+    return std::exchange(m_notices, {});
 }
 
 PgConnection::~PgConnection()
@@ -31,7 +44,25 @@ PgConnection::~PgConnection()
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conninfo)
 {
     const QByteArray info = conninfo.toUtf8();
-    PGconn *conn = PQconnectdb(info.constData());
+    return finishConnect(PQconnectdb(info.constData()));
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conninfo,
+                                                            const QString &password)
+{
+    if (password.isEmpty())
+        return connect(conninfo);
+    // expand_dbname: the first "dbname" value may be a whole conninfo or URI; the password
+    // keyword after it overrides whatever the conninfo says.
+    const QByteArray info = conninfo.toUtf8();
+    const QByteArray secret = password.toUtf8();
+    const char *keywords[] = {"dbname", "password", nullptr};
+    const char *values[] = {info.constData(), secret.constData(), nullptr};
+    return finishConnect(PQconnectdbParams(keywords, values, 1));
+}
+
+Result<std::unique_ptr<PgConnection>> PgConnection::finishConnect(PGconn *conn)
+{
     if (!conn)
         return Error(QStringLiteral("Could not allocate a PostgreSQL connection"));
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -40,9 +71,10 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conni
         return Error(QStringLiteral("Could not connect to PostgreSQL"), message);
     }
     // Values come back in the forms Electric uses, whatever the server's defaults are.
-    PGresult *r = PQexec(conn, "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-                               "SET DateStyle = 'ISO, DMY'; SET extra_float_digits = 1; "
-                               "SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'");
+    PGresult *r = PQexec(conn,
+                         "SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
+                         "SET DateStyle = 'ISO, DMY'; SET extra_float_digits = 1; "
+                         "SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'");
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
@@ -58,10 +90,14 @@ Result<PgResult> PgConnection::check(PGresult *result, const QString &sql)
     PgResult owned(result);
     const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY
-        || status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH)
+        || status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) {
+        m_lastSqlState.clear();
         return owned;
-    QString message = result ? QString::fromUtf8(PQresultErrorMessage(result)).trimmed()
-                             : lastErrorMessage();
+    }
+    const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    m_lastSqlState = state ? QString::fromLatin1(state) : QString();
+    QString message
+        = result ? QString::fromUtf8(PQresultErrorMessage(result)).trimmed() : lastErrorMessage();
     qCDebug(lcPg) << "statement failed:" << firstLine(sql) << message;
     return Error(message.isEmpty() ? QStringLiteral("PostgreSQL statement failed") : message,
                  QStringLiteral("in: ") + firstLine(sql));
@@ -71,8 +107,8 @@ Result<PgResult> PgConnection::exec(const QString &sql, const QStringList &param
 {
     const QByteArray query = sql.toUtf8();
     if (params.isEmpty())
-        return check(PQexecParams(m_conn, query.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0),
-                     sql);
+        return check(
+            PQexecParams(m_conn, query.constData(), 0, nullptr, nullptr, nullptr, nullptr, 0), sql);
     std::vector<QByteArray> storage;
     std::vector<const char *> values;
     storage.reserve(params.size());
@@ -118,7 +154,10 @@ QString PgConnection::quoteLiteral(const QString &literal) const
     return quoted;
 }
 
-int PgConnection::serverVersion() const { return PQserverVersion(m_conn); }
+int PgConnection::serverVersion() const
+{
+    return PQserverVersion(m_conn);
+}
 
 QString PgConnection::describe() const
 {
@@ -127,6 +166,19 @@ QString PgConnection::describe() const
         .arg(QString::fromUtf8(PQuser(m_conn)),
              QString::fromUtf8(host && *host ? host : "localhost"),
              QString::fromUtf8(PQport(m_conn)), QString::fromUtf8(PQdb(m_conn)));
+}
+
+Result<QString> PgConnection::encryptPassword(const QString &password, const QString &role)
+{
+    const QByteArray secret = password.toUtf8();
+    const QByteArray user = role.toUtf8();
+    char *hash = PQencryptPasswordConn(m_conn, secret.constData(), user.constData(), nullptr);
+    if (!hash)
+        return Error(QStringLiteral("Could not encrypt the password of role '%1'").arg(role),
+                     lastErrorMessage());
+    QString encrypted = QString::fromLatin1(hash);
+    PQfreemem(hash);
+    return encrypted;
 }
 
 QString PgConnection::lastErrorMessage() const

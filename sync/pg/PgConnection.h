@@ -23,6 +23,10 @@ public:
     // `conninfo` is a libpq conninfo string or URI; empty means "from the environment" (PG* vars,
     // .pgpass). Errors name the server and libpq's message; a password never appears in them.
     static Result<std::unique_ptr<PgConnection>> connect(const QString &conninfo);
+    // Same, with a password kept out of the conninfo text (so it cannot end up in a message or a
+    // settings file); an empty password falls back to the conninfo, PGPASSWORD and .pgpass.
+    static Result<std::unique_ptr<PgConnection>> connect(const QString &conninfo,
+                                                         const QString &password);
     ~PgConnection();
 
     PgConnection(const PgConnection &) = delete;
@@ -41,10 +45,22 @@ public:
     int serverVersion() const;      // e.g. 150018
     QString describe() const;       // "user@host:port/db" for messages; never the password
     QString lastErrorMessage() const;
+    // SQLSTATE of the last failed exec()/execScript() (e.g. "42501"), empty after a success.
+    QString lastSqlState() const { return m_lastSqlState; }
+    // The server-side hash (SCRAM or md5, as the server wants) of a role's password, computed
+    // here so that the plain password never travels in SQL text or lands in a server log.
+    Result<QString> encryptPassword(const QString &password, const QString &role);
+    // NOTICE/WARNING messages the server sent since the last call (libpq would otherwise print
+    // them to stderr), e.g. "wal_level is insufficient to publish logical changes".
+    QStringList takeNotices();
 
 private:
     explicit PgConnection(PGconn *conn);
     Result<PgResult> check(PGresult *result, const QString &sql);
 
+    static Result<std::unique_ptr<PgConnection>> finishConnect(PGconn *conn);
+
     PGconn *m_conn = nullptr;
+    QString m_lastSqlState;
+    QStringList m_notices;
 };

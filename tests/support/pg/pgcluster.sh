@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Create, start and stop a private PostgreSQL 15 cluster with wal_level=logical.
 #
-#   pgcluster.sh start STATE_DIR [--port N]   creates (first time) and starts; prints the conninfo
+#   pgcluster.sh start STATE_DIR [--port N] [--wal-level LEVEL]
+#                                             creates (first time) and starts; prints the conninfo.
+#                                             --wal-level (default logical) lets a test start a
+#                                             cluster that is NOT ready for Electric (replica)
 #   pgcluster.sh stop  STATE_DIR              stops it (the data stays for the next start)
 #   pgcluster.sh destroy STATE_DIR            stops it and removes its data
 #   pgcluster.sh status STATE_DIR
@@ -17,9 +20,11 @@ cmd=${1:-}; state=${2:-}
 [[ -n $cmd && -n $state ]] || { echo "usage: $0 start|stop|destroy|status STATE_DIR [--port N]" >&2; exit 2; }
 shift 2
 want_port=
+wal_level=logical
 while (($#)); do
     case $1 in
         --port) want_port=$2; shift 2 ;;
+        --wal-level) wal_level=$2; shift 2 ;;
         *) echo "pgcluster: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -78,7 +83,7 @@ start() {
     for attempt in 1 2 3 4 5 6 7 8; do
         port=${want_port:-$((20000 + RANDOM % 30000))}
         if as_server "$bindir/pg_ctl" -D "$data" -l "$logf" -w -t 30 start -o \
-            "-p $port -k $sock -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_replication_slots=20 -c max_wal_senders=20 -c fsync=off -c full_page_writes=off -c synchronous_commit=on -c max_connections=200 ${extra[*]}" \
+            "-p $port -k $sock -c listen_addresses=127.0.0.1 -c wal_level=$wal_level -c max_replication_slots=20 -c max_wal_senders=20 -c fsync=off -c full_page_writes=off -c synchronous_commit=on -c max_connections=200 ${extra[*]}" \
             >/dev/null 2>&1; then
             write_conninfo "$sock" "$port"
             cat "$state/conninfo"

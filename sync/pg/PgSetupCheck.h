@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+// One line of the green/red checklist Verify produces.
+struct PgSetupCheck
+{
+    QString key; // stable, for scripts: "wal_level", "role.replication", "table:public.nodes"
+    QString title; // "wal_level is logical"
+    bool ok = false;
+    QString detail; // what was found
+    QString fix; // what to do when red (empty when green)
+};
+
+Q_DECLARE_METATYPE(PgSetupCheck)
