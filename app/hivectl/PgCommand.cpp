@@ -100,7 +100,14 @@ int runPgCommand(const QStringList &args)
         QStringLiteral("Also remove tables not in --tables from the publication."));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print the whole report as JSON."));
-    parser.addOptions({dsn, tables, prune, json});
+    const QCommandLineOption role(QStringLiteral("role"),
+                                  QStringLiteral("Electric's role (default electric_sync)."),
+                                  QStringLiteral("name"), QStringLiteral("electric_sync"));
+    const QCommandLineOption publication(
+        QStringLiteral("publication"),
+        QStringLiteral("The publication (default electric_publication_default)."),
+        QStringLiteral("name"), QStringLiteral("electric_publication_default"));
+    parser.addOptions({dsn, tables, prune, role, publication, json});
 
     QStringList argv = args;
     argv[0] = QStringLiteral("hivectl pg");
@@ -127,6 +134,8 @@ int runPgCommand(const QStringList &args)
     PgSetupRequest request;
     request.action = actions.value(positional[0]);
     request.conninfo = parser.value(dsn);
+    request.target.role = parser.value(role);
+    request.target.publication = parser.value(publication);
     request.target.rolePassword = qEnvironmentVariable("ELECTRIC_ROLE_PASSWORD");
     request.target.removeOtherTables = parser.isSet(prune);
     if (parser.isSet(tables)) {
