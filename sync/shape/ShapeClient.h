@@ -43,6 +43,7 @@ public:
 signals:
     void batchReady(const ShapeBatch &batch);
     void statusChanged(const ShapeStatus &status);
+    void warning(const QString &shapeName, const QString &text);
 
 private:
     QThread m_thread;

@@ -11,6 +11,8 @@
 
 class LogStore;
 class QNetworkAccessManager;
+class QTemporaryDir;
+class ShapeSchema;
 class ShapeStore;
 class ShapeStream;
 struct ShapeUpdate;
@@ -50,18 +52,23 @@ signals:
     // One per up-to-date that changed something (or reset the rows), in log order per shape.
     void batchReady(const ShapeBatch &batch);
     void statusChanged(const ShapeStatus &status);
+    // A non-fatal problem in the data of a shape (e.g. NULL in a NOT NULL column), for a log view.
+    void warning(const QString &shapeName, const QString &text);
 
 private:
     struct Shape;
     bool ensureStore(QString *error);
     void onUpdate(const QString &name, const ShapeUpdate &update);
-    void emitStoredRows(Shape &shape);
+    void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
+    void failShape(Shape &shape, const QString &error);
+    bool wantsBatches() const;
 
     QString m_storePath;
     std::unique_ptr<LogStore> m_logStore;
     std::unique_ptr<ShapeStore> m_store;
     QNetworkAccessManager *m_network = nullptr;
     QHash<QString, std::shared_ptr<Shape>> m_shapes;
+    std::unique_ptr<QTemporaryDir> m_tempDir;
     bool m_shutDown = false;
 };

@@ -1,0 +1,76 @@
+#include "ShapeClient.h"
+
+#include "ShapeWorker.h"
+
+ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
+    : QObject(parent)
+{
+    registerShapeBatchMetaTypes();
+    qRegisterMetaType<ShapeStatus>();
+    m_thread.setObjectName(QStringLiteral("hivewatch-shapes"));
+    m_worker = new ShapeWorker(storePath);
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &ShapeWorker::batchReady, this, &ShapeClient::batchReady,
+            Qt::QueuedConnection);
+    connect(m_worker, &ShapeWorker::warning, this, &ShapeClient::warning, Qt::QueuedConnection);
+    connect(
+        m_worker, &ShapeWorker::statusChanged, this,
+        [this](const ShapeStatus &status) {
+            m_statuses.insert(status.shapeName, status);
+            emit statusChanged(status);
+        },
+        Qt::QueuedConnection);
+    m_thread.start();
+}
+
+ShapeClient::~ShapeClient()
+{
+    stop();
+}
+
+void ShapeClient::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
+{
+    if (!m_worker)
+        return;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, definition, endpoint] {
+        worker->addShape(definition, endpoint);
+    });
+}
+
+void ShapeClient::removeShape(const QString &name)
+{
+    if (!m_worker)
+        return;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, name] { worker->removeShape(name); });
+}
+
+void ShapeClient::pause()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, &ShapeWorker::pauseAll);
+}
+
+void ShapeClient::resume()
+{
+    if (m_worker)
+        QMetaObject::invokeMethod(m_worker, &ShapeWorker::resumeAll);
+}
+
+void ShapeClient::stop()
+{
+    if (!m_worker)
+        return;
+    // Requests, timers and the SQLite connection belong to the worker thread: end them there.
+    QMetaObject::invokeMethod(m_worker, &ShapeWorker::shutdown, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+    delete m_worker;
+    m_worker = nullptr;
+}
+
+ShapeStatus ShapeClient::status(const QString &name) const
+{
+    ShapeStatus status = m_statuses.value(name);
+    status.shapeName = name;
+    return status;
+}

@@ -1,0 +1,245 @@
+#include "ShapeWorker.h"
+
+#include "LogStore.h"
+#include "ShapeStore.h"
+#include "ShapeStream.h"
+#include "ShapeUrl.h"
+#include "ShapeValue.h"
+#include "SyncLog.h"
+
+#include <QMetaMethod>
+#include <QNetworkAccessManager>
+#include <QTemporaryDir>
+
+struct ShapeWorker::Shape
+{
+    ShapeDefinition definition;
+    ShapeEndpoint endpoint;
+    QString key;
+    std::unique_ptr<ShapeStream> stream;
+    ShapeStatus status;
+};
+
+ShapeWorker::ShapeWorker(const QString &storePath, QObject *parent)
+    : QObject(parent)
+    , m_storePath(storePath)
+{
+    registerShapeBatchMetaTypes();
+    qRegisterMetaType<ShapeStatus>();
+}
+
+ShapeWorker::~ShapeWorker()
+{
+    shutdown();
+}
+
+bool ShapeWorker::ensureStore(QString *error)
+{
+    if (m_store)
+        return true;
+    QString path = m_storePath;
+    if (path.isEmpty()) {
+        m_tempDir = std::make_unique<QTemporaryDir>();
+        path = m_tempDir->filePath(QStringLiteral("shapes.sqlite"));
+    }
+    auto opened = LogStore::open(path, LogStore::Access::ReadWrite);
+    if (!opened) {
+        *error = opened.error().toString();
+        return false;
+    }
+    m_logStore = std::move(opened).value();
+    auto store = std::make_unique<ShapeStore>(*m_logStore);
+    if (auto migrated = store->migrate(); !migrated) {
+        *error = migrated.error().toString();
+        m_logStore.reset();
+        return false;
+    }
+    m_store = std::move(store);
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this); // no cache attached: nothing is replayed
+    return true;
+}
+
+bool ShapeWorker::wantsBatches() const
+{
+    return isSignalConnected(QMetaMethod::fromSignal(&ShapeWorker::batchReady));
+}
+
+void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
+{
+    if (m_shutDown)
+        return;
+    const QString name = definition.effectiveName();
+    removeShape(name);
+
+    auto shape = std::make_shared<Shape>();
+    shape->definition = definition;
+    shape->endpoint = endpoint;
+    shape->key = ShapeUrl::shapeKey(endpoint, definition);
+    shape->status.shapeName = name;
+    m_shapes.insert(name, shape);
+
+    QString error;
+    if (!ensureStore(&error)) {
+        failShape(*shape, error);
+        return;
+    }
+    auto stored = m_store->load(name, shape->key);
+    if (!stored) {
+        failShape(*shape, stored.error().toString());
+        return;
+    }
+    shape->stream = std::make_unique<ShapeStream>(definition, endpoint, m_network);
+    if (stored.value()) {
+        const StoredShape &saved = *stored.value();
+        shape->stream->resumeFrom(saved.handle, saved.offset, saved.schema);
+        shape->status.rowCount = saved.rowCount;
+        shape->status.lastSyncedAt = saved.lastSyncedAt;
+        shape->status.handle = saved.handle;
+        shape->status.offset = saved.offset;
+        emitStoredRows(*shape, saved.schema);
+    }
+    ShapeStream *stream = shape->stream.get();
+    connect(stream, &ShapeStream::updateReady, this,
+            [this, name](const ShapeUpdate &update) { onUpdate(name, update); });
+    connect(stream, &ShapeStream::stateChanged, this, [this, name] {
+        if (auto it = m_shapes.find(name); it != m_shapes.end())
+            publishStatus(**it);
+    });
+    connect(stream, &ShapeStream::warning, this, [this, name](const QString &text) {
+        qCWarning(lcSync) << name << text;
+        emit warning(name, text);
+    });
+    stream->start();
+    publishStatus(*shape);
+}
+
+void ShapeWorker::removeShape(const QString &name)
+{
+    const auto shape = m_shapes.take(name);
+    if (shape && shape->stream)
+        shape->stream->stop();
+}
+
+void ShapeWorker::pauseAll()
+{
+    for (const auto &shape : std::as_const(m_shapes)) {
+        if (shape->stream)
+            shape->stream->pause();
+    }
+}
+
+void ShapeWorker::resumeAll()
+{
+    for (const auto &shape : std::as_const(m_shapes)) {
+        if (shape->stream)
+            shape->stream->resume();
+    }
+}
+
+void ShapeWorker::shutdown()
+{
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
+    blockSignals(true);
+    for (const auto &shape : std::as_const(m_shapes)) {
+        if (shape->stream)
+            shape->stream->stop();
+    }
+    m_shapes.clear();
+    delete m_network;
+    m_network = nullptr;
+    m_store.reset();
+    m_logStore.reset();
+}
+
+void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)
+{
+    // Instant resume: what the store holds is shown before the network answers. The log table
+    // is read by the log views straight from log_entries, so it is not replayed here.
+    if (!wantsBatches() || shape.definition.isLogTable())
+        return;
+    ShapeBatch batch;
+    batch.shapeName = shape.status.shapeName;
+    batch.reset = true;
+    batch.handle = shape.status.handle;
+    batch.offset = shape.status.offset;
+    batch.receivedAt = shape.status.lastSyncedAt;
+    auto visited = m_store->forEachRow(batch.shapeName, [&](const QString &key, const RawRow &row) {
+        batch.changes.append(
+            {RowChange::Operation::Insert, key, ShapeValue::typedRow(rowSchema, row)});
+    });
+    if (!visited) {
+        qCWarning(lcSync) << batch.shapeName << visited.error().toString();
+        return;
+    }
+    emit batchReady(batch);
+}
+
+void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
+{
+    const auto it = m_shapes.find(name);
+    if (it == m_shapes.end())
+        return;
+    Shape &shape = **it;
+    const bool changed = update.reset || !update.changes.isEmpty();
+    if (changed || update.offset != shape.status.offset) {
+        const bool batches = wantsBatches();
+        QList<AppliedChange> applied;
+        auto rows = m_store->apply(name, shape.key, update, shape.definition.isLogTable(),
+                                   batches ? &applied : nullptr);
+        if (!rows) {
+            // The transaction rolled back: the store still holds the previous consistent state.
+            failShape(shape, rows.error().toString());
+            return;
+        }
+        shape.status.rowCount = rows.value();
+        if (batches && changed) {
+            ShapeBatch batch;
+            batch.shapeName = name;
+            batch.reset = update.reset;
+            batch.handle = update.handle;
+            batch.offset = update.offset;
+            batch.receivedAt = update.receivedAt;
+            batch.changes.reserve(applied.size());
+            QStringList problems;
+            for (const AppliedChange &change : std::as_const(applied)) {
+                batch.changes.append({change.operation, change.key,
+                                      ShapeValue::typedRow(update.schema, change.row, &problems)});
+            }
+            for (const QString &problem : std::as_const(problems))
+                emit warning(name, problem);
+            emit batchReady(batch);
+        }
+    }
+    shape.status.lastSyncedAt = update.receivedAt;
+    publishStatus(shape);
+}
+
+void ShapeWorker::failShape(Shape &shape, const QString &error)
+{
+    if (shape.stream)
+        shape.stream->stop();
+    shape.status.state = ShapeStatus::State::Failed;
+    shape.status.errorText = error;
+    shape.status.retryAt = {};
+    emit statusChanged(shape.status);
+}
+
+void ShapeWorker::publishStatus(Shape &shape)
+{
+    if (!shape.stream)
+        return;
+    const ShapeStream &stream = *shape.stream;
+    if (shape.status.state == ShapeStatus::State::Failed
+        && stream.state() == ShapeStatus::State::Idle)
+        return; // keep showing the store failure that stopped the stream
+    shape.status.state = stream.state();
+    shape.status.errorText = stream.errorText();
+    shape.status.retryAt = stream.retryAt();
+    shape.status.retryAttempt = stream.retryAttempt();
+    shape.status.handle = stream.handle();
+    shape.status.offset = stream.offset();
+    emit statusChanged(shape.status);
+}

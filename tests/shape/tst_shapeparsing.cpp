@@ -1,0 +1,402 @@
+// Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
+#include "ShapeDefinition.h"
+#include "ShapeMessage.h"
+#include "ShapeSchema.h"
+#include "ShapeUrl.h"
+#include "ShapeValue.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QTest>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+ColumnType column(const char *type, int dims = 0, bool notNull = false)
+{
+    ColumnType c;
+    c.type = QString::fromLatin1(type);
+    c.dims = dims;
+    c.notNull = notNull;
+    return c;
+}
+
+QVariant typedValue(const ColumnType &type, const QByteArray &text)
+{
+    RawField field {"c", text, false};
+    auto value = ShapeValue::typed(&type, field);
+    if (!value)
+        return QString(QStringLiteral("ERROR: ") + value.error().message);
+    return value.value();
+}
+
+QByteArray dump(const QVariant &value)
+{
+    return ShapeValue::toDumpJson(value);
+}
+
+} // namespace
+
+class TestShapeParsing : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void sortsQueryParametersLikeTheOfficialClient()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("foo");
+        definition.where = QStringLiteral("a=$1 and b=$2");
+        definition.params = {QStringLiteral("test1"), QStringLiteral("test2")};
+        definition.columns = {QStringLiteral("id")};
+        ShapeRequestPosition position;
+        position.handle = QStringLiteral("potato");
+        const QUrl url = ShapeUrl::requestUrl(
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:3000/v1/shape"))),
+            definition, position);
+        // The example URL from the official client's stream.test.ts.
+        QCOMPARE(
+            url.toEncoded(),
+            QByteArray(
+                "http://127.0.0.1:3000/v1/shape?columns=%22id%22&handle=potato&log=full&offset=-1"
+                "&params%5B1%5D=test1&params%5B2%5D=test2&table=foo&where=a%3D%241+and+b%3D%242"));
+    }
+
+    void addsLiveCursorCacheBusterExpiredHandleAndSecret()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("items");
+        definition.replica = ShapeDefinition::Replica::Full;
+        ShapeRequestPosition position;
+        position.offset = QStringLiteral("26800584_4");
+        position.handle = QStringLiteral("h-1");
+        position.live = true;
+        position.cacheBuster = QStringLiteral("123-abc");
+        position.expiredHandle = QStringLiteral("h-0");
+        const QUrl url = ShapeUrl::requestUrl(
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:3000/v1/shape")),
+                                    QStringLiteral("s3 cret")),
+            definition, position);
+        // cursor is sent even when empty, as the official client does before it has seen one.
+        QCOMPARE(
+            url.toEncoded(),
+            QByteArray(
+                "http://127.0.0.1:3000/v1/shape?cache-buster=123-abc&cursor=&expired_handle=h-0"
+                "&handle=h-1&live=true&log=full&offset=26800584_4&replica=full&secret=s3+cret&"
+                "table=items"));
+        QVERIFY(!ShapeUrl::redacted(url).contains(QLatin1String("s3")));
+    }
+
+    void proxyUrlsCarryNoTableAndNoSecret()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("shared_tasks");
+        ShapeEndpoint endpoint = ShapeEndpoint::fromUrl(
+            QUrl(QStringLiteral("http://127.0.0.1:8080/v1/shape/shared_tasks")));
+        QCOMPARE(endpoint.style, ShapeEndpoint::Style::Proxy);
+        QCOMPARE(endpoint.proxyTable(), QStringLiteral("shared_tasks"));
+        endpoint.secret = QStringLiteral("never-sent");
+        const QUrl url = ShapeUrl::requestUrl(endpoint, definition, {});
+        QCOMPARE(url.toEncoded(),
+                 QByteArray("http://127.0.0.1:8080/v1/shape/shared_tasks?log=full&offset=-1"));
+        QCOMPARE(ShapeEndpoint::fromUrl(QUrl(QStringLiteral("http://h/v1/shape"))).style,
+                 ShapeEndpoint::Style::Electric);
+    }
+
+    void shapeKeyIgnoresProtocolParameters()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("t");
+        const ShapeEndpoint endpoint = ShapeEndpoint::electric(
+            QUrl(QStringLiteral("http://h/v1/shape")), QStringLiteral("x"));
+        QCOMPARE(ShapeUrl::shapeKey(endpoint, definition),
+                 QStringLiteral("http://h/v1/shape?table=t"));
+        definition.where = QStringLiteral("id > 1");
+        QCOMPARE(ShapeUrl::shapeKey(endpoint, definition),
+                 QStringLiteral("http://h/v1/shape?table=t&where=id+%3E+1"));
+    }
+
+    void recognisesTheLogTableInAnySpelling()
+    {
+        ShapeDefinition d;
+        for (const char *name : {"node_task_output_logs", "public.node_task_output_logs",
+                                 "\"public\".\"node_task_output_logs\"", "Node_Task_Output_Logs"}) {
+            d.table = QString::fromLatin1(name);
+            QVERIFY2(d.isLogTable(), name);
+        }
+        d.table = QStringLiteral("\"Node_Task_Output_Logs\"");
+        QVERIFY(!d.isLogTable());
+    }
+
+    void parsesChangeAndControlMessages()
+    {
+        const QByteArray body
+            = "[\n"
+              "            "
+              "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
+              "\"\\\"public\\\".\\\"items\\\"/"
+              "\\\"1\\\"\",\"value\":{\"id\":\"1\",\"title\":\"Hello\",\"note\":null}},\n"
+              "            "
+              "{\"headers\":{\"operation\":\"update\",\"lsn\":\"10\",\"op_position\":2},\"key\":"
+              "\"\\\"public\\\".\\\"items\\\"/"
+              "\\\"1\\\"\",\"value\":{\"id\":\"1\",\"title\":\"Hi\"},\"old_value\":{\"title\":"
+              "\"Hello\"}},\n"
+              "            "
+              "{\"headers\":{\"operation\":\"delete\"},\"key\":\"\\\"public\\\".\\\"items\\\"/"
+              "\\\"2\\\"\",\"value\":{\"id\":\"2\"}},\n"
+              "            "
+              "{\"headers\":{\"control\":\"snapshot-end\",\"xmin\":\"1\",\"xmax\":\"2\",\"xip_"
+              "list\":[]}},\n"
+              "            "
+              "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"10\"}}\n"
+              "        ]";
+        auto parsed = parseShapeBody(body);
+        QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString()));
+        QCOMPARE(parsed->changes.size(), 3);
+        QVERIFY(parsed->upToDate);
+        QVERIFY(!parsed->mustRefetch);
+        QCOMPARE(parsed->skipped, 0);
+        const ShapeMessage &insert = parsed->changes[0];
+        QCOMPARE(insert.operation, RowChange::Operation::Insert);
+        QCOMPARE(insert.key, QStringLiteral("\"public\".\"items\"/\"1\""));
+        QCOMPARE(insert.value.size(), 3);
+        QCOMPARE(findField(insert.value, "title")->text, QByteArray("Hello"));
+        QVERIFY(findField(insert.value, "note")->isNull);
+        QCOMPARE(parsed->changes[1].operation, RowChange::Operation::Update);
+        QCOMPARE(findField(parsed->changes[1].oldValue, "title")->text, QByteArray("Hello"));
+        QCOMPARE(parsed->changes[2].operation, RowChange::Operation::Delete);
+    }
+
+    void keepsNullDistinctFromEmptyString()
+    {
+        auto parsed = parseShapeBody("[{\"headers\":{\"operation\":\"insert\"},\"key\":\"k\","
+                                     "\"value\":{\"a\":\"\",\"b\":null}}]");
+        QVERIFY(parsed.ok());
+        const RawRow &row = parsed->changes[0].value;
+        QVERIFY(!findField(row, "a")->isNull);
+        QVERIFY(findField(row, "a")->text.isEmpty());
+        QVERIFY(findField(row, "b")->isNull);
+        const QVariantHash typed = ShapeValue::typedRow(ShapeSchema(), row);
+        QVERIFY(!typed.value(QStringLiteral("a")).isNull());
+        QCOMPARE(typed.value(QStringLiteral("a")).toString(), QString());
+        QVERIFY(typed.value(QStringLiteral("b")).isNull());
+        // And round trips through the stored form unchanged.
+        auto back = parseRawRow(rawRowToJson(row));
+        QVERIFY(back.ok());
+        QCOMPARE(back.value(), row);
+    }
+
+    void skipsUnknownMessageKinds()
+    {
+        auto parsed = parseShapeBody(
+            "[\n"
+            "            {\"headers\":{\"event\":\"move-in\",\"patterns\":[]}},\n"
+            "            {\"headers\":{\"control\":\"some-future-control\"}},\n"
+            "            {\"headers\":{\"operation\":\"upsert\"},\"key\":\"k\",\"value\":{}},\n"
+            "            "
+            "{\"headers\":{\"operation\":\"insert\"},\"key\":\"k2\",\"value\":{\"id\":\"2\"}}\n"
+            "        ]");
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->skipped, 3);
+        QCOMPARE(parsed->changes.size(), 1);
+        QVERIFY(!parsed->upToDate);
+    }
+
+    void acceptsAnEmptyArray()
+    {
+        auto parsed = parseShapeBody("[]");
+        QVERIFY(parsed.ok());
+        QVERIFY(parsed->changes.isEmpty());
+        QVERIFY(!parsed->upToDate);
+    }
+
+    void reportsMalformedBodies_data()
+    {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not json") << QByteArray("[{\"headers\":")
+                                  << QStringLiteral("not valid JSON");
+        QTest::newRow("object") << QByteArray("{\"message\":\"x\"}")
+                                << QStringLiteral("not a JSON array");
+        QTest::newRow("scalar message") << QByteArray("[1]") << QStringLiteral("message 0");
+        QTest::newRow("insert without value")
+            << QByteArray("[{\"headers\":{\"operation\":\"insert\"},\"key\":\"k\"}]")
+            << QStringLiteral("without a value");
+        QTest::newRow("change without operation") << QByteArray("[{\"key\":\"k\",\"value\":{}}]")
+                                                  << QStringLiteral("without headers.operation");
+        QTest::newRow("non-string key")
+            << QByteArray("[{\"headers\":{\"operation\":\"insert\"},\"key\":5,\"value\":{}}]")
+            << QStringLiteral("not a string");
+    }
+    void reportsMalformedBodies()
+    {
+        QFETCH(QByteArray, body);
+        QFETCH(QString, expected);
+        auto parsed = parseShapeBody(body);
+        QVERIFY(!parsed.ok());
+        QVERIFY2(parsed.error().toString().contains(expected),
+                 qPrintable(parsed.error().toString()));
+    }
+
+    void parsesTheSchemaHeader()
+    {
+        auto schema = ShapeSchema::parse(
+            "{\"id\":{\"type\":\"int8\",\"pk_index\":0,\"not_null\":true},\"tags\":{\"type\":"
+            "\"text\",\"dims\":1},\"v\":{\"type\":\"text\"}}");
+        QVERIFY(schema.ok());
+        QCOMPARE(schema->column(QStringLiteral("id"))->type, QStringLiteral("int8"));
+        QVERIFY(schema->column(QStringLiteral("id"))->notNull);
+        QCOMPARE(schema->column(QStringLiteral("tags"))->dims, 1);
+        QCOMPARE(schema->primaryKey(), QStringList {QStringLiteral("id")});
+        QVERIFY(!ShapeSchema::parse("{\"id\":{}}").ok());
+        QVERIFY(!ShapeSchema::parse("[]").ok());
+    }
+
+    void typesInt8ExactlyAtBothExtremes()
+    {
+        const ColumnType int8 = column("int8");
+        QCOMPARE(typedValue(int8, "9223372036854775807").toLongLong(),
+                 std::numeric_limits<qint64>::max());
+        QCOMPARE(typedValue(int8, "-9223372036854775808").toLongLong(),
+                 std::numeric_limits<qint64>::min());
+        QCOMPARE(typedValue(int8, "9007199254740993").toLongLong(),
+                 Q_INT64_C(9007199254740993)); // 2^53+1
+        QCOMPARE(dump(typedValue(int8, "9223372036854775807")), QByteArray("9223372036854775807"));
+        QCOMPARE(typedValue(column("int2"), "-32768").toLongLong(), -32768);
+        QCOMPARE(typedValue(column("int4"), "2147483647").toLongLong(), 2147483647);
+        QVERIFY(
+            typedValue(int8, "9223372036854775808").toString().startsWith(QLatin1String("ERROR")));
+        QVERIFY(typedValue(int8, "12x").toString().startsWith(QLatin1String("ERROR")));
+    }
+
+    void typesFloatsIncludingNaNAndInfinities()
+    {
+        const ColumnType f8 = column("float8");
+        QCOMPARE(typedValue(f8, "4.5").toDouble(), 4.5);
+        QVERIFY(std::isnan(typedValue(f8, "NaN").toDouble()));
+        QCOMPARE(typedValue(f8, "Infinity").toDouble(), std::numeric_limits<double>::infinity());
+        QCOMPARE(typedValue(f8, "-Infinity").toDouble(), -std::numeric_limits<double>::infinity());
+        QCOMPARE(typedValue(column("float4"), "1.1").toDouble(), 1.1);
+        QCOMPARE(dump(typedValue(f8, "NaN")), QByteArray("\"NaN\""));
+        QCOMPARE(dump(typedValue(f8, "-Infinity")), QByteArray("\"-Infinity\""));
+        QCOMPARE(dump(typedValue(f8, "1e+21")), QByteArray("1e+21"));
+        QCOMPARE(dump(typedValue(f8, "123456789012345680000")),
+                 QByteArray("123456789012345680000"));
+        QCOMPARE(dump(typedValue(f8, "0.000001")), QByteArray("0.000001"));
+        QCOMPARE(dump(typedValue(f8, "1.5e-7")), QByteArray("1.5e-7"));
+        QCOMPARE(dump(typedValue(f8, "-0")), QByteArray("0"));
+        QCOMPARE(dump(typedValue(f8, "3.0")), QByteArray("3"));
+        QCOMPARE(dump(typedValue(f8, "0.1")), QByteArray("0.1"));
+    }
+
+    void typesBoolFromBothSpellings()
+    {
+        const ColumnType b = column("bool");
+        QCOMPARE(typedValue(b, "t"), QVariant(true));
+        QCOMPARE(typedValue(b, "true"), QVariant(true));
+        QCOMPARE(typedValue(b, "f"), QVariant(false));
+        QCOMPARE(typedValue(b, "false"), QVariant(false));
+        QVERIFY(typedValue(b, "yes").toString().startsWith(QLatin1String("ERROR")));
+    }
+
+    void parsesJsonAndJsonb()
+    {
+        const QVariant object
+            = typedValue(column("jsonb"), "{\"foo\": \"bar\", \"n\": [1, 2.5, null]}");
+        QCOMPARE(object.typeId(), QMetaType::QJsonValue);
+        QCOMPARE(object.value<QJsonValue>().toObject().value(QLatin1String("foo")).toString(),
+                 QStringLiteral("bar"));
+        QCOMPARE(dump(object), QByteArray("{\"foo\": \"bar\", \"n\": [1, 2.5, null]}"));
+        QCOMPARE(dump(typedValue(column("json"), "\"just a string\"")),
+                 QByteArray("\"just a string\""));
+        QCOMPARE(dump(typedValue(column("json"), "42")), QByteArray("42"));
+        QCOMPARE(dump(typedValue(column("json"), "null")), QByteArray("null"));
+        QVERIFY(typedValue(column("json"), "{oops").toString().startsWith(QLatin1String("ERROR")));
+    }
+
+    void parsesNestedAndQuotedArrayLiterals()
+    {
+        QCOMPARE(dump(typedValue(column("int8", 2), "{{1,2,3},{4,5,6}}")),
+                 QByteArray("[[1, 2, 3], [4, 5, 6]]"));
+        QCOMPARE(dump(typedValue(column("float8", 1), "{1.2,-3.2,Infinity,-Infinity,NaN}")),
+                 QByteArray("[1.2, -3.2, \"Infinity\", \"-Infinity\", \"NaN\"]"));
+        QCOMPARE(dump(typedValue(column("bool", 1), "{t,f,t}")), QByteArray("[true, false, true]"));
+        QCOMPARE(dump(typedValue(column("text", 1),
+                                 "{\"a,b\",\"with \\\"quote\\\"\",\"back\\\\slash\",plain}")),
+                 QByteArray("[\"a,b\", \"with \\\"quote\\\"\", \"back\\\\slash\", \"plain\"]"));
+        QCOMPARE(dump(typedValue(column("jsonb", 1), "{\"{\\\"foo\\\": \\\"bar\\\"}\",\"[1]\"}")),
+                 QByteArray("[{\"foo\": \"bar\"}, [1]]"));
+        QCOMPARE(dump(typedValue(column("text", 1), "{}")), QByteArray("[]"));
+        QCOMPARE(dump(typedValue(column("int4", 1), "[0:1]={7,8}")), QByteArray("[7, 8]"));
+    }
+
+    void distinguishesUnquotedNullFromTheStringNull()
+    {
+        const QVariant value = typedValue(column("text", 1), "{NULL,\"NULL\",x}");
+        const QVariantList list = value.toList();
+        QCOMPARE(list.size(), 3);
+        QVERIFY(list[0].isNull());
+        QCOMPARE(list[1].toString(), QStringLiteral("NULL"));
+        QCOMPARE(dump(value), QByteArray("[null, \"NULL\", \"x\"]"));
+        QCOMPARE(dump(typedValue(column("int8", 1), "{1,NULL}")), QByteArray("[1, null]"));
+    }
+
+    void reportsMalformedArrayLiterals()
+    {
+        for (const char *bad : {"{1,2", "1,2}", "{\"open}", "{1,,2}", "{1}x"}) {
+            QVERIFY2(
+                typedValue(column("int4", 1), bad).toString().startsWith(QLatin1String("ERROR")),
+                bad);
+        }
+    }
+
+    void keepsOtherTypesAsText()
+    {
+        QCOMPARE(typedValue(column("numeric"), "12345678901234567890.123456789"),
+                 QVariant(QStringLiteral("12345678901234567890.123456789")));
+        QCOMPARE(typedValue(column("timestamptz"), "2025-12-02 10:11:12.5+00"),
+                 QVariant(QStringLiteral("2025-12-02 10:11:12.5+00")));
+        QCOMPARE(typedValue(column("bytea"), "\\x0001fffe"),
+                 QVariant(QStringLiteral("\\x0001fffe")));
+        RawField unknownColumn {"x", "7", false};
+        QCOMPARE(ShapeValue::typed(nullptr, unknownColumn).value(), QVariant(QStringLiteral("7")));
+    }
+
+    void reportsNullInNotNullColumns()
+    {
+        auto schema = ShapeSchema::parse(
+            "{\"id\":{\"type\":\"int8\",\"pk_index\":0,\"not_null\":true},\"title\":{\"type\":"
+            "\"text\",\"not_null\":true},\"note\":{\"type\":\"text\"}}");
+        QVERIFY(schema.ok());
+        const RawRow row {{"id", "1", false}, {"title", {}, true}, {"note", {}, true}};
+        const QStringList problems
+            = ShapeValue::notNullViolations(schema.value(), QStringLiteral("k1"), row);
+        QCOMPARE(problems.size(), 1);
+        QVERIFY(problems[0].contains(QLatin1String("`title`")));
+        QVERIFY(problems[0].contains(QLatin1String("k1")));
+    }
+
+    void dumpsObjectsWithSortedKeysAndEscapes()
+    {
+        QVariantHash row;
+        row.insert(QStringLiteral("b"), QStringLiteral("tab\there \"q\" é"));
+        row.insert(QStringLiteral("a"), QVariant());
+        row.insert(QStringLiteral("c"), QVariant(qlonglong(-5)));
+        QCOMPARE(dump(row),
+                 QByteArray("{\"a\": null, \"b\": \"tab\\there \\\"q\\\" \xc3\xa9\", \"c\": -5}"));
+    }
+
+    void mergesPartialUpdates()
+    {
+        RawRow row {{"id", "1", false}, {"a", "x", false}, {"b", "y", false}};
+        mergeRow(row, RawRow {{"id", "1", false}, {"b", {}, true}, {"c", "new", false}});
+        QCOMPARE(
+            row,
+            (RawRow {{"id", "1", false}, {"a", "x", false}, {"b", {}, true}, {"c", "new", false}}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShapeParsing)
+#include "tst_shapeparsing.moc"
