@@ -248,7 +248,6 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
     if (status == 0) {
         if (m_watchdogFired && m_replyLive) {
             scheduleNext(0); // a stalled live poll: start a new one, not an error

@@ -1,0 +1,139 @@
+#include "ScriptedHttpServer.h"
+
+#include <QUrlQuery>
+
+QString ScriptedHttpServer::Request::query(const QString &name) const
+{
+    const QUrlQuery q(url());
+    if (!q.hasQueryItem(name))
+        return {};
+    QString value = q.queryItemValue(name, QUrl::FullyDecoded);
+    return value.isNull() ? QStringLiteral("") : value;
+}
+
+bool ScriptedHttpServer::Request::hasQuery(const QString &name) const
+{
+    return QUrlQuery(url()).hasQueryItem(name);
+}
+
+QByteArray ScriptedHttpServer::Request::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+ScriptedHttpServer::ScriptedHttpServer(QObject *parent)
+    : QObject(parent)
+{
+    m_fallback.hang = true;
+    connect(&m_server, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+            connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+                m_buffers.remove(socket);
+                socket->deleteLater();
+            });
+        }
+    });
+}
+
+ScriptedHttpServer::~ScriptedHttpServer()
+{
+    // The sockets are children of m_server and outlive m_buffers: cut them off first.
+    for (QTcpSocket *socket : m_server.findChildren<QTcpSocket *>())
+        socket->disconnect(this);
+}
+
+bool ScriptedHttpServer::listen()
+{
+    return m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+QUrl ScriptedHttpServer::url(const QByteArray &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server.serverPort())
+                + QString::fromLatin1(path));
+}
+
+void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
+{
+    QByteArray &buffer = m_buffers[socket];
+    buffer += socket->readAll();
+    while (true) {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0)
+            return;
+        const QList<QByteArray> lines = buffer.left(end).split('\n');
+        buffer.remove(0, end + 4); // GET requests carry no body
+        Request request;
+        const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
+        request.method = first.value(0);
+        request.target = first.value(1);
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines[i].trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0)
+                request.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+        }
+        m_requests.append(request);
+        const Response response = m_script.isEmpty() ? m_fallback : m_script.takeFirst();
+        emit requestReceived();
+        if (response.hang)
+            return; // the client has to give up on this connection
+        respond(socket, response);
+    }
+}
+
+void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
+{
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + " Scripted\r\n";
+    for (const auto &[name, value] : response.headers)
+        head += name + ": " + value + "\r\n";
+    head += "Content-Type: application/json; charset=utf-8\r\n";
+    if (response.chunked) {
+        head += "Transfer-Encoding: chunked\r\n\r\n";
+        socket->write(head);
+        for (qsizetype at = 0; at < response.body.size(); at += 7) {
+            const QByteArray piece = response.body.mid(at, 7);
+            socket->write(QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n");
+            socket->flush();
+        }
+        socket->write("0\r\n\r\n");
+    } else {
+        head += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n\r\n";
+        socket->write(head + response.body);
+    }
+    socket->flush();
+}
+
+QByteArray ScriptedHttpServer::schemaJson()
+{
+    return R"({"id":{"type":"int8","pk_index":0,"not_null":true},"title":{"type":"text"},"done":{"type":"bool"}})";
+}
+
+ScriptedHttpServer::Response ScriptedHttpServer::shape(const QByteArray &body,
+                                                       const QByteArray &handle,
+                                                       const QByteArray &offset, bool withSchema)
+{
+    Response response;
+    response.body = body;
+    response.header("electric-handle", handle).header("electric-offset", offset);
+    if (withSchema)
+        response.header("electric-schema", schemaJson());
+    if (body.contains("\"up-to-date\""))
+        response.header("electric-up-to-date", "");
+    return response;
+}
+
+ScriptedHttpServer::Response ScriptedHttpServer::live(const QByteArray &body,
+                                                      const QByteArray &handle,
+                                                      const QByteArray &offset,
+                                                      const QByteArray &cursor)
+{
+    Response response = shape(body, handle, offset, false);
+    response.header("electric-cursor", cursor);
+    return response;
+}

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QUrl>
+
+// A tiny HTTP/1.1 server on 127.0.0.1 that answers requests with a script of canned responses,
+// in order, and records what it was asked. Real sockets, real HTTP (keep-alive, chunked bodies),
+// so the code under test runs its real QNetworkAccessManager path.
+class ScriptedHttpServer : public QObject
+{
+    Q_OBJECT
+public:
+    struct Response
+    {
+        int status = 200;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        QByteArray body;
+        bool chunked = false; // send the body in small chunks with Transfer-Encoding: chunked
+        bool hang = false; // never answer (a long poll that outlives the client's patience)
+
+        Response &header(const QByteArray &name, const QByteArray &value)
+        {
+            headers.append({name, value});
+            return *this;
+        }
+    };
+    struct Request
+    {
+        QByteArray method;
+        QByteArray target; // path and query, as sent
+        QList<QPair<QByteArray, QByteArray>> headers;
+
+        QUrl url() const { return QUrl::fromEncoded("http://127.0.0.1" + target); }
+        QString query(const QString &name) const; // decoded value, or a null QString when absent
+        bool hasQuery(const QString &name) const;
+        QByteArray header(const QByteArray &name) const;
+    };
+
+    explicit ScriptedHttpServer(QObject *parent = nullptr);
+    ~ScriptedHttpServer() override;
+    bool listen();
+    QUrl url(const QByteArray &path = "/v1/shape") const;
+
+    void enqueue(const Response &response) { m_script.append(response); }
+    // Used once the script is exhausted (default: hang).
+    void setFallback(const Response &response) { m_fallback = response; }
+    const QList<Request> &requests() const { return m_requests; }
+
+    // Electric-style responses.
+    static Response shape(const QByteArray &body, const QByteArray &handle,
+                          const QByteArray &offset, bool withSchema = true);
+    static Response live(const QByteArray &body, const QByteArray &handle, const QByteArray &offset,
+                         const QByteArray &cursor);
+    static QByteArray schemaJson();
+
+signals:
+    void requestReceived();
+
+private:
+    void onReadyRead(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, const Response &response);
+
+    QTcpServer m_server;
+    QList<Response> m_script;
+    Response m_fallback;
+    QList<Request> m_requests;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};

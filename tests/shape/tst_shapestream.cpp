@@ -1,0 +1,496 @@
+// The ShapeStream state machine (issue 4 item 3) against scripted HTTP responses over loopback.
+#include "ScriptedHttpServer.h"
+#include "ShapeBackoff.h"
+#include "ShapeStream.h"
+
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTest>
+
+using Server = ScriptedHttpServer;
+
+namespace {
+
+QByteArray insert(int id, const char *title = "t")
+{
+    return "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
+           "\"\\\"public\\\".\\\"items\\\"/\\\""
+        + QByteArray::number(id) + "\\\"\",\"value\":{\"id\":\"" + QByteArray::number(id)
+        + "\",\"title\":\"" + title + "\",\"done\":\"f\"}}";
+}
+const QByteArray kSnapshotEnd
+    = "{\"headers\":{\"control\":\"snapshot-end\",\"xmin\":\"1\",\"xmax\":\"1\",\"xip_list\":[]}}";
+const QByteArray kUpToDate
+    = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
+const QByteArray kMustRefetch = "[{\"headers\":{\"control\":\"must-refetch\"}}]";
+
+QByteArray array(std::initializer_list<QByteArray> messages)
+{
+    QByteArrayList list(messages);
+    return '[' + list.join(',') + ']';
+}
+
+} // namespace
+
+class TestShapeStream : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Server> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    std::unique_ptr<ShapeStream> m_stream;
+    QList<ShapeUpdate> m_updates;
+    int m_refetches = 0;
+
+    ShapeStream &makeStream(ShapeEndpoint endpoint = {})
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("items");
+        if (endpoint.url.isEmpty())
+            endpoint = ShapeEndpoint::electric(m_server->url());
+        m_stream = std::make_unique<ShapeStream>(definition, endpoint, m_network.get());
+        ShapeStream::Options options;
+        options.backoff.initialMs = 10;
+        options.backoff.maxMs = 40;
+        options.random = [] {
+            return 0.5;
+        };
+        m_stream->setOptions(options);
+        connect(m_stream.get(), &ShapeStream::updateReady, this,
+                [this](const ShapeUpdate &u) { m_updates.append(u); });
+        connect(m_stream.get(), &ShapeStream::mustRefetch, this, [this] { ++m_refetches; });
+        return *m_stream;
+    }
+
+    void goLive(const QByteArray &handle = "H1")
+    {
+        m_server->enqueue(Server::shape(array({insert(1), kSnapshotEnd}), handle, "0_0"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), handle, "0_inf"));
+    }
+
+    QString requestQuery(int index, const char *name) const
+    {
+        return m_server->requests().value(index).query(QString::fromLatin1(name));
+    }
+
+private slots:
+    void init()
+    {
+        m_server = std::make_unique<Server>();
+        QVERIFY(m_server->listen());
+        m_network = std::make_unique<QNetworkAccessManager>();
+        m_updates.clear();
+        m_refetches = 0;
+    }
+    void cleanup()
+    {
+        m_stream.reset();
+        m_network.reset();
+        m_server.reset();
+    }
+
+    void catchesUpNonLiveThenGoesLiveWithCursor()
+    {
+        goLive();
+        m_server->enqueue(Server::live(array({insert(2), kUpToDate}), "H1", "100_0", "777"));
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QTRY_COMPARE(m_server->requests().size(), 4);
+
+        QCOMPARE(requestQuery(0, "offset"), QStringLiteral("-1"));
+        QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("live")));
+        QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("handle")));
+        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("0_0"));
+        QCOMPARE(requestQuery(1, "handle"), QStringLiteral("H1"));
+        QVERIFY(!m_server->requests()[1].hasQuery(QStringLiteral("live")));
+        QCOMPARE(requestQuery(2, "offset"), QStringLiteral("0_inf"));
+        QCOMPARE(requestQuery(2, "live"), QStringLiteral("true"));
+        QCOMPARE(requestQuery(2, "cursor"), QStringLiteral(""));
+        QCOMPARE(requestQuery(3, "cursor"), QStringLiteral("777"));
+        QCOMPARE(requestQuery(3, "offset"), QStringLiteral("100_0"));
+
+        QVERIFY(m_updates[0].reset);
+        QCOMPARE(m_updates[0].changes.size(), 1);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+        QCOMPARE(m_updates[0].schema.column(QStringLiteral("id"))->type, QStringLiteral("int8"));
+        QVERIFY(!m_updates[1].reset);
+        QCOMPARE(m_updates[1].changes.size(), 1);
+        QCOMPARE(m_updates[1].offset, QStringLiteral("100_0"));
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QVERIFY(m_server->requests()[0].header("Cache-Control").isEmpty()
+                || !m_server->requests()[0].header("Cache-Control").contains("max-age"));
+    }
+
+    void buffersATransactionSplitAcrossResponses()
+    {
+        goLive();
+        m_server->enqueue(Server::live(array({insert(2), insert(3)}), "H1", "100_2", "1"));
+        m_server->enqueue(Server::live(array({insert(4), kUpToDate}), "H1", "100_4", "2"));
+        makeStream().start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QCOMPARE(m_updates[1].changes.size(), 3);
+        QCOMPARE(m_updates[1].changes[2].key, QStringLiteral("\"public\".\"items\"/\"4\""));
+        QCOMPARE(m_updates[1].offset, QStringLiteral("100_4"));
+    }
+
+    void handlesEmptyArraysAndChunkedBodies()
+    {
+        Server::Response first = Server::shape("[]", "H1", "0_0");
+        first.chunked = true;
+        m_server->enqueue(first);
+        Server::Response second
+            = Server::shape(array({insert(1), insert(2), kSnapshotEnd}), "H1", "0_1");
+        second.chunked = true;
+        m_server->enqueue(second);
+        m_server->enqueue(Server::shape("[]", "H1", "0_2"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H1", "0_inf"));
+        makeStream().start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QVERIFY(m_updates[0].reset);
+        QCOMPARE(m_updates[0].changes.size(), 2);
+        QCOMPARE(m_server->requests().size() >= 4, true);
+        QCOMPARE(requestQuery(2, "offset"), QStringLiteral("0_1"));
+    }
+
+    void refetchesAfter409InTheMiddleOfAChunkedSnapshot()
+    {
+        m_server->enqueue(Server::shape(array({insert(1), insert(2)}), "H1", "0_0"));
+        Server::Response gone;
+        gone.status = 409;
+        gone.body = kMustRefetch;
+        gone.header("electric-handle", "H2");
+        m_server->enqueue(gone);
+        m_server->enqueue(Server::shape(array({insert(7), kSnapshotEnd}), "H2", "0_0"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H2", "0_inf"));
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(m_refetches, 1);
+        // Rows of the dead handle never reach the consumer; the new snapshot is a reset.
+        QVERIFY(m_updates[0].reset);
+        QCOMPARE(m_updates[0].changes.size(), 1);
+        QCOMPARE(m_updates[0].changes[0].key, QStringLiteral("\"public\".\"items\"/\"7\""));
+        QCOMPARE(m_updates[0].handle, QStringLiteral("H2"));
+        const auto &retry = m_server->requests()[2];
+        QCOMPARE(retry.query(QStringLiteral("offset")), QStringLiteral("-1"));
+        QCOMPARE(retry.query(QStringLiteral("handle")), QStringLiteral("H2"));
+        QCOMPARE(retry.query(QStringLiteral("expired_handle")), QStringLiteral("H1"));
+        QVERIFY(!retry.query(QStringLiteral("cache-buster")).isEmpty());
+        // The buster is one-shot; expired_handle stays on every later request.
+        QVERIFY(!m_server->requests()[3].hasQuery(QStringLiteral("cache-buster")));
+        QCOMPARE(m_server->requests()[3].query(QStringLiteral("expired_handle")),
+                 QStringLiteral("H1"));
+    }
+
+    void refetchesAfter409WhileLive()
+    {
+        goLive();
+        Server::Response gone;
+        gone.status = 409;
+        gone.body = kMustRefetch; // no new handle: continue without one
+        m_server->enqueue(gone);
+        m_server->enqueue(Server::shape(array({insert(9), kSnapshotEnd}), "H3", "0_0"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H3", "0_inf"));
+        makeStream().start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QVERIFY(m_updates[1].reset);
+        QCOMPARE(m_updates[1].changes.size(), 1);
+        const auto &retry = m_server->requests()[3];
+        QCOMPARE(retry.query(QStringLiteral("offset")), QStringLiteral("-1"));
+        QVERIFY(!retry.hasQuery(QStringLiteral("handle")));
+        QVERIFY(!retry.hasQuery(QStringLiteral("live")));
+        QCOMPARE(retry.query(QStringLiteral("expired_handle")), QStringLiteral("H1"));
+    }
+
+    void failsWhenRequiredHeadersAreMissing()
+    {
+        Server::Response stripped;
+        stripped.body = array({insert(1)});
+        stripped.header("electric-handle", "H1").header("electric-offset", "0_0");
+        m_server->enqueue(stripped);
+        ShapeStream &stream = makeStream();
+        QSignalSpy stateChanges(&stream, &ShapeStream::stateChanged);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY2(stream.errorText().contains(QLatin1String("electric-schema")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.errorText().contains(QLatin1String("proxy")));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
+        QVERIFY(m_updates.isEmpty());
+    }
+
+    void failsWhenALiveResponseLacksTheCursor()
+    {
+        goLive();
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H1", "0_inf", false));
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY(stream.errorText().contains(QLatin1String("electric-cursor")));
+    }
+
+    void honoursRetryAfterOn503()
+    {
+        Server::Response busy;
+        busy.status = 503;
+        busy.body = "{\"code\":\"concurrent_request_limit_exceeded\",\"message\":\"please retry\"}";
+        busy.header("retry-after", "0.2");
+        m_server->enqueue(busy);
+        goLive();
+        ShapeStream &stream = makeStream();
+        QList<ShapeStatus::State> states;
+        connect(&stream, &ShapeStream::stateChanged, this, [&] { states.append(stream.state()); });
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::BackingOff);
+        // Jitter (0.5 * 10 ms) is below Retry-After, so Retry-After wins.
+        QCOMPARE(stream.lastDelayMs(), 200);
+        QVERIFY(stream.errorText().contains(QLatin1String("503")));
+        QVERIFY(stream.errorText().contains(QLatin1String("please retry")));
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QVERIFY(stream.errorText().isEmpty());
+        QVERIFY(states.contains(ShapeStatus::State::BackingOff));
+    }
+
+    void retriesAMalformedBodyWithBackoff()
+    {
+        m_server->enqueue(Server::shape("[{\"headers\":", "H1", "0_0"));
+        goLive();
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(m_server->requests()[1].query(QStringLiteral("offset")), QStringLiteral("-1"));
+        QCOMPARE(m_updates[0].changes.size(), 1);
+    }
+
+    void givesUpOnPersistentlyMalformedBodies()
+    {
+        m_server->setFallback(Server::shape("not json", "H1", "0_0"));
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.backoff.initialMs = 1;
+        options.backoff.maxMs = 1;
+        options.malformedRetryLimit = 3;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY(stream.errorText().contains(QLatin1String("not valid JSON")));
+        QCOMPARE(m_server->requests().size(), 4);
+    }
+
+    void surfaces400WithElectricsErrorBodyAndStops()
+    {
+        Server::Response bad;
+        bad.status = 400;
+        bad.body = "{\"message\":\"Invalid request\",\"errors\":{\"where\":[\"At location 17: "
+                   "syntax error at or near \\\"x\\\"\"]}}";
+        m_server->enqueue(bad);
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY2(stream.errorText().contains(QLatin1String("HTTP 400")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.errorText().contains(QLatin1String("where: At location 17: syntax error")));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
+    }
+
+    void reports401AsAnAuthProblem()
+    {
+        Server::Response denied;
+        denied.status = 401;
+        denied.body = "{\"message\":\"Unauthorized - Invalid API secret\"}";
+        m_server->enqueue(denied);
+        ShapeStream &stream
+            = makeStream(ShapeEndpoint::electric(m_server->url(), QStringLiteral("wrong-secret")));
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY(stream.errorText().contains(QLatin1String("Invalid API secret")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("wrong-secret")));
+    }
+
+    void restartsAStalledLivePollAfterTheWatchdog()
+    {
+        goLive();
+        // The script then runs dry: every live poll hangs.
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.liveTimeoutMs = 150;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_VERIFY(m_server->requests().size() >= 4);
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QVERIFY(stream.errorText().isEmpty());
+        QCOMPARE(m_server->requests()[3].query(QStringLiteral("live")), QStringLiteral("true"));
+        QCOMPARE(m_server->requests()[3].query(QStringLiteral("offset")), QStringLiteral("0_inf"));
+    }
+
+    void treatsALongPollTimeoutAsNothingNew()
+    {
+        goLive();
+        Server::Response timeout = Server::live(array({kUpToDate}), "H1", "0_inf", "555");
+        timeout.header("electric-has-data", "false");
+        m_server->enqueue(timeout);
+        makeStream().start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QVERIFY(m_updates[1].changes.isEmpty());
+        QTRY_COMPARE(m_server->requests().size(), 4);
+        QCOMPARE(requestQuery(3, "cursor"), QStringLiteral("555"));
+        QCOMPARE(requestQuery(3, "offset"), QStringLiteral("0_inf"));
+    }
+
+    void resyncsWhenTheOffsetIsOutOfBounds()
+    {
+        Server::Response ahead;
+        ahead.status = 400;
+        ahead.body = "{\"message\":\"Invalid request\",\"errors\":{\"offset\":[\"out of bounds for "
+                     "this shape\"]}}";
+        m_server->enqueue(ahead);
+        goLive("H9");
+        ShapeStream &stream = makeStream();
+        stream.resumeFrom(QStringLiteral("H1"), QStringLiteral("500_0"),
+                          ShapeSchema::parse(Server::schemaJson()).value());
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(requestQuery(0, "offset"), QStringLiteral("500_0"));
+        QCOMPARE(requestQuery(0, "handle"), QStringLiteral("H1"));
+        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("-1"));
+        QCOMPARE(requestQuery(1, "expired_handle"), QStringLiteral("H1"));
+        QVERIFY(m_updates[0].reset);
+    }
+
+    void resumesFromAStoredOffsetWithoutReset()
+    {
+        m_server->enqueue(Server::shape(array({insert(5), kUpToDate}), "H1", "300_0"));
+        ShapeStream &stream = makeStream();
+        stream.resumeFrom(QStringLiteral("H1"), QStringLiteral("200_0"),
+                          ShapeSchema::parse(Server::schemaJson()).value());
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QVERIFY(!m_updates[0].reset);
+        QCOMPARE(requestQuery(0, "offset"), QStringLiteral("200_0"));
+        QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("live")));
+    }
+
+    void breaksATightLoopOnOneOffsetAndEventuallyFails()
+    {
+        // A broken server that never advances and never says up-to-date.
+        m_server->setFallback(Server::shape("[]", "H1", "0_0"));
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.random = [] {
+            return 0.0;
+        };
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE_WITH_TIMEOUT(stream.state(), ShapeStatus::State::Failed, 10000);
+        QVERIFY(m_refetches >= 1); // the first detection resyncs from -1
+        QVERIFY2(stream.errorText().contains(QLatin1String("without progress")),
+                 qPrintable(stream.errorText()));
+        int resets = 0;
+        for (const auto &request : m_server->requests())
+            resets += request.query(QStringLiteral("offset")) == QLatin1String("-1") ? 1 : 0;
+        QVERIFY(resets >= 2);
+    }
+
+    void sendsTheBearerTokenToAProxy()
+    {
+        goLive();
+        const QUrl proxyUrl = m_server->url("/v1/shape/items");
+        makeStream(ShapeEndpoint::proxy(proxyUrl, QStringLiteral("tok-123"))).start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(m_server->requests()[0].header("Authorization"), QByteArray("Bearer tok-123"));
+        QVERIFY(m_server->requests()[0].target.startsWith("/v1/shape/items?"));
+        QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("table")));
+    }
+
+    void stopAbortsTheRequestAndEmitsNothingMore()
+    {
+        goLive();
+        m_server->enqueue([] {
+            Server::Response r;
+            r.hang = true;
+            return r;
+        }());
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_server->requests().size(), 3);
+        QSignalSpy updates(&stream, &ShapeStream::updateReady);
+        stream.stop();
+        QCOMPARE(stream.state(), ShapeStatus::State::Idle);
+        QTest::qWait(100);
+        QCOMPARE(updates.size(), 0);
+        QCOMPARE(m_server->requests().size(), 3);
+    }
+
+    void pauseAbortsAndResumeCatchesUpNonLive()
+    {
+        goLive();
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_server->requests().size(), 3); // hanging live poll
+        stream.pause();
+        m_server->enqueue(Server::shape(array({insert(3), kUpToDate}), "H1", "400_0"));
+        stream.resume();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QVERIFY(!m_server->requests()[3].hasQuery(QStringLiteral("live")));
+        QCOMPARE(requestQuery(3, "offset"), QStringLiteral("0_inf"));
+    }
+
+    void computesFullJitterBackoffWithinBounds()
+    {
+        const ShapeBackoff backoff; // 1 s, x2, capped at 32 s
+        QCOMPARE(backoff.capMs(1), 1000);
+        QCOMPARE(backoff.capMs(2), 2000);
+        QCOMPARE(backoff.capMs(6), 32000);
+        QCOMPARE(backoff.capMs(40), 32000);
+        QCOMPARE(backoff.delayMs(1, 0.0, std::nullopt), 0);
+        QCOMPARE(backoff.delayMs(1, 0.999, std::nullopt), 999);
+        QCOMPARE(backoff.delayMs(4, 0.5, std::nullopt), 4000);
+        QCOMPARE(backoff.delayMs(10, 1.0, std::nullopt), 32000);
+        QCOMPARE(backoff.delayMs(1, 0.5, 5000), 5000); // Retry-After is a minimum
+        QCOMPARE(backoff.delayMs(6, 0.9, 1000), 28800); // but never lowers the jitter
+        for (int attempt = 1; attempt < 12; ++attempt) {
+            for (double r : {0.0, 0.3, 0.999999}) {
+                const qint64 d = backoff.delayMs(attempt, r, std::nullopt);
+                QVERIFY(d >= 0 && d <= 32000 && d <= backoff.capMs(attempt));
+            }
+        }
+    }
+
+    void parsesRetryAfterInBothForms()
+    {
+        const QDateTime now(QDate(2026, 11, 25), QTime(12, 0, 0), Qt::UTC);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("10", now), 10000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("1.5", now), 1500);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("999999", now), 3600000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT", now), 30000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 11:00:00 GMT", now), 0);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("soon", now), std::nullopt);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("", now), std::nullopt);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("-3", now), std::nullopt);
+    }
+
+    void detectsFastLoopsOnlyOnTheSameOffset()
+    {
+        FastLoopGuard guard;
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(guard.record(QStringLiteral("0_0"), i * 10), FastLoopGuard::Verdict::Ok);
+        QCOMPARE(guard.record(QStringLiteral("0_0"), 40), FastLoopGuard::Verdict::Resync);
+        for (int i = 0; i < 10; ++i) // progress: different offsets never trip it
+            QCOMPARE(guard.record(QStringLiteral("1_%1").arg(i), 50 + i),
+                     FastLoopGuard::Verdict::Ok);
+        for (int i = 0; i < 10; ++i) // slow repeats never trip it
+            QCOMPARE(guard.record(QStringLiteral("2_0"), 1000 + i * 200),
+                     FastLoopGuard::Verdict::Ok);
+        for (int i = 0; i < 4; ++i)
+            guard.record(QStringLiteral("3_0"), 5000 + i);
+        QCOMPARE(guard.record(QStringLiteral("3_0"), 5004), FastLoopGuard::Verdict::BackOff);
+        QVERIFY(guard.backoffMs(0.999) <= 400);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShapeStream)
+#include "tst_shapestream.moc"
