@@ -1,0 +1,191 @@
+#include "ShapeStatusModel.h"
+
+#include "HiveRoles.h"
+#include "HiveValues.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QLocale>
+
+ShapeStatusModel::ShapeStatusModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+    , m_now(m_clock())
+{
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &ShapeStatusModel::refreshClock);
+    m_timer.start();
+}
+
+int ShapeStatusModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_statuses.size());
+}
+
+int ShapeStatusModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void ShapeStatusModel::setStatus(const ShapeStatus &status)
+{
+    for (int row = 0; row < m_statuses.size(); ++row) {
+        if (m_statuses.at(row).shapeName == status.shapeName) {
+            m_statuses[row] = status;
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            emit summaryChanged(summary());
+            return;
+        }
+    }
+    const int row = int(m_statuses.size());
+    beginInsertRows({}, row, row);
+    m_statuses.append(status);
+    endInsertRows();
+    emit summaryChanged(summary());
+}
+
+void ShapeStatusModel::removeShape(const QString &name)
+{
+    for (int row = 0; row < m_statuses.size(); ++row) {
+        if (m_statuses.at(row).shapeName == name) {
+            beginRemoveRows({}, row, row);
+            m_statuses.removeAt(row);
+            endRemoveRows();
+            emit summaryChanged(summary());
+            return;
+        }
+    }
+}
+
+ShapeStatus ShapeStatusModel::status(const QString &name) const
+{
+    for (const ShapeStatus &s : m_statuses) {
+        if (s.shapeName == name)
+            return s;
+    }
+    ShapeStatus unknown;
+    unknown.shapeName = name;
+    return unknown;
+}
+
+void ShapeStatusModel::setClock(std::function<QDateTime()> clock)
+{
+    m_clock = std::move(clock);
+    refreshClock();
+}
+
+void ShapeStatusModel::refreshClock()
+{
+    m_now = m_clock();
+    // Only retry countdowns move with the clock; other rows stay quiet.
+    for (int row = 0; row < m_statuses.size(); ++row) {
+        if (m_statuses.at(row).state == ShapeStatus::State::BackingOff)
+            emit dataChanged(index(row, State), index(row, State), {Qt::DisplayRole});
+    }
+    emit summaryChanged(summary());
+}
+
+QString ShapeStatusModel::stateText(const ShapeStatus &status, const QDateTime &now)
+{
+    const QString rows = QLocale().toString(status.rowCount);
+    switch (status.state) {
+    case ShapeStatus::State::Idle:
+        return tr("Idle");
+    case ShapeStatus::State::Syncing:
+        return status.lastSyncedAt.isValid() ? tr("Catching up")
+                                             : tr("Initial sync… %1 rows so far").arg(rows);
+    case ShapeStatus::State::Live:
+        return tr("Live, up to date");
+    case ShapeStatus::State::BackingOff: {
+        const qint64 seconds = qMax<qint64>(0, now.secsTo(status.retryAt));
+        return tr("Retrying in %1 s (attempt %2)").arg(seconds).arg(status.retryAttempt + 1);
+    }
+    case ShapeStatus::State::Failed:
+        return tr("Failed");
+    }
+    return {};
+}
+
+QString ShapeStatusModel::summary() const
+{
+    int live = 0;
+    int problems = 0;
+    int syncing = 0;
+    for (const ShapeStatus &s : m_statuses) {
+        live += s.state == ShapeStatus::State::Live;
+        syncing += s.state == ShapeStatus::State::Syncing;
+        problems
+            += s.state == ShapeStatus::State::BackingOff || s.state == ShapeStatus::State::Failed;
+    }
+    if (m_statuses.isEmpty())
+        return tr("Not connected");
+    QString text = tr("%1 of %2 shapes live").arg(live).arg(m_statuses.size());
+    if (syncing)
+        text += tr(" · %1 syncing").arg(syncing);
+    if (problems)
+        text += tr(" · %1 with errors").arg(problems);
+    return text;
+}
+
+QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ShapeStatus &s = m_statuses.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Shape:
+            return s.shapeName;
+        case State:
+            return stateText(s, m_now);
+        case Rows:
+            return QLocale().toString(s.rowCount);
+        case LastSync:
+            return s.lastSyncedAt.isValid() ? HiveValues::displayTime(s.lastSyncedAt) : tr("never");
+        case Error:
+            return s.errorText;
+        }
+        break;
+    case Qt::ToolTipRole:
+        if (!s.errorText.isEmpty())
+            return s.errorText;
+        return tr("handle %1, offset %2").arg(s.handle, s.offset);
+    case Qt::BackgroundRole:
+        if (s.state == ShapeStatus::State::Failed)
+            return QBrush(QColor(255, 190, 190));
+        if (s.state == ShapeStatus::State::BackingOff)
+            return QBrush(QColor(255, 232, 179));
+        if (s.state == ShapeStatus::State::Live && index.column() == State)
+            return QBrush(QColor(200, 238, 200));
+        break;
+    case HiveRoles::SortRole:
+        if (index.column() == Rows)
+            return s.rowCount;
+        if (index.column() == LastSync)
+            return s.lastSyncedAt;
+        return data(index, Qt::DisplayRole);
+    case HiveRoles::StatusRole:
+        return int(s.state);
+    }
+    return {};
+}
+
+QVariant ShapeStatusModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Shape:
+        return tr("Shape");
+    case State:
+        return tr("State");
+    case Rows:
+        return tr("Rows");
+    case LastSync:
+        return tr("Last sync");
+    case Error:
+        return tr("Error");
+    }
+    return {};
+}

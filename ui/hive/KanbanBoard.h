@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QList>
+#include <QWidget>
+
+class HiveFilterProxy;
+class QLabel;
+class QListView;
+class TaskModel;
+
+// One column per task status, in workflow order, plus an "Unknown status" column that appears
+// as soon as a task carries a status outside the vocabulary (flagged, never hidden). Each column
+// is a list view over its own filter proxy, so batches update the board with the same minimal
+// signals as the table.
+class KanbanBoard : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit KanbanBoard(TaskModel *tasks, QWidget *parent = nullptr);
+
+    void setFilterText(const QString &text);
+    void setShowHidden(bool show);
+    // For tests and screenshots: the titles shown in the column of `status` ("?" = unknown).
+    QStringList columnTitles(const QString &status) const;
+    QString columnHeader(const QString &status) const;
+    bool isColumnVisible(const QString &status) const;
+
+private:
+    struct Column
+    {
+        QString status;
+        QString label;
+        QWidget *frame = nullptr;
+        QLabel *header = nullptr;
+        QListView *view = nullptr;
+        HiveFilterProxy *proxy = nullptr;
+    };
+    void addColumn(const QString &status, const QString &label);
+    void updateHeaders();
+    const Column *column(const QString &status) const;
+
+    TaskModel *m_tasks;
+    QList<Column> m_columns;
+};

@@ -1,0 +1,162 @@
+#include "NodesPanel.h"
+
+#include "AssignmentModel.h"
+#include "HiveFilterProxy.h"
+#include "HiveRoles.h"
+#include "NodeModel.h"
+#include "ProgressEventModel.h"
+
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSplitter>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace {
+QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *view = new QTableView(parent);
+    view->setModel(model);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setAlternatingRowColors(true);
+    view->setSortingEnabled(true);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setStretchLastSection(true);
+    return view;
+}
+} // namespace
+
+NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressEventModel *events,
+                       QWidget *parent)
+    : QWidget(parent)
+    , m_nodes(nodes)
+    , m_assignments(assignments)
+    , m_nodeProxy(new HiveFilterProxy(this))
+    , m_assignmentProxy(new HiveFilterProxy(this))
+    , m_eventProxy(new HiveFilterProxy(this))
+    , m_search(new QLineEdit(this))
+    , m_title(new QLabel(this))
+    , m_summary(new QLabel(this))
+    , m_capabilities(new QLabel(this))
+{
+    m_nodeProxy->setSourceModel(nodes);
+    m_assignmentProxy->setSourceModel(assignments);
+    m_assignmentProxy->setForeignIdFilter({});
+    m_eventProxy->setSourceModel(events);
+    m_eventProxy->setForeignIdFilter({});
+
+    m_search->setPlaceholderText(tr("Filter nodes"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_nodeProxy, &HiveFilterProxy::setFilterFixedString);
+
+    m_nodeTable = makeTable(m_nodeProxy, this);
+    m_nodeTable->sortByColumn(NodeModel::Name, Qt::AscendingOrder);
+    m_assignmentTable = makeTable(m_assignmentProxy, this);
+    m_assignmentTable->sortByColumn(AssignmentModel::Assigned, Qt::DescendingOrder);
+    m_assignmentTable->hideColumn(AssignmentModel::Node);
+    m_eventTable = makeTable(m_eventProxy, this);
+    m_eventTable->sortByColumn(ProgressEventModel::Time, Qt::DescendingOrder);
+
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_capabilities->setWordWrap(true);
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_capabilities->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_search);
+    leftLayout->addWidget(m_nodeTable, 1);
+
+    auto *detail = new QWidget(this);
+    auto *detailLayout = new QVBoxLayout(detail);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->addWidget(m_title);
+    auto *form = new QFormLayout;
+    form->addRow(tr("Status:"), m_summary);
+    form->addRow(tr("Capabilities:"), m_capabilities);
+    detailLayout->addLayout(form);
+    detailLayout->addWidget(new QLabel(tr("<b>Assignments</b>"), detail));
+    detailLayout->addWidget(m_assignmentTable, 1);
+    detailLayout->addWidget(new QLabel(tr("<b>Recent progress events</b>"), detail));
+    detailLayout->addWidget(m_eventTable, 1);
+
+    auto *splitter = new QSplitter(this);
+    splitter->addWidget(left);
+    splitter->addWidget(detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+
+    connect(m_nodeTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &NodesPanel::onCurrentChanged);
+    connect(nodes, &QAbstractItemModel::dataChanged, this, &NodesPanel::updateDetail);
+    connect(nodes, &KeyedTableModel::batchApplied, this, &NodesPanel::updateDetail);
+    connect(assignments, &KeyedTableModel::batchApplied, this, &NodesPanel::updateEventFilter);
+    updateDetail();
+}
+
+void NodesPanel::selectNode(const QString &nodeId)
+{
+    for (int row = 0; row < m_nodeProxy->rowCount(); ++row) {
+        const QModelIndex index = m_nodeProxy->index(row, 0);
+        if (index.data(HiveRoles::IdRole).toString() == nodeId) {
+            m_nodeTable->setCurrentIndex(index);
+            return;
+        }
+    }
+    m_nodeTable->setCurrentIndex({});
+}
+
+void NodesPanel::onCurrentChanged()
+{
+    m_nodeId = m_nodeTable->currentIndex().data(HiveRoles::IdRole).toString();
+    m_assignmentProxy->setForeignIdFilter({m_nodeId});
+    updateEventFilter();
+    updateDetail();
+}
+
+void NodesPanel::updateEventFilter()
+{
+    const QStringList ids
+        = m_nodeId.isEmpty() ? QStringList() : m_assignments->assignmentIdsForNode(m_nodeId);
+    m_eventProxy->setForeignIdFilter(QSet<QString>(ids.cbegin(), ids.cend()));
+}
+
+void NodesPanel::updateDetail()
+{
+    const int row = m_nodeId.isEmpty() ? -1 : m_nodes->rowForId(m_nodeId);
+    if (row < 0) {
+        m_title->setText(m_nodeId.isEmpty() ? tr("Select a node") : tr("Node removed"));
+        m_summary->clear();
+        m_capabilities->clear();
+        return;
+    }
+    auto cell = [&](int column) {
+        return m_nodes->index(row, column).data().toString();
+    };
+    m_title->setText(cell(NodeModel::Name));
+    QString summary = tr("%1 · last heartbeat %2 · %3 active assignment(s)")
+                          .arg(cell(NodeModel::Status), cell(NodeModel::Heartbeat),
+                               cell(NodeModel::ActiveAssignments));
+    if (!cell(NodeModel::PublicUrl).isEmpty())
+        summary += QStringLiteral(" · ") + cell(NodeModel::PublicUrl);
+    m_summary->setText(summary);
+    m_summary->setStyleSheet(
+        m_nodes->isStale(row) ? QStringLiteral("color: #b00020; font-weight: bold") : QString());
+    const QString caps = m_nodes->capabilitiesText(row);
+    m_capabilities->setText(caps.isEmpty() ? tr("none reported") : caps);
+}
+
+QString NodesPanel::detailText() const
+{
+    return QStringList({m_title->text(), m_summary->text(), m_capabilities->text()})
+        .join(QLatin1Char('\n'));
+}

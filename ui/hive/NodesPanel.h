@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QWidget>
+
+class AssignmentModel;
+class HiveFilterProxy;
+class NodeModel;
+class ProgressEventModel;
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+// Nodes as a list, and for the selected node its details: status and heartbeat, capabilities,
+// its assignments and the most recent progress events of those assignments.
+class NodesPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressEventModel *events,
+               QWidget *parent = nullptr);
+
+    // Selects the node by id (empty = none).
+    void selectNode(const QString &nodeId);
+    QString selectedNodeId() const { return m_nodeId; }
+    QTableView *nodeTable() const { return m_nodeTable; }
+    QTableView *assignmentTable() const { return m_assignmentTable; }
+    QTableView *eventTable() const { return m_eventTable; }
+    QString detailText() const;
+
+private:
+    void onCurrentChanged();
+    void updateDetail();
+    void updateEventFilter();
+
+    NodeModel *m_nodes;
+    AssignmentModel *m_assignments;
+    HiveFilterProxy *m_nodeProxy;
+    HiveFilterProxy *m_assignmentProxy;
+    HiveFilterProxy *m_eventProxy;
+    QLineEdit *m_search;
+    QTableView *m_nodeTable;
+    QLabel *m_title;
+    QLabel *m_summary;
+    QLabel *m_capabilities;
+    QTableView *m_assignmentTable;
+    QTableView *m_eventTable;
+    QString m_nodeId;
+};

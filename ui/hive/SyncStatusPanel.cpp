@@ -1,0 +1,24 @@
+#include "SyncStatusPanel.h"
+
+#include "ShapeStatusModel.h"
+
+#include <QHeaderView>
+#include <QTableView>
+#include <QVBoxLayout>
+
+SyncStatusPanel::SyncStatusPanel(ShapeStatusModel *statuses, QWidget *parent)
+    : QWidget(parent)
+    , m_table(new QTableView(this))
+{
+    m_table->setModel(statuses);
+    m_table->verticalHeader()->hide();
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setColumnWidth(ShapeStatusModel::Shape, 200);
+    m_table->setColumnWidth(ShapeStatusModel::State, 240);
+    m_table->setColumnWidth(ShapeStatusModel::LastSync, 150);
+    m_table->setWordWrap(false);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_table);
+}
