@@ -264,6 +264,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                    std::nullopt);
         return;
     }
+    const QByteArray body = reply->readAll();
     if (status == 409) {
         handleRefetch(QString::fromUtf8(reply->rawHeader(kHandle)),
                       QStringLiteral("the server reported the shape handle as gone (409)"));
