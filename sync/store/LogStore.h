@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QMap>
+#include <QMetaType>
 #include <QSqlDatabase>
 #include <QString>
 #include <QUuid>
@@ -15,12 +16,13 @@
 // One execution log line, as the node's `log_entries` row (hive-schema.md §3.1).
 struct LogEntry
 {
-    qint64 id = 0;                   // autoincrement; the pagination cursor
-    QUuid executionId;               // stored as a 16-byte BLOB, as the node does
-    QString outputType;              // stdout, stderr, system, json_patch, session_id, finished, refresh_required
+    qint64 id = 0; // autoincrement; the pagination cursor
+    QUuid executionId; // stored as a 16-byte BLOB, as the node does
+    QString
+        outputType; // stdout, stderr, system, json_patch, session_id, finished, refresh_required
     QString content;
-    QString timestamp;               // UTC "YYYY-MM-DD HH:MM:SS.sss"
-    std::optional<qint64> sourceId;  // id of the hive row it was synced from, if any
+    QString timestamp; // UTC "YYYY-MM-DD HH:MM:SS.sss"
+    std::optional<qint64> sourceId; // id of the hive row it was synced from, if any
 };
 
 // A line to append. An empty timestamp means "now"; a sourceId makes the append idempotent.
@@ -38,7 +40,7 @@ enum class PageDirection { Forward, Backward };
 // A page as the node's find_paginated returns it (hive-schema.md §3.3).
 struct LogPage
 {
-    QList<LogEntry> entries;          // Forward: ascending ids. Backward: see LogStore::page().
+    QList<LogEntry> entries; // Forward: ascending ids. Backward: see LogStore::page().
     std::optional<qint64> nextCursor; // id of the last row of the page when hasMore
     bool hasMore = false;
     qint64 totalCount = 0;
@@ -98,6 +100,9 @@ public:
     Result<qint64> deleteByExecution(const QUuid &executionId);
     Result<qint64> countByExecution(const QUuid &executionId);
     Result<LogStoreStats> stats();
+    // The executions in the store with their row counts and first/last timestamps, most recent
+    // first. Cheap on a Hivewatch store (kept counts); a node's database is scanned once.
+    Result<QList<ExecutionSummary>> executions();
 
     // Cursor pagination as the node's find_paginated: Forward = id > cursor, oldest first;
     // Backward = id < cursor, newest first (the page comes back in descending id order, exactly
@@ -113,3 +118,7 @@ private:
     struct Private;
     std::unique_ptr<Private> d;
 };
+
+Q_DECLARE_METATYPE(LogEntry)
+Q_DECLARE_METATYPE(LogPage)
+Q_DECLARE_METATYPE(ExecutionSummary)

@@ -1,0 +1,427 @@
+#include "LogStore.h"
+
+#include "LogAppendStatement.h"
+#include "LogStoreSchema.h"
+#include "StoreLog.h"
+
+#include <QAtomicInteger>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <sqlite3.h>
+
+#include <limits>
+
+namespace {
+
+// The node's pragmas (hive-schema.md §3.5), applied to every connection this class opens.
+// busy_timeout first, so the others wait for a writer instead of failing.
+const char *const kConnectionPragmas[] = {
+    "PRAGMA busy_timeout = 30000", "PRAGMA journal_mode = WAL",    "PRAGMA synchronous = NORMAL",
+    "PRAGMA temp_store = MEMORY",  "PRAGMA mmap_size = 268435456", "PRAGMA cache_size = -64000",
+};
+
+const char kRowColumns[] = "id, execution_id, output_type, content, timestamp, ";
+
+Error sqlError(const QString &what, const QSqlError &e)
+{
+    return Error(what, e.text());
+}
+
+bool looksLikeSqlite(const QString &path, qint64 size)
+{
+    if (size == 0)
+        return true; // SQLite treats an empty file as an empty database
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return true; // let SQLite report the permission problem
+    return f.read(16) == QByteArray("SQLite format 3", 16);
+}
+
+LogEntry rowFrom(const QSqlQuery &q)
+{
+    LogEntry e;
+    e.id = q.value(0).toLongLong();
+    e.executionId = QUuid::fromRfc4122(q.value(1).toByteArray());
+    e.outputType = q.value(2).toString();
+    e.content = q.value(3).toString();
+    e.timestamp = q.value(4).toString();
+    if (!q.isNull(5))
+        e.sourceId = q.value(5).toLongLong();
+    return e;
+}
+
+} // namespace
+
+struct LogStore::Private
+{
+    QString path;
+    QString connectionName;
+    QSqlDatabase db;
+    sqlite3 *handle = nullptr;
+    bool readOnly = true;
+    bool nodeDatabase = false;
+    bool hasSourceId = false;
+    std::unique_ptr<LogAppendStatement> appendStatement;
+    std::unique_ptr<QSqlQuery> forwardQuery;
+    std::unique_ptr<QSqlQuery> backwardQuery;
+    std::unique_ptr<QSqlQuery> countQuery;
+
+    QString selectColumns() const
+    {
+        return QString::fromLatin1(kRowColumns)
+            + (hasSourceId ? QStringLiteral("source_id") : QStringLiteral("NULL"));
+    }
+    Result<QSqlQuery *> prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sql)
+    {
+        if (!slot) {
+            auto q = std::make_unique<QSqlQuery>(db);
+            q->setForwardOnly(true);
+            if (!q->prepare(sql))
+                return sqlError(QStringLiteral("Could not read %1").arg(path), q->lastError());
+            slot = std::move(q);
+        }
+        return slot.get();
+    }
+    Error readError(const QSqlQuery &q) const
+    {
+        return sqlError(QStringLiteral("Could not read %1 (is it corrupted?)").arg(path),
+                        q.lastError());
+    }
+};
+
+LogStore::LogStore()
+    : d(std::make_unique<Private>())
+{
+}
+
+LogStore::~LogStore()
+{
+    d->appendStatement.reset();
+    d->forwardQuery.reset();
+    d->backwardQuery.reset();
+    d->countQuery.reset();
+    d->db.close();
+    d->db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(d->connectionName);
+}
+
+Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access access)
+{
+    static QAtomicInteger<quint64> counter;
+    const QFileInfo info(path);
+    if (path.isEmpty())
+        return Error(QStringLiteral("No log store file given"));
+    if (info.exists() && info.isDir())
+        return Error(QStringLiteral("%1 is a directory, not a log store file").arg(path));
+    if (!info.exists() && access == Access::ReadOnly)
+        return Error(QStringLiteral("%1 does not exist").arg(path));
+    if (info.exists() && !looksLikeSqlite(path, info.size()))
+        return Error(QStringLiteral("%1 is not an SQLite database").arg(path));
+
+    std::unique_ptr<LogStore> store(new LogStore);
+    Private &d = *store->d;
+    d.path = path;
+    d.readOnly = access == Access::ReadOnly;
+    d.connectionName = QStringLiteral("hivewatch-logstore-%1").arg(counter.fetchAndAddRelaxed(1));
+    d.db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d.connectionName);
+    if (!d.db.isValid())
+        return Error(QStringLiteral("The Qt SQLite driver (QSQLITE) is not installed"),
+                     QStringLiteral("install libqt6sql6-sqlite"));
+    d.db.setDatabaseName(path);
+    if (d.readOnly)
+        d.db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    if (!d.db.open())
+        return sqlError(QStringLiteral("Could not open %1").arg(path), d.db.lastError());
+    const QVariant handle = d.db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        d.handle = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!d.handle)
+        return Error(QStringLiteral("The Qt SQLite driver did not expose its sqlite3 handle"));
+
+    QSqlQuery q(d.db);
+    for (const char *pragma : kConnectionPragmas) {
+        // A read-only connection cannot switch the journal mode; it reads the file's own mode.
+        const bool journal = qstrncmp(pragma, "PRAGMA journal_mode", 19) == 0;
+        const QString sql
+            = QString::fromLatin1(journal && d.readOnly ? "PRAGMA journal_mode" : pragma);
+        if (!q.exec(sql))
+            return sqlError(QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
+                            q.lastError());
+    }
+    q.finish();
+
+    const auto kind = LogStoreSchema::detect(d.db);
+    if (!kind)
+        return Error(QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
+                     kind.error().detail);
+    switch (kind.value()) {
+    case LogStoreSchema::Kind::Foreign:
+        return Error(QStringLiteral("%1 is an SQLite database without a log_entries table (neither "
+                                    "a Hivewatch log store nor a node's db.sqlite)")
+                         .arg(path));
+    case LogStoreSchema::Kind::Empty:
+        if (d.readOnly)
+            return Error(
+                QStringLiteral("%1 is an empty database without a log_entries table").arg(path));
+        [[fallthrough]];
+    case LogStoreSchema::Kind::Hivewatch:
+        if (!d.readOnly) {
+            if (auto migrated = LogStoreSchema::migrate(d.db, path); !migrated)
+                return migrated.error();
+        }
+        break;
+    case LogStoreSchema::Kind::NodeDatabase:
+        d.nodeDatabase = true; // a node's own file: read as it is, never migrated
+        break;
+    }
+    const auto sourceId = LogStoreSchema::hasSourceId(d.db);
+    if (!sourceId)
+        return sourceId.error();
+    d.hasSourceId = sourceId.value();
+    qCDebug(lcStore) << "opened" << path << (d.readOnly ? "read-only" : "read-write")
+                     << (d.nodeDatabase ? "(node database)" : "");
+    return store;
+}
+
+QString LogStore::path() const
+{
+    return d->path;
+}
+
+bool LogStore::isReadOnly() const
+{
+    return d->readOnly;
+}
+
+bool LogStore::isNodeDatabase() const
+{
+    return d->nodeDatabase;
+}
+
+QSqlDatabase LogStore::database() const
+{
+    return d->db;
+}
+
+Result<void> LogStore::withTransaction(const std::function<Result<void>()> &body)
+{
+    if (d->readOnly)
+        return Error(QStringLiteral("%1 is open read-only").arg(d->path));
+    if (!sqlite3_get_autocommit(d->handle))
+        return Error(QStringLiteral("A transaction is already open on %1").arg(d->path));
+    if (sqlite3_exec(d->handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return Error(QStringLiteral("Could not start writing to %1").arg(d->path),
+                     QString::fromUtf8(sqlite3_errmsg(d->handle)));
+    Result<void> result = body();
+    if (result.ok() && sqlite3_exec(d->handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+        result = Error(QStringLiteral("Could not commit to %1").arg(d->path),
+                       QString::fromUtf8(sqlite3_errmsg(d->handle)));
+    if (!result.ok() && !sqlite3_get_autocommit(d->handle))
+        sqlite3_exec(d->handle, "ROLLBACK", nullptr, nullptr, nullptr);
+    return result;
+}
+
+Result<qint64> LogStore::append(const QList<NewLogEntry> &rows)
+{
+    qint64 written = 0;
+    const auto r = withTransaction([&]() -> Result<void> {
+        auto n = appendInCurrentTransaction(rows);
+        if (!n)
+            return n.error();
+        written = n.value();
+        return {};
+    });
+    if (!r)
+        return r.error();
+    return written;
+}
+
+Result<qint64> LogStore::appendInCurrentTransaction(const QList<NewLogEntry> &rows)
+{
+    if (d->readOnly)
+        return Error(QStringLiteral("%1 is open read-only").arg(d->path));
+    if (sqlite3_get_autocommit(d->handle))
+        return Error(QStringLiteral("appendInCurrentTransaction() needs an open transaction "
+                                    "(use withTransaction())"));
+    if (!d->appendStatement) {
+        auto stmt = LogAppendStatement::prepare(d->handle, d->hasSourceId);
+        if (!stmt)
+            return stmt.error();
+        d->appendStatement = std::move(stmt.value());
+    }
+    for (qsizetype i = 0; i < rows.size(); ++i) {
+        if (auto r = d->appendStatement->write(rows[i], i); !r)
+            return r.error();
+    }
+    return qint64(rows.size());
+}
+
+Result<std::optional<LogEntry>> LogStore::findById(qint64 id)
+{
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM log_entries WHERE id = ?").arg(d->selectColumns()));
+    q.addBindValue(id);
+    if (!q.exec())
+        return d->readError(q);
+    if (!q.next())
+        return std::optional<LogEntry>();
+    return std::optional<LogEntry>(rowFrom(q));
+}
+
+Result<QList<LogEntry>> LogStore::listByExecution(const QUuid &executionId)
+{
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM log_entries WHERE execution_id = ? ORDER BY id ASC")
+                  .arg(d->selectColumns()));
+    q.addBindValue(executionId.toRfc4122());
+    if (!q.exec())
+        return d->readError(q);
+    QList<LogEntry> rows;
+    while (q.next())
+        rows.append(rowFrom(q));
+    if (q.lastError().isValid())
+        return d->readError(q);
+    return rows;
+}
+
+Result<qint64> LogStore::deleteByExecution(const QUuid &executionId)
+{
+    if (d->readOnly)
+        return Error(QStringLiteral("%1 is open read-only").arg(d->path));
+    qint64 deleted = 0;
+    const auto r = withTransaction([&]() -> Result<void> {
+        QSqlQuery q(d->db);
+        q.prepare(QStringLiteral("DELETE FROM log_entries WHERE execution_id = ?"));
+        q.addBindValue(executionId.toRfc4122());
+        if (!q.exec())
+            return sqlError(QStringLiteral("Could not delete from %1").arg(d->path), q.lastError());
+        deleted = q.numRowsAffected();
+        return {};
+    });
+    if (!r)
+        return r.error();
+    return deleted;
+}
+
+Result<qint64> LogStore::countByExecution(const QUuid &executionId)
+{
+    // The Hivewatch schema keeps exact counts (triggers); a node's database has to count.
+    const QString sql = d->nodeDatabase
+        ? QStringLiteral("SELECT count(*) FROM log_entries WHERE execution_id = ?")
+        : QStringLiteral("SELECT coalesce((SELECT row_count FROM log_execution_counts "
+                         "WHERE execution_id = ?), 0)");
+    auto q = d->prepared(d->countQuery, sql);
+    if (!q)
+        return q.error();
+    QSqlQuery &query = *q.value();
+    query.bindValue(0, executionId.toRfc4122());
+    if (!query.exec() || !query.next())
+        return d->readError(query);
+    const qint64 n = query.value(0).toLongLong();
+    query.finish();
+    return n;
+}
+
+Result<LogPage> LogStore::page(const QUuid &executionId, std::optional<qint64> cursor,
+                               PageDirection direction, int limit)
+{
+    if (limit < 1)
+        return Error(QStringLiteral("Invalid page size %1: it must be at least 1").arg(limit));
+    const auto total = countByExecution(executionId);
+    if (!total)
+        return total.error();
+    LogPage page;
+    page.totalCount = total.value();
+    if (page.totalCount == 0)
+        return page;
+
+    const bool forward = direction == PageDirection::Forward;
+    auto q = forward ? d->prepared(d->forwardQuery,
+                                   QStringLiteral("SELECT %1 FROM log_entries WHERE "
+                                                  "execution_id = ? AND id > ? ORDER BY id "
+                                                  "ASC LIMIT ?")
+                                       .arg(d->selectColumns()))
+                     : d->prepared(d->backwardQuery,
+                                   QStringLiteral("SELECT %1 FROM log_entries WHERE "
+                                                  "execution_id = ? AND id < ? ORDER BY id "
+                                                  "DESC LIMIT ?")
+                                       .arg(d->selectColumns()));
+    if (!q)
+        return q.error();
+    QSqlQuery &query = *q.value();
+    const qint64 bound = cursor.value_or(forward ? std::numeric_limits<qint64>::min()
+                                                 : std::numeric_limits<qint64>::max());
+    query.bindValue(0, executionId.toRfc4122());
+    query.bindValue(1, bound);
+    query.bindValue(2, qint64(limit) + 1);
+    if (!query.exec())
+        return d->readError(query);
+    page.entries.reserve(limit + 1);
+    while (query.next())
+        page.entries.append(rowFrom(query));
+    const bool failed = query.lastError().isValid();
+    query.finish();
+    if (failed)
+        return d->readError(query);
+    page.hasMore = page.entries.size() > limit;
+    if (page.hasMore) {
+        page.entries.resize(limit);
+        page.nextCursor = page.entries.last().id;
+    }
+    return page;
+}
+
+Result<QList<ExecutionSummary>> LogStore::executions()
+{
+    const QString sql = d->nodeDatabase
+        ? QStringLiteral("SELECT execution_id, count(*), min(timestamp), max(timestamp) "
+                         "FROM log_entries GROUP BY execution_id ORDER BY 4 DESC")
+        : QStringLiteral(
+            "SELECT c.execution_id, c.row_count, "
+            "(SELECT min(timestamp) FROM log_entries WHERE execution_id = c.execution_id), "
+            "(SELECT max(timestamp) FROM log_entries WHERE execution_id = c.execution_id) "
+            "FROM log_execution_counts c ORDER BY 4 DESC");
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    if (!q.exec(sql))
+        return d->readError(q);
+    QList<ExecutionSummary> list;
+    while (q.next()) {
+        ExecutionSummary s;
+        s.executionId = QUuid::fromRfc4122(q.value(0).toByteArray());
+        s.rows = q.value(1).toLongLong();
+        s.firstTimestamp = q.value(2).toString();
+        s.lastTimestamp = q.value(3).toString();
+        list.append(s);
+    }
+    if (q.lastError().isValid())
+        return d->readError(q);
+    return list;
+}
+
+Result<LogStoreStats> LogStore::stats()
+{
+    auto execs = executions();
+    if (!execs)
+        return execs.error();
+    LogStoreStats s;
+    s.executions = std::move(execs.value());
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT output_type, count(*) FROM log_entries GROUP BY 1")))
+        return d->readError(q);
+    while (q.next()) {
+        const qint64 n = q.value(1).toLongLong();
+        s.rowsByOutputType.insert(q.value(0).toString(), n);
+        s.totalRows += n;
+    }
+    if (q.lastError().isValid())
+        return d->readError(q);
+    return s;
+}

@@ -1,0 +1,146 @@
+#include "LogStoreSchema.h"
+
+#include "StoreLog.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace {
+
+Result<qint64> scalar(QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql) || !q.next())
+        return Error(QStringLiteral("Could not read the database schema"), q.lastError().text());
+    return q.value(0).toLongLong();
+}
+
+// Version 1: the node's log_entries (hive-schema.md §3.1) plus source_id, the id of the hive row
+// a line was synced from (unique, NULL for lines of other origin), which makes a re-sync an
+// upsert instead of a duplicate. The node's CHECK on output_type is kept so a node and
+// Hivewatch agree on what a row may hold. log_execution_counts is kept exact by triggers
+// because find_paginated returns total_count with every page, and COUNT(*) over millions of
+// index entries would dominate the page time.
+const char *const kMigrationV1[] = {
+    R"(CREATE TABLE log_entries (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution_id BLOB NOT NULL,
+        output_type  TEXT NOT NULL CHECK (output_type IN ('stdout', 'stderr', 'system',
+                         'json_patch', 'session_id', 'finished', 'refresh_required')),
+        content      TEXT NOT NULL,
+        timestamp    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+        source_id    INTEGER UNIQUE
+    ))",
+    "CREATE INDEX idx_log_entries_execution_id_id ON log_entries (execution_id, id)",
+    "CREATE INDEX idx_log_entries_execution_id_timestamp ON log_entries (execution_id, timestamp)",
+    R"(CREATE TABLE log_execution_counts (
+        execution_id BLOB PRIMARY KEY,
+        row_count    INTEGER NOT NULL
+    ) WITHOUT ROWID)",
+    R"(CREATE TRIGGER log_entries_count_insert AFTER INSERT ON log_entries BEGIN
+        INSERT INTO log_execution_counts (execution_id, row_count) VALUES (new.execution_id, 1)
+            ON CONFLICT (execution_id) DO UPDATE SET row_count = row_count + 1;
+    END)",
+    R"(CREATE TRIGGER log_entries_count_delete AFTER DELETE ON log_entries BEGIN
+        UPDATE log_execution_counts SET row_count = row_count - 1
+            WHERE execution_id = old.execution_id;
+        DELETE FROM log_execution_counts
+            WHERE execution_id = old.execution_id AND row_count <= 0;
+    END)",
+    R"(CREATE TRIGGER log_entries_count_move AFTER UPDATE OF execution_id ON log_entries
+        WHEN old.execution_id IS NOT new.execution_id BEGIN
+        UPDATE log_execution_counts SET row_count = row_count - 1
+            WHERE execution_id = old.execution_id;
+        DELETE FROM log_execution_counts
+            WHERE execution_id = old.execution_id AND row_count <= 0;
+        INSERT INTO log_execution_counts (execution_id, row_count) VALUES (new.execution_id, 1)
+            ON CONFLICT (execution_id) DO UPDATE SET row_count = row_count + 1;
+    END)",
+};
+
+struct Migration
+{
+    int version;
+    const char *const *statements;
+    size_t count;
+};
+
+const Migration kMigrations[] = {
+    {1, kMigrationV1, std::size(kMigrationV1)},
+};
+
+} // namespace
+
+Result<LogStoreSchema::Kind> LogStoreSchema::detect(QSqlDatabase &db)
+{
+    const auto tables = scalar(db, QStringLiteral("SELECT count(*) FROM sqlite_schema"));
+    if (!tables)
+        return tables.error();
+    const auto appId = scalar(db, QStringLiteral("PRAGMA application_id"));
+    if (!appId)
+        return appId.error();
+    if (appId.value() == kApplicationId)
+        return Kind::Hivewatch;
+    if (tables.value() == 0)
+        return Kind::Empty;
+    const auto logTable = scalar(
+        db,
+        QStringLiteral("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = "
+                       "'log_entries'"));
+    if (!logTable)
+        return logTable.error();
+    return logTable.value() > 0 ? Kind::NodeDatabase : Kind::Foreign;
+}
+
+Result<void> LogStoreSchema::migrate(QSqlDatabase &db, const QString &path)
+{
+    const auto version = scalar(db, QStringLiteral("PRAGMA user_version"));
+    if (!version)
+        return version.error();
+    if (version.value() > kCurrentVersion)
+        return Error(QStringLiteral("%1 was written by a newer Hivewatch (store version %2, this "
+                                    "build knows up to %3); open it with a newer version")
+                         .arg(path)
+                         .arg(version.value())
+                         .arg(kCurrentVersion));
+    for (const Migration &m : kMigrations) {
+        if (m.version <= version.value())
+            continue;
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return Error(
+                QStringLiteral("Could not migrate %1 to store version %2").arg(path).arg(m.version),
+                q.lastError().text());
+        QString failure;
+        for (size_t i = 0; i < m.count && failure.isEmpty(); ++i) {
+            if (!q.exec(QString::fromUtf8(m.statements[i])))
+                failure = q.lastError().text();
+        }
+        if (failure.isEmpty()
+            && !q.exec(QStringLiteral("PRAGMA application_id = %1").arg(kApplicationId)))
+            failure = q.lastError().text();
+        if (failure.isEmpty() && !q.exec(QStringLiteral("PRAGMA user_version = %1").arg(m.version)))
+            failure = q.lastError().text();
+        if (failure.isEmpty() && !q.exec(QStringLiteral("COMMIT")))
+            failure = q.lastError().text();
+        if (!failure.isEmpty()) {
+            q.exec(QStringLiteral("ROLLBACK"));
+            return Error(
+                QStringLiteral("Could not migrate %1 to store version %2").arg(path).arg(m.version),
+                failure);
+        }
+        qCInfo(lcStore) << "migrated" << path << "to store version" << m.version;
+    }
+    return {};
+}
+
+Result<bool> LogStoreSchema::hasSourceId(QSqlDatabase &db)
+{
+    const auto n = scalar(db,
+                          QStringLiteral("SELECT count(*) FROM pragma_table_info('log_entries') "
+                                         "WHERE name = 'source_id'"));
+    if (!n)
+        return n.error();
+    return n.value() > 0;
+}
