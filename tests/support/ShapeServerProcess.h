@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+// Runs hive-shape-server (tools/shape-server) as a child process for a test: start() waits for
+// its "listening on http://127.0.0.1:<port>" line. The binary is found through
+// HIVEWATCH_BINARY_DIR (set by ctest). The server's stderr goes to the test's stderr.
+class ShapeServerProcess
+{
+public:
+    ShapeServerProcess() = default;
+    ~ShapeServerProcess();
+
+    ShapeServerProcess(const ShapeServerProcess &) = delete;
+    ShapeServerProcess &operator=(const ShapeServerProcess &) = delete;
+
+    // `extraArgs` are appended to `--dsn <conninfo> --port 0` (e.g. --long-poll-ms 1000).
+    bool start(const QString &conninfo, const QStringList &extraArgs = {},
+               QString *error = nullptr);
+    QUrl baseUrl() const; // http://127.0.0.1:<port>
+    QUrl shapeUrl() const; // baseUrl + "/v1/shape"
+    void stop(); // SIGTERM, then SIGKILL after 10 s; also in the destructor
+
+    static QString binaryPath();
+
+private:
+    QProcess m_process;
+    QUrl m_baseUrl;
+};

@@ -1,0 +1,140 @@
+#include "ServerOptions.h"
+
+#include <QFile>
+#include <QHostAddress>
+
+Result<FaultSpec> FaultSpec::parse(const QString &spec)
+{
+    const QStringList parts = spec.split(QLatin1Char(':'));
+    FaultSpec f;
+    const QString kind = parts.value(0).trimmed();
+    if (kind == QLatin1String("latency")) {
+        f.kind = Kind::Latency;
+        f.remaining = -1;
+    } else if (kind == QLatin1String("unavailable") || kind == QLatin1String("503")) {
+        f.kind = Kind::Unavailable;
+    } else if (kind == QLatin1String("drop")) {
+        f.kind = Kind::Drop;
+    } else if (kind == QLatin1String("malformed")) {
+        f.kind = Kind::Malformed;
+    } else {
+        return Error(
+            QStringLiteral("Unknown fault kind '%1' in '%2' (expected latency, unavailable, "
+                           "drop or malformed)")
+                .arg(kind, spec));
+    }
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const QString key = parts[i].section(QLatin1Char('='), 0, 0).trimmed();
+        const QString value = parts[i].section(QLatin1Char('='), 1).trimmed();
+        bool ok = true;
+        if (key == QLatin1String("count"))
+            f.remaining = value == QLatin1String("always") ? -1 : value.toInt(&ok);
+        else if (key == QLatin1String("ms") && f.kind == Kind::Latency)
+            f.latencyMs = value.toInt(&ok);
+        else if (key == QLatin1String("retry-after") && f.kind == Kind::Unavailable)
+            f.retryAfterSeconds = value.toInt(&ok);
+        else
+            ok = false;
+        if (!ok || (key == QLatin1String("count") && f.remaining == 0))
+            return Error(QStringLiteral("Bad fault option '%1' in '%2'").arg(parts[i], spec));
+    }
+    return f;
+}
+
+Result<ProxyTokens> loadProxyTokens(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(QStringLiteral("Cannot read the proxy token file '%1'").arg(path),
+                     file.errorString());
+    ProxyTokens tokens;
+    int lineNo = 0;
+    while (!file.atEnd()) {
+        ++lineNo;
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const QStringList fields = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        if (fields.size() > 2)
+            return Error(QStringLiteral("%1 line %2: expected '<token> [<org>,<org>…]'")
+                             .arg(path)
+                             .arg(lineNo));
+        QStringList orgs;
+        if (fields.size() == 2)
+            orgs = fields[1].split(QLatin1Char(','), Qt::SkipEmptyParts);
+        tokens.insert(fields[0], orgs);
+    }
+    return tokens;
+}
+
+QString ServerOptions::usage()
+{
+    return QStringLiteral(
+        "usage: hive-shape-server --dsn CONNINFO [--host 127.0.0.1] [--port N|0]\n"
+        "                         [--long-poll-ms 20000] [--chunk-bytes 10485760] [--secret S]\n"
+        "                         [--publication electric_publication_default]\n"
+        "                         [--proxy-tokens FILE] [--fault SPEC]... [--enable-delete]\n"
+        "An ElectricSQL Shape API test server over a real PostgreSQL (logical replication).\n"
+        "Fault SPEC: latency:ms=N | unavailable[:retry-after=S] | drop | malformed, each with\n"
+        "            optional :count=N|always. Proxy token file: '<token> [<org>,<org>…]' per "
+        "line.\n");
+}
+
+Result<ServerOptions> ServerOptions::parse(const QStringList &arguments)
+{
+    ServerOptions o;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments[i];
+        if (arg == QLatin1String("--enable-delete")) {
+            o.enableDelete = true;
+            continue;
+        }
+        if (arg == QLatin1String("--help") || arg == QLatin1String("-h"))
+            return Error(usage());
+        if (i + 1 >= arguments.size())
+            return Error(QStringLiteral("%1 needs a value (or is unknown)\n").arg(arg) + usage());
+        const QString value = arguments[++i];
+        bool ok = true;
+        if (arg == QLatin1String("--dsn")) {
+            o.dsn = value;
+        } else if (arg == QLatin1String("--host")) {
+            if (QHostAddress(value).isNull() || !QHostAddress(value).isLoopback())
+                return Error(
+                    QStringLiteral("--host '%1': only loopback addresses are allowed").arg(value));
+            o.host = value;
+        } else if (arg == QLatin1String("--port")) {
+            const uint port = value.toUInt(&ok);
+            ok = ok && port <= 65535;
+            o.port = quint16(port);
+        } else if (arg == QLatin1String("--long-poll-ms")) {
+            o.longPollMs = value.toInt(&ok);
+            ok = ok && o.longPollMs > 0;
+        } else if (arg == QLatin1String("--chunk-bytes")) {
+            o.chunkBytes = value.toLongLong(&ok);
+            ok = ok && o.chunkBytes > 0;
+        } else if (arg == QLatin1String("--secret")) {
+            o.secret = value;
+        } else if (arg == QLatin1String("--publication")) {
+            o.publication = value;
+            ok = !value.isEmpty();
+        } else if (arg == QLatin1String("--proxy-tokens")) {
+            auto tokens = loadProxyTokens(value);
+            if (!tokens)
+                return tokens.error();
+            o.proxyMode = true;
+            o.proxyTokens = tokens.value();
+        } else if (arg == QLatin1String("--fault")) {
+            auto fault = FaultSpec::parse(value);
+            if (!fault)
+                return fault.error();
+            o.faults.append(fault.value());
+        } else {
+            return Error(QStringLiteral("Unknown option %1\n").arg(arg) + usage());
+        }
+        if (!ok)
+            return Error(QStringLiteral("Bad value '%1' for %2").arg(value, arg));
+    }
+    if (o.dsn.isEmpty())
+        return Error(QStringLiteral("--dsn is required\n") + usage());
+    return o;
+}

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "Result.h"
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+// One fault-injection switch (--fault SPEC, or POST /v1/admin/faults?spec=SPEC at run time).
+// SPEC is `KIND[:key=value]…`:
+//   latency:ms=N          delay every /v1/shape answer by N ms (always, unless count= is given)
+//   unavailable[:retry-after=S]  answer 503 {"message":"Service unavailable (injected)"} with
+//   retry-after drop                  send the headers and half the body, then close the connection
+//   malformed             send a 200 whose body is not a JSON array
+// Every kind takes `count=N` (how many /v1/shape requests it hits; default 1, `always` = forever).
+struct FaultSpec
+{
+    enum class Kind { Latency, Unavailable, Drop, Malformed };
+    Kind kind = Kind::Latency;
+    int remaining = 1; // -1 = forever
+    int latencyMs = 0;
+    int retryAfterSeconds = 1;
+
+    static Result<FaultSpec> parse(const QString &spec);
+};
+
+// Proxy mode (hive-schema.md §5): bearer token → organization ids. File format, one token a line:
+//   <token> [<org uuid>[,<org uuid>…]]
+// Blank lines and lines starting with '#' are ignored; a token without organizations is a user
+// who belongs to none (the proxy answers `[]`).
+using ProxyTokens = QHash<QString, QStringList>;
+Result<ProxyTokens> loadProxyTokens(const QString &path);
+
+struct ServerOptions
+{
+    QString dsn;
+    QString host = QStringLiteral("127.0.0.1");
+    quint16 port = 0;
+    int longPollMs = 20000;
+    qint64 chunkBytes = 10 * 1024 * 1024; // ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD's default
+    QString secret;
+    QString publication = QStringLiteral("electric_publication_default");
+    bool proxyMode = false;
+    ProxyTokens proxyTokens;
+    QList<FaultSpec> faults;
+    bool enableDelete = false;
+
+    // Parses the command line (argv without the program name); errors name the bad option.
+    static Result<ServerOptions> parse(const QStringList &arguments);
+    static QString usage();
+};

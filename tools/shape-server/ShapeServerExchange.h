@@ -1,0 +1,32 @@
+#pragma once
+
+// Private to ShapeServer*.cpp: the bookkeeping of requests in flight.
+#include "HttpConnection.h"
+#include "ShapeServer.h"
+
+#include <QPointer>
+#include <QTimer>
+
+// One request in flight: where to answer, and the faults chosen for it when it arrived.
+struct ShapeServer::Exchange
+{
+    QPointer<HttpConnection> connection;
+    HttpRequest request;
+    QByteArray requestId;
+    bool dropMidBody = false;
+    bool malformedBody = false;
+    bool proxied = false;
+};
+
+// A request parked until its shape has news: a live long-poll, a snapshot chunk that is not
+// written yet, or an offset beyond the shape's end (electric-protocol.md §4.7).
+struct ShapeServer::Waiter
+{
+    enum Kind { Live, Snapshot, OutOfBounds };
+    std::shared_ptr<Exchange> exchange;
+    ShapeRequest request;
+    QString handle;
+    Kind kind = Live;
+    QDeadlineTimer deadline;
+    QTimer *timer = nullptr;
+};

@@ -1,0 +1,63 @@
+// hive-shape-server: the Electric Shape API over a real PostgreSQL, for tests and demos.
+// Command line: see ServerOptions::usage(). Prints exactly one line on stdout when ready:
+//   listening on http://127.0.0.1:<port>
+#include "ServerOptions.h"
+#include "ShapeServer.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    (void)!write(signalPipe[1], &c, 1);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    auto options = ServerOptions::parse(app.arguments().mid(1));
+    if (!options) {
+        std::fprintf(stderr, "%s\n", qPrintable(options.error().toString()));
+        return 2;
+    }
+
+    // SIGTERM/SIGINT end the event loop, so the destructors run: the replication connection
+    // closes and Postgres drops the temporary slot.
+    if (pipe(signalPipe) != 0)
+        return 1;
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [] {
+        char c;
+        (void)!read(signalPipe[0], &c, 1);
+        QCoreApplication::quit();
+    });
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    ShapeServer server(options.value());
+    int exitCode = 0;
+    QObject::connect(&server, &ShapeServer::ready, &app, [](const QString &url) {
+        std::printf("listening on %s\n", qPrintable(url));
+        std::fflush(stdout);
+    });
+    QObject::connect(&server, &ShapeServer::fatal, &app, [&exitCode](const QString &error) {
+        std::fprintf(stderr, "hive-shape-server: %s\n", qPrintable(error));
+        exitCode = 1;
+        QCoreApplication::exit(1);
+    });
+    server.start();
+    const int rc = app.exec();
+    return exitCode ? exitCode : rc;
+}
