@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "PgSetupPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,6 +21,7 @@ int main(int argc, char *argv[])
     parser.process(app);
 
     MainWindow window;
+    window.addPanel(new PgSetupPanel, QObject::tr("Postgres setup"));
     window.show();
     return app.exec();
 }

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+// The Postgres password of a connection, kept in the system keychain (qtkeychain; the insecure
+// plain-text fallback is off), keyed by the conninfo it belongs to. Never in QSettings, never
+// logged. Jobs are asynchronous; answers arrive as signals on the GUI thread. Without a keychain
+// service (headless boxes) reads find nothing and writes report why.
+class PgPasswordKeychain : public QObject
+{
+    Q_OBJECT
+public:
+    explicit PgPasswordKeychain(QObject *parent = nullptr);
+
+    static bool isAvailable();
+    void read(const QString &conninfo);
+    void write(const QString &conninfo, const QString &password);
+
+signals:
+    void found(const QString &conninfo, const QString &password);
+    void failed(const QString &message);
+};

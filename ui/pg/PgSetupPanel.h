@@ -1,0 +1,77 @@
+#pragma once
+
+#include "PgSetupReport.h"
+#include "PgSetupRequest.h"
+
+#include <QThread>
+#include <QWidget>
+
+class PgPasswordKeychain;
+class PgSetupWorker;
+class PgTableListModel;
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTreeWidget;
+
+// "Prepare PostgreSQL for Electric": a connection field, the green/red checklist, the tables as
+// a publication editor (one checkbox per table), the SQL the plan would run, Apply, and the log.
+// Every libpq call runs in PgSetupWorker on the panel's own thread; this widget only sends
+// requests and shows the reports that come back.
+class PgSetupPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PgSetupPanel(QWidget *parent = nullptr);
+    ~PgSetupPanel() override;
+
+    void setConninfo(const QString &conninfo);
+    void setRole(const QString &role); // default electric_sync
+    bool isBusy() const { return m_busy; }
+    PgTableListModel *tableModel() const { return m_tableModel; }
+
+public slots:
+    void inspect();
+    void apply();
+
+signals:
+    void requestRun(const PgSetupRequest &request); // to the worker (queued)
+    void reportShown(const PgSetupReport &report); // after the widgets show a report
+
+private:
+    void buildLayout();
+    void run(PgSetupRequest::Action action);
+    void showReport(const PgSetupReport &report);
+    void showChecklist(const PgSetupReport &report);
+    void showSql(const PgSetupReport &report);
+    void appendLog(const QString &line);
+    void updateButtons();
+
+    QLineEdit *m_conninfo = nullptr;
+    QLineEdit *m_password = nullptr;
+    QCheckBox *m_rememberPassword = nullptr;
+    QLineEdit *m_role = nullptr;
+    QLineEdit *m_rolePassword = nullptr;
+    QPushButton *m_inspectButton = nullptr;
+    QPushButton *m_showSqlButton = nullptr;
+    QPushButton *m_applyButton = nullptr;
+    QLabel *m_summary = nullptr;
+    QTreeWidget *m_checklist = nullptr;
+    QTableView *m_tables = nullptr;
+    PgTableListModel *m_tableModel = nullptr;
+    QPlainTextEdit *m_sql = nullptr;
+    QPlainTextEdit *m_log = nullptr;
+    QProgressBar *m_progress = nullptr;
+    PgPasswordKeychain *m_keychain = nullptr;
+
+    QThread m_thread;
+    PgSetupWorker *m_worker = nullptr; // lives on m_thread, deleted when it finishes
+    bool m_busy = false;
+    bool m_replanWanted = false; // a table was toggled while a run was in flight
+    bool m_haveTables = false; // the table list came from an inspection (the user's choice)
+    PgSetupReport m_report;
+};
