@@ -1,6 +1,7 @@
 #include "LogStore.h"
 
 #include "LogAppendStatement.h"
+#include "LogStorePrivate.h"
 #include "LogStoreSchema.h"
 #include "StoreLog.h"
 
@@ -24,13 +25,6 @@ const char *const kConnectionPragmas[] = {
     "PRAGMA temp_store = MEMORY",  "PRAGMA mmap_size = 268435456", "PRAGMA cache_size = -64000",
 };
 
-const char kRowColumns[] = "id, execution_id, output_type, content, timestamp, ";
-
-Error sqlError(const QString &what, const QSqlError &e)
-{
-    return Error(what, e.text());
-}
-
 bool looksLikeSqlite(const QString &path, qint64 size)
 {
     if (size == 0)
@@ -41,57 +35,7 @@ bool looksLikeSqlite(const QString &path, qint64 size)
     return f.read(16) == QByteArray("SQLite format 3", 16);
 }
 
-LogEntry rowFrom(const QSqlQuery &q)
-{
-    LogEntry e;
-    e.id = q.value(0).toLongLong();
-    e.executionId = QUuid::fromRfc4122(q.value(1).toByteArray());
-    e.outputType = q.value(2).toString();
-    e.content = q.value(3).toString();
-    e.timestamp = q.value(4).toString();
-    if (!q.isNull(5))
-        e.sourceId = q.value(5).toLongLong();
-    return e;
-}
-
 } // namespace
-
-struct LogStore::Private
-{
-    QString path;
-    QString connectionName;
-    QSqlDatabase db;
-    sqlite3 *handle = nullptr;
-    bool readOnly = true;
-    bool nodeDatabase = false;
-    bool hasSourceId = false;
-    std::unique_ptr<LogAppendStatement> appendStatement;
-    std::unique_ptr<QSqlQuery> forwardQuery;
-    std::unique_ptr<QSqlQuery> backwardQuery;
-    std::unique_ptr<QSqlQuery> countQuery;
-
-    QString selectColumns() const
-    {
-        return QString::fromLatin1(kRowColumns)
-            + (hasSourceId ? QStringLiteral("source_id") : QStringLiteral("NULL"));
-    }
-    Result<QSqlQuery *> prepared(std::unique_ptr<QSqlQuery> &slot, const QString &sql)
-    {
-        if (!slot) {
-            auto q = std::make_unique<QSqlQuery>(db);
-            q->setForwardOnly(true);
-            if (!q->prepare(sql))
-                return sqlError(QStringLiteral("Could not read %1").arg(path), q->lastError());
-            slot = std::move(q);
-        }
-        return slot.get();
-    }
-    Error readError(const QSqlQuery &q) const
-    {
-        return sqlError(QStringLiteral("Could not read %1 (is it corrupted?)").arg(path),
-                        q.lastError());
-    }
-};
 
 LogStore::LogStore()
     : d(std::make_unique<Private>())
@@ -135,7 +79,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
     if (d.readOnly)
         d.db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
     if (!d.db.open())
-        return sqlError(QStringLiteral("Could not open %1").arg(path), d.db.lastError());
+        return Private::sqlError(QStringLiteral("Could not open %1").arg(path), d.db.lastError());
     const QVariant handle = d.db.driver()->handle();
     if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
         d.handle = *static_cast<sqlite3 *const *>(handle.constData());
@@ -149,8 +93,9 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         const QString sql
             = QString::fromLatin1(journal && d.readOnly ? "PRAGMA journal_mode" : pragma);
         if (!q.exec(sql))
-            return sqlError(QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
-                            q.lastError());
+            return Private::sqlError(
+                QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
+                q.lastError());
     }
     q.finish();
 
@@ -270,7 +215,7 @@ Result<std::optional<LogEntry>> LogStore::findById(qint64 id)
         return d->readError(q);
     if (!q.next())
         return std::optional<LogEntry>();
-    return std::optional<LogEntry>(rowFrom(q));
+    return std::optional<LogEntry>(Private::rowFrom(q));
 }
 
 Result<QList<LogEntry>> LogStore::listByExecution(const QUuid &executionId)
@@ -284,7 +229,7 @@ Result<QList<LogEntry>> LogStore::listByExecution(const QUuid &executionId)
         return d->readError(q);
     QList<LogEntry> rows;
     while (q.next())
-        rows.append(rowFrom(q));
+        rows.append(Private::rowFrom(q));
     if (q.lastError().isValid())
         return d->readError(q);
     return rows;
@@ -300,7 +245,8 @@ Result<qint64> LogStore::deleteByExecution(const QUuid &executionId)
         q.prepare(QStringLiteral("DELETE FROM log_entries WHERE execution_id = ?"));
         q.addBindValue(executionId.toRfc4122());
         if (!q.exec())
-            return sqlError(QStringLiteral("Could not delete from %1").arg(d->path), q.lastError());
+            return Private::sqlError(QStringLiteral("Could not delete from %1").arg(d->path),
+                                     q.lastError());
         deleted = q.numRowsAffected();
         return {};
     });
@@ -364,7 +310,7 @@ Result<LogPage> LogStore::page(const QUuid &executionId, std::optional<qint64> c
         return d->readError(query);
     page.entries.reserve(limit + 1);
     while (query.next())
-        page.entries.append(rowFrom(query));
+        page.entries.append(Private::rowFrom(query));
     const bool failed = query.lastError().isValid();
     query.finish();
     if (failed)

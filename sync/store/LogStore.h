@@ -7,6 +7,7 @@
 #include <QMetaType>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 #include <QUuid>
 
 #include <functional>
@@ -44,6 +45,16 @@ struct LogPage
     std::optional<qint64> nextCursor; // id of the last row of the page when hasMore
     bool hasMore = false;
     qint64 totalCount = 0;
+};
+
+// Which lines of an execution a filtered page holds: one of `outputTypes` (empty: any) and
+// content containing `text` (SQL LIKE: case-insensitive for ASCII letters; empty: any).
+struct LogFilter
+{
+    QStringList outputTypes;
+    QString text;
+
+    bool isEmpty() const { return outputTypes.isEmpty() && text.isEmpty(); }
 };
 
 struct ExecutionSummary
@@ -110,6 +121,15 @@ public:
     Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
                          PageDirection direction, int limit);
 
+    // The same over the lines that match `filter`; totalCount counts matching lines. A filter
+    // scans the execution's rows (no index on content), so it is meant for interactive search.
+    Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
+                         PageDirection direction, int limit, const LogFilter &filter);
+    // Writes the execution's matching lines to `filePath` as text, oldest first, one
+    // "timestamp [output_type] content" line per row. Returns the number of rows written.
+    Result<qint64> exportExecution(const QUuid &executionId, const QString &filePath,
+                                   const LogFilter &filter = {});
+
     // For stores sharing this file and its transactions. Do not close it.
     QSqlDatabase database() const;
 
@@ -122,3 +142,4 @@ private:
 Q_DECLARE_METATYPE(LogEntry)
 Q_DECLARE_METATYPE(LogPage)
 Q_DECLARE_METATYPE(ExecutionSummary)
+Q_DECLARE_METATYPE(LogFilter)

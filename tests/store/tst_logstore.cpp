@@ -112,6 +112,8 @@ private slots:
     void badOutputTypeFailsTheWholeBatch();
     void failedTransactionBodyStoresNothing();
     void findListCountDeleteAndStats();
+    void filteredPagesHoldOnlyMatchingLines();
+    void exportWritesEveryLineOldestFirst();
     void defaultTimestampIsNodeFormatUtc();
     void hugeAndNonAsciiContentRoundTrips();
     void everyConnectionGetsTheNodePragmas_data();
@@ -383,6 +385,47 @@ void TestLogStore::findListCountDeleteAndStats()
     QCOMPARE(store->countByExecution(kExecB).value(), 3);
     QCOMPARE(store->executions()->size(), 1);
     QVERIFY(store->listByExecution(kExecA)->isEmpty());
+}
+
+void TestLogStore::filteredPagesHoldOnlyMatchingLines()
+{
+    auto store = filledStore(30); // stderr on ids 1, 4, 7, … (i % 3 == 0)
+    QVERIFY(store);
+    LogFilter errors;
+    errors.outputTypes = {QStringLiteral("stderr")};
+    auto p = store->page(kExecA, std::nullopt, PageDirection::Forward, 4, errors);
+    QVERIFY(p.ok());
+    QCOMPARE(p->totalCount, 10);
+    QCOMPARE(ids(*p), (QList<qint64> {1, 4, 7, 10}));
+    QCOMPARE(p->nextCursor, 10);
+    auto back = store->page(kExecA, std::nullopt, PageDirection::Backward, 4, errors);
+    QCOMPARE(ids(*back), (QList<qint64> {28, 25, 22, 19}));
+
+    LogFilter text; // LIKE wildcards in the search text are literal
+    text.text = QStringLiteral("LINE 2");
+    auto t = store->page(kExecA, std::nullopt, PageDirection::Forward, 100, text);
+    QCOMPARE(t->totalCount, 11); // "line 2", "line 20" … "line 29"
+    QVERIFY(!t->hasMore);
+    text.text = QStringLiteral("line_2");
+    QCOMPARE(store->page(kExecA, std::nullopt, PageDirection::Forward, 100, text)->totalCount, 0);
+    text.outputTypes = {QStringLiteral("stdout")};
+    text.text = QStringLiteral("line 2");
+    QCOMPARE(store->page(kExecA, std::nullopt, PageDirection::Forward, 100, text)->totalCount, 8);
+}
+
+void TestLogStore::exportWritesEveryLineOldestFirst()
+{
+    auto store = filledStore(12000); // more than one internal page
+    QVERIFY(store);
+    const QString out = m_dir->filePath(QStringLiteral("export.log"));
+    QCOMPARE(store->exportExecution(kExecA, out).value(), 12000);
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> text = f.readAll().split('\n');
+    QCOMPARE(text.size(), 12001); // the last line ends with a newline
+    QVERIFY(text[0].endsWith("[stderr] line 0"));
+    QVERIFY(text[11999].endsWith("[stdout] line 11999"));
+    QVERIFY(!store->exportExecution(kExecA, m_dir->filePath(QStringLiteral("no/such/dir/x"))).ok());
 }
 
 void TestLogStore::defaultTimestampIsNodeFormatUtc()
