@@ -1,0 +1,134 @@
+#include "DemoHive.h"
+#include "PgConnection.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+// The first-run experience: a demo hive that starts from nothing, moves, stops what it started,
+// and comes back with its data on the next run.
+class TestDemoHive : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    qint64 m_tasksAfterFirstRun = -1;
+    qint64 m_linesAfterFirstRun = -1;
+
+    static QString shapeServer()
+    {
+        return qEnvironmentVariable("HIVEWATCH_BINARY_DIR")
+            + QStringLiteral("/tools/shape-server/hive-shape-server");
+    }
+
+    static qint64 scalar(PgConnection &db, const QString &sql)
+    {
+        auto r = db.exec(sql);
+        return r ? r->int64(0, 0) : -1;
+    }
+
+    static QByteArray httpGet(const QUrl &url, int *status)
+    {
+        QNetworkAccessManager nam;
+        QNetworkReply *reply = nam.get(QNetworkRequest(url));
+        QEventLoop loop;
+        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
+        reply->deleteLater();
+        return body;
+    }
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void startsServesMovesAndStops()
+    {
+        DemoHive hive({m_dir.path(), shapeServer(), 0});
+        QSignalSpy ready(&hive, &DemoHive::ready);
+        QSignalSpy failed(&hive, &DemoHive::failed);
+        hive.start();
+        QVERIFY2(failed.isEmpty(),
+                 failed.isEmpty() ? ""
+                                  : qPrintable(failed.first().first().value<Error>().toString()));
+        QCOMPARE(ready.count(), 1);
+        const QUrl shapeUrl = ready.first().first().toUrl();
+        QCOMPARE(shapeUrl.path(), QStringLiteral("/v1/shape"));
+
+        int status = 0;
+        QUrl health = shapeUrl;
+        health.setPath(QStringLiteral("/v1/health"));
+        QVERIFY(httpGet(health, &status).contains("active"));
+        QCOMPARE(status, 200);
+
+        auto db = PgConnection::connect(hive.conninfo());
+        QVERIFY(db.ok());
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT count(*) FROM nodes")), 5);
+        QCOMPARE(scalar(**db,
+                        QStringLiteral("SELECT count(*) FROM pg_publication_tables "
+                                       "WHERE pubname = 'electric_publication_default'")),
+                 7);
+        // Activity: after a few ticks every node but the first heartbeats, the first goes stale,
+        // and running assignments have printed new lines.
+        const qint64 linesBefore
+            = scalar(**db, QStringLiteral("SELECT count(*) FROM node_task_output_logs"));
+        for (int i = 0; i < 5; ++i)
+            hive.tick();
+        QCOMPARE(scalar(**db,
+                        QStringLiteral("SELECT count(*) FROM nodes WHERE last_heartbeat_at > now() "
+                                       "- interval '10 seconds'")),
+                 4);
+        QCOMPARE(scalar(**db,
+                        QStringLiteral("SELECT count(*) FROM nodes WHERE status = 'online' AND "
+                                       "last_heartbeat_at < now() - interval '60 seconds'")),
+                 1);
+        QVERIFY(scalar(**db, QStringLiteral("SELECT count(*) FROM node_task_output_logs"))
+                > linesBefore);
+        QVERIFY(scalar(**db,
+                       QStringLiteral("SELECT count(*) FROM node_task_assignments WHERE "
+                                      "execution_status = 'running' AND completed_at IS NULL"))
+                >= 1);
+        m_tasksAfterFirstRun = scalar(**db, QStringLiteral("SELECT count(*) FROM shared_tasks"));
+        m_linesAfterFirstRun
+            = scalar(**db, QStringLiteral("SELECT count(*) FROM node_task_output_logs"));
+        db.value().reset();
+
+        hive.stop();
+        QTest::qWait(200);
+        QVERIFY(httpGet(health, &status).isEmpty());
+        QCOMPARE(status, 0); // nothing listens any more
+    }
+
+    void secondRunReusesTheData()
+    {
+        DemoHive hive({m_dir.path(), shapeServer(), 0});
+        QSignalSpy ready(&hive, &DemoHive::ready);
+        hive.start();
+        QCOMPARE(ready.count(), 1);
+        auto db = PgConnection::connect(hive.conninfo());
+        QVERIFY(db.ok());
+        // Exactly what the first run left (no activity runs here: tickMs is 0).
+        QVERIFY(m_tasksAfterFirstRun >= 24);
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT count(*) FROM shared_tasks")),
+                 m_tasksAfterFirstRun);
+        QCOMPARE(scalar(**db, QStringLiteral("SELECT count(*) FROM node_task_output_logs")),
+                 m_linesAfterFirstRun);
+        db.value().reset();
+        hive.stop();
+    }
+
+    void cleanupTestCase()
+    {
+        QProcess::execute(QStringLiteral("bash"),
+                          {m_dir.path() + QStringLiteral("/pgcluster.sh"),
+                           QStringLiteral("destroy"), m_dir.path() + QStringLiteral("/pg")});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDemoHive)
+#include "tst_demohive.moc"
