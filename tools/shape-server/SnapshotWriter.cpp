@@ -136,11 +136,14 @@ void SnapshotJob::run()
     QByteArray chunk;
     qint64 position = 0;
     auto closeChunk = [&]() {
-        file.write(chunk);
+        // Flushed before it is announced: the server reads chunks through its own file handle.
+        if (file.write(chunk) != chunk.size() || !file.flush())
+            return false;
         store->addChunk(position, chunk.size());
         position += chunk.size();
         chunk.clear();
         notify();
+        return true;
     };
     if (!definition.changesOnly) {
         QStringList select;
@@ -173,8 +176,9 @@ void SnapshotJob::run()
                     chunk += ',';
                 chunk += message;
                 // Electric's rule: the row that crosses the threshold still belongs to the chunk.
-                if (chunk.size() + 1 >= chunkBytes)
-                    closeChunk();
+                if (chunk.size() + 1 >= chunkBytes && !closeChunk())
+                    return failWith(QStringLiteral("cannot write %1: %2")
+                                        .arg(store->path(), file.errorString()));
             }
         }
     }
@@ -182,7 +186,9 @@ void SnapshotJob::run()
     if (!chunk.isEmpty())
         chunk += ',';
     chunk += visibility->snapshotEndMessage();
-    closeChunk();
+    if (!closeChunk())
+        return failWith(
+            QStringLiteral("cannot write %1: %2").arg(store->path(), file.errorString()));
     file.close();
     store->finish();
     notify();

@@ -1,0 +1,196 @@
+#include "ServerTestEnv.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QTemporaryFile>
+#include <QThread>
+
+// hive-shape-server under stress and in its test-only modes: clients vanishing mid long-poll,
+// writes racing the snapshot, the hive-like proxy mode and fault injection.
+class TestShapeServerRobustness : public QObject
+{
+    Q_OBJECT
+
+    // A raw HTTP request whose connection is closed before the server answers.
+    static void abandonLongPoll(const QUrl &base, const QByteArray &target)
+    {
+        QTcpSocket socket;
+        socket.connectToHost(base.host(), quint16(base.port()));
+        if (!socket.waitForConnected(5000))
+            return;
+        socket.write("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        socket.waitForBytesWritten(1000);
+        QThread::msleep(20);
+        socket.abort();
+    }
+
+private slots:
+    void survivesClientsThatDisconnectDuringLongPolls()
+    {
+        START_ENV(env, {QStringLiteral("--long-poll-ms"), QStringLiteral("1500")});
+        const Query def {q("table", "items")};
+        ShapeClient::Synced s = env.client->sync(def);
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        const QByteArray target = "/v1/shape?table=items&live=true&cursor=&offset="
+            + s.offset.toUtf8() + "&handle=" + s.handle.toUtf8();
+        for (int i = 0; i < 40; ++i)
+            abandonLongPoll(env.server.baseUrl(), target);
+        // Data arrives while the abandoned requests are still parked: answering them must be safe.
+        QVERIFY(env.sql(QStringLiteral("INSERT INTO items VALUES (50, 'after', false, 50, NULL)")));
+        for (int i = 0; i < 10; ++i)
+            abandonLongPoll(env.server.baseUrl(), target);
+        QThread::msleep(1700); // let every parked request time out against a closed socket
+        const HttpReply r = env.client->live(def, s);
+        QCOMPARE(r.status, 200);
+        QVERIFY(s.rows.contains(QStringLiteral("\"public\".\"items\"/\"50\"")));
+        QCOMPARE(env.client->get(QStringLiteral("/v1/health"), {}).status, 200);
+    }
+
+    void writesDuringTheSnapshotAreNeitherLostNorDuplicated()
+    {
+        START_ENV(env, {QStringLiteral("--chunk-bytes"), QStringLiteral("4096")});
+        QVERIFY(env.sql(QStringLiteral("INSERT INTO items SELECT g, 'bulk ' || g, false, g, NULL "
+                                       "FROM generate_series(6, 3000) g")));
+        // A second connection keeps writing while the shape is created and read.
+        auto writer = PgConnection::connect(env.db.conninfo());
+        QVERIFY(writer.ok());
+        const Query def {q("table", "items"), q("where", "num % 3 <> 0")};
+        QThread *background = QThread::create([&writer] {
+            for (int i = 0; i < 60; ++i) {
+                (void)(*writer)->execScript(
+                    QStringLiteral("BEGIN; UPDATE items SET num = num + 1, title = title || '+' "
+                                   "WHERE id % 50 = %1;"
+                                   "INSERT INTO items VALUES (%2, 'new', true, %2, 'x');"
+                                   "DELETE FROM items WHERE id = %3; COMMIT")
+                        .arg(i)
+                        .arg(10000 + i)
+                        .arg(100 + i));
+                QThread::msleep(5);
+            }
+        });
+        background->start();
+        ShapeClient::Synced s = env.client->sync(def);
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        while (!background->wait(10))
+            QCoreApplication::processEvents();
+        delete background;
+        for (int i = 0; i < 20; ++i) {
+            const HttpReply r = env.client->live(def, s);
+            QCOMPARE(r.status, 200);
+            if (r.header("electric-has-data") == "false")
+                break;
+        }
+        auto expected = env.pg->exec(
+            QStringLiteral("SELECT id::text, title, num::text FROM items WHERE num % 3 <> 0"));
+        QVERIFY(expected.ok());
+        QCOMPARE(s.rows.size(), expected->rows());
+        for (int r = 0; r < expected->rows(); ++r) {
+            const auto row = s.rows.value(
+                QStringLiteral("\"public\".\"items\"/\"%1\"").arg(expected->text(r, 0)));
+            QCOMPARE(row.value(QStringLiteral("title")), expected->text(r, 1));
+            QCOMPARE(row.value(QStringLiteral("num")), expected->text(r, 2));
+        }
+    }
+
+    void proxyModeForcesTheOrganizationFilter()
+    {
+        QTemporaryFile tokens;
+        QVERIFY(tokens.open());
+        tokens.write("# token orgs\nalice 00000000-0000-0000-0000-00000000000a\nnobody\n");
+        tokens.flush();
+        START_ENV(env, {QStringLiteral("--proxy-tokens"), tokens.fileName()});
+        QVERIFY(env.sql(QStringLiteral(
+            "CREATE TABLE shared_tasks (id int PRIMARY KEY, organization_id uuid NOT NULL, title "
+            "text);"
+            "INSERT INTO shared_tasks VALUES (1, '00000000-0000-0000-0000-00000000000a', 'mine'),"
+            "(2, '00000000-0000-0000-0000-00000000000b', 'theirs')")));
+        const QString path = QStringLiteral("/v1/shape/shared_tasks");
+        QCOMPARE(env.client->get(path, {q("offset", "-1")}).status, 401);
+        QCOMPARE(
+            env.client->get(path, {q("offset", "-1")}, {{"Authorization", "Bearer wrong"}}).status,
+            401);
+        const HttpReply none
+            = env.client->get(path, {q("offset", "-1")}, {{"Authorization", "Bearer nobody"}});
+        QCOMPARE(none.status, 200);
+        QCOMPARE(none.body, QByteArray("[]"));
+        QVERIFY(!none.has("electric-handle"));
+        // The client's where/table/replica are dropped: only organization a's task comes back.
+        const HttpReply mine
+            = env.client->get(path, {q("offset", "-1"), q("where", "true"), q("table", "items")},
+                              {{"Authorization", "Bearer alice"}});
+        QCOMPARE(mine.status, 200);
+        QCOMPARE(mine.header("vary"), QByteArray("Authorization"));
+        const QJsonArray m = mine.messages();
+        QCOMPARE(m.size(), 2);
+        QCOMPARE(m[0].toObject()
+                     .value(QStringLiteral("value"))
+                     .toObject()
+                     .value(QStringLiteral("title"))
+                     .toString(),
+                 QStringLiteral("mine"));
+        const HttpReply next = env.client->get(
+            path,
+            {q("offset", "0_0"), q("handle", QString::fromUtf8(mine.header("electric-handle")))},
+            {{"Authorization", "Bearer alice"}});
+        QCOMPARE(next.status, 200);
+        QVERIFY(next.upToDate());
+    }
+
+    void injectedFaultsLookLikeBrokenServers()
+    {
+        START_ENV(env,
+                  {QStringLiteral("--fault"), QStringLiteral("unavailable:retry-after=3"),
+                   QStringLiteral("--fault"), QStringLiteral("latency:ms=50:count=1")});
+        const Query first {q("table", "items"), q("offset", "-1")};
+        const HttpReply unavailable = env.client->shape(first);
+        QCOMPARE(unavailable.status, 503);
+        QCOMPARE(unavailable.header("retry-after"), QByteArray("3"));
+        QCOMPARE(env.client->shape(first).status, 200); // count=1 by default: the fault is spent
+
+        QCOMPARE(env.client
+                     ->get(QStringLiteral("/v1/admin/faults"), {q("spec", "malformed")}, {}, "POST")
+                     .status,
+                 200);
+        const HttpReply malformed = env.client->shape(first);
+        QCOMPARE(malformed.status, 200);
+        QVERIFY(QJsonDocument::fromJson(malformed.body).isNull());
+
+        QCOMPARE(
+            env.client->get(QStringLiteral("/v1/admin/faults"), {q("spec", "drop")}, {}, "POST")
+                .status,
+            200);
+        const HttpReply dropped = env.client->shape(first);
+        QVERIFY2(!dropped.networkError.isEmpty() || dropped.status == 0, dropped.body.constData());
+        QCOMPARE(env.client->shape(first).status, 200);
+
+        QCOMPARE(
+            env.client->get(QStringLiteral("/v1/admin/faults"), {q("spec", "bogus")}, {}, "POST")
+                .status,
+            400);
+    }
+
+    void stopsCleanlyAndDropsItsSlot()
+    {
+        START_ENV(env);
+        auto slotCount = env.pg->exec(QStringLiteral(
+            "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+        QVERIFY(slotCount.ok());
+        QCOMPARE(slotCount->text(0, 0), QStringLiteral("1"));
+        env.server.stop();
+        QElapsedTimer t;
+        t.start();
+        QString count;
+        do {
+            auto again = env.pg->exec(QStringLiteral(
+                "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()"));
+            QVERIFY(again.ok());
+            count = again->text(0, 0);
+        } while (count != QLatin1String("0") && t.elapsed() < 10000 && (QThread::msleep(50), true));
+        QCOMPARE(count, QStringLiteral("0"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShapeServerRobustness)
+#include "tst_shapeserver_robustness.moc"

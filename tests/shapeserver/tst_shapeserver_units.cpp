@@ -1,0 +1,82 @@
+#include "LogOffset.h"
+#include "ServerOptions.h"
+#include "ShapeDefinition.h"
+#include "TableInfo.h"
+
+#include <QTest>
+
+// The server's parsers, which decide between a 400 and a served request.
+class TestShapeServerUnits : public QObject
+{
+    Q_OBJECT
+private slots:
+    void offsetsParseAndOrderLikeElectric()
+    {
+        QVERIFY(LogOffset::parse(QStringLiteral("-1"))->beforeAll);
+        QCOMPARE(LogOffset::parse(QStringLiteral("0_02"))->toString(), QStringLiteral("0_2"));
+        QCOMPARE(LogOffset::parse(QStringLiteral("0_inf"))->toString(), QStringLiteral("0_inf"));
+        QCOMPARE(LogOffset::parse(QStringLiteral("18446744073709551615_4"))->tx, UINT64_MAX);
+        for (const char *bad :
+             {"10", "1_2_3", "1_2 ", "10_32.1", "0_-1", "invalid", "", "_1", "1_"})
+            QVERIFY2(!LogOffset::parse(QString::fromLatin1(bad)), bad);
+        QVERIFY(*LogOffset::parse(QStringLiteral("-1")) < *LogOffset::parse(QStringLiteral("0_0")));
+        QVERIFY(*LogOffset::parse(QStringLiteral("0_5")) < LogOffset::snapshotEnd());
+        QVERIFY(LogOffset::snapshotEnd() < *LogOffset::parse(QStringLiteral("1_0")));
+        QVERIFY(*LogOffset::parse(QStringLiteral("9_10"))
+                < *LogOffset::parse(QStringLiteral("10_0")));
+    }
+
+    void columnListsFollowPostgresQuoting()
+    {
+        QStringList out;
+        QVERIFY(parseColumnList(QStringLiteral("id,\"Odd, \"\"name\"\"\",Title"), &out));
+        QCOMPARE(out,
+                 (QStringList {QStringLiteral("id"), QStringLiteral("Odd, \"name\""),
+                               QStringLiteral("title")}));
+        QStringList bad;
+        QVERIFY(!parseColumnList(QStringLiteral("id,,x"), &bad));
+        QVERIFY(!parseColumnList(QStringLiteral("\"open"), &bad));
+    }
+
+    void tableNamesFollowPostgresQuoting()
+    {
+        QCOMPARE(parseTableName(QStringLiteral("Items")).value(),
+                 qMakePair(QStringLiteral("public"), QStringLiteral("items")));
+        QCOMPARE(parseTableName(QStringLiteral("s.\"My.Table\"")).value(),
+                 qMakePair(QStringLiteral("s"), QStringLiteral("My.Table")));
+        QCOMPARE(parseTableName(QStringLiteral(".invalid_shape")).error().message,
+                 QStringLiteral("Invalid zero-length delimited identifier"));
+    }
+
+    void faultSpecsAreValidated()
+    {
+        const auto latency = FaultSpec::parse(QStringLiteral("latency:ms=250"));
+        QVERIFY(latency.ok());
+        QCOMPARE(latency->latencyMs, 250);
+        QCOMPARE(latency->remaining, -1);
+        const auto unavailable
+            = FaultSpec::parse(QStringLiteral("unavailable:retry-after=7:count=always"));
+        QVERIFY(unavailable.ok());
+        QCOMPARE(unavailable->retryAfterSeconds, 7);
+        QCOMPARE(unavailable->remaining, -1);
+        QVERIFY(!FaultSpec::parse(QStringLiteral("explode")).ok());
+        QVERIFY(!FaultSpec::parse(QStringLiteral("drop:ms=3")).ok());
+    }
+
+    void commandLineNeedsADsnAndRejectsRemoteHosts()
+    {
+        QVERIFY(!ServerOptions::parse({}).ok());
+        QVERIFY(!ServerOptions::parse({QStringLiteral("--dsn"), QStringLiteral("x"),
+                                       QStringLiteral("--host"), QStringLiteral("10.0.0.1")})
+                     .ok());
+        const auto o = ServerOptions::parse(
+            {QStringLiteral("--dsn"), QStringLiteral("x"), QStringLiteral("--long-poll-ms"),
+             QStringLiteral("500"), QStringLiteral("--enable-delete")});
+        QVERIFY(o.ok());
+        QCOMPARE(o->longPollMs, 500);
+        QVERIFY(o->enableDelete);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShapeServerUnits)
+#include "tst_shapeserver_units.moc"
