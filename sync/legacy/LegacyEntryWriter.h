@@ -1,0 +1,71 @@
+#pragma once
+
+#include "LegacyLine.h"
+#include "LegacyMigrationTypes.h"
+#include "LogMsgParser.h"
+#include "Result.h"
+#include "SqliteDatabase.h"
+
+#include <QElapsedTimer>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+
+class LogStore;
+struct LegacyExecutionInfo;
+struct NewLogEntry;
+
+// The line sink of a migration: maps each line to a log_entries row, counts it, reports the
+// lines that cannot be migrated, and (unless it is a dry run) writes the rows into the current
+// transaction of the target — directly through a prepared statement on LogStore's connection,
+// or through LogStore::appendInCurrentTransaction.
+class LegacyEntryWriter : public LegacyLineSink
+{
+public:
+    enum class Mode { DryRun, Direct, ThroughLogStore };
+
+    struct Callbacks
+    {
+        std::function<void(const LegacyIssue &)> issue;
+        std::function<void(const LegacyProgress &)> progress;
+        const std::atomic<bool> *cancel = nullptr;
+    };
+
+    LegacyEntryWriter(Mode mode, const SqliteDatabase *target, LogStore *store,
+                      Callbacks callbacks);
+    ~LegacyEntryWriter() override;
+
+    Result<void> prepare();
+    void setTotals(qint64 executions, qint64 rows);
+    void beginExecution(const LegacyExecutionInfo &execution, LegacyExecutionResult *counts);
+    // Flushes buffered rows; the error of a failed write, if any.
+    Result<void> finishExecution();
+    void executionDone();
+    bool cancelled() const;
+    const LegacyProgress &progress() const { return m_progress; }
+
+    bool acceptLine(const LegacyLine &line) override;
+    void rowRead(qint64 bytes) override;
+
+private:
+    bool write(const MappedLogMsg &msg, std::string_view timestamp);
+    bool flushBatch();
+    void reportIssue(const LegacyLine &line, std::string_view reason);
+    void maybeReportProgress(bool force);
+
+    Mode m_mode;
+    const SqliteDatabase *m_target;
+    LogStore *m_store;
+    Callbacks m_callbacks;
+    SqliteStatement m_insert;
+    LogMsgParser m_parser;
+    std::string m_reason;
+    QByteArray m_key;
+    LegacyExecutionResult *m_counts = nullptr;
+    QList<NewLogEntry> *m_batch = nullptr;
+    std::optional<Error> m_error;
+    LegacyProgress m_progress;
+    QElapsedTimer m_sinceProgress;
+    qint64 m_linesSinceCheck = 0;
+};

@@ -1,0 +1,156 @@
+#include "LogMsgParser.h"
+
+#include <simdjson.h>
+
+namespace {
+
+// The parser keeps buffers sized for the largest line it has seen; after a huge line we let it
+// go so one 60 MB line does not pin 200 MB for the rest of a multi-GB run.
+constexpr size_t kKeepParserCapacity = 16 * 1024 * 1024;
+
+std::string quoted(std::string_view text)
+{
+    constexpr size_t kMax = 40;
+    std::string out = "'";
+    out.append(text.substr(0, kMax));
+    if (text.size() > kMax)
+        out.append("…");
+    out.append("'");
+    return out;
+}
+
+const char *typeName(simdjson::dom::element_type type)
+{
+    using T = simdjson::dom::element_type;
+    switch (type) {
+    case T::ARRAY:
+        return "an array";
+    case T::OBJECT:
+        return "an object";
+    case T::STRING:
+        return "a string";
+    case T::BOOL:
+        return "a boolean";
+    case T::NULL_VALUE:
+        return "null";
+    default:
+        return "a number";
+    }
+}
+
+} // namespace
+
+struct LogMsgParser::Private
+{
+    std::unique_ptr<simdjson::dom::parser> parser = std::make_unique<simdjson::dom::parser>();
+    std::string padded;
+    std::string minified;
+
+    bool stringPayload(simdjson::dom::element value, std::string_view variant, MappedLogMsg &out,
+                       std::string &reason)
+    {
+        std::string_view text;
+        if (value.get_string().get(text) != simdjson::SUCCESS) {
+            reason = std::string(variant) + " payload is " + typeName(value.type())
+                + ", expected a string";
+            return false;
+        }
+        out.content = text;
+        return true;
+    }
+};
+
+LogMsgParser::LogMsgParser()
+    : d(std::make_unique<Private>())
+{
+}
+
+LogMsgParser::~LogMsgParser() = default;
+
+bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &reason)
+{
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end; our lines are views into larger
+    // buffers, so copy into a padded buffer we own.
+    d->padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(d->padded.data(), line.data(), line.size());
+    if (d->parser->capacity() > kKeepParserCapacity && line.size() < kKeepParserCapacity)
+        d->parser = std::make_unique<simdjson::dom::parser>();
+
+    simdjson::dom::element root;
+    const auto error = d->parser->parse(d->padded.data(), line.size(), false).get(root);
+    if (error == simdjson::UTF8_ERROR) {
+        reason = "invalid UTF-8";
+        return false;
+    }
+    if (error != simdjson::SUCCESS) {
+        reason = std::string("malformed JSON: ") + simdjson::error_message(error);
+        return false;
+    }
+
+    std::string_view unitVariant;
+    if (root.get_string().get(unitVariant) == simdjson::SUCCESS) {
+        if (unitVariant == "Finished") {
+            out = {"finished", {}};
+            return true;
+        }
+        reason = "unknown LogMsg variant " + quoted(unitVariant);
+        return false;
+    }
+    simdjson::dom::object object;
+    if (root.get_object().get(object) != simdjson::SUCCESS) {
+        reason = std::string("not a LogMsg: the line is ") + typeName(root.type())
+            + ", expected an object like {\"Stdout\": …} or \"Finished\"";
+        return false;
+    }
+    if (object.size() != 1) {
+        reason = "not a LogMsg: expected an object with exactly one key (the variant), found "
+            + std::to_string(object.size());
+        return false;
+    }
+    const auto field = *object.begin();
+    const std::string_view variant = field.key;
+    const simdjson::dom::element value = field.value;
+
+    if (variant == "Stdout") {
+        out.outputType = "stdout";
+        return d->stringPayload(value, variant, out, reason);
+    }
+    if (variant == "Stderr") {
+        out.outputType = "stderr";
+        return d->stringPayload(value, variant, out, reason);
+    }
+    if (variant == "SessionId") {
+        out.outputType = "session_id";
+        return d->stringPayload(value, variant, out, reason);
+    }
+    if (variant == "JsonPatch") {
+        if (!value.is_array()) {
+            reason = std::string("JsonPatch payload is ") + typeName(value.type())
+                + ", expected an array of patch operations";
+            return false;
+        }
+        d->minified = simdjson::minify(value);
+        out = {"json_patch", d->minified};
+        return true;
+    }
+    if (variant == "RefreshRequired") {
+        std::string_view why;
+        if (!value.is_object() || value["reason"].get_string().get(why) != simdjson::SUCCESS) {
+            reason = "RefreshRequired payload has no string field 'reason'";
+            return false;
+        }
+        out = {"refresh_required", why};
+        return true;
+    }
+    if (variant == "Finished") { // serde also accepts a unit variant in map form
+        if (!value.is_null()) {
+            reason
+                = std::string("Finished payload is ") + typeName(value.type()) + ", expected null";
+            return false;
+        }
+        out = {"finished", {}};
+        return true;
+    }
+    reason = "unknown LogMsg variant " + quoted(variant);
+    return false;
+}

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+// One legacy JSONL line mapped to a log_entries row.
+struct MappedLogMsg
+{
+    std::string_view outputType; // one of the node's log_entries output types
+    std::string_view content; // valid until the next parse()
+};
+
+// Parses one line of serde's externally tagged `LogMsg` (hive-schema.md §4.2) and maps it the
+// way the node's migration does (§4.3): Stdout → stdout, Stderr → stderr, JsonPatch → json_patch
+// (the patch array as compact JSON), SessionId → session_id, Finished → finished (empty content),
+// RefreshRequired → refresh_required (the reason). Anything else is refused with a reason that
+// names what was wrong, never guessed at.
+class LogMsgParser
+{
+public:
+    LogMsgParser();
+    ~LogMsgParser();
+    LogMsgParser(const LogMsgParser &) = delete;
+    LogMsgParser &operator=(const LogMsgParser &) = delete;
+
+    // True and `out` filled when the line is a LogMsg; false and `reason` set otherwise.
+    bool parse(std::string_view line, MappedLogMsg &out, std::string &reason);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
