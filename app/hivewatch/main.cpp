@@ -1,9 +1,14 @@
+#include "Dashboard.h"
+#include "DashboardOptions.h"
 #include "MainWindow.h"
 #include "PgSetupPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QSettings>
+
+#include <cstdio>
 
 int main(int argc, char *argv[])
 {
@@ -14,14 +19,37 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/hivewatch/hivewatch.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Live dashboard for a hive of AI-coding-agent nodes, synced with ElectricSQL."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Live dashboard for a hive of AI-coding-agent nodes, synced with ElectricSQL.\n\n"
+        "Environment:\n"
+        "  ELECTRIC_URL     Electric shape API URL (like --electric-url, which wins)\n"
+        "  ELECTRIC_SECRET  Electric API secret\n"
+        "  HIVEWATCH_TOKEN  bearer token for the hive's proxy (--proxy-url)\n"
+        "Secrets given neither way are read from the system keychain, where File → Connect… "
+        "stores them; they are never written to the settings file."));
     parser.addHelpOption();
     parser.addVersionOption();
+    DashboardOptions::addTo(parser);
     parser.process(app);
 
+    QSettings settings;
+    auto options
+        = DashboardOptions::resolve(parser, settings, QProcessEnvironment::systemEnvironment());
+    if (!options) {
+        std::fprintf(stderr, "hivewatch: %s\n", qPrintable(options.error().toString()));
+        return 2;
+    }
+    if (options->resetLayout)
+        settings.remove(QStringLiteral("MainWindow"));
+
     MainWindow window;
+    Dashboard dashboard(&window, options->storePath);
+    // Other panels: add them here with window.addPanel(…) before the layout is restored.
     window.addPanel(new PgSetupPanel, QObject::tr("Postgres setup"));
+
+    window.restoreLayout();
     window.show();
+    if (options->connectOnStart)
+        dashboard.start(options->connection, options->secretFromEnvironment);
     return app.exec();
 }

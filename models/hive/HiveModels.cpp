@@ -1,0 +1,53 @@
+#include "HiveModels.h"
+
+#include "AssignmentModel.h"
+#include "NodeModel.h"
+#include "ProgressEventModel.h"
+#include "ShapeStatusModel.h"
+#include "TaskModel.h"
+
+HiveModels::HiveModels(QObject *parent)
+    : QObject(parent)
+    , m_tasks(new TaskModel(this))
+    , m_nodes(new NodeModel(this))
+    , m_assignments(new AssignmentModel(this))
+    , m_events(new ProgressEventModel(this))
+    , m_statuses(new ShapeStatusModel(this))
+{
+    m_assignments->setTaskModel(m_tasks);
+    m_assignments->setNodeModel(m_nodes);
+    m_nodes->setAssignmentModel(m_assignments);
+    m_events->setAssignmentModel(m_assignments);
+}
+
+QStringList HiveModels::tables()
+{
+    return {QStringLiteral("shared_tasks"), QStringLiteral("nodes"),
+            QStringLiteral("node_task_assignments"), QStringLiteral("node_task_progress_events")};
+}
+
+KeyedTableModel *HiveModels::modelFor(const QString &shapeName) const
+{
+    if (shapeName == QLatin1String("shared_tasks"))
+        return m_tasks;
+    if (shapeName == QLatin1String("nodes"))
+        return m_nodes;
+    if (shapeName == QLatin1String("node_task_assignments"))
+        return m_assignments;
+    if (shapeName == QLatin1String("node_task_progress_events"))
+        return m_events;
+    return nullptr;
+}
+
+void HiveModels::applyBatch(const ShapeBatch &batch)
+{
+    if (KeyedTableModel *model = modelFor(batch.shapeName))
+        model->applyBatch(batch);
+}
+
+void HiveModels::clearShape(const QString &shapeName)
+{
+    if (KeyedTableModel *model = modelFor(shapeName))
+        model->clear();
+    m_statuses->removeShape(shapeName);
+}

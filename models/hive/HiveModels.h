@@ -1,0 +1,45 @@
+#pragma once
+
+#include "ShapeBatch.h"
+
+#include <QObject>
+
+class AssignmentModel;
+class KeyedTableModel;
+class NodeModel;
+class ProgressEventModel;
+class ShapeStatusModel;
+class TaskModel;
+
+// The hive's models, wired to each other (assignments resolve task titles and node names, nodes
+// count active assignments, events name their assignment), and the routing of shape batches to
+// them by table name. Batches of other shapes (execution logs) are not theirs and are ignored.
+class HiveModels : public QObject
+{
+    Q_OBJECT
+public:
+    explicit HiveModels(QObject *parent = nullptr);
+
+    TaskModel *tasks() const { return m_tasks; }
+    NodeModel *nodes() const { return m_nodes; }
+    AssignmentModel *assignments() const { return m_assignments; }
+    ProgressEventModel *progressEvents() const { return m_events; }
+    ShapeStatusModel *shapeStatuses() const { return m_statuses; }
+
+    // The tables these models show; in Hivewatch a shape is named after its table.
+    static QStringList tables();
+    // Empties the model fed by `shapeName` (the shape was dropped from the connection).
+    void clearShape(const QString &shapeName);
+
+public slots:
+    void applyBatch(const ShapeBatch &batch);
+
+private:
+    KeyedTableModel *modelFor(const QString &shapeName) const;
+
+    TaskModel *m_tasks;
+    NodeModel *m_nodes;
+    AssignmentModel *m_assignments;
+    ProgressEventModel *m_events;
+    ShapeStatusModel *m_statuses;
+};
