@@ -23,6 +23,7 @@ public:
     QUrl baseUrl() const; // http://127.0.0.1:<port>
     QUrl shapeUrl() const; // baseUrl + "/v1/shape"
     void stop(); // SIGTERM, then SIGKILL after 10 s; also in the destructor
+    qint64 processId() const { return m_process.processId(); } // for benchmarks (peak RSS)
 
     static QString binaryPath();
 
