@@ -1,0 +1,425 @@
+#include "LogModel.h"
+
+#include "ModelsLog.h"
+#include "StatusVocabularies.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+
+#include <algorithm>
+
+namespace {
+
+constexpr int kExecutionsRefreshMs = 300;
+const char kLogShape[] = "node_task_output_logs";
+
+} // namespace
+
+LogModel::LogModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_loader(new LogPageLoader)
+{
+    LogPageLoader::registerMetaTypes();
+    registerShapeBatchMetaTypes();
+    m_thread.setObjectName(QStringLiteral("LogPageLoader"));
+    m_loader->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
+    connect(this, &LogModel::requestOpen, m_loader, &LogPageLoader::openStore);
+    connect(this, &LogModel::requestPage, m_loader, &LogPageLoader::loadPage);
+    connect(this, &LogModel::requestExecutions, m_loader, &LogPageLoader::loadExecutions);
+    connect(this, &LogModel::requestExport, m_loader, &LogPageLoader::exportExecution);
+    connect(m_loader, &LogPageLoader::pageLoaded, this, &LogModel::onPageLoaded);
+    connect(m_loader, &LogPageLoader::executionsLoaded, this, &LogModel::onExecutionsLoaded);
+    connect(m_loader, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(m_loader, &LogPageLoader::storeOpened, this, &LogModel::storeOpened);
+    connect(m_loader, &LogPageLoader::storeFailed, this, [this](const QString &message) {
+        m_lastError = message;
+        emit errorOccurred(message);
+    });
+    m_thread.start();
+
+    m_executionsTimer.setSingleShot(true);
+    m_executionsTimer.setInterval(kExecutionsRefreshMs);
+    connect(&m_executionsTimer, &QTimer::timeout, this, &LogModel::refreshExecutions);
+}
+
+LogModel::~LogModel()
+{
+    m_thread.quit();
+    m_thread.wait();
+}
+
+LogModel::Stream LogModel::streamOf(const QString &outputType)
+{
+    const auto type = LogOutputTypeValue::parse(outputType);
+    if (!type.isKnown())
+        return Stream::Unknown;
+    switch (*type.value()) {
+    case LogOutputType::Stdout:
+        return Stream::Stdout;
+    case LogOutputType::Stderr:
+        return Stream::Stderr;
+    case LogOutputType::System:
+        return Stream::System;
+    default:
+        return Stream::Other;
+    }
+}
+
+int LogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int LogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const LogEntry &e = m_rows.at(index.row());
+    const Stream stream = streamOf(e.outputType);
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case IdColumn:
+            return e.id;
+        case TimeColumn:
+            return e.timestamp;
+        case StreamColumn:
+            return stream == Stream::Unknown ? QStringLiteral("unknown: ") + e.outputType
+                                             : e.outputType;
+        case ContentColumn: {
+            QString text = e.content;
+            if (text.endsWith(u'\n'))
+                text.chop(1);
+            return text;
+        }
+        }
+        return {};
+    case Qt::ToolTipRole:
+        if (index.column() == StreamColumn)
+            return LogOutputTypeValue::parse(e.outputType).displayText();
+        return {};
+    case Qt::ForegroundRole:
+        switch (stream) {
+        case Stream::Stderr:
+            return QBrush(QColor(0xb0, 0x1e, 0x1e));
+        case Stream::System:
+            return QBrush(QColor(0x1f, 0x4f, 0x99));
+        case Stream::Other:
+            return QBrush(QColor(0x6b, 0x6b, 0x6b));
+        case Stream::Unknown:
+            return QBrush(QColor(0xa0, 0x52, 0x00));
+        case Stream::Stdout:
+            return {};
+        }
+        return {};
+    case Qt::BackgroundRole:
+        if (stream == Stream::Stderr)
+            return QBrush(QColor(0xfd, 0xec, 0xec));
+        if (stream == Stream::Unknown)
+            return QBrush(QColor(0xff, 0xf4, 0xd6));
+        return {};
+    case Qt::FontRole:
+        if (stream == Stream::System) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        return {};
+    case EntryIdRole:
+        return e.id;
+    case OutputTypeRole:
+        return e.outputType;
+    case StreamRole:
+        return int(stream);
+    case ContentRole:
+        return e.content;
+    case TimestampRole:
+        return e.timestamp;
+    }
+    return {};
+}
+
+QVariant LogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case IdColumn:
+        return tr("#");
+    case TimeColumn:
+        return tr("Time (UTC)");
+    case StreamColumn:
+        return tr("Stream");
+    case ContentColumn:
+        return tr("Message");
+    }
+    return {};
+}
+
+bool LogModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_hasNewer;
+}
+
+void LogModel::fetchMore(const QModelIndex &parent)
+{
+    if (parent.isValid() || !m_hasNewer || m_forwardToken || m_rows.isEmpty())
+        return;
+    const bool wasLoading = isLoading();
+    m_forwardToken = send(m_rows.constLast().id, PageDirection::Forward);
+    setLoadingState(wasLoading);
+}
+
+void LogModel::setStorePath(const QString &path)
+{
+    m_storePath = path;
+    m_executionId = QUuid();
+    reload(Anchor::Tail);
+    emit requestOpen(path);
+    refreshExecutions();
+}
+
+void LogModel::setExecution(const QUuid &executionId)
+{
+    if (executionId == m_executionId && !m_rows.isEmpty())
+        return;
+    m_executionId = executionId;
+    reload(Anchor::Tail);
+}
+
+void LogModel::setStreamFilter(const QStringList &outputTypes)
+{
+    if (outputTypes == m_filter.outputTypes)
+        return;
+    m_filter.outputTypes = outputTypes;
+    reload(Anchor::Tail);
+}
+
+void LogModel::setSearchText(const QString &text)
+{
+    if (text == m_filter.text)
+        return;
+    m_filter.text = text;
+    reload(Anchor::Tail);
+}
+
+void LogModel::jumpToStart()
+{
+    if (!m_hasOlder && !m_rows.isEmpty() && !m_backwardToken)
+        return; // the first line is already loaded
+    reload(Anchor::Head);
+}
+
+void LogModel::jumpToEnd()
+{
+    if (!m_hasNewer && !m_rows.isEmpty() && !m_forwardToken)
+        return;
+    reload(Anchor::Tail);
+}
+
+void LogModel::fetchOlder()
+{
+    if (!m_hasOlder || m_backwardToken || m_rows.isEmpty())
+        return;
+    const bool wasLoading = isLoading();
+    m_backwardToken = send(m_rows.constFirst().id, PageDirection::Backward);
+    setLoadingState(wasLoading);
+}
+
+void LogModel::setFollowing(bool following)
+{
+    if (following == m_following)
+        return;
+    m_following = following;
+    emit followingChanged(following);
+    if (m_following)
+        requestNewer();
+}
+
+void LogModel::notifyStoreChanged()
+{
+    m_executionsTimer.start();
+    requestNewer();
+}
+
+void LogModel::applyShapeBatch(const ShapeBatch &batch)
+{
+    if (batch.shapeName != QLatin1String(kLogShape)
+        && !batch.shapeName.endsWith(u'/' + QLatin1String(kLogShape)))
+        return;
+    if (batch.reset) {
+        // A new snapshot (first sync or must-refetch): ids may have changed under the view.
+        m_executionsTimer.start();
+        reload(Anchor::Tail);
+        return;
+    }
+    if (!batch.changes.isEmpty())
+        notifyStoreChanged();
+}
+
+void LogModel::refreshExecutions()
+{
+    m_executionsToken = m_nextToken++;
+    emit requestExecutions(m_executionsToken);
+}
+
+void LogModel::exportExecution(const QString &filePath)
+{
+    if (m_executionId.isNull()) {
+        emit exportFinished(0, tr("Choose an execution to export first"));
+        return;
+    }
+    m_exportToken = m_nextToken++;
+    emit requestExport(m_exportToken, m_executionId, filePath, m_filter);
+}
+
+void LogModel::reload(Anchor anchor)
+{
+    const bool wasLoading = isLoading();
+    beginResetModel();
+    m_rows.clear();
+    m_hasOlder = false;
+    m_hasNewer = false;
+    m_forwardToken = 0; // answers to earlier requests are now stale
+    m_backwardToken = 0;
+    m_changedWhileLoading = false;
+    endResetModel();
+    if (anchor == Anchor::Head)
+        setFollowing(false); // reading from the start: do not pull the whole execution in
+    setTotal(0);
+    if (!m_executionId.isNull()) {
+        if (anchor == Anchor::Tail)
+            m_backwardToken = send(std::nullopt, PageDirection::Backward);
+        else
+            m_forwardToken = send(std::nullopt, PageDirection::Forward);
+    }
+    setLoadingState(wasLoading);
+}
+
+quint64 LogModel::send(std::optional<qint64> cursor, PageDirection direction)
+{
+    LogPageRequest request;
+    request.token = m_nextToken++;
+    request.executionId = m_executionId;
+    request.cursor = cursor;
+    request.direction = direction;
+    request.limit = m_pageSize;
+    request.filter = m_filter;
+    emit requestPage(request);
+    return request.token;
+}
+
+void LogModel::requestNewer()
+{
+    if (m_executionId.isNull() || m_hasNewer)
+        return; // nothing shown, or fetchMore() will reach the new lines anyway
+    if (m_forwardToken || m_backwardToken) {
+        m_changedWhileLoading = true; // ask again once the answer in flight is applied
+        return;
+    }
+    const bool wasLoading = isLoading();
+    m_forwardToken = send(m_rows.isEmpty() ? std::nullopt : std::optional(m_rows.constLast().id),
+                          PageDirection::Forward);
+    setLoadingState(wasLoading);
+}
+
+void LogModel::onPageLoaded(const LogPageReply &reply)
+{
+    const bool forward = reply.token == m_forwardToken;
+    const bool backward = reply.token == m_backwardToken;
+    if (!forward && !backward)
+        return; // stale: the execution, filter or position changed since it was asked for
+    const bool wasLoading = isLoading();
+    // The token stays set while rows are inserted: views (and QAbstractItemModelTester) may call
+    // fetchMore() from the insert signals, and must not ask for the page being applied again.
+    if (!reply.error.isEmpty()) {
+        m_lastError = reply.error;
+        qCWarning(lcModels) << "log page failed:" << reply.error;
+        emit errorOccurred(reply.error);
+    } else {
+        m_lastError.clear();
+        setTotal(reply.page.totalCount);
+        if (forward) {
+            appendRows(reply.page.entries);
+            m_hasNewer = reply.page.hasMore;
+        } else {
+            prependRows(reply.page.entries);
+            m_hasOlder = reply.page.hasMore;
+        }
+    }
+    (forward ? m_forwardToken : m_backwardToken) = 0;
+    if (reply.error.isEmpty() && forward && m_following && m_hasNewer && !m_rows.isEmpty()) {
+        // Catching up on a burst of live lines while the view follows the tail.
+        m_forwardToken = send(m_rows.constLast().id, PageDirection::Forward);
+    } else if (m_changedWhileLoading && !isLoading()) {
+        m_changedWhileLoading = false;
+        requestNewer();
+    }
+    setLoadingState(wasLoading);
+    emit pageApplied();
+}
+
+void LogModel::appendRows(const QList<LogEntry> &entries)
+{
+    if (entries.isEmpty())
+        return;
+    const int first = int(m_rows.size());
+    beginInsertRows({}, first, first + int(entries.size()) - 1);
+    m_rows.append(entries);
+    endInsertRows();
+}
+
+void LogModel::prependRows(QList<LogEntry> descending)
+{
+    if (descending.isEmpty())
+        return;
+    std::reverse(descending.begin(), descending.end()); // a backward page comes newest first
+    const int count = int(descending.size());
+    const bool wasEmpty = m_rows.isEmpty();
+    beginInsertRows({}, 0, count - 1);
+    descending.append(m_rows);
+    m_rows = std::move(descending);
+    endInsertRows();
+    if (!wasEmpty)
+        emit olderRowsInserted(count);
+}
+
+void LogModel::setTotal(qint64 total)
+{
+    if (total == m_totalCount)
+        return;
+    m_totalCount = total;
+    emit totalCountChanged(total);
+}
+
+void LogModel::setLoadingState(bool wasLoading)
+{
+    if (wasLoading != isLoading())
+        emit loadingChanged(isLoading());
+}
+
+void LogModel::onExecutionsLoaded(quint64 token, const QList<ExecutionSummary> &executions,
+                                  const QString &error)
+{
+    if (token != m_executionsToken)
+        return;
+    if (!error.isEmpty()) {
+        m_lastError = error;
+        emit errorOccurred(error);
+        return;
+    }
+    emit executionsChanged(executions);
+}
+
+void LogModel::onExportFinished(quint64 token, qint64 rows, const QString &error)
+{
+    if (token == m_exportToken)
+        emit exportFinished(rows, error);
+}

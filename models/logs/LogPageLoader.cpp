@@ -1,0 +1,95 @@
+#include "LogPageLoader.h"
+
+#include "ModelsLog.h"
+
+#include <QFileInfo>
+
+LogPageLoader::LogPageLoader(QObject *parent)
+    : QObject(parent)
+{
+}
+
+LogPageLoader::~LogPageLoader() = default;
+
+void LogPageLoader::registerMetaTypes()
+{
+    qRegisterMetaType<LogPageRequest>();
+    qRegisterMetaType<LogPageReply>();
+    qRegisterMetaType<LogFilter>();
+    qRegisterMetaType<QList<ExecutionSummary>>();
+}
+
+void LogPageLoader::openStore(const QString &path)
+{
+    m_path = path;
+    m_store.reset();
+    if (ensureOpen())
+        emit storeOpened(path);
+}
+
+bool LogPageLoader::ensureOpen()
+{
+    if (m_store)
+        return true;
+    if (m_path.isEmpty())
+        return false;
+    const QFileInfo info(m_path);
+    if (!info.exists() || info.size() == 0) {
+        // A new store: create the schema once, then read through a read-only connection.
+        auto created = LogStore::open(m_path, LogStore::Access::ReadWrite);
+        if (!created) {
+            emit storeFailed(created.error().toString());
+            return false;
+        }
+    }
+    auto store = LogStore::open(m_path, LogStore::Access::ReadOnly);
+    if (!store) {
+        qCWarning(lcModels) << "log store unavailable:" << store.error().toString();
+        emit storeFailed(store.error().toString());
+        return false;
+    }
+    m_store = std::move(store.value());
+    return true;
+}
+
+void LogPageLoader::loadPage(const LogPageRequest &request)
+{
+    LogPageReply reply;
+    reply.token = request.token;
+    reply.request = request;
+    if (!ensureOpen()) {
+        reply.error = tr("No log store is open");
+    } else {
+        auto page = m_store->page(request.executionId, request.cursor, request.direction,
+                                  request.limit, request.filter);
+        if (page)
+            reply.page = std::move(page.value());
+        else
+            reply.error = page.error().toString();
+    }
+    emit pageLoaded(reply);
+}
+
+void LogPageLoader::loadExecutions(quint64 token)
+{
+    if (!ensureOpen()) {
+        emit executionsLoaded(token, {}, tr("No log store is open"));
+        return;
+    }
+    auto list = m_store->executions();
+    if (list)
+        emit executionsLoaded(token, list.value(), QString());
+    else
+        emit executionsLoaded(token, {}, list.error().toString());
+}
+
+void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
+                                    const QString &filePath, const LogFilter &filter)
+{
+    if (!ensureOpen()) {
+        emit exportFinished(token, 0, tr("No log store is open"));
+        return;
+    }
+    const auto rows = m_store->exportExecution(executionId, filePath, filter);
+    emit exportFinished(token, rows ? rows.value() : 0, rows ? QString() : rows.error().toString());
+}

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "LogStore.h"
+
+#include <QObject>
+
+// One request to the loader. The token is chosen by the requester and comes back with the answer,
+// so answers to requests that were superseded (another execution chosen, a filter typed) are
+// recognised and dropped, as DB Browser for SQLite's RowLoader does.
+struct LogPageRequest
+{
+    quint64 token = 0;
+    QUuid executionId;
+    std::optional<qint64> cursor;
+    PageDirection direction = PageDirection::Forward;
+    int limit = 200;
+    LogFilter filter;
+};
+
+struct LogPageReply
+{
+    quint64 token = 0;
+    LogPageRequest request;
+    LogPage page;
+    QString error; // empty on success
+};
+
+Q_DECLARE_METATYPE(LogPageRequest)
+Q_DECLARE_METATYPE(LogPageReply)
+
+// Reads a log store on its own thread with its own read-only connection, so the GUI thread never
+// waits on SQLite. Move it to a QThread and talk to it only through queued signals and slots.
+class LogPageLoader : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LogPageLoader(QObject *parent = nullptr);
+    ~LogPageLoader() override;
+
+    static void registerMetaTypes();
+
+public slots:
+    // Opens `path` read-only. A missing or empty file is created as a new store first, so the
+    // panel opens cleanly before anything has synced.
+    void openStore(const QString &path);
+    void loadPage(const LogPageRequest &request);
+    void loadExecutions(quint64 token);
+    void exportExecution(quint64 token, const QUuid &executionId, const QString &filePath,
+                         const LogFilter &filter);
+
+signals:
+    void storeOpened(const QString &path);
+    void storeFailed(const QString &message);
+    void pageLoaded(const LogPageReply &reply);
+    void executionsLoaded(quint64 token, const QList<ExecutionSummary> &executions,
+                          const QString &error);
+    void exportFinished(quint64 token, qint64 rows, const QString &error);
+
+private:
+    bool ensureOpen();
+
+    QString m_path;
+    std::unique_ptr<LogStore> m_store;
+};

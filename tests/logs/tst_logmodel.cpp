@@ -1,0 +1,365 @@
+#include "LogExecutionModel.h"
+#include "LogModel.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+const QUuid kBig = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-000000000001"));
+const QUuid kSmall = QUuid::fromString(QStringLiteral("bbbbbbbb-0000-4000-8000-000000000002"));
+const QUuid kMixed = QUuid::fromString(QStringLiteral("cccccccc-0000-4000-8000-000000000003"));
+constexpr int kBigRows = 1000;
+
+QList<NewLogEntry> rows(const QUuid &exec, int from, int count)
+{
+    const QString types[] = {QStringLiteral("stdout"), QStringLiteral("stderr"),
+                             QStringLiteral("system"), QStringLiteral("json_patch")};
+    QList<NewLogEntry> out;
+    for (int i = from; i < from + count; ++i)
+        out.append({exec, types[i % 4], QStringLiteral("line %1\n").arg(i), {}, {}});
+    return out;
+}
+
+} // namespace
+
+// LogModel against a real store file, with QAbstractItemModelTester watching every change.
+class TestLogModel : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void listsTheStoresExecutions();
+    void opensAtTheTailAndPagesOlderRowsOnTop();
+    void jumpToStartPagesForwardThroughFetchMore();
+    void staleAnswersForAnEarlierExecutionAreDropped();
+    void followingAppendsNewLinesAsTheyAreStored();
+    void notFollowingLeavesNewLinesForFetchMore();
+    void shapeBatchOfLogLinesActsAsAStoreChange();
+    void streamsAreVisiblyDifferent();
+    void streamFilterAndSearchCoverTheWholeExecution();
+    void newStoreOpensEmptyAndCleanly();
+    void unusableStoreReportsAnError();
+    void exportWritesTheExecutionOffTheGuiThread();
+
+private:
+    void waitIdle();
+    void openModel();
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+    std::unique_ptr<LogStore> m_writer;
+    std::unique_ptr<LogModel> m_model;
+    std::unique_ptr<QAbstractItemModelTester> m_tester;
+};
+
+void TestLogModel::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_path = m_dir->filePath(QStringLiteral("store.sqlite"));
+    auto store = LogStore::open(m_path, LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    m_writer = std::move(store.value());
+    QVERIFY(m_writer->append(rows(kBig, 0, kBigRows)).ok());
+    QVERIFY(m_writer->append(rows(kSmall, 0, 5)).ok());
+    QVERIFY(m_writer->append(rows(kMixed, 0, 40)).ok());
+}
+
+void TestLogModel::cleanup()
+{
+    m_tester.reset();
+    m_model.reset();
+    m_writer.reset();
+}
+
+void TestLogModel::openModel()
+{
+    m_model = std::make_unique<LogModel>();
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_model->setPageSize(100);
+    m_model->setStorePath(m_path);
+}
+
+void TestLogModel::waitIdle()
+{
+    // Two quiet turns: an answer can trigger a follow-up request (catching up, re-asking).
+    for (int i = 0; i < 2; ++i) {
+        QTRY_VERIFY_WITH_TIMEOUT(!m_model->isLoading(), 10000);
+        QTest::qWait(20);
+    }
+}
+
+void TestLogModel::listsTheStoresExecutions()
+{
+    openModel();
+    LogExecutionModel executions;
+    QAbstractItemModelTester tester(&executions,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    connect(m_model.get(), &LogModel::executionsChanged, &executions,
+            &LogExecutionModel::setExecutions);
+    QTRY_COMPARE(executions.rowCount(), 3);
+    const int big = executions.rowOf(kBig);
+    QVERIFY(big >= 0);
+    QCOMPARE(executions.index(big, LogExecutionModel::RowsColumn).data().toString(),
+             QLocale().toString(kBigRows));
+    // A new execution appears on top, the others keep their rows (and a view its selection).
+    const QUuid fresh = QUuid::createUuid();
+    QVERIFY(m_writer->append(rows(fresh, 0, 3)).ok());
+    m_model->refreshExecutions();
+    QTRY_COMPARE(executions.rowCount(), 4);
+    QCOMPARE(executions.executionAt(0), fresh);
+    QVERIFY(m_writer->deleteByExecution(kSmall).ok());
+    m_model->refreshExecutions();
+    QTRY_COMPARE(executions.rowCount(), 3);
+    QCOMPARE(executions.rowOf(kSmall), -1);
+}
+
+void TestLogModel::opensAtTheTailAndPagesOlderRowsOnTop()
+{
+    openModel();
+    m_model->setExecution(kBig);
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->totalCount(), kBigRows);
+    QCOMPARE(m_model->entry(99).content, QStringLiteral("line 999\n"));
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 900\n"));
+    QVERIFY(m_model->hasOlder());
+    QVERIFY(!m_model->canFetchMore({}));
+
+    QSignalSpy older(m_model.get(), &LogModel::olderRowsInserted);
+    m_model->fetchOlder();
+    waitIdle();
+    QCOMPARE(older.count(), 1);
+    QCOMPARE(older.first().first().toInt(), 100);
+    QCOMPARE(m_model->rowCount(), 200);
+    for (int row = 1; row < m_model->rowCount(); ++row)
+        QCOMPARE(m_model->entry(row).id, m_model->entry(row - 1).id + 1);
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 800\n"));
+
+    for (int i = 0; i < 20 && m_model->hasOlder(); ++i) {
+        m_model->fetchOlder();
+        waitIdle();
+    }
+    QCOMPARE(m_model->rowCount(), kBigRows);
+    QVERIFY(!m_model->hasOlder());
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 0\n"));
+}
+
+void TestLogModel::jumpToStartPagesForwardThroughFetchMore()
+{
+    // No tester here: it calls fetchMore() on every change, like a view scrolled to the bottom,
+    // and would page through the whole execution.
+    m_model = std::make_unique<LogModel>();
+    m_model->setPageSize(100);
+    m_model->setStorePath(m_path);
+    m_model->setExecution(kBig);
+    waitIdle();
+    m_model->jumpToStart();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 0\n"));
+    QVERIFY(!m_model->isFollowing()); // reading from the start does not pull everything in
+    QVERIFY(m_model->canFetchMore({}));
+    m_model->fetchMore({});
+    m_model->fetchMore({}); // a second call while the first is in flight is ignored
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 200);
+    QCOMPARE(m_model->entry(199).content, QStringLiteral("line 199\n"));
+    m_model->jumpToEnd();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 100);
+    QCOMPARE(m_model->entry(99).content, QStringLiteral("line 999\n"));
+    QVERIFY(!m_model->canFetchMore({}));
+}
+
+void TestLogModel::staleAnswersForAnEarlierExecutionAreDropped()
+{
+    openModel();
+    waitIdle();
+    // Switch executions faster than the loader answers: only the last one may show.
+    m_model->setExecution(kBig);
+    m_model->setExecution(kMixed);
+    m_model->setSearchText(QStringLiteral("line 1"));
+    m_model->setExecution(kSmall);
+    m_model->setSearchText(QString());
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 5);
+    QCOMPARE(m_model->totalCount(), 5);
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        QCOMPARE(m_model->entry(row).executionId, kSmall);
+}
+
+void TestLogModel::followingAppendsNewLinesAsTheyAreStored()
+{
+    openModel();
+    m_model->setExecution(kSmall);
+    waitIdle();
+    QVERIFY(m_model->isFollowing());
+    QVERIFY(m_writer->append(rows(kSmall, 5, 3)).ok());
+    QVERIFY(m_writer->append(rows(kBig, kBigRows, 50)).ok()); // another execution: not shown
+    m_model->notifyStoreChanged();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 8);
+    QCOMPARE(m_model->totalCount(), 8);
+    QCOMPARE(m_model->entry(7).content, QStringLiteral("line 7\n"));
+
+    // A burst larger than a page is caught up page by page while following.
+    QVERIFY(m_writer->append(rows(kSmall, 8, 350)).ok());
+    for (int i = 0; i < 5; ++i)
+        m_model->notifyStoreChanged(); // notifications coalesce
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 358);
+    QCOMPARE(m_model->entry(357).content, QStringLiteral("line 357\n"));
+    for (int row = 1; row < m_model->rowCount(); ++row)
+        QVERIFY(m_model->entry(row).id > m_model->entry(row - 1).id);
+}
+
+void TestLogModel::notFollowingLeavesNewLinesForFetchMore()
+{
+    openModel();
+    m_model->setExecution(kBig);
+    waitIdle();
+    m_model->jumpToStart();
+    waitIdle();
+    QVERIFY(m_writer->append(rows(kBig, kBigRows, 10)).ok());
+    m_model->notifyStoreChanged();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 100); // the reader stays where they are
+    QVERIFY(m_model->canFetchMore({}));
+}
+
+void TestLogModel::shapeBatchOfLogLinesActsAsAStoreChange()
+{
+    openModel();
+    m_model->setExecution(kSmall);
+    waitIdle();
+    QVERIFY(m_writer->append(rows(kSmall, 5, 2)).ok());
+    ShapeBatch other;
+    other.shapeName = QStringLiteral("shared_tasks");
+    other.changes.append(RowChange {});
+    m_model->applyShapeBatch(other);
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 5); // a tasks batch says nothing about log lines
+    ShapeBatch logs;
+    logs.shapeName = QStringLiteral("node_task_output_logs");
+    logs.changes.append(RowChange {});
+    m_model->applyShapeBatch(logs);
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 7);
+}
+
+void TestLogModel::streamsAreVisiblyDifferent()
+{
+    QVERIFY(
+        m_writer->append({{kMixed, QStringLiteral("brand_new_type"), QStringLiteral("?"), {}, {}}})
+            .ok()
+        == false); // the store refuses unknown types; the model still copes below
+    openModel();
+    m_model->setExecution(kMixed);
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 40);
+    const auto at = [this](int row, int role, int column = LogModel::ContentColumn) {
+        return m_model->index(row, column).data(role);
+    };
+    // rows: 0 stdout, 1 stderr, 2 system, 3 json_patch
+    QCOMPARE(at(0, LogModel::StreamRole).toInt(), int(LogModel::Stream::Stdout));
+    QCOMPARE(at(1, LogModel::StreamRole).toInt(), int(LogModel::Stream::Stderr));
+    QCOMPARE(at(2, LogModel::StreamRole).toInt(), int(LogModel::Stream::System));
+    QCOMPARE(at(3, LogModel::StreamRole).toInt(), int(LogModel::Stream::Other));
+    QVERIFY(!at(0, Qt::ForegroundRole).isValid());
+    const QColor err = at(1, Qt::ForegroundRole).value<QBrush>().color();
+    const QColor sys = at(2, Qt::ForegroundRole).value<QBrush>().color();
+    QVERIFY(err.isValid() && sys.isValid() && err != sys);
+    QVERIFY(at(1, Qt::BackgroundRole).isValid());
+    QVERIFY(at(2, Qt::FontRole).value<QFont>().italic());
+    QCOMPARE(at(1, Qt::DisplayRole).toString(), QStringLiteral("line 1")); // newline trimmed
+    QCOMPARE(at(1, LogModel::ContentRole).toString(), QStringLiteral("line 1\n"));
+    QCOMPARE(at(1, Qt::DisplayRole, LogModel::StreamColumn).toString(), QStringLiteral("stderr"));
+    QCOMPARE(LogModel::streamOf(QStringLiteral("brand_new_type")), LogModel::Stream::Unknown);
+}
+
+void TestLogModel::streamFilterAndSearchCoverTheWholeExecution()
+{
+    openModel();
+    m_model->setExecution(kBig);
+    waitIdle();
+    m_model->setStreamFilter({QStringLiteral("stderr")});
+    waitIdle();
+    QCOMPARE(m_model->totalCount(), kBigRows / 4);
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        QCOMPARE(m_model->entry(row).outputType, QStringLiteral("stderr"));
+    QCOMPARE(m_model->entry(m_model->rowCount() - 1).content, QStringLiteral("line 997\n"));
+
+    m_model->setStreamFilter({});
+    m_model->setSearchText(QStringLiteral("LINE 12")); // 12, 120-129
+    waitIdle();
+    QCOMPARE(m_model->totalCount(), 11);
+    QCOMPARE(m_model->rowCount(), 11);
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 12\n"));
+    m_model->setSearchText(QString());
+    waitIdle();
+    QCOMPARE(m_model->totalCount(), kBigRows);
+}
+
+void TestLogModel::newStoreOpensEmptyAndCleanly()
+{
+    m_model = std::make_unique<LogModel>();
+    m_tester = std::make_unique<QAbstractItemModelTester>(
+        m_model.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy opened(m_model.get(), &LogModel::storeOpened);
+    QSignalSpy executions(m_model.get(), &LogModel::executionsChanged);
+    QSignalSpy errors(m_model.get(), &LogModel::errorOccurred);
+    const QString fresh = m_dir->filePath(QStringLiteral("fresh.sqlite"));
+    m_model->setStorePath(fresh);
+    QTRY_COMPARE(opened.count(), 1);
+    QTRY_COMPARE(executions.count(), 1);
+    QVERIFY(executions.first().first().value<QList<ExecutionSummary>>().isEmpty());
+    QCOMPARE(errors.count(), 0);
+    QCOMPARE(m_model->rowCount(), 0);
+    QVERIFY(QFile::exists(m_dir->filePath(QStringLiteral("fresh.sqlite"))));
+    m_model->setExecution(kBig); // nothing stored for it in this file
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 0);
+    QCOMPARE(m_model->totalCount(), 0);
+}
+
+void TestLogModel::unusableStoreReportsAnError()
+{
+    const QString junk = m_dir->filePath(QStringLiteral("junk.sqlite"));
+    QFile f(junk);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("not a database at all\n");
+    f.close();
+    m_model = std::make_unique<LogModel>();
+    QSignalSpy errors(m_model.get(), &LogModel::errorOccurred);
+    m_model->setStorePath(junk);
+    QTRY_VERIFY(errors.count() >= 1);
+    QVERIFY(errors.first().first().toString().contains(QLatin1String("not an SQLite database")));
+    QCOMPARE(m_model->rowCount(), 0);
+}
+
+void TestLogModel::exportWritesTheExecutionOffTheGuiThread()
+{
+    openModel();
+    m_model->setExecution(kSmall);
+    waitIdle();
+    QSignalSpy done(m_model.get(), &LogModel::exportFinished);
+    const QString out = m_dir->filePath(QStringLiteral("small.log"));
+    m_model->exportExecution(out);
+    QTRY_COMPARE(done.count(), 1);
+    QCOMPARE(done.first().at(0).toLongLong(), 5);
+    QVERIFY(done.first().at(1).toString().isEmpty());
+    QFile f(out);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll().count('\n'), 5);
+}
+
+QTEST_MAIN(TestLogModel)
+#include "tst_logmodel.moc"

@@ -1,0 +1,301 @@
+#include "LogsPanel.h"
+
+#include "LogExecutionModel.h"
+#include "LogModel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace {
+
+// The check boxes and the output types each stands for ("other" = the node's own types).
+struct StreamChoice
+{
+    const char *label;
+    QStringList types;
+};
+
+const StreamChoice kStreams[] = {
+    {"stdout", {QStringLiteral("stdout")}},
+    {"stderr", {QStringLiteral("stderr")}},
+    {"system", {QStringLiteral("system")}},
+    {"other",
+     {QStringLiteral("json_patch"), QStringLiteral("session_id"), QStringLiteral("finished"),
+      QStringLiteral("refresh_required")}},
+};
+
+} // namespace
+
+LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
+    : QWidget(parent)
+    , m_model(model)
+    , m_executionModel(new LogExecutionModel(this))
+{
+    buildUi();
+    connect(m_model, &LogModel::executionsChanged, m_executionModel,
+            &LogExecutionModel::setExecutions);
+    connect(m_model, &LogModel::executionsChanged, this, &LogsPanel::onExecutionsChanged);
+    connect(m_model, &LogModel::totalCountChanged, this, &LogsPanel::updateStatus);
+    connect(m_model, &LogModel::loadingChanged, this, &LogsPanel::updateStatus);
+    connect(m_model, &LogModel::modelReset, this, &LogsPanel::updateStatus);
+    connect(m_model, &LogModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int) { onRowsInserted(first); });
+    connect(m_model, &LogModel::olderRowsInserted, this, [this](int count) {
+        // Keep the lines the user was reading in place while older ones appear above them.
+        QScrollBar *bar = m_lines->verticalScrollBar();
+        m_adjustingScroll = true;
+        bar->setValue(bar->value() + count);
+        m_adjustingScroll = false;
+    });
+    connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
+    connect(m_model, &LogModel::errorOccurred, this, [this](const QString &message) {
+        m_lastMessage = message;
+        updateStatus();
+    });
+    connect(m_model, &LogModel::exportFinished, this, [this](qint64 rows, const QString &error) {
+        m_lastMessage = error.isEmpty() ? tr("Exported %1 lines").arg(rows) : error;
+        updateStatus();
+    });
+    m_follow->setChecked(m_model->isFollowing());
+    updateStatus();
+}
+
+void LogsPanel::buildUi()
+{
+    m_executions = new QTableView;
+    m_executions->setModel(m_executionModel);
+    m_executions->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_executions->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_executions->verticalHeader()->hide();
+    m_executions->horizontalHeader()->setStretchLastSection(true);
+    m_executions->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_executions->setAlternatingRowColors(true);
+    connect(m_executions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                m_lastMessage.clear();
+                m_model->setExecution(m_executionModel->executionAt(current.row()));
+            });
+
+    m_lines = new QTableView;
+    m_lines->setModel(m_model);
+    m_lines->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_lines->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_lines->setWordWrap(false);
+    m_lines->setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
+    m_lines->verticalHeader()->hide();
+    // Fixed row heights keep scrolling through many thousands of rows cheap.
+    m_lines->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_lines->verticalHeader()->setDefaultSectionSize(m_lines->fontMetrics().height() + 4);
+    m_lines->horizontalHeader()->setStretchLastSection(true);
+    m_lines->setColumnWidth(LogModel::IdColumn, 70);
+    m_lines->setColumnWidth(LogModel::TimeColumn, 170);
+    m_lines->setColumnWidth(LogModel::StreamColumn, 70);
+    QFont mono(QStringLiteral("monospace"));
+    mono.setStyleHint(QFont::TypeWriter);
+    m_lines->setFont(mono);
+    connect(m_lines->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogsPanel::onScroll);
+    connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this,
+            [this] { onScroll(m_lines->verticalScrollBar()->value()); });
+
+    auto *copy = new QAction(tr("Copy"), this);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(copy, &QAction::triggered, this, &LogsPanel::copySelection);
+    m_lines->addAction(copy);
+
+    auto *bar = new QHBoxLayout;
+    for (const StreamChoice &choice : kStreams) {
+        auto *box = new QCheckBox(tr(choice.label));
+        box->setChecked(true);
+        connect(box, &QCheckBox::toggled, this, &LogsPanel::applyStreamFilter);
+        m_streams.append(box);
+        bar->addWidget(box);
+    }
+    m_search = new QLineEdit;
+    m_search->setPlaceholderText(tr("Search this execution…"));
+    m_search->setClearButtonEnabled(true);
+    auto *searchDelay = new QTimer(this); // search when typing pauses, not per key
+    searchDelay->setSingleShot(true);
+    searchDelay->setInterval(250);
+    connect(m_search, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
+    connect(searchDelay, &QTimer::timeout, this,
+            [this] { m_model->setSearchText(m_search->text()); });
+    bar->addWidget(m_search, 1);
+
+    const auto button = [this, bar](const QString &text, const QString &tip, auto slot) {
+        auto *b = new QToolButton;
+        b->setText(text);
+        b->setToolTip(tip);
+        connect(b, &QToolButton::clicked, this, slot);
+        bar->addWidget(b);
+        return b;
+    };
+    button(tr("Start"), tr("Jump to the first line (Ctrl+Home)"), [this] {
+        m_model->jumpToStart();
+        m_lines->scrollToTop();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Home));
+    button(tr("End"), tr("Jump to the newest line (Ctrl+End)"), [this] {
+        m_model->jumpToEnd();
+        m_model->setFollowing(true);
+        m_lines->scrollToBottom();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
+    m_follow = button(tr("Follow"), tr("Keep showing the newest lines as they arrive"), [this] {
+        if (m_follow->isChecked()) {
+            m_model->jumpToEnd();
+            m_lines->scrollToBottom();
+        }
+        m_model->setFollowing(m_follow->isChecked());
+    });
+    m_follow->setCheckable(true);
+    button(tr("Copy"), tr("Copy the selected lines"), [this] { copySelection(); });
+    button(tr("Export…"), tr("Save the execution's lines (with the current filter) as text"),
+           [this] { chooseExportFile(); });
+
+    m_status = new QLabel;
+    m_emptyHint = new QLabel(tr("No logs in the local store yet. Lines appear here as they sync."));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addLayout(bar);
+    rightLayout->addWidget(m_emptyHint);
+    rightLayout->addWidget(m_lines, 1);
+    rightLayout->addWidget(m_status);
+
+    auto *split = new QSplitter;
+    split->addWidget(m_executions);
+    split->addWidget(right);
+    split->setStretchFactor(1, 1);
+    split->setSizes({300, 900});
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(split);
+}
+
+void LogsPanel::showExecution(const QUuid &executionId)
+{
+    const int row = m_executionModel->rowOf(executionId);
+    if (row >= 0)
+        m_executions->selectRow(row);
+    else
+        m_model->setExecution(executionId);
+}
+
+void LogsPanel::onExecutionsChanged()
+{
+    // Pick the most recent execution when none is chosen yet.
+    if (!m_executions->selectionModel()->hasSelection() && m_executionModel->rowCount() > 0)
+        m_executions->selectRow(0);
+    m_executions->resizeColumnsToContents();
+    updateStatus();
+}
+
+void LogsPanel::onScroll(int value)
+{
+    if (m_adjustingScroll)
+        return;
+    QScrollBar *bar = m_lines->verticalScrollBar();
+    if (value <= bar->minimum() && m_model->hasOlder())
+        m_model->fetchOlder(); // reached the top: load the page before
+    const bool atBottom = value >= bar->maximum() && !m_model->hasNewer();
+    if (m_model->rowCount() > 0)
+        m_model->setFollowing(atBottom);
+}
+
+void LogsPanel::onRowsInserted(int first)
+{
+    if (first > 0 && m_model->isFollowing())
+        m_lines->scrollToBottom();
+    else if (first == 0 && m_model->rowCount() > 0 && !m_model->hasNewer()
+             && m_model->isFollowing())
+        QTimer::singleShot(0, m_lines, &QTableView::scrollToBottom); // first tail page
+    updateStatus();
+}
+
+void LogsPanel::applyStreamFilter()
+{
+    QStringList types;
+    bool all = true;
+    for (int i = 0; i < m_streams.size(); ++i) {
+        if (m_streams[i]->isChecked())
+            types += kStreams[i].types;
+        else
+            all = false;
+    }
+    if (types.isEmpty())
+        types = {QStringLiteral("-")}; // nothing checked: show nothing, as asked
+    m_model->setStreamFilter(all ? QStringList() : types);
+}
+
+void LogsPanel::updateStatus()
+{
+    const bool noExecutions = m_executionModel->rowCount() == 0;
+    m_emptyHint->setVisible(noExecutions);
+    m_lines->setVisible(!noExecutions);
+    QString text;
+    if (!m_model->executionId().isNull()) {
+        text = tr("%1: %2 of %3 lines loaded")
+                   .arg(m_model->executionId().toString(QUuid::WithoutBraces))
+                   .arg(m_model->rowCount())
+                   .arg(m_model->totalCount());
+        if (m_model->isLoading())
+            text += tr(" — loading…");
+    }
+    if (!m_lastMessage.isEmpty())
+        text += (text.isEmpty() ? QString() : QStringLiteral(" — ")) + m_lastMessage;
+    m_status->setText(text);
+}
+
+void LogsPanel::copySelection()
+{
+    QList<int> rows;
+    for (const QModelIndex &index : m_lines->selectionModel()->selectedRows())
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    QStringList lines;
+    for (int row : rows) {
+        const LogEntry &e = m_model->entry(row);
+        QString content = e.content;
+        if (content.endsWith(u'\n'))
+            content.chop(1);
+        lines << e.timestamp + QStringLiteral(" [") + e.outputType + QStringLiteral("] ") + content;
+    }
+    if (!lines.isEmpty())
+        QApplication::clipboard()->setText(lines.join(u'\n') + u'\n');
+}
+
+void LogsPanel::exportToFile(const QString &filePath)
+{
+    m_lastMessage = tr("Exporting to %1…").arg(filePath);
+    updateStatus();
+    m_model->exportExecution(filePath);
+}
+
+void LogsPanel::chooseExportFile()
+{
+    if (m_model->executionId().isNull())
+        return;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export log lines"),
+        m_model->executionId().toString(QUuid::WithoutBraces) + QStringLiteral(".log"),
+        tr("Text files (*.log *.txt)"));
+    if (!path.isEmpty())
+        exportToFile(path);
+}
