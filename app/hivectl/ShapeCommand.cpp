@@ -1,10 +1,279 @@
 #include "Command.h"
 
+#include "LogStore.h"
+#include "ShapeStore.h"
+#include "ShapeUrl.h"
+#include "ShapeValue.h"
+#include "ShapeWorker.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+#include <QTemporaryDir>
 #include <QTextStream>
+#include <QTimer>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+std::atomic<bool> g_interrupted {false};
+
+void onSignal(int)
+{
+    g_interrupted = true;
+}
+
+struct SyncOptions
+{
+    ShapeDefinition definition;
+    ShapeEndpoint endpoint;
+    QString dbPath;
+    std::optional<qint64> followMs; // nullopt: until SIGINT/SIGTERM
+    bool dump = false;
+};
+
+int usageError(const QString &message)
+{
+    QTextStream(stderr) << "hivectl shape sync: " << message << "\n"
+                        << "Run 'hivectl shape sync --help' for the options.\n";
+    return 2;
+}
+
+// Parses the command line into options; returns an exit status when it should stop right away.
+std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &options)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Sync one Electric shape into the local store, follow it live, and optionally print it.\n\n"
+        "--url is either Electric's endpoint (…/v1/shape, with --table) or a proxy shape URL\n"
+        "(…/v1/shape/<table>, no --table; use --token). With --dump the materialized rows after\n"
+        "the last up-to-date are printed as JSON lines sorted by key: {\"key\": …, \"value\": "
+        "{…}}."));
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("url"), QStringLiteral("Electric endpoint or proxy shape URL."),
+         QStringLiteral("URL")},
+        {QStringLiteral("table"), QStringLiteral("Table (Electric endpoint only)."),
+         QStringLiteral("T")},
+        {QStringLiteral("where"), QStringLiteral("Row filter, may use $1, $2, …"),
+         QStringLiteral("W")},
+        {QStringLiteral("param"), QStringLiteral("Value of $N in --where (repeatable)."),
+         QStringLiteral("N=V")},
+        {QStringLiteral("columns"),
+         QStringLiteral("Comma-separated projection (must include the PK)."),
+         QStringLiteral("a,b")},
+        {QStringLiteral("replica"), QStringLiteral("default or full."), QStringLiteral("MODE")},
+        {QStringLiteral("token"), QStringLiteral("Bearer token for the proxy."),
+         QStringLiteral("T")},
+        {QStringLiteral("secret"), QStringLiteral("Electric API secret."), QStringLiteral("S")},
+        {QStringLiteral("ca-file"),
+         QStringLiteral("Extra trusted CA certificates (PEM) for https."), QStringLiteral("FILE")},
+        {QStringLiteral("db"), QStringLiteral("Local store file (default: a temporary one)."),
+         QStringLiteral("FILE")},
+        {QStringLiteral("follow-ms"),
+         QStringLiteral(
+             "Follow live for N ms after the first up-to-date (0 = stop there; default: until "
+             "SIGINT/SIGTERM)."),
+         QStringLiteral("N")},
+        {QStringLiteral("dump"), QStringLiteral("Print the materialized rows at the end.")},
+        {QStringLiteral("verbose"), QStringLiteral("Log every request to stderr.")},
+    });
+    QStringList argv = args.mid(1); // drop "shape": the parser wants a program name first
+    argv[0] = QStringLiteral("hivectl shape sync");
+    if (!parser.parse(argv))
+        return usageError(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+
+    const QUrl url(parser.value(QStringLiteral("url")), QUrl::StrictMode);
+    if (!url.isValid()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+        return usageError(QStringLiteral("--url must be an http(s) URL, got '%1'")
+                              .arg(parser.value(QStringLiteral("url"))));
+    options.endpoint = ShapeEndpoint::fromUrl(url);
+    options.endpoint.bearerToken = parser.value(QStringLiteral("token"));
+    options.endpoint.secret = parser.value(QStringLiteral("secret"));
+    options.endpoint.caFile = parser.value(QStringLiteral("ca-file"));
+    ShapeDefinition &definition = options.definition;
+    if (options.endpoint.style == ShapeEndpoint::Style::Electric) {
+        definition.table = parser.value(QStringLiteral("table"));
+        if (definition.table.isEmpty())
+            return usageError(
+                QStringLiteral("--table is required with an Electric endpoint URL (…/v1/shape)"));
+    } else {
+        if (parser.isSet(QStringLiteral("table")))
+            return usageError(QStringLiteral(
+                "--table cannot be used with a proxy shape URL (…/v1/shape/<table>)"));
+        definition.table = options.endpoint.proxyTable();
+    }
+    definition.where = parser.value(QStringLiteral("where"));
+    QMap<int, QString> params;
+    for (const QString &param : parser.values(QStringLiteral("param"))) {
+        const qsizetype equals = param.indexOf(QLatin1Char('='));
+        bool ok = false;
+        const int index = equals > 0 ? param.left(equals).toInt(&ok) : 0;
+        if (!ok || index < 1)
+            return usageError(
+                QStringLiteral("--param must look like N=VALUE with N >= 1, got '%1'").arg(param));
+        params.insert(index, param.mid(equals + 1));
+    }
+    for (int i = 1; i <= params.size(); ++i) {
+        if (!params.contains(i))
+            return usageError(
+                QStringLiteral("--param %1=… is missing (parameters must be numbered 1..n)")
+                    .arg(i));
+        definition.params << params.value(i);
+    }
+    if (parser.isSet(QStringLiteral("columns")))
+        definition.columns
+            = parser.value(QStringLiteral("columns")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString replica = parser.value(QStringLiteral("replica"));
+    if (replica == QLatin1String("full"))
+        definition.replica = ShapeDefinition::Replica::Full;
+    else if (!replica.isEmpty() && replica != QLatin1String("default"))
+        return usageError(
+            QStringLiteral("--replica must be default or full, got '%1'").arg(replica));
+    options.dbPath = parser.value(QStringLiteral("db"));
+    if (parser.isSet(QStringLiteral("follow-ms"))) {
+        bool ok = false;
+        const qint64 ms = parser.value(QStringLiteral("follow-ms")).toLongLong(&ok);
+        if (!ok || ms < 0)
+            return usageError(QStringLiteral("--follow-ms must be a number of milliseconds >= 0"));
+        options.followMs = ms;
+    }
+    options.dump = parser.isSet(QStringLiteral("dump"));
+    if (!parser.isSet(QStringLiteral("verbose")) && !qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("hivewatch.*.debug=false\nhivewatch.*.info=false"));
+    return std::nullopt;
+}
+
+// Prints the stored rows of the shape as the --dump JSON lines; returns false on a store error.
+bool dumpRows(const SyncOptions &options, const QString &storePath)
+{
+    auto logStore = LogStore::open(storePath, LogStore::Access::ReadWrite);
+    if (!logStore) {
+        QTextStream(stderr) << "hivectl shape sync: " << logStore.error().toString() << "\n";
+        return false;
+    }
+    ShapeStore store(*logStore.value());
+    const QString name = options.definition.effectiveName();
+    auto stored = store.load(name, ShapeUrl::shapeKey(options.endpoint, options.definition));
+    if (!stored || !stored.value()) {
+        QTextStream(stderr) << "hivectl shape sync: nothing stored for shape " << name << "\n";
+        return false;
+    }
+    const ShapeSchema schema = stored.value()->schema;
+    QStringList problems;
+    auto visited = store.forEachRow(name, [&](const QString &key, const RawRow &row) {
+        QVariantMap line;
+        line.insert(QStringLiteral("key"), key);
+        line.insert(QStringLiteral("value"), ShapeValue::typedRow(schema, row, &problems));
+        const QByteArray text = ShapeValue::toDumpJson(line) + '\n';
+        std::fwrite(text.constData(), 1, size_t(text.size()), stdout);
+    });
+    std::fflush(stdout);
+    for (const QString &problem : std::as_const(problems))
+        QTextStream(stderr) << "hivectl shape sync: warning: " << problem << "\n";
+    if (!visited) {
+        QTextStream(stderr) << "hivectl shape sync: " << visited.error().toString() << "\n";
+        return false;
+    }
+    return true;
+}
+
+int runSync(const QStringList &args)
+{
+    SyncOptions options;
+    if (const auto exit = parseSyncOptions(args, options))
+        return *exit;
+
+    QTemporaryDir tempDir;
+    const QString storePath = options.dbPath.isEmpty()
+        ? tempDir.filePath(QStringLiteral("shapes.sqlite"))
+        : options.dbPath;
+    const QString name = options.definition.effectiveName();
+    QTextStream err(stderr);
+
+    auto worker = std::make_unique<ShapeWorker>(storePath);
+    int exitCode = 0;
+    bool sawUpToDate = false;
+    QTimer followTimer;
+    followTimer.setSingleShot(true);
+    QObject::connect(&followTimer, &QTimer::timeout, qApp, [] { QCoreApplication::exit(0); });
+    QObject::connect(worker.get(), &ShapeWorker::upToDate, qApp, [&](const QString &) {
+        if (sawUpToDate || !options.followMs)
+            return;
+        sawUpToDate = true;
+        if (*options.followMs == 0)
+            QCoreApplication::exit(0);
+        else
+            followTimer.start(
+                int(std::min<qint64>(*options.followMs, std::numeric_limits<int>::max())));
+    });
+    QObject::connect(worker.get(), &ShapeWorker::statusChanged, qApp,
+                     [&](const ShapeStatus &status) {
+                         if (status.state == ShapeStatus::State::Failed) {
+                             err << "hivectl shape sync: " << status.errorText << "\n";
+                             err.flush();
+                             QCoreApplication::exit(1);
+                         } else if (status.state == ShapeStatus::State::BackingOff) {
+                             err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
+                             err.flush();
+                         }
+                     });
+    QObject::connect(worker.get(), &ShapeWorker::warning, qApp,
+                     [&](const QString &, const QString &text) {
+                         err << "hivectl shape sync: warning: " << text << "\n";
+                         err.flush();
+                     });
+
+    g_interrupted = false;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    QTimer signalPoll;
+    QObject::connect(&signalPoll, &QTimer::timeout, qApp, [] {
+        if (g_interrupted)
+            QCoreApplication::exit(0);
+    });
+    signalPoll.start(50);
+
+    // Inside the event loop, so a failure reported right away still ends it.
+    QTimer::singleShot(0, worker.get(),
+                       [&] { worker->addShape(options.definition, options.endpoint); });
+    exitCode = QCoreApplication::exec();
+    worker->shutdown(); // aborts requests; what was applied is committed, nothing half-written
+    worker.reset();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    if (exitCode == 0 && options.dump && !dumpRows(options, storePath))
+        return 1;
+    return exitCode;
+}
+
+} // namespace
 
 int runShapeCommand(const QStringList &args)
 {
-    Q_UNUSED(args)
-    QTextStream(stderr) << "hivectl shape: not available in this build yet\n";
+    const QString sub = args.value(1);
+    if (sub == QLatin1String("sync"))
+        return runSync(args);
+    QTextStream err(stderr);
+    if (sub.isEmpty() || sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
+        QTextStream(sub.isEmpty() ? stderr : stdout)
+            << "Usage: hivectl shape sync --url URL [--table T] [options]\n"
+               "Run 'hivectl shape sync --help' for the options.\n";
+        return sub.isEmpty() ? 2 : 0;
+    }
+    err << "hivectl shape: unknown subcommand '" << sub << "'\n";
     return 2;
 }

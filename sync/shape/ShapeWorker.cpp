@@ -215,6 +215,7 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
     }
     shape.status.lastSyncedAt = update.receivedAt;
     publishStatus(shape);
+    emit upToDate(name);
 }
 
 void ShapeWorker::failShape(Shape &shape, const QString &error)

@@ -54,6 +54,8 @@ signals:
     void statusChanged(const ShapeStatus &status);
     // A non-fatal problem in the data of a shape (e.g. NULL in a NOT NULL column), for a log view.
     void warning(const QString &shapeName, const QString &text);
+    // After each up-to-date has been applied and saved (also when it brought no changes).
+    void upToDate(const QString &shapeName);
 
 private:
     struct Shape;
