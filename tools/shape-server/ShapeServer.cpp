@@ -179,7 +179,8 @@ void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest 
         handleShapeDelete(ex, request);
         return;
     }
-    if (method != "GET" && method != "HEAD") {
+    // POST is Electric's GET with subset parameters in the body; subsets are not supported here.
+    if (method != "GET" && method != "HEAD" && method != "POST") {
         respondError(ex, 405, JsonText::message(QStringLiteral("Method not allowed")));
         return;
     }
