@@ -11,6 +11,12 @@ QString yesNo(bool value)
 
 } // namespace
 
+bool PgTableListModel::isRow(const QModelIndex &index) const
+{
+    return index.isValid() && index.model() == this && index.row() < m_tables.size()
+        && index.column() < ColumnCount;
+}
+
 PgTableListModel::PgTableListModel(QObject *parent)
     : QAbstractTableModel(parent)
 {
@@ -55,7 +61,7 @@ int PgTableListModel::columnCount(const QModelIndex &parent) const
 
 QVariant PgTableListModel::data(const QModelIndex &index, int role) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+    if (!isRow(index))
         return {};
     const PgTableState &t = m_tables.at(index.row());
     if (role == Qt::CheckStateRole && index.column() == Publish)
@@ -94,8 +100,7 @@ QVariant PgTableListModel::data(const QModelIndex &index, int role) const
 
 bool PgTableListModel::setData(const QModelIndex &index, const QVariant &value, int role)
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid) || index.column() != Publish
-        || role != Qt::CheckStateRole)
+    if (!isRow(index) || index.column() != Publish || role != Qt::CheckStateRole)
         return false;
     const bool chosen = value.toInt() == Qt::Checked;
     if (m_tables[index.row()].chosen == chosen)
@@ -108,7 +113,7 @@ bool PgTableListModel::setData(const QModelIndex &index, const QVariant &value, 
 
 Qt::ItemFlags PgTableListModel::flags(const QModelIndex &index) const
 {
-    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+    if (!isRow(index))
         return Qt::NoItemFlags;
     Qt::ItemFlags f = Qt::ItemIsEnabled | Qt::ItemIsSelectable;
     if (index.column() == Publish && m_tables.at(index.row()).exists)

@@ -35,5 +35,7 @@ signals:
     void choiceChanged();
 
 private:
+    bool isRow(const QModelIndex &index) const;
+
     QList<PgTableState> m_tables;
 };
