@@ -23,7 +23,11 @@ QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
     view->setSelectionMode(QAbstractItemView::SingleSelection);
     view->setAlternatingRowColors(true);
     view->setSortingEnabled(true);
+    view->setWordWrap(false);
     view->verticalHeader()->hide();
+    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
+    // These tables hold one node's rows (or the node list): sizing to contents stays cheap.
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     view->horizontalHeader()->setStretchLastSection(true);
     return view;
 }

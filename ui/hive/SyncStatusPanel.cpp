@@ -12,6 +12,7 @@ SyncStatusPanel::SyncStatusPanel(ShapeStatusModel *statuses, QWidget *parent)
 {
     m_table->setModel(statuses);
     m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setColumnWidth(ShapeStatusModel::Shape, 200);

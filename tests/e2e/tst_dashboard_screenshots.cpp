@@ -1,0 +1,143 @@
+// Offscreen grabs of every dashboard panel with realistic seeded data, synced through the real
+// test shape server. With HIVEWATCH_SCREENSHOT_DIR set the PNGs are written there (that is how
+// docs/screenshots/ is made); otherwise into a temporary directory. Either way the test checks
+// that each panel rendered with its data.
+#include "Dashboard.h"
+#include "HiveModels.h"
+#include "HiveRoles.h"
+#include "MainWindow.h"
+#include "NodeModel.h"
+#include "NodesPanel.h"
+#include "PgConnection.h"
+#include "ShapeServerProcess.h"
+#include "ShapeStatusModel.h"
+#include "SyncStatusPanel.h"
+#include "TaskModel.h"
+#include "TasksPanel.h"
+#include "TestDatabase.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QSettings>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+constexpr int kTimeout = 30000; // ms
+
+QString readSql(const QString &name)
+{
+    QFile file(qEnvironmentVariable("HIVEWATCH_SOURCE_DIR") + QStringLiteral("/tests/support/sql/")
+               + name);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+} // namespace
+
+class TestDashboardScreenshots : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_outDir;
+
+    void save(QWidget *widget, const QString &name)
+    {
+        widget->repaint();
+        const QPixmap pixmap = widget->grab();
+        QVERIFY(!pixmap.isNull());
+        const QImage image = pixmap.toImage();
+        // A rendered panel is not one flat colour.
+        QVERIFY(image.pixel(5, 5) != image.pixel(image.width() / 2, image.height() / 3)
+                || image.pixel(image.width() / 3, 40)
+                    != image.pixel(image.width() / 2, image.height() / 2));
+        QVERIFY(pixmap.save(QDir(m_outDir).filePath(name)));
+    }
+
+private slots:
+    void grabsEveryPanelWithSeededData()
+    {
+        qputenv("TZ", "UTC");
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
+        m_outDir = qEnvironmentVariable("HIVEWATCH_SCREENSHOT_DIR", m_dir.filePath("shots"));
+        QDir().mkpath(m_outDir);
+
+        TestDatabase db(QStringLiteral("dashboard_shots"));
+        QVERIFY2(db.isValid(), qPrintable(db.error()));
+        auto pg = PgConnection::connect(db.conninfo());
+        QVERIFY(pg.ok());
+        for (const char *file : {"hive_schema.sql", "electric_setup.sql", "hive_seed.sql"}) {
+            auto r = pg.value()->execScript(readSql(QLatin1String(file)));
+            QVERIFY2(r.ok(), file);
+        }
+        // A small organization at work: fresh heartbeats except one silent node, one assignment
+        // whose status the dashboard does not know.
+        auto seeded = pg.value()->execScript(QStringLiteral(
+            "SELECT hive_seed(2, 4, 48, 7, 36, 2000, 120);"
+            "UPDATE nodes SET last_heartbeat_at = now() - (random() * 25 || ' seconds')::interval "
+            "  WHERE status IN ('online', 'busy');"
+            "UPDATE nodes SET last_heartbeat_at = now() - interval '3 minutes' "
+            "  WHERE name = (SELECT min(name) FROM nodes WHERE status IN ('online', 'busy'));"
+            "UPDATE node_task_assignments SET execution_status = 'paused' "
+            "  WHERE id = (SELECT id FROM node_task_assignments WHERE completed_at IS NULL LIMIT "
+            "1);"
+            "UPDATE shared_tasks SET updated_at = now() - (random() * 3600 || ' "
+            "seconds')::interval;"));
+        QVERIFY2(seeded.ok(), qPrintable(seeded.ok() ? QString() : seeded.error().toString()));
+
+        ShapeServerProcess server;
+        QString error;
+        QVERIFY2(server.start(db.conninfo(), {}, &error), qPrintable(error));
+
+        MainWindow window;
+        Dashboard dashboard(&window, m_dir.filePath("store.sqlite"));
+        window.resize(1280, 800);
+        window.show();
+        ConnectionSettings connection;
+        connection.url = server.shapeUrl();
+        connection.shapes = ConnectionSettings::availableShapes();
+        dashboard.connectTo(connection);
+        HiveModels *models = dashboard.models();
+        QTRY_COMPARE_WITH_TIMEOUT(models->shapeStatuses()->summary(),
+                                  QStringLiteral("5 of 5 shapes live"), kTimeout);
+        QCOMPARE(models->tasks()->rowCount(), 48);
+
+        TasksPanel *tasks = dashboard.tasksPanel();
+        window.showPanel(QStringLiteral("Tasks"));
+        tasks->showTable();
+        QTest::qWait(50);
+        save(&window, QStringLiteral("main-window.png"));
+        save(tasks, QStringLiteral("tasks-table.png"));
+        tasks->showBoard();
+        QTest::qWait(50);
+        save(tasks, QStringLiteral("tasks-kanban.png"));
+
+        window.showPanel(QStringLiteral("Nodes"));
+        NodesPanel *nodes = dashboard.nodesPanel();
+        // The busiest node, so the detail shows assignments and events.
+        QString busiest;
+        int most = -1;
+        for (int row = 0; row < models->nodes()->rowCount(); ++row) {
+            const int active
+                = models->nodes()->index(row, NodeModel::ActiveAssignments).data().toInt();
+            if (active > most) {
+                most = active;
+                busiest = models->nodes()->index(row, 0).data(HiveRoles::IdRole).toString();
+            }
+        }
+        nodes->selectNode(busiest);
+        QVERIFY(nodes->assignmentTable()->model()->rowCount() > 0);
+        QTest::qWait(50);
+        save(nodes, QStringLiteral("nodes.png"));
+
+        SyncStatusPanel *sync = dashboard.syncStatusPanel();
+        sync->resize(1000, 200);
+        save(sync, QStringLiteral("sync-status.png"));
+    }
+};
+
+QTEST_MAIN(TestDashboardScreenshots)
+#include "tst_dashboard_screenshots.moc"
