@@ -1,11 +1,13 @@
 #include "Dashboard.h"
 #include "DashboardOptions.h"
+#include "LegacyMigrationDialog.h"
 #include "MainWindow.h"
 #include "PgSetupPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QMenuBar>
 #include <QSettings>
 
 #include <cstdio>
@@ -46,6 +48,14 @@ int main(int argc, char *argv[])
     Dashboard dashboard(&window, options->storePath);
     // Other panels: add them here with window.addPanel(…) before the layout is restored.
     window.addPanel(new PgSetupPanel, QObject::tr("Postgres setup"));
+    // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
+    auto *tools = new QMenu(QObject::tr("&Tools"), &window);
+    window.menuBar()->insertMenu(window.menuBar()->actions().constLast(), tools);
+    tools->addAction(QObject::tr("Migrate legacy logs…"), &window, [&window] {
+        auto *dialog = new LegacyMigrationDialog(&window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
 
     window.restoreLayout();
     window.show();
