@@ -494,23 +494,24 @@ private slots:
         QVERIFY(env.sql(
             QStringLiteral("CREATE TABLE typed (id int8 PRIMARY KEY, at timestamptz, doc jsonb, "
                            "tags text[], amount numeric(10,2), u uuid, "
-                           "flag bool, note text);"
+                           "flag bool, note text, fixed char(4));"
                            "INSERT INTO typed VALUES (-9223372036854775808, '2025-03-04 "
                            "05:06:07.5+02', '{\"a\": [1, null]}', "
                            "'{x,NULL,\"y z\"}', 12.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', "
-                           "true, E'l\u00e4ine\\n2')")));
+                           "true, E'l\u00e4ine\\n2', 'ab')")));
         const Query def {q("table", "typed")};
         const HttpReply snap = env.client->shape({q("table", "typed"), q("offset", "-1")});
         const QJsonObject fromSnapshot = valueOf(snap.messages()[0]);
         const QJsonArray m
             = liveAfter(env, def,
                         QStringLiteral("INSERT INTO typed SELECT 9223372036854775807, at, doc, "
-                                       "tags, amount, u, flag, note FROM typed"));
+                                       "tags, amount, u, flag, note, fixed FROM typed"));
         QCOMPARE(m.size(), 2);
         const QJsonObject fromChange = valueOf(m[0]);
         for (const QString &column :
              {QStringLiteral("at"), QStringLiteral("doc"), QStringLiteral("tags"),
-              QStringLiteral("amount"), QStringLiteral("u"), QStringLiteral("note")})
+              QStringLiteral("amount"), QStringLiteral("u"), QStringLiteral("note"),
+              QStringLiteral("fixed")})
             QCOMPARE(fromChange.value(column).toString(), fromSnapshot.value(column).toString());
         QCOMPARE(fromSnapshot.value(QStringLiteral("at")).toString(),
                  QStringLiteral("2025-03-04 03:06:07.5+00"));
@@ -522,6 +523,8 @@ private slots:
                  QStringLiteral("9223372036854775807"));
         QCOMPARE(fromSnapshot.value(QStringLiteral("flag")).toString(), QStringLiteral("true"));
         QCOMPARE(fromChange.value(QStringLiteral("flag")).toString(), QStringLiteral("t"));
+        QCOMPARE(fromSnapshot.value(QStringLiteral("fixed")).toString(),
+                 QStringLiteral("ab  ")); // padding kept
         QCOMPARE(fromSnapshot.value(QStringLiteral("note")).toString(),
                  QString::fromUtf8("l\u00e4ine\n2"));
     }

@@ -146,11 +146,20 @@ void SnapshotJob::run()
         return true;
     };
     if (!definition.changesOnly) {
+        // col::text as Electric does, except that char(n) keeps its padding: the cast trims it,
+        // the type's output function (used by format and by logical replication) does not.
+        auto text = [&conn, this](int c) -> QString {
+            const QString name = conn.quoteIdentifier(table.columns[c].name);
+            if (table.columns[c].typeName == QLatin1String("bpchar") && table.columns[c].dims == 0)
+                return QStringLiteral("CASE WHEN %1 IS NULL THEN NULL ELSE format('%s', %1) END")
+                    .arg(name);
+            return name + QStringLiteral("::text");
+        };
         QStringList select;
         for (int k : table.keyColumns)
-            select.append(conn.quoteIdentifier(table.columns[k].name) + QStringLiteral("::text"));
+            select.append(text(k));
         for (int c : selectedColumns)
-            select.append(conn.quoteIdentifier(table.columns[c].name) + QStringLiteral("::text"));
+            select.append(text(c));
         QString sql = QStringLiteral("DECLARE shape_snapshot NO SCROLL CURSOR FOR SELECT ")
             + select.join(QLatin1Char(',')) + QStringLiteral(" FROM ") + table.qualifiedSql();
         if (!definition.where.isEmpty())
