@@ -8,6 +8,9 @@
 namespace {
 
 constexpr int kLogStoreBatch = 2048;
+constexpr int kRowsPerInsert = 128;
+constexpr size_t kMaxArenaBytes = 4 * 1024 * 1024;
+constexpr size_t kTimestampBytes = 23; // "YYYY-MM-DD HH:MM:SS.sss"
 constexpr int kProgressIntervalMs = 100;
 
 bool isBlank(std::string_view text)
@@ -47,11 +50,22 @@ Result<void> LegacyEntryWriter::prepare()
 {
     if (m_mode != Mode::Direct)
         return {};
-    auto insert = m_target->prepare("INSERT INTO log_entries (execution_id, output_type, content,"
-                                    " timestamp) VALUES (?1, ?2, ?3, ?4)");
-    if (!insert)
-        return insert.error();
-    m_insert = std::move(*insert);
+    std::string sql = "INSERT INTO log_entries (execution_id, output_type, content, timestamp)"
+                      " VALUES (?1, ?2, ?3, ?4)";
+    auto one = m_target->prepare(sql);
+    if (!one)
+        return one.error();
+    m_insertOne = std::move(*one);
+    for (int r = 1; r < kRowsPerInsert; ++r) {
+        const int p = 2 + 3 * r;
+        sql += ", (?1, ?" + std::to_string(p) + ", ?" + std::to_string(p + 1) + ", ?"
+            + std::to_string(p + 2) + ")";
+    }
+    auto many = m_target->prepare(sql);
+    if (!many)
+        return many.error();
+    m_insertMany = std::move(*many);
+    m_pending.reserve(kRowsPerInsert);
     return {};
 }
 
@@ -69,8 +83,12 @@ void LegacyEntryWriter::beginExecution(const LegacyExecutionInfo &execution,
     m_counts = counts;
     m_error.reset();
     m_progress.currentExecution = execution.name;
-    if (m_mode == Mode::Direct)
-        m_insert.bindBlob(1, m_key);
+    if (m_mode == Mode::Direct) {
+        m_insertOne.bindBlob(1, m_key);
+        m_insertMany.bindBlob(1, m_key);
+        m_pending.clear();
+        m_arena.clear();
+    }
     if (m_batch)
         m_batch->clear();
 }
@@ -79,6 +97,8 @@ Result<void> LegacyEntryWriter::finishExecution()
 {
     if (!m_error && m_batch)
         flushBatch();
+    if (!m_error && m_mode == Mode::Direct)
+        flushDirect();
     if (m_error)
         return *m_error;
     return {};
@@ -135,18 +155,17 @@ void LegacyEntryWriter::rowRead(qint64 bytes)
 bool LegacyEntryWriter::write(const MappedLogMsg &msg, std::string_view timestamp)
 {
     if (m_mode == Mode::Direct) {
-        m_insert.bindText(2, msg.outputType);
-        m_insert.bindText(3, msg.content);
-        m_insert.bindText(4, timestamp);
-        auto done = m_insert.step();
-        m_insert.reset();
-        if (!done) {
-            m_error = Error(QStringLiteral("Cannot write log_entries for execution %1")
-                                .arg(legacyExecutionName(m_key)),
-                            done.error().toString());
-            return false;
-        }
-        return true;
+        PendingRow row;
+        row.outputType = msg.outputType;
+        row.contentOffset = m_arena.size();
+        row.contentSize = msg.content.size();
+        m_arena.append(msg.content);
+        row.timestampOffset = m_arena.size();
+        m_arena.append(timestamp.substr(0, kTimestampBytes));
+        m_pending.push_back(row);
+        if (m_pending.size() < size_t(kRowsPerInsert) && m_arena.size() < kMaxArenaBytes)
+            return true;
+        return flushDirect();
     }
     NewLogEntry entry;
     entry.executionId = QUuid::fromRfc4122(m_key);
@@ -157,19 +176,45 @@ bool LegacyEntryWriter::write(const MappedLogMsg &msg, std::string_view timestam
     return m_batch->size() < kLogStoreBatch || flushBatch();
 }
 
+bool LegacyEntryWriter::flushDirect()
+{
+    const std::string_view arena = m_arena;
+    auto bindRow = [&](SqliteStatement &stmt, int first, const PendingRow &row) {
+        stmt.bindText(first, row.outputType);
+        stmt.bindText(first + 1, arena.substr(row.contentOffset, row.contentSize));
+        stmt.bindText(first + 2, arena.substr(row.timestampOffset, kTimestampBytes));
+    };
+    size_t next = 0;
+    while (next < m_pending.size()) {
+        const bool full = m_pending.size() - next >= size_t(kRowsPerInsert);
+        SqliteStatement &stmt = full ? m_insertMany : m_insertOne;
+        const size_t count = full ? size_t(kRowsPerInsert) : 1;
+        for (size_t r = 0; r < count; ++r)
+            bindRow(stmt, 2 + 3 * int(r), m_pending[next + r]);
+        next += count;
+        if (auto done = stmt.run(); !done)
+            return fail(done.error());
+    }
+    m_pending.clear();
+    m_arena.clear();
+    return true;
+}
+
+bool LegacyEntryWriter::fail(const Error &error)
+{
+    m_error = Error(
+        QStringLiteral("Cannot write log_entries for execution %1").arg(legacyExecutionName(m_key)),
+        error.toString());
+    return false;
+}
+
 bool LegacyEntryWriter::flushBatch()
 {
     if (m_batch->isEmpty())
         return true;
     auto written = m_store->appendInCurrentTransaction(*m_batch);
     m_batch->clear();
-    if (!written) {
-        m_error = Error(QStringLiteral("Cannot write log_entries for execution %1")
-                            .arg(legacyExecutionName(m_key)),
-                        written.error().toString());
-        return false;
-    }
-    return true;
+    return written.ok() || fail(written.error());
 }
 
 void LegacyEntryWriter::reportIssue(const LegacyLine &line, std::string_view reason)

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 class LogStore;
 struct LegacyExecutionInfo;
@@ -50,7 +52,9 @@ public:
 
 private:
     bool write(const MappedLogMsg &msg, std::string_view timestamp);
+    bool flushDirect();
     bool flushBatch();
+    bool fail(const Error &error);
     void reportIssue(const LegacyLine &line, std::string_view reason);
     void maybeReportProgress(bool force);
 
@@ -58,7 +62,20 @@ private:
     const SqliteDatabase *m_target;
     LogStore *m_store;
     Callbacks m_callbacks;
-    SqliteStatement m_insert;
+    // Direct mode: rows wait in an arena and go in with one multi-row INSERT per
+    // kRowsPerInsert rows. With AUTOINCREMENT every INSERT statement also reads and writes
+    // sqlite_sequence, which made single-row inserts cost twice as much.
+    struct PendingRow
+    {
+        std::string_view outputType; // a literal from LogMsgParser
+        size_t contentOffset = 0;
+        size_t contentSize = 0;
+        size_t timestampOffset = 0;
+    };
+    SqliteStatement m_insertOne;
+    SqliteStatement m_insertMany;
+    std::string m_arena;
+    std::vector<PendingRow> m_pending;
     LogMsgParser m_parser;
     std::string m_reason;
     QByteArray m_key;

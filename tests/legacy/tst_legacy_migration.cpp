@@ -98,15 +98,19 @@ private:
 void TestLegacyMigration::migratesEveryEraRowByRow_data()
 {
     QTest::addColumn<LegacyEra>("era");
-    QTest::newRow("growing row per execution") << LegacyEra::GrowingRow;
-    QTest::newRow("row per message") << LegacyEra::RowPerMessage;
-    QTest::newRow("batches of up to 100 lines") << LegacyEra::Batches;
+    QTest::addColumn<bool>("viaLogStore");
+    QTest::newRow("growing row per execution") << LegacyEra::GrowingRow << false;
+    QTest::newRow("row per message") << LegacyEra::RowPerMessage << false;
+    QTest::newRow("batches of up to 100 lines") << LegacyEra::Batches << false;
+    QTest::newRow("batches, written through LogStore::append") << LegacyEra::Batches << true;
 }
 
 void TestLegacyMigration::migratesEveryEraRowByRow()
 {
     QFETCH(LegacyEra, era);
-    const QString path = m_dir.filePath(QStringLiteral("era%1.sqlite").arg(int(era)));
+    QFETCH(bool, viaLogStore);
+    const QString path = m_dir.filePath(
+        QStringLiteral("era%1%2.sqlite").arg(int(era)).arg(viaLogStore ? "-logstore" : ""));
     NodeDbBuilder node(path, era);
     QVERIFY(node.create());
     const QByteArray variants = node.addExecution(everyVariant(), "2025-10-01 08:00:00.000");
