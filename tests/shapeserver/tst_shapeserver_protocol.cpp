@@ -354,6 +354,23 @@ private slots:
         QCOMPARE(again.handle.toUtf8(), r.header("electric-handle"));
     }
 
+    void schemaChangeMakesLiveClientsRefetchWithTheNewColumns()
+    {
+        START_ENV(env);
+        HttpReply r;
+        liveAfter(
+            env, {q("table", "items")},
+            QStringLiteral(
+                "ALTER TABLE items ADD COLUMN extra int; UPDATE items SET extra = 7 WHERE id = 1"),
+            &r);
+        QCOMPARE(r.status, 409);
+        ShapeClient::Synced again = env.client->sync({q("table", "items")});
+        QVERIFY2(again.error.isEmpty(), qPrintable(again.error));
+        QCOMPARE(again.rows.value(QStringLiteral("\"public\".\"items\"/\"1\""))
+                     .value(QStringLiteral("extra")),
+                 QStringLiteral("7"));
+    }
+
     void deleteRotatesTheShapeWhenEnabled()
     {
         START_ENV(env, {QStringLiteral("--enable-delete")});

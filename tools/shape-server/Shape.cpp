@@ -49,6 +49,17 @@ Shape::Applied Shape::apply(const ReplicationTransaction &tx, WhereEvaluator &wh
     for (const auto &t : tx.truncated)
         if (t.first == m_table.schema && t.second == m_table.name)
             return Applied::MustRotate;
+    // A changed column list (ALTER TABLE, seen in pgoutput's Relation message) invalidates the
+    // shape like Electric's schema-change handling: clients refetch with the new schema.
+    for (const auto &c : tx.changes) {
+        if (c.second.schema != m_table.schema || c.second.table != m_table.name)
+            continue;
+        if (c.second.columns.size() != m_table.columns.size())
+            return Applied::MustRotate;
+        for (qsizetype i = 0; i < m_table.columns.size(); ++i)
+            if (c.second.columns[i] != m_table.columns[i].name)
+                return Applied::MustRotate;
+    }
     const QList<LogEntry> entries = m_converter.convert(tx, where);
     for (const LogEntry &e : entries)
         m_log.push_back(e);

@@ -321,7 +321,7 @@ void ShapeServer::handleShapeGet(const std::shared_ptr<Exchange> &ex, const Http
 bool ShapeServer::prepareTable(const TableInfo &table, QString *error)
 {
     const QString key = table.qualifiedSql();
-    if (m_preparedTables.contains(key))
+    if (m_preparedTables.contains(table.oid)) // by oid: a recreated table must be added again
         return true;
     auto published
         = m_query->exec(QStringLiteral("SELECT 1 FROM pg_publication_tables WHERE pubname = $1 "
@@ -353,7 +353,7 @@ bool ShapeServer::prepareTable(const TableInfo &table, QString *error)
             return false;
         }
     }
-    m_preparedTables.insert(key);
+    m_preparedTables.insert(table.oid);
     return true;
 }
 
@@ -493,7 +493,16 @@ void ShapeServer::rotate(Shape *shape)
     if (waiters.isEmpty())
         return;
     // Parked clients learn the new handle right away (Electric: 409 during a live hold).
-    Shape *next = createShape(shape->definition(), shape->table(), shape->selectedColumns());
+    QByteArray errorBody;
+    int status = 400;
+    Shape *next = shapeFor(shape->definition(), &errorBody, &status); // re-reads the table
+    if (!next) {
+        for (const auto &w : waiters) {
+            delete w->timer;
+            respondMustRefetch(w->exchange, {});
+        }
+        return;
+    }
     for (const auto &w : waiters) {
         delete w->timer;
         respondMustRefetch(w->exchange, next->handle());

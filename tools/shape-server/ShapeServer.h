@@ -97,7 +97,7 @@ private:
     QHash<QString, Shape *> m_byIdentity;
     QHash<QString, std::shared_ptr<Shape>> m_byHandle;
     QMultiHash<QString, std::shared_ptr<Waiter>> m_waiters;
-    QSet<QString> m_preparedTables;
+    QSet<unsigned int> m_preparedTables;
     QList<QThread *> m_snapshotThreads;
     quint64 m_globalLsn = 0;
     quint64 m_requestCounter = 0;
