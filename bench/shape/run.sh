@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Shape consumer benchmark (docs/benchmarks.md, "Shape consumer"):
+#   1. initial sync of a ROWS-row node_task_output_logs shape from hive-shape-server:
+#      hivectl shape sync into the local store vs the official client materializing in memory,
+#      same server, same run: rows/s and peak RSS of both;
+#   2. live latency from a Postgres COMMIT to the ShapeBatch on the receiving thread.
+#
+#   bench/shape/run.sh BUILD_DIR [ROWS]        (BUILD_DIR: a configured and built tree)
+set -euo pipefail
+build=$(cd "$1" && pwd); rows=${2:-1000000}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/hw-shape-bench.XXXXXX)
+state=$work/pg
+node_dir=$build/tests/conformance/node
+cleanup() {
+    [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+    "$src/tests/support/pg/pgcluster.sh" destroy "$state" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$src/tests/conformance/npm-ci.sh" "$node_dir" >/dev/null
+"$src/tests/support/pg/pgcluster.sh" start "$state" >/dev/null
+conninfo=$(cat "$state/conninfo")
+psql "$conninfo" -qc "CREATE DATABASE shapebench" >/dev/null
+db="${conninfo/dbname=postgres/dbname=shapebench}"
+psql "$db" -q -v ON_ERROR_STOP=1 -f "$src/tests/support/sql/hive_schema.sql" \
+    -f "$src/tests/support/sql/electric_setup.sql" -f "$src/tests/support/sql/hive_seed.sql" >/dev/null
+echo "seeding $rows log lines…" >&2
+psql "$db" -qc "SELECT hive_seed(2, 4, 200, 8, 100, $rows, 200)" >/dev/null
+psql "$db" -qc "VACUUM ANALYZE" >/dev/null
+
+"$build/tools/shape-server/hive-shape-server" --dsn "$db" --port 0 >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.1; done
+base=$(sed -n 's/^listening on //p' "$work/server.out")
+url="$base/v1/shape"
+
+echo "== machine"; nproc; lscpu | head -15; date -u
+# Warm the server's shape once so both clients read the same snapshot chunks.
+"$build/app/hivectl/hivectl" shape sync --url "$url" --table node_task_output_logs --follow-ms 0 \
+    --db "$work/warm.sqlite" >/dev/null
+
+echo "== hivectl (into the local store)"
+start=$(date +%s.%N)
+/usr/bin/time -f '%M' -o "$work/hw.rss" "$build/app/hivectl/hivectl" shape sync --url "$url" \
+    --table node_task_output_logs --follow-ms 0 --db "$work/store.sqlite"
+end=$(date +%s.%N)
+stored=$(sqlite3 "$work/store.sqlite" "SELECT row_count FROM shape_state WHERE name='node_task_output_logs'")
+python3 - "$stored" "$start" "$end" "$(cat "$work/hw.rss")" <<'PY'
+import json, sys
+rows, start, end, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+print(json.dumps({"rows": rows, "seconds": round(end - start, 3), "rowsPerSecond": round(rows / (end - start)),
+                  "peakRssMiB": round(rss / 1024, 1)}))
+PY
+
+echo "== official client @electric-sql/client (in memory)"
+node "$src/bench/shape/official_initial_sync.mjs" "$node_dir" "$url" node_task_output_logs
+
+echo "== live latency (COMMIT -> batch on the receiving thread)"
+"$build/bench/shape/bench_shape_live_latency" "$db" "$url" 100
