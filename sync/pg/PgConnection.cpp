@@ -50,14 +50,14 @@ Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conni
 Result<std::unique_ptr<PgConnection>> PgConnection::connect(const QString &conninfo,
                                                             const QString &password)
 {
-    if (password.isEmpty())
-        return connect(conninfo);
-    // expand_dbname: the first "dbname" value may be a whole conninfo or URI; the password
-    // keyword after it overrides whatever the conninfo says.
+    // expand_dbname: the "dbname" value may be a whole conninfo or URI. Keywords after it
+    // override it (the password), keywords before it are defaults it may override (a connect
+    // timeout, so that a worker thread never hangs on an unreachable server).
     const QByteArray info = conninfo.toUtf8();
     const QByteArray secret = password.toUtf8();
-    const char *keywords[] = {"dbname", "password", nullptr};
-    const char *values[] = {info.constData(), secret.constData(), nullptr};
+    const char *keywords[] = {"connect_timeout", "dbname", "password", nullptr};
+    const char *values[]
+        = {"15", info.constData(), password.isEmpty() ? nullptr : secret.constData(), nullptr};
     return finishConnect(PQconnectdbParams(keywords, values, 1));
 }
 

@@ -25,6 +25,7 @@ public:
     static Result<std::unique_ptr<PgConnection>> connect(const QString &conninfo);
     // Same, with a password kept out of the conninfo text (so it cannot end up in a message or a
     // settings file); an empty password falls back to the conninfo, PGPASSWORD and .pgpass.
+    // Unless the conninfo says otherwise, gives up after 15 s (connect_timeout).
     static Result<std::unique_ptr<PgConnection>> connect(const QString &conninfo,
                                                          const QString &password);
     ~PgConnection();

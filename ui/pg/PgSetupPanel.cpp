@@ -109,6 +109,10 @@ void PgSetupPanel::buildLayout()
     m_rolePassword->setEchoMode(QLineEdit::Password);
     m_rolePassword->setPlaceholderText(
         tr("only used when the role is created; never shown or saved"));
+    // Another database or role: the table choice of the previous one must not be carried over
+    // (the editor's unchecked rows are removed from the publication).
+    connect(m_conninfo, &QLineEdit::textEdited, this, &PgSetupPanel::forgetInspection);
+    connect(m_role, &QLineEdit::textEdited, this, &PgSetupPanel::forgetInspection);
     connect(m_conninfo, &QLineEdit::editingFinished, this, [this] {
         if (m_password->text().isEmpty())
             m_keychain->read(m_conninfo->text());
@@ -196,11 +200,24 @@ void PgSetupPanel::buildLayout()
 void PgSetupPanel::setConninfo(const QString &conninfo)
 {
     m_conninfo->setText(conninfo);
+    forgetInspection();
+}
+
+void PgSetupPanel::forgetInspection()
+{
+    m_haveTables = false;
+    m_report = PgSetupReport();
+    m_tableModel->setTables({});
+    m_checklist->clear();
+    m_sql->clear();
+    m_summary->setText(tr("Not inspected yet."));
+    updateButtons();
 }
 
 void PgSetupPanel::setRole(const QString &role)
 {
     m_role->setText(role);
+    forgetInspection();
 }
 
 void PgSetupPanel::inspect()
@@ -254,6 +271,8 @@ void PgSetupPanel::showReport(const PgSetupReport &report)
     }
     showChecklist(report);
     showSql(report);
+    if (report.hasState && !report.hasPlan)
+        appendLog(tr("Cannot plan: %1").arg(report.planError.message));
     if (!report.ok) {
         appendLog(tr("ERROR: %1").arg(report.error.message));
         if (!report.error.detail.isEmpty())

@@ -44,6 +44,7 @@ signals:
 
 private:
     void buildLayout();
+    void forgetInspection();
     void run(PgSetupRequest::Action action);
     void showReport(const PgSetupReport &report);
     void showChecklist(const PgSetupReport &report);
