@@ -68,6 +68,16 @@ void printPlan(QTextStream &out, const PgSetupReport &r)
         out << "BEGIN;\n\n" << r.plan.displayScript() << "COMMIT;\n";
 }
 
+// QCommandLineParser names the executable's path; the user typed "hivectl pg".
+QString usage(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    const qsizetype end = text.indexOf(QLatin1String(" [options]"));
+    if (text.startsWith(QLatin1String("Usage: ")) && end > 0)
+        text.replace(7, end - 7, QStringLiteral("hivectl pg"));
+    return text;
+}
+
 } // namespace
 
 int runPgCommand(const QStringList &args)
@@ -112,11 +122,11 @@ int runPgCommand(const QStringList &args)
     QStringList argv = args;
     argv[0] = QStringLiteral("hivectl pg");
     if (!parser.parse(argv)) {
-        err << "hivectl pg: " << parser.errorText() << "\n\n" << parser.helpText();
+        err << "hivectl pg: " << parser.errorText() << "\n\n" << usage(parser);
         return 2;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        out << parser.helpText();
+        out << usage(parser);
         return 0;
     }
     const QStringList positional = parser.positionalArguments();
@@ -127,7 +137,7 @@ int runPgCommand(const QStringList &args)
         {QStringLiteral("verify"), PgSetupRequest::Action::Verify}};
     if (positional.size() != 1 || !actions.contains(positional[0])) {
         err << "hivectl pg: expected one action: inspect, plan, apply or verify\n\n"
-            << parser.helpText();
+            << usage(parser);
         return 2;
     }
 

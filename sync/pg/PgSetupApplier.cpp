@@ -102,6 +102,6 @@ Result<void> PgSetupApplier::apply(const PgSetupPlan &plan, const Progress &prog
     m_log.append(QStringLiteral("COMMIT"));
     if (progress)
         progress(int(steps.size()), int(steps.size()), QStringLiteral("Committed"));
-    qCInfo(lcPg) << "setup applied:" << steps.size() << "steps";
+    qCDebug(lcPg) << "setup applied:" << steps.size() << "steps";
     return {};
 }
