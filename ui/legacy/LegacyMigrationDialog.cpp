@@ -103,6 +103,12 @@ void LegacyMigrationDialog::buildLayout()
     m_dryRunButton = new QPushButton(tr("Dry run"), this);
     m_migrateButton = new QPushButton(tr("Migrate"), this);
     m_cancelButton = new QPushButton(tr("Cancel migration"), this);
+    m_dryRunButton->setObjectName(QStringLiteral("dryRunButton"));
+    m_migrateButton->setObjectName(QStringLiteral("migrateButton"));
+    m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_status->setObjectName(QStringLiteral("status"));
+    m_summary->setObjectName(QStringLiteral("summary"));
+    m_issueView->setObjectName(QStringLiteral("issues"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     buttons->addButton(m_dryRunButton, QDialogButtonBox::ActionRole);
     buttons->addButton(m_migrateButton, QDialogButtonBox::ActionRole);
