@@ -1,8 +1,11 @@
 #include "Dashboard.h"
 #include "DashboardOptions.h"
 #include "LegacyMigrationDialog.h"
+#include "LogModel.h"
+#include "LogsPanel.h"
 #include "MainWindow.h"
 #include "PgSetupPanel.h"
+#include "ShapeClient.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -56,6 +59,13 @@ int main(int argc, char *argv[])
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->show();
     });
+    // Logs: read from the local store on the model's own thread; synced log batches (already
+    // committed to the store) tell it that new lines are there.
+    auto *logModel = new LogModel(&window);
+    QObject::connect(dashboard.shapeClient(), &ShapeClient::batchReady, logModel,
+                     &LogModel::applyShapeBatch);
+    logModel->setStorePath(options->storePath);
+    window.addPanel(new LogsPanel(logModel), QObject::tr("Logs"));
 
     window.restoreLayout();
     window.show();

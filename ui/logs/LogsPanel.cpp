@@ -53,15 +53,19 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     connect(m_model, &LogModel::executionsChanged, this, &LogsPanel::onExecutionsChanged);
     connect(m_model, &LogModel::totalCountChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::loadingChanged, this, &LogsPanel::updateStatus);
-    connect(m_model, &LogModel::modelReset, this, &LogsPanel::updateStatus);
+    connect(m_model, &LogModel::modelReset, this, [this] {
+        m_pendingScrollValue = -1;
+        updateStatus();
+    });
     connect(m_model, &LogModel::rowsInserted, this,
             [this](const QModelIndex &, int first, int) { onRowsInserted(first); });
     connect(m_model, &LogModel::olderRowsInserted, this, [this](int count) {
         // Keep the lines the user was reading in place while older ones appear above them.
+        // The scroll range grows only when the view lays out again, so the target may have to
+        // wait for rangeChanged.
         QScrollBar *bar = m_lines->verticalScrollBar();
-        m_adjustingScroll = true;
-        bar->setValue(bar->value() + count);
-        m_adjustingScroll = false;
+        m_pendingScrollValue = bar->value() + count;
+        applyPendingScroll();
     });
     connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
     connect(m_model, &LogModel::errorOccurred, this, [this](const QString &message) {
@@ -104,14 +108,19 @@ void LogsPanel::buildUi()
     m_lines->verticalHeader()->setDefaultSectionSize(m_lines->fontMetrics().height() + 4);
     m_lines->horizontalHeader()->setStretchLastSection(true);
     m_lines->setColumnWidth(LogModel::IdColumn, 70);
-    m_lines->setColumnWidth(LogModel::TimeColumn, 170);
-    m_lines->setColumnWidth(LogModel::StreamColumn, 70);
+    m_lines->setColumnWidth(LogModel::TimeColumn, 200);
+    m_lines->setColumnWidth(LogModel::StreamColumn, 90);
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
     m_lines->setFont(mono);
     connect(m_lines->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogsPanel::onScroll);
-    connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this,
-            [this] { onScroll(m_lines->verticalScrollBar()->value()); });
+    // Rows arriving (or a resize) change the range, not the value: stay at the bottom if following.
+    connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
+        if (m_pendingScrollValue >= 0)
+            applyPendingScroll();
+        else if (m_model->isFollowing())
+            scrollToBottom();
+    });
 
     auto *copy = new QAction(tr("Copy"), this);
     copy->setShortcut(QKeySequence::Copy);
@@ -153,12 +162,12 @@ void LogsPanel::buildUi()
     button(tr("End"), tr("Jump to the newest line (Ctrl+End)"), [this] {
         m_model->jumpToEnd();
         m_model->setFollowing(true);
-        m_lines->scrollToBottom();
+        scrollToBottom();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
     m_follow = button(tr("Follow"), tr("Keep showing the newest lines as they arrive"), [this] {
         if (m_follow->isChecked()) {
             m_model->jumpToEnd();
-            m_lines->scrollToBottom();
+            scrollToBottom();
         }
         m_model->setFollowing(m_follow->isChecked());
     });
@@ -209,24 +218,39 @@ void LogsPanel::onExecutionsChanged()
 
 void LogsPanel::onScroll(int value)
 {
-    if (m_adjustingScroll)
+    if (m_adjustingScroll || m_model->rowCount() == 0)
         return;
     QScrollBar *bar = m_lines->verticalScrollBar();
     if (value <= bar->minimum() && m_model->hasOlder())
         m_model->fetchOlder(); // reached the top: load the page before
-    const bool atBottom = value >= bar->maximum() && !m_model->hasNewer();
-    if (m_model->rowCount() > 0)
-        m_model->setFollowing(atBottom);
+    // Follow exactly while the newest line is in view; scrolling up stops following.
+    m_model->setFollowing(value >= bar->maximum() && !m_model->hasNewer());
 }
 
 void LogsPanel::onRowsInserted(int first)
 {
-    if (first > 0 && m_model->isFollowing())
-        m_lines->scrollToBottom();
-    else if (first == 0 && m_model->rowCount() > 0 && !m_model->hasNewer()
-             && m_model->isFollowing())
-        QTimer::singleShot(0, m_lines, &QTableView::scrollToBottom); // first tail page
+    Q_UNUSED(first)
+    if (m_model->isFollowing())
+        scrollToBottom();
     updateStatus();
+}
+
+void LogsPanel::applyPendingScroll()
+{
+    QScrollBar *bar = m_lines->verticalScrollBar();
+    m_adjustingScroll = true;
+    bar->setValue(m_pendingScrollValue);
+    m_adjustingScroll = false;
+    if (bar->maximum() >= m_pendingScrollValue)
+        m_pendingScrollValue = -1;
+}
+
+void LogsPanel::scrollToBottom()
+{
+    QScrollBar *bar = m_lines->verticalScrollBar();
+    m_adjustingScroll = true;
+    bar->setValue(bar->maximum());
+    m_adjustingScroll = false;
 }
 
 void LogsPanel::applyStreamFilter()

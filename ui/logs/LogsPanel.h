@@ -39,6 +39,8 @@ private:
     void onExecutionsChanged();
     void onScroll(int value);
     void onRowsInserted(int first);
+    void scrollToBottom();
+    void applyPendingScroll();
     void applyStreamFilter();
     void updateStatus();
     void chooseExportFile();
@@ -54,4 +56,5 @@ private:
     QLabel *m_emptyHint = nullptr;
     QString m_lastMessage;
     bool m_adjustingScroll = false;
+    int m_pendingScrollValue = -1; // where to scroll once the range allows it (older rows added)
 };
