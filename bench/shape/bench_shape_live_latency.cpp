@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
@@ -15,6 +16,8 @@
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("hivewatch.*.debug=false\nhivewatch.*.info=false"));
     const QStringList args = app.arguments();
     if (args.size() < 3) {
         QTextStream(stderr) << "usage: bench_shape_live_latency CONNINFO SHAPE_URL [SAMPLES]\n";

@@ -14,6 +14,9 @@ const rows = await shape.value
 const seconds = Number(process.hrtime.bigint() - started) / 1e9
 abort.abort()
 if (shape.error) throw shape.error
-console.log(JSON.stringify({ rows: rows.size, seconds, rowsPerSecond: rows.size / seconds,
-                             peakRssMiB: process.resourceUsage().maxRSS / 1024 }))
+const usage = process.resourceUsage()
+const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6
+console.log(JSON.stringify({ rows: rows.size, seconds: +seconds.toFixed(3), rowsPerSecond: Math.round(rows.size / seconds),
+                             cpuSeconds: +cpuSeconds.toFixed(3), rowsPerCpuSecond: Math.round(rows.size / cpuSeconds),
+                             peakRssMiB: +(usage.maxRSS / 1024).toFixed(1) }))
 process.exit(0)

@@ -36,21 +36,23 @@ for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sle
 base=$(sed -n 's/^listening on //p' "$work/server.out")
 url="$base/v1/shape"
 
-echo "== machine"; nproc; lscpu | head -15; date -u
+echo "== machine"; nproc; lscpu | grep -E "Model name|^CPU\(s\)"; date -u; uptime
 # Warm the server's shape once so both clients read the same snapshot chunks.
 "$build/app/hivectl/hivectl" shape sync --url "$url" --table node_task_output_logs --follow-ms 0 \
     --db "$work/warm.sqlite" >/dev/null
 
 echo "== hivectl (into the local store)"
 start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o "$work/hw.rss" "$build/app/hivectl/hivectl" shape sync --url "$url" \
+/usr/bin/time -f '%M %U %S' -o "$work/hw.rss" "$build/app/hivectl/hivectl" shape sync --url "$url" \
     --table node_task_output_logs --follow-ms 0 --db "$work/store.sqlite"
 end=$(date +%s.%N)
 stored=$(sqlite3 "$work/store.sqlite" "SELECT row_count FROM shape_state WHERE name='node_task_output_logs'")
-python3 - "$stored" "$start" "$end" "$(cat "$work/hw.rss")" <<'PY'
+python3 - "$stored" "$start" "$end" $(tail -1 "$work/hw.rss") <<'PY'
 import json, sys
-rows, start, end, rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+rows, start, end = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+rss, cpu = int(sys.argv[4]), float(sys.argv[5]) + float(sys.argv[6])
 print(json.dumps({"rows": rows, "seconds": round(end - start, 3), "rowsPerSecond": round(rows / (end - start)),
+                  "cpuSeconds": round(cpu, 3), "rowsPerCpuSecond": round(rows / cpu),
                   "peakRssMiB": round(rss / 1024, 1)}))
 PY
 

@@ -143,7 +143,10 @@ Result<void> ShapeStore::migrate()
     sqlite3 *db = rawHandle(m_logStore);
     if (!db)
         return Error(QStringLiteral("the local store is not an SQLite database"));
+    // A snapshot is applied as one transaction; with SQLite's default 2 MB page cache a large
+    // one spills pages to the WAL again and again. 64 MB keeps a million-row snapshot in memory.
     const char *schema = R"(
+        PRAGMA cache_size = -65536;
         CREATE TABLE IF NOT EXISTS shape_state (
             name TEXT PRIMARY KEY,
             shape_key TEXT NOT NULL,
