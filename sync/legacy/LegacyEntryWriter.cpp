@@ -36,14 +36,7 @@ LegacyEntryWriter::LegacyEntryWriter(Mode mode, const SqliteDatabase *target, Lo
     , m_store(store)
     , m_callbacks(std::move(callbacks))
 {
-    if (m_mode == Mode::ThroughLogStore)
-        m_batch = new QList<NewLogEntry>;
     m_sinceProgress.start();
-}
-
-LegacyEntryWriter::~LegacyEntryWriter()
-{
-    delete m_batch;
 }
 
 Result<void> LegacyEntryWriter::prepare()
@@ -89,13 +82,12 @@ void LegacyEntryWriter::beginExecution(const LegacyExecutionInfo &execution,
         m_pending.clear();
         m_arena.clear();
     }
-    if (m_batch)
-        m_batch->clear();
+    m_batch.clear();
 }
 
 Result<void> LegacyEntryWriter::finishExecution()
 {
-    if (!m_error && m_batch)
+    if (!m_error && m_mode == Mode::ThroughLogStore)
         flushBatch();
     if (!m_error && m_mode == Mode::Direct)
         flushDirect();
@@ -172,8 +164,8 @@ bool LegacyEntryWriter::write(const MappedLogMsg &msg, std::string_view timestam
     entry.outputType = fromUtf8(msg.outputType);
     entry.content = fromUtf8(msg.content);
     entry.timestamp = fromUtf8(timestamp);
-    m_batch->append(std::move(entry));
-    return m_batch->size() < kLogStoreBatch || flushBatch();
+    m_batch.append(std::move(entry));
+    return m_batch.size() < kLogStoreBatch || flushBatch();
 }
 
 bool LegacyEntryWriter::flushDirect()
@@ -210,10 +202,10 @@ bool LegacyEntryWriter::fail(const Error &error)
 
 bool LegacyEntryWriter::flushBatch()
 {
-    if (m_batch->isEmpty())
+    if (m_batch.isEmpty())
         return true;
-    auto written = m_store->appendInCurrentTransaction(*m_batch);
-    m_batch->clear();
+    auto written = m_store->appendInCurrentTransaction(m_batch);
+    m_batch.clear();
     return written.ok() || fail(written.error());
 }
 

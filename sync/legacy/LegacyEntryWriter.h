@@ -3,6 +3,7 @@
 #include "LegacyLine.h"
 #include "LegacyMigrationTypes.h"
 #include "LogMsgParser.h"
+#include "LogStore.h"
 #include "Result.h"
 #include "SqliteDatabase.h"
 
@@ -14,9 +15,7 @@
 #include <string>
 #include <vector>
 
-class LogStore;
 struct LegacyExecutionInfo;
-struct NewLogEntry;
 
 // The line sink of a migration: maps each line to a log_entries row, counts it, reports the
 // lines that cannot be migrated, and (unless it is a dry run) writes the rows into the current
@@ -36,7 +35,6 @@ public:
 
     LegacyEntryWriter(Mode mode, const SqliteDatabase *target, LogStore *store,
                       Callbacks callbacks);
-    ~LegacyEntryWriter() override;
 
     Result<void> prepare();
     void setTotals(qint64 executions, qint64 rows);
@@ -80,7 +78,7 @@ private:
     std::string m_reason;
     QByteArray m_key;
     LegacyExecutionResult *m_counts = nullptr;
-    QList<NewLogEntry> *m_batch = nullptr;
+    QList<NewLogEntry> m_batch; // ThroughLogStore mode
     std::optional<Error> m_error;
     LegacyProgress m_progress;
     QElapsedTimer m_sinceProgress;

@@ -33,8 +33,8 @@ void TestLegacyResumeAfterKill::resumesWithoutDuplicatesAfterSigkill()
     const QString path = dir.filePath(QStringLiteral("node.sqlite"));
     NodeDbBuilder node(path, LegacyEra::Batches);
     QVERIFY(node.create());
-    constexpr int kExecutions = 120;
-    constexpr int kLines = 3000;
+    constexpr int kExecutions = 80;
+    constexpr int kLines = 2000;
     for (int e = 0; e < kExecutions; ++e) {
         QList<LegacyLineSpec> lines;
         for (int i = 0; i < kLines; ++i)
