@@ -6,6 +6,7 @@
 #include "LegacyLog.h"
 #include "LogStore.h"
 #include "NodeLogTableReader.h"
+#include "SqliteBulkWriteTuning.h"
 #include "SqliteDatabase.h"
 
 #include <QFileInfo>
@@ -33,51 +34,6 @@ Result<qint64> queryIntForKey(const SqliteDatabase &db, std::string_view sql, co
 {
     return queryInt(db, sql, [&](SqliteStatement &stmt) { stmt.bindBlob(1, key); });
 }
-
-// For the length of a migration, LogStore's connection is set up for one long bulk write:
-// memory-mapped I/O off, because every mapped page of a multi-GB file counts towards the
-// process's RSS; and WAL checkpoints every 64 MiB instead of every 4 MiB, because each checkpoint
-// waits for an fsync. Restored afterwards, with the WAL folded back into the database.
-class BulkWriteTuning
-{
-public:
-    explicit BulkWriteTuning(const SqliteDatabase *db)
-        : m_db(db)
-    {
-        if (!m_db)
-            return;
-        auto noBind = [](SqliteStatement &) {
-        };
-        m_mmapSize = queryInt(*m_db, "PRAGMA mmap_size", noBind).ok()
-            ? queryInt(*m_db, "PRAGMA mmap_size", noBind).value()
-            : 0;
-        auto checkpoint = queryInt(*m_db, "PRAGMA wal_autocheckpoint", noBind);
-        m_autoCheckpoint = checkpoint.ok() ? checkpoint.value() : 1000;
-        pragma("PRAGMA mmap_size = 0");
-        pragma("PRAGMA wal_autocheckpoint = 16384");
-    }
-    ~BulkWriteTuning()
-    {
-        if (!m_db)
-            return;
-        pragma("PRAGMA wal_checkpoint(TRUNCATE)");
-        pragma(QByteArray("PRAGMA wal_autocheckpoint = " + QByteArray::number(m_autoCheckpoint)));
-        pragma(QByteArray("PRAGMA mmap_size = " + QByteArray::number(m_mmapSize)));
-    }
-
-private:
-    void pragma(const QByteArray &sql)
-    {
-        // Best effort: a pragma that fails only costs speed, never data.
-        auto stmt = m_db->prepare(std::string_view(sql.constData(), size_t(sql.size())));
-        if (stmt)
-            (void)stmt->run();
-    }
-
-    const SqliteDatabase *m_db;
-    qint64 m_mmapSize = 0;
-    qint64 m_autoCheckpoint = 1000;
-};
 
 bool samePath(const QString &a, const QString &b)
 {
@@ -378,7 +334,7 @@ Result<LegacyReport> LegacyMigrator::run()
     Run run(*this);
     if (auto opened = run.open(); !opened)
         return opened.error();
-    const BulkWriteTuning tuning(m_options.execute ? run.target.get() : nullptr);
+    const SqliteBulkWriteTuning tuning(m_options.execute ? run.target.get() : nullptr);
     auto executions = run.reader->listExecutions();
     if (!executions)
         return executions.error();
