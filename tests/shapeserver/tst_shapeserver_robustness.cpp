@@ -46,6 +46,8 @@ private slots:
         QCOMPARE(r.status, 200);
         QVERIFY(s.rows.contains(QStringLiteral("\"public\".\"items\"/\"50\"")));
         QCOMPARE(env.client->get(QStringLiteral("/v1/health"), {}).status, 200);
+        env.server.stop();
+        QCOMPARE(env.server.lastExitCode(), 0);
     }
 
     void writesDuringTheSnapshotAreNeitherLostNorDuplicated()
@@ -179,6 +181,7 @@ private slots:
         QVERIFY(slotCount.ok());
         QCOMPARE(slotCount->text(0, 0), QStringLiteral("1"));
         env.server.stop();
+        QCOMPARE(env.server.lastExitCode(), 0); // SIGTERM is a clean exit (and no sanitizer report)
         QElapsedTimer t;
         t.start();
         QString count;

@@ -80,9 +80,13 @@ void ShapeServerProcess::stop()
 {
     if (m_process.state() != QProcess::NotRunning) {
         m_process.terminate();
-        if (!m_process.waitForFinished(10000)) {
+        if (m_process.waitForFinished(10000)) {
+            m_lastExitCode
+                = m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+        } else {
             m_process.kill();
             m_process.waitForFinished(5000);
+            m_lastExitCode = -1;
         }
     }
     m_baseUrl.clear();

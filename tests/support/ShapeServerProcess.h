@@ -23,6 +23,8 @@ public:
     QUrl baseUrl() const; // http://127.0.0.1:<port>
     QUrl shapeUrl() const; // baseUrl + "/v1/shape"
     void stop(); // SIGTERM, then SIGKILL after 10 s; also in the destructor
+    // After stop(): the server's exit code, or -1 if it crashed or had to be killed.
+    int lastExitCode() const { return m_lastExitCode; }
     qint64 processId() const { return m_process.processId(); } // for benchmarks (peak RSS)
 
     static QString binaryPath();
@@ -30,4 +32,5 @@ public:
 private:
     QProcess m_process;
     QUrl m_baseUrl;
+    int m_lastExitCode = -1;
 };
