@@ -40,7 +40,7 @@ QList<NewLogEntry> agentRun(const QUuid &exec, int lines, int minuteOffset)
                           .arg(14 + second / 3600, 2, 10, QLatin1Char('0'))
                           .arg(second / 60 % 60, 2, 10, QLatin1Char('0'))
                           .arg(second % 60, 2, 10, QLatin1Char('0'))
-                          .arg(i * 37 % 1000, 3, 10, QLatin1Char('0'));
+                          .arg(i % 4 * 250 + i * 37 % 200, 3, 10, QLatin1Char('0'));
         if (i == 0) {
             e.outputType = QStringLiteral("system");
             e.content = QStringLiteral("Execution started on node berlin-04 (claude-code 1.0.58)");
