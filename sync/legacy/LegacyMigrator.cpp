@@ -80,14 +80,15 @@ Result<void> LegacyMigrator::Run::open()
 {
     const bool execute = m.m_options.execute;
     const bool nodeSource = m.m_source.kind == LegacySource::Kind::NodeTable;
-    if (!nodeSource && m.m_target.kind == LegacyTarget::Kind::SourceDatabase)
-        return Error(QStringLiteral("A JSONL file cannot be migrated in place: name the database "
-                                    "to write log_entries into"));
+    const bool noTarget = !nodeSource && m.m_target.kind == LegacyTarget::Kind::SourceDatabase;
+    if (noTarget && execute)
+        return Error(QStringLiteral("A JSONL file has no log_entries of its own: name the database "
+                                    "to write into (--target FILE)"));
     if (nodeSource && !QFileInfo(m.m_source.path).isFile())
         return Error(QStringLiteral("The node database %1 does not exist").arg(m.m_source.path));
-    const QString targetPath = m.m_target.kind == LegacyTarget::Kind::SourceDatabase
-        ? m.m_source.path
-        : m.m_target.storePath;
+    const QString targetPath = noTarget                         ? QString()
+        : m.m_target.kind == LegacyTarget::Kind::SourceDatabase ? m.m_source.path
+                                                                : m.m_target.storePath;
     inPlace = nodeSource && samePath(targetPath, m.m_source.path);
 
     if (execute) {
@@ -99,7 +100,7 @@ Result<void> LegacyMigrator::Run::open()
         if (!borrowed)
             return borrowed.error();
         target = std::move(*borrowed);
-    } else if (QFileInfo::exists(targetPath)) {
+    } else if (!targetPath.isEmpty() && QFileInfo::exists(targetPath)) {
         auto opened = SqliteDatabase::openReadOnly(targetPath);
         if (!opened)
             return opened.error();

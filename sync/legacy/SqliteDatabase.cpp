@@ -45,6 +45,13 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::open(const QString &path
     }
     // A node keeps writing to its database while we read it; wait for its short transactions.
     sqlite3_busy_timeout(db, 30000);
+    // sqlite3_open_v2 reads nothing yet: look at the schema now so a file that is not a
+    // database is named as such rather than failing in the first query.
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr)
+        == SQLITE_NOTADB) {
+        sqlite3_close_v2(db);
+        return Error(QStringLiteral("%1 is not an SQLite database").arg(path));
+    }
     return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(db, path, true));
 }
 
