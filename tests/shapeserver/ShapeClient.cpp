@@ -122,3 +122,15 @@ HttpReply ShapeClient::live(const QList<QPair<QString, QString>> &definition, Sy
     }
     return r;
 }
+
+HttpReply ShapeClient::liveUntilData(const QList<QPair<QString, QString>> &definition,
+                                     Synced &state, int attempts)
+{
+    HttpReply r;
+    for (int i = 0; i < attempts; ++i) {
+        r = live(definition, state);
+        if (r.status != 200 || r.header("electric-has-data") != "false")
+            break;
+    }
+    return r;
+}

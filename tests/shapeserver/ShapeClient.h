@@ -54,6 +54,10 @@ public:
     Synced sync(const QList<QPair<QString, QString>> &definition);
     // One live request from `state`, applying what comes back.
     HttpReply live(const QList<QPair<QString, QString>> &definition, Synced &state);
+    // Live requests until one carries data or is not a 200 (a loaded machine may deliver a
+    // change after one long-poll hold has already timed out).
+    HttpReply liveUntilData(const QList<QPair<QString, QString>> &definition, Synced &state,
+                            int attempts = 20);
 
     static void apply(const QJsonArray &messages, QMap<QString, QMap<QString, QString>> &rows);
 

@@ -27,7 +27,7 @@ class TestShapeServerProtocol : public QObject
         ShapeClient::Synced s = env.client->sync(definition);
         if (!s.error.isEmpty() || !env.sql(sqlScript))
             return {};
-        HttpReply r = env.client->live(definition, s);
+        HttpReply r = env.client->liveUntilData(definition, s);
         if (replyOut)
             *replyOut = r;
         return r.messages();
@@ -311,7 +311,7 @@ private slots:
                  (QStringList {QStringLiteral("id"), QStringLiteral("title")}));
         QVERIFY(env.sql(QStringLiteral("UPDATE items SET num = 99 WHERE id = 1; UPDATE items SET "
                                        "title = 'seen' WHERE id = 2")));
-        const HttpReply r = env.client->live(def, s);
+        const HttpReply r = env.client->liveUntilData(def, s);
         QCOMPARE(r.messages().size(), 2);
         QCOMPARE(valueOf(r.messages()[0]).value(QStringLiteral("id")).toString(),
                  QStringLiteral("2"));
