@@ -112,6 +112,13 @@ Result<void> LogStoreSchema::migrate(QSqlDatabase &db, const QString &path)
             return Error(
                 QStringLiteral("Could not migrate %1 to store version %2").arg(path).arg(m.version),
                 q.lastError().text());
+        // Another connection (the sync worker and the log view open a new store together) may
+        // have applied it while this one waited for the write lock.
+        const auto current = scalar(db, QStringLiteral("PRAGMA user_version"));
+        if (current && current.value() >= m.version) {
+            q.exec(QStringLiteral("COMMIT"));
+            continue;
+        }
         QString failure;
         for (size_t i = 0; i < m.count && failure.isEmpty(); ++i) {
             if (!q.exec(QString::fromUtf8(m.statements[i])))

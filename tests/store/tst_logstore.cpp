@@ -14,6 +14,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <thread>
 
 namespace {
 
@@ -120,6 +121,7 @@ private slots:
     void everyConnectionGetsTheNodePragmas();
     void nodeDatabaseIsPagedAndNeverMigrated();
     void storeFromNewerVersionIsRefused();
+    void twoConnectionsCreatingTheSameStoreBothSucceed();
     void unusableFilesGiveClearErrors_data();
     void unusableFilesGiveClearErrors();
     void damagedPagesGiveAnErrorNotACrash();
@@ -595,6 +597,30 @@ void TestLogStore::storeFromNewerVersionIsRefused()
     QVERIFY(!r.ok());
     QVERIFY2(r.error().message.contains(QLatin1String("newer Hivewatch")),
              qPrintable(r.error().message));
+}
+
+void TestLogStore::twoConnectionsCreatingTheSameStoreBothSucceed()
+{
+    // The sync worker and the log view may open a new store at the same moment: both see an
+    // empty file, one migrates, the other must find the schema in place under the write lock.
+    for (int round = 0; round < 20; ++round) {
+        const QString path = m_dir->filePath(QStringLiteral("race-%1.sqlite").arg(round));
+        QString errors[2];
+        std::thread threads[2];
+        for (int t = 0; t < 2; ++t) {
+            threads[t] = std::thread([&path, &errors, t] {
+                auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+                if (!store)
+                    errors[t] = store.error().toString();
+                else if (store.value()->isNodeDatabase())
+                    errors[t] = QStringLiteral("opened as a node database");
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QVERIFY2(errors[0].isEmpty(), qPrintable(errors[0]));
+        QVERIFY2(errors[1].isEmpty(), qPrintable(errors[1]));
+    }
 }
 
 void TestLogStore::unusableFilesGiveClearErrors_data()
