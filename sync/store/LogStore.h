@@ -101,7 +101,10 @@ public:
     Result<void> withTransaction(const std::function<Result<void>()> &body);
 
     // Appends in one transaction of its own. Rows whose sourceId is already stored are updated in
-    // place (idempotent re-append). Returns the number of rows written.
+    // place (idempotent re-append; their id, the cursor, stays). Returns the number of rows
+    // written. A row with an output type outside the node's CHECK set, or (on a node's database,
+    // which has no source_id column) with a sourceId, fails the whole batch with an error naming
+    // the row; nothing of the batch is stored then.
     Result<qint64> append(const QList<NewLogEntry> &rows);
     // The same without a transaction of its own: for use inside withTransaction().
     Result<qint64> appendInCurrentTransaction(const QList<NewLogEntry> &rows);
@@ -117,7 +120,11 @@ public:
 
     // Cursor pagination as the node's find_paginated: Forward = id > cursor, oldest first;
     // Backward = id < cursor, newest first (the page comes back in descending id order, exactly
-    // as the node returns it; callers that display it reverse it).
+    // as the node returns it; callers that display it reverse it). No cursor = from the first
+    // (Forward) or the last (Backward) row. nextCursor is the last row of the page when hasMore
+    // (for Backward the smallest id, so passing it back gives older rows). totalCount is the
+    // execution's row count even when the page is empty (cursor past the end or before the
+    // start). limit must be at least 1.
     Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
                          PageDirection direction, int limit);
 
