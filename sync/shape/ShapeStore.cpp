@@ -203,94 +203,147 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
     return std::optional<StoredShape>(stored);
 }
 
-Result<qint64> ShapeStore::apply(const QString &name, const QString &shapeKey,
-                                 const ShapeUpdate &update, bool isLogTable,
-                                 QList<AppliedChange> *applied)
+Result<void> ShapeStore::begin()
 {
-    sqlite3 *db = rawHandle(m_logStore);
-    const QByteArray shape = name.toUtf8();
-    qint64 rowCount = 0;
-    auto body = [&]() -> Result<void> {
-        Statement clear(db, "DELETE FROM shape_rows WHERE shape = ?");
-        Statement upsert(db,
-                         "INSERT OR REPLACE INTO shape_rows (shape, key, value) VALUES (?, ?, ?)");
-        Statement select(db, "SELECT value FROM shape_rows WHERE shape = ? AND key = ?");
-        Statement erase(db, "DELETE FROM shape_rows WHERE shape = ? AND key = ?");
-        Statement count(db, "SELECT COUNT(*) FROM shape_rows WHERE shape = ?");
-        Statement save(db, R"(INSERT OR REPLACE INTO shape_state
-                              (name, shape_key, handle, "offset", schema, row_count, last_synced_at)
-                              VALUES (?, ?, ?, ?, ?, ?, ?))");
-        for (const Statement *s : {&clear, &upsert, &select, &erase, &count, &save}) {
-            if (!s->ok())
-                return sqlError(QStringLiteral("prepare its shape statements"), db);
-        }
-        if (update.reset && !clear.bind(1, shape).exec())
-            return sqlError(QStringLiteral("clear the rows of shape %1").arg(name), db);
-
-        QList<NewLogEntry> logLines;
-        if (applied)
-            applied->reserve(update.changes.size());
-        for (const ShapeMessage &change : update.changes) {
-            const QByteArray key = change.key.toUtf8();
-            RawRow row = change.value;
-            if (change.operation == RowChange::Operation::Update) {
-                // replica=default sends only changed columns: merge into the stored row.
-                select.bind(1, shape).bind(2, key);
-                if (select.next()) {
-                    auto stored = parseRawRow(select.column(0));
-                    select.reset();
-                    if (!stored)
-                        return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                                         .arg(change.key, name),
-                                     stored.error().toString());
-                    row = std::move(stored).value();
-                    mergeRow(row, change.value);
-                } else {
-                    select.reset();
-                }
-            }
-            if (change.operation == RowChange::Operation::Delete) {
-                if (!erase.bind(1, shape).bind(2, key).exec())
-                    return sqlError(
-                        QStringLiteral("delete row %1 of shape %2").arg(change.key, name), db);
-            } else {
-                if (!upsert.bind(1, shape)
-                         .bind(2, key)
-                         .bind(3, QByteArrayView(rawRowToJson(row)))
-                         .exec())
-                    return sqlError(
-                        QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
-                if (isLogTable) {
-                    if (auto entry = logEntryFrom(row))
-                        logLines.append(std::move(*entry));
-                }
-            }
-            if (applied)
-                applied->append({change.operation, change.key, std::move(row)});
-        }
-        if (!logLines.isEmpty()) {
-            if (auto appended = m_logStore.appendInCurrentTransaction(logLines); !appended)
-                return appended.error();
-        }
-        if (!count.bind(1, shape).next())
-            return sqlError(QStringLiteral("count the rows of shape %1").arg(name), db);
-        rowCount = count.columnInt(0);
-        count.reset();
-        save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);
-        if (update.schema.isEmpty())
-            save.bindNull(5);
-        else
-            save.bind(5, QByteArrayView(update.schema.json()));
-        save.bind(6, rowCount).bind(7, update.receivedAt.toString(Qt::ISODateWithMs));
-        if (!save.exec())
-            return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
+    if (m_open)
         return {};
-    };
+    sqlite3 *db = rawHandle(m_logStore);
     if (!db)
         return Error(QStringLiteral("the local store is not an SQLite database"));
-    if (auto done = m_logStore.withTransaction(body); !done)
-        return done.error();
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return sqlError(QStringLiteral("start a transaction"), db);
+    m_open = true;
+    return {};
+}
+
+Result<void> ShapeStore::finish()
+{
+    if (!m_open || !m_partial.isEmpty())
+        return {};
+    sqlite3 *db = rawHandle(m_logStore);
+    if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+        const Error error = sqlError(QStringLiteral("commit the synced rows"), db);
+        rollback();
+        return error;
+    }
+    m_open = false;
+    return {};
+}
+
+void ShapeStore::rollback()
+{
+    if (m_open)
+        sqlite3_exec(rawHandle(m_logStore), "ROLLBACK", nullptr, nullptr, nullptr);
+    m_open = false;
+    m_partial.clear();
+}
+
+Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, bool isLogTable,
+                               QList<AppliedChange> *applied)
+{
+    if (auto begun = begin(); !begun)
+        return begun;
+    sqlite3 *db = rawHandle(m_logStore);
+    m_partial.insert(name);
+    const QByteArray shape = name.toUtf8();
+    Statement clear(db, "DELETE FROM shape_rows WHERE shape = ?");
+    Statement upsert(db, "INSERT OR REPLACE INTO shape_rows (shape, key, value) VALUES (?, ?, ?)");
+    Statement select(db, "SELECT value FROM shape_rows WHERE shape = ? AND key = ?");
+    Statement erase(db, "DELETE FROM shape_rows WHERE shape = ? AND key = ?");
+    for (const Statement *s : {&clear, &upsert, &select, &erase}) {
+        if (!s->ok())
+            return sqlError(QStringLiteral("prepare its shape statements"), db);
+    }
+    if (update.reset && !clear.bind(1, shape).exec())
+        return sqlError(QStringLiteral("clear the rows of shape %1").arg(name), db);
+
+    QList<NewLogEntry> logLines;
+    if (applied)
+        applied->reserve(applied->size() + update.changes.size());
+    for (const ShapeMessage &change : update.changes) {
+        const QByteArray key = change.key.toUtf8();
+        RawRow row = change.value;
+        if (change.operation == RowChange::Operation::Update) {
+            // replica=default sends only changed columns: merge into the stored row.
+            select.bind(1, shape).bind(2, key);
+            if (select.next()) {
+                auto stored = parseRawRow(select.column(0));
+                select.reset();
+                if (!stored)
+                    return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
+                                     .arg(change.key, name),
+                                 stored.error().toString());
+                row = std::move(stored).value();
+                mergeRow(row, change.value);
+            } else {
+                select.reset();
+            }
+        }
+        if (change.operation == RowChange::Operation::Delete) {
+            if (!erase.bind(1, shape).bind(2, key).exec())
+                return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
+                                db);
+        } else {
+            if (!upsert.bind(1, shape)
+                     .bind(2, key)
+                     .bind(3, QByteArrayView(rawRowToJson(row)))
+                     .exec())
+                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
+                                db);
+            if (isLogTable) {
+                if (auto entry = logEntryFrom(row))
+                    logLines.append(std::move(*entry));
+            }
+        }
+        if (applied)
+            applied->append({change.operation, change.key, std::move(row)});
+    }
+    if (!logLines.isEmpty()) {
+        if (auto appended = m_logStore.appendInCurrentTransaction(logLines); !appended)
+            return appended.error();
+    }
+    return {};
+}
+
+Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
+                                  const ShapeUpdate &update)
+{
+    if (auto begun = begin(); !begun)
+        return begun.error();
+    sqlite3 *db = rawHandle(m_logStore);
+    const QByteArray shape = name.toUtf8();
+    Statement count(db, "SELECT COUNT(*) FROM shape_rows WHERE shape = ?");
+    Statement save(db, R"(INSERT OR REPLACE INTO shape_state
+                          (name, shape_key, handle, "offset", schema, row_count, last_synced_at)
+                          VALUES (?, ?, ?, ?, ?, ?, ?))");
+    if (!count.ok() || !save.ok() || !count.bind(1, shape).next())
+        return sqlError(QStringLiteral("count the rows of shape %1").arg(name), db);
+    const qint64 rowCount = count.columnInt(0);
+    count.reset();
+    save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);
+    if (update.schema.isEmpty())
+        save.bindNull(5);
+    else
+        save.bind(5, QByteArrayView(update.schema.json()));
+    save.bind(6, rowCount).bind(7, update.receivedAt.toString(Qt::ISODateWithMs));
+    if (!save.exec())
+        return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
+    m_partial.remove(name);
+    if (auto finished = finish(); !finished)
+        return finished.error();
     return rowCount;
+}
+
+Result<void> ShapeStore::abandon(const QString &name)
+{
+    if (!m_partial.remove(name) || !m_open)
+        return {};
+    sqlite3 *db = rawHandle(m_logStore);
+    Statement restart(db,
+                      R"(UPDATE shape_state SET "offset" = '-1', handle = NULL WHERE name = ?)");
+    if (!restart.ok() || !restart.bind(1, name).exec())
+        return sqlError(QStringLiteral("mark shape %1 for a resync").arg(name), db);
+    return finish();
 }
 
 Result<void>
@@ -315,12 +368,19 @@ ShapeStore::forEachRow(const QString &name,
 
 Result<void> ShapeStore::remove(const QString &name)
 {
+    // Joins the open transaction when another shape is mid-snapshot, else runs in its own.
+    const bool own = !m_open;
+    if (auto begun = begin(); !begun)
+        return begun;
     sqlite3 *db = rawHandle(m_logStore);
-    return m_logStore.withTransaction([&]() -> Result<void> {
-        Statement rows(db, "DELETE FROM shape_rows WHERE shape = ?");
-        Statement state(db, "DELETE FROM shape_state WHERE name = ?");
-        if (!rows.ok() || !state.ok() || !rows.bind(1, name).exec() || !state.bind(1, name).exec())
-            return sqlError(QStringLiteral("forget shape %1").arg(name), db);
-        return {};
-    });
+    Statement rows(db, "DELETE FROM shape_rows WHERE shape = ?");
+    Statement state(db, "DELETE FROM shape_state WHERE name = ?");
+    if (!rows.ok() || !state.ok() || !rows.bind(1, name).exec() || !state.bind(1, name).exec()) {
+        const Error error = sqlError(QStringLiteral("forget shape %1").arg(name), db);
+        if (own)
+            rollback();
+        return error;
+    }
+    m_partial.remove(name);
+    return own ? finish() : Result<void>();
 }

@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QList>
+#include <QSet>
 #include <QString>
 
 #include <functional>
@@ -50,10 +51,22 @@ public:
     // definition (`shapeKey`, see ShapeUrl::shapeKey): then the old rows are dropped.
     Result<std::optional<StoredShape>> load(const QString &name, const QString &shapeKey);
 
-    // Applies the update and saves the position, atomically. `applied` (optional) receives the
-    // merged rows, in log order. Returns the row count after the update.
-    Result<qint64> apply(const QString &name, const QString &shapeKey, const ShapeUpdate &update,
-                         bool isLogTable, QList<AppliedChange> *applied = nullptr);
+    // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
+    // update first drops the shape's rows. Nothing is visible to readers or durable until
+    // commit(). Large snapshots arrive as several writes (ShapeStream::changesPending) and one
+    // commit at up-to-date, so they never sit in memory whole. `applied` (optional) receives
+    // the merged rows, in log order.
+    Result<void> write(const QString &name, const ShapeUpdate &update, bool isLogTable,
+                       QList<AppliedChange> *applied = nullptr);
+    // Saves the position of `name` (handle, offset, schema) in the same transaction and commits
+    // it, unless another shape is half-way through a snapshot in this transaction: then the
+    // commit happens with that shape's, keeping both atomic. Returns the row count of `name`.
+    Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update);
+    // `name` stopped half-way through a snapshot: its saved position is reset to -1 (so a
+    // restart resyncs instead of trusting partial rows) and the other shapes' work is committed.
+    Result<void> abandon(const QString &name);
+    // Drops everything not yet committed (shutdown, or after a store error).
+    void rollback();
 
     // Every stored row of `name`, sorted by key.
     Result<void>
@@ -64,5 +77,10 @@ public:
     Result<void> remove(const QString &name);
 
 private:
+    Result<void> begin();
+    Result<void> finish();
+
     LogStore &m_logStore;
+    bool m_open = false;
+    QSet<QString> m_partial; // shapes with uncommitted writes in the open transaction
 };

@@ -393,8 +393,25 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         m_loopGuard.reset();
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
-    } else if (m_state != ShapeStatus::State::Live) {
-        setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+    } else {
+        if (m_state != ShapeStatus::State::Live)
+            setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+        if (m_pending.size() >= m_options.flushThreshold) {
+            // Ask for the next chunk first: Qt downloads it on its own thread while the
+            // receiver stores this part.
+            sendRequest();
+            ShapeUpdate part;
+            part.reset = m_pendingReset;
+            part.changes = std::move(m_pending);
+            part.handle = m_position.handle;
+            part.offset = m_position.offset;
+            part.schema = m_schema;
+            part.receivedAt = QDateTime::currentDateTimeUtc();
+            m_pending.clear();
+            m_pendingReset = false;
+            emit changesPending(part);
+            return;
+        }
     }
     scheduleNext(0);
 }

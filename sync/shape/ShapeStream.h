@@ -48,6 +48,7 @@ public:
         int requestTimeoutMs = 60000; // no-progress timeout for non-live requests
         int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
+        int flushThreshold = 20000; // buffered changes handed out early (changesPending)
         ShapeBackoff backoff;
         std::function<double()> random; // [0,1) for jitter; tests make it deterministic
     };
@@ -83,6 +84,12 @@ public:
 
 signals:
     void updateReady(const ShapeUpdate &update);
+    // A large catch-up (e.g. a million-row snapshot) is handed out in parts of about
+    // flushThreshold changes before its up-to-date, so it never sits in memory whole. The parts
+    // and the final updateReady together form one atomic batch: the receiver must not make them
+    // visible before updateReady, and must drop them on mustRefetch. Only the first part of a
+    // reset sequence has reset=true.
+    void changesPending(const ShapeUpdate &part);
     // A 409/must-refetch (or resync) dropped the pending changes; the next update has reset=true.
     void mustRefetch();
     // Non-fatal problems worth showing (not_null violations, skipped messages).

@@ -18,6 +18,10 @@ struct ShapeWorker::Shape
     QString key;
     std::unique_ptr<ShapeStream> stream;
     ShapeStatus status;
+    // Parts of the batch in progress (ShapeStream::changesPending), already in the store's open
+    // transaction; kept only when someone listens to batchReady.
+    QList<AppliedChange> pendingApplied;
+    bool pendingReset = false;
 };
 
 ShapeWorker::ShapeWorker(const QString &storePath, QObject *parent)
@@ -97,11 +101,22 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         shape->status.lastSyncedAt = saved.lastSyncedAt;
         shape->status.handle = saved.handle;
         shape->status.offset = saved.offset;
-        emitStoredRows(*shape, saved.schema);
+        if (saved.offset != QLatin1String("-1")) // -1: a snapshot was cut off; its rows will go
+            emitStoredRows(*shape, saved.schema);
     }
     ShapeStream *stream = shape->stream.get();
     connect(stream, &ShapeStream::updateReady, this,
             [this, name](const ShapeUpdate &update) { onUpdate(name, update); });
+    connect(stream, &ShapeStream::changesPending, this,
+            [this, name](const ShapeUpdate &part) { onPart(name, part); });
+    connect(stream, &ShapeStream::mustRefetch, this, [this, name] {
+        // The dead snapshot's rows stay in the open transaction until the next reset write
+        // deletes them; the consumers never saw them.
+        if (auto it = m_shapes.find(name); it != m_shapes.end()) {
+            (*it)->pendingApplied.clear();
+            (*it)->pendingReset = false;
+        }
+    });
     connect(stream, &ShapeStream::stateChanged, this, [this, name] {
         if (auto it = m_shapes.find(name); it != m_shapes.end())
             publishStatus(**it);
@@ -119,6 +134,10 @@ void ShapeWorker::removeShape(const QString &name)
     const auto shape = m_shapes.take(name);
     if (shape && shape->stream)
         shape->stream->stop();
+    if (shape && m_store) {
+        if (auto abandoned = m_store->abandon(name); !abandoned)
+            storeFailed(abandoned.error().toString());
+    }
 }
 
 void ShapeWorker::pauseAll()
@@ -148,6 +167,8 @@ void ShapeWorker::shutdown()
             shape->stream->stop();
     }
     m_shapes.clear();
+    if (m_store)
+        m_store->rollback(); // a half-received batch is not kept: the saved offset predates it
     delete m_network;
     m_network = nullptr;
     m_store.reset();
@@ -177,28 +198,45 @@ void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)
     emit batchReady(batch);
 }
 
+void ShapeWorker::onPart(const QString &name, const ShapeUpdate &part)
+{
+    const auto it = m_shapes.find(name);
+    if (it == m_shapes.end())
+        return;
+    Shape &shape = **it;
+    shape.pendingReset = shape.pendingReset || part.reset;
+    auto written = m_store->write(name, part, shape.definition.isLogTable(),
+                                  wantsBatches() ? &shape.pendingApplied : nullptr);
+    if (!written)
+        storeFailed(written.error().toString());
+}
+
 void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
 {
     const auto it = m_shapes.find(name);
     if (it == m_shapes.end())
         return;
     Shape &shape = **it;
-    const bool changed = update.reset || !update.changes.isEmpty();
+    const bool reset = update.reset || shape.pendingReset;
+    const bool changed = reset || !update.changes.isEmpty() || !shape.pendingApplied.isEmpty();
     if (changed || update.offset != shape.status.offset) {
         const bool batches = wantsBatches();
-        QList<AppliedChange> applied;
-        auto rows = m_store->apply(name, shape.key, update, shape.definition.isLogTable(),
-                                   batches ? &applied : nullptr);
+        QList<AppliedChange> applied = std::move(shape.pendingApplied);
+        shape.pendingApplied.clear();
+        shape.pendingReset = false;
+        auto written = m_store->write(name, update, shape.definition.isLogTable(),
+                                      batches ? &applied : nullptr);
+        auto rows
+            = written ? m_store->commit(name, shape.key, update) : Result<qint64>(written.error());
         if (!rows) {
-            // The transaction rolled back: the store still holds the previous consistent state.
-            failShape(shape, rows.error().toString());
+            storeFailed(rows.error().toString());
             return;
         }
         shape.status.rowCount = rows.value();
         if (batches && changed) {
             ShapeBatch batch;
             batch.shapeName = name;
-            batch.reset = update.reset;
+            batch.reset = reset;
             batch.handle = update.handle;
             batch.offset = update.offset;
             batch.receivedAt = update.receivedAt;
@@ -216,6 +254,18 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
     shape.status.lastSyncedAt = update.receivedAt;
     publishStatus(shape);
     emit upToDate(name);
+}
+
+void ShapeWorker::storeFailed(const QString &error)
+{
+    // Every shape shares the store's transaction: roll it all back (the store keeps the last
+    // committed, consistent state) and stop every shape; starting them again resumes from it.
+    m_store->rollback();
+    for (const auto &shape : std::as_const(m_shapes)) {
+        shape->pendingApplied.clear();
+        shape->pendingReset = false;
+        failShape(*shape, error);
+    }
 }
 
 void ShapeWorker::failShape(Shape &shape, const QString &error)

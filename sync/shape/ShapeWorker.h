@@ -61,6 +61,8 @@ private:
     struct Shape;
     bool ensureStore(QString *error);
     void onUpdate(const QString &name, const ShapeUpdate &update);
+    void onPart(const QString &name, const ShapeUpdate &part);
+    void storeFailed(const QString &error);
     void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
     void failShape(Shape &shape, const QString &error);

@@ -203,6 +203,47 @@ private slots:
         QCOMPARE(retry.query(QStringLiteral("expired_handle")), QStringLiteral("H1"));
     }
 
+    void handsOutLargeCatchUpsInPartsBeforeUpToDate()
+    {
+        m_server->enqueue(Server::shape(array({insert(1), insert(2)}), "H1", "0_0"));
+        Server::Response gone;
+        gone.status = 409;
+        gone.body = kMustRefetch;
+        gone.header("electric-handle", "H2");
+        m_server->enqueue(gone);
+        m_server->enqueue(Server::shape(array({insert(3), insert(4)}), "H2", "0_0"));
+        m_server->enqueue(Server::shape(array({insert(5), insert(6), kSnapshotEnd}), "H2", "0_1"));
+        m_server->enqueue(Server::shape(array({insert(7), kUpToDate}), "H2", "0_inf"));
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.flushThreshold = 2;
+        stream.setOptions(options);
+        QList<ShapeUpdate> parts;
+        QList<QString> events;
+        connect(&stream, &ShapeStream::changesPending, this, [&](const ShapeUpdate &part) {
+            parts.append(part);
+            events << QStringLiteral("part");
+        });
+        connect(&stream, &ShapeStream::mustRefetch, this,
+                [&] { events << QStringLiteral("refetch"); });
+        connect(&stream, &ShapeStream::updateReady, this,
+                [&] { events << QStringLiteral("update"); });
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(
+            events,
+            (QStringList {QStringLiteral("part"), QStringLiteral("refetch"), QStringLiteral("part"),
+                          QStringLiteral("part"), QStringLiteral("update")}));
+        QVERIFY(parts[0].reset);
+        QVERIFY(parts[1].reset); // the first part after the refetch starts a new snapshot
+        QVERIFY(!parts[2].reset);
+        QCOMPARE(parts[2].changes.size(), 2);
+        QCOMPARE(parts[2].offset, QStringLiteral("0_1"));
+        QVERIFY(!m_updates[0].reset);
+        QCOMPARE(m_updates[0].changes.size(), 1);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+    }
+
     void failsWhenRequiredHeadersAreMissing()
     {
         Server::Response stripped;
