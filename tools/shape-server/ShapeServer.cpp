@@ -269,14 +269,17 @@ Shape *ShapeServer::shapeFor(const ShapeDefinition &definition, QByteArray *erro
                 = QString::fromUtf8(PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY));
             const int position
                 = QByteArray(PQresultErrorField(result.get(), PG_DIAG_STATEMENT_POSITION)).toInt();
-            const QString text = position > prefix.size()
-                ? QStringLiteral("At location %1: %2")
-                      .arg(position - int(prefix.size()) - 1)
-                      .arg(message)
-                : message;
-            const QString field = message.contains(QLatin1String("parameter"))
-                ? QStringLiteral("params")
-                : QStringLiteral("where");
+            QString text = position > prefix.size() ? QStringLiteral("At location %1: %2")
+                                                          .arg(position - int(prefix.size()) - 1)
+                                                          .arg(message)
+                                                    : message;
+            const bool paramsProblem = message.contains(QLatin1String("bind message supplies"))
+                || message.contains(QLatin1String("there is no parameter"));
+            const QString field
+                = paramsProblem ? QStringLiteral("params") : QStringLiteral("where");
+            if (paramsProblem)
+                text = QStringLiteral("where uses more placeholders than the %1 params[n] given")
+                           .arg(definition.params.size());
             *errorBody = JsonText::invalidRequest(field, text);
             return nullptr;
         }
