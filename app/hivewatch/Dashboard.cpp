@@ -44,6 +44,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_syncPanel(new SyncStatusPanel(m_models->shapeStatuses()))
 {
     registerShapeBatchMetaTypes();
+    m_coalescer->setAcceptedShapes(HiveModels::tables());
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_coalescer, &BatchCoalescer::batchReady, m_models, &HiveModels::applyBatch);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),

@@ -18,7 +18,13 @@ AssignmentModel::AssignmentModel(QObject *parent)
                        {QStringLiteral("completed_at"), FieldType::DateTime}},
                       parent)
 {
+    m_resolveTimer.setSingleShot(true);
+    m_resolveTimer.setInterval(250);
+    connect(&m_resolveTimer, &QTimer::timeout, this, &AssignmentModel::announceResolvedColumns);
     connect(this, &KeyedTableModel::batchApplied, this, [this] {
+        // Progress events name their assignment: let them re-read it (throttled like names).
+        if (!m_resolveTimer.isActive())
+            m_resolveTimer.start();
         if (m_touchedNodes.isEmpty())
             return;
         const QStringList nodes(m_touchedNodes.cbegin(), m_touchedNodes.cend());
@@ -46,9 +52,23 @@ void AssignmentModel::setNodeModel(const NodeModel *nodes)
 
 void AssignmentModel::refreshResolvedColumn(int column)
 {
-    // Names live in another shape that may arrive before or after this one: one signal per column.
-    if (rowCount() > 0)
-        emit dataChanged(index(0, column), index(rowCount() - 1, column));
+    // Names live in other shapes that may arrive before or after this one. Re-announcing a whole
+    // column makes every proxy re-check every row, so during an initial sync (a batch per frame)
+    // it is done at most a few times a second.
+    m_staleColumns.insert(column);
+    if (!m_resolveTimer.isActive())
+        m_resolveTimer.start();
+}
+
+void AssignmentModel::announceResolvedColumns()
+{
+    m_resolveTimer.stop();
+    const QSet<int> columns = std::exchange(m_staleColumns, {});
+    if (rowCount() > 0) {
+        for (int column : columns)
+            emit dataChanged(index(0, column), index(rowCount() - 1, column), {Qt::DisplayRole});
+    }
+    emit namesResolved();
 }
 
 QStringList AssignmentModel::assignmentIdsForNode(const QString &nodeId) const

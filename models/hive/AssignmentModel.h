@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QSet>
+#include <QTimer>
 
 class NodeModel;
 class TaskModel;
@@ -31,8 +32,15 @@ public:
     // "Fix login (node-a)": how other views name an assignment.
     QString describe(const QString &assignmentId) const;
 
+    // Announces task titles and node names that changed since the last call now rather than
+    // at the next throttled refresh (tests, screenshots).
+    void announceResolvedColumns();
+
 signals:
     void activeAssignmentsChanged(const QStringList &nodeIds);
+    // At most a few times a second after assignments, task titles or node names changed: what
+    // describe() returns may have changed.
+    void namesResolved();
 
 protected:
     void rowChanged(const Values *before, const Values *after) override;
@@ -45,4 +53,6 @@ private:
     const NodeModel *m_nodes = nullptr;
     QHash<QString, int> m_activeByNode;
     QSet<QString> m_touchedNodes;
+    QSet<int> m_staleColumns;
+    QTimer m_resolveTimer;
 };

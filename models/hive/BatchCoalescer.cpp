@@ -1,5 +1,7 @@
 #include "BatchCoalescer.h"
 
+#include <QThreadPool>
+
 BatchCoalescer::BatchCoalescer(QObject *parent)
     : QObject(parent)
 {
@@ -9,9 +11,19 @@ BatchCoalescer::BatchCoalescer(QObject *parent)
     connect(&m_timer, &QTimer::timeout, this, &BatchCoalescer::flush);
 }
 
+BatchCoalescer::~BatchCoalescer()
+{
+    releaseGraveyard();
+}
+
 void BatchCoalescer::setInterval(int milliseconds)
 {
     m_timer.setInterval(milliseconds);
+}
+
+void BatchCoalescer::setAcceptedShapes(const QStringList &shapeNames)
+{
+    m_accepted = QSet<QString>(shapeNames.cbegin(), shapeNames.cend());
 }
 
 int BatchCoalescer::pendingChanges() const
@@ -24,8 +36,17 @@ int BatchCoalescer::pendingChanges() const
 
 void BatchCoalescer::enqueue(const ShapeBatch &batch)
 {
+    if (!m_accepted.isEmpty() && !m_accepted.contains(batch.shapeName)) {
+        // Keep a reference until a later event-loop turn: the queued signal's own copy dies
+        // right after this slot, and the last reference must not be dropped on this thread.
+        releaseLater(batch);
+        schedule();
+        return;
+    }
     auto it = m_pending.find(batch.shapeName);
     if (it == m_pending.end() || batch.reset) {
+        if (it != m_pending.end())
+            releaseLater(std::move(*it));
         m_pending.insert(batch.shapeName, batch);
         m_order.removeOne(batch.shapeName);
         m_order.append(batch.shapeName);
@@ -34,7 +55,13 @@ void BatchCoalescer::enqueue(const ShapeBatch &batch)
         it->handle = batch.handle;
         it->offset = batch.offset;
         it->receivedAt = batch.receivedAt;
+        releaseLater(batch);
     }
+    schedule();
+}
+
+void BatchCoalescer::schedule()
+{
     if (m_timer.isActive())
         return;
     // The first batch after a quiet spell goes out on the next event-loop turn; only bursts wait.
@@ -46,8 +73,38 @@ void BatchCoalescer::flush()
 {
     m_timer.stop();
     m_sinceFlush.start();
+    releaseGraveyard();
     const QStringList order = std::exchange(m_order, {});
-    QHash<QString, ShapeBatch> pending = std::exchange(m_pending, {});
-    for (const QString &name : order)
-        emit batchReady(pending.value(name));
+    for (const QString &name : order) {
+        ShapeBatch batch = m_pending.take(name);
+        if (batch.changes.size() > m_maxChanges) {
+            // Hand on the first slice now; the rest stays first in line for the next frame.
+            ShapeBatch rest = batch;
+            rest.reset = false;
+            rest.changes = batch.changes.mid(m_maxChanges);
+            ShapeBatch slice = batch;
+            slice.changes = batch.changes.first(m_maxChanges);
+            releaseLater(std::exchange(batch, std::move(slice)));
+            m_pending.insert(name, std::move(rest));
+            m_order.append(name);
+        }
+        emit batchReady(batch);
+        releaseLater(std::move(batch));
+    }
+    if (!m_order.isEmpty() || !m_graveyard.isEmpty())
+        m_timer.start(m_order.isEmpty() ? 100 : m_timer.interval());
+}
+
+void BatchCoalescer::releaseLater(ShapeBatch batch)
+{
+    if (!batch.changes.isEmpty())
+        m_graveyard.append(std::move(batch));
+}
+
+void BatchCoalescer::releaseGraveyard()
+{
+    if (m_graveyard.isEmpty())
+        return;
+    QThreadPool::globalInstance()->start(
+        [graveyard = std::exchange(m_graveyard, {})]() mutable { graveyard.clear(); });
 }

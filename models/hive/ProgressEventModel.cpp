@@ -33,12 +33,8 @@ void ProgressEventModel::setAssignmentModel(const AssignmentModel *assignments)
         if (rowCount() > 0)
             emit dataChanged(index(0, Assignment), index(rowCount() - 1, Assignment));
     };
-    connect(assignments, &KeyedTableModel::batchApplied, this, refresh);
-    connect(assignments, &QAbstractItemModel::dataChanged, this,
-            [refresh](const QModelIndex &topLeft) {
-                if (topLeft.column() <= AssignmentModel::Node)
-                    refresh();
-            });
+    // Throttled by AssignmentModel: after its own batches and after task or node names changed.
+    connect(assignments, &AssignmentModel::namesResolved, this, refresh);
 }
 
 QVariant ProgressEventModel::data(const QModelIndex &index, int role) const

@@ -50,6 +50,12 @@ QVariant TaskModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Values &v = rowValues(index.row());
+    if (role == HiveRoles::HiddenRole)
+        return isHidden(v);
+    if (role == HiveRoles::IdRole)
+        return v.at(FId);
+    if (role == HiveRoles::SortRole && index.column() == Updated)
+        return v.at(FUpdated);
     const HiveValues::Status status = HiveValues::taskStatus(v.at(FStatus));
     switch (role) {
     case Qt::DisplayRole:

@@ -2,6 +2,7 @@
 #include "BatchText.h"
 #include "TaskModel.h"
 
+#include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -56,6 +57,49 @@ private slots:
         QVERIFY(second.reset);
         QCOMPARE(second.changes.size(), 2);
         QCOMPARE(second.changes.at(1).value.value("title").toString(), QStringLiteral("c"));
+    }
+
+    void hugeResetArrivesInSlicesOnePerFrame()
+    {
+        BatchCoalescer coalescer;
+        coalescer.setInterval(5);
+        coalescer.setMaxChangesPerFlush(100);
+        TaskModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        connect(&coalescer, &BatchCoalescer::batchReady, &model, &TaskModel::applyBatch);
+        QSignalSpy ready(&coalescer, &BatchCoalescer::batchReady);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines = "!reset\n";
+        for (int i = 0; i < 250; ++i)
+            lines += QStringLiteral("+ t%1 id=t%1 title=x%1 status=todo\n").arg(i);
+        coalescer.enqueue(text.batch(lines));
+        coalescer.enqueue(text.batch("~ t0 title=first\n- t249\n"));
+        QTRY_COMPARE(ready.count(), 3);
+        QCOMPARE(ready.at(0).at(0).value<ShapeBatch>().changes.size(), 100);
+        QVERIFY(ready.at(0).at(0).value<ShapeBatch>().reset);
+        QVERIFY(!ready.at(1).at(0).value<ShapeBatch>().reset);
+        QCOMPARE(ready.at(2).at(0).value<ShapeBatch>().changes.size(), 52);
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(model.rowCount(), 249);
+        QCOMPARE(model.index(0, TaskModel::Title).data().toString(), QStringLiteral("first"));
+    }
+
+    void shapesNobodyShowsAreNotHandedOn()
+    {
+        BatchCoalescer coalescer;
+        coalescer.setAcceptedShapes({"shared_tasks"});
+        QSignalSpy ready(&coalescer, &BatchCoalescer::batchReady);
+        BatchText logs(QStringLiteral("node_task_output_logs"));
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        coalescer.enqueue(logs.batch("+ l1 id=#1 content=hello\n"));
+        coalescer.enqueue(tasks.batch("+ t1 id=t1 title=a status=todo\n"));
+        QTRY_COMPARE(ready.count(), 1);
+        QCOMPARE(ready.at(0).at(0).value<ShapeBatch>().shapeName, QStringLiteral("shared_tasks"));
+        QCOMPARE(coalescer.pendingChanges(), 0);
     }
 };
 

@@ -2,6 +2,7 @@
 #include "BatchText.h"
 #include "HiveFilterProxy.h"
 #include "HiveRoles.h"
+#include "HiveValues.h"
 #include "NodeModel.h"
 #include "ProgressEventModel.h"
 #include "TaskModel.h"
@@ -287,7 +288,7 @@ private slots:
         tasks.applyBatch(
             taskText.batch(task("t1", "Fix login", "in-progress") + task("t2", "Docs", "todo")));
         nodes.applyBatch(nodeText.batch("+ n1 id=n1 name=alpha status=busy\n"));
-        QCOMPARE(resolved.count(), 2);
+        QTRY_COMPARE(resolved.count(), 2); // announced together, throttled: one per column
         QCOMPARE(modelText(&assignments, {AssignmentModel::Task, AssignmentModel::Node}),
                  QStringList({"Fix login | alpha", "Docs | alpha", "Docs | alpha"}));
         QCOMPARE(assignments.describe("a1"), QStringLiteral("Fix login (alpha)"));
@@ -337,6 +338,24 @@ private slots:
         QCOMPARE(timeline.rowCount(), 0);
         events.applyBatch(text.batch("- e4\n"));
         QCOMPARE(events.rowCount(), 3);
+    }
+
+    void parsesPostgresTimestampsInEveryOffsetForm()
+    {
+        auto utc = [](const char *text) {
+            return HiveValues::timestamp(QString::fromLatin1(text))
+                .toDateTime()
+                .toString(Qt::ISODateWithMs);
+        };
+        QCOMPARE(utc("2025-12-25 10:00:00+00"), QStringLiteral("2025-12-25T10:00:00.000Z"));
+        QCOMPARE(utc("2025-12-25 10:00:00.123456+00"), QStringLiteral("2025-12-25T10:00:00.123Z"));
+        QCOMPARE(utc("2025-12-25 10:00:00.5+05:30"), QStringLiteral("2025-12-25T04:30:00.500Z"));
+        QCOMPARE(utc("2025-12-25 01:00:00-03"), QStringLiteral("2025-12-25T04:00:00.000Z"));
+        QCOMPARE(utc("2025-12-25T10:00:00Z"), QStringLiteral("2025-12-25T10:00:00.000Z"));
+        QVERIFY(HiveValues::timestamp(QStringLiteral("2025-13-25 10:00:00+00")).isNull());
+        QVERIFY(HiveValues::timestamp(QStringLiteral("infinity")).isNull());
+        QVERIFY(HiveValues::timestamp(QStringLiteral("2025-12-25 10:00:00+00 junk")).isNull());
+        QVERIFY(HiveValues::timestamp(QVariant()).isNull());
     }
 
     // Random batches of inserts, updates and deletes (several per key, in one batch) against a

@@ -10,8 +10,8 @@ class TaskModel;
 
 // One column per task status, in workflow order, plus an "Unknown status" column that appears
 // as soon as a task carries a status outside the vocabulary (flagged, never hidden). Each column
-// is a list view over its own filter proxy, so batches update the board with the same minimal
-// signals as the table.
+// is a list view over its own status filter on one shared sorted proxy, so batches update the
+// board with the same minimal signals as the table.
 class KanbanBoard : public QWidget
 {
     Q_OBJECT
@@ -40,5 +40,6 @@ private:
     const Column *column(const QString &status) const;
 
     TaskModel *m_tasks;
+    HiveFilterProxy *m_sorted;
     QList<Column> m_columns;
 };

@@ -14,6 +14,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <memory>
+
 namespace {
 QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
 {
@@ -26,8 +28,8 @@ QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
     view->setWordWrap(false);
     view->verticalHeader()->hide();
     view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 6);
-    // These tables hold one node's rows (or the node list): sizing to contents stays cheap.
-    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Sized to contents when the shown rows change (onCurrentChanged), not on every dataChanged:
+    // ResizeToContents would lay out the text of every row each time a heartbeat ticks.
     view->horizontalHeader()->setStretchLastSection(true);
     return view;
 }
@@ -104,6 +106,14 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     connect(nodes, &QAbstractItemModel::dataChanged, this, &NodesPanel::updateDetail);
     connect(nodes, &KeyedTableModel::batchApplied, this, &NodesPanel::updateDetail);
     connect(assignments, &KeyedTableModel::batchApplied, this, &NodesPanel::updateEventFilter);
+    // Size the node list's columns once, when the first nodes arrive.
+    auto sizeOnce = std::make_shared<QMetaObject::Connection>();
+    *sizeOnce = connect(nodes, &KeyedTableModel::batchApplied, this, [this, sizeOnce] {
+        if (m_nodes->rowCount() == 0)
+            return;
+        m_nodeTable->resizeColumnsToContents();
+        disconnect(*sizeOnce);
+    });
     updateDetail();
 }
 
@@ -125,6 +135,8 @@ void NodesPanel::onCurrentChanged()
     m_assignmentProxy->setForeignIdFilter({m_nodeId});
     updateEventFilter();
     updateDetail();
+    m_assignmentTable->resizeColumnsToContents();
+    m_eventTable->resizeColumnsToContents();
 }
 
 void NodesPanel::updateEventFilter()

@@ -1,0 +1,196 @@
+// Figure "Dashboard" in docs/benchmarks.md: how long the GUI event loop stalls while the
+// dashboard syncs a large hive (default 100k tasks and 1M log lines) from the test shape server.
+// A 5 ms QTimer probe on the GUI thread records how late each tick fires; the longest and the
+// 99th-percentile lateness are the stalls a user would feel. Also prints the process's peak RSS.
+#include "Dashboard.h"
+#include "HiveModels.h"
+#include "MainWindow.h"
+#include "PgConnection.h"
+#include "ShapeServerProcess.h"
+#include "ShapeStatusModel.h"
+#include "TaskModel.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <sys/resource.h>
+
+namespace {
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "bench_ui_stall: %s\n", qPrintable(message));
+    return 1;
+}
+
+QString readSql(const QString &name)
+{
+    QFile file(QStringLiteral(HIVEWATCH_SOURCE_DIR "/tests/support/sql/") + name);
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+// Fills the bench database once; reused while its row counts match.
+Result<void> prepare(PgConnection &pg, qint64 tasks, qint64 logs)
+{
+    auto counts = pg.exec(QStringLiteral("SELECT (SELECT count(*) FROM shared_tasks), "
+                                         "(SELECT count(*) FROM node_task_output_logs)"));
+    if (counts && counts->int64(0, 0) == tasks && counts->int64(0, 1) == logs)
+        return {};
+    QElapsedTimer clock;
+    clock.start();
+    auto reset = pg.execScript(QStringLiteral("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"));
+    if (!reset)
+        return reset.error();
+    for (const char *file : {"hive_schema.sql", "electric_setup.sql", "hive_seed.sql"}) {
+        auto loaded = pg.execScript(readSql(QLatin1String(file)));
+        if (!loaded)
+            return loaded.error();
+    }
+    auto seeded = pg.exec(QStringLiteral("SELECT hive_seed(10, 100, %1, 200, %2, %3, %4)")
+                              .arg(tasks)
+                              .arg(tasks / 2)
+                              .arg(logs)
+                              .arg(tasks / 5));
+    if (!seeded)
+        return seeded.error();
+    std::printf("seeded %lld tasks, %lld log lines in %.1f s\n", static_cast<long long>(tasks),
+                static_cast<long long>(logs), clock.elapsed() / 1000.0);
+    return {};
+}
+
+long peakRssMiB()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss / 1024;
+}
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QString dsn;
+    qint64 tasks = 100000;
+    qint64 logs = 1000000;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == QLatin1String("--dsn"))
+            dsn = args[i + 1];
+        else if (args[i] == QLatin1String("--tasks"))
+            tasks = args[i + 1].toLongLong();
+        else if (args[i] == QLatin1String("--logs"))
+            logs = args[i + 1].toLongLong();
+        else
+            return fail(QStringLiteral("unknown option %1").arg(args[i]));
+    }
+    if (dsn.isEmpty() || tasks < 10 || logs < 10)
+        return fail(QStringLiteral("usage: bench_ui_stall --dsn CONNINFO [--tasks N] [--logs N]"));
+    if (qEnvironmentVariableIsEmpty("HIVEWATCH_BINARY_DIR"))
+        qputenv("HIVEWATCH_BINARY_DIR", QByteArrayLiteral(HIVEWATCH_BINARY_DIR));
+
+    // A database of its own on the given cluster.
+    {
+        auto admin = PgConnection::connect(dsn);
+        if (!admin)
+            return fail(admin.error().toString());
+        auto exists = (*admin)->exec(
+            QStringLiteral("SELECT 1 FROM pg_database WHERE datname = 'hivewatch_bench_ui'"));
+        if (exists && exists->rows() == 0) {
+            auto created = (*admin)->exec(QStringLiteral("CREATE DATABASE hivewatch_bench_ui"));
+            if (!created)
+                return fail(created.error().toString());
+        }
+    }
+    const QString benchDsn = dsn + QStringLiteral(" dbname=hivewatch_bench_ui");
+    {
+        auto pg = PgConnection::connect(benchDsn);
+        if (!pg)
+            return fail(pg.error().toString());
+        if (auto prepared = prepare(**pg, tasks, logs); !prepared)
+            return fail(prepared.error().toString());
+    }
+
+    ShapeServerProcess server;
+    QString error;
+    if (!server.start(benchDsn, {}, &error))
+        return fail(error);
+
+    QTemporaryDir dir;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    MainWindow window;
+    Dashboard dashboard(&window, dir.filePath(QStringLiteral("store.sqlite")));
+    window.resize(1280, 800);
+    window.show();
+
+    QElapsedTimer total;
+    // The probe: a tick every 5 ms; lateness = time since the previous tick beyond 5 ms.
+    constexpr qint64 intervalNs = 5'000'000;
+    std::vector<double> latenessMs;
+    latenessMs.reserve(200000);
+    QElapsedTimer sinceTick;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        latenessMs.push_back(std::max<qint64>(0, sinceTick.nsecsElapsed() - intervalNs) / 1e6);
+        if (latenessMs.back() > 50)
+            std::printf("  stall of %.0f ms ending at %.2f s\n", latenessMs.back(),
+                        total.elapsed() / 1000.0);
+        sinceTick.start();
+    });
+
+    HiveModels *models = dashboard.models();
+    double tasksVisibleS = 0;
+    auto done = [&] {
+        const ShapeStatus logStatus
+            = models->shapeStatuses()->status(QStringLiteral("node_task_output_logs"));
+        return models->tasks()->rowCount() == tasks && logStatus.rowCount == logs
+            && models->shapeStatuses()->summary() == QLatin1String("5 of 5 shapes live");
+    };
+    QTimer check;
+    check.setInterval(50);
+    QObject::connect(&check, &QTimer::timeout, [&] {
+        if (tasksVisibleS == 0 && models->tasks()->rowCount() == tasks)
+            tasksVisibleS = total.elapsed() / 1000.0;
+        if (done() || total.elapsed() > 15 * 60 * 1000)
+            app.quit();
+    });
+
+    ConnectionSettings connection;
+    connection.url = server.shapeUrl();
+    connection.shapes = ConnectionSettings::availableShapes();
+    total.start();
+    sinceTick.start();
+    probe.start();
+    check.start();
+    dashboard.connectTo(connection);
+    app.exec();
+    const double seconds = total.elapsed() / 1000.0;
+    if (!done())
+        return fail(QStringLiteral("not live after %1 s: %2")
+                        .arg(seconds)
+                        .arg(models->shapeStatuses()->summary()));
+
+    std::vector<double> sorted = latenessMs;
+    std::sort(sorted.begin(), sorted.end());
+    auto percentile = [&](double p) {
+        return sorted[std::min(sorted.size() - 1, size_t(p * sorted.size()))];
+    };
+    std::printf("synced %lld tasks and %lld log lines (5 shapes live) in %.1f s; tasks all shown "
+                "after %.1f s\n",
+                static_cast<long long>(tasks), static_cast<long long>(logs), seconds,
+                tasksVisibleS);
+    std::printf(
+        "GUI event loop stall over %zu probe ticks (5 ms timer): longest %.1f ms, p99 %.1f ms, "
+        "p50 %.2f ms\n",
+        sorted.size(), sorted.back(), percentile(0.99), percentile(0.5));
+    std::printf("peak RSS of the dashboard process: %ld MiB\n", peakRssMiB());
+    return 0;
+}
