@@ -450,6 +450,14 @@ private slots:
                      c.message);
             QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
         }
+        const HttpReply missingParam
+            = env.client->shape({q("table", "items"), q("offset", "-1"), q("where", "num > $1")});
+        QCOMPARE(missingParam.status, 400);
+        QVERIFY(QJsonDocument::fromJson(missingParam.body)
+                    .object()
+                    .value(QStringLiteral("errors"))
+                    .toObject()
+                    .contains(QStringLiteral("params")));
         const HttpReply where
             = env.client->shape({q("table", "items"), q("offset", "-1"), q("where", "num >< 1")});
         QCOMPARE(where.status, 400);
