@@ -291,8 +291,12 @@ void LogModel::reload(Anchor anchor)
     m_backwardToken = 0;
     m_changedWhileLoading = false;
     endResetModel();
-    if (anchor == Anchor::Head)
-        setFollowing(false); // reading from the start: do not pull the whole execution in
+    // At the tail the view follows new lines (like tail -f); reading from the start it does not,
+    // or every new line would pull the whole execution in.
+    if (m_following != (anchor == Anchor::Tail)) {
+        m_following = anchor == Anchor::Tail; // not setFollowing(): the page below is the request
+        emit followingChanged(m_following);
+    }
     setTotal(0);
     if (!m_executionId.isNull()) {
         if (anchor == Anchor::Tail)
@@ -349,6 +353,7 @@ void LogModel::onPageLoaded(const LogPageReply &reply)
         if (forward) {
             appendRows(reply.page.entries);
             m_hasNewer = reply.page.hasMore;
+            trimWhileFollowing();
         } else {
             prependRows(reply.page.entries);
             m_hasOlder = reply.page.hasMore;
@@ -374,6 +379,17 @@ void LogModel::appendRows(const QList<LogEntry> &entries)
     beginInsertRows({}, first, first + int(entries.size()) - 1);
     m_rows.append(entries);
     endInsertRows();
+}
+
+void LogModel::trimWhileFollowing()
+{
+    const int excess = int(m_rows.size()) - m_maxRowsWhileFollowing;
+    if (!m_following || excess <= 0)
+        return;
+    beginRemoveRows({}, 0, excess - 1);
+    m_rows.remove(0, excess);
+    endRemoveRows();
+    m_hasOlder = true;
 }
 
 void LogModel::prependRows(QList<LogEntry> descending)

@@ -50,6 +50,10 @@ public:
     int pageSize() const { return m_pageSize; }
     void setPageSize(int rows) { m_pageSize = qMax(1, rows); }
     const LogEntry &entry(int row) const { return m_rows.at(row); }
+    // While following, the oldest loaded rows are dropped beyond this many (they stay in the
+    // store and come back with fetchOlder()), so a live tail runs for days in bounded memory.
+    int maxRowsWhileFollowing() const { return m_maxRowsWhileFollowing; }
+    void setMaxRowsWhileFollowing(int rows) { m_maxRowsWhileFollowing = qMax(1, rows); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -116,6 +120,7 @@ private:
     quint64 send(std::optional<qint64> cursor, PageDirection direction);
     void requestNewer();
     void appendRows(const QList<LogEntry> &entries);
+    void trimWhileFollowing();
     void prependRows(QList<LogEntry> descending);
     void setTotal(qint64 total);
     void setLoadingState(bool wasLoading);
@@ -132,6 +137,7 @@ private:
     bool m_following = true;
     bool m_changedWhileLoading = false;
     int m_pageSize = 200;
+    int m_maxRowsWhileFollowing = 50000;
     quint64 m_nextToken = 1;
     quint64 m_forwardToken = 0; // awaited answer that appends, 0 = none
     quint64 m_backwardToken = 0; // awaited answer that prepends (or fills the tail)

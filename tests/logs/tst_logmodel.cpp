@@ -41,6 +41,7 @@ private slots:
     void staleAnswersForAnEarlierExecutionAreDropped();
     void followingAppendsNewLinesAsTheyAreStored();
     void notFollowingLeavesNewLinesForFetchMore();
+    void followingKeepsMemoryBounded();
     void shapeBatchOfLogLinesActsAsAStoreChange();
     void streamsAreVisiblyDifferent();
     void streamFilterAndSearchCoverTheWholeExecution();
@@ -219,6 +220,26 @@ void TestLogModel::followingAppendsNewLinesAsTheyAreStored()
     QCOMPARE(m_model->entry(357).content, QStringLiteral("line 357\n"));
     for (int row = 1; row < m_model->rowCount(); ++row)
         QVERIFY(m_model->entry(row).id > m_model->entry(row - 1).id);
+}
+
+void TestLogModel::followingKeepsMemoryBounded()
+{
+    openModel();
+    m_model->setMaxRowsWhileFollowing(250);
+    m_model->setExecution(kSmall);
+    waitIdle();
+    QVERIFY(m_writer->append(rows(kSmall, 5, 1000)).ok());
+    m_model->notifyStoreChanged();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 250);
+    QCOMPARE(m_model->entry(249).content, QStringLiteral("line 1004\n"));
+    QCOMPARE(m_model->totalCount(), 1005);
+    QVERIFY(m_model->hasOlder()); // the dropped rows come back by scrolling up
+    m_model->setFollowing(false);
+    m_model->fetchOlder();
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 350);
+    QCOMPARE(m_model->entry(0).content, QStringLiteral("line 655\n"));
 }
 
 void TestLogModel::notFollowingLeavesNewLinesForFetchMore()
