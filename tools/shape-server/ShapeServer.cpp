@@ -94,6 +94,13 @@ void ShapeServer::onReplicationStarted(quint64 startLsn)
 void ShapeServer::onTransaction(const ReplicationTransaction &tx)
 {
     m_globalLsn = qMax(m_globalLsn, tx.commitLsn);
+    constexpr qsizetype RecentChangeLimit = 20000;
+    m_recent.append(tx);
+    m_recentChanges += tx.changes.size() + 1;
+    while (m_recent.size() > 1 && m_recentChanges > RecentChangeLimit) {
+        m_recentChanges -= m_recent.first().changes.size() + 1;
+        m_recent.removeFirst();
+    }
     QList<Shape *> touched;
     for (const auto &shape : std::as_const(m_byHandle))
         if (shape->touches(tx))
@@ -312,6 +319,10 @@ Shape *ShapeServer::createShape(const ShapeDefinition &definition, const TableIn
     auto shape = std::make_shared<Shape>(handle, definition, table, selected, store);
     m_byHandle.insert(handle, shape);
     m_byIdentity.insert(definition.identity(), shape.get());
+    // Queued until the snapshot reports its visibility, which then drops what it already holds.
+    for (const ReplicationTransaction &tx : std::as_const(m_recent))
+        if (shape->touches(tx))
+            (void)shape->apply(tx, *m_where);
 
     SnapshotJob job;
     job.conninfo = m_options.dsn;

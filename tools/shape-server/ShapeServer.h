@@ -1,6 +1,7 @@
 #pragma once
 
 #include "HttpMessage.h"
+#include "PgOutputDecoder.h"
 #include "ServerOptions.h"
 #include "ShapeDefinition.h"
 
@@ -21,7 +22,6 @@ class QThread;
 class ReplicationStream;
 class Shape;
 class WhereEvaluator;
-struct ReplicationTransaction;
 
 // The Electric Shape HTTP API (electric-protocol.md) over a real PostgreSQL, for tests and demos.
 //
@@ -35,6 +35,10 @@ struct ReplicationTransaction;
 // as Electric does); a replicated transaction is applied to the shape only if its xid is *not*
 // visible in that snapshot. Visible ones are already in the snapshot rows, invisible ones
 // committed after it, so nothing is lost or duplicated, and nothing has to wait for the stream.
+// One gap remains: Postgres flushes a commit record slightly before the transaction becomes
+// visible, so a transaction could reach us before a new shape exists and still be invisible to
+// its snapshot. The last transactions are therefore kept (m_recent) and offered to every new
+// shape; the visibility test makes replaying them harmless.
 class ShapeServer : public QObject
 {
     Q_OBJECT
@@ -99,6 +103,8 @@ private:
     QMultiHash<QString, std::shared_ptr<Waiter>> m_waiters;
     QSet<unsigned int> m_preparedTables;
     QList<QThread *> m_snapshotThreads;
+    QList<ReplicationTransaction> m_recent; // newest last, bounded by RecentChangeLimit
+    qsizetype m_recentChanges = 0;
     quint64 m_globalLsn = 0;
     quint64 m_requestCounter = 0;
     bool m_started = false;
