@@ -17,7 +17,7 @@
 set -euo pipefail
 
 cmd=${1:-}; state=${2:-}
-[[ -n $cmd && -n $state ]] || { echo "usage: $0 start|stop|destroy|status STATE_DIR [--port N]" >&2; exit 2; }
+[[ -n $cmd && -n $state ]] || { echo "usage: $0 start|stop|destroy|status STATE_DIR [--port N] [--wal-level LEVEL]" >&2; exit 2; }
 shift 2
 want_port=
 wal_level=logical
