@@ -303,6 +303,27 @@ void ShapeStream::onFinished(QNetworkReply *reply)
 void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 {
     const bool live = m_replyLive;
+    if (m_endpoint.style == ShapeEndpoint::Style::Proxy && !reply->hasRawHeader(kHandle)
+        && !reply->hasRawHeader(kOffset) && body.trimmed() == "[]") {
+        // The hive's proxy answers a user without organizations with a bare [] and no Electric
+        // headers (hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
+        m_position = ShapeRequestPosition {};
+        m_position.expiredHandle.clear();
+        m_schema = ShapeSchema();
+        m_pending.clear();
+        m_pendingReset = true;
+        m_upToDate = false;
+        m_errorCount = 0;
+        m_errorText.clear();
+        ShapeUpdate update;
+        update.reset = true;
+        update.offset = m_position.offset;
+        update.receivedAt = QDateTime::currentDateTimeUtc();
+        setState(ShapeStatus::State::Live);
+        emit updateReady(update);
+        scheduleNext(m_options.emptyProxyPollMs);
+        return;
+    }
     QStringList missing;
     for (const QByteArray &header : {kHandle, kOffset}) {
         if (!reply->hasRawHeader(header))

@@ -49,6 +49,7 @@ public:
         int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
         int flushThreshold = 20000; // buffered changes handed out early (changesPending)
+        int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
         ShapeBackoff backoff;
         std::function<double()> random; // [0,1) for jitter; tests make it deterministic
     };

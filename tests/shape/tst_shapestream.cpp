@@ -447,6 +447,27 @@ private slots:
         QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("table")));
     }
 
+    void treatsTheProxysBareEmptyAnswerAsAnEmptyShape()
+    {
+        Server::Response nothing;
+        nothing.body = "[]"; // the hive proxy's answer for a user without organizations
+        m_server->enqueue(nothing);
+        m_server->enqueue(nothing);
+        ShapeStream &stream = makeStream(
+            ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), QStringLiteral("t")));
+        ShapeStream::Options options;
+        options.emptyProxyPollMs = 50;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QVERIFY(m_updates[0].reset);
+        QVERIFY(m_updates[0].changes.isEmpty());
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QVERIFY(stream.errorText().isEmpty());
+        QCOMPARE(stream.lastDelayMs(), 50);
+        QCOMPARE(m_server->requests()[1].query(QStringLiteral("offset")), QStringLiteral("-1"));
+    }
+
     void stopAbortsTheRequestAndEmitsNothingMore()
     {
         goLive();
