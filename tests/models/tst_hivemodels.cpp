@@ -216,6 +216,34 @@ private slots:
         QCOMPARE(modelText(&proxy, {TaskModel::Status}).first(), QStringLiteral("To do"));
     }
 
+    void interleavedSlicesIntoASortedProxyEndUpSorted()
+    {
+        TaskModel model;
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title, Qt::DescendingOrder);
+        BatchText text(QStringLiteral("shared_tasks"));
+        for (int slice = 0; slice < 3; ++slice) {
+            QString lines;
+            for (int i = 0; i < 150; ++i) {
+                const int n = i * 3 + slice; // interleaved: each slice lands all over the order
+                lines += task(QStringLiteral("t%1").arg(n),
+                              QStringLiteral("title %1").arg(n, 4, 10, QLatin1Char('0')), "todo");
+            }
+            model.applyBatch(text.batch(lines));
+        }
+        QCOMPARE(proxy.rowCount(), 450);
+        QStringList titles = modelText(&proxy, {TaskModel::Title});
+        QCOMPARE(titles.first(), QStringLiteral("title 0449"));
+        QStringList sorted = titles;
+        std::sort(sorted.begin(), sorted.end(), std::greater<QString>());
+        QCOMPARE(titles, sorted);
+        // Small batches after that are sorted into place at once.
+        model.applyBatch(text.batch(task("z", "title 9999", "todo")));
+        QCOMPARE(proxy.index(0, TaskModel::Title).data().toString(), QStringLiteral("title 9999"));
+    }
+
     void nodeHeartbeatGoesStaleAsTheClockMoves()
     {
         NodeModel model;
