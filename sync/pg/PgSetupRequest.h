@@ -14,6 +14,9 @@ struct PgSetupRequest
     QString conninfo; // libpq conninfo or URI; empty = PG* environment and .pgpass
     QString password; // optional, from the keychain or a prompt; never logged
     PgSetupTarget target;
+    // For Apply: the plan as the user saw it (PgSetupPlan::displayScript()). When set, Apply
+    // runs only if the plan computed now is the same, so nothing runs that was not shown.
+    QString expectedPlan;
 
     static QString actionName(Action action);
 };

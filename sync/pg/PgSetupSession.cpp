@@ -80,6 +80,13 @@ PgSetupReport PgSetupSession::run(const PgSetupRequest &request, const Progress 
         report.error = report.planError;
         return report;
     }
+    if (!request.expectedPlan.isNull() && request.expectedPlan != report.plan.displayScript()) {
+        report.ok = false;
+        report.error
+            = Error(QStringLiteral("The database changed since the plan was shown; nothing was "
+                                   "applied. Review the new plan and apply again"));
+        return report;
+    }
     PgSetupApplier applier(c);
     auto applied = applier.apply(report.plan, progress);
     report.log = applier.log();

@@ -151,6 +151,38 @@ private slots:
         QVERIFY(verified.ok && verified.verified());
     }
 
+    void applyRefusesWhenTheDatabaseChangedSinceThePlanWasShown()
+    {
+        Hive hive;
+        QString error;
+        QVERIFY2(makeHive(hive, &error), qPrintable(error));
+        const PgSetupReport shown = run(hive.db.conninfo(), hive.target, Action::Plan);
+        QVERIFY(shown.ok);
+        QVERIFY(
+            hive.admin->execScript(QStringLiteral("ALTER TABLE nodes REPLICA IDENTITY FULL")).ok());
+
+        PgSetupRequest request;
+        request.action = Action::Apply;
+        request.conninfo = hive.db.conninfo();
+        request.target = hive.target;
+        request.expectedPlan = shown.plan.displayScript();
+        const PgSetupReport refused = PgSetupSession::run(request);
+        QVERIFY(!refused.ok);
+        QVERIFY2(refused.error.message.contains(QStringLiteral("changed since the plan was shown")),
+                 qPrintable(refused.error.message));
+        QCOMPARE(refused.appliedSteps, 0);
+        QCOMPARE(refused.plan.steps().size(),
+                 shown.plan.steps().size() - 1); // the new plan, to review
+        auto pub = hive.admin->exec(QStringLiteral(
+            "SELECT 1 FROM pg_publication WHERE pubname = 'electric_publication_default'"));
+        QCOMPARE(pub->rows(), 0);
+
+        request.expectedPlan = refused.plan.displayScript();
+        const PgSetupReport applied = PgSetupSession::run(request);
+        QVERIFY2(applied.ok, qPrintable(text(applied)));
+        QVERIFY(applied.verified());
+    }
+
     void plannedStatementsAreIdempotentOnTheirOwn()
     {
         Hive hive;

@@ -239,6 +239,8 @@ void PgSetupPanel::run(PgSetupRequest::Action action)
     request.conninfo = m_conninfo->text().trimmed();
     request.password = m_password->text();
     request.target.role = m_role->text().trimmed();
+    if (action == PgSetupRequest::Action::Apply)
+        request.expectedPlan = m_report.plan.displayScript();
     request.target.rolePassword = m_rolePassword->text();
     if (m_haveTables) {
         // The editor's checkboxes are the whole truth: unchecked tables leave the publication.
