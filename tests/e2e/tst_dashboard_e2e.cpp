@@ -6,11 +6,13 @@
 #include "HiveModels.h"
 #include "HiveRoles.h"
 #include "KanbanBoard.h"
+#include "LogModel.h"
 #include "MainWindow.h"
 #include "NodeModel.h"
 #include "NodesPanel.h"
 #include "PgConnection.h"
 #include "ProgressEventModel.h"
+#include "ShapeClient.h"
 #include "ShapeServerProcess.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
@@ -25,6 +27,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
 
 namespace {
 const QString kTask = QStringLiteral("00000000-0000-4000-8000-00000000a001");
@@ -62,6 +65,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<Dashboard> m_dashboard;
+    std::unique_ptr<LogModel> m_logs;
     qint64 m_clockOffset = 0;
 
     void sql(const QString &statement)
@@ -100,6 +104,11 @@ private slots:
 
         m_window = std::make_unique<MainWindow>();
         m_dashboard = std::make_unique<Dashboard>(m_window.get(), m_dir.filePath("store.sqlite"));
+        // Wired as app/hivewatch/main.cpp wires the Logs panel's model.
+        m_logs = std::make_unique<LogModel>();
+        connect(m_dashboard->shapeClient(), &ShapeClient::batchReady, m_logs.get(),
+                &LogModel::applyShapeBatch);
+        m_logs->setStorePath(m_dir.filePath("store.sqlite"));
         for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *> {
                  models()->tasks(), models()->nodes(), models()->assignments(),
                  models()->progressEvents(), models()->shapeStatuses()})
@@ -226,8 +235,19 @@ private slots:
                 "SELECT '%1', 'stdout', 'e2e line ' || n FROM generate_series(1, 25) n")
                 .arg(kAssignment));
         QTRY_COMPARE_WITH_TIMEOUT(statusRows("node_task_output_logs"), before + 25, kTimeout);
+        // …and readable through the log model, by the assignment they belong to.
+        m_logs->setExecution(QUuid(kAssignment));
+        QTRY_COMPARE_WITH_TIMEOUT(m_logs->totalCount(), 25, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_logs->rowCount(), 25, kTimeout);
+        QCOMPARE(m_logs->index(24, LogModel::ContentColumn).data(LogModel::ContentRole).toString(),
+                 QStringLiteral("e2e line 25"));
+        sql(QStringLiteral(
+                "INSERT INTO node_task_output_logs (assignment_id, output_type, content) "
+                "VALUES ('%1', 'stderr', 'e2e late line')")
+                .arg(kAssignment));
+        QTRY_COMPARE_WITH_TIMEOUT(m_logs->totalCount(), 26, kTimeout);
         sql(QStringLiteral("DELETE FROM node_task_output_logs WHERE content = 'e2e line 1'"));
-        QTRY_COMPARE_WITH_TIMEOUT(statusRows("node_task_output_logs"), before + 24, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(statusRows("node_task_output_logs"), before + 25, kTimeout);
 
         sql(QStringLiteral("UPDATE node_task_assignments SET execution_status = 'completed', "
                            "completed_at = now() WHERE id = '%1'")
@@ -299,6 +319,7 @@ private slots:
 
     void cleanupTestCase()
     {
+        m_logs.reset();
         m_dashboard.reset();
         m_window.reset();
         m_server.stop();
