@@ -421,7 +421,9 @@ async function dump(args) {
     }
     if (shape.error) throw shape.error
     const keys = [...rows.keys()].sort()
-    process.stdout.write(keys.map((k) => `${dumpJson({ key: k, value: rows.get(k) })}\n`).join(''))
+    // Wait for the write: stdout to a pipe is asynchronous and process.exit would cut it short.
+    const text = keys.map((k) => `${dumpJson({ key: k, value: rows.get(k) })}\n`).join('')
+    await new Promise((resolve) => process.stdout.write(text, resolve))
     return 0
 }
 
@@ -476,7 +478,7 @@ async function main() {
     throw new Error('usage: conformance.mjs run|dump …')
 }
 
-main().then((code) => process.exit(code), (error) => {
+main().then((code) => process.stdout.write('', () => process.exit(code)), (error) => {
     console.error(`conformance.mjs: ${error.stack ?? error}`)
     process.exit(2)
 })

@@ -152,6 +152,8 @@ export function scenarioSteps(mode, ids) {
                    (31, '-Infinity', 'NaN', ARRAY[NULL, true], ARRAY[1e-300, -0.0, 'NaN']::float8[], '\\xdeadbeef', 'abcd',
                     'cancelled', '{cancelled,NULL}', '{{{1}},{{NULL}}}', ARRAY['{"x": "ü"}']::jsonb[], 'NaN',
                     '1999-12-31 23:59:59.999999-08')`,
+                `INSERT INTO conformance_types (id, f4, f8, ratios, i2, i4) VALUES
+                   (32, '-0', '-0', '{-0,1e-7,1.5e21,123456789012345680000,5e-324,1.7976931348623157e308}', 0, -1)`,
             ],
         },
         { name: 'TRUNCATE', sql: ['TRUNCATE conformance_types'], expectRefetch: direct ? ['types'] : [] },
