@@ -12,6 +12,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <QThread>
+
 #include <sqlite3.h>
 
 #include <limits>
@@ -33,6 +35,13 @@ bool looksLikeSqlite(const QString &path, qint64 size)
     if (!f.open(QIODevice::ReadOnly))
         return true; // let SQLite report the permission problem
     return f.read(16) == QByteArray("SQLite format 3", 16);
+}
+
+bool isLockError(const QSqlError &error)
+{
+    const QString code = error.nativeErrorCode();
+    return code == QLatin1String("5") || code == QLatin1String("6") // SQLITE_BUSY, SQLITE_LOCKED
+        || error.databaseText().contains(QLatin1String("locked"));
 }
 
 } // namespace
@@ -92,7 +101,17 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         const bool journal = qstrncmp(pragma, "PRAGMA journal_mode", 19) == 0;
         const QString sql
             = QString::fromLatin1(journal && d.readOnly ? "PRAGMA journal_mode" : pragma);
-        if (!q.exec(sql))
+        // Switching a brand-new file to WAL takes an exclusive lock that busy_timeout does not
+        // wait for, so two processes creating the same store at once must retry here.
+        bool done = q.exec(sql);
+        for (int attempt = 0; !done && isLockError(q.lastError()) && attempt < 200; ++attempt) {
+            QThread::msleep(25);
+            done = q.exec(sql);
+        }
+        if (!done && isLockError(q.lastError()))
+            return Private::sqlError(QStringLiteral("%1 is locked by another process").arg(path),
+                                     q.lastError());
+        if (!done)
             return Private::sqlError(
                 QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
                 q.lastError());
