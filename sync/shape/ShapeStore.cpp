@@ -126,6 +126,15 @@ std::optional<NewLogEntry> logEntryFrom(const RawRow &row)
     const RawField *content = findField(row, "content");
     const RawField *timestamp = findField(row, "timestamp");
     entry.outputType = type && !type->isNull ? QString::fromUtf8(type->text) : QString();
+    // log_entries keeps the node's CHECK on output_type. Like the node's from_remote_str, an
+    // unknown type becomes `system` so one odd row cannot stall the whole log shape; the raw
+    // value stays in the shape's materialized row.
+    static const QStringList kNodeOutputTypes = {
+        QStringLiteral("stdout"),          QStringLiteral("stderr"),     QStringLiteral("system"),
+        QStringLiteral("json_patch"),      QStringLiteral("session_id"), QStringLiteral("finished"),
+        QStringLiteral("refresh_required")};
+    if (!kNodeOutputTypes.contains(entry.outputType))
+        entry.outputType = QStringLiteral("system");
     entry.content = content && !content->isNull ? QString::fromUtf8(content->text) : QString();
     entry.timestamp = timestamp && !timestamp->isNull ? logTimestamp(timestamp->text) : QString();
     return entry;

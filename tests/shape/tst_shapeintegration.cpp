@@ -293,6 +293,54 @@ private slots:
         QVERIFY(stats->totalRows >= 3);
     }
 
+    void logLineWithAnUnknownOutputTypeIsKeptAsSystem()
+    {
+        // The hive's output_type has no CHECK; the local log_entries has the node's. An odd value
+        // must neither stall the log shape nor be dropped.
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        QList<ShapeBatch> batches;
+        QList<ShapeStatus> statuses;
+        ShapeClient client(storePath);
+        connect(&client, &ShapeClient::batchReady, this,
+                [&](const ShapeBatch &b) { batches.append(b); });
+        connect(&client, &ShapeClient::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses.append(s); });
+        ShapeDefinition logs;
+        logs.table = QStringLiteral("node_task_output_logs");
+        client.addShape(logs, ShapeEndpoint::electric(m_server.shapeUrl()));
+        QTRY_COMPARE_WITH_TIMEOUT(batches.size(), 1, 15000);
+        QVERIFY(exec(QStringLiteral(
+            "INSERT INTO node_task_output_logs (assignment_id, output_type, content) "
+            "SELECT id, 'telemetry', 'a line of an unknown type' FROM node_task_assignments "
+            "ORDER BY id LIMIT 1")));
+        QTRY_VERIFY_WITH_TIMEOUT(batches.size() > 1, 15000);
+        QCOMPARE(batches.last().changes.size(), 1);
+        QCOMPARE(batches.last().changes[0].value.value(QStringLiteral("output_type")).toString(),
+                 QStringLiteral("telemetry"));
+        for (const ShapeStatus &status : statuses)
+            QVERIFY2(status.state != ShapeStatus::State::Failed, qPrintable(status.errorText));
+        client.stop();
+
+        auto store = LogStore::open(storePath, LogStore::Access::ReadOnly);
+        QVERIFY(store.ok());
+        auto stats = store.value()->stats();
+        QVERIFY(stats.ok());
+        bool found = false;
+        for (const ExecutionSummary &execution : stats->executions) {
+            auto lines = store.value()->listByExecution(execution.executionId);
+            QVERIFY(lines.ok());
+            for (const LogEntry &line : lines.value()) {
+                if (line.content == QLatin1String("a line of an unknown type")) {
+                    QCOMPARE(line.outputType, QStringLiteral("system"));
+                    found = true;
+                }
+            }
+        }
+        QVERIFY(found);
+    }
+
     void hivectlResumesFromTheSavedOffsetAfterSigkill()
     {
         QVERIFY(setUpHive());
