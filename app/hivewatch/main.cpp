@@ -1,5 +1,7 @@
 #include "Dashboard.h"
 #include "DashboardOptions.h"
+#include "DemoSession.h"
+#include "FirstRunScreenshots.h"
 #include "LegacyMigrationDialog.h"
 #include "LogModel.h"
 #include "LogsPanel.h"
@@ -10,14 +12,21 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QLabel>
+#include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSettings>
+#include <QStatusBar>
 
 #include <cstdio>
+#include <memory>
 
 int main(int argc, char *argv[])
 {
     QApplication app(argc, argv);
+    // Debug traces (every request, every batch) only on demand: QT_LOGGING_RULES=hivewatch.*=true
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("hivewatch.*.debug=false"));
     QApplication::setOrganizationName(QStringLiteral("Hivewatch"));
     QApplication::setApplicationName(QStringLiteral("hivewatch"));
     QApplication::setApplicationVersion(QStringLiteral(HIVEWATCH_VERSION));
@@ -35,6 +44,18 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     DashboardOptions::addTo(parser);
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo"),
+        QStringLiteral("Show the local demo hive even though a hive is configured. Without a "
+                       "configured hive (no saved connection, no ELECTRIC_URL, no URL option) "
+                       "Hivewatch starts it by itself, unless --offline is given."));
+    const QCommandLineOption screenshotOption(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Once tasks, nodes and log lines are shown, save a PNG of each panel in "
+                       "<dir> and quit (for documentation and the first-run test)."),
+        QStringLiteral("dir"));
+    parser.addOption(demoOption);
+    parser.addOption(screenshotOption);
     parser.process(app);
 
     QSettings settings;
@@ -46,6 +67,16 @@ int main(int argc, char *argv[])
     }
     if (options->resetLayout)
         settings.remove(QStringLiteral("MainWindow"));
+
+    // The demo is declared before the dashboard so it outlives it: the shapes stop first, then
+    // the shape server, then the cluster.
+    std::unique_ptr<DemoSession> demo;
+    if (parser.isSet(demoOption)
+        || (options->connectOnStart && !options->connection.isComplete())) {
+        demo = std::make_unique<DemoSession>(DemoSession::defaultDataDir());
+        if (!parser.isSet(QStringLiteral("store")))
+            options->storePath = demo->storePath(); // a demo never mixes with a real hive's data
+    }
 
     MainWindow window;
     Dashboard dashboard(&window, options->storePath);
@@ -65,11 +96,38 @@ int main(int argc, char *argv[])
     QObject::connect(dashboard.shapeClient(), &ShapeClient::batchReady, logModel,
                      &LogModel::applyShapeBatch);
     logModel->setStorePath(options->storePath);
-    window.addPanel(new LogsPanel(logModel), QObject::tr("Logs"));
+    auto *logsPanel = new LogsPanel(logModel);
+    window.addPanel(logsPanel, QObject::tr("Logs"));
 
     window.restoreLayout();
     window.show();
-    if (options->connectOnStart)
+    if (demo) {
+        auto *banner = new QLabel(
+            QObject::tr("<b>Local demo hive</b> — File → Connect… (Ctrl+K) watches a real hive"));
+        window.statusBar()->addPermanentWidget(banner);
+        QObject::connect(demo.get(), &DemoSession::progress, &window,
+                         [&window](const QString &step) { window.showMessage(step, 0); });
+        QObject::connect(demo.get(), &DemoSession::failed, &window, [&window](const QString &why) {
+            std::fprintf(stderr, "hivewatch: the local demo hive could not start: %s\n",
+                         qPrintable(why));
+            window.showMessage(QObject::tr("The local demo hive could not start: %1").arg(why), 0);
+        });
+        QObject::connect(demo.get(), &DemoSession::ready, &dashboard, [&](const QUrl &shapeUrl) {
+            ConnectionSettings settings;
+            settings.mode = ConnectionSettings::Mode::Electric;
+            settings.url = shapeUrl;
+            settings.shapes = ConnectionSettings::availableShapes();
+            dashboard.connectTo(settings); // not saved: the next run starts the demo again
+            window.setWindowTitle(QObject::tr("Hivewatch — local demo hive"));
+            window.showMessage(QObject::tr("Local demo hive is live"));
+        });
+        demo->start();
+    } else if (options->connectOnStart) {
         dashboard.start(options->connection, options->secretFromEnvironment);
+    }
+    std::unique_ptr<FirstRunScreenshots> screenshots;
+    if (parser.isSet(screenshotOption))
+        screenshots = std::make_unique<FirstRunScreenshots>(&window, &dashboard, logsPanel,
+                                                            parser.value(screenshotOption));
     return app.exec();
 }

@@ -201,6 +201,11 @@ Error DemoHive::startShapeServer()
                "set HIVEWATCH_SHAPE_SERVER to its path"));
     m_server = new QProcess(this);
     m_server->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (!environment.contains(QStringLiteral("QT_LOGGING_RULES"))) // its warnings only
+        environment.insert(QStringLiteral("QT_LOGGING_RULES"),
+                           QStringLiteral("hivewatch.*.info=false"));
+    m_server->setProcessEnvironment(environment);
     m_server->start(
         program,
         {QStringLiteral("--dsn"), m_conninfo, QStringLiteral("--port"), QStringLiteral("0")});

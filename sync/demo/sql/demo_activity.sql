@@ -23,7 +23,7 @@ DECLARE
         'Running cargo test -p sync -- --nocapture',
         'test shape::tests::merges_partial_updates ... ok',
         'test shape::tests::resumes_after_must_refetch ... ok',
-        'Applying patch to crates/remote/src/routes/tasks.rs (+42 −7)',
+        'Applying patch to crates/remote/src/routes/tasks.rs (+42 -7)',
         'Thinking about the failing assertion in node_runner.rs:218',
         'git commit -m "Handle stale heartbeats in the monitor"',
         'Compiling remote v0.1.0 (/work/crates/remote)',
@@ -56,10 +56,11 @@ BEGIN
               WHERE execution_status = 'running' AND completed_at IS NULL LOOP
         INSERT INTO node_task_output_logs (assignment_id, output_type, content)
         SELECT a.id,
-               CASE WHEN random() < 0.12 THEN 'stderr' WHEN random() < 0.08 THEN 'system' ELSE 'stdout' END,
-               CASE WHEN random() < 0.12 THEN errors[1 + floor(random() * array_length(errors, 1))::int]
+               CASE WHEN r < 0.12 THEN 'stderr' WHEN r < 0.18 THEN 'system' ELSE 'stdout' END,
+               CASE WHEN r < 0.12 THEN errors[1 + floor(random() * array_length(errors, 1))::int]
+                    WHEN r < 0.18 THEN 'Heartbeat: agent still running'
                     ELSE lines[1 + floor(random() * array_length(lines, 1))::int] END
-          FROM generate_series(1, 1 + floor(random() * 4)::int);
+          FROM (SELECT random() AS r FROM generate_series(1, 1 + floor(random() * 4)::int)) AS x;
         IF random() < 0.2 THEN
             INSERT INTO node_task_progress_events (assignment_id, event_type, message, metadata)
             VALUES (a.id, events[1 + floor(random() * array_length(events, 1))::int],
