@@ -21,20 +21,31 @@
 #include <cstdio>
 #include <memory>
 
-int main(int argc, char *argv[])
-{
-    QApplication app(argc, argv);
-    // Debug traces (every request, every batch) only on demand: QT_LOGGING_RULES=hivewatch.*=true
-    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
-        QLoggingCategory::setFilterRules(QStringLiteral("hivewatch.*.debug=false"));
-    QApplication::setOrganizationName(QStringLiteral("Hivewatch"));
-    QApplication::setApplicationName(QStringLiteral("hivewatch"));
-    QApplication::setApplicationVersion(QStringLiteral(HIVEWATCH_VERSION));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/hivewatch/hivewatch.svg")));
+namespace {
 
-    QCommandLineParser parser;
+const QCommandLineOption kDemoOption(
+    QStringLiteral("demo"),
+    QStringLiteral("Show the local demo hive even though a hive is configured. Without a "
+                   "configured hive (no saved connection, no ELECTRIC_URL, no URL option) "
+                   "Hivewatch starts it by itself, unless --offline is given."));
+const QCommandLineOption kScreenshotOption(
+    QStringLiteral("screenshot"),
+    QStringLiteral("Once tasks, nodes and log lines are shown, save a PNG of each panel in "
+                   "<dir> and quit (for documentation and the first-run test)."),
+    QStringLiteral("dir"));
+
+void setApplicationNames()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Hivewatch"));
+    QCoreApplication::setApplicationName(QStringLiteral("hivewatch"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(HIVEWATCH_VERSION));
+}
+
+void describeOptions(QCommandLineParser &parser)
+{
     parser.setApplicationDescription(QStringLiteral(
-        "Live dashboard for a hive of AI-coding-agent nodes, synced with ElectricSQL.\n\n"
+        "Live dashboard for a hive of AI-coding-agent nodes, synced with ElectricSQL.\n"
+        "With no hive configured it starts a local demo hive.\n\n"
         "Environment:\n"
         "  ELECTRIC_URL     Electric shape API URL (like --electric-url, which wins)\n"
         "  ELECTRIC_SECRET  Electric API secret\n"
@@ -44,18 +55,41 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     DashboardOptions::addTo(parser);
-    const QCommandLineOption demoOption(
-        QStringLiteral("demo"),
-        QStringLiteral("Show the local demo hive even though a hive is configured. Without a "
-                       "configured hive (no saved connection, no ELECTRIC_URL, no URL option) "
-                       "Hivewatch starts it by itself, unless --offline is given."));
-    const QCommandLineOption screenshotOption(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Once tasks, nodes and log lines are shown, save a PNG of each panel in "
-                       "<dir> and quit (for documentation and the first-run test)."),
-        QStringLiteral("dir"));
-    parser.addOption(demoOption);
-    parser.addOption(screenshotOption);
+    parser.addOption(kDemoOption);
+    parser.addOption(kScreenshotOption);
+}
+
+// --help and --version must work without a display (over ssh, in a package check): answer them
+// before a QApplication tries to connect to one.
+void answerHelpWithoutDisplay(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--help" || arg == "-h" || arg == "-?" || arg == "--help-all"
+            || arg == "--version" || arg == "-v") {
+            QCoreApplication core(argc, argv);
+            setApplicationNames();
+            QCommandLineParser parser;
+            describeOptions(parser);
+            parser.process(core); // prints and exits
+        }
+    }
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    answerHelpWithoutDisplay(argc, argv);
+    QApplication app(argc, argv);
+    // Debug traces (every request, every batch) only on demand: QT_LOGGING_RULES=hivewatch.*=true
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("hivewatch.*.debug=false"));
+    setApplicationNames();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/hivewatch/hivewatch.svg")));
+
+    QCommandLineParser parser;
+    describeOptions(parser);
     parser.process(app);
 
     QSettings settings;
@@ -71,7 +105,7 @@ int main(int argc, char *argv[])
     // The demo is declared before the dashboard so it outlives it: the shapes stop first, then
     // the shape server, then the cluster.
     std::unique_ptr<DemoSession> demo;
-    if (parser.isSet(demoOption)
+    if (parser.isSet(kDemoOption)
         || (options->connectOnStart && !options->connection.isComplete())) {
         demo = std::make_unique<DemoSession>(DemoSession::defaultDataDir());
         if (!parser.isSet(QStringLiteral("store")))
@@ -126,8 +160,8 @@ int main(int argc, char *argv[])
         dashboard.start(options->connection, options->secretFromEnvironment);
     }
     std::unique_ptr<FirstRunScreenshots> screenshots;
-    if (parser.isSet(screenshotOption))
+    if (parser.isSet(kScreenshotOption))
         screenshots = std::make_unique<FirstRunScreenshots>(&window, &dashboard, logsPanel,
-                                                            parser.value(screenshotOption));
+                                                            parser.value(kScreenshotOption));
     return app.exec();
 }
