@@ -85,11 +85,13 @@ std::optional<RowChange::Operation> operationFrom(std::string_view name)
     return std::nullopt;
 }
 
-void appendJsonString(QByteArray &out, QByteArrayView text)
+} // namespace
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
     out.append('"');
-    for (const char ch : text) {
+    for (const char ch : utf8) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
         case '"':
@@ -97,6 +99,12 @@ void appendJsonString(QByteArray &out, QByteArrayView text)
             break;
         case '\\':
             out.append("\\\\");
+            break;
+        case '\b':
+            out.append("\\b");
+            break;
+        case '\f':
+            out.append("\\f");
             break;
         case '\n':
             out.append("\\n");
@@ -119,8 +127,6 @@ void appendJsonString(QByteArray &out, QByteArrayView text)
     }
     out.append('"');
 }
-
-} // namespace
 
 const RawField *findField(const RawRow &row, QByteArrayView column)
 {
