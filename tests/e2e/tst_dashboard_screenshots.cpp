@@ -2,6 +2,7 @@
 // test shape server. With HIVEWATCH_SCREENSHOT_DIR set the PNGs are written there (that is how
 // docs/screenshots/ is made); otherwise into a temporary directory. Either way the test checks
 // that each panel rendered with its data.
+#include "AssignmentModel.h"
 #include "Dashboard.h"
 #include "HiveModels.h"
 #include "HiveRoles.h"
@@ -9,6 +10,7 @@
 #include "NodeModel.h"
 #include "NodesPanel.h"
 #include "PgConnection.h"
+#include "ProgressEventModel.h"
 #include "ShapeServerProcess.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
@@ -103,7 +105,12 @@ private slots:
         HiveModels *models = dashboard.models();
         QTRY_COMPARE_WITH_TIMEOUT(models->shapeStatuses()->summary(),
                                   QStringLiteral("5 of 5 shapes live"), kTimeout);
-        QCOMPARE(models->tasks()->rowCount(), 48);
+        // Statuses change at once; batches reach the models on the next frame (BatchCoalescer).
+        QTRY_COMPARE_WITH_TIMEOUT(models->tasks()->rowCount(), 48, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(models->nodes()->rowCount() > 0
+                                     && models->assignments()->rowCount() > 0
+                                     && models->progressEvents()->rowCount() > 0,
+                                 kTimeout);
 
         TasksPanel *tasks = dashboard.tasksPanel();
         window.showPanel(QStringLiteral("Tasks"));
@@ -129,7 +136,7 @@ private slots:
             }
         }
         nodes->selectNode(busiest);
-        QVERIFY(nodes->assignmentTable()->model()->rowCount() > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(nodes->assignmentTable()->model()->rowCount() > 0, kTimeout);
         QTest::qWait(50);
         save(nodes, QStringLiteral("nodes.png"));
 
