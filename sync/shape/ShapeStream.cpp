@@ -400,15 +400,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_pending.append(std::move(parsed->changes));
 
     if (parsed->upToDate || reply->hasRawHeader(kUpToDate)) {
-        ShapeUpdate update;
-        update.reset = m_pendingReset;
-        update.changes = std::move(m_pending);
-        update.handle = m_position.handle;
-        update.offset = m_position.offset;
-        update.schema = m_schema;
-        update.receivedAt = QDateTime::currentDateTimeUtc();
-        m_pending.clear();
-        m_pendingReset = false;
+        const ShapeUpdate update = takePending();
         m_upToDate = true;
         m_staleRetries = 0;
         m_loopGuard.reset();
@@ -421,16 +413,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
             // Ask for the next chunk first: Qt downloads it on its own thread while the
             // receiver stores this part.
             sendRequest();
-            ShapeUpdate part;
-            part.reset = m_pendingReset;
-            part.changes = std::move(m_pending);
-            part.handle = m_position.handle;
-            part.offset = m_position.offset;
-            part.schema = m_schema;
-            part.receivedAt = QDateTime::currentDateTimeUtc();
-            m_pending.clear();
-            m_pendingReset = false;
-            emit changesPending(part);
+            emit changesPending(takePending());
             return;
         }
     }
@@ -506,4 +489,18 @@ QString ShapeStream::describe(QNetworkReply *reply, const QByteArray &body) cons
     if (status == 401 || status == 403)
         text += QStringLiteral(" (check the secret or bearer token)");
     return text;
+}
+
+ShapeUpdate ShapeStream::takePending()
+{
+    ShapeUpdate update;
+    update.reset = m_pendingReset;
+    update.changes = std::move(m_pending);
+    update.handle = m_position.handle;
+    update.offset = m_position.offset;
+    update.schema = m_schema;
+    update.receivedAt = QDateTime::currentDateTimeUtc();
+    m_pending.clear();
+    m_pendingReset = false;
+    return update;
 }

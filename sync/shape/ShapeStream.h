@@ -98,6 +98,8 @@ signals:
     void stateChanged();
 
 private:
+    // Everything buffered since the last hand-over, as one update; clears the buffer.
+    ShapeUpdate takePending();
     void sendRequest();
     void onFinished(QNetworkReply *reply);
     void handleSuccess(QNetworkReply *reply, const QByteArray &body);
