@@ -3,11 +3,9 @@
 #include "HiveRoles.h"
 
 HiveFilterProxy::HiveFilterProxy(QObject *parent)
-    : QSortFilterProxyModel(parent)
+    : SortedFilterProxy(parent)
 {
     setSortRole(HiveRoles::SortRole);
-    setFilterCaseSensitivity(Qt::CaseInsensitive);
-    setFilterKeyColumn(-1);
 }
 
 void HiveFilterProxy::setShowHidden(bool show)
@@ -15,7 +13,7 @@ void HiveFilterProxy::setShowHidden(bool show)
     if (show == m_showHidden)
         return;
     m_showHidden = show;
-    invalidateRowsFilter();
+    invalidateFilter();
 }
 
 void HiveFilterProxy::setStatusFilter(const QString &canonicalStatus)
@@ -23,19 +21,19 @@ void HiveFilterProxy::setStatusFilter(const QString &canonicalStatus)
     if (canonicalStatus == m_status)
         return;
     m_status = canonicalStatus;
-    invalidateRowsFilter();
+    invalidateFilter();
 }
 
 void HiveFilterProxy::setForeignIdFilter(const QSet<QString> &ids, bool enabled)
 {
     m_foreignIds = ids;
     m_foreignFilter = enabled;
-    invalidateRowsFilter();
+    invalidateFilter();
 }
 
-bool HiveFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+bool HiveFilterProxy::filterAcceptsRow(int sourceRow) const
 {
-    const QModelIndex index = sourceModel()->index(sourceRow, 0, sourceParent);
+    const QModelIndex index = sourceModel()->index(sourceRow, 0);
     if (!m_showHidden && index.data(HiveRoles::HiddenRole).toBool())
         return false;
     if (!m_status.isEmpty()) {
@@ -47,5 +45,5 @@ bool HiveFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceP
     }
     if (m_foreignFilter && !m_foreignIds.contains(index.data(HiveRoles::ForeignIdRole).toString()))
         return false;
-    return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
+    return SortedFilterProxy::filterAcceptsRow(sourceRow);
 }

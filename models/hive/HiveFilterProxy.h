@@ -1,14 +1,15 @@
 #pragma once
 
+#include "SortedFilterProxy.h"
+
 #include <QSet>
-#include <QSortFilterProxyModel>
 
 // The one proxy the hive views use: sorts by HiveRoles::SortRole, hides soft-deleted/archived rows
 // unless asked, and optionally keeps only one status or rows pointing at a set of ids (the
-// assignments of a node, the events of an assignment). Text filtering is QSortFilterProxyModel's.
+// assignments of a node, the events of an assignment), plus SortedFilterProxy's text filter.
 // Rows with an unknown status have their own status filter value ("?"), so a kanban board can give
 // them a column: flagged, never hidden.
-class HiveFilterProxy : public QSortFilterProxyModel
+class HiveFilterProxy : public SortedFilterProxy
 {
     Q_OBJECT
 public:
@@ -23,7 +24,7 @@ public:
     void setForeignIdFilter(const QSet<QString> &ids, bool enabled = true);
 
 protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool filterAcceptsRow(int sourceRow) const override;
 
 private:
     bool m_showHidden = false;

@@ -13,12 +13,7 @@
 KanbanBoard::KanbanBoard(TaskModel *tasks, QWidget *parent)
     : QWidget(parent)
     , m_tasks(tasks)
-    , m_sorted(new HiveFilterProxy(this))
 {
-    // Sorted once here; the columns only filter this order (sorting 100k rows six times over
-    // would stall the GUI for the whole of an initial sync).
-    m_sorted->setSourceModel(tasks);
-    m_sorted->sort(TaskModel::Updated, Qt::DescendingOrder);
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     for (const QString &status : HiveValues::taskStatuses())
@@ -49,10 +44,13 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     QFont font = c.header->font();
     font.setBold(true);
     c.header->setFont(font);
+    // Each column sorts its own share of the tasks: SortedFilterProxy places new rows by binary
+    // search, so this costs no more than one shared sorted proxy and keeps every change a
+    // precise insertion in one column.
     c.proxy = new HiveFilterProxy(this);
-    c.proxy->setShowHidden(true); // m_sorted already hides them
-    c.proxy->setSourceModel(m_sorted);
     c.proxy->setStatusFilter(status);
+    c.proxy->sort(TaskModel::Updated, Qt::DescendingOrder);
+    c.proxy->setSourceModel(m_tasks);
     c.view = new QListView(frame);
     c.view->setModel(c.proxy);
     c.view->setModelColumn(TaskModel::Title);
@@ -68,13 +66,15 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
 
 void KanbanBoard::setFilterText(const QString &text)
 {
-    m_sorted->setFilterFixedString(text);
+    for (const Column &c : std::as_const(m_columns))
+        c.proxy->setFilterFixedString(text);
     updateHeaders();
 }
 
 void KanbanBoard::setShowHidden(bool show)
 {
-    m_sorted->setShowHidden(show);
+    for (const Column &c : std::as_const(m_columns))
+        c.proxy->setShowHidden(show);
     updateHeaders();
 }
 

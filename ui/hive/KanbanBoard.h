@@ -10,7 +10,7 @@ class TaskModel;
 
 // One column per task status, in workflow order, plus an "Unknown status" column that appears
 // as soon as a task carries a status outside the vocabulary (flagged, never hidden). Each column
-// is a list view over its own status filter on one shared sorted proxy, so batches update the
+// is a list view over its own sorted, status-filtered proxy of the tasks, so batches update the
 // board with the same minimal signals as the table.
 class KanbanBoard : public QWidget
 {
@@ -40,6 +40,5 @@ private:
     const Column *column(const QString &status) const;
 
     TaskModel *m_tasks;
-    HiveFilterProxy *m_sorted;
     QList<Column> m_columns;
 };
