@@ -29,8 +29,8 @@ void BatchCoalescer::setAcceptedShapes(const QStringList &shapeNames)
 int BatchCoalescer::pendingChanges() const
 {
     int n = 0;
-    for (const ShapeBatch &batch : m_pending)
-        n += int(batch.changes.size());
+    for (const Pending &pending : m_pending)
+        n += int(pending.batch.changes.size() - pending.handedOn);
     return n;
 }
 
@@ -46,15 +46,15 @@ void BatchCoalescer::enqueue(const ShapeBatch &batch)
     auto it = m_pending.find(batch.shapeName);
     if (it == m_pending.end() || batch.reset) {
         if (it != m_pending.end())
-            releaseLater(std::move(*it));
-        m_pending.insert(batch.shapeName, batch);
+            releaseLater(std::move(it->batch));
+        m_pending.insert(batch.shapeName, {batch, 0});
         m_order.removeOne(batch.shapeName);
         m_order.append(batch.shapeName);
     } else {
-        it->changes.append(batch.changes);
-        it->handle = batch.handle;
-        it->offset = batch.offset;
-        it->receivedAt = batch.receivedAt;
+        it->batch.changes.append(batch.changes);
+        it->batch.handle = batch.handle;
+        it->batch.offset = batch.offset;
+        it->batch.receivedAt = batch.receivedAt;
         releaseLater(batch);
     }
     schedule();
@@ -76,17 +76,23 @@ void BatchCoalescer::flush()
     releaseGraveyard();
     const QStringList order = std::exchange(m_order, {});
     for (const QString &name : order) {
-        ShapeBatch batch = m_pending.take(name);
-        if (batch.changes.size() > m_maxChanges) {
-            // Hand on the first slice now; the rest stays first in line for the next frame.
-            ShapeBatch rest = batch;
-            rest.reset = false;
-            rest.changes = batch.changes.mid(m_maxChanges);
-            ShapeBatch slice = batch;
-            slice.changes = batch.changes.first(m_maxChanges);
-            releaseLater(std::exchange(batch, std::move(slice)));
-            m_pending.insert(name, std::move(rest));
+        Pending pending = m_pending.take(name);
+        const qsizetype left = pending.batch.changes.size() - pending.handedOn;
+        ShapeBatch batch = pending.batch;
+        if (left > m_maxChanges || pending.handedOn > 0) {
+            // Only the slice is copied: copying the rest of a 100k-row snapshot for every
+            // slice made slicing quadratic.
+            batch.changes
+                = pending.batch.changes.sliced(pending.handedOn, qMin(left, m_maxChanges));
+            pending.handedOn += batch.changes.size();
+        }
+        if (pending.handedOn > 0 && pending.handedOn < pending.batch.changes.size()) {
+            // The rest stays first in line for the next frame; only the first slice resets.
+            pending.batch.reset = false;
+            m_pending.insert(name, std::move(pending));
             m_order.append(name);
+        } else {
+            releaseLater(std::move(pending.batch));
         }
         emit batchReady(batch);
         releaseLater(std::move(batch));

@@ -44,7 +44,12 @@ private:
     void releaseLater(ShapeBatch batch);
     void releaseGraveyard();
 
-    QHash<QString, ShapeBatch> m_pending;
+    struct Pending
+    {
+        ShapeBatch batch;
+        qsizetype handedOn = 0; // changes of batch already sent in earlier slices
+    };
+    QHash<QString, Pending> m_pending;
     QStringList m_order;
     QSet<QString> m_accepted;
     QList<ShapeBatch> m_graveyard;
