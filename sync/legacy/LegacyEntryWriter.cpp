@@ -8,7 +8,6 @@
 namespace {
 
 constexpr int kLogStoreBatch = 2048;
-constexpr int kRowsPerInsert = 128;
 constexpr size_t kMaxArenaBytes = 4 * 1024 * 1024;
 constexpr size_t kTimestampBytes = 23; // "YYYY-MM-DD HH:MM:SS.sss"
 constexpr int kProgressIntervalMs = 100;

@@ -25,6 +25,9 @@ class LegacyEntryWriter : public LegacyLineSink
 {
 public:
     enum class Mode { DryRun, Direct, ThroughLogStore };
+    // Direct mode binds this many rows per INSERT statement; the rest of an execution goes in
+    // with a single-row statement.
+    static constexpr int kRowsPerInsert = 128;
 
     struct Callbacks
     {

@@ -1,8 +1,18 @@
 #include "SqliteBulkWriteTuning.h"
 
 #include "SqliteDatabase.h"
+#include "WalCheckpointer.h"
 
 #include <QByteArray>
+
+namespace {
+
+// The background checkpointer starts a run for every 16 MiB of new WAL; at 128 MiB the writer
+// waits for it to finish, so the WAL file starts over and stays under ~130 MiB.
+constexpr qint64 kCheckpointStepBytes = 16 * 1024 * 1024;
+constexpr qint64 kCheckpointWaitBytes = 128 * 1024 * 1024;
+
+} // namespace
 
 SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db)
     : m_db(db)
@@ -11,14 +21,27 @@ SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db)
         return;
     m_mmapSize = readPragma("PRAGMA mmap_size", 0);
     m_autoCheckpoint = readPragma("PRAGMA wal_autocheckpoint", 1000);
+    m_ignoreChecks = readPragma("PRAGMA ignore_check_constraints", 0);
     pragma("PRAGMA mmap_size = 0");
     pragma("PRAGMA wal_autocheckpoint = 16384");
+    pragma("PRAGMA ignore_check_constraints = ON");
+
+    auto mode = m_db->prepare("PRAGMA journal_mode");
+    auto row = mode ? mode->step() : Result<bool>(false);
+    const bool wal = row.ok() && *row && mode->columnBytes(0) == std::string_view("wal");
+    const qint64 pageSize = readPragma("PRAGMA page_size", 4096);
+    if (wal && pageSize > 0)
+        m_checkpointer = WalCheckpointer::start(*m_db, int(kCheckpointStepBytes / pageSize),
+                                                int(kCheckpointWaitBytes / pageSize));
 }
 
 SqliteBulkWriteTuning::~SqliteBulkWriteTuning()
 {
     if (!m_db)
         return;
+    // Stop the background checkpointer first: it would make the TRUNCATE checkpoint busy.
+    m_checkpointer.reset();
+    pragma("PRAGMA ignore_check_constraints = " + QByteArray::number(m_ignoreChecks));
     pragma("PRAGMA wal_checkpoint(TRUNCATE)");
     pragma("PRAGMA wal_autocheckpoint = " + QByteArray::number(m_autoCheckpoint));
     pragma("PRAGMA mmap_size = " + QByteArray::number(m_mmapSize));
