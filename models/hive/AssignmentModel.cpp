@@ -66,7 +66,8 @@ void AssignmentModel::announceResolvedColumns()
     const QSet<int> columns = std::exchange(m_staleColumns, {});
     if (rowCount() > 0) {
         for (int column : columns)
-            emit dataChanged(index(0, column), index(rowCount() - 1, column), {Qt::DisplayRole});
+            emit dataChanged(index(0, column), index(rowCount() - 1, column),
+                             {Qt::DisplayRole, HiveRoles::SortRole});
     }
     emit namesResolved();
 }
@@ -95,6 +96,15 @@ QVariant AssignmentModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Values &v = rowValues(index.row());
+    // Roles proxies ask of every row first, before the status lookup.
+    switch (role) {
+    case HiveRoles::HiddenRole:
+        return false;
+    case HiveRoles::IdRole:
+        return v.at(FId);
+    case HiveRoles::ForeignIdRole:
+        return v.at(FNodeId);
+    }
     const HiveValues::Status status = HiveValues::assignmentStatus(v.at(FStatus));
     auto time = [&](int f) {
         return HiveValues::displayTime(v.at(f).toDateTime());
@@ -140,16 +150,10 @@ QVariant AssignmentModel::data(const QModelIndex &index, int role) const
             return v.at(FCompleted);
         }
         return data(index, Qt::DisplayRole);
-    case HiveRoles::IdRole:
-        return v.at(FId);
-    case HiveRoles::ForeignIdRole:
-        return v.at(FNodeId);
     case HiveRoles::StatusRole:
         return status.canonical;
     case HiveRoles::UnknownStatusRole:
         return !status.known;
-    case HiveRoles::HiddenRole:
-        return false;
     }
     return {};
 }

@@ -26,6 +26,10 @@ void HiveFilterProxy::setStatusFilter(const QString &canonicalStatus)
 
 void HiveFilterProxy::setForeignIdFilter(const QSet<QString> &ids, bool enabled)
 {
+    // Called after every assignment batch with the same ids: re-filtering 20k events for
+    // nothing was the largest GUI-thread cost of a sync.
+    if (enabled == m_foreignFilter && ids == m_foreignIds)
+        return;
     m_foreignIds = ids;
     m_foreignFilter = enabled;
     invalidateFilter();
@@ -46,4 +50,15 @@ bool HiveFilterProxy::filterAcceptsRow(int sourceRow) const
     if (m_foreignFilter && !m_foreignIds.contains(index.data(HiveRoles::ForeignIdRole).toString()))
         return false;
     return SortedFilterProxy::filterAcceptsRow(sourceRow);
+}
+
+bool HiveFilterProxy::filterMayChange(int firstColumn, int lastColumn,
+                                      const QList<int> &roles) const
+{
+    using namespace HiveRoles;
+    for (int role : {HiddenRole, StatusRole, UnknownStatusRole, ForeignIdRole}) {
+        if (roles.contains(role))
+            return true;
+    }
+    return SortedFilterProxy::filterMayChange(firstColumn, lastColumn, roles);
 }

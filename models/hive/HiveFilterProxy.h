@@ -25,6 +25,7 @@ public:
 
 protected:
     bool filterAcceptsRow(int sourceRow) const override;
+    bool filterMayChange(int firstColumn, int lastColumn, const QList<int> &roles) const override;
 
 private:
     bool m_showHidden = false;

@@ -31,7 +31,9 @@ void ProgressEventModel::setAssignmentModel(const AssignmentModel *assignments)
     m_assignments = assignments;
     auto refresh = [this] {
         if (rowCount() > 0)
-            emit dataChanged(index(0, Assignment), index(rowCount() - 1, Assignment));
+            // Only the shown name changes: proxies need not re-filter 20k events for it.
+            emit dataChanged(index(0, Assignment), index(rowCount() - 1, Assignment),
+                             {Qt::DisplayRole, HiveRoles::SortRole});
     };
     // Throttled by AssignmentModel: after its own batches and after task or node names changed.
     connect(assignments, &AssignmentModel::namesResolved, this, refresh);
@@ -42,6 +44,15 @@ QVariant ProgressEventModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Values &v = rowValues(index.row());
+    // Roles proxies ask of every row first, before the (costlier) event type lookup.
+    switch (role) {
+    case HiveRoles::HiddenRole:
+        return false;
+    case HiveRoles::IdRole:
+        return v.at(FId);
+    case HiveRoles::ForeignIdRole:
+        return v.at(FAssignmentId);
+    }
     const HiveValues::Status type = HiveValues::progressEventType(v.at(FType));
     switch (role) {
     case Qt::DisplayRole:
@@ -72,16 +83,10 @@ QVariant ProgressEventModel::data(const QModelIndex &index, int role) const
         if (index.column() == Time)
             return v.at(FTimestamp);
         return data(index, Qt::DisplayRole);
-    case HiveRoles::IdRole:
-        return v.at(FId);
-    case HiveRoles::ForeignIdRole:
-        return v.at(FAssignmentId);
     case HiveRoles::StatusRole:
         return type.canonical;
     case HiveRoles::UnknownStatusRole:
         return !type.known;
-    case HiveRoles::HiddenRole:
-        return false;
     }
     return {};
 }

@@ -462,22 +462,73 @@ void SortedFilterProxy::onRowsRemoved(const QModelIndex &parent, int first, int 
     }
 }
 
-void SortedFilterProxy::onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
+void SortedFilterProxy::onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                                      const QList<int> &roles)
 {
     if (topLeft.parent().isValid() || m_resetting || !topLeft.isValid())
         return;
-    updateSourceRows(topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column());
+    updateSourceRows(topLeft.row(), bottomRight.row(), topLeft.column(), bottomRight.column(),
+                     roles);
 }
 
-void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, int lastColumn)
+bool SortedFilterProxy::filterMayChange(int, int, const QList<int> &roles) const
 {
+    return roles.isEmpty() || (!m_filterText.isEmpty() && roles.contains(Qt::DisplayRole));
+}
+
+bool SortedFilterProxy::sortMayChange(int firstColumn, int lastColumn,
+                                      const QList<int> &roles) const
+{
+    // Sort values are often derived from the display text, so a display change counts.
+    return m_sortColumn >= firstColumn && m_sortColumn <= lastColumn
+        && (roles.isEmpty() || roles.contains(m_sortRole) || roles.contains(Qt::DisplayRole));
+}
+
+void SortedFilterProxy::emitRowsChanged(QList<int> proxyRows, int firstColumn, int lastColumn,
+                                        const QList<int> &roles)
+{
+    if (proxyRows.isEmpty())
+        return;
+    std::sort(proxyRows.begin(), proxyRows.end());
+    const QList<std::pair<int, int>> runs = runsOf(proxyRows);
+    if (runs.size() > maxRangesPerChange()) {
+        emit dataChanged(index(proxyRows.first(), firstColumn), index(proxyRows.last(), lastColumn),
+                         roles);
+        return;
+    }
+    for (const auto &[row, count] : runs)
+        emit dataChanged(index(row, firstColumn), index(row + count - 1, lastColumn), roles);
+}
+
+void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, int lastColumn,
+                                         const QList<int> &roles)
+{
+    const bool refilter = filterMayChange(firstColumn, lastColumn, roles);
+    const bool resort = sortMayChange(firstColumn, lastColumn, roles);
+    if (!refilter && !resort) {
+        QList<int> rows;
+        if (qsizetype(last - first + 1) * 16 > m_rows.size()) {
+            for (int row = 0; row < m_rows.size(); ++row) {
+                if (m_rows.at(row) >= first && m_rows.at(row) <= last)
+                    rows.append(row);
+            }
+        } else {
+            for (int source = first; source <= last; ++source) {
+                if (const int row = proxyRow(source); row >= 0)
+                    rows.append(row);
+            }
+        }
+        emitRowsChanged(std::move(rows), firstColumn, lastColumn, roles);
+        return;
+    }
+
     QList<int> staying; // source rows
     QList<int> leaving; // proxy rows
     QList<int> arriving; // source rows
     QList<std::pair<int, QVariant>> rekeyed; // staying rows whose sort key changed
     for (int source = first; source <= last; ++source) {
         const int row = proxyRow(source);
-        const bool accepted = filterAcceptsRow(source);
+        const bool accepted = refilter ? filterAcceptsRow(source) : row >= 0;
         if (row < 0) {
             if (accepted) {
                 m_keys[source] = sortKey(source);
@@ -487,8 +538,10 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
             leaving.append(row);
         } else {
             staying.append(source);
+            if (!resort)
+                continue;
             QVariant key = sortKey(source);
-            if (m_sortColumn >= 0 && compareKeys(key, m_keys.at(source)) != 0)
+            if (compareKeys(key, m_keys.at(source)) != 0)
                 rekeyed.append({source, std::move(key)});
         }
     }
@@ -532,9 +585,7 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
     changed.reserve(staying.size());
     for (int source : std::as_const(staying))
         changed.append(proxyRow(source));
-    std::sort(changed.begin(), changed.end());
-    for (const auto &[row, count] : runsOf(changed))
-        emit dataChanged(index(row, firstColumn), index(row + count - 1, lastColumn));
+    emitRowsChanged(std::move(changed), firstColumn, lastColumn, roles);
 }
 
 void SortedFilterProxy::onHeaderDataChanged(Qt::Orientation orientation, int first, int last)

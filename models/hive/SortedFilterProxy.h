@@ -46,6 +46,11 @@ public:
 
 protected:
     virtual bool filterAcceptsRow(int sourceRow) const;
+    // Whether a source dataChanged of these columns and roles (empty = any) can change what
+    // filterAcceptsRow says. Overrides add the roles their own filter reads. A change that can
+    // affect neither the filter nor the sort key is only forwarded: re-announcing a 50k-row
+    // column of resolved names must not re-filter and re-place 50k rows.
+    virtual bool filterMayChange(int firstColumn, int lastColumn, const QList<int> &roles) const;
     // Re-evaluates filterAcceptsRow for every source row; rows come and go with precise signals.
     void invalidateFilter();
 
@@ -64,12 +69,19 @@ private:
     void insertSourceRows(QList<int> sourceRows);
     void removeProxyRows(QList<int> proxyRows);
     void moveToEndAndRemove(const QList<int> &proxyRows);
-    void updateSourceRows(int first, int last, int firstColumn, int lastColumn);
+    bool sortMayChange(int firstColumn, int lastColumn, const QList<int> &roles) const;
+    void updateSourceRows(int first, int last, int firstColumn, int lastColumn,
+                          const QList<int> &roles);
+    // dataChanged for these proxy rows: one signal per run, or one spanning them all when
+    // they scatter.
+    void emitRowsChanged(QList<int> proxyRows, int firstColumn, int lastColumn,
+                         const QList<int> &roles);
 
     void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last);
     void onRowsRemoved(const QModelIndex &parent, int first, int last);
-    void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight);
+    void onDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                       const QList<int> &roles);
     void onHeaderDataChanged(Qt::Orientation orientation, int first, int last);
 
     QList<int> m_rows; // accepted source rows, in sort order

@@ -10,7 +10,24 @@
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
+#include <QStandardItemModel>
 #include <QTest>
+
+namespace {
+// Counts how often the filter runs, to show which changes re-filter.
+class CountingProxy : public SortedFilterProxy
+{
+public:
+    mutable int filterCalls = 0;
+
+protected:
+    bool filterAcceptsRow(int sourceRow) const override
+    {
+        ++filterCalls;
+        return SortedFilterProxy::filterAcceptsRow(sourceRow);
+    }
+};
+} // namespace
 
 class TestSortedFilterProxy : public QObject
 {
@@ -282,6 +299,36 @@ private slots:
         proxy.sort(-1);
         QCOMPARE(titles(&proxy), expected(model, proxy, "done"));
         QCOMPARE(reset.count(), 1); // filter and sort changes never reset
+    }
+
+    void changeOfARoleNeitherFilterNorSortReadsIsOnlyForwarded()
+    {
+        QStandardItemModel model(0, 2);
+        for (const char *name : {"delta", "alpha", "charlie", "bravo"})
+            model.appendRow({new QStandardItem(QString::fromLatin1(name)), new QStandardItem("x")});
+        CountingProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(0);
+        QCOMPARE(modelText(&proxy, {0}), QStringList({"alpha", "bravo", "charlie", "delta"}));
+        QSignalSpy changed(&proxy, &QAbstractItemModel::dataChanged);
+        proxy.filterCalls = 0;
+        model.setData(model.index(0, 1), "tooltip", Qt::ToolTipRole);
+        QCOMPARE(proxy.filterCalls, 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 3);
+        QCOMPARE(changed.at(0).at(2).value<QList<int>>(), QList<int>({Qt::ToolTipRole}));
+
+        // A display change of the sort column moves the row; with a text filter it re-filters.
+        model.setData(model.index(0, 0), "aardvark");
+        QCOMPARE(modelText(&proxy, {0}), QStringList({"aardvark", "alpha", "bravo", "charlie"}));
+        QCOMPARE(proxy.filterCalls, 0);
+        proxy.setFilterFixedString("ar");
+        QCOMPARE(modelText(&proxy, {0}), QStringList({"aardvark", "charlie"}));
+        proxy.filterCalls = 0;
+        model.setData(model.index(1, 1), "far");
+        QCOMPARE(proxy.filterCalls, 1);
+        QCOMPARE(modelText(&proxy, {0}), QStringList({"aardvark", "alpha", "charlie"}));
     }
 
     void randomLiveBatchesMatchAPlainSort_data()
