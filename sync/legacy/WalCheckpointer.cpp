@@ -3,6 +3,8 @@
 #include "LegacyLog.h"
 #include "SqliteDatabase.h"
 
+#include <QElapsedTimer>
+
 #include <sqlite3.h>
 
 std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const SqliteDatabase &writer, int stepPages,
@@ -37,6 +39,8 @@ WalCheckpointer::~WalCheckpointer()
     }
     m_wake.notify_one();
     m_thread.join();
+    qCDebug(lcLegacy) << "background WAL checkpoints:" << m_runs << "runs; the writer waited"
+                      << m_waitedNs / 1000000 << "ms for them";
 }
 
 quint64 WalCheckpointer::completedRuns() const
@@ -63,8 +67,12 @@ void WalCheckpointer::afterCommit(int walPages)
     std::unique_lock lock(m_mutex);
     const quint64 request = ++m_requested;
     m_wake.notify_one();
-    if (mustWait)
+    if (mustWait) {
+        QElapsedTimer waited;
+        waited.start();
         m_finished.wait(lock, [&] { return m_done >= request; });
+        m_waitedNs += waited.nsecsElapsed();
+    }
 }
 
 void WalCheckpointer::loop()

@@ -43,6 +43,7 @@ private:
     const int m_stepPages;
     const int m_waitPages;
     int m_lastRequestPages = 0; // writer thread only
+    qint64 m_waitedNs = 0; // writer thread only
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
