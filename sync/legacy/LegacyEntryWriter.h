@@ -2,6 +2,7 @@
 
 #include "LegacyLine.h"
 #include "LegacyMigrationTypes.h"
+#include "LogMsgParseQueue.h"
 #include "LogMsgParser.h"
 #include "LogStore.h"
 #include "Result.h"
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,11 +54,12 @@ public:
     void rowRead(qint64 bytes) override;
 
 private:
+    bool process(const LogMsgParseQueue::Chunk &chunk);
     bool write(const MappedLogMsg &msg, std::string_view timestamp);
     bool flushDirect();
     bool flushBatch();
     bool fail(const Error &error);
-    void reportIssue(const LegacyLine &line, std::string_view reason);
+    void reportIssue(const LogMsgParseQueue::Line &line, std::string_view reason);
     void maybeReportProgress(bool force);
 
     Mode m_mode;
@@ -77,8 +80,9 @@ private:
     SqliteStatement m_insertMany;
     std::string m_arena;
     std::vector<PendingRow> m_pending;
-    LogMsgParser m_parser;
-    std::string m_reason;
+    // Lines are parsed on a second thread, a chunk at a time, while the previous chunk's rows
+    // are written here.
+    std::unique_ptr<LogMsgParseQueue> m_queue;
     QByteArray m_key;
     LegacyExecutionResult *m_counts = nullptr;
     QList<NewLogEntry> m_batch; // ThroughLogStore mode

@@ -181,6 +181,8 @@ Result<void> LegacyMigrator::Run::migrate(const LegacyExecutionInfo &execution,
         auto stats = reader->readExecution(execution, writer);
         if (!stats)
             return stats.error();
+        if (auto counted = writer.finishExecution(); !counted)
+            return counted.error();
         result.rows = stats->rows;
         result.bytes = stats->bytes;
         if (stats->stopped)

@@ -1,6 +1,7 @@
 #include "LegacyEntryWriter.h"
 #include "LegacyMigrator.h"
 #include "LegacyTestChecks.h"
+#include "LogMsgParseQueue.h"
 #include "NodeDbBuilder.h"
 #include "SqliteDatabase.h"
 #include "WalCheckpointer.h"
@@ -19,13 +20,15 @@ class TestLegacyBulkWrite : public QObject
 
 private slots:
     void writesStatementTailsInOrder();
+    void keepsOrderAcrossParseChunks();
     void writtenOutputTypesPassTheNodeCheck();
     void checkpointerKeepsTheWalBounded();
 
 private:
     // Writes a batch-era node database with these executions, migrates it in place and returns
     // its path (empty on failure); m_node knows what log_entries must hold.
-    QString migrateNode(const QString &name, const QList<QList<LegacyLineSpec>> &executions);
+    QString migrateNode(const QString &name, const QList<QList<LegacyLineSpec>> &executions,
+                        QList<LegacyIssue> *issues = nullptr);
     QTemporaryDir m_dir;
     std::unique_ptr<NodeDbBuilder> m_node;
 };
@@ -63,7 +66,8 @@ qint64 scalar(const QString &path, const QString &sql)
 } // namespace
 
 QString TestLegacyBulkWrite::migrateNode(const QString &name,
-                                         const QList<QList<LegacyLineSpec>> &executions)
+                                         const QList<QList<LegacyLineSpec>> &executions,
+                                         QList<LegacyIssue> *issues)
 {
     const QString path = m_dir.filePath(name);
     m_node = std::make_unique<NodeDbBuilder>(path, LegacyEra::Batches);
@@ -76,7 +80,10 @@ QString TestLegacyBulkWrite::migrateNode(const QString &name,
     source.path = path;
     LegacyOptions options;
     options.execute = true;
-    const auto report = LegacyMigrator(source, LegacyTarget {}, options).run();
+    LegacyMigrator migrator(source, LegacyTarget {}, options);
+    if (issues)
+        migrator.setIssueCallback([issues](const LegacyIssue &issue) { issues->append(issue); });
+    const auto report = migrator.run();
     if (!report.ok()) {
         qWarning() << report.error().toString();
         return {};
@@ -114,6 +121,35 @@ void TestLegacyBulkWrite::writesStatementTailsInOrder()
     QCOMPARE(
         scalar(path, QStringLiteral("SELECT max(id) - min(id) + 1 - count(*) FROM log_entries")),
         0);
+}
+
+void TestLegacyBulkWrite::keepsOrderAcrossParseChunks()
+{
+    // Lines are parsed on another thread a chunk at a time: bad and empty lines on either side
+    // of a chunk border, an execution of exactly two chunks, and executions with nothing to
+    // write right after a long one must come out as if parsed in place, issues in line order.
+    constexpr int kChunk = int(LogMsgParseQueue::kChunkLines);
+    QList<LegacyLineSpec> borders = lines(2 * kChunk + 3, "border ");
+    for (int at : {kChunk - 1, kChunk + 1, 2 * kChunk + 2}) // after each insert: chunk edges
+        borders.insert(at, NodeDbBuilder::badLine(at % 2 ? "" : "not json"));
+    const QList<QList<LegacyLineSpec>> executions = {
+        borders,
+        lines(2 * kChunk, "two chunks "),
+        {NodeDbBuilder::badLine("{\"Stdout\":")},
+        lines(kChunk + 5, "after "),
+    };
+    QList<LegacyIssue> issues;
+    const QString path = migrateNode(QStringLiteral("chunks.sqlite"), executions, &issues);
+    QVERIFY(!path.isEmpty());
+
+    const QString differences = compareEntries(readLogEntries(path), m_node->expected());
+    QVERIFY2(differences.isEmpty(), qPrintable(differences));
+    QStringList where;
+    for (const LegacyIssue &issue : issues)
+        where << QString::number(issue.lineNumber);
+    QCOMPARE(where.join(u','),
+             QStringLiteral("%1,%2,%3,1").arg(kChunk).arg(kChunk + 2).arg(2 * kChunk + 3));
+    QCOMPARE(ledgerCounts(path).value(m_node->expected().last().executionKey), kChunk + 5);
 }
 
 void TestLegacyBulkWrite::writtenOutputTypesPassTheNodeCheck()
