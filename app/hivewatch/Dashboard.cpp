@@ -45,8 +45,11 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
 {
     registerShapeBatchMetaTypes();
     m_coalescer->setAcceptedShapes(HiveModels::tables());
+    // Half a 60 Hz frame for model updates leaves the rest for painting and input.
+    m_coalescer->setFrameBudget(8);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_coalescer, &BatchCoalescer::batchReady, m_models, &HiveModels::applyBatch);
+    connect(m_coalescer, &BatchCoalescer::largeBatchAhead, m_models, &HiveModels::expectRows);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);
     connect(m_models->shapeStatuses(), &ShapeStatusModel::summaryChanged, window,

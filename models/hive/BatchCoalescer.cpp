@@ -79,6 +79,7 @@ void BatchCoalescer::flush()
         Pending pending = m_pending.take(name);
         const qsizetype left = pending.batch.changes.size() - pending.handedOn;
         ShapeBatch batch = pending.batch;
+        const bool firstOfSlices = pending.handedOn == 0 && left > m_maxChanges;
         if (left > m_maxChanges || pending.handedOn > 0) {
             // Only the slice is copied: copying the rest of a 100k-row snapshot for every
             // slice made slicing quadratic.
@@ -94,11 +95,30 @@ void BatchCoalescer::flush()
         } else {
             releaseLater(std::move(pending.batch));
         }
+        const bool fullSlice = batch.changes.size() == m_maxChanges;
+        QElapsedTimer applying;
+        applying.start();
         emit batchReady(batch);
+        if (fullSlice)
+            adaptSliceSize(applying.nsecsElapsed() / 1e6);
+        if (firstOfSlices)
+            emit largeBatchAhead(name, left - batch.changes.size());
         releaseLater(std::move(batch));
     }
     if (!m_order.isEmpty() || !m_graveyard.isEmpty())
         m_timer.start(m_order.isEmpty() ? 100 : m_timer.interval());
+}
+
+void BatchCoalescer::adaptSliceSize(double elapsedMs)
+{
+    if (m_budgetMs <= 0)
+        return;
+    constexpr int smallest = 100;
+    constexpr int largest = 20000;
+    if (elapsedMs > m_budgetMs)
+        m_maxChanges = qMax(smallest, int(m_maxChanges * m_budgetMs / elapsedMs));
+    else if (elapsedMs < m_budgetMs / 2.0)
+        m_maxChanges = qMin(largest, m_maxChanges + m_maxChanges / 4);
 }
 
 void BatchCoalescer::releaseLater(ShapeBatch batch)

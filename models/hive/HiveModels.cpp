@@ -45,6 +45,12 @@ void HiveModels::applyBatch(const ShapeBatch &batch)
         model->applyBatch(batch);
 }
 
+void HiveModels::expectRows(const QString &shapeName, qsizetype changes)
+{
+    if (KeyedTableModel *model = modelFor(shapeName))
+        model->reserve(model->rowCount() + changes);
+}
+
 void HiveModels::clearShape(const QString &shapeName)
 {
     if (KeyedTableModel *model = modelFor(shapeName))

@@ -33,6 +33,8 @@ public:
 
 public slots:
     void applyBatch(const ShapeBatch &batch);
+    // `changes` more rows are on their way to the model of `shapeName` (a sliced snapshot).
+    void expectRows(const QString &shapeName, qsizetype changes);
 
 private:
     KeyedTableModel *modelFor(const QString &shapeName) const;

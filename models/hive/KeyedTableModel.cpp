@@ -47,6 +47,16 @@ KeyedTableModel::Values KeyedTableModel::convert(const QVariantHash &value) cons
     return values;
 }
 
+void KeyedTableModel::reserve(qsizetype rows)
+{
+    if (rows <= m_rows.size())
+        return;
+    m_rows.reserve(rows);
+    m_rowByKey.reserve(rows);
+    if (m_hasId)
+        m_keyById.reserve(rows);
+}
+
 void KeyedTableModel::clear()
 {
     ShapeBatch empty;

@@ -5,6 +5,9 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
+
+#include <numeric>
 
 class TestBatchCoalescer : public QObject
 {
@@ -86,6 +89,41 @@ private slots:
         QCOMPARE(inserted.count(), 2);
         QCOMPARE(model.rowCount(), 249);
         QCOMPARE(model.index(0, TaskModel::Title).data().toString(), QStringLiteral("first"));
+    }
+
+    void slicesSizedToAFrameBudgetStillDeliverEveryChangeInOrder()
+    {
+        // A receiver slower than the budget shrinks the slices; the changes still arrive
+        // whole, in order, and only the first slice resets.
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1);
+        coalescer.setMaxChangesPerFlush(400);
+        coalescer.setFrameBudget(2);
+        TaskModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy ahead(&coalescer, &BatchCoalescer::largeBatchAhead);
+        QList<qsizetype> sizes;
+        connect(&coalescer, &BatchCoalescer::batchReady, &model, [&](const ShapeBatch &batch) {
+            QVERIFY(batch.reset == sizes.isEmpty());
+            sizes.append(batch.changes.size());
+            model.applyBatch(batch);
+            QThread::msleep(5); // a receiver that takes longer than the budget
+        });
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines = "!reset\n";
+        for (int i = 0; i < 1500; ++i)
+            lines += QStringLiteral("+ t%1 id=t%1 title=x%1 status=todo\n").arg(i);
+        coalescer.enqueue(text.batch(lines));
+        QTRY_COMPARE(model.rowCount(), 1500);
+        QCOMPARE(sizes.first(), 400);
+        QCOMPARE(ahead.count(), 1); // announced once, after the first slice
+        QCOMPARE(ahead.at(0).at(1).value<qsizetype>(), 1100);
+        QVERIFY(sizes.at(1) < 400);
+        QCOMPARE(std::accumulate(sizes.cbegin(), sizes.cend(), qsizetype(0)), 1500);
+        for (int row = 0; row < 1500; row += 499)
+            QCOMPARE(model.index(row, TaskModel::Title).data().toString(),
+                     QStringLiteral("x%1").arg(row));
     }
 
     void shapesNobodyShowsAreNotHandedOn()
