@@ -166,7 +166,8 @@ bool dumpRows(const SyncOptions &options, const QString &storePath)
     }
     ShapeStore store(*logStore.value());
     const QString name = options.definition.effectiveName();
-    auto stored = store.load(name, ShapeUrl::shapeKey(options.endpoint, options.definition));
+    auto stored = store.load(name, ShapeUrl::shapeKey(options.endpoint, options.definition),
+                             options.definition.isLogTable());
     if (!stored || !stored.value()) {
         QTextStream(stderr) << "hivectl shape sync: nothing stored for shape " << name << "\n";
         return false;

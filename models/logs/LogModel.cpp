@@ -260,7 +260,7 @@ void LogModel::applyShapeBatch(const ShapeBatch &batch)
         reload(Anchor::Tail);
         return;
     }
-    if (!batch.changes.isEmpty())
+    if (batch.storedChangeCount > 0 || !batch.changes.isEmpty())
         notifyStoreChanged();
 }
 

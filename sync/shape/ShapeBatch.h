@@ -30,6 +30,11 @@ struct ShapeBatch
     bool reset = false; // the changes are a complete new snapshot: drop every row held before
                         // (first sync and after a must-refetch)
     QList<RowChange> changes; // in log order
+    // Shapes whose rows live in the store rather than in batches (the execution-log table: the
+    // log views page through log_entries, and a million log rows as QVariantHash values would
+    // cost gigabytes on the receiving thread): `changes` stays empty and this counts the changes
+    // the batch applied to the store. 0 for every other shape.
+    qsizetype storedChangeCount = 0;
     QString handle; // position after the batch, for diagnostics
     QString offset;
     QDateTime receivedAt; // when the up-to-date that closed the batch arrived (UTC)

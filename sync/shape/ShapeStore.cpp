@@ -1,6 +1,7 @@
 #include "ShapeStore.h"
 
 #include "LogStore.h"
+#include "ShapeLogLine.h"
 #include "ShapeStream.h"
 
 #include <QSqlDriver>
@@ -86,65 +87,16 @@ Error sqlError(const QString &what, sqlite3 *db)
                  QString::fromUtf8(sqlite3_errmsg(db)));
 }
 
-// Postgres timestamptz text as Electric sends it (UTC, "2025-12-02 10:11:12.123456+00") to the
-// store's "YYYY-MM-DD HH:MM:SS.sss".
-QString logTimestamp(QByteArrayView text)
-{
-    if (text.size() < 19)
-        return QString::fromUtf8(text);
-    QByteArray out = text.first(19).toByteArray();
-    out[10] = ' ';
-    QByteArray fraction;
-    if (text.size() > 20 && text[19] == '.') {
-        for (qsizetype i = 20;
-             i < text.size() && fraction.size() < 3 && text[i] >= '0' && text[i] <= '9'; ++i)
-            fraction.append(text[i]);
-    }
-    while (fraction.size() < 3)
-        fraction.append('0');
-    return QString::fromLatin1(out + '.' + fraction);
-}
-
-std::optional<NewLogEntry> logEntryFrom(const RawRow &row)
-{
-    const RawField *id = findField(row, "id");
-    const RawField *execution = findField(row, "execution_process_id");
-    if (!execution || execution->isNull)
-        execution = findField(row, "assignment_id");
-    if (!id || id->isNull || !execution || execution->isNull)
-        return std::nullopt;
-    qint64 sourceId = 0;
-    const auto [end, ec] = std::from_chars(id->text.cbegin(), id->text.cend(), sourceId);
-    if (ec != std::errc() || end != id->text.cend())
-        return std::nullopt;
-    NewLogEntry entry;
-    entry.executionId = QUuid::fromString(QLatin1String(execution->text));
-    if (entry.executionId.isNull())
-        return std::nullopt;
-    entry.sourceId = sourceId;
-    const RawField *type = findField(row, "output_type");
-    const RawField *content = findField(row, "content");
-    const RawField *timestamp = findField(row, "timestamp");
-    entry.outputType = type && !type->isNull ? QString::fromUtf8(type->text) : QString();
-    // log_entries keeps the node's CHECK on output_type. Like the node's from_remote_str, an
-    // unknown type becomes `system` so one odd row cannot stall the whole log shape; the raw
-    // value stays in the shape's materialized row.
-    static const QStringList kNodeOutputTypes = {
-        QStringLiteral("stdout"),          QStringLiteral("stderr"),     QStringLiteral("system"),
-        QStringLiteral("json_patch"),      QStringLiteral("session_id"), QStringLiteral("finished"),
-        QStringLiteral("refresh_required")};
-    if (!kNodeOutputTypes.contains(entry.outputType))
-        entry.outputType = QStringLiteral("system");
-    entry.content = content && !content->isNull ? QString::fromUtf8(content->text) : QString();
-    entry.timestamp = timestamp && !timestamp->isNull ? logTimestamp(timestamp->text) : QString();
-    return entry;
-}
-
 } // namespace
 
 ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
 {
+}
+
+ShapeStore::~ShapeStore()
+{
+    rollback();
 }
 
 Result<void> ShapeStore::migrate()
@@ -175,20 +127,40 @@ Result<void> ShapeStore::migrate()
         sqlite3_free(message);
         return Error(QStringLiteral("the local store could not create the shape tables"), detail);
     }
+    // log_rows = 1: the shape's rows live in log_entries (shape_key/shape_row), see write().
+    // Stores written before that column existed get it here; their log shape resyncs once.
+    Statement column(db,
+                     "SELECT count(*) FROM pragma_table_info('shape_state') "
+                     "WHERE name = 'log_rows'");
+    if (!column.ok() || !column.next())
+        return sqlError(QStringLiteral("read its shape tables"), db);
+    const bool hasColumn = column.columnInt(0) > 0;
+    column.reset();
+    if (!hasColumn
+        && sqlite3_exec(db,
+                        "ALTER TABLE shape_state ADD COLUMN log_rows INTEGER NOT NULL DEFAULT 0",
+                        nullptr, nullptr, nullptr)
+            != SQLITE_OK)
+        return sqlError(QStringLiteral("update its shape tables"), db);
     return {};
 }
 
-Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const QString &shapeKey)
+Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const QString &shapeKey,
+                                                    bool isLogTable)
 {
+    if (auto previous = join(); !previous)
+        return previous.error();
     sqlite3 *db = rawHandle(m_logStore);
-    Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at
-                            FROM shape_state WHERE name = ?)");
+    Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at,
+                                   log_rows FROM shape_state WHERE name = ?)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the saved shapes"), db);
     select.bind(1, name);
     if (!select.next())
         return std::optional<StoredShape>();
-    if (QString::fromUtf8(select.column(0)) != shapeKey) {
+    // A log shape saved before its rows moved to log_entries starts over.
+    if (QString::fromUtf8(select.column(0)) != shapeKey
+        || (isLogTable && select.columnInt(6) == 0)) {
         select.reset();
         if (auto removed = remove(name); !removed)
             return removed.error();
@@ -241,100 +213,256 @@ Result<void> ShapeStore::finish()
 
 void ShapeStore::rollback()
 {
+    (void)join(); // its error does not matter: everything it wrote is dropped
     if (m_open)
         sqlite3_exec(rawHandle(m_logStore), "ROLLBACK", nullptr, nullptr, nullptr);
     m_open = false;
     m_partial.clear();
+    m_attached.reset();
+}
+
+Result<qint64> ShapeStore::genericRowCount(const QString &name)
+{
+    sqlite3 *db = rawHandle(m_logStore);
+    Statement count(db, "SELECT COUNT(*) FROM shape_rows WHERE shape = ?");
+    if (!count.ok() || !count.bind(1, name).next())
+        return sqlError(QStringLiteral("count the rows of shape %1").arg(name), db);
+    return count.columnInt(0);
+}
+
+Result<qint64> ShapeStore::attachedRows(const QString &name)
+{
+    if (m_attached)
+        return *m_attached;
+    // Nothing of this shape is uncommitted here (a rollback clears m_attached), so its saved
+    // row count minus its generic rows is what log_entries holds for it.
+    sqlite3 *db = rawHandle(m_logStore);
+    Statement saved(db, "SELECT row_count FROM shape_state WHERE name = ? AND log_rows = 1");
+    if (!saved.ok())
+        return sqlError(QStringLiteral("read the saved shapes"), db);
+    const qint64 total = saved.bind(1, name).next() ? saved.columnInt(0) : 0;
+    saved.reset();
+    auto generic = genericRowCount(name);
+    if (!generic)
+        return generic.error();
+    m_attached = std::max<qint64>(0, total - generic.value());
+    return *m_attached;
+}
+
+QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool isLogTable)
+{
+    QList<Prepared> prepared;
+    prepared.reserve(update.changes.size());
+    for (const ShapeMessage &change : update.changes) {
+        Prepared p;
+        p.key = change.key.toUtf8();
+        if (change.operation == RowChange::Operation::Insert) {
+            if (isLogTable)
+                p.line = shapeLogLine(change.key, change.value);
+            if (p.line)
+                p.line->shapeRow = rawRowToJson(change.value);
+            else
+                p.json = rawRowToJson(change.value);
+        }
+        prepared.append(std::move(p));
+    }
+    return prepared;
+}
+
+Result<void> ShapeStore::join()
+{
+    if (!m_job.valid())
+        return {};
+    return m_job.get();
 }
 
 Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, bool isLogTable,
                                QList<AppliedChange> *applied)
 {
+    // The conversions need no store: done here while the previous write may still run.
+    QList<Prepared> prepared = prepare(update, isLogTable);
+    if (auto previous = join(); !previous)
+        return previous;
     if (auto begun = begin(); !begun)
         return begun;
-    sqlite3 *db = rawHandle(m_logStore);
     m_partial.insert(name);
+    if (applied)
+        return apply(name, update, isLogTable, prepared, applied);
+    // Nobody waits for the rows: the SQLite work runs on a thread of its own while this thread
+    // goes back to receiving and parsing the next response (at most one write in flight, which
+    // also bounds the memory). Every other call joins it first; its error surfaces there.
+    m_job = std::async(std::launch::async,
+                       [this, name, update, isLogTable, prepared = std::move(prepared)] {
+                           return apply(name, update, isLogTable, prepared, nullptr);
+                       });
+    return {};
+}
+
+Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
+                               const QList<Prepared> &prepared, QList<AppliedChange> *applied)
+{
+    sqlite3 *db = rawHandle(m_logStore);
     const QByteArray shape = name.toUtf8();
     Statement clear(db, "DELETE FROM shape_rows WHERE shape = ?");
     Statement upsert(db, "INSERT OR REPLACE INTO shape_rows (shape, key, value) VALUES (?, ?, ?)");
     Statement select(db, "SELECT value FROM shape_rows WHERE shape = ? AND key = ?");
     Statement erase(db, "DELETE FROM shape_rows WHERE shape = ? AND key = ?");
-    for (const Statement *s : {&clear, &upsert, &select, &erase}) {
+    Statement others(db, R"(UPDATE shape_state SET "offset" = '-1', handle = NULL
+                            WHERE log_rows = 1 AND name <> ?)");
+    for (const Statement *s : {&clear, &upsert, &select, &erase, &others}) {
         if (!s->ok())
             return sqlError(QStringLiteral("prepare its shape statements"), db);
     }
-    if (update.reset && !clear.bind(1, shape).exec())
-        return sqlError(QStringLiteral("clear the rows of shape %1").arg(name), db);
+    if (update.reset) {
+        if (!clear.bind(1, shape).exec())
+            return sqlError(QStringLiteral("clear the rows of shape %1").arg(name), db);
+        if (isLogTable) {
+            // One log shape per store: its rows are log_entries' attached lines. Another log
+            // shape saved here loses them, so it must resync if it is ever used again.
+            if (auto detached = m_logStore.detachAllSynced(); !detached)
+                return detached;
+            if (!others.bind(1, shape).exec())
+                return sqlError(QStringLiteral("reset the other log shapes"), db);
+            m_attached = 0;
+        }
+    }
+    if (isLogTable) {
+        if (auto attached = attachedRows(name); !attached)
+            return attached.error();
+    }
 
-    QList<NewLogEntry> logLines;
+    QList<SyncedLogLine> lines;
+    const auto flushLines = [&]() -> Result<void> {
+        if (lines.isEmpty())
+            return {};
+        auto added = m_logStore.upsertSyncedInCurrentTransaction(lines);
+        if (!added)
+            return added.error();
+        *m_attached += added.value();
+        lines.clear();
+        return {};
+    };
+    // Finds the stored row a partial update merges into: log_entries, then shape_rows.
+    const auto storedRow
+        = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
+        std::optional<QByteArray> json;
+        if (isLogTable) {
+            if (auto flushed = flushLines(); !flushed)
+                return flushed.error();
+            if (const auto id = shapeLogSourceId(change.value)) {
+                auto row = m_logStore.syncedShapeRow(*id);
+                if (!row)
+                    return row.error();
+                json = std::move(row).value();
+            }
+        }
+        if (!json) {
+            select.bind(1, shape).bind(2, key);
+            if (select.next())
+                json = select.column(0);
+            select.reset();
+        }
+        if (!json)
+            return std::optional<RawRow>();
+        auto parsed = parseRawRow(*json);
+        if (!parsed)
+            return Error(
+                QStringLiteral("the stored row %1 of shape %2 is damaged").arg(change.key, name),
+                parsed.error().toString());
+        return std::optional<RawRow>(std::move(parsed).value());
+    };
+
     if (applied)
         applied->reserve(applied->size() + update.changes.size());
-    for (const ShapeMessage &change : update.changes) {
-        const QByteArray key = change.key.toUtf8();
+    for (qsizetype i = 0; i < update.changes.size(); ++i) {
+        const ShapeMessage &change = update.changes[i];
+        const Prepared &ready = prepared[i];
+        const QByteArray &key = ready.key;
+        if (change.operation == RowChange::Operation::Insert) {
+            if (ready.line) {
+                lines.append(*ready.line);
+            } else if (!upsert.bind(1, shape).bind(2, key).bind(3, ready.json).exec()) {
+                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
+                                db);
+            }
+            if (applied)
+                applied->append({change.operation, change.key, change.value});
+            continue;
+        }
         RawRow row = change.value;
         if (change.operation == RowChange::Operation::Update) {
             // replica=default sends only changed columns: merge into the stored row.
-            select.bind(1, shape).bind(2, key);
-            if (select.next()) {
-                auto stored = parseRawRow(select.column(0));
-                select.reset();
-                if (!stored)
-                    return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                                     .arg(change.key, name),
-                                 stored.error().toString());
-                row = std::move(stored).value();
+            auto stored = storedRow(change, key);
+            if (!stored)
+                return stored.error();
+            if (stored.value()) {
+                row = std::move(*stored.value());
                 mergeRow(row, change.value);
-            } else {
-                select.reset();
             }
         }
         if (change.operation == RowChange::Operation::Delete) {
+            if (isLogTable) {
+                if (auto flushed = flushLines(); !flushed)
+                    return flushed;
+                if (const auto id = shapeLogSourceId(change.value)) {
+                    auto detached = m_logStore.detachSynced(*id);
+                    if (!detached)
+                        return detached.error();
+                    *m_attached -= detached.value() ? 1 : 0;
+                }
+            }
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else {
-            if (!upsert.bind(1, shape)
-                     .bind(2, key)
-                     .bind(3, QByteArrayView(rawRowToJson(row)))
-                     .exec())
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
+        } else if (auto line = isLogTable ? shapeLogLine(change.key, row) : std::nullopt) {
+            line->shapeRow = rawRowToJson(row);
+            lines.append(std::move(*line));
+            if (!erase.bind(1, shape).bind(2, key).exec())
+                return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
                                 db);
-            if (isLogTable) {
-                if (auto entry = logEntryFrom(row))
-                    logLines.append(std::move(*entry));
-            }
+        } else if (!upsert.bind(1, shape)
+                        .bind(2, key)
+                        .bind(3, QByteArrayView(rawRowToJson(row)))
+                        .exec()) {
+            return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
         }
         if (applied)
             applied->append({change.operation, change.key, std::move(row)});
     }
-    if (!logLines.isEmpty()) {
-        if (auto appended = m_logStore.appendInCurrentTransaction(logLines); !appended)
-            return appended.error();
-    }
-    return {};
+    return flushLines();
 }
 
 Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
-                                  const ShapeUpdate &update)
+                                  const ShapeUpdate &update, bool isLogTable)
 {
+    if (auto previous = join(); !previous)
+        return previous.error();
     if (auto begun = begin(); !begun)
         return begun.error();
     sqlite3 *db = rawHandle(m_logStore);
     const QByteArray shape = name.toUtf8();
-    Statement count(db, "SELECT COUNT(*) FROM shape_rows WHERE shape = ?");
+    auto generic = genericRowCount(name);
+    if (!generic)
+        return generic.error();
+    qint64 rowCount = generic.value();
+    if (isLogTable) {
+        auto attached = attachedRows(name);
+        if (!attached)
+            return attached.error();
+        rowCount += attached.value();
+    }
     Statement save(db, R"(INSERT OR REPLACE INTO shape_state
-                          (name, shape_key, handle, "offset", schema, row_count, last_synced_at)
-                          VALUES (?, ?, ?, ?, ?, ?, ?))");
-    if (!count.ok() || !save.ok() || !count.bind(1, shape).next())
-        return sqlError(QStringLiteral("count the rows of shape %1").arg(name), db);
-    const qint64 rowCount = count.columnInt(0);
-    count.reset();
+                          (name, shape_key, handle, "offset", schema, row_count, last_synced_at,
+                           log_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?))");
+    if (!save.ok())
+        return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);
     if (update.schema.isEmpty())
         save.bindNull(5);
     else
         save.bind(5, QByteArrayView(update.schema.json()));
     save.bind(6, rowCount).bind(7, update.receivedAt.toString(Qt::ISODateWithMs));
+    save.bind(8, qint64(isLogTable ? 1 : 0));
     if (!save.exec())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     m_partial.remove(name);
@@ -345,6 +473,8 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
 
 Result<void> ShapeStore::abandon(const QString &name)
 {
+    if (auto previous = join(); !previous)
+        return previous;
     if (!m_partial.remove(name) || !m_open)
         return {};
     sqlite3 *db = rawHandle(m_logStore);
@@ -357,10 +487,19 @@ Result<void> ShapeStore::abandon(const QString &name)
 
 Result<void>
 ShapeStore::forEachRow(const QString &name,
-                       const std::function<void(const QString &, const RawRow &)> &visit)
+                       const std::function<void(const QString &key, const RawRow &row)> &visit)
 {
+    if (auto previous = join(); !previous)
+        return previous;
     sqlite3 *db = rawHandle(m_logStore);
-    Statement select(db, "SELECT key, value FROM shape_rows WHERE shape = ? ORDER BY key");
+    // A log shape's rows are log_entries' attached lines, plus any row that could not be a
+    // log line (kept generically); both come back as one list sorted by key.
+    Statement select(db, R"(SELECT key, value FROM shape_rows WHERE shape = ?1
+                            UNION ALL
+                            SELECT shape_key, shape_row FROM log_entries
+                            WHERE shape_key IS NOT NULL AND (SELECT log_rows FROM shape_state
+                                                            WHERE name = ?1) = 1
+                            ORDER BY 1)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the rows of shape %1").arg(name), db);
     select.bind(1, name);
@@ -377,15 +516,29 @@ ShapeStore::forEachRow(const QString &name,
 
 Result<void> ShapeStore::remove(const QString &name)
 {
+    if (auto previous = join(); !previous)
+        return previous;
     // Joins the open transaction when another shape is mid-snapshot, else runs in its own.
     const bool own = !m_open;
     if (auto begun = begin(); !begun)
         return begun;
     sqlite3 *db = rawHandle(m_logStore);
+    Statement isLog(db, "SELECT log_rows FROM shape_state WHERE name = ?");
     Statement rows(db, "DELETE FROM shape_rows WHERE shape = ?");
     Statement state(db, "DELETE FROM shape_state WHERE name = ?");
-    if (!rows.ok() || !state.ok() || !rows.bind(1, name).exec() || !state.bind(1, name).exec()) {
-        const Error error = sqlError(QStringLiteral("forget shape %1").arg(name), db);
+    bool ok = isLog.ok() && rows.ok() && state.ok();
+    const bool logRows = ok && isLog.bind(1, name).next() && isLog.columnInt(0) == 1;
+    isLog.reset();
+    Result<void> detached;
+    if (ok && logRows) {
+        detached = m_logStore.detachAllSynced();
+        m_attached.reset();
+    }
+    ok = ok && detached.ok() && rows.bind(1, name).exec() && state.bind(1, name).exec();
+    if (!ok) {
+        const Error error = detached.ok()
+            ? sqlError(QStringLiteral("forget shape %1").arg(name), db)
+            : detached.error();
         if (own)
             rollback();
         return error;

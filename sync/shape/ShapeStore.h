@@ -1,5 +1,6 @@
 #pragma once
 
+#include "LogStore.h"
 #include "Result.h"
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
@@ -10,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <future>
 #include <optional>
 
 class LogStore;
@@ -35,21 +37,30 @@ struct AppliedChange
 
 // Persists shapes in the local store file, next to LogStore's tables and through its connection
 // (issue 4 item 5): per shape its handle, offset and schema (shape_state) and its materialized
-// rows in wire form (shape_rows). Rows of node_task_output_logs are also appended to log_entries
-// through LogStore (sourceId = the hive row id). Each update is applied in ONE transaction with
+// rows in wire form (shape_rows). The rows of the hive's log table are kept once, as log lines:
+// LogStore upserts them into log_entries by the hive row id, with their key and wire form
+// (shape_key/shape_row); a delete detaches the line from the shape but keeps it in the local log
+// history. A store holds one log shape at a time. Each update is applied in ONE transaction with
 // the new offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update
 // (first sync, must-refetch) replaces the rows atomically.
 class ShapeStore
 {
 public:
     explicit ShapeStore(LogStore &logStore);
+    // Waits for a write in flight and drops what is not committed.
+    ~ShapeStore();
+    ShapeStore(const ShapeStore &) = delete;
+    ShapeStore &operator=(const ShapeStore &) = delete;
 
     // Creates the tables if needed. Call once after opening.
     Result<void> migrate();
 
     // The saved position of `name`, or nullopt when nothing is saved or it was saved for another
     // definition (`shapeKey`, see ShapeUrl::shapeKey): then the old rows are dropped.
-    Result<std::optional<StoredShape>> load(const QString &name, const QString &shapeKey);
+    // isLogTable: the definition is the hive's log table, whose rows this store keeps in
+    // log_entries; a log shape saved in the older layout (generic rows) then starts over.
+    Result<std::optional<StoredShape>> load(const QString &name, const QString &shapeKey,
+                                            bool isLogTable = false);
 
     // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
     // update first drops the shape's rows. Nothing is visible to readers or durable until
@@ -61,7 +72,8 @@ public:
     // Saves the position of `name` (handle, offset, schema) in the same transaction and commits
     // it, unless another shape is half-way through a snapshot in this transaction: then the
     // commit happens with that shape's, keeping both atomic. Returns the row count of `name`.
-    Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update);
+    Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update,
+                          bool isLogTable);
     // `name` stopped half-way through a snapshot: its saved position is reset to -1 (so a
     // restart resyncs instead of trusting partial rows) and the other shapes' work is committed.
     Result<void> abandon(const QString &name);
@@ -77,10 +89,28 @@ public:
     Result<void> remove(const QString &name);
 
 private:
+    // What a change needs that can be worked out without the store (on the calling thread).
+    struct Prepared
+    {
+        QByteArray key; // UTF-8
+        std::optional<SyncedLogLine> line; // an insert into the log table that is a log line
+        QByteArray json; // any other insert: the row in wire form
+    };
+    static QList<Prepared> prepare(const ShapeUpdate &update, bool isLogTable);
+    Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
+                       const QList<Prepared> &prepared, QList<AppliedChange> *applied);
+    // Waits for the write in flight, if any, and returns its result.
+    Result<void> join();
     Result<void> begin();
     Result<void> finish();
+    Result<qint64> genericRowCount(const QString &name);
+    Result<qint64> attachedRows(const QString &name);
 
     LogStore &m_logStore;
     bool m_open = false;
     QSet<QString> m_partial; // shapes with uncommitted writes in the open transaction
+    // Lines of log_entries attached to the log shape, including uncommitted writes; unknown
+    // (recomputed from the saved state) after a rollback.
+    std::optional<qint64> m_attached;
+    std::future<Result<void>> m_job; // the write in flight
 };

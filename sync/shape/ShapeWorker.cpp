@@ -21,6 +21,7 @@ struct ShapeWorker::Shape
     // Parts of the batch in progress (ShapeStream::changesPending), already in the store's open
     // transaction; kept only when someone listens to batchReady.
     QList<AppliedChange> pendingApplied;
+    qsizetype pendingCount = 0; // changes in those parts (the log shape keeps no rows)
     bool pendingReset = false;
 };
 
@@ -69,6 +70,12 @@ bool ShapeWorker::wantsBatches() const
     return isSignalConnected(QMetaMethod::fromSignal(&ShapeWorker::batchReady));
 }
 
+bool ShapeWorker::wantsRows(const Shape &shape) const
+{
+    // The log shape's batches say how much changed, not what: its readers page log_entries.
+    return wantsBatches() && !shape.definition.isLogTable();
+}
+
 void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
 {
     if (m_shutDown)
@@ -88,7 +95,7 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         failShape(*shape, error);
         return;
     }
-    auto stored = m_store->load(name, shape->key);
+    auto stored = m_store->load(name, shape->key, definition.isLogTable());
     if (!stored) {
         failShape(*shape, stored.error().toString());
         return;
@@ -114,6 +121,7 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         // deletes them; the consumers never saw them.
         if (auto it = m_shapes.find(name); it != m_shapes.end()) {
             (*it)->pendingApplied.clear();
+            (*it)->pendingCount = 0;
             (*it)->pendingReset = false;
         }
     });
@@ -205,8 +213,9 @@ void ShapeWorker::onPart(const QString &name, const ShapeUpdate &part)
         return;
     Shape &shape = **it;
     shape.pendingReset = shape.pendingReset || part.reset;
+    shape.pendingCount += part.changes.size();
     auto written = m_store->write(name, part, shape.definition.isLogTable(),
-                                  wantsBatches() ? &shape.pendingApplied : nullptr);
+                                  wantsRows(shape) ? &shape.pendingApplied : nullptr);
     if (!written)
         storeFailed(written.error().toString());
 }
@@ -218,16 +227,19 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
         return;
     Shape &shape = **it;
     const bool reset = update.reset || shape.pendingReset;
-    const bool changed = reset || !update.changes.isEmpty() || !shape.pendingApplied.isEmpty();
+    const qsizetype changeCount = shape.pendingCount + update.changes.size();
+    const bool changed = reset || changeCount > 0;
     if (changed || update.offset != shape.status.offset) {
         const bool batches = wantsBatches();
+        const bool isLogTable = shape.definition.isLogTable();
         QList<AppliedChange> applied = std::move(shape.pendingApplied);
         shape.pendingApplied.clear();
+        shape.pendingCount = 0;
         shape.pendingReset = false;
-        auto written = m_store->write(name, update, shape.definition.isLogTable(),
-                                      batches ? &applied : nullptr);
-        auto rows
-            = written ? m_store->commit(name, shape.key, update) : Result<qint64>(written.error());
+        auto written
+            = m_store->write(name, update, isLogTable, wantsRows(shape) ? &applied : nullptr);
+        auto rows = written ? m_store->commit(name, shape.key, update, isLogTable)
+                            : Result<qint64>(written.error());
         if (!rows) {
             storeFailed(rows.error().toString());
             return;
@@ -240,6 +252,8 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
             batch.handle = update.handle;
             batch.offset = update.offset;
             batch.receivedAt = update.receivedAt;
+            if (isLogTable)
+                batch.storedChangeCount = changeCount;
             batch.changes.reserve(applied.size());
             QStringList problems;
             for (const AppliedChange &change : std::as_const(applied)) {
@@ -263,6 +277,7 @@ void ShapeWorker::storeFailed(const QString &error)
     m_store->rollback();
     for (const auto &shape : std::as_const(m_shapes)) {
         shape->pendingApplied.clear();
+        shape->pendingCount = 0;
         shape->pendingReset = false;
         failShape(*shape, error);
     }

@@ -67,6 +67,7 @@ private:
     void publishStatus(Shape &shape);
     void failShape(Shape &shape, const QString &error);
     bool wantsBatches() const;
+    bool wantsRows(const Shape &shape) const;
 
     QString m_storePath;
     std::unique_ptr<LogStore> m_logStore;

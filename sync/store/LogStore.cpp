@@ -1,6 +1,5 @@
 #include "LogStore.h"
 
-#include "LogAppendStatement.h"
 #include "LogStorePrivate.h"
 #include "LogStoreSchema.h"
 #include "StoreLog.h"
@@ -53,7 +52,7 @@ LogStore::LogStore()
 
 LogStore::~LogStore()
 {
-    d->appendStatement.reset();
+    d->writer.reset();
     d->forwardQuery.reset();
     d->backwardQuery.reset();
     d->countQuery.reset();
@@ -204,24 +203,60 @@ Result<qint64> LogStore::append(const QList<NewLogEntry> &rows)
     return written;
 }
 
+Result<LogRowWriter *> LogStore::Private::rowWriter()
+{
+    if (readOnly)
+        return Error(QStringLiteral("%1 is open read-only").arg(path));
+    if (sqlite3_get_autocommit(handle))
+        return Error(QStringLiteral("Writing log lines needs an open transaction "
+                                    "(use withTransaction())"));
+    if (!writer) {
+        auto prepared = LogRowWriter::prepare(handle, hasSourceId);
+        if (!prepared)
+            return prepared.error();
+        writer = std::move(prepared).value();
+    }
+    return writer.get();
+}
+
 Result<qint64> LogStore::appendInCurrentTransaction(const QList<NewLogEntry> &rows)
 {
-    if (d->readOnly)
-        return Error(QStringLiteral("%1 is open read-only").arg(d->path));
-    if (sqlite3_get_autocommit(d->handle))
-        return Error(QStringLiteral("appendInCurrentTransaction() needs an open transaction "
-                                    "(use withTransaction())"));
-    if (!d->appendStatement) {
-        auto stmt = LogAppendStatement::prepare(d->handle, d->hasSourceId);
-        if (!stmt)
-            return stmt.error();
-        d->appendStatement = std::move(stmt.value());
-    }
-    for (qsizetype i = 0; i < rows.size(); ++i) {
-        if (auto r = d->appendStatement->write(rows[i], i); !r)
-            return r.error();
-    }
-    return qint64(rows.size());
+    auto writer = d->rowWriter();
+    if (!writer)
+        return writer.error();
+    return writer.value()->append(rows);
+}
+
+Result<qint64> LogStore::upsertSyncedInCurrentTransaction(const QList<SyncedLogLine> &rows)
+{
+    auto writer = d->rowWriter();
+    if (!writer)
+        return writer.error();
+    return writer.value()->upsertSynced(rows);
+}
+
+Result<std::optional<QByteArray>> LogStore::syncedShapeRow(qint64 sourceId)
+{
+    auto writer = d->rowWriter();
+    if (!writer)
+        return writer.error();
+    return writer.value()->syncedShapeRow(sourceId);
+}
+
+Result<bool> LogStore::detachSynced(qint64 sourceId)
+{
+    auto writer = d->rowWriter();
+    if (!writer)
+        return writer.error();
+    return writer.value()->detachSynced(sourceId);
+}
+
+Result<void> LogStore::detachAllSynced()
+{
+    auto writer = d->rowWriter();
+    if (!writer)
+        return writer.error();
+    return writer.value()->detachAllSynced();
 }
 
 Result<std::optional<LogEntry>> LogStore::findById(qint64 id)
@@ -348,9 +383,12 @@ Result<QList<ExecutionSummary>> LogStore::executions()
         ? QStringLiteral("SELECT execution_id, count(*), min(timestamp), max(timestamp) "
                          "FROM log_entries GROUP BY execution_id ORDER BY 4 DESC")
         : QStringLiteral(
+            // The first and the last line's times, found through (execution_id, id).
             "SELECT c.execution_id, c.row_count, "
-            "(SELECT min(timestamp) FROM log_entries WHERE execution_id = c.execution_id), "
-            "(SELECT max(timestamp) FROM log_entries WHERE execution_id = c.execution_id) "
+            "(SELECT timestamp FROM log_entries WHERE execution_id = c.execution_id "
+            " ORDER BY id LIMIT 1), "
+            "(SELECT timestamp FROM log_entries WHERE execution_id = c.execution_id "
+            " ORDER BY id DESC LIMIT 1) "
             "FROM log_execution_counts c ORDER BY 4 DESC");
     QSqlQuery q(d->db);
     q.setForwardOnly(true);

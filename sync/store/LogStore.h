@@ -2,6 +2,8 @@
 
 #include "Result.h"
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QMap>
 #include <QMetaType>
@@ -34,6 +36,20 @@ struct NewLogEntry
     QString content;
     QString timestamp;
     std::optional<qint64> sourceId;
+};
+
+// A line synced from the hive's execution-log table by the shape consumer, as bytes off the
+// wire, together with the shape's materialized row: the log shape's rows are stored once, in
+// log_entries (shape_key/shape_row), instead of a second time as generic shape rows.
+struct SyncedLogLine
+{
+    qint64 sourceId = 0; // the hive row id
+    QUuid executionId;
+    QByteArray outputType; // one of the node's types
+    QByteArray content; // UTF-8
+    QByteArray timestamp; // "YYYY-MM-DD HH:MM:SS.sss"; empty = now
+    QByteArray shapeKey; // Electric's row key
+    QByteArray shapeRow; // the row in wire form (a JSON object of strings and nulls)
 };
 
 enum class PageDirection { Forward, Backward };
@@ -108,6 +124,20 @@ public:
     Result<qint64> append(const QList<NewLogEntry> &rows);
     // The same without a transaction of its own: for use inside withTransaction().
     Result<qint64> appendInCurrentTransaction(const QList<NewLogEntry> &rows);
+
+    // The shape consumer's side (Hivewatch stores only), all inside an open transaction and on
+    // the raw connection only, so the shape store may run them on its write thread while the
+    // connection's own thread waits for it.
+    // Upserts synced lines by sourceId and attaches them to the log shape (shape_key/shape_row);
+    // returns how many of them were not attached before.
+    Result<qint64> upsertSyncedInCurrentTransaction(const QList<SyncedLogLine> &rows);
+    // The shape row stored with the line synced from `sourceId`, if it is attached.
+    Result<std::optional<QByteArray>> syncedShapeRow(qint64 sourceId);
+    // Detaches the line synced from `sourceId` from the shape (a delete in the hive): the line
+    // stays in the local log history. Returns whether it was attached.
+    Result<bool> detachSynced(qint64 sourceId);
+    // Detaches every line (a new snapshot of the log shape replaces its rows).
+    Result<void> detachAllSynced();
 
     Result<std::optional<LogEntry>> findById(qint64 id);
     Result<QList<LogEntry>> listByExecution(const QUuid &executionId);

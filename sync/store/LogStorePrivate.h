@@ -3,7 +3,7 @@
 // LogStore's internals, shared by its .cpp files (LogStore.cpp: open, write, paging;
 // LogStoreSearch.cpp: filtered paging and export). Not for use outside sync/store.
 
-#include "LogAppendStatement.h"
+#include "LogRowWriter.h"
 #include "LogStore.h"
 
 #include <QSqlError>
@@ -20,7 +20,9 @@ struct LogStore::Private
     bool readOnly = true;
     bool nodeDatabase = false;
     bool hasSourceId = false;
-    std::unique_ptr<LogAppendStatement> appendStatement;
+    std::unique_ptr<LogRowWriter> writer;
+
+    Result<LogRowWriter *> rowWriter();
     std::unique_ptr<QSqlQuery> forwardQuery;
     std::unique_ptr<QSqlQuery> backwardQuery;
     std::unique_ptr<QSqlQuery> countQuery;

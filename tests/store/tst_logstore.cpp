@@ -1,4 +1,5 @@
 #include "LogStore.h"
+#include "LogStoreSchema.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -110,6 +111,9 @@ private slots:
     void cursorPastTheEndOrBeforeTheStartGivesAnEmptyPage();
     void pagesHoldOnlyTheirExecutionsRows();
     void reappendingTheSameSourceIdsUpdatesInsteadOfDuplicating();
+    void batchesOfEverySizeKeepOrderAndExactCounts_data();
+    void batchesOfEverySizeKeepOrderAndExactCounts();
+    void syncedLinesAttachDetachAndStayInTheHistory();
     void badOutputTypeFailsTheWholeBatch();
     void failedTransactionBodyStoresNothing();
     void findListCountDeleteAndStats();
@@ -162,7 +166,7 @@ void TestLogStore::newStoreHasCurrentSchemaVersion()
     QVERIFY(!store->isNodeDatabase());
     QSqlQuery q(store->database());
     QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
-    QCOMPARE(q.value(0).toInt(), 1);
+    QCOMPARE(q.value(0).toInt(), LogStoreSchema::kCurrentVersion);
     QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM pragma_index_list('log_entries') "
                                   "WHERE name = 'idx_log_entries_execution_id_id'"))
             && q.next());
@@ -318,6 +322,119 @@ void TestLogStore::reappendingTheSameSourceIdsUpdatesInsteadOfDuplicating()
     QVERIFY(store->append(lines(kExecB, 2)).ok());
     QVERIFY(store->append(lines(kExecB, 2)).ok());
     QCOMPARE(store->countByExecution(kExecB).value(), 4);
+}
+
+void TestLogStore::batchesOfEverySizeKeepOrderAndExactCounts_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<bool>("withSourceIds");
+    // Around the 64-row statement size: the tail statement and an exact multiple.
+    for (int count : {1, 63, 64, 65, 128, 129, 1000}) {
+        QTest::addRow("%d rows", count) << count << false;
+        QTest::addRow("%d rows with source ids", count) << count << true;
+    }
+}
+
+void TestLogStore::batchesOfEverySizeKeepOrderAndExactCounts()
+{
+    QFETCH(int, count);
+    QFETCH(bool, withSourceIds);
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    const std::optional<qint64> first = withSourceIds ? std::optional<qint64>(1000) : std::nullopt;
+    // Two executions interleaved, so the counts are kept per execution.
+    QList<NewLogEntry> rows = lines(kExecA, count, QStringLiteral("a"), first);
+    for (int i = 1; i < rows.size(); i += 2)
+        rows[i].executionId = kExecB;
+    QCOMPARE(store->append(rows).value(), count);
+    QSqlQuery q(store->database());
+    for (const QUuid &exec : {kExecA, kExecB}) {
+        q.prepare(QStringLiteral("SELECT count(*) FROM log_entries WHERE execution_id = ?"));
+        q.addBindValue(exec.toRfc4122());
+        QVERIFY(q.exec() && q.next());
+        QCOMPARE(store->countByExecution(exec).value(), q.value(0).toLongLong());
+    }
+    q.finish();
+    QList<LogEntry> all
+        = store->listByExecution(kExecA).value() + store->listByExecution(kExecB).value();
+    std::sort(all.begin(), all.end(),
+              [](const LogEntry &a, const LogEntry &b) { return a.id < b.id; });
+    QCOMPARE(all.size(), count);
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(all[i].id, i + 1); // the batch's order is the cursor's order
+        QCOMPARE(all[i].content, QStringLiteral("a %1").arg(i));
+        QCOMPARE(all[i].outputType, rows[i].outputType);
+        QCOMPARE(all[i].sourceId, rows[i].sourceId);
+    }
+}
+
+void TestLogStore::syncedLinesAttachDetachAndStayInTheHistory()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    auto synced = [](qint64 id, const QUuid &exec, const QByteArray &content) {
+        SyncedLogLine line;
+        line.sourceId = id;
+        line.executionId = exec;
+        line.outputType = "stdout";
+        line.content = content;
+        line.timestamp = "2025-12-02 08:00:00.010";
+        line.shapeKey = "k" + QByteArray::number(id);
+        line.shapeRow = R"({"id":")" + QByteArray::number(id) + R"("})";
+        return line;
+    };
+    auto upsert = [&](const QList<SyncedLogLine> &rows) -> qint64 {
+        qint64 added = -1;
+        const auto r = store->withTransaction([&]() -> Result<void> {
+            auto n = store->upsertSyncedInCurrentTransaction(rows);
+            if (!n)
+                return n.error();
+            added = n.value();
+            return {};
+        });
+        return r ? added : -1;
+    };
+    // The same id twice in one batch is one line, holding the later change.
+    QCOMPARE(upsert({synced(1, kExecA, "one"), synced(2, kExecA, "two"),
+                     synced(1, kExecA, "one again")}),
+             2);
+    QCOMPARE(store->countByExecution(kExecA).value(), 2);
+    QCOMPARE(store->listByExecution(kExecA).value().first().content, QStringLiteral("one again"));
+    // A line moved to another execution is counted there, and an update attaches nothing new.
+    QCOMPARE(upsert({synced(2, kExecB, "two moved"), synced(3, kExecB, "three")}), 1);
+    QCOMPARE(store->countByExecution(kExecA).value(), 1);
+    QCOMPARE(store->countByExecution(kExecB).value(), 2);
+    // Detaching keeps the line (local history) but takes it out of the shape.
+    bool detached = false;
+    QVERIFY(store->withTransaction([&]() -> Result<void> {
+        auto d = store->detachSynced(3);
+        if (!d)
+            return d.error();
+        detached = d.value();
+        auto row = store->syncedShapeRow(3);
+        if (!row)
+            return row.error();
+        if (row.value())
+            return Error(QStringLiteral("a detached line still has its shape row"));
+        auto again = store->detachSynced(3);
+        if (!again || again.value())
+            return Error(QStringLiteral("a line was detached twice"));
+        return {};
+    }));
+    QVERIFY(detached);
+    QCOMPARE(store->countByExecution(kExecB).value(), 2);
+    // Attaching it again counts as new for the shape, not for the log.
+    QCOMPARE(upsert({synced(3, kExecB, "three")}), 1);
+    QCOMPARE(store->countByExecution(kExecB).value(), 2);
+    // A plain line without a source id is still counted by the schema's trigger.
+    QVERIFY(store->append(lines(kExecB, 3)).ok());
+    QCOMPARE(store->countByExecution(kExecB).value(), 5);
+    QVERIFY(store->withTransaction([&] { return store->detachAllSynced(); }));
+    QSqlQuery q(store->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(shape_key) FROM log_entries"))
+            && q.next());
+    QCOMPARE(q.value(0).toInt(), 6);
+    QCOMPARE(q.value(1).toInt(), 0);
 }
 
 void TestLogStore::badOutputTypeFailsTheWholeBatch()

@@ -1,0 +1,17 @@
+#pragma once
+
+#include "LogStore.h"
+#include "ShapeMessage.h"
+
+#include <optional>
+
+// How a row of the hive's execution-log table (node_task_output_logs) becomes a log line of the
+// local store (hive-schema.md §1.7 and §3.1).
+
+// The line a row holds, or nullopt when it lacks what log_entries needs (its id, an execution:
+// execution_process_id, else assignment_id). An output type outside the node's set becomes
+// `system`, as the node's from_remote_str does; timestamps become the node's
+// "YYYY-MM-DD HH:MM:SS.sss". shapeRow is left for the caller.
+std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row);
+// The hive row id of a change (Electric always sends the primary key), or nullopt.
+std::optional<qint64> shapeLogSourceId(const RawRow &row);
