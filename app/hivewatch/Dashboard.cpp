@@ -45,8 +45,8 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
 {
     registerShapeBatchMetaTypes();
     m_coalescer->setAcceptedShapes(HiveModels::tables());
-    // Half a 60 Hz frame for model updates leaves the rest for painting and input.
-    m_coalescer->setFrameBudget(8);
+    // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
+    m_coalescer->setFrameBudget(5);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_coalescer, &BatchCoalescer::batchReady, m_models, &HiveModels::applyBatch);
     connect(m_coalescer, &BatchCoalescer::largeBatchAhead, m_models, &HiveModels::expectRows);
