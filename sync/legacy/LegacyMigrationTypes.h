@@ -44,6 +44,10 @@ struct LegacyOptions
     bool useLogStoreAppend = false; // write through LogStore::appendInCurrentTransaction
     qint64 maxLineBytes = 64 * 1024 * 1024; // longer lines are reported and skipped
     int maxListedIssues = 100000; // the report lists this many; the callback sees every one
+    // The background WAL checkpointer starts a run per this many bytes of new WAL, and the
+    // writer waits for it when the WAL reaches the second figure (see WalCheckpointer).
+    qint64 walCheckpointStepBytes = 16 * 1024 * 1024;
+    qint64 walCheckpointWaitBytes = 128 * 1024 * 1024;
 };
 
 // A line that was not migrated, and why.

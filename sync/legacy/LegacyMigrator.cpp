@@ -337,7 +337,9 @@ Result<LegacyReport> LegacyMigrator::run()
     Run run(*this);
     if (auto opened = run.open(); !opened)
         return opened.error();
-    const SqliteBulkWriteTuning tuning(m_options.execute ? run.target.get() : nullptr);
+    const SqliteBulkWriteTuning tuning(m_options.execute ? run.target.get() : nullptr,
+                                       m_options.walCheckpointStepBytes,
+                                       m_options.walCheckpointWaitBytes);
     auto executions = run.reader->listExecutions();
     if (!executions)
         return executions.error();

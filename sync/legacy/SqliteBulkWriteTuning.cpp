@@ -5,16 +5,10 @@
 
 #include <QByteArray>
 
-namespace {
+#include <algorithm>
 
-// The background checkpointer starts a run for every 16 MiB of new WAL; at 128 MiB the writer
-// waits for it to finish, so the WAL file starts over and stays under ~130 MiB.
-constexpr qint64 kCheckpointStepBytes = 16 * 1024 * 1024;
-constexpr qint64 kCheckpointWaitBytes = 128 * 1024 * 1024;
-
-} // namespace
-
-SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db)
+SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db, qint64 checkpointStepBytes,
+                                             qint64 checkpointWaitBytes)
     : m_db(db)
 {
     if (!m_db)
@@ -31,8 +25,9 @@ SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db)
     const bool wal = row.ok() && *row && mode->columnBytes(0) == std::string_view("wal");
     const qint64 pageSize = readPragma("PRAGMA page_size", 4096);
     if (wal && pageSize > 0)
-        m_checkpointer = WalCheckpointer::start(*m_db, int(kCheckpointStepBytes / pageSize),
-                                                int(kCheckpointWaitBytes / pageSize));
+        m_checkpointer = WalCheckpointer::start(
+            *m_db, int(std::max<qint64>(1, checkpointStepBytes / pageSize)),
+            int(std::max<qint64>(1, checkpointWaitBytes / pageSize)));
 }
 
 SqliteBulkWriteTuning::~SqliteBulkWriteTuning()

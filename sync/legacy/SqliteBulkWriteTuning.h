@@ -20,7 +20,10 @@ class WalCheckpointer;
 class SqliteBulkWriteTuning
 {
 public:
-    explicit SqliteBulkWriteTuning(const SqliteDatabase *db);
+    // The WAL is checkpointed in the background every `checkpointStepBytes`; the writer waits
+    // for it at `checkpointWaitBytes`.
+    SqliteBulkWriteTuning(const SqliteDatabase *db, qint64 checkpointStepBytes,
+                          qint64 checkpointWaitBytes);
     ~SqliteBulkWriteTuning();
 
     SqliteBulkWriteTuning(const SqliteBulkWriteTuning &) = delete;
