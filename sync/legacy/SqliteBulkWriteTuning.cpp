@@ -20,11 +20,8 @@ SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db, qint64 ch
     pragma("PRAGMA wal_autocheckpoint = 16384");
     pragma("PRAGMA ignore_check_constraints = ON");
 
-    auto mode = m_db->prepare("PRAGMA journal_mode");
-    auto row = mode ? mode->step() : Result<bool>(false);
-    const bool wal = row.ok() && *row && mode->columnBytes(0) == std::string_view("wal");
     const qint64 pageSize = readPragma("PRAGMA page_size", 4096);
-    if (wal && pageSize > 0)
+    if (inWalMode() && pageSize > 0)
         m_checkpointer = WalCheckpointer::start(
             *m_db, int(std::max<qint64>(1, checkpointStepBytes / pageSize)),
             int(std::max<qint64>(1, checkpointWaitBytes / pageSize)));
@@ -40,6 +37,15 @@ SqliteBulkWriteTuning::~SqliteBulkWriteTuning()
     pragma("PRAGMA wal_checkpoint(TRUNCATE)");
     pragma("PRAGMA wal_autocheckpoint = " + QByteArray::number(m_autoCheckpoint));
     pragma("PRAGMA mmap_size = " + QByteArray::number(m_mmapSize));
+}
+
+bool SqliteBulkWriteTuning::inWalMode() const
+{
+    auto mode = m_db->prepare("PRAGMA journal_mode");
+    if (!mode)
+        return false;
+    auto row = mode->step();
+    return row.ok() && *row && mode->columnBytes(0) == std::string_view("wal");
 }
 
 qint64 SqliteBulkWriteTuning::readPragma(const char *sql, qint64 fallback) const

@@ -13,7 +13,7 @@ class WalCheckpointer;
 // - the WAL is checkpointed on a second connection and thread (WalCheckpointer), or, if that
 //   cannot start, every 64 MiB instead of every 4 MiB, because each checkpoint waits for fsyncs;
 // - CHECK constraints are not evaluated: SQLite 3.40 rebuilds a temporary table for the
-//   `output_type IN (…)` check of log_entries for every row (a fifth of the user CPU time),
+//   `output_type IN (…)` check of log_entries for every row (a fifth of the CPU time),
 //   and the writer only ever binds output types from LogMsgParser's fixed list.
 // The destructor restores all of it and folds the WAL back into the database. A null database
 // means nothing to tune.
@@ -30,6 +30,7 @@ public:
     SqliteBulkWriteTuning &operator=(const SqliteBulkWriteTuning &) = delete;
 
 private:
+    bool inWalMode() const;
     qint64 readPragma(const char *sql, qint64 fallback) const;
     void pragma(const QByteArray &sql) const;
 
