@@ -2,6 +2,9 @@
 
 #include "ShapeWorker.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
     : QObject(parent)
 {
@@ -20,6 +23,13 @@ ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
             emit statusChanged(status);
         },
         Qt::QueuedConnection);
+    // The GUI thread must win every contest for a core: on a busy two-core machine a sync burst
+    // otherwise delays the next frame by a whole scheduler slice (docs/benchmarks.md,
+    // "Dashboard"). QThread priorities do nothing under Linux's default scheduler, a nice value
+    // does; threads the worker starts (the store's write thread) inherit it.
+    connect(
+        &m_thread, &QThread::started, this, [] { setpriority(PRIO_PROCESS, gettid(), 10); },
+        Qt::DirectConnection);
     m_thread.start();
 }
 
