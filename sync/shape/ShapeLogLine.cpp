@@ -26,12 +26,53 @@ QByteArray logTimestamp(QByteArrayView text)
 
 } // namespace
 
+// The columns of a shape row that the line itself holds (SyncedLogLine::derivedColumns).
+enum Derived : int {
+    DerivedId = 1,
+    DerivedContent = 2,
+    DerivedOutputType = 4,
+    DerivedAssignmentId = 8,
+    DerivedExecutionProcessId = 16,
+    DerivedTimestamp = 32,
+};
+
+namespace {
+
+const QByteArray kId = QByteArrayLiteral("id");
+const QByteArray kContent = QByteArrayLiteral("content");
+const QByteArray kOutputType = QByteArrayLiteral("output_type");
+const QByteArray kAssignmentId = QByteArrayLiteral("assignment_id");
+const QByteArray kExecutionProcessId = QByteArrayLiteral("execution_process_id");
+const QByteArray kTimestamp = QByteArrayLiteral("timestamp");
+
+QByteArray uuidText(const QUuid &uuid)
+{
+    return uuid.toByteArray(QUuid::WithoutBraces); // lowercase, as Postgres prints a uuid
+}
+
+// The text Postgres (session time zone UTC, as Electric runs it) prints for the store's
+// "YYYY-MM-DD HH:MM:SS.sss": trailing zeros of the fraction dropped, then "+00".
+QByteArray postgresTimestamp(const QByteArray &stored)
+{
+    if (stored.size() != 23 || stored[19] != '.')
+        return {};
+    qsizetype end = 23;
+    while (end > 20 && stored[end - 1] == '0')
+        --end;
+    return stored.first(end == 20 ? 19 : end) + "+00";
+}
+
+} // namespace
+
 std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row)
 {
-    const RawField *id = findField(row, "id");
-    const RawField *execution = findField(row, "execution_process_id");
-    if (!execution || execution->isNull)
-        execution = findField(row, "assignment_id");
+    const RawField *id = findField(row, kId);
+    const RawField *execution = findField(row, kExecutionProcessId);
+    int executionBit = DerivedExecutionProcessId;
+    if (!execution || execution->isNull) {
+        execution = findField(row, kAssignmentId);
+        executionBit = DerivedAssignmentId;
+    }
     if (!id || id->isNull || !execution || execution->isNull)
         return std::nullopt;
     SyncedLogLine line;
@@ -41,9 +82,9 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row)
     line.executionId = QUuid::fromString(QLatin1StringView(execution->text));
     if (line.executionId.isNull())
         return std::nullopt;
-    const RawField *type = findField(row, "output_type");
-    const RawField *content = findField(row, "content");
-    const RawField *timestamp = findField(row, "timestamp");
+    const RawField *type = findField(row, kOutputType);
+    const RawField *content = findField(row, kContent);
+    const RawField *timestamp = findField(row, kTimestamp);
     // log_entries keeps the node's CHECK on output_type. Like the node's from_remote_str, an
     // unknown type becomes `system` so one odd row cannot stall the whole log shape; the raw
     // value stays in the shape row.
@@ -57,7 +98,55 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row)
     if (timestamp && !timestamp->isNull)
         line.timestamp = logTimestamp(timestamp->text);
     line.shapeKey = key.toUtf8();
+
+    // The shape row keeps only what the line cannot give back byte for byte, so a line's
+    // content is stored once. Each column is dropped only after checking that it can be
+    // rebuilt exactly; derivedColumns says which were.
+    const auto derivable = [&](const RawField &field) {
+        if (field.isNull)
+            return 0;
+        if (field.column == kId)
+            return field.text == QByteArray::number(line.sourceId) ? int(DerivedId) : 0;
+        if (field.column == kContent)
+            return int(DerivedContent);
+        if (field.column == kOutputType)
+            return field.text == line.outputType ? int(DerivedOutputType) : 0;
+        if (&field == execution)
+            return field.text == uuidText(line.executionId) ? executionBit : 0;
+        if (field.column == kTimestamp)
+            return field.text == postgresTimestamp(line.timestamp) ? int(DerivedTimestamp) : 0;
+        return 0;
+    };
+    RawRow rest;
+    rest.reserve(row.size());
+    for (const RawField &field : row) {
+        if (const int bit = derivable(field))
+            line.derivedColumns |= bit;
+        else
+            rest.append(field);
+    }
+    line.shapeRow = rawRowToJson(rest);
     return line;
+}
+
+Result<RawRow> shapeLogRow(const SyncedLogLine &line)
+{
+    auto parsed = parseRawRow(line.shapeRow);
+    if (!parsed)
+        return parsed.error();
+    RawRow row = std::move(parsed).value();
+    const int derived = line.derivedColumns;
+    const auto add = [&](int bit, const QByteArray &column, const QByteArray &text) {
+        if (derived & bit)
+            row.append({column, text, false});
+    };
+    add(DerivedId, kId, QByteArray::number(line.sourceId));
+    add(DerivedAssignmentId, kAssignmentId, uuidText(line.executionId));
+    add(DerivedExecutionProcessId, kExecutionProcessId, uuidText(line.executionId));
+    add(DerivedOutputType, kOutputType, line.outputType);
+    add(DerivedContent, kContent, line.content);
+    add(DerivedTimestamp, kTimestamp, postgresTimestamp(line.timestamp));
+    return row;
 }
 
 std::optional<qint64> shapeLogSourceId(const RawRow &row)

@@ -11,7 +11,10 @@
 // The line a row holds, or nullopt when it lacks what log_entries needs (its id, an execution:
 // execution_process_id, else assignment_id). An output type outside the node's set becomes
 // `system`, as the node's from_remote_str does; timestamps become the node's
-// "YYYY-MM-DD HH:MM:SS.sss". shapeRow is left for the caller.
+// "YYYY-MM-DD HH:MM:SS.sss". shapeRow holds the columns the line cannot give back exactly
+// (derivedColumns names the others), so the content is stored once.
 std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row);
+// The shape row of a stored line: shapeRow plus the derived columns, rebuilt exactly.
+Result<RawRow> shapeLogRow(const SyncedLogLine &line);
 // The hive row id of a change (Electric always sends the primary key), or nullopt.
 std::optional<qint64> shapeLogSourceId(const RawRow &row);

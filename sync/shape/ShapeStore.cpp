@@ -259,9 +259,7 @@ QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool 
         if (change.operation == RowChange::Operation::Insert) {
             if (isLogTable)
                 p.line = shapeLogLine(change.key, change.value);
-            if (p.line)
-                p.line->shapeRow = rawRowToJson(change.value);
-            else
+            if (!p.line)
                 p.json = rawRowToJson(change.value);
         }
         prepared.append(std::move(p));
@@ -350,10 +348,17 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             if (auto flushed = flushLines(); !flushed)
                 return flushed.error();
             if (const auto id = shapeLogSourceId(change.value)) {
-                auto row = m_logStore.syncedShapeRow(*id);
-                if (!row)
-                    return row.error();
-                json = std::move(row).value();
+                auto line = m_logStore.syncedLine(*id);
+                if (!line)
+                    return line.error();
+                if (line.value()) {
+                    auto row = shapeLogRow(*line.value());
+                    if (!row)
+                        return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
+                                         .arg(change.key, name),
+                                     row.error().toString());
+                    return std::optional<RawRow>(std::move(row).value());
+                }
             }
         }
         if (!json) {
@@ -415,7 +420,6 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
                                 db);
         } else if (auto line = isLogTable ? shapeLogLine(change.key, row) : std::nullopt) {
-            line->shapeRow = rawRowToJson(row);
             lines.append(std::move(*line));
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
@@ -494,9 +498,11 @@ ShapeStore::forEachRow(const QString &name,
     sqlite3 *db = rawHandle(m_logStore);
     // A log shape's rows are log_entries' attached lines, plus any row that could not be a
     // log line (kept generically); both come back as one list sorted by key.
-    Statement select(db, R"(SELECT key, value FROM shape_rows WHERE shape = ?1
+    Statement select(db, R"(SELECT key, value, NULL, NULL, NULL, NULL, NULL, NULL
+                            FROM shape_rows WHERE shape = ?1
                             UNION ALL
-                            SELECT shape_key, shape_row FROM log_entries
+                            SELECT shape_key, shape_row, shape_derived, source_id, execution_id,
+                                   output_type, content, timestamp FROM log_entries
                             WHERE shape_key IS NOT NULL AND (SELECT log_rows FROM shape_state
                                                             WHERE name = ?1) = 1
                             ORDER BY 1)");
@@ -505,7 +511,20 @@ ShapeStore::forEachRow(const QString &name,
     select.bind(1, name);
     while (select.next()) {
         const QString key = QString::fromUtf8(select.column(0));
-        auto row = parseRawRow(select.column(1));
+        Result<RawRow> row = RawRow();
+        if (select.isNull(2)) {
+            row = parseRawRow(select.column(1));
+        } else {
+            SyncedLogLine line;
+            line.shapeRow = select.column(1);
+            line.derivedColumns = int(select.columnInt(2));
+            line.sourceId = select.columnInt(3);
+            line.executionId = QUuid::fromRfc4122(select.column(4));
+            line.outputType = select.column(5);
+            line.content = select.column(6);
+            line.timestamp = select.column(7);
+            row = shapeLogRow(line);
+        }
         if (!row)
             return Error(QStringLiteral("the stored row %1 of shape %2 is damaged").arg(key, name),
                          row.error().toString());

@@ -80,16 +80,18 @@ Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(sqlite3 *db, bool hi
                             "content = ?3, timestamp = coalesce(?4, ")
         + kNow
         + "), shape_key = CASE WHEN ?5 THEN ?6 ELSE shape_key END, "
-          "shape_row = CASE WHEN ?5 THEN ?7 ELSE shape_row END WHERE source_id = ?8";
+          "shape_row = CASE WHEN ?5 THEN ?7 ELSE shape_row END, "
+          "shape_derived = CASE WHEN ?5 THEN ?9 ELSE shape_derived END WHERE source_id = ?8";
     const char *existing = "SELECT source_id, shape_key IS NOT NULL FROM log_entries "
                            "WHERE source_id BETWEEN ?1 AND ?2";
     const char *count = "INSERT INTO log_execution_counts (execution_id, row_count) "
                         "VALUES (?1, ?2) ON CONFLICT (execution_id) DO UPDATE SET "
                         "row_count = row_count + excluded.row_count";
-    const char *shapeRow = "SELECT shape_row FROM log_entries "
+    const char *shapeRow = "SELECT execution_id, output_type, content, timestamp, shape_key, "
+                           "shape_row, shape_derived FROM log_entries "
                            "WHERE source_id = ?1 AND shape_key IS NOT NULL";
-    const char *detach = "UPDATE log_entries SET shape_key = NULL, shape_row = NULL "
-                         "WHERE source_id = ?1 AND shape_key IS NOT NULL";
+    const char *detach = "UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
+                         "shape_derived = NULL WHERE source_id = ?1 AND shape_key IS NOT NULL";
     for (auto [sql, slot] :
          {std::pair {update.constData(), &writer->m_update},
           std::pair {existing, &writer->m_existing}, std::pair {count, &writer->m_count},
@@ -123,11 +125,12 @@ Result<sqlite3_stmt *> LogRowWriter::insertStatement(int rowCount)
     if (sqlite3_stmt *stmt = m_inserts.value(rowCount))
         return stmt;
     QByteArray sql = m_hivewatch ? "INSERT INTO log_entries (execution_id, output_type, content, "
-                                   "timestamp, source_id, shape_key, shape_row) VALUES "
+                                   "timestamp, source_id, shape_key, shape_row, shape_derived) "
+                                   "VALUES "
                                  : "INSERT INTO log_entries (execution_id, output_type, content, "
                                    "timestamp) VALUES ";
     const QByteArray values
-        = QByteArray("(?, ?, ?, coalesce(?, ") + kNow + (m_hivewatch ? "), ?, ?, ?)" : "))");
+        = QByteArray("(?, ?, ?, coalesce(?, ") + kNow + (m_hivewatch ? "), ?, ?, ?, ?)" : "))");
     for (int i = 0; i < rowCount; ++i) {
         if (i)
             sql += ", ";
@@ -201,6 +204,7 @@ Result<qint64> LogRowWriter::upsertSynced(const QList<SyncedLogLine> &rows)
         row.hasShape = true;
         row.shapeKey = line.shapeKey;
         row.shapeRow = line.shapeRow;
+        row.derivedColumns = line.derivedColumns;
         row.index = i;
         converted.push_back(row);
     }
@@ -290,7 +294,7 @@ Result<QHash<qint64, LogRowWriter::Existing>> LogRowWriter::findExisting(std::ve
 
 Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
 {
-    const int columns = m_hivewatch ? 7 : 4;
+    const int columns = m_hivewatch ? 8 : 4;
     for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
         const int count = int(std::min<size_t>(kRowsPerStatement, rows.size() - first));
         auto prepared = insertStatement(count);
@@ -313,9 +317,11 @@ Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
             if (row.hasShape) {
                 bindText(stmt, p + 6, row.shapeKey);
                 bindText(stmt, p + 7, row.shapeRow);
+                sqlite3_bind_int(stmt, p + 8, row.derivedColumns);
             } else {
                 sqlite3_bind_null(stmt, p + 6);
                 sqlite3_bind_null(stmt, p + 7);
+                sqlite3_bind_null(stmt, p + 8);
             }
         }
         const int rc = sqlite3_step(stmt);
@@ -349,6 +355,7 @@ Result<void> LogRowWriter::update(const Row &row)
         sqlite3_bind_null(m_update, 7);
     }
     sqlite3_bind_int64(m_update, 8, *row.sourceId);
+    sqlite3_bind_int(m_update, 9, row.derivedColumns);
     const int rc = sqlite3_step(m_update);
     const QString detail = rc == SQLITE_DONE ? QString() : QString::fromUtf8(sqlite3_errmsg(m_db));
     sqlite3_reset(m_update);
@@ -374,21 +381,32 @@ Result<void> LogRowWriter::addCounts(const QHash<QByteArray, qint64> &added)
     return {};
 }
 
-Result<std::optional<QByteArray>> LogRowWriter::syncedShapeRow(qint64 sourceId)
+Result<std::optional<SyncedLogLine>> LogRowWriter::syncedLine(qint64 sourceId)
 {
     if (!m_hivewatch)
-        return std::optional<QByteArray>();
+        return std::optional<SyncedLogLine>();
     sqlite3_bind_int64(m_shapeRow, 1, sourceId);
-    std::optional<QByteArray> row;
+    std::optional<SyncedLogLine> line;
     const int rc = sqlite3_step(m_shapeRow);
     if (rc == SQLITE_ROW) {
-        row = QByteArray(static_cast<const char *>(sqlite3_column_blob(m_shapeRow, 0)),
-                         sqlite3_column_bytes(m_shapeRow, 0));
+        const auto bytes = [this](int column) {
+            return QByteArray(static_cast<const char *>(sqlite3_column_blob(m_shapeRow, column)),
+                              sqlite3_column_bytes(m_shapeRow, column));
+        };
+        line.emplace();
+        line->sourceId = sourceId;
+        line->executionId = QUuid::fromRfc4122(bytes(0));
+        line->outputType = bytes(1);
+        line->content = bytes(2);
+        line->timestamp = bytes(3);
+        line->shapeKey = bytes(4);
+        line->shapeRow = bytes(5);
+        line->derivedColumns = sqlite3_column_int(m_shapeRow, 6);
     }
     sqlite3_reset(m_shapeRow);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return stepError(QStringLiteral("Could not read a synced log line"));
-    return row;
+    return line;
 }
 
 Result<bool> LogRowWriter::detachSynced(qint64 sourceId)
@@ -409,8 +427,8 @@ Result<void> LogRowWriter::detachAllSynced()
     if (!m_hivewatch)
         return {};
     if (sqlite3_exec(m_db,
-                     "UPDATE log_entries SET shape_key = NULL, shape_row = NULL "
-                     "WHERE shape_key IS NOT NULL",
+                     "UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
+                     "shape_derived = NULL WHERE shape_key IS NOT NULL",
                      nullptr, nullptr, nullptr)
         != SQLITE_OK)
         return stepError(QStringLiteral("Could not detach the synced log lines"));

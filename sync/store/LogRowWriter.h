@@ -24,7 +24,7 @@ struct sqlite3_stmt;
 class LogRowWriter
 {
 public:
-    // hivewatchSchema: source_id, shape_key, shape_row and log_execution_counts exist (false
+    // hivewatchSchema: source_id, the shape_* columns and log_execution_counts exist (false
     // for a node's own database).
     static Result<std::unique_ptr<LogRowWriter>> prepare(sqlite3 *db, bool hivewatchSchema);
     ~LogRowWriter();
@@ -37,8 +37,8 @@ public:
     // LogStore::upsertSyncedInCurrentTransaction. Returns how many rows were not attached to the
     // shape before.
     Result<qint64> upsertSynced(const QList<SyncedLogLine> &rows);
-    // LogStore::syncedShapeRow, detachSynced, detachAllSynced.
-    Result<std::optional<QByteArray>> syncedShapeRow(qint64 sourceId);
+    // LogStore::syncedLine, detachSynced, detachAllSynced.
+    Result<std::optional<SyncedLogLine>> syncedLine(qint64 sourceId);
     Result<bool> detachSynced(qint64 sourceId);
     Result<void> detachAllSynced();
 
@@ -54,6 +54,7 @@ private:
         bool hasShape = false; // false: leave shape_key/shape_row as they are (NULL when new)
         QByteArrayView shapeKey;
         QByteArrayView shapeRow;
+        int derivedColumns = 0;
         qsizetype index = 0; // place in the caller's batch, for error messages
     };
     struct Existing

@@ -22,8 +22,9 @@ namespace {
 // The node's pragmas (hive-schema.md §3.5), applied to every connection this class opens.
 // busy_timeout first, so the others wait for a writer instead of failing.
 const char *const kConnectionPragmas[] = {
-    "PRAGMA busy_timeout = 30000", "PRAGMA journal_mode = WAL",    "PRAGMA synchronous = NORMAL",
-    "PRAGMA temp_store = MEMORY",  "PRAGMA mmap_size = 268435456", "PRAGMA cache_size = -64000",
+    "PRAGMA busy_timeout = 30000", "PRAGMA page_size = 16384",   "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 268435456",
+    "PRAGMA cache_size = -64000",
 };
 
 bool looksLikeSqlite(const QString &path, qint64 size)
@@ -235,12 +236,12 @@ Result<qint64> LogStore::upsertSyncedInCurrentTransaction(const QList<SyncedLogL
     return writer.value()->upsertSynced(rows);
 }
 
-Result<std::optional<QByteArray>> LogStore::syncedShapeRow(qint64 sourceId)
+Result<std::optional<SyncedLogLine>> LogStore::syncedLine(qint64 sourceId)
 {
     auto writer = d->rowWriter();
     if (!writer)
         return writer.error();
-    return writer.value()->syncedShapeRow(sourceId);
+    return writer.value()->syncedLine(sourceId);
 }
 
 Result<bool> LogStore::detachSynced(qint64 sourceId)

@@ -49,7 +49,10 @@ struct SyncedLogLine
     QByteArray content; // UTF-8
     QByteArray timestamp; // "YYYY-MM-DD HH:MM:SS.sss"; empty = now
     QByteArray shapeKey; // Electric's row key
-    QByteArray shapeRow; // the row in wire form (a JSON object of strings and nulls)
+    // The row in wire form (a JSON object of strings and nulls) without the columns that the
+    // line's own fields give back exactly; derivedColumns is the shape consumer's bit set of them.
+    QByteArray shapeRow;
+    int derivedColumns = 0;
 };
 
 enum class PageDirection { Forward, Backward };
@@ -131,8 +134,8 @@ public:
     // Upserts synced lines by sourceId and attaches them to the log shape (shape_key/shape_row);
     // returns how many of them were not attached before.
     Result<qint64> upsertSyncedInCurrentTransaction(const QList<SyncedLogLine> &rows);
-    // The shape row stored with the line synced from `sourceId`, if it is attached.
-    Result<std::optional<QByteArray>> syncedShapeRow(qint64 sourceId);
+    // The line synced from `sourceId` with its shape row, if it is attached.
+    Result<std::optional<SyncedLogLine>> syncedLine(qint64 sourceId);
     // Detaches the line synced from `sourceId` from the shape (a delete in the hive): the line
     // stays in the local log history. Returns whether it was attached.
     Result<bool> detachSynced(qint64 sourceId);

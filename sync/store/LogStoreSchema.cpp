@@ -62,10 +62,11 @@ const char *const kMigrationV1[] = {
 // Version 2: the sync path writes thousands of lines per statement, and a per-row trigger cost
 // more than everything else in it (docs/benchmarks.md, "Shape consumer"). Lines synced from the
 // hive (source_id set) are now counted by LogStore in one statement per execution and batch;
-// the insert trigger still counts every other line, so any writer stays exact. shape_key and
-// shape_row hold the log shape's materialized rows, which were kept a second time as generic
-// shape rows before. The node's (execution_id, timestamp) index goes: Hivewatch never looks
-// lines up by time, and keeping it cost a fifth of the time per synced line.
+// the insert trigger still counts every other line, so any writer stays exact. shape_key,
+// shape_row and shape_derived hold the log shape's materialized rows (what the line's own
+// columns cannot give back), which were kept a second time as generic shape rows before. The node's
+// (execution_id, timestamp) index goes: Hivewatch never looks lines up by time, and keeping it cost
+// a fifth of the time per synced line.
 const char *const kMigrationV2[] = {
     "DROP INDEX IF EXISTS idx_log_entries_execution_id_timestamp",
     "DROP TRIGGER log_entries_count_insert",
@@ -76,6 +77,7 @@ const char *const kMigrationV2[] = {
     END)",
     "ALTER TABLE log_entries ADD COLUMN shape_key TEXT",
     "ALTER TABLE log_entries ADD COLUMN shape_row TEXT",
+    "ALTER TABLE log_entries ADD COLUMN shape_derived INTEGER",
 };
 
 struct Migration

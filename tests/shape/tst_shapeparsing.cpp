@@ -1,5 +1,6 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
 #include "ShapeDefinition.h"
+#include "ShapeLogLine.h"
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
 #include "ShapeUrl.h"
@@ -11,6 +12,8 @@
 
 #include <cmath>
 #include <limits>
+
+Q_DECLARE_METATYPE(RawField)
 
 namespace {
 
@@ -395,6 +398,76 @@ private slots:
         QCOMPARE(
             row,
             (RawRow {{"id", "1", false}, {"a", "x", false}, {"b", {}, true}, {"c", "new", false}}));
+    }
+
+    void logRowsComeBackExactlyFromTheirLines_data()
+    {
+        QTest::addColumn<RawRow>("row");
+        const QByteArray uuid = "52ddb625-f088-64c2-0560-412fb26909af";
+        const QByteArray other = "0a2b3c4d-1111-4222-8333-944455556666";
+        QTest::addRow("hive row, ms timestamp")
+            << RawRow {{"id", "1", false},
+                       {"assignment_id", uuid, false},
+                       {"output_type", "stdout", false},
+                       {"content", "line 1", false},
+                       {"timestamp", "2025-12-02 08:00:00.01+00", false},
+                       {"created_at", "2025-12-02 08:00:00.26+00", false}};
+        QTest::addRow("whole seconds, microseconds, odd type, empty content")
+            << RawRow {{"id", "2", false},
+                       {"assignment_id", uuid, false},
+                       {"output_type", "telemetry", false},
+                       {"content", "", false},
+                       {"timestamp", "2025-12-02 08:00:00+00", false}};
+        QTest::addRow("microsecond timestamp kept, NULL content kept")
+            << RawRow {{"id", "3", false},
+                       {"assignment_id", uuid, false},
+                       {"content", {}, true},
+                       {"timestamp", "2025-12-02 08:00:00.123456+00", false}};
+        QTest::addRow("execution process id used, assignment id kept")
+            << RawRow {{"id", "4", false},
+                       {"assignment_id", uuid, false},
+                       {"execution_process_id", other, false},
+                       {"content", "x", false}};
+        QTest::addRow("execution process id NULL, assignment id used") << RawRow {
+            {"id", "5", false}, {"assignment_id", uuid, false}, {"execution_process_id", {}, true}};
+        QTest::addRow("execution process id only")
+            << RawRow {{"id", "6", false}, {"execution_process_id", other, false}};
+        QTest::addRow("upper-case uuid and another time zone are kept as sent")
+            << RawRow {{"id", "7", false},
+                       {"assignment_id", uuid.toUpper(), false},
+                       {"timestamp", "2025-12-02 09:00:00.5+01", false}};
+        QTest::addRow("text that only looks derivable")
+            << RawRow {{"id", "8", false},
+                       {"assignment_id", uuid, false},
+                       {"output_type", "stdout ", false},
+                       {"content", "🚀 \"quoted\"\n", false}};
+    }
+
+    void logRowsComeBackExactlyFromTheirLines()
+    {
+        // The log shape stores a line once and rebuilds the shape row from it: every column
+        // must come back byte for byte (order aside), whatever could or could not be derived.
+        QFETCH(RawRow, row);
+        const auto line = shapeLogLine(QStringLiteral("k"), row);
+        QVERIFY(line);
+        auto rebuilt = shapeLogRow(*line);
+        if (!rebuilt)
+            QFAIL(qPrintable(rebuilt.error().toString()));
+        const auto sorted = [](RawRow r) {
+            std::sort(r.begin(), r.end(),
+                      [](const RawField &a, const RawField &b) { return a.column < b.column; });
+            return r;
+        };
+        QCOMPARE(sorted(rebuilt.value()), sorted(row));
+    }
+
+    void logRowsWithoutIdOrExecutionAreNotLines()
+    {
+        QVERIFY(!shapeLogLine(QStringLiteral("k"), RawRow {{"content", "x", false}}));
+        QVERIFY(!shapeLogLine(QStringLiteral("k"),
+                              RawRow {{"id", "1", false}, {"assignment_id", {}, true}}));
+        QVERIFY(!shapeLogLine(QStringLiteral("k"),
+                              RawRow {{"id", "x1", false}, {"assignment_id", "nope", false}}));
     }
 };
 

@@ -411,10 +411,10 @@ void TestLogStore::syncedLinesAttachDetachAndStayInTheHistory()
         if (!d)
             return d.error();
         detached = d.value();
-        auto row = store->syncedShapeRow(3);
-        if (!row)
-            return row.error();
-        if (row.value())
+        auto line = store->syncedLine(3);
+        if (!line)
+            return line.error();
+        if (line.value())
             return Error(QStringLiteral("a detached line still has its shape row"));
         auto again = store->detachSynced(3);
         if (!again || again.value())
