@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <QSet>
 
 #include <algorithm>
 
@@ -270,7 +269,6 @@ Result<qint64> LogRowWriter::write(std::vector<Row> &rows)
 Result<QHash<qint64, LogRowWriter::Existing>> LogRowWriter::findExisting(std::vector<qint64> ids)
 {
     std::sort(ids.begin(), ids.end());
-    QSet<qint64> wanted(ids.cbegin(), ids.cend());
     QHash<qint64, Existing> found;
     for (size_t first = 0; first < ids.size();) {
         size_t last = first;
@@ -281,7 +279,7 @@ Result<QHash<qint64, LogRowWriter::Existing>> LogRowWriter::findExisting(std::ve
         int rc;
         while ((rc = sqlite3_step(m_existing)) == SQLITE_ROW) {
             const qint64 id = sqlite3_column_int64(m_existing, 0);
-            if (wanted.contains(id))
+            if (std::binary_search(ids.cbegin(), ids.cend(), id))
                 found.insert(id, {sqlite3_column_int(m_existing, 1) != 0});
         }
         sqlite3_reset(m_existing);
