@@ -64,7 +64,9 @@ sqlite3 *handleOf(LogStore &store)
 }
 
 // The baseline: what a hand-written loop over the same rows does, on LogStore's own connection
-// (so schema, triggers and pragmas are identical).
+// (so schema, triggers and pragmas are identical): one prepared single-row upsert per row, and
+// (since store version 2, whose count trigger skips lines with a source id) the execution's
+// line count raised once per batch.
 bool rawAppend(sqlite3 *db, const QList<NewLogEntry> &rows)
 {
     sqlite3_stmt *stmt = nullptr;
@@ -87,8 +89,19 @@ bool rawAppend(sqlite3 *db, const QList<NewLogEntry> &rows)
         ok = ok && sqlite3_step(stmt) == SQLITE_DONE;
         sqlite3_reset(stmt);
     }
-    ok = ok && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
     sqlite3_finalize(stmt);
+    const char *count = "INSERT INTO log_execution_counts (execution_id, row_count) VALUES "
+                        "(?1, ?2) ON CONFLICT (execution_id) DO UPDATE SET "
+                        "row_count = row_count + excluded.row_count";
+    ok = ok && sqlite3_prepare_v2(db, count, -1, &stmt, nullptr) == SQLITE_OK;
+    if (ok) {
+        const QByteArray id = rows.first().executionId.toRfc4122(); // one execution per batch
+        sqlite3_bind_blob(stmt, 1, id.constData(), int(id.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, rows.size());
+        ok = sqlite3_step(stmt) == SQLITE_DONE;
+    }
+    sqlite3_finalize(stmt);
+    ok = ok && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
     return ok;
 }
 
