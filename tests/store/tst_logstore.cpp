@@ -354,6 +354,13 @@ void TestLogStore::batchesOfEverySizeKeepOrderAndExactCounts()
         QVERIFY(q.exec() && q.next());
         QCOMPARE(store->countByExecution(exec).value(), q.value(0).toLongLong());
     }
+    // The writer turns the schema's CHECK off for its own validated statements only.
+    q.prepare(QStringLiteral("INSERT INTO log_entries (execution_id, output_type, content) "
+                             "VALUES (?, 'telemetry', 'x')"));
+    q.addBindValue(kExecA.toRfc4122());
+    QVERIFY(!q.exec());
+    QVERIFY2(q.lastError().text().contains(QLatin1String("CHECK")),
+             qPrintable(q.lastError().text()));
     q.finish();
     QList<LogEntry> all
         = store->listByExecution(kExecA).value() + store->listByExecution(kExecB).value();
