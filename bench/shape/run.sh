@@ -41,6 +41,9 @@ echo "== machine"; nproc; lscpu | grep -E "Model name|^CPU\(s\)"; date -u; uptim
 "$build/app/hivectl/hivectl" shape sync --url "$url" --table node_task_output_logs --follow-ms 0 \
     --db "$work/warm.sqlite" >/dev/null
 
+# The setup above leaves hundreds of MB of dirty pages (Postgres, the warm-up store); flush them
+# so their writeback does not land on whichever client runs first.
+sync
 echo "== hivectl (into the local store)"
 start=$(date +%s.%N)
 /usr/bin/time -f '%M %U %S' -o "$work/hw.rss" "$build/app/hivectl/hivectl" shape sync --url "$url" \
@@ -57,6 +60,7 @@ print(json.dumps({"rows": rows, "seconds": round(end - start, 3), "rowsPerSecond
 PY
 
 echo "== official client @electric-sql/client (in memory)"
+sync
 node "$src/bench/shape/official_initial_sync.mjs" "$node_dir" "$url" node_task_output_logs
 
 echo "== live latency (COMMIT -> batch on the receiving thread)"

@@ -26,6 +26,8 @@ QByteArray logTimestamp(QByteArrayView text)
 
 } // namespace
 
+namespace {
+
 // The columns of a shape row that the line itself holds (SyncedLogLine::derivedColumns).
 enum Derived : int {
     DerivedId = 1,
@@ -34,9 +36,8 @@ enum Derived : int {
     DerivedAssignmentId = 8,
     DerivedExecutionProcessId = 16,
     DerivedTimestamp = 32,
+    DerivedKey = 64,
 };
-
-namespace {
 
 const QByteArray kId = QByteArrayLiteral("id");
 const QByteArray kContent = QByteArrayLiteral("content");
@@ -64,7 +65,20 @@ QByteArray postgresTimestamp(const QByteArray &stored)
 
 } // namespace
 
-std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row)
+QByteArray shapeLogKeyPrefix(const QString &key, const RawRow &row)
+{
+    const RawField *id = findField(row, kId);
+    if (!id || id->isNull)
+        return {};
+    const QByteArray utf8 = key.toUtf8();
+    const QByteArray suffix = QByteArray('"' + id->text + '"');
+    if (!utf8.endsWith(suffix) || utf8.size() == suffix.size())
+        return {};
+    return utf8.chopped(suffix.size());
+}
+
+std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row,
+                                          const QByteArray &keyPrefix)
 {
     const RawField *id = findField(row, kId);
     const RawField *execution = findField(row, kExecutionProcessId);
@@ -98,6 +112,13 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row)
     if (timestamp && !timestamp->isNull)
         line.timestamp = logTimestamp(timestamp->text);
     line.shapeKey = key.toUtf8();
+    if (!keyPrefix.isEmpty() && line.shapeKey.size() > keyPrefix.size()
+        && line.shapeKey.startsWith(keyPrefix)
+        && QByteArrayView(line.shapeKey).sliced(keyPrefix.size())
+            == QByteArray('"' + QByteArray::number(line.sourceId) + '"')) {
+        line.shapeKey.clear();
+        line.derivedColumns |= DerivedKey;
+    }
 
     // The shape row keeps only what the line cannot give back byte for byte, so a line's
     // content is stored once. Each column is dropped only after checking that it can be

@@ -127,21 +127,26 @@ Result<void> ShapeStore::migrate()
         sqlite3_free(message);
         return Error(QStringLiteral("the local store could not create the shape tables"), detail);
     }
-    // log_rows = 1: the shape's rows live in log_entries (shape_key/shape_row), see write().
-    // Stores written before that column existed get it here; their log shape resyncs once.
-    Statement column(db,
-                     "SELECT count(*) FROM pragma_table_info('shape_state') "
-                     "WHERE name = 'log_rows'");
-    if (!column.ok() || !column.next())
-        return sqlError(QStringLiteral("read its shape tables"), db);
-    const bool hasColumn = column.columnInt(0) > 0;
-    column.reset();
-    if (!hasColumn
-        && sqlite3_exec(db,
-                        "ALTER TABLE shape_state ADD COLUMN log_rows INTEGER NOT NULL DEFAULT 0",
-                        nullptr, nullptr, nullptr)
-            != SQLITE_OK)
-        return sqlError(QStringLiteral("update its shape tables"), db);
+    // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
+    // keys hold before the quoted id, for the keys derived from it. Stores written before these
+    // columns existed get them here; their log shape resyncs once.
+    for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT"}) {
+        const QByteArray name = QByteArray(column).split(' ').constFirst();
+        Statement exists(db,
+                         "SELECT count(*) FROM pragma_table_info('shape_state') "
+                         "WHERE name = ?");
+        if (!exists.ok() || !exists.bind(1, name).next())
+            return sqlError(QStringLiteral("read its shape tables"), db);
+        const bool has = exists.columnInt(0) > 0;
+        exists.reset();
+        if (!has
+            && sqlite3_exec(db,
+                            QByteArray("ALTER TABLE shape_state ADD COLUMN " + QByteArray(column))
+                                .constData(),
+                            nullptr, nullptr, nullptr)
+                != SQLITE_OK)
+            return sqlError(QStringLiteral("update its shape tables"), db);
+    }
     return {};
 }
 
@@ -152,7 +157,7 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
         return previous.error();
     sqlite3 *db = rawHandle(m_logStore);
     Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at,
-                                   log_rows FROM shape_state WHERE name = ?)");
+                                   log_rows, key_prefix FROM shape_state WHERE name = ?)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the saved shapes"), db);
     select.bind(1, name);
@@ -175,6 +180,8 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
             stored.schema = std::move(schema).value();
     }
     stored.rowCount = select.columnInt(4);
+    if (isLogTable)
+        m_keyPrefix = select.column(7);
     stored.lastSyncedAt
         = QDateTime::fromString(QString::fromUtf8(select.column(5)), Qt::ISODateWithMs);
     select.reset();
@@ -249,7 +256,8 @@ Result<qint64> ShapeStore::attachedRows(const QString &name)
     return *m_attached;
 }
 
-QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool isLogTable)
+QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool isLogTable,
+                                                const QByteArray &keyPrefix)
 {
     QList<Prepared> prepared;
     prepared.reserve(update.changes.size());
@@ -258,7 +266,7 @@ QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool 
         p.key = change.key.toUtf8();
         if (change.operation == RowChange::Operation::Insert) {
             if (isLogTable)
-                p.line = shapeLogLine(change.key, change.value);
+                p.line = shapeLogLine(change.key, change.value, keyPrefix);
             if (!p.line)
                 p.json = rawRowToJson(change.value);
         }
@@ -278,26 +286,36 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, b
                                QList<AppliedChange> *applied)
 {
     // The conversions need no store: done here while the previous write may still run.
-    QList<Prepared> prepared = prepare(update, isLogTable);
+    if (isLogTable && m_keyPrefix.isEmpty()) {
+        for (const ShapeMessage &change : update.changes) {
+            if (change.operation == RowChange::Operation::Insert) {
+                m_keyPrefix = shapeLogKeyPrefix(change.key, change.value);
+                break;
+            }
+        }
+    }
+    QList<Prepared> prepared = prepare(update, isLogTable, m_keyPrefix);
     if (auto previous = join(); !previous)
         return previous;
     if (auto begun = begin(); !begun)
         return begun;
     m_partial.insert(name);
     if (applied)
-        return apply(name, update, isLogTable, prepared, applied);
+        return apply(name, update, isLogTable, m_keyPrefix, prepared, applied);
     // Nobody waits for the rows: the SQLite work runs on a thread of its own while this thread
     // goes back to receiving and parsing the next response (at most one write in flight, which
     // also bounds the memory). Every other call joins it first; its error surfaces there.
-    m_job = std::async(std::launch::async,
-                       [this, name, update, isLogTable, prepared = std::move(prepared)] {
-                           return apply(name, update, isLogTable, prepared, nullptr);
-                       });
+    m_job = std::async(
+        std::launch::async,
+        [this, name, update, isLogTable, keyPrefix = m_keyPrefix, prepared = std::move(prepared)] {
+            return apply(name, update, isLogTable, keyPrefix, prepared, nullptr);
+        });
     return {};
 }
 
 Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
-                               const QList<Prepared> &prepared, QList<AppliedChange> *applied)
+                               const QByteArray &keyPrefix, const QList<Prepared> &prepared,
+                               QList<AppliedChange> *applied)
 {
     sqlite3 *db = rawHandle(m_logStore);
     const QByteArray shape = name.toUtf8();
@@ -419,7 +437,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else if (auto line = isLogTable ? shapeLogLine(change.key, row) : std::nullopt) {
+        } else if (auto line
+                   = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt) {
             lines.append(std::move(*line));
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
@@ -457,7 +476,7 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
     }
     Statement save(db, R"(INSERT OR REPLACE INTO shape_state
                           (name, shape_key, handle, "offset", schema, row_count, last_synced_at,
-                           log_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?))");
+                           log_rows, key_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))");
     if (!save.ok())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);
@@ -467,6 +486,10 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
         save.bind(5, QByteArrayView(update.schema.json()));
     save.bind(6, rowCount).bind(7, update.receivedAt.toString(Qt::ISODateWithMs));
     save.bind(8, qint64(isLogTable ? 1 : 0));
+    if (isLogTable && !m_keyPrefix.isEmpty())
+        save.bind(9, m_keyPrefix);
+    else
+        save.bindNull(9);
     if (!save.exec())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     m_partial.remove(name);
@@ -501,10 +524,11 @@ ShapeStore::forEachRow(const QString &name,
     Statement select(db, R"(SELECT key, value, NULL, NULL, NULL, NULL, NULL, NULL
                             FROM shape_rows WHERE shape = ?1
                             UNION ALL
-                            SELECT shape_key, shape_row, shape_derived, source_id, execution_id,
-                                   output_type, content, timestamp FROM log_entries
-                            WHERE shape_key IS NOT NULL AND (SELECT log_rows FROM shape_state
-                                                            WHERE name = ?1) = 1
+                            SELECT coalesce(l.shape_key, s.key_prefix || '"' || l.source_id || '"'),
+                                   l.shape_row, l.shape_derived, l.source_id, l.execution_id,
+                                   l.output_type, l.content, l.timestamp
+                            FROM log_entries l, shape_state s
+                            WHERE l.shape_derived IS NOT NULL AND s.name = ?1 AND s.log_rows = 1
                             ORDER BY 1)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the rows of shape %1").arg(name), db);

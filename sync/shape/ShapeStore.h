@@ -96,9 +96,11 @@ private:
         std::optional<SyncedLogLine> line; // an insert into the log table that is a log line
         QByteArray json; // any other insert: the row in wire form
     };
-    static QList<Prepared> prepare(const ShapeUpdate &update, bool isLogTable);
+    static QList<Prepared> prepare(const ShapeUpdate &update, bool isLogTable,
+                                   const QByteArray &keyPrefix);
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
-                       const QList<Prepared> &prepared, QList<AppliedChange> *applied);
+                       const QByteArray &keyPrefix, const QList<Prepared> &prepared,
+                       QList<AppliedChange> *applied);
     // Waits for the write in flight, if any, and returns its result.
     Result<void> join();
     Result<void> begin();
@@ -113,4 +115,6 @@ private:
     // (recomputed from the saved state) after a rollback.
     std::optional<qint64> m_attached;
     std::future<Result<void>> m_job; // the write in flight
+    // The log shape's keys before the quoted id (see shapeLogKeyPrefix); empty until known.
+    QByteArray m_keyPrefix;
 };

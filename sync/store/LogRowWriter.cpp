@@ -64,6 +64,15 @@ void bindTimestamp(sqlite3_stmt *stmt, int index, QByteArrayView timestamp)
         bindText(stmt, index, timestamp);
 }
 
+// An empty shape key means "derived from the id" (Electric keys are never empty): NULL.
+void bindKey(sqlite3_stmt *stmt, int index, QByteArrayView key)
+{
+    if (key.isEmpty())
+        sqlite3_bind_null(stmt, index);
+    else
+        bindText(stmt, index, key);
+}
+
 const char kNow[] = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 
 } // namespace
@@ -82,16 +91,16 @@ Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(sqlite3 *db, bool hi
         + "), shape_key = CASE WHEN ?5 THEN ?6 ELSE shape_key END, "
           "shape_row = CASE WHEN ?5 THEN ?7 ELSE shape_row END, "
           "shape_derived = CASE WHEN ?5 THEN ?9 ELSE shape_derived END WHERE source_id = ?8";
-    const char *existing = "SELECT source_id, shape_key IS NOT NULL FROM log_entries "
+    const char *existing = "SELECT source_id, shape_derived IS NOT NULL FROM log_entries "
                            "WHERE source_id BETWEEN ?1 AND ?2";
     const char *count = "INSERT INTO log_execution_counts (execution_id, row_count) "
                         "VALUES (?1, ?2) ON CONFLICT (execution_id) DO UPDATE SET "
                         "row_count = row_count + excluded.row_count";
     const char *shapeRow = "SELECT execution_id, output_type, content, timestamp, shape_key, "
                            "shape_row, shape_derived FROM log_entries "
-                           "WHERE source_id = ?1 AND shape_key IS NOT NULL";
+                           "WHERE source_id = ?1 AND shape_derived IS NOT NULL";
     const char *detach = "UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
-                         "shape_derived = NULL WHERE source_id = ?1 AND shape_key IS NOT NULL";
+                         "shape_derived = NULL WHERE source_id = ?1 AND shape_derived IS NOT NULL";
     for (auto [sql, slot] :
          {std::pair {update.constData(), &writer->m_update},
           std::pair {existing, &writer->m_existing}, std::pair {count, &writer->m_count},
@@ -323,7 +332,7 @@ Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
             else
                 sqlite3_bind_null(stmt, p + 5);
             if (row.hasShape) {
-                bindText(stmt, p + 6, row.shapeKey);
+                bindKey(stmt, p + 6, row.shapeKey);
                 bindText(stmt, p + 7, row.shapeRow);
                 sqlite3_bind_int(stmt, p + 8, row.derivedColumns);
             } else {
@@ -356,7 +365,7 @@ Result<void> LogRowWriter::update(const Row &row)
     bindTimestamp(m_update, 4, row.timestamp);
     sqlite3_bind_int(m_update, 5, row.hasShape ? 1 : 0);
     if (row.hasShape) {
-        bindText(m_update, 6, row.shapeKey);
+        bindKey(m_update, 6, row.shapeKey);
         bindText(m_update, 7, row.shapeRow);
     } else {
         sqlite3_bind_null(m_update, 6);
@@ -436,7 +445,7 @@ Result<void> LogRowWriter::detachAllSynced()
         return {};
     if (sqlite3_exec(m_db,
                      "UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
-                     "shape_derived = NULL WHERE shape_key IS NOT NULL",
+                     "shape_derived = NULL WHERE shape_derived IS NOT NULL",
                      nullptr, nullptr, nullptr)
         != SQLITE_OK)
         return stepError(QStringLiteral("Could not detach the synced log lines"));

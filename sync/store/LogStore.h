@@ -40,7 +40,8 @@ struct NewLogEntry
 
 // A line synced from the hive's execution-log table by the shape consumer, as bytes off the
 // wire, together with the shape's materialized row: the log shape's rows are stored once, in
-// log_entries (shape_key/shape_row), instead of a second time as generic shape rows.
+// log_entries (shape_key/shape_row/shape_derived; shape_derived is set exactly on the lines
+// attached to the shape), instead of a second time as generic shape rows.
 struct SyncedLogLine
 {
     qint64 sourceId = 0; // the hive row id
@@ -48,7 +49,8 @@ struct SyncedLogLine
     QByteArray outputType; // one of the node's types
     QByteArray content; // UTF-8
     QByteArray timestamp; // "YYYY-MM-DD HH:MM:SS.sss"; empty = now
-    QByteArray shapeKey; // Electric's row key
+    QByteArray shapeKey; // Electric's row key; empty when the shape consumer derives it
+
     // The row in wire form (a JSON object of strings and nulls) without the columns that the
     // line's own fields give back exactly; derivedColumns is the shape consumer's bit set of them.
     QByteArray shapeRow;

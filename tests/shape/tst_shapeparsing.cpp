@@ -461,6 +461,24 @@ private slots:
         QCOMPARE(sorted(rebuilt.value()), sorted(row));
     }
 
+    void logKeysAreDerivedOnlyWhenTheyFollowThePrefix()
+    {
+        const RawRow row {{"id", "42", false},
+                          {"assignment_id", "52ddb625-f088-64c2-0560-412fb26909af", false}};
+        const QString key = QStringLiteral("\"public\".\"node_task_output_logs\"/\"42\"");
+        const QByteArray prefix = shapeLogKeyPrefix(key, row);
+        QCOMPARE(prefix, QByteArray("\"public\".\"node_task_output_logs\"/"));
+        const auto derived = shapeLogLine(key, row, prefix);
+        QVERIFY(derived && derived->shapeKey.isEmpty());
+        QCOMPARE(prefix + '"' + QByteArray::number(derived->sourceId) + '"', key.toUtf8());
+        // Another relation's prefix, or a key of another form, is kept as sent.
+        const QString other = QStringLiteral("\"logs\".\"node_task_output_logs\"/\"42\"");
+        QCOMPARE(shapeLogLine(other, row, prefix)->shapeKey, other.toUtf8());
+        QCOMPARE(shapeLogLine(QStringLiteral("42"), row, prefix)->shapeKey, QByteArray("42"));
+        QVERIFY(shapeLogKeyPrefix(QStringLiteral("\"42\""), row).isEmpty());
+        QVERIFY(shapeLogKeyPrefix(QStringLiteral("x/\"7\""), row).isEmpty());
+    }
+
     void logRowsWithoutIdOrExecutionAreNotLines()
     {
         QVERIFY(!shapeLogLine(QStringLiteral("k"), RawRow {{"content", "x", false}}));
