@@ -1,5 +1,6 @@
 #pragma once
 
+#include "JsonString.h"
 #include "Result.h"
 #include "ShapeBatch.h"
 
@@ -21,8 +22,6 @@ using RawRow = QList<RawField>;
 
 // Returns the field named `column`, or nullptr.
 const RawField *findField(const RawRow &row, QByteArrayView column);
-// Appends `utf8` as a JSON string literal (quotes and escapes added).
-void appendJsonString(QByteArray &out, QByteArrayView utf8);
 // insert-or-replace every field of `changes` into `row` (a partial update merge, §3).
 void mergeRow(RawRow &row, const RawRow &changes);
 
