@@ -50,13 +50,15 @@ start=$(date +%s.%N)
     --table node_task_output_logs --follow-ms 0 --db "$work/store.sqlite"
 end=$(date +%s.%N)
 stored=$(sqlite3 "$work/store.sqlite" "SELECT row_count FROM shape_state WHERE name='node_task_output_logs'")
-python3 - "$stored" "$start" "$end" $(tail -1 "$work/hw.rss") <<'PY'
+store_bytes=$(cat "$work"/store.sqlite* | wc -c)
+python3 - "$stored" "$start" "$end" "$store_bytes" $(tail -1 "$work/hw.rss") <<'PY'
 import json, sys
 rows, start, end = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-rss, cpu = int(sys.argv[4]), float(sys.argv[5]) + float(sys.argv[6])
+store = int(sys.argv[4])
+rss, cpu = int(sys.argv[5]), float(sys.argv[6]) + float(sys.argv[7])
 print(json.dumps({"rows": rows, "seconds": round(end - start, 3), "rowsPerSecond": round(rows / (end - start)),
                   "cpuSeconds": round(cpu, 3), "rowsPerCpuSecond": round(rows / cpu),
-                  "peakRssMiB": round(rss / 1024, 1)}))
+                  "peakRssMiB": round(rss / 1024, 1), "storeMiB": round(store / 2**20, 1)}))
 PY
 
 echo "== official client @electric-sql/client (in memory)"
