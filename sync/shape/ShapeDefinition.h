@@ -35,7 +35,9 @@ struct ShapeDefinition
 //    optional `secret=` (Electric's API secret, sent as a query parameter).
 //  - Proxy: the hive's authenticating proxy, one URL per table (`…/v1/shape/<table>`), with
 //    `Authorization: Bearer <token>`; the proxy fixes table, where and params server-side.
-// Secrets are never logged: use redactedUrl() in messages.
+// The URL's own query string (Electric Cloud's `source_id=…&secret=…`, a gateway's fixed
+// parameters) is kept on every request, as the official client keeps it.
+// Secrets are never logged: use ShapeUrl::redacted() in messages.
 struct ShapeEndpoint
 {
     enum class Style { Electric, Proxy };
@@ -45,6 +47,13 @@ struct ShapeEndpoint
     QString secret; // Electric only; empty = none
     QString bearerToken; // Proxy only (may also be used with Electric behind an auth gateway)
     QString caFile; // optional PEM file of extra trusted CAs for https; TLS is always verified
+    // A command whose standard output is a bearer token (like git's credential helpers or
+    // kubectl's exec plugins). Run through /bin/sh when no token is known and again after a 401,
+    // for access tokens that expire. Empty = the static bearerToken only.
+    QString tokenCommand;
+    // The user's name for where this endpoint points ("hive proxy", "Electric"), for messages
+    // such as "not served by hive proxy". Empty = the URL's host.
+    QString sourceName;
 
     static ShapeEndpoint electric(const QUrl &url, const QString &secret = {});
     static ShapeEndpoint proxy(const QUrl &url, const QString &bearerToken);

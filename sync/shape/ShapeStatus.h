@@ -17,7 +17,17 @@ struct ShapeStatus
                // what; the shape stays stopped until it is started again
     };
 
+    // Why a shape is not syncing, when a user can do something specific about it. Failed shapes
+    // with SignInNeeded or NotServed concern one shape only: nothing app-wide turns red.
+    enum class Problem {
+        None,
+        SignInNeeded, // 401/403 and no token command could renew the token
+        NotServed, // the source does not serve this table (404)
+        Other
+    };
+
     QString shapeName;
+    Problem problem = Problem::None;
     State state = State::Idle;
     qint64 rowCount = 0; // rows currently materialized (in the local store)
     QDateTime lastSyncedAt; // last up-to-date received (UTC); invalid before the first one
