@@ -65,17 +65,20 @@ bool ConformanceEnvironment::setUp(bool proxyMode)
                       QStringLiteral("--long-poll-ms"), QStringLiteral("3000"),
                       QStringLiteral("--enable-delete")};
     if (proxyMode) {
-        const QString tokens = m_dir.filePath(QStringLiteral("tokens"));
-        QFile file(tokens);
-        if (!file.open(QIODevice::WriteOnly)) {
-            m_error = QStringLiteral("cannot write %1").arg(tokens);
+        auto member = (*conn)->execScript(
+            QStringLiteral(
+                "INSERT INTO users (id, email) VALUES ('%1', 'conformance@example.test');"
+                "INSERT INTO organization_member_metadata (organization_id, user_id) "
+                "VALUES ('%2', '%1'), ('%3', '%1')")
+                .arg(proxyUserId(), m_organizations[0], m_organizations[1]));
+        if (!member) {
+            m_error = member.error().toString();
             return false;
         }
-        file.write((proxyToken() + QLatin1Char(' ') + m_organizations.join(QLatin1Char(','))
-                    + QLatin1Char('\n') + QStringLiteral("member-of-nothing\n"))
-                       .toUtf8());
-        file.close();
-        args << QStringLiteral("--proxy-tokens") << tokens;
+        // The hive's proxy serves shared_tasks only; nodes is served too so that the official
+        // client also follows a second organization-filtered table through the proxy.
+        args << QStringLiteral("--proxy-jwt-key") << proxyJwtKey()
+             << QStringLiteral("--proxy-tables") << QStringLiteral("shared_tasks,nodes");
     }
     return m_server.start(m_db->conninfo(), args, &m_error);
 }

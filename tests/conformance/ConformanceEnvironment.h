@@ -22,7 +22,8 @@ struct NodeRun
 // The world a conformance test runs in: a fresh database with the hive schema, its Electric setup,
 // a small deterministic seed and the conformance fixture table, and a hive-shape-server on it
 // with a small chunk size (so snapshots and transactions split across responses), a short
-// long-poll hold and DELETE enabled. In proxy mode the server also gets a token file.
+// long-poll hold and DELETE enabled. In proxy mode the server emulates the hive's proxy, with a
+// user who belongs to two organizations.
 class ConformanceEnvironment
 {
 public:
@@ -33,8 +34,14 @@ public:
     QUrl baseUrl() const { return m_server.baseUrl(); }
     QUrl shapeUrl() const { return m_server.shapeUrl(); }
 
-    // The proxy token every test uses, and the organizations it grants (seed orgs 1 and 2).
-    static QString proxyToken() { return QStringLiteral("conformance-token"); }
+    // A fresh access token for the proxy mode, and the organizations its user belongs to (seed
+    // orgs 1 and 2): a JWT signed with the server's key, as the hive issues them.
+    static QString proxyToken()
+    {
+        return ShapeServerProcess::mintToken(proxyJwtKey(), proxyUserId());
+    }
+    static QString proxyJwtKey() { return QStringLiteral("conformance-jwt-key"); }
+    static QString proxyUserId() { return QStringLiteral("e0000000-0000-4000-8000-000000000001"); }
     QStringList proxyOrganizations() const { return m_organizations; }
 
     // Runs `node conformance.mjs ARGS` from the npm-installed directory (CONFORMANCE_NODE_DIR).

@@ -203,7 +203,6 @@ private slots:
     void syncsThroughTheProxyWithABearerToken()
     {
         QTemporaryDir dir;
-        const QString tokens = dir.filePath(QStringLiteral("tokens"));
         m_db = std::make_unique<TestDatabase>(QStringLiteral("shapeproxy"));
         QVERIFY(m_db->isValid());
         {
@@ -216,14 +215,20 @@ private slots:
         QVERIFY(exec(QStringLiteral("SELECT hive_seed(2, 2, 12, 3, 6, 40, 10)")));
         const QString org
             = one(QStringLiteral("SELECT id::text FROM organizations ORDER BY id LIMIT 1"));
-        QFile file(tokens);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("tok-good " + org.toUtf8() + "\n");
-        file.close();
+        // A user of that organization only; the proxy looks the organizations up itself.
+        const QString user
+            = one(QStringLiteral(
+                      "SELECT user_id::text FROM organization_member_metadata GROUP BY user_id "
+                      "HAVING count(*) = 1 AND min(organization_id::text) = '%1' LIMIT 1")
+                      .arg(org));
+        QVERIFY(!user.isEmpty());
+        const QString key = QStringLiteral("integration-jwt-key");
+        const QString goodToken = ShapeServerProcess::mintToken(key, user);
+        const QString wrongToken = ShapeServerProcess::mintToken(QStringLiteral("other-key"), user);
+        QVERIFY(!goodToken.isEmpty() && !wrongToken.isEmpty());
         QString error;
-        QVERIFY2(
-            m_server.start(m_db->conninfo(), {QStringLiteral("--proxy-tokens"), tokens}, &error),
-            qPrintable(error));
+        QVERIFY2(m_server.start(m_db->conninfo(), {QStringLiteral("--proxy-jwt-key"), key}, &error),
+                 qPrintable(error));
 
         QUrl proxyUrl = m_server.baseUrl();
         proxyUrl.setPath(QStringLiteral("/v1/shape/shared_tasks"));
@@ -237,10 +242,10 @@ private slots:
         ShapeDefinition good;
         good.name = QStringLiteral("tasks");
         good.table = QStringLiteral("shared_tasks");
-        client.addShape(good, ShapeEndpoint::proxy(proxyUrl, QStringLiteral("tok-good")));
+        client.addShape(good, ShapeEndpoint::proxy(proxyUrl, goodToken));
         ShapeDefinition bad = good;
         bad.name = QStringLiteral("tasks-bad-token");
-        client.addShape(bad, ShapeEndpoint::proxy(proxyUrl, QStringLiteral("tok-wrong")));
+        client.addShape(bad, ShapeEndpoint::proxy(proxyUrl, wrongToken));
 
         QTRY_COMPARE_WITH_TIMEOUT(batches.size(), 1, 15000);
         QCOMPARE(
@@ -254,7 +259,7 @@ private slots:
                                   15000);
         QVERIFY2(statuses.value(bad.name).errorText.contains(QLatin1String("401")),
                  qPrintable(statuses.value(bad.name).errorText));
-        QVERIFY(!statuses.value(bad.name).errorText.contains(QLatin1String("tok-wrong")));
+        QVERIFY(!statuses.value(bad.name).errorText.contains(wrongToken));
     }
 
     void replacesRowsAtomicallyAfterTruncate()

@@ -1,9 +1,11 @@
 #include "ShapeClient.h"
 
+#include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
+#include <QTcpSocket>
 #include <QTimer>
 
 QJsonArray HttpReply::messages() const
@@ -133,4 +135,60 @@ HttpReply ShapeClient::liveUntilData(const QList<QPair<QString, QString>> &defin
             break;
     }
     return r;
+}
+
+RawReply RawReply::get(const QUrl &base, const QByteArray &target,
+                       const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    RawReply out;
+    QTcpSocket socket;
+    socket.connectToHost(base.host(), quint16(base.port()));
+    if (!socket.waitForConnected(5000)) {
+        out.error = socket.errorString();
+        return out;
+    }
+    QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    for (const auto &h : headers)
+        request += h.first + ": " + h.second + "\r\n";
+    socket.write(request + "\r\n");
+    QByteArray raw;
+    QDeadlineTimer deadline(60000);
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+        socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+        raw += socket.readAll();
+    }
+    raw += socket.readAll();
+    const qsizetype headerEnd = raw.indexOf("\r\n\r\n");
+    if (headerEnd < 0) {
+        out.error = QStringLiteral("no complete response head");
+        return out;
+    }
+    const QList<QByteArray> lines = raw.left(headerEnd).split('\n');
+    out.status = lines.value(0).split(' ').value(1).toInt();
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const qsizetype colon = lines[i].indexOf(':');
+        if (colon > 0)
+            out.headers.insert(lines[i].left(colon).trimmed().toLower(),
+                               lines[i].mid(colon + 1).trimmed());
+    }
+    QByteArray rest = raw.mid(headerEnd + 4);
+    if (out.headers.value("transfer-encoding") != "chunked") {
+        out.body = rest;
+        return out;
+    }
+    qsizetype at = 0;
+    for (;;) {
+        const qsizetype lineEnd = rest.indexOf("\r\n", at);
+        bool ok = false;
+        const qsizetype size = lineEnd < 0 ? 0 : rest.mid(at, lineEnd - at).toLongLong(&ok, 16);
+        if (!ok || lineEnd + 2 + size + 2 > rest.size()) {
+            out.error = QStringLiteral("truncated or malformed chunked body");
+            return out;
+        }
+        if (size == 0)
+            return out;
+        out.body += rest.mid(lineEnd + 2, size);
+        ++out.chunkFrames;
+        at = lineEnd + 2 + size + 2;
+    }
 }

@@ -26,6 +26,21 @@ struct HttpReply
     bool upToDate() const;
 };
 
+// One HTTP/1.1 exchange over a plain socket, for what Qt's client hides: the framing
+// (transfer-encoding, content-length) and a body exactly as sent (e.g. still gzip-encoded).
+struct RawReply
+{
+    int status = 0;
+    QMap<QByteArray, QByteArray> headers; // lower-case names, empty values kept
+    QByteArray body; // chunked framing removed; content-encoding left as is
+    int chunkFrames = 0; // how many chunked frames carried data (0 with content-length)
+    QString error;
+
+    // GET `target` (path and query) with `Connection: close`.
+    static RawReply get(const QUrl &base, const QByteArray &target,
+                        const QList<QPair<QByteArray, QByteArray>> &headers = {});
+};
+
 class ShapeClient
 {
 public:

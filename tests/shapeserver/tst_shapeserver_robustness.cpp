@@ -1,10 +1,10 @@
 #include "ServerTestEnv.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
-#include <QTemporaryFile>
 #include <QThread>
 
 // hive-shape-server under stress and in its test-only modes: clients vanishing mid long-poll,
@@ -102,32 +102,74 @@ private slots:
         QCOMPARE(synced(), want);
     }
 
-    void proxyModeForcesTheOrganizationFilter()
+    void proxyModeIsTheHivesProxy()
     {
-        QTemporaryFile tokens;
-        QVERIFY(tokens.open());
-        tokens.write("# token orgs\nalice 00000000-0000-0000-0000-00000000000a\nnobody\n");
-        tokens.flush();
-        START_ENV(env, {QStringLiteral("--proxy-tokens"), tokens.fileName()});
-        QVERIFY(env.sql(QStringLiteral(
-            "CREATE TABLE shared_tasks (id int PRIMARY KEY, organization_id uuid NOT NULL, title "
-            "text);"
-            "INSERT INTO shared_tasks VALUES (1, '00000000-0000-0000-0000-00000000000a', 'mine'),"
-            "(2, '00000000-0000-0000-0000-00000000000b', 'theirs')")));
+        START_ENV(env, {QStringLiteral("--proxy-jwt-key"), QStringLiteral("test-key")});
+        QFile schema(qEnvironmentVariable("HIVEWATCH_SOURCE_DIR")
+                     + QStringLiteral("/tests/support/sql/hive_schema.sql"));
+        QVERIFY(schema.open(QIODevice::ReadOnly));
+        QVERIFY(env.sql(QString::fromUtf8(schema.readAll())));
+        const QString alice = QStringLiteral("00000000-0000-0000-0000-0000000000a1");
+        const QString nobody = QStringLiteral("00000000-0000-0000-0000-0000000000b2");
+        QVERIFY(env.sql(
+            QStringLiteral(
+                "INSERT INTO organizations (id, name, slug) VALUES "
+                "('00000000-0000-0000-0000-00000000000a', 'A', 'a'),"
+                "('00000000-0000-0000-0000-00000000000b', 'B', 'b');"
+                "INSERT INTO users (id, email) VALUES ('%1', 'alice@x'), ('%2', 'nobody@x');"
+                "INSERT INTO organization_member_metadata (organization_id, user_id) VALUES "
+                "('00000000-0000-0000-0000-00000000000a', '%1');"
+                "INSERT INTO projects (id, organization_id, name) VALUES "
+                "('00000000-0000-0000-0000-0000000000c1', '00000000-0000-0000-0000-00000000000a', "
+                "'p'),"
+                "('00000000-0000-0000-0000-0000000000c2', '00000000-0000-0000-0000-00000000000b', "
+                "'q');"
+                "INSERT INTO shared_tasks (organization_id, project_id, title) VALUES "
+                "('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000c1', "
+                "'mine'),"
+                "('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000000c2', "
+                "'theirs')")
+                .arg(alice, nobody)));
         const QString path = QStringLiteral("/v1/shape/shared_tasks");
-        QCOMPARE(env.client->get(path, {q("offset", "-1")}).status, 401);
+        auto bearer = [](const QString &token) {
+            return QList<QPair<QByteArray, QByteArray>> {
+                {"Authorization", "Bearer " + token.toUtf8()}};
+        };
+        const QString token = ShapeServerProcess::mintToken(QStringLiteral("test-key"), alice);
+        QVERIFY(!token.isEmpty());
+
+        // Only the tables it serves exist, before any authentication (the hive's router).
         QCOMPARE(
-            env.client->get(path, {q("offset", "-1")}, {{"Authorization", "Bearer wrong"}}).status,
-            401);
-        const HttpReply none
-            = env.client->get(path, {q("offset", "-1")}, {{"Authorization", "Bearer nobody"}});
+            env.client->get(QStringLiteral("/v1/shape/items"), {q("offset", "-1")}, bearer(token))
+                .status,
+            404);
+        const HttpReply missing = env.client->get(path, {q("offset", "-1")});
+        QCOMPARE(missing.status, 401);
+        QVERIFY(!missing.has("electric-server"));
+        const QString forged = ShapeServerProcess::mintToken(QStringLiteral("other-key"), alice);
+        const QString expired
+            = ShapeServerProcess::mintToken(QStringLiteral("test-key"), alice, -5);
+        const QString stranger = ShapeServerProcess::mintToken(
+            QStringLiteral("test-key"), QStringLiteral("00000000-0000-0000-0000-0000000000ff"));
+        for (const QString &bad :
+             {forged, expired, stranger, QStringLiteral("not.a-jwt"), token.left(token.size() - 2)})
+            QCOMPARE(env.client->get(path, {q("offset", "-1")}, bearer(bad)).status, 401);
+
+        const HttpReply none = env.client->get(
+            path, {q("offset", "-1")},
+            bearer(ShapeServerProcess::mintToken(QStringLiteral("test-key"), nobody)));
         QCOMPARE(none.status, 200);
         QCOMPARE(none.body, QByteArray("[]"));
+        QCOMPARE(none.header("content-type"), QByteArray("application/json"));
         QVERIFY(!none.has("electric-handle"));
-        // The client's where/table/replica are dropped: only organization a's task comes back.
+        QVERIFY(!none.has("electric-server"));
+
+        // The client's where/table/replica/params are dropped: only organization a's task.
         const HttpReply mine
-            = env.client->get(path, {q("offset", "-1"), q("where", "true"), q("table", "items")},
-                              {{"Authorization", "Bearer alice"}});
+            = env.client->get(path,
+                              {q("offset", "-1"), q("where", "true"), q("table", "items"),
+                               q("replica", "full"), q("params[1]", "x")},
+                              bearer(token));
         QCOMPARE(mine.status, 200);
         QCOMPARE(mine.header("vary"), QByteArray("Authorization"));
         const QJsonArray m = mine.messages();
@@ -141,9 +183,31 @@ private slots:
         const HttpReply next = env.client->get(
             path,
             {q("offset", "0_0"), q("handle", QString::fromUtf8(mine.header("electric-handle")))},
-            {{"Authorization", "Bearer alice"}});
+            bearer(token));
         QCOMPARE(next.status, 200);
         QVERIFY(next.upToDate());
+        // Streamed like the hive's proxy: no content-length copied.
+        const RawReply raw = RawReply::get(env.server.baseUrl(), "/v1/shape/shared_tasks?offset=-1",
+                                           bearer(token));
+        QCOMPARE(raw.status, 200);
+        QCOMPARE(raw.headers.value("transfer-encoding"), QByteArray("chunked"));
+        QVERIFY(!raw.headers.contains("content-length"));
+        QCOMPARE(raw.body, mine.body);
+        QCOMPARE(env.client->get(path, {q("offset", "-1")}, bearer(token), "POST").status, 405);
+
+        // The hive without ELECTRIC_URL.
+        ShapeServerProcess unconfigured;
+        QString error;
+        QVERIFY2(unconfigured.start(env.db.conninfo(),
+                                    {QStringLiteral("--proxy-jwt-key"), QStringLiteral("test-key"),
+                                     QStringLiteral("--proxy-unconfigured")},
+                                    &error),
+                 qPrintable(error));
+        ShapeClient direct(unconfigured.baseUrl());
+        const HttpReply off = direct.get(path, {q("offset", "-1")}, bearer(token));
+        QCOMPARE(off.status, 503);
+        QVERIFY(off.body.contains("Electric sync service is not configured"));
+        QCOMPARE(direct.get(path, {q("offset", "-1")}).status, 401);
     }
 
     void injectedFaultsLookLikeBrokenServers()

@@ -15,6 +15,18 @@ QString ShapeServerProcess::binaryPath()
         + QStringLiteral("/tools/shape-server/hive-shape-server");
 }
 
+QString ShapeServerProcess::mintToken(const QString &key, const QString &userId, qint64 ttlSeconds)
+{
+    QProcess mint;
+    mint.start(binaryPath(),
+               {QStringLiteral("mint-token"), QStringLiteral("--jwt-key"), key,
+                QStringLiteral("--sub"), userId, QStringLiteral("--ttl-s"),
+                QString::number(ttlSeconds)});
+    if (!mint.waitForFinished(10000) || mint.exitCode() != 0)
+        return {};
+    return QString::fromUtf8(mint.readAllStandardOutput()).trimmed();
+}
+
 bool ShapeServerProcess::start(const QString &conninfo, const QStringList &extraArgs,
                                QString *error)
 {

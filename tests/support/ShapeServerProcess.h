@@ -28,6 +28,9 @@ public:
     qint64 processId() const { return m_process.processId(); } // for benchmarks (peak RSS)
 
     static QString binaryPath();
+    // An access token for the server's proxy mode (`--proxy-jwt-key key`), as the hive issues
+    // them: `hive-shape-server mint-token`. Empty if the binary fails.
+    static QString mintToken(const QString &key, const QString &userId, qint64 ttlSeconds = 3600);
 
 private:
     QProcess m_process;

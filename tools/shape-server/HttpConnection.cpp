@@ -7,6 +7,23 @@
 namespace {
 constexpr qsizetype MaxHeaderBytes = 64 * 1024;
 constexpr qsizetype MaxBodyBytes = 1024 * 1024;
+// Electric flushes its log stream in pieces of at most 256 KiB (electric-protocol.md §2.1).
+constexpr qsizetype ChunkPieceBytes = 256 * 1024;
+
+// The body as chunked transfer-coding frames. The opening '[' goes out as a piece of its own, so
+// even a small body arrives in more than one frame, as Electric's streamed array does.
+QList<QByteArray> chunkFrames(const QByteArray &body)
+{
+    QList<QByteArray> frames;
+    qsizetype at = 0;
+    while (at < body.size()) {
+        const qsizetype n = at == 0 ? 1 : qMin(ChunkPieceBytes, body.size() - at);
+        frames.append(QByteArray::number(n, 16) + "\r\n" + body.mid(at, n) + "\r\n");
+        at += n;
+    }
+    frames.append("0\r\n\r\n");
+    return frames;
+}
 } // namespace
 
 HttpConnection::HttpConnection(QTcpSocket *socket, QObject *parent)
@@ -94,19 +111,29 @@ void HttpConnection::respond(HttpResponse response)
     for (const auto &h : std::as_const(response.headers))
         head += h.first + ": " + h.second + "\r\n";
     const bool noBody = response.status == 204 || response.status == 304;
-    if (!noBody)
+    if (!noBody && response.chunked)
+        head += "transfer-encoding: chunked\r\n";
+    else if (!noBody)
         head += "content-length: " + QByteArray::number(response.body.size()) + "\r\n";
     head += m_closeAfterResponse ? "connection: close\r\n\r\n" : "connection: keep-alive\r\n\r\n";
     m_socket->write(head);
     if (!noBody && !m_headRequest && !response.headOnly) {
+        const QList<QByteArray> pieces
+            = response.chunked ? chunkFrames(response.body) : QList<QByteArray> {response.body};
         if (response.dropAfterBodyBytes >= 0) {
-            m_socket->write(response.body.left(response.dropAfterBodyBytes));
+            // The client sees a body cut short: of its content-length, or before the last frame.
+            qsizetype left = response.dropAfterBodyBytes;
+            for (const QByteArray &piece : pieces) {
+                m_socket->write(piece.left(left));
+                left -= qMin(left, piece.size());
+            }
             m_socket->flush();
-            m_socket->abort(); // the client sees a body cut short of its content-length
+            m_socket->abort();
             deleteLater();
             return;
         }
-        m_socket->write(response.body);
+        for (const QByteArray &piece : pieces)
+            m_socket->write(piece);
     }
     if (m_closeAfterResponse) {
         m_socket->disconnectFromHost();

@@ -29,6 +29,9 @@ struct HttpResponse
     QList<QPair<QByteArray, QByteArray>> headers; // lower-case names, as Electric sends them
     QByteArray body;
     bool headOnly = false; // HEAD: headers (with the GET's content-length), no body
+    // Transfer-Encoding: chunked, the body written in pieces as Electric streams a 200 log
+    // response; otherwise content-length.
+    bool chunked = false;
     // Fault injection: close the connection after this many body bytes (-1 = send it all).
     qsizetype dropAfterBodyBytes = -1;
 

@@ -109,12 +109,16 @@ std::optional<ReplicationTransaction> PgOutputDecoder::feed(const char *data, in
         r.name = reader.readCString();
         reader.read<qint8>(); // replica identity setting
         const qint16 count = reader.read<qint16>();
+        QStringList signature;
         for (qint16 i = 0; i < count && reader.ok(); ++i) {
             reader.read<qint8>(); // flags (part of the key)
             r.columns.append(reader.readCString());
-            reader.read<quint32>(); // type oid
-            reader.read<qint32>(); // type modifier
+            const quint32 typeOid = reader.read<quint32>();
+            const qint32 typmod = reader.read<qint32>();
+            signature.append(
+                QStringLiteral("%1:%2:%3").arg(r.columns.constLast()).arg(typeOid).arg(typmod));
         }
+        r.columnSignature = signature.join(QLatin1Char(','));
         if (!reader.ok())
             return bad("Relation");
         m_relations.insert(relid, r);
@@ -135,6 +139,7 @@ std::optional<ReplicationTransaction> PgOutputDecoder::feed(const char *data, in
         c.schema = rel->schema;
         c.table = rel->name;
         c.columns = rel->columns;
+        c.columnSignature = rel->columnSignature;
         char part = reader.read<qint8>();
         if (part == 'K' || part == 'O') {
             c.hasOld = true;

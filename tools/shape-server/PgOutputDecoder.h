@@ -25,6 +25,7 @@ struct RowChange
     QString schema;
     QString table;
     QStringList columns; // the relation's columns, as pgoutput last described them
+    QString columnSignature; // "name:typeoid:typmod,…", compared with TableInfo's
     bool hasOld = false; // old tuple present (REPLICA IDENTITY FULL, or a key change)
     bool oldIsKeyOnly = false;
     Tuple oldTuple;
@@ -57,6 +58,7 @@ private:
         QString schema;
         QString name;
         QStringList columns;
+        QString columnSignature;
     };
 
     bool readTuple(class ByteReader &reader, Tuple *tuple);

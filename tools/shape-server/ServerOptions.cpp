@@ -3,7 +3,6 @@
 #include "JsonText.h"
 #include "TableInfo.h"
 
-#include <QFile>
 #include <QHostAddress>
 
 Result<FaultSpec> FaultSpec::parse(const QString &spec)
@@ -95,44 +94,19 @@ QByteArray FaultSpec::electricBody(int status)
     }
 }
 
-Result<ProxyTokens> loadProxyTokens(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(QStringLiteral("Cannot read the proxy token file '%1'").arg(path),
-                     file.errorString());
-    ProxyTokens tokens;
-    int lineNo = 0;
-    while (!file.atEnd()) {
-        ++lineNo;
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
-            continue;
-        const QStringList fields = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-        if (fields.size() > 2)
-            return Error(QStringLiteral("%1 line %2: expected '<token> [<org>,<org>…]'")
-                             .arg(path)
-                             .arg(lineNo));
-        QStringList orgs;
-        if (fields.size() == 2)
-            orgs = fields[1].split(QLatin1Char(','), Qt::SkipEmptyParts);
-        tokens.insert(fields[0], orgs);
-    }
-    return tokens;
-}
-
 QString ServerOptions::usage()
 {
     return QStringLiteral(
         "usage: hive-shape-server --dsn CONNINFO [--host 127.0.0.1] [--port N|0]\n"
         "                         [--long-poll-ms 20000] [--chunk-bytes 10485760] [--secret S]\n"
         "                         [--publication electric_publication_default]\n"
-        "                         [--proxy-tokens FILE] [--fault SPEC]... [--enable-delete]\n"
+        "                         [--proxy-jwt-key K [--proxy-tables shared_tasks,…]\n"
+        "                          [--proxy-unconfigured]] [--fault SPEC]... [--enable-delete]\n"
+        "                         [--live-409-with-handle]\n"
+        "       hive-shape-server mint-token --jwt-key K --sub USER_UUID [--ttl-s 3600]\n"
         "An ElectricSQL Shape API test server over a real PostgreSQL (logical replication).\n"
         "Fault SPEC: latency:ms=N | unavailable[:retry-after=S] | drop | malformed |\n"
-        "            status:code=N, each with optional :count=N|always, :table=T, :skip=N.\n"
-        "            Proxy token file: '<token> [<org>,<org>…]' per "
-        "line.\n");
+        "            status:code=N, each with optional :count=N|always, :table=T, :skip=N.\n");
 }
 
 Result<ServerOptions> ServerOptions::parse(const QStringList &arguments)
@@ -142,6 +116,14 @@ Result<ServerOptions> ServerOptions::parse(const QStringList &arguments)
         const QString &arg = arguments[i];
         if (arg == QLatin1String("--enable-delete")) {
             o.enableDelete = true;
+            continue;
+        }
+        if (arg == QLatin1String("--live-409-with-handle")) {
+            o.live409WithHandle = true;
+            continue;
+        }
+        if (arg == QLatin1String("--proxy-unconfigured")) {
+            o.proxyUnconfigured = true;
             continue;
         }
         if (arg == QLatin1String("--help") || arg == QLatin1String("-h"))
@@ -172,12 +154,12 @@ Result<ServerOptions> ServerOptions::parse(const QStringList &arguments)
         } else if (arg == QLatin1String("--publication")) {
             o.publication = value;
             ok = !value.isEmpty();
-        } else if (arg == QLatin1String("--proxy-tokens")) {
-            auto tokens = loadProxyTokens(value);
-            if (!tokens)
-                return tokens.error();
-            o.proxyMode = true;
-            o.proxyTokens = tokens.value();
+        } else if (arg == QLatin1String("--proxy-jwt-key")) {
+            o.proxyJwtKey = value.toUtf8();
+            ok = !value.isEmpty();
+        } else if (arg == QLatin1String("--proxy-tables")) {
+            o.proxyTables = value.split(QLatin1Char(','), Qt::SkipEmptyParts);
+            ok = !o.proxyTables.isEmpty();
         } else if (arg == QLatin1String("--fault")) {
             auto fault = FaultSpec::parse(value);
             if (!fault)
@@ -191,5 +173,7 @@ Result<ServerOptions> ServerOptions::parse(const QStringList &arguments)
     }
     if (o.dsn.isEmpty())
         return Error(QStringLiteral("--dsn is required\n") + usage());
+    if (o.proxyJwtKey.isEmpty() && o.proxyUnconfigured)
+        return Error(QStringLiteral("--proxy-unconfigured needs --proxy-jwt-key (proxy mode)"));
     return o;
 }

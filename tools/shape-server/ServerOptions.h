@@ -2,7 +2,6 @@
 
 #include "Result.h"
 
-#include <QHash>
 #include <QString>
 #include <QStringList>
 
@@ -34,13 +33,6 @@ struct FaultSpec
     static QByteArray electricBody(int status);
 };
 
-// Proxy mode (hive-schema.md §5): bearer token → organization ids. File format, one token a line:
-//   <token> [<org uuid>[,<org uuid>…]]
-// Blank lines and lines starting with '#' are ignored; a token without organizations is a user
-// who belongs to none (the proxy answers `[]`).
-using ProxyTokens = QHash<QString, QStringList>;
-Result<ProxyTokens> loadProxyTokens(const QString &path);
-
 struct ServerOptions
 {
     QString dsn;
@@ -50,10 +42,14 @@ struct ServerOptions
     qint64 chunkBytes = 10 * 1024 * 1024; // ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD's default
     QString secret;
     QString publication = QStringLiteral("electric_publication_default");
-    bool proxyMode = false;
-    ProxyTokens proxyTokens;
+    // Proxy mode, the hive's real proxy (hive-schema.md §5): on when a JWT key is given.
+    QByteArray proxyJwtKey;
+    QStringList proxyTables {QStringLiteral("shared_tasks")};
+    bool proxyUnconfigured = false; // the hive without ELECTRIC_URL: 503 on every proxied GET
     QList<FaultSpec> faults;
     bool enableDelete = false;
+    // Pre-1.7-faithful rotation: a live hold's 409 carries the new shape's handle.
+    bool live409WithHandle = false;
 
     // Parses the command line (argv without the program name); errors name the bad option.
     static Result<ServerOptions> parse(const QStringList &arguments);

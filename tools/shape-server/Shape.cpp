@@ -22,6 +22,12 @@ Shape::Shape(QString handle, ShapeDefinition definition, TableInfo table,
         m_schemaHeader += ':' + c.schemaJson;
     }
     m_schemaHeader += '}';
+    m_columnSignature = m_table.columnSignature();
+}
+
+bool Shape::schemaMatches(const TableInfo &current) const
+{
+    return current.oid == m_table.oid && current.columnSignature() == m_columnSignature;
 }
 
 bool Shape::touches(const ReplicationTransaction &tx) const
@@ -49,16 +55,12 @@ Shape::Applied Shape::apply(const ReplicationTransaction &tx, WhereEvaluator &wh
     for (const auto &t : tx.truncated)
         if (t.first == m_table.schema && t.second == m_table.name)
             return Applied::MustRotate;
-    // A changed column list (ALTER TABLE, seen in pgoutput's Relation message) invalidates the
-    // shape like Electric's schema-change handling: clients refetch with the new schema.
+    // A changed column list or column type (ALTER TABLE, seen in pgoutput's Relation message)
+    // invalidates the shape like Electric's schema-change handling: clients refetch.
     for (const auto &c : tx.changes) {
-        if (c.second.schema != m_table.schema || c.second.table != m_table.name)
-            continue;
-        if (c.second.columns.size() != m_table.columns.size())
+        if (c.second.schema == m_table.schema && c.second.table == m_table.name
+            && c.second.columnSignature != m_columnSignature)
             return Applied::MustRotate;
-        for (qsizetype i = 0; i < m_table.columns.size(); ++i)
-            if (c.second.columns[i] != m_table.columns[i].name)
-                return Applied::MustRotate;
     }
     const QList<LogEntry> entries = m_converter.convert(tx, where);
     for (const LogEntry &e : entries)

@@ -27,6 +27,9 @@ public:
     const TableInfo &table() const { return m_table; }
     const QList<int> &selectedColumns() const { return m_selected; }
     const QByteArray &schemaHeader() const { return m_schemaHeader; }
+    // Whether the table (as Postgres describes it now) still has the columns this shape was built
+    // on; a column added, dropped, renamed or retyped invalidates it, as in Electric.
+    bool schemaMatches(const TableInfo &current) const;
     SnapshotStore &snapshot() const { return *m_snapshot; }
     std::shared_ptr<SnapshotStore> snapshotStore() const { return m_snapshot; }
 
@@ -58,6 +61,7 @@ private:
     TableInfo m_table;
     QList<int> m_selected;
     QByteArray m_schemaHeader;
+    QString m_columnSignature;
     std::shared_ptr<SnapshotStore> m_snapshot;
     ChangeConverter m_converter;
     QList<ReplicationTransaction> m_queued;

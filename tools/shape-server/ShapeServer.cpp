@@ -160,6 +160,12 @@ void ShapeServer::handleShapeGet(const std::shared_ptr<Exchange> &ex, const Http
         return;
     }
     Shape *shape = m_byIdentity.value(shapeRequest.definition.identity());
+    if (shape && !schemaUnchanged(*shape)) {
+        // Electric notices a schema change without a replicated change too (its periodic
+        // reconciliation); here the next request does, and gets the new shape's handle.
+        rotate(shape);
+        shape = nullptr;
+    }
     if (!shape) {
         QByteArray body;
         int status = 400;
@@ -346,6 +352,18 @@ Shape *ShapeServer::createShape(const ShapeDefinition &definition, const TableIn
     return shape.get();
 }
 
+bool ShapeServer::schemaUnchanged(const Shape &shape)
+{
+    // Same form as TableInfo::columnSignature(); a dropped (or recreated) table has no columns
+    // under the old oid.
+    auto current = m_query->exec(
+        QStringLiteral("SELECT coalesce(string_agg(attname || ':' || atttypid || ':' || atttypmod, "
+                       "',' ORDER BY attnum), '') FROM pg_attribute WHERE attrelid = $1 "
+                       "AND attnum > 0 AND NOT attisdropped"),
+        {QString::number(shape.table().oid)});
+    return !current || current->text(0, 0) == shape.table().columnSignature();
+}
+
 void ShapeServer::rotate(Shape *shape)
 {
     const QString handle = shape->handle();
@@ -358,7 +376,16 @@ void ShapeServer::rotate(Shape *shape)
     m_waiters.remove(handle);
     if (waiters.isEmpty())
         return;
-    // Parked clients learn the new handle right away (Electric: 409 during a live hold).
+    if (!m_options.live409WithHandle) {
+        // Electric 1.7's cleanup path answers parked requests without knowing the next shape:
+        // 409 without a handle. The next request (offset -1, or the old handle) gets one.
+        for (const auto &w : waiters) {
+            delete w->timer;
+            respondMustRefetch(w->exchange, {});
+        }
+        return;
+    }
+    // Older behaviour on request: parked clients learn the new handle right away.
     QByteArray errorBody;
     int status = 400;
     Shape *next = shapeFor(shape->definition(), &errorBody, &status); // re-reads the table

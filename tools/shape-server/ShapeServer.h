@@ -75,6 +75,8 @@ private:
                        const QList<int> &selected);
     bool prepareTable(const struct TableInfo &table, QString *error);
     void rotate(Shape *shape);
+    // False when the table's columns (names, types, typmods) differ from the shape's.
+    bool schemaUnchanged(const Shape &shape);
 
     // Answers now, or parks the request until `deadline` (kept when a parked request is re-served).
     void serve(const std::shared_ptr<Exchange> &ex, const ShapeRequest &request, Shape *shape,

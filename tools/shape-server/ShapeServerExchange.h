@@ -15,7 +15,8 @@ struct ShapeServer::Exchange
     QByteArray requestId;
     bool dropMidBody = false;
     bool malformedBody = false;
-    bool proxied = false;
+    bool proxied = false; // came through the proxy path: answers vary by Authorization
+    bool forwarded = false; // passed the proxy's checks: streamed (chunked) like the hive's proxy
 };
 
 // A request parked until its shape has news: a live long-poll, a snapshot chunk that is not

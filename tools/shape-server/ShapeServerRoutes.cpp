@@ -4,8 +4,12 @@
 #include "ShapeServerExchange.h"
 
 #include "JsonText.h"
+#include "JwtToken.h"
+#include "PgConnection.h"
+#include "ServerLog.h"
 #include "Shape.h"
 
+#include <QDateTime>
 #include <QTimer>
 
 void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest &request)
@@ -31,7 +35,8 @@ void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest 
         return;
     }
     const bool shapePath = path == QLatin1String("/v1/shape");
-    const bool proxyPath = m_options.proxyMode && path.startsWith(QLatin1String("/v1/shape/"));
+    const bool proxyPath
+        = !m_options.proxyJwtKey.isEmpty() && path.startsWith(QLatin1String("/v1/shape/"));
     if (!shapePath && !proxyPath) {
         HttpResponse r;
         r.status = 404;
@@ -132,16 +137,57 @@ void ShapeServer::handleAdminFaults(const std::shared_ptr<Exchange> &ex, const H
 void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpRequest &request,
                               const QString &table)
 {
+    // The hive's router has a GET route per served table and nothing else: other tables are
+    // unknown paths, before any authentication.
+    if (!m_options.proxyTables.contains(table)) {
+        HttpResponse r;
+        r.status = 404;
+        send(ex, r);
+        return;
+    }
     ex->proxied = true;
+    if (request.method != "GET" && request.method != "HEAD") {
+        HttpResponse r;
+        r.status = 405;
+        r.setHeader("allow", "GET,HEAD");
+        send(ex, r);
+        return;
+    }
     const QByteArray auth = request.header("authorization");
-    const QString token
-        = auth.startsWith("Bearer ") ? QString::fromUtf8(auth.mid(7)).trimmed() : QString();
-    if (token.isEmpty() || !m_options.proxyTokens.contains(token)) {
+    auto subject = auth.startsWith("Bearer ")
+        ? JwtToken::verify(auth.mid(7).trimmed(), m_options.proxyJwtKey,
+                           QDateTime::currentSecsSinceEpoch())
+        : Result<QString>(Error(QStringLiteral("no bearer token")));
+    // require_session also loads the user: a token for an unknown user is just as unauthorized.
+    if (subject) {
+        auto user = m_query->exec(QStringLiteral("SELECT 1 FROM users WHERE id::text = $1"),
+                                  {subject.value()});
+        if (!user || user->rows() == 0)
+            subject = Error(QStringLiteral("no such user"));
+    }
+    if (!subject) {
+        qCInfo(lcShapeServer) << "proxy: 401," << subject.error().message;
         respondError(ex, 401, "{\"error\":\"Unauthorized\"}");
         return;
     }
-    const QStringList orgs = m_options.proxyTokens.value(token);
-    if (orgs.isEmpty()) {
+    if (m_options.proxyUnconfigured) {
+        respondError(ex, 503, "{\"error\":\"Electric sync service is not configured\"}");
+        return;
+    }
+    auto orgs = m_query->exec(
+        QStringLiteral("SELECT o.id::text FROM organizations o JOIN organization_member_metadata m "
+                       "ON m.organization_id = o.id WHERE m.user_id::text = $1 ORDER BY o.id"),
+        {subject.value()});
+    if (!orgs) {
+        qCWarning(lcShapeServer) << "proxy: listing organizations failed:"
+                                 << orgs.error().toString();
+        respondError(ex, 403, "{\"error\":\"forbidden\"}");
+        return;
+    }
+    QStringList orgIds;
+    for (int r = 0; r < orgs->rows(); ++r)
+        orgIds.append(orgs->text(r, 0));
+    if (orgIds.isEmpty()) {
         // The hive answers a user without organizations with a bare [] and no Electric headers.
         HttpResponse r;
         r.body = "[]";
@@ -156,7 +202,7 @@ void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpReq
     forwarded.query.append(
         {QStringLiteral("where"), QStringLiteral("\"organization_id\" = ANY($1)")});
     forwarded.query.append({QStringLiteral("params[1]"),
-                            QLatin1Char('{') + orgs.join(QLatin1Char(',')) + QLatin1Char('}')});
+                            QLatin1Char('{') + orgIds.join(QLatin1Char(',')) + QLatin1Char('}')});
     for (const auto &q : request.query) {
         static const QStringList allowed
             = {QStringLiteral("offset"), QStringLiteral("handle"), QStringLiteral("live"),
@@ -164,6 +210,7 @@ void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpReq
         if (allowed.contains(q.first))
             forwarded.query.append(q);
     }
+    ex->forwarded = true;
     handleShapeGet(ex, forwarded);
 }
 

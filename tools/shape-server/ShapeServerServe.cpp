@@ -233,6 +233,7 @@ void ShapeServer::respondShape(const std::shared_ptr<Exchange> &ex, const ShapeR
             break;
         }
     }
+    r.chunked = r.status == 200;
     send(ex, r);
 }
 
@@ -260,13 +261,19 @@ void ShapeServer::send(const std::shared_ptr<Exchange> &ex, HttpResponse respons
 {
     if (!ex->connection)
         return;
-    response.setHeader("electric-server", "ElectricSQL/hive-shape-server-" HIVEWATCH_VERSION);
-    response.setHeader("x-request-id", ex->requestId);
+    // The hive proxy's own answers (401, [], 503 …) carry none of Electric's headers.
+    if (!ex->proxied || ex->forwarded) {
+        response.setHeader("electric-server", "ElectricSQL/hive-shape-server-" HIVEWATCH_VERSION);
+        response.setHeader("x-request-id", ex->requestId);
+    }
     const QByteArray origin = ex->request.header("origin");
     response.setHeader("access-control-allow-origin", origin.isEmpty() ? QByteArray("*") : origin);
     response.setHeader("access-control-expose-headers", ExposeHeaders);
-    if (ex->proxied)
+    if (ex->forwarded) {
+        // The hive's proxy streams whatever Electric sent, without its length, varying by user.
         response.setHeader("vary", "Authorization");
+        response.chunked = true;
+    }
     if (response.status == 200 && response.body.startsWith('[')) {
         if (ex->malformedBody)
             response.body = "{\"injected\": \"malformed body, not a JSON array\"";

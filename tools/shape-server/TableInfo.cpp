@@ -144,7 +144,7 @@ Result<TableInfo> loadTableInfo(PgConnection &conn, const QString &schema, const
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
             "  CASE WHEN et.oid IS NOT NULL THEN et.typname ELSE t.typname END, "
             "  CASE WHEN et.oid IS NOT NULL THEN greatest(a.attndims, 1) ELSE 0 END, "
-            "  a.atttypmod, a.attnotnull, "
+            "  a.atttypmod, a.attnotnull, a.atttypid, "
             "  coalesce((SELECT k.n - 1 FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(att, n) "
             "            WHERE k.att = a.attnum), -1) "
             "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
@@ -163,7 +163,8 @@ Result<TableInfo> loadTableInfo(PgConnection &conn, const QString &schema, const
         c.dims = cols->text(r, 3).toInt();
         c.typmod = cols->text(r, 4).toInt();
         c.notNull = cols->boolean(r, 5);
-        c.pkIndex = cols->text(r, 6).toInt();
+        c.typeOid = cols->text(r, 6).toUInt();
+        c.pkIndex = cols->text(r, 7).toInt();
         if (c.pkIndex >= 0)
             pk.append({c.pkIndex, r});
         c.schemaJson = columnSchemaJson(c);
@@ -181,4 +182,12 @@ Result<TableInfo> loadTableInfo(PgConnection &conn, const QString &schema, const
                   [&t](int a, int b) { return t.columns[a].name < t.columns[b].name; });
     }
     return t;
+}
+
+QString TableInfo::columnSignature() const
+{
+    QStringList parts;
+    for (const ColumnInfo &c : columns)
+        parts.append(QStringLiteral("%1:%2:%3").arg(c.name).arg(c.typeOid).arg(c.typmod));
+    return parts.join(QLatin1Char(','));
 }

@@ -16,6 +16,7 @@ struct ColumnInfo
     QString typeName; // pg_type.typname, the element type for arrays (electric-schema "type")
     int dims = 0;
     int typmod = -1;
+    quint32 typeOid = 0; // pg_attribute.atttypid, as pgoutput's Relation message names it
     int pkIndex = -1;
     bool notNull = false;
     QByteArray schemaJson; // this column's electric-schema entry
@@ -32,6 +33,9 @@ struct TableInfo
     bool hasPrimaryKey = false;
 
     int indexOf(const QString &column) const;
+    // "name:typeoid:typmod,…" by attnum: what a schema change (ALTER TABLE, pgoutput Relation
+    // message) alters, so that a shape notices it (electric-protocol.md §4.6).
+    QString columnSignature() const;
     QString qualifiedSql() const; // "schema"."name" for SQL text
     QByteArray keyPrefix() const; // "schema"."name" as used in message keys
 };
