@@ -24,6 +24,7 @@ packages=(
     nodejs npm
     xvfb xauth
     docker-compose desktop-file-utils appstream dpkg-dev file
+    nginx-light
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
