@@ -1,3 +1,4 @@
+#include "JwtToken.h"
 #include "LogOffset.h"
 #include "ServerOptions.h"
 #include "ShapeDefinition.h"
@@ -85,6 +86,36 @@ private slots:
         QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=99")).ok());
         QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=401:skip=-1")).ok());
         QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=401:table=.bad")).ok());
+    }
+
+    void jwtTokensVerifyOnlyWithTheKeyAndBeforeExpiry()
+    {
+        const qint64 now = 1'800'000'000;
+        const QByteArray token = JwtToken::mint("k1", QStringLiteral("user-1"), 60, now);
+        QCOMPARE(token.count('.'), 2);
+        const auto ok = JwtToken::verify(token, "k1", now + 59);
+        QVERIFY(ok.ok());
+        QCOMPARE(ok.value(), QStringLiteral("user-1"));
+        QVERIFY(JwtToken::verify(token, "k1", now + 60)
+                    .error()
+                    .message.contains(QStringLiteral("expired")));
+        QVERIFY(JwtToken::verify(token, "k2", now)
+                    .error()
+                    .message.contains(QStringLiteral("signature")));
+        QVERIFY(!JwtToken::verify("abc", "k1", now).ok());
+        QVERIFY(!JwtToken::verify("a.b.c", "k1", now).ok());
+        // A payload swapped for another user's keeps the old signature: rejected.
+        const QList<QByteArray> parts = token.split('.');
+        const QByteArray other = JwtToken::mint("k1", QStringLiteral("user-2"), 60, now);
+        QVERIFY(!JwtToken::verify(parts[0] + '.' + other.split('.')[1] + '.' + parts[2], "k1", now)
+                     .ok());
+        // "alg":"none" with an empty signature is never accepted.
+        const QByteArray none
+            = QByteArray(R"({"alg":"none"})")
+                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        const auto unsignedToken = JwtToken::verify(none + '.' + parts[1] + '.', "k1", now);
+        QVERIFY(!unsignedToken.ok());
+        QVERIFY(!unsignedToken.error().message.contains(QString::fromLatin1(token)));
     }
 
     void commandLineNeedsADsnAndRejectsRemoteHosts()
