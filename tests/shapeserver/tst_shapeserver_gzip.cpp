@@ -101,6 +101,8 @@ private slots:
         const QByteArray decoded = gunzip(gz.body, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY2(decoded.size() >= 10 * 1024 * 1024, qPrintable(QString::number(decoded.size())));
+        qInfo("first snapshot chunk: %lld bytes, gzipped %lld", qint64(decoded.size()),
+              qint64(gz.body.size()));
         QVERIFY2(
             gz.body.size() * 40 < decoded.size(),
             qPrintable(QStringLiteral("%1 → %2 bytes").arg(decoded.size()).arg(gz.body.size())));
