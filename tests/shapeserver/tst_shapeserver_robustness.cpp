@@ -145,6 +145,7 @@ private slots:
             404);
         const HttpReply missing = env.client->get(path, {q("offset", "-1")});
         QCOMPARE(missing.status, 401);
+        QVERIFY(missing.body.isEmpty());
         QVERIFY(!missing.has("electric-server"));
         const QString forged = ShapeServerProcess::mintToken(QStringLiteral("other-key"), alice);
         const QString expired

@@ -166,8 +166,11 @@ void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpReq
             subject = Error(QStringLiteral("no such user"));
     }
     if (!subject) {
+        // The hive's middleware answers a bare StatusCode::UNAUTHORIZED: no body at all.
         qCInfo(lcShapeServer) << "proxy: 401," << subject.error().message;
-        respondError(ex, 401, "{\"error\":\"Unauthorized\"}");
+        HttpResponse r;
+        r.status = 401;
+        send(ex, r);
         return;
     }
     if (m_options.proxyUnconfigured) {
