@@ -207,7 +207,8 @@ private slots:
         ShapeClient direct(unconfigured.baseUrl());
         const HttpReply off = direct.get(path, {q("offset", "-1")}, bearer(token));
         QCOMPARE(off.status, 503);
-        QVERIFY(off.body.contains("Electric sync service is not configured"));
+        QCOMPARE(off.body, QByteArray("Electric sync service is not configured"));
+        QVERIFY(!off.has("electric-server"));
         QCOMPARE(direct.get(path, {q("offset", "-1")}).status, 401);
     }
 

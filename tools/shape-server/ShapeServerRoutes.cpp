@@ -173,8 +173,16 @@ void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpReq
         send(ex, r);
         return;
     }
+    // The hive's ProxyError answers are axum's (status, &str): plain text.
+    auto plain = [this, &ex](int status, const QByteArray &text) {
+        HttpResponse r;
+        r.status = status;
+        r.body = text;
+        r.setHeader("content-type", "text/plain; charset=utf-8");
+        send(ex, r);
+    };
     if (m_options.proxyUnconfigured) {
-        respondError(ex, 503, "{\"error\":\"Electric sync service is not configured\"}");
+        plain(503, "Electric sync service is not configured");
         return;
     }
     auto orgs = m_query->exec(
@@ -184,7 +192,7 @@ void ShapeServer::handleProxy(const std::shared_ptr<Exchange> &ex, const HttpReq
     if (!orgs) {
         qCWarning(lcShapeServer) << "proxy: listing organizations failed:"
                                  << orgs.error().toString();
-        respondError(ex, 403, "{\"error\":\"forbidden\"}");
+        plain(403, "forbidden");
         return;
     }
     QStringList orgIds;
