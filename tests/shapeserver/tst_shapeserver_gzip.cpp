@@ -3,6 +3,10 @@
 
 #include <QFile>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+#include <memory>
 
 #include <zlib.h>
 
@@ -80,6 +84,35 @@ private slots:
         const RawReply plain = RawReply::get(nginx.baseUrl(), target);
         QVERIFY(!plain.headers.contains("content-encoding"));
         QCOMPARE(plain.body, direct.body);
+    }
+
+    void liveLongPollsAreHeldAndAnsweredThroughNginx()
+    {
+        START_ENV(env);
+        NginxProcess nginx;
+        QString error;
+        QVERIFY2(nginx.start(env.server.baseUrl(), &error), qPrintable(error));
+        ShapeClient viaNginx(nginx.baseUrl());
+        const Query def {q("table", "items")};
+        ShapeClient::Synced s = viaNginx.sync(def);
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        // A live request through nginx (gzip on, proxy_buffering off): whether the insert lands
+        // before the request or during the server's hold, the change must come back gzipped.
+        QNetworkAccessManager manager;
+        QUrl url = nginx.baseUrl();
+        url.setPath(QStringLiteral("/v1/shape"));
+        url.setQuery(QStringLiteral("table=items&live=true&cursor=&offset=%1&handle=%2")
+                         .arg(s.offset, s.handle));
+        QNetworkRequest request(url);
+        request.setRawHeader("Accept-Encoding", "gzip");
+        std::unique_ptr<QNetworkReply> reply(manager.get(request));
+        QVERIFY(env.sql(QStringLiteral("INSERT INTO items VALUES (77, 'live', true, 77, NULL)")));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 30000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(reply->rawHeader("Content-Encoding"), QByteArray("gzip"));
+        const QByteArray decoded = gunzip(reply->readAll(), &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(decoded.contains("\"title\":\"live\""), decoded.constData());
     }
 
     void aTenMebibyteLogChunkPassesThroughGzipIntact()
