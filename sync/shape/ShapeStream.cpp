@@ -472,7 +472,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         const ShapeUpdate update = takePending();
         m_upToDate = true;
         m_staleRetries = 0;
-        m_selfHealedFrom.clear();
+        m_selfHealed = false;
         m_loopGuard.reset();
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
@@ -492,13 +492,6 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 
 bool ShapeStream::handleStaleResponse(const QString &handle)
 {
-    if (!m_selfHealedFrom.isEmpty() && handle == m_selfHealedFrom) {
-        fail(QStringLiteral("a cache between Hivewatch and %1 keeps serving the expired shape "
-                            "handle %2, even to cache-busted requests and after a fresh start; "
-                            "check the caching of the proxy or CDN in front of Electric")
-                 .arg(m_endpoint.url.host(), handle));
-        return true;
-    }
     if (m_position.expiredHandle.isEmpty() || handle != m_position.expiredHandle)
         return false;
     // Served from a cache that still holds the expired shape: ask again past the cache.
@@ -507,12 +500,20 @@ bool ShapeStream::handleStaleResponse(const QString &handle)
         scheduleNext(0);
         return true;
     }
-    // Self-healing, as the official client: forget the expired entry and start over once.
+    if (m_selfHealed) {
+        fail(QStringLiteral("a cache between Hivewatch and %1 keeps serving the expired shape "
+                            "handle %2, even to cache-busted requests and after starting over; "
+                            "check the caching of the proxy or CDN in front of Electric")
+                 .arg(m_endpoint.url.host(), handle));
+        return true;
+    }
+    // Self-healing, as the official client: forget the expired entry and start over once. A
+    // cache-busted URL cannot be a cache hit, so whatever the server answers then is accepted.
     const QString text = QStringLiteral("a cache keeps serving the expired shape handle %1; "
                                         "starting over without it")
                              .arg(handle);
     emit warning(text);
-    m_selfHealedFrom = handle;
+    m_selfHealed = true;
     m_loopGuard.reset(); // the busted retries were not a loop, and this start is no repeat
     handleRefetch({}, text, OldHandle::Forgotten);
     return true;

@@ -38,7 +38,8 @@ struct ShapeUpdate
 // Changes are buffered across responses (chunks may split transactions) and handed out as one
 // ShapeUpdate per up-to-date. 409 resets to -1 with the new handle, a fresh cache-buster and
 // expired_handle; responses still carrying the expired handle come from a cache and are retried
-// past it, then once from scratch ("self-healing"), then fail. Network errors, transport errors
+// past it, then the shape starts over once without the expired entry ("self-healing"); a second
+// such run before an up-to-date fails. Network errors, transport errors
 // on a 200 (cut off, undecodable), 5xx, 429, malformed bodies and a 400 offset-out-of-bounds
 // (a lagging instance behind a load balancer) back off with full jitter (Retry-After as a
 // minimum); out-of-bounds that persists resyncs. A 401/403 asks the endpoint's token command
@@ -159,7 +160,7 @@ private:
     QSslConfiguration m_ssl;
     bool m_sslReady = false;
     int m_staleRetries = 0;
-    QString m_selfHealedFrom; // the expired handle a self-healing restart left behind
+    bool m_selfHealed = false; // started over past a stale cache since the last up-to-date
     int m_outOfBoundsCount = 0;
     QString m_token; // the bearer token in use (the endpoint's, then the token command's)
     bool m_tokenFresh = false; // from the token command, not yet accepted by a response
