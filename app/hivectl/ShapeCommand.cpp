@@ -8,7 +8,9 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTextStream>
 #include <QTimer>
@@ -32,8 +34,29 @@ struct SyncOptions
     ShapeEndpoint endpoint;
     QString dbPath;
     std::optional<qint64> followMs; // nullopt: until SIGINT/SIGTERM
+    std::optional<qint64> giveUpAfterMs; // nullopt: retry for as long as it runs
+    QString giveUpAfterText; // as the user wrote it, for the message
     bool dump = false;
 };
+
+// "500ms", "30s", "2m", "1h" (fractions allowed) in milliseconds; nullopt when malformed.
+std::optional<qint64> parseDuration(const QString &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^(\\d+(?:\\.\\d+)?)(ms|s|m|h)$"));
+    const QRegularExpressionMatch match = pattern.match(text.trimmed());
+    if (!match.hasMatch())
+        return std::nullopt;
+    const double value = match.captured(1).toDouble();
+    const QString unit = match.captured(2);
+    const double factor = unit == QLatin1String("ms") ? 1
+        : unit == QLatin1String("s")                  ? 1000
+        : unit == QLatin1String("m")                  ? 60000
+                                                      : 3600000;
+    const double ms = value * factor;
+    if (ms > double(std::numeric_limits<int>::max()))
+        return std::nullopt;
+    return qint64(ms);
+}
 
 int usageError(const QString &message)
 {
@@ -49,9 +72,10 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
     parser.setApplicationDescription(QStringLiteral(
         "Sync one Electric shape into the local store, follow it live, and optionally print it.\n\n"
         "--url is either Electric's endpoint (…/v1/shape, with --table) or a proxy shape URL\n"
-        "(…/v1/shape/<table>, no --table; use --token). With --dump the materialized rows after\n"
-        "the last up-to-date are printed as JSON lines sorted by key: {\"key\": …, \"value\": "
-        "{…}}."));
+        "(…/v1/shape/<table>, no --table; use --token or --token-command). The URL's query\n"
+        "string (e.g. Electric Cloud's ?source_id=…&secret=…) is kept on every request. With\n"
+        "--dump the materialized rows after the last up-to-date are printed as JSON lines sorted\n"
+        "by key: {\"key\": …, \"value\": {…}}."));
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("url"), QStringLiteral("Electric endpoint or proxy shape URL."),
@@ -68,6 +92,10 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
         {QStringLiteral("replica"), QStringLiteral("default or full."), QStringLiteral("MODE")},
         {QStringLiteral("token"), QStringLiteral("Bearer token for the proxy."),
          QStringLiteral("T")},
+        {QStringLiteral("token-command"),
+         QStringLiteral("Shell command printing a bearer token; run when no token is known and "
+                        "again when the server refuses the token (401)."),
+         QStringLiteral("CMD")},
         {QStringLiteral("secret"), QStringLiteral("Electric API secret."), QStringLiteral("S")},
         {QStringLiteral("ca-file"),
          QStringLiteral("Extra trusted CA certificates (PEM) for https."), QStringLiteral("FILE")},
@@ -78,6 +106,10 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
              "Follow live for N ms after the first up-to-date (0 = stop there; default: until "
              "SIGINT/SIGTERM)."),
          QStringLiteral("N")},
+        {QStringLiteral("give-up-after"),
+         QStringLiteral("Exit 1 with the last error when no successful response arrived for "
+                        "this long (e.g. 500ms, 30s, 2m; default: keep retrying)."),
+         QStringLiteral("DURATION")},
         {QStringLiteral("dump"), QStringLiteral("Print the materialized rows at the end.")},
         {QStringLiteral("verbose"), QStringLiteral("Log every request to stderr.")},
     });
@@ -102,6 +134,18 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
     options.endpoint.bearerToken = parser.value(QStringLiteral("token"));
     options.endpoint.secret = parser.value(QStringLiteral("secret"));
     options.endpoint.caFile = parser.value(QStringLiteral("ca-file"));
+    options.endpoint.tokenCommand = parser.value(QStringLiteral("token-command"));
+    if (parser.isSet(QStringLiteral("token-command"))
+        && options.endpoint.tokenCommand.trimmed().isEmpty())
+        return usageError(QStringLiteral("--token-command must not be empty"));
+    if (parser.isSet(QStringLiteral("give-up-after"))) {
+        options.giveUpAfterText = parser.value(QStringLiteral("give-up-after"));
+        options.giveUpAfterMs = parseDuration(options.giveUpAfterText);
+        if (!options.giveUpAfterMs || *options.giveUpAfterMs <= 0)
+            return usageError(QStringLiteral("--give-up-after must be a duration such as 500ms, "
+                                             "30s or 2m, got '%1'")
+                                  .arg(options.giveUpAfterText));
+    }
     ShapeDefinition &definition = options.definition;
     if (options.endpoint.style == ShapeEndpoint::Style::Electric) {
         definition.table = parser.value(QStringLiteral("table"));
@@ -220,17 +264,37 @@ int runSync(const QStringList &args)
             followTimer.start(
                 int(std::min<qint64>(*options.followMs, std::numeric_limits<int>::max())));
     });
-    QObject::connect(worker.get(), &ShapeWorker::statusChanged, qApp,
-                     [&](const ShapeStatus &status) {
-                         if (status.state == ShapeStatus::State::Failed) {
-                             err << "hivectl shape sync: " << status.errorText << "\n";
-                             err.flush();
-                             QCoreApplication::exit(1);
-                         } else if (status.state == ShapeStatus::State::BackingOff) {
-                             err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
-                             err.flush();
-                         }
-                     });
+    // --give-up-after: the clock runs from the last time the stream was not backing off (its
+    // start, or the last answer that ended a run of errors).
+    QElapsedTimer sinceSuccess;
+    sinceSuccess.start();
+    QString lastError;
+    QTimer giveUpTimer;
+    giveUpTimer.setSingleShot(true);
+    QObject::connect(&giveUpTimer, &QTimer::timeout, qApp, [&] {
+        err << "hivectl shape sync: giving up: no successful response for "
+            << options.giveUpAfterText << "; last error: " << lastError << "\n";
+        err.flush();
+        QCoreApplication::exit(1);
+    });
+    QObject::connect(
+        worker.get(), &ShapeWorker::statusChanged, qApp, [&](const ShapeStatus &status) {
+            if (status.state == ShapeStatus::State::Failed) {
+                err << "hivectl shape sync: " << status.errorText << "\n";
+                err.flush();
+                QCoreApplication::exit(1);
+            } else if (status.state == ShapeStatus::State::BackingOff) {
+                lastError = status.errorText;
+                err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
+                err.flush();
+                if (options.giveUpAfterMs && !giveUpTimer.isActive())
+                    giveUpTimer.start(
+                        int(std::max<qint64>(0, *options.giveUpAfterMs - sinceSuccess.elapsed())));
+            } else if (status.state != ShapeStatus::State::Idle) {
+                sinceSuccess.restart();
+                giveUpTimer.stop();
+            }
+        });
     QObject::connect(worker.get(), &ShapeWorker::warning, qApp,
                      [&](const QString &, const QString &text) {
                          err << "hivectl shape sync: warning: " << text << "\n";

@@ -1,5 +1,6 @@
 #include "ShapeStream.h"
 
+#include "ShapeContentEncoding.h"
 #include "ShapeValue.h"
 #include "SyncLog.h"
 
@@ -67,12 +68,27 @@ ShapeStream::ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint,
     m_nextRequest.setSingleShot(true);
     connect(&m_nextRequest, &QTimer::timeout, this, &ShapeStream::sendRequest);
     m_clock.start();
+    m_token = m_endpoint.bearerToken;
+    if (!m_endpoint.tokenCommand.isEmpty()) {
+        m_tokenCommand = new ShapeTokenCommand(m_endpoint.tokenCommand, this);
+        connect(m_tokenCommand, &ShapeTokenCommand::tokenReady, this, [this](const QString &token) {
+            m_token = token;
+            m_tokenFresh = true;
+            scheduleNext(0);
+        });
+        connect(m_tokenCommand, &ShapeTokenCommand::failed, this, [this](const QString &reason) {
+            fail(QStringLiteral("sign-in needed for %1: %2").arg(sourceName(), reason),
+                 ShapeStatus::Problem::SignInNeeded);
+        });
+    }
 }
 
 ShapeStream::~ShapeStream()
 {
     m_running = false;
     abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel();
 }
 
 void ShapeStream::resumeFrom(const QString &handle, const QString &offset,
@@ -95,6 +111,7 @@ void ShapeStream::start()
     }
     m_running = true;
     m_paused = false;
+    m_problem = ShapeStatus::Problem::None;
     m_errorText.clear();
     m_errorCount = 0;
     m_malformedCount = 0;
@@ -109,6 +126,8 @@ void ShapeStream::stop()
     m_nextRequest.stop();
     m_watchdog.stop();
     abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel();
     setState(ShapeStatus::State::Idle);
 }
 
@@ -120,6 +139,8 @@ void ShapeStream::pause()
     m_nextRequest.stop();
     m_watchdog.stop();
     abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel(); // resume() asks again
     m_upToDate = false; // resume with a non-live catch-up (pending changes are kept)
     setState(ShapeStatus::State::Idle);
 }
@@ -185,8 +206,12 @@ void ShapeStream::abortReply()
 
 void ShapeStream::sendRequest()
 {
-    if (!m_running || m_paused || m_reply)
+    if (!m_running || m_paused || m_reply || (m_tokenCommand && m_tokenCommand->isRunning()))
         return;
+    if (m_tokenCommand && m_token.isEmpty()) {
+        renewToken();
+        return;
+    }
     ShapeRequestPosition position = m_position;
     position.live = m_upToDate;
     if (!position.live) {
@@ -196,7 +221,10 @@ void ShapeStream::sendRequest()
         case FastLoopGuard::Verdict::Resync:
             qCWarning(lcSync) << m_definition.effectiveName() << "requests loop on offset"
                               << position.offset << "; resyncing from scratch";
-            handleRefetch({}, QStringLiteral("request loop on one offset"));
+            handleRefetch({},
+                          QStringLiteral("the server kept answering offset %1 without progress")
+                              .arg(position.offset),
+                          OldHandle::Forgotten);
             return;
         case FastLoopGuard::Verdict::BackOff:
             m_loopGuard.record(QString(), m_clock.elapsed()); // the delayed request starts afresh
@@ -214,12 +242,17 @@ void ShapeStream::sendRequest()
     m_position.cacheBuster.clear(); // one-shot
 
     QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
+    // No cache is attached to the manager, so nothing is replayed; AlwaysNetwork would add
+    // Cache-Control/Pragma: no-cache and defeat the request collapsing of CDNs in between.
     request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
+    // Proxies and CDNs gzip shape responses. Naming the encodings ourselves turns Qt's decoding
+    // off (see ShapeContentEncoding); should Qt decode anyway, its decompression-bomb check
+    // must not stop a full log chunk (>= 10 MiB of repetitive rows, far above a ratio of 40).
+    request.setRawHeader("Accept-Encoding", ShapeContentEncoding::kAccepted);
+    request.setDecompressedSafetyCheckThreshold(-1);
     request.setRawHeader("Accept", "application/json");
-    if (!m_endpoint.bearerToken.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_endpoint.bearerToken.toUtf8());
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     if (url.scheme() == QLatin1String("https"))
         request.setSslConfiguration(m_ssl);
     if (!position.live)
@@ -264,7 +297,25 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                    std::nullopt);
         return;
     }
-    const QByteArray body = reply->readAll();
+    QByteArray body = reply->readAll();
+    const bool success = status >= 200 && status < 300;
+    if (success) {
+        // The status line arrived, but a body that did not arrive whole (cut off, undecodable)
+        // is not the server's answer: retry, never parse it.
+        const QString problem = bodyProblem(reply, body);
+        if (!problem.isEmpty()) {
+            retryLater(QStringLiteral("the HTTP %1 response from %2 %3")
+                           .arg(status)
+                           .arg(ShapeUrl::redacted(reply->url()), problem),
+                       std::nullopt);
+            return;
+        }
+    } else {
+        // Error bodies are only read for their message; a broken one just says less.
+        QByteArray decoded = body;
+        if (ShapeContentEncoding::decode(decoded, reply->rawHeader("content-encoding")).isEmpty())
+            body = std::move(decoded);
+    }
     if (status == 409) {
         handleRefetch(QString::fromUtf8(reply->rawHeader(kHandle)),
                       QStringLiteral("the server reported the shape handle as gone (409)"));
@@ -277,8 +328,33 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     if (status == 400 && body.contains("out of bounds")) {
-        // We are ahead of the server's log (e.g. it was restored): our data cannot be trusted.
-        handleRefetch({}, QStringLiteral("the stored offset is out of bounds for this shape"));
+        // Often one lagging instance behind a load balancer: the next one has the offset. Only
+        // when it persists are we ahead of the server's log (a restore), and our data is suspect.
+        const QString offset = m_position.offset;
+        if (++m_outOfBoundsCount <= m_options.outOfBoundsRetries) {
+            retryLater(QStringLiteral("the server does not have offset %1 of this shape yet "
+                                      "(HTTP 400 out of bounds)")
+                           .arg(offset),
+                       std::nullopt);
+            return;
+        }
+        m_outOfBoundsCount = 0;
+        const QString text = QStringLiteral("resyncing from scratch: the server kept answering "
+                                            "that offset %1 is out of bounds for this shape")
+                                 .arg(offset);
+        emit warning(text);
+        handleRefetch({}, text, OldHandle::Kept);
+        m_errorText = text;
+        emit stateChanged();
+        return;
+    }
+    if (status == 401 || status == 403) {
+        handleAuthFailure(reply, body);
+        return;
+    }
+    if (status == 404) {
+        fail(QStringLiteral("not served by %1: %2").arg(sourceName(), describe(reply, body)),
+             ShapeStatus::Problem::NotServed);
         return;
     }
     if (status >= 400) {
@@ -342,17 +418,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         return;
     }
     const QString handle = QString::fromUtf8(reply->rawHeader(kHandle));
-    if (!m_position.expiredHandle.isEmpty() && handle == m_position.expiredHandle) {
-        // Served from a cache that still holds the expired shape: ask again past the cache.
-        if (++m_staleRetries <= 3) {
-            m_position.cacheBuster = ShapeUrl::newCacheBuster();
-            scheduleNext(0);
-            return;
-        }
-        qCWarning(lcSync) << m_definition.effectiveName()
-                          << "a cache keeps serving the expired handle; accepting it";
-        m_position.expiredHandle.clear();
-    }
+    if (handleStaleResponse(handle))
+        return;
 
     auto parsed = parseShapeBody(body);
     if (!parsed) {
@@ -391,6 +458,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 
     m_errorCount = 0;
     m_malformedCount = 0;
+    m_outOfBoundsCount = 0;
+    m_tokenFresh = false; // the token works; the next 401 means it expired
     m_errorText.clear();
     m_retryAt = {};
     m_position.handle = handle;
@@ -403,6 +472,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         const ShapeUpdate update = takePending();
         m_upToDate = true;
         m_staleRetries = 0;
+        m_selfHealed = false;
         m_loopGuard.reset();
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
@@ -420,12 +490,77 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     scheduleNext(0);
 }
 
-void ShapeStream::handleRefetch(const QString &newHandle, const QString &reason)
+bool ShapeStream::handleStaleResponse(const QString &handle)
+{
+    if (m_position.expiredHandle.isEmpty() || handle != m_position.expiredHandle)
+        return false;
+    // Served from a cache that still holds the expired shape: ask again past the cache.
+    if (++m_staleRetries <= m_options.staleCacheRetries) {
+        m_position.cacheBuster = ShapeUrl::newCacheBuster();
+        scheduleNext(0);
+        return true;
+    }
+    if (m_selfHealed) {
+        fail(QStringLiteral("a cache between Hivewatch and %1 keeps serving the expired shape "
+                            "handle %2, even to cache-busted requests and after starting over; "
+                            "check the caching of the proxy or CDN in front of Electric")
+                 .arg(m_endpoint.url.host(), handle));
+        return true;
+    }
+    // Self-healing, as the official client: forget the expired entry and start over once. A
+    // cache-busted URL cannot be a cache hit, so whatever the server answers then is accepted.
+    const QString text = QStringLiteral("a cache keeps serving the expired shape handle %1; "
+                                        "starting over without it")
+                             .arg(handle);
+    emit warning(text);
+    m_selfHealed = true;
+    m_loopGuard.reset(); // the busted retries were not a loop, and this start is no repeat
+    handleRefetch({}, text, OldHandle::Forgotten);
+    return true;
+}
+
+void ShapeStream::handleAuthFailure(QNetworkReply *reply, const QByteArray &body)
+{
+    if (m_tokenCommand && !m_tokenFresh) {
+        // An access token that expired: ask the command for a new one, then retry this request.
+        qCInfo(lcSync) << m_definition.effectiveName()
+                       << "the token was refused; asking the token command for a new one";
+        m_token.clear();
+        renewToken();
+        return;
+    }
+    fail(QStringLiteral("sign-in needed for %1: %2").arg(sourceName(), describe(reply, body)),
+         ShapeStatus::Problem::SignInNeeded);
+}
+
+void ShapeStream::renewToken()
+{
+    if (!m_running || m_paused || !m_tokenCommand)
+        return;
+    m_tokenCommand->start(m_options.tokenCommandTimeoutMs);
+}
+
+QString ShapeStream::sourceName() const
+{
+    return m_endpoint.sourceName.isEmpty() ? m_endpoint.url.host() : m_endpoint.sourceName;
+}
+
+void ShapeStream::handleRefetch(const QString &newHandle, const QString &reason, OldHandle old)
 {
     qCInfo(lcSync) << m_definition.effectiveName() << "resyncing from scratch:" << reason;
-    if (!m_position.handle.isEmpty() && m_position.handle != newHandle)
-        m_position.expiredHandle = m_position.handle;
-    m_position.handle = newHandle;
+    switch (old) {
+    case OldHandle::Expired:
+        if (!m_position.handle.isEmpty() && m_position.handle != newHandle)
+            m_position.expiredHandle = m_position.handle;
+        m_position.handle = newHandle;
+        break;
+    case OldHandle::Kept:
+        break; // at -1 the handle is only a cache key
+    case OldHandle::Forgotten:
+        m_position.expiredHandle.clear();
+        m_position.handle.clear();
+        break;
+    }
     m_position.offset = QStringLiteral("-1");
     m_position.cursor.clear();
     m_position.cacheBuster = ShapeUrl::newCacheBuster();
@@ -457,13 +592,16 @@ void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryA
     scheduleNext(delay);
 }
 
-void ShapeStream::fail(const QString &reason)
+void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
 {
     qCWarning(lcSync) << m_definition.effectiveName() << "stopped:" << reason;
     m_running = false;
     m_nextRequest.stop();
     m_watchdog.stop();
     abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel();
+    m_problem = problem;
     m_errorText = reason;
     m_retryAt = {};
     setState(ShapeStatus::State::Failed);
@@ -476,6 +614,27 @@ void ShapeStream::setState(ShapeStatus::State state)
         return;
     m_state = state;
     emit stateChanged();
+}
+
+QString ShapeStream::bodyProblem(QNetworkReply *reply, QByteArray &body) const
+{
+    if (reply->error() != QNetworkReply::NoError)
+        return QStringLiteral("could not be read whole: %1 (network error %2)")
+            .arg(reply->errorString())
+            .arg(int(reply->error()));
+    bool hasLength = false;
+    const qint64 length = reply->rawHeader("content-length").trimmed().toLongLong(&hasLength);
+    if (hasLength && body.size() < length)
+        return QStringLiteral("was cut off: the connection closed after %1 of its %2 bytes")
+            .arg(body.size())
+            .arg(length);
+    const QString problem
+        = ShapeContentEncoding::decode(body, reply->rawHeader("content-encoding"));
+    if (problem.isEmpty())
+        return {};
+    return (ShapeContentEncoding::isCutOff(problem) ? QStringLiteral("was cut off: ")
+                                                    : QStringLiteral("could not be decoded: "))
+        + problem;
 }
 
 QString ShapeStream::describe(QNetworkReply *reply, const QByteArray &body) const

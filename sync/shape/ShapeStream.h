@@ -5,6 +5,7 @@
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
 #include "ShapeStatus.h"
+#include "ShapeTokenCommand.h"
 #include "ShapeUrl.h"
 
 #include <QDateTime>
@@ -35,9 +36,14 @@ struct ShapeUpdate
 //
 //   -1 → non-live catch-up until up-to-date → live long-polls with the cursor.
 // Changes are buffered across responses (chunks may split transactions) and handed out as one
-// ShapeUpdate per up-to-date. 409 (and offset-out-of-bounds) reset to -1 with the new handle, a
-// fresh cache-buster and expired_handle. Network errors, 5xx, 429 and malformed bodies back off
-// with full jitter (Retry-After as a minimum); 4xx and stripped headers fail visibly.
+// ShapeUpdate per up-to-date. 409 resets to -1 with the new handle, a fresh cache-buster and
+// expired_handle; responses still carrying the expired handle come from a cache and are retried
+// past it, then the shape starts over once without the expired entry ("self-healing"); a second
+// such run before an up-to-date fails. Network errors, transport errors
+// on a 200 (cut off, undecodable), 5xx, 429, malformed bodies and a 400 offset-out-of-bounds
+// (a lagging instance behind a load balancer) back off with full jitter (Retry-After as a
+// minimum); out-of-bounds that persists resyncs. A 401/403 asks the endpoint's token command
+// for a new token once; otherwise it, a 404, other 4xx and stripped headers fail visibly.
 class ShapeStream : public QObject
 {
     Q_OBJECT
@@ -50,6 +56,9 @@ public:
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
         int flushThreshold = 20000; // buffered changes handed out early (changesPending)
         int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
+        int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
+        int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync
+        int staleCacheRetries = 3; // cache-busted retries of a response with the expired handle
         ShapeBackoff backoff;
         std::function<double()> random; // [0,1) for jitter; tests make it deterministic
     };
@@ -70,6 +79,8 @@ public:
     void resume();
 
     ShapeStatus::State state() const { return m_state; }
+    // Why a Failed stream stopped, when the user can act on it (sign in, pick another source).
+    ShapeStatus::Problem problem() const { return m_problem; }
     QString errorText() const { return m_errorText; }
     QDateTime retryAt() const { return m_retryAt; }
     int retryAttempt() const { return m_errorCount; }
@@ -103,15 +114,27 @@ private:
     void sendRequest();
     void onFinished(QNetworkReply *reply);
     void handleSuccess(QNetworkReply *reply, const QByteArray &body);
-    void handleRefetch(const QString &newHandle, const QString &reason);
+    // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
+    // (the shape lives, our offset does not); the fast-loop guard forgets it and every cache hint.
+    enum class OldHandle { Expired, Kept, Forgotten };
+    void handleRefetch(const QString &newHandle, const QString &reason,
+                       OldHandle old = OldHandle::Expired);
+    // A response carried the expired handle: true when it was dealt with (retry or failure).
+    bool handleStaleResponse(const QString &handle);
+    void handleAuthFailure(QNetworkReply *reply, const QByteArray &body);
+    void renewToken();
+    QString sourceName() const;
     void retryLater(const QString &reason, std::optional<qint64> retryAfterMs);
-    void fail(const QString &reason);
+    void fail(const QString &reason, ShapeStatus::Problem problem = ShapeStatus::Problem::Other);
     void setState(ShapeStatus::State state);
     void abortReply();
     bool prepareTls(QString *error);
     double random() const;
     void scheduleNext(qint64 delayMs);
     QString describe(QNetworkReply *reply, const QByteArray &body) const;
+    // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
+    // decodes its Content-Encoding in place.
+    QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
 
     ShapeDefinition m_definition;
     ShapeEndpoint m_endpoint;
@@ -137,6 +160,12 @@ private:
     QSslConfiguration m_ssl;
     bool m_sslReady = false;
     int m_staleRetries = 0;
+    bool m_selfHealed = false; // started over past a stale cache since the last up-to-date
+    int m_outOfBoundsCount = 0;
+    QString m_token; // the bearer token in use (the endpoint's, then the token command's)
+    bool m_tokenFresh = false; // from the token command, not yet accepted by a response
+    ShapeTokenCommand *m_tokenCommand = nullptr;
+    ShapeStatus::Problem m_problem = ShapeStatus::Problem::None;
     FastLoopGuard m_loopGuard;
     QElapsedTimer m_clock;
 

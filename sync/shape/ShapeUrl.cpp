@@ -2,7 +2,6 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QUrlQuery>
 
 #include <algorithm>
 
@@ -58,9 +57,53 @@ Query queryItems(const ShapeEndpoint &endpoint, const ShapeDefinition &definitio
         items.append({QStringLiteral("expired_handle"), position.expiredHandle});
     if (endpoint.style == ShapeEndpoint::Style::Electric && !endpoint.secret.isEmpty())
         items.append({QStringLiteral("secret"), endpoint.secret});
+    // The URL's own parameters (Electric Cloud's source_id and secret, a gateway's fixed ones)
+    // come along, as `new URL(url)` keeps them in the official client; a parameter we set
+    // replaces a same-named one, as URLSearchParams.set() does.
+    static const QStringList reserved = {
+        QStringLiteral("offset"),        QStringLiteral("handle"), QStringLiteral("live"),
+        QStringLiteral("live_sse"),      QStringLiteral("cursor"), QStringLiteral("cache-buster"),
+        QStringLiteral("expired_handle")};
+    for (const auto &[name, value] : baseQuery(endpoint.url)) {
+        if (reserved.contains(name))
+            continue; // the protocol's own position, never a fixed parameter
+        const bool replaced = std::any_of(items.cbegin(), items.cend(),
+                                          [&name](const auto &item) { return item.first == name; });
+        if (!replaced)
+            items.append({name, value});
+    }
     std::stable_sort(items.begin(), items.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });
     return items;
+}
+
+Query baseQuery(const QUrl &url)
+{
+    Query items;
+    const QByteArray query = url.query(QUrl::FullyEncoded).toLatin1();
+    for (const QByteArray &pair : query.split('&')) {
+        if (pair.isEmpty())
+            continue;
+        const qsizetype equals = pair.indexOf('=');
+        const QByteArray name = equals < 0 ? pair : pair.left(equals);
+        const QByteArray value = equals < 0 ? QByteArray() : pair.mid(equals + 1);
+        items.append({formDecode(name), formDecode(value)});
+    }
+    return items;
+}
+
+QString formDecode(QByteArrayView encoded)
+{
+    QByteArray bytes = encoded.toByteArray();
+    bytes.replace('+', ' ');
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(bytes));
+}
+
+bool isSecretParameter(const QString &name)
+{
+    const QString lower = name.toLower();
+    return lower == QLatin1String("secret") || lower == QLatin1String("api_secret")
+        || lower.contains(QLatin1String("token")) || lower.contains(QLatin1String("password"));
 }
 
 QByteArray formEncode(const QString &text)
@@ -100,9 +143,9 @@ QByteArray encodeQuery(const Query &items)
     return query;
 }
 
-QByteArray baseWithoutQuery(const QUrl &url)
+QByteArray baseWithoutQuery(const QUrl &url, QUrl::FormattingOptions extra = {})
 {
-    return url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment).toEncoded();
+    return url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment | extra).toEncoded();
 }
 
 } // namespace
@@ -120,9 +163,12 @@ QString shapeKey(const ShapeEndpoint &endpoint, const ShapeDefinition &definitio
     ShapeEndpoint withoutSecret = endpoint;
     withoutSecret.secret.clear();
     Query items = queryItems(withoutSecret, definition, {});
+    // The key is stored next to the rows in a plain file: no protocol position, no credentials.
     static const QStringList protocol = {QStringLiteral("offset"), QStringLiteral("log")};
-    items.removeIf([](const auto &item) { return protocol.contains(item.first); });
-    QByteArray key = baseWithoutQuery(endpoint.url);
+    items.removeIf([](const auto &item) {
+        return protocol.contains(item.first) || isSecretParameter(item.first);
+    });
+    QByteArray key = baseWithoutQuery(endpoint.url, QUrl::RemoveUserInfo);
     if (!items.isEmpty())
         key += '?' + encodeQuery(items);
     return QString::fromUtf8(key);
@@ -130,14 +176,18 @@ QString shapeKey(const ShapeEndpoint &endpoint, const ShapeDefinition &definitio
 
 QString redacted(const QUrl &url)
 {
-    QUrlQuery query(url);
-    if (query.hasQueryItem(QStringLiteral("secret"))) {
-        query.removeAllQueryItems(QStringLiteral("secret"));
-        query.addQueryItem(QStringLiteral("secret"), QStringLiteral("***"));
+    // Rebuilt from the encoded pairs so the rest of the query reads exactly as it was sent.
+    QByteArrayList pairs = url.query(QUrl::FullyEncoded).toLatin1().split('&');
+    for (QByteArray &pair : pairs) {
+        const qsizetype equals = pair.indexOf('=');
+        if (equals >= 0 && isSecretParameter(formDecode(pair.left(equals))))
+            pair = pair.left(equals) + "=***";
     }
-    QUrl copy = url;
-    copy.setQuery(query);
-    copy.setPassword({});
+    QUrl copy = url.adjusted(QUrl::RemoveUserInfo);
+    if (url.hasQuery())
+        copy.setQuery(QString::fromLatin1(pairs.join('&')), QUrl::StrictMode);
+    if (!url.userInfo().isEmpty())
+        return copy.toDisplayString().replace(QLatin1String("://"), QLatin1String("://***@"));
     return copy.toDisplayString();
 }
 

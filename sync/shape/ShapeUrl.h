@@ -3,6 +3,7 @@
 #include "ShapeDefinition.h"
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -31,12 +32,20 @@ Query queryItems(const ShapeEndpoint &endpoint, const ShapeDefinition &definitio
                  const ShapeRequestPosition &position);
 QUrl requestUrl(const ShapeEndpoint &endpoint, const ShapeDefinition &definition,
                 const ShapeRequestPosition &position);
-// The identity of the shape: the canonical URL without protocol parameters (offset, handle,
-// live, cursor, cache-buster, expired_handle, log) and without the secret. Used to tell whether
-// stored rows belong to the same shape definition.
+// The identity of the shape: the canonical URL (the base URL's own query included) without
+// protocol parameters (offset, handle, live, cursor, cache-buster, expired_handle, log) and
+// without credentials (secret parameters, userinfo). Used to tell whether stored rows belong to
+// the same shape definition; it is stored, so it must never hold a secret.
 QString shapeKey(const ShapeEndpoint &endpoint, const ShapeDefinition &definition);
-// The URL with secret= replaced by "***": the only form that may appear in logs and errors.
+// The URL with the values of secret parameters and the userinfo replaced by "***": the only form
+// that may appear in logs and errors.
 QString redacted(const QUrl &url);
+// The base URL's own query parameters, decoded, in their order.
+Query baseQuery(const QUrl &url);
+// secret, api_secret, anything token- or password-like (case-insensitive).
+bool isSecretParameter(const QString &name);
+// One form-urlencoded component back to text ('+' is a space).
+QString formDecode(QByteArrayView encoded);
 // One form-urlencoded component (URLSearchParams rules: [A-Za-z0-9*-._] kept, ' ' -> '+').
 QByteArray formEncode(const QString &text);
 // A fresh random cache buster "<ms since epoch>-<random>".

@@ -302,6 +302,7 @@ void ShapeWorker::publishStatus(Shape &shape)
         && stream.state() == ShapeStatus::State::Idle)
         return; // keep showing the store failure that stopped the stream
     shape.status.state = stream.state();
+    shape.status.problem = stream.problem();
     shape.status.errorText = stream.errorText();
     shape.status.retryAt = stream.retryAt();
     shape.status.retryAttempt = stream.retryAttempt();

@@ -2,6 +2,8 @@
 
 #include <QUrlQuery>
 
+#include <zlib.h>
+
 QString ScriptedHttpServer::Request::query(const QString &name) const
 {
     const QUrlQuery q(url());
@@ -93,6 +95,28 @@ void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
     for (const auto &[name, value] : response.headers)
         head += name + ": " + value + "\r\n";
     head += "Content-Type: application/json; charset=utf-8\r\n";
+    QByteArray body = response.body;
+    if (response.gzip) {
+        body = gzipped(body);
+        head += "Content-Encoding: gzip\r\n";
+    }
+    if (response.cutAt >= 0) {
+        const qsizetype fullSize = body.size();
+        body.truncate(response.cutAt);
+        head += "Content-Length: "
+            + QByteArray::number(response.closeEarly ? fullSize : body.size()) + "\r\n\r\n";
+        socket->write(head + body);
+        socket->flush();
+        if (response.closeEarly)
+            socket->disconnectFromHost();
+        return;
+    }
+    if (response.gzip) {
+        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+        socket->write(head + body);
+        socket->flush();
+        return;
+    }
     if (response.chunked) {
         head += "Transfer-Encoding: chunked\r\n\r\n";
         socket->write(head);
@@ -107,6 +131,24 @@ void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
         socket->write(head + response.body);
     }
     socket->flush();
+}
+
+QByteArray ScriptedHttpServer::gzipped(const QByteArray &data)
+{
+    z_stream stream {};
+    // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
+    if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY)
+        != Z_OK)
+        return {};
+    QByteArray out(qsizetype(deflateBound(&stream, uLong(data.size()))), Qt::Uninitialized);
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    stream.avail_in = uInt(data.size());
+    stream.next_out = reinterpret_cast<Bytef *>(out.data());
+    stream.avail_out = uInt(out.size());
+    const int result = deflate(&stream, Z_FINISH);
+    out.truncate(qsizetype(stream.total_out));
+    deflateEnd(&stream);
+    return result == Z_STREAM_END ? out : QByteArray();
 }
 
 QByteArray ScriptedHttpServer::schemaJson()

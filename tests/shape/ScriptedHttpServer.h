@@ -23,6 +23,12 @@ public:
         QByteArray body;
         bool chunked = false; // send the body in small chunks with Transfer-Encoding: chunked
         bool hang = false; // never answer (a long poll that outlives the client's patience)
+        bool gzip = false; // send the body gzip-compressed with Content-Encoding: gzip
+        // >= 0: send only this many bytes of the (encoded) body. closeEarly: Content-Length
+        // names the whole body and the connection closes short of it; otherwise Content-Length
+        // names the cut-off part (a body that is complete on the wire but broken inside).
+        qsizetype cutAt = -1;
+        bool closeEarly = false;
 
         Response &header(const QByteArray &name, const QByteArray &value)
         {
@@ -58,6 +64,8 @@ public:
     static Response live(const QByteArray &body, const QByteArray &handle, const QByteArray &offset,
                          const QByteArray &cursor);
     static QByteArray schemaJson();
+    // RFC 1952 gzip, as nginx's and CDNs' `Content-Encoding: gzip`.
+    static QByteArray gzipped(const QByteArray &data);
 
 signals:
     void requestReceived();

@@ -1,4 +1,5 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
+#include "ShapeContentEncoding.h"
 #include "ShapeDefinition.h"
 #include "ShapeLogLine.h"
 #include "ShapeMessage.h"
@@ -119,6 +120,71 @@ private slots:
         definition.where = QStringLiteral("id > 1");
         QCOMPARE(ShapeUrl::shapeKey(endpoint, definition),
                  QStringLiteral("http://h/v1/shape?table=t&where=id+%3E+1"));
+    }
+
+    void keepsTheBaseQueryButNeverItsSecretsInTheKey()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("items");
+        const QUrl base(QStringLiteral("https://user:pw@api.example.com/v1/shape"
+                                       "?source_id=src-1&secret=s3%2Bcr&api_secret=a1"
+                                       "&access_token=t0k&table=other&handle=h0&gw=a+b"));
+        const ShapeEndpoint endpoint = ShapeEndpoint::fromUrl(base);
+        QCOMPARE(endpoint.style, ShapeEndpoint::Style::Electric); // by path, not query
+        ShapeRequestPosition position;
+        position.offset = QStringLiteral("0_0");
+        position.handle = QStringLiteral("H1");
+        const QUrl url = ShapeUrl::requestUrl(endpoint, definition, position);
+        // Protocol and shape parameters replace same-named base ones; all sorted by key.
+        QCOMPARE(url.query(QUrl::FullyEncoded),
+                 QStringLiteral("access_token=t0k&api_secret=a1&gw=a+b&handle=H1&log=full"
+                                "&offset=0_0&secret=s3%2Bcr&source_id=src-1&table=items"));
+        // The stored key: the same shape whatever the credentials.
+        QCOMPARE(ShapeUrl::shapeKey(endpoint, definition),
+                 QStringLiteral("https://api.example.com/v1/shape?gw=a+b&source_id=src-1"
+                                "&table=items"));
+        ShapeEndpoint explicitSecret = endpoint;
+        explicitSecret.secret = QStringLiteral("other");
+        QCOMPARE(ShapeUrl::shapeKey(explicitSecret, definition),
+                 ShapeUrl::shapeKey(endpoint, definition));
+        QVERIFY(ShapeUrl::requestUrl(explicitSecret, definition, {})
+                    .query(QUrl::FullyEncoded)
+                    .contains(QLatin1String("&secret=other&")));
+
+        const QString shown = ShapeUrl::redacted(url);
+        for (const char *secret : {"s3", "a1", "t0k", "user", "pw"})
+            QVERIFY2(!shown.contains(QLatin1String(secret)), qPrintable(shown));
+        QVERIFY2(shown.contains(QLatin1String("source_id=src-1")), qPrintable(shown));
+        QVERIFY2(shown.contains(QLatin1String("secret=***")), qPrintable(shown));
+        QVERIFY2(shown.contains(QLatin1String("access_token=***")), qPrintable(shown));
+    }
+
+    void decodesContentEncodingsAndNamesWhatIsWrong()
+    {
+        const QByteArray text
+            = QByteArray("[{\"headers\":{\"control\":\"up-to-date\"}}]").repeated(500);
+        const QByteArray zlibStream = qCompress(text).mid(4); // drop Qt's length prefix
+        QByteArray body = zlibStream;
+        QCOMPARE(ShapeContentEncoding::decode(body, "deflate"), QString());
+        QCOMPARE(body, text);
+        body = text;
+        QCOMPARE(ShapeContentEncoding::decode(body, "identity"), QString());
+        QCOMPARE(body, text);
+
+        body = zlibStream.left(zlibStream.size() / 2);
+        const QString cut = ShapeContentEncoding::decode(body, "deflate");
+        QVERIFY2(ShapeContentEncoding::isCutOff(cut), qPrintable(cut));
+        QCOMPARE(cut.left(17), QStringLiteral("its deflate strea"));
+
+        body = "not gzip at all";
+        const QString corrupt = ShapeContentEncoding::decode(body, "gzip");
+        QVERIFY2(corrupt.startsWith(QLatin1String("its gzip data is corrupt (zlib: ")),
+                 qPrintable(corrupt));
+        QVERIFY(!ShapeContentEncoding::isCutOff(corrupt));
+        QCOMPARE(body, QByteArray("not gzip at all")); // left as it was
+
+        const QString unknown = ShapeContentEncoding::decode(body, "br");
+        QVERIFY2(unknown.contains(QLatin1String("Content-Encoding br")), qPrintable(unknown));
     }
 
     void recognisesTheLogTableInAnySpelling()

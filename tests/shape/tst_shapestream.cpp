@@ -5,7 +5,9 @@
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 using Server = ScriptedHttpServer;
 
@@ -349,7 +351,12 @@ private slots:
         stream.start();
         QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
         QVERIFY(stream.errorText().contains(QLatin1String("Invalid API secret")));
+        QVERIFY2(stream.errorText().startsWith(QLatin1String("sign-in needed for 127.0.0.1: ")),
+                 qPrintable(stream.errorText()));
         QVERIFY(!stream.errorText().contains(QLatin1String("wrong-secret")));
+        QCOMPARE(stream.problem(), ShapeStatus::Problem::SignInNeeded);
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1); // no token command: nothing to retry with
     }
 
     void restartsAStalledLivePollAfterTheWatchdog()
@@ -382,24 +389,46 @@ private slots:
         QCOMPARE(requestQuery(3, "offset"), QStringLiteral("0_inf"));
     }
 
-    void resyncsWhenTheOffsetIsOutOfBounds()
+    void retriesAnOutOfBoundsOffsetBeforeResyncing()
     {
         Server::Response ahead;
         ahead.status = 400;
         ahead.body = "{\"message\":\"Invalid request\",\"errors\":{\"offset\":[\"out of bounds for "
                      "this shape\"]}}";
-        m_server->enqueue(ahead);
-        goLive("H9");
+        for (int i = 0; i < 4; ++i)
+            m_server->enqueue(ahead);
+        goLive("H1");
         ShapeStream &stream = makeStream();
+        QStringList warnings;
+        QStringList texts;
+        connect(&stream, &ShapeStream::warning, this,
+                [&warnings](const QString &text) { warnings << text; });
+        connect(&stream, &ShapeStream::stateChanged, this,
+                [&texts, &stream] { texts << stream.errorText(); });
         stream.resumeFrom(QStringLiteral("H1"), QStringLiteral("500_0"),
                           ShapeSchema::parse(Server::schemaJson()).value());
         stream.start();
         QTRY_COMPARE(m_updates.size(), 1);
-        QCOMPARE(requestQuery(0, "offset"), QStringLiteral("500_0"));
-        QCOMPARE(requestQuery(0, "handle"), QStringLiteral("H1"));
-        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("-1"));
-        QCOMPARE(requestQuery(1, "expired_handle"), QStringLiteral("H1"));
+        // A lagging instance behind a load balancer: the same offset is asked again, with backoff.
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(requestQuery(i, "offset"), QStringLiteral("500_0"));
+            QCOMPARE(requestQuery(i, "handle"), QStringLiteral("H1"));
+        }
+        QVERIFY(texts.contains(QStringLiteral(
+            "the server does not have offset 500_0 of this shape yet (HTTP 400 out of bounds)")));
+        // Then a resync from scratch, reported; the shape itself is alive, so its handle is no
+        // expired one.
+        QCOMPARE(requestQuery(4, "offset"), QStringLiteral("-1"));
+        QVERIFY(!m_server->requests()[4].hasQuery(QStringLiteral("expired_handle")));
+        QCOMPARE(m_refetches, 1);
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings[0].contains(QLatin1String("resyncing from scratch")),
+                 qPrintable(warnings[0]));
+        QVERIFY(texts.contains(warnings[0]));
         QVERIFY(m_updates[0].reset);
+        QCOMPARE(m_updates[0].changes.size(), 1);
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QVERIFY(stream.errorText().isEmpty());
     }
 
     void resumesFromAStoredOffsetWithoutReset()
@@ -499,6 +528,309 @@ private slots:
         QTRY_COMPARE(m_updates.size(), 2);
         QVERIFY(!m_server->requests()[3].hasQuery(QStringLiteral("live")));
         QCOMPARE(requestQuery(3, "offset"), QStringLiteral("0_inf"));
+    }
+
+    void keepsTheBaseQueryOnEveryRequest()
+    {
+        goLive();
+        Server::Response gone; // a rotation during a live hold: 409 without a new handle
+        gone.status = 409;
+        gone.body = kMustRefetch;
+        m_server->enqueue(gone);
+        m_server->enqueue(Server::shape(array({insert(9), kUpToDate}), "H2", "0_inf"));
+        m_server->enqueue(Server::live(array({insert(10), kUpToDate}), "H2", "5_0", "9"));
+        QUrl url = m_server->url();
+        url.setQuery(QStringLiteral("source_id=src-1&secret=s3%2Bcr%26t&zone=eu+west&offset=9"),
+                     QUrl::StrictMode);
+        ShapeStream &stream = makeStream(ShapeEndpoint::electric(url));
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 3);
+        QTRY_COMPARE(m_server->requests().size(), 6);
+        const QStringList expected
+            = {QStringLiteral("-1"), QStringLiteral("0_0"),   QStringLiteral("0_inf"),
+               QStringLiteral("-1"), QStringLiteral("0_inf"), QStringLiteral("5_0")};
+        for (int i = 0; i < 6; ++i) {
+            const Server::Request &request = m_server->requests()[i];
+            QCOMPARE(request.query(QStringLiteral("source_id")), QStringLiteral("src-1"));
+            QCOMPARE(request.query(QStringLiteral("secret")), QStringLiteral("s3+cr&t"));
+            QVERIFY(request.target.contains("&zone=eu+west")); // form encoding, as sent
+            QCOMPARE(request.query(QStringLiteral("table")), QStringLiteral("items"));
+            // Protocol parameters replace same-named base ones, and everything stays sorted.
+            QCOMPARE(request.query(QStringLiteral("offset")), expected[i]);
+            QCOMPARE(QUrlQuery(request.url()).allQueryItemValues(QStringLiteral("offset")).size(),
+                     1);
+            QStringList names;
+            for (const auto &item : QUrlQuery(request.url()).queryItems())
+                names << item.first;
+            QStringList sorted = names;
+            std::sort(sorted.begin(), sorted.end());
+            QCOMPARE(names, sorted);
+            // No cache directives: CDNs may collapse identical requests.
+            QVERIFY(request.header("Cache-Control").isNull());
+            QVERIFY(request.header("Pragma").isNull());
+        }
+        QCOMPARE(requestQuery(2, "live"), QStringLiteral("true"));
+        QCOMPARE(requestQuery(3, "expired_handle"), QStringLiteral("H1"));
+        QVERIFY(!requestQuery(3, "cache-buster").isEmpty());
+        QCOMPARE(m_updates[2].changes.size(), 1);
+    }
+
+    void syncsAGzipBodyAboveQtsDecompressionLimit()
+    {
+        // A full Electric log chunk is >= 10 MiB, and rows of one table compress far better
+        // than 40x: Qt's default decompression-bomb check would abort exactly this body.
+        const QByteArray title(600, 'x');
+        QByteArrayList messages;
+        const int rows = 15000;
+        for (int id = 1; id <= rows; ++id)
+            messages << insert(id, title.constData());
+        messages << kSnapshotEnd << kUpToDate;
+        Server::Response big = Server::shape('[' + messages.join(',') + ']', "H1", "0_inf");
+        big.gzip = true;
+        const QByteArray compressed = Server::gzipped(big.body);
+        QVERIFY(big.body.size() > 10 * 1024 * 1024);
+        QVERIFY2(big.body.size() > 40 * compressed.size(),
+                 qPrintable(QStringLiteral("ratio %1")
+                                .arg(double(big.body.size()) / double(compressed.size()))));
+        m_server->enqueue(big);
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_updates.size(), 1, 60000);
+        QCOMPARE(m_updates[0].changes.size(), rows);
+        QCOMPARE(m_updates[0].changes.last().key,
+                 QStringLiteral("\"public\".\"items\"/\"%1\"").arg(rows));
+        const RawField *lastTitle = findField(m_updates[0].changes.last().value, "title");
+        QVERIFY(lastTitle);
+        QCOMPARE(lastTitle->text, title);
+        QCOMPARE(stream.retryAttempt(), 0);
+        QVERIFY(m_server->requests()[0].header("Accept-Encoding").contains("gzip"));
+    }
+
+    void reportsACutOffGzipBodyAsATransportError_data()
+    {
+        QTest::addColumn<bool>("closeEarly");
+        QTest::newRow("connection closed early") << true;
+        QTest::newRow("gzip stream cut short") << false;
+    }
+
+    void reportsACutOffGzipBodyAsATransportError()
+    {
+        QFETCH(bool, closeEarly);
+        QByteArrayList messages;
+        for (int id = 1; id <= 2000; ++id)
+            messages << insert(id, "a title long enough to need several deflate blocks");
+        messages << kSnapshotEnd << kUpToDate;
+        Server::Response cut = Server::shape('[' + messages.join(',') + ']', "H1", "0_inf");
+        cut.gzip = true;
+        cut.cutAt = Server::gzipped(cut.body).size() / 2;
+        cut.closeEarly = closeEarly;
+        m_server->enqueue(cut);
+        Server::Response whole = cut;
+        whole.cutAt = -1;
+        m_server->enqueue(whole);
+        ShapeStream &stream = makeStream();
+        QStringList texts;
+        connect(&stream, &ShapeStream::stateChanged, this, [&texts, &stream] {
+            if (stream.state() == ShapeStatus::State::BackingOff)
+                texts << stream.errorText();
+        });
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(m_updates[0].changes.size(), 2000); // the retry got everything, once
+        QVERIFY(!texts.isEmpty());
+        QVERIFY2(texts[0].contains(QLatin1String("response from http://127.0.0.1")),
+                 qPrintable(texts[0]));
+        // Qt notices the early close itself; the gzip stream's early end only zlib sees.
+        QVERIFY2(texts[0].contains(QLatin1String(
+                     closeEarly ? "could not be read whole: Connection closed (network error 2)"
+                                : "was cut off: its gzip stream ends before its end")),
+                 qPrintable(texts[0]));
+        QVERIFY2(!texts[0].contains(QLatin1String("JSON")), qPrintable(texts[0]));
+        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("-1"));
+    }
+
+    void retriesPastAStaleCacheThenSelfHeals()
+    {
+        goLive("H1");
+        Server::Response gone;
+        gone.status = 409;
+        gone.body = kMustRefetch;
+        gone.header("electric-handle", "H2");
+        m_server->enqueue(gone);
+        // A misconfigured cache keeps answering with the expired shape: the first answer and
+        // three cache-busted retries.
+        for (int i = 0; i < 4; ++i)
+            m_server->enqueue(Server::shape(array({insert(1), kUpToDate}), "H1", "0_inf"));
+        m_server->enqueue(Server::shape(array({insert(5), kUpToDate}), "H3", "0_inf"));
+        ShapeStream &stream = makeStream();
+        QStringList warnings;
+        connect(&stream, &ShapeStream::warning, this,
+                [&warnings](const QString &text) { warnings << text; });
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        QVERIFY(m_server->requests().size() >= 8); // then live
+        QSet<QString> busters;
+        for (int i = 3; i < 7; ++i) {
+            QCOMPARE(requestQuery(i, "offset"), QStringLiteral("-1"));
+            QCOMPARE(requestQuery(i, "handle"), QStringLiteral("H2"));
+            QCOMPARE(requestQuery(i, "expired_handle"), QStringLiteral("H1"));
+            busters << requestQuery(i, "cache-buster");
+        }
+        QCOMPARE(busters.size(), 4);
+        QVERIFY(!busters.contains(QString()));
+        // Self-healing: the expired entry is dropped and the shape starts over without it.
+        const Server::Request &heal = m_server->requests()[7];
+        QCOMPARE(heal.query(QStringLiteral("offset")), QStringLiteral("-1"));
+        QVERIFY(!heal.hasQuery(QStringLiteral("expired_handle")));
+        QVERIFY(!heal.hasQuery(QStringLiteral("handle")));
+        QVERIFY(!heal.query(QStringLiteral("cache-buster")).isEmpty());
+        QCOMPARE(warnings.size(), 1);
+        // The expired handle's rows were never applied.
+        QVERIFY(m_updates[1].reset);
+        QCOMPARE(m_updates[1].changes.size(), 1);
+        QCOMPARE(m_updates[1].changes[0].key, QStringLiteral("\"public\".\"items\"/\"5\""));
+        QCOMPARE(m_updates[1].handle, QStringLiteral("H3"));
+    }
+
+    void failsWhenAStaleCacheReturnsAfterSelfHealing()
+    {
+        goLive("H1");
+        Server::Response gone;
+        gone.status = 409;
+        gone.body = kMustRefetch;
+        gone.header("electric-handle", "H2");
+        m_server->enqueue(gone);
+        for (int i = 0; i < 4; ++i)
+            m_server->enqueue(Server::shape(array({insert(1), kUpToDate}), "H1", "0_inf"));
+        // Self-healing starts over; before its up-to-date the new handle expires as well, and a
+        // cache serves that one too: a second stale run is an error, not another round.
+        m_server->enqueue(Server::shape(array({insert(2)}), "H4", "0_0"));
+        gone.headers = {{"electric-handle", "H5"}};
+        m_server->enqueue(gone);
+        m_server->setFallback(Server::shape(array({insert(2), kUpToDate}), "H4", "0_inf"));
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY2(stream.errorText().contains(QLatin1String("keeps serving the expired shape "
+                                                           "handle H4")),
+                 qPrintable(stream.errorText()));
+        QCOMPARE(m_updates.size(), 1); // only the first, genuine snapshot
+        QCOMPARE(m_server->requests().size(), 3 + 4 + 2 + 4);
+        QCOMPARE(requestQuery(9, "expired_handle"), QStringLiteral("H4"));
+        QCOMPARE(requestQuery(9, "handle"), QStringLiteral("H5"));
+    }
+
+    void renewsAnExpiredTokenWithTheTokenCommand()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString counter = dir.filePath(QStringLiteral("count"));
+        ShapeEndpoint endpoint = ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), {});
+        endpoint.tokenCommand
+            = QStringLiteral("n=$(cat '%1' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '%1'; "
+                             "printf '  tok-%s\\n' $n")
+                  .arg(counter);
+        m_server->enqueue(Server::shape(array({insert(1), insert(2)}), "H1", "0_2"));
+        Server::Response expired;
+        expired.status = 401;
+        expired.body = "{\"message\":\"jwt expired\"}";
+        m_server->enqueue(expired);
+        m_server->enqueue(
+            Server::shape(array({insert(3), kSnapshotEnd, kUpToDate}), "H1", "0_inf"));
+        m_server->enqueue(expired); // expires again while live, after a good response
+        m_server->enqueue(Server::live(array({insert(4), kUpToDate}), "H1", "7_0", "3"));
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 2);
+        const auto &requests = m_server->requests();
+        QVERIFY(requests.size() >= 5);
+        QCOMPARE(requests[0].header("Authorization"), QByteArray("Bearer tok-1"));
+        QCOMPARE(requests[1].header("Authorization"), QByteArray("Bearer tok-1"));
+        QCOMPARE(requests[2].header("Authorization"), QByteArray("Bearer tok-2"));
+        QCOMPARE(requests[3].header("Authorization"), QByteArray("Bearer tok-2"));
+        QCOMPARE(requests[4].header("Authorization"), QByteArray("Bearer tok-3"));
+        // The refused request is asked again at the same position: nothing lost, nothing twice.
+        QCOMPARE(requests[2].query(QStringLiteral("offset")), QStringLiteral("0_2"));
+        QCOMPARE(requests[4].query(QStringLiteral("offset")), QStringLiteral("0_inf"));
+        QCOMPARE(requests[4].query(QStringLiteral("live")), QStringLiteral("true"));
+        QStringList keys;
+        for (const ShapeUpdate &update : std::as_const(m_updates))
+            for (const ShapeMessage &change : update.changes)
+                keys << change.key.section(QLatin1Char('/'), 1);
+        QCOMPARE(keys,
+                 QStringList({QStringLiteral("\"1\""), QStringLiteral("\"2\""),
+                              QStringLiteral("\"3\""), QStringLiteral("\"4\"")}));
+        QCOMPARE(m_refetches, 0);
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+        QCOMPARE(stream.problem(), ShapeStatus::Problem::None);
+    }
+
+    void needsSignInWhenAFreshTokenIsRefused()
+    {
+        ShapeEndpoint endpoint = ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), {});
+        endpoint.tokenCommand = QStringLiteral("echo tok-fresh");
+        endpoint.sourceName = QStringLiteral("hive proxy");
+        Server::Response refused;
+        refused.status = 401;
+        refused.body = "{\"message\":\"invalid signature\"}";
+        m_server->setFallback(refused);
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QCOMPARE(stream.problem(), ShapeStatus::Problem::SignInNeeded);
+        QVERIFY2(stream.errorText().startsWith(QLatin1String("sign-in needed for hive proxy: ")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.errorText().contains(QLatin1String("invalid signature")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("tok-fresh")));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
+    }
+
+    void namesAFailingTokenCommandWithoutItsOutput()
+    {
+        ShapeEndpoint endpoint = ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), {});
+        endpoint.tokenCommand
+            = QStringLiteral("echo half-a-token; echo 'not logged in' >&2; echo more >&2; exit 3");
+        goLive();
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QCOMPARE(stream.problem(), ShapeStatus::Problem::SignInNeeded);
+        QCOMPARE(stream.errorText(),
+                 QStringLiteral("sign-in needed for 127.0.0.1: the token command exited with "
+                                "status 3: not logged in"));
+        QVERIFY(m_server->requests().isEmpty());
+    }
+
+    void boundsATokenCommandThatHangs()
+    {
+        ShapeEndpoint endpoint = ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), {});
+        endpoint.tokenCommand = QStringLiteral("sleep 5");
+        ShapeStream &stream = makeStream(endpoint);
+        ShapeStream::Options options;
+        options.tokenCommandTimeoutMs = 200;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE_WITH_TIMEOUT(stream.state(), ShapeStatus::State::Failed, 10000);
+        QVERIFY2(stream.errorText().contains(QLatin1String("did not finish within 0.2 s")),
+                 qPrintable(stream.errorText()));
+    }
+
+    void stopsAShapeThatIsNotServed()
+    {
+        Server::Response missing;
+        missing.status = 404;
+        missing.body = "{\"message\":\"Not found\"}";
+        m_server->enqueue(missing);
+        ShapeEndpoint endpoint = ShapeEndpoint::proxy(m_server->url("/v1/shape/items"), {});
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QCOMPARE(stream.problem(), ShapeStatus::Problem::NotServed);
+        QVERIFY2(stream.errorText().startsWith(QLatin1String("not served by 127.0.0.1: HTTP 404")),
+                 qPrintable(stream.errorText()));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
     }
 
     void computesFullJitterBackoffWithinBounds()

@@ -1,0 +1,150 @@
+// `hivectl shape sync` as a user runs it, against scripted HTTP responses over loopback: base
+// query strings, token commands and --give-up-after (issue 13).
+#include "ScriptedHttpServer.h"
+
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using Server = ScriptedHttpServer;
+
+namespace {
+
+QByteArray insert(int id)
+{
+    return "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
+           "\"\\\"public\\\".\\\"items\\\"/\\\""
+        + QByteArray::number(id) + "\\\"\",\"value\":{\"id\":\"" + QByteArray::number(id)
+        + "\",\"title\":\"t\",\"done\":\"f\"}}";
+}
+const QByteArray kUpToDate
+    = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
+
+} // namespace
+
+class TestHivectlShape : public QObject
+{
+    Q_OBJECT
+
+    struct Run
+    {
+        int exitCode = -1;
+        QByteArray out;
+        QByteArray err;
+    };
+
+    std::unique_ptr<Server> m_server;
+    QTemporaryDir m_dir;
+
+    // Runs hivectl while this thread's event loop keeps serving the scripted server.
+    Run hivectl(const QStringList &args)
+    {
+        QProcess process;
+        process.start(qEnvironmentVariable("HIVEWATCH_BINARY_DIR")
+                          + QStringLiteral("/app/hivectl/hivectl"),
+                      args);
+        Run run;
+        if (!process.waitForStarted(10000))
+            return run;
+        for (int i = 0; i < 600 && process.state() != QProcess::NotRunning; ++i)
+            QTest::qWait(50);
+        if (process.state() != QProcess::NotRunning) {
+            process.kill();
+            process.waitForFinished(5000);
+            return run;
+        }
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -2;
+        run.out = process.readAllStandardOutput();
+        run.err = process.readAllStandardError();
+        return run;
+    }
+
+private slots:
+    void init()
+    {
+        m_server = std::make_unique<Server>();
+        QVERIFY(m_server->listen());
+        QVERIFY(m_dir.isValid());
+    }
+    void cleanup() { m_server.reset(); }
+
+    void keepsTheQueryStringOfAnElectricCloudUrl()
+    {
+        m_server->enqueue(Server::shape('[' + insert(1) + ',' + insert(2) + ',' + kUpToDate + ']',
+                                        "H1", "0_inf"));
+        QUrl url = m_server->url();
+        url.setQuery(QStringLiteral("source_id=src-7&secret=cloud-s3cret"));
+        const Run r
+            = hivectl({QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+                       url.toString(), QStringLiteral("--table"), QStringLiteral("items"),
+                       QStringLiteral("--follow-ms"), QStringLiteral("0"), QStringLiteral("--db"),
+                       m_dir.filePath(QStringLiteral("a.sqlite")), QStringLiteral("--dump")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out.count('\n'), 2);
+        QVERIFY2(r.out.contains("\"value\": {\"done\": false, \"id\": 2, \"title\": \"t\"}"),
+                 r.out.constData());
+        QCOMPARE(m_server->requests().size(), 1);
+        const Server::Request &request = m_server->requests()[0];
+        QCOMPARE(request.query(QStringLiteral("source_id")), QStringLiteral("src-7"));
+        QCOMPARE(request.query(QStringLiteral("secret")), QStringLiteral("cloud-s3cret"));
+        QCOMPARE(request.query(QStringLiteral("table")), QStringLiteral("items"));
+        QVERIFY(request.header("Cache-Control").isNull());
+    }
+
+    void renewsATokenThroughTheTokenCommand()
+    {
+        Server::Response expired;
+        expired.status = 401;
+        expired.body = "{\"message\":\"jwt expired\"}";
+        m_server->enqueue(expired);
+        m_server->enqueue(Server::shape('[' + insert(3) + ',' + kUpToDate + ']', "H1", "0_inf"));
+        const Run r
+            = hivectl({QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+                       m_server->url("/v1/shape/items").toString(), QStringLiteral("--token"),
+                       QStringLiteral("old-token"), QStringLiteral("--token-command"),
+                       QStringLiteral("echo new-token"), QStringLiteral("--follow-ms"),
+                       QStringLiteral("0"), QStringLiteral("--db"),
+                       m_dir.filePath(QStringLiteral("b.sqlite")), QStringLiteral("--dump")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.out.count('\n'), 1);
+        QCOMPARE(m_server->requests().size(), 2);
+        QCOMPARE(m_server->requests()[0].header("Authorization"), QByteArray("Bearer old-token"));
+        QCOMPARE(m_server->requests()[1].header("Authorization"), QByteArray("Bearer new-token"));
+        QVERIFY(!r.err.contains("token\n") && !r.err.contains("new-token"));
+    }
+
+    void givesUpOnAnUnreachableServer()
+    {
+        QTcpServer closed; // a loopback port nobody listens on any more
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        const Run r = hivectl(
+            {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+             QStringLiteral("http://127.0.0.1:%1/v1/shape?source_id=s&secret=hidden").arg(port),
+             QStringLiteral("--table"), QStringLiteral("items"), QStringLiteral("--give-up-after"),
+             QStringLiteral("1500ms"), QStringLiteral("--db"),
+             m_dir.filePath(QStringLiteral("c.sqlite"))});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("giving up: no successful response for 1500ms; last error: cannot "
+                                "reach 127.0.0.1:"),
+                 r.err.constData());
+        QVERIFY2(!r.err.contains("hidden"), r.err.constData());
+    }
+
+    void rejectsAMalformedDuration()
+    {
+        const Run r = hivectl({QStringLiteral("shape"), QStringLiteral("sync"),
+                               QStringLiteral("--url"), m_server->url().toString(),
+                               QStringLiteral("--table"), QStringLiteral("items"),
+                               QStringLiteral("--give-up-after"), QStringLiteral("30")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--give-up-after must be a duration such as 500ms, 30s or 2m, got "
+                                "'30'"),
+                 r.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHivectlShape)
+#include "tst_hivectl_shape.moc"
