@@ -179,6 +179,34 @@ private slots:
             400);
     }
 
+    void statusFaultHitsOnlyItsTableAfterSkipping()
+    {
+        START_ENV(
+            env, {QStringLiteral("--fault"), QStringLiteral("status:code=401:table=items:skip=2")});
+        QVERIFY(env.sql(QStringLiteral("CREATE TABLE other (id int PRIMARY KEY)")));
+        const Query items {q("table", "items"), q("offset", "-1")};
+        QCOMPARE(env.client->shape(items).status, 200); // skipped: 1
+        QCOMPARE(env.client->shape({q("table", "other"), q("offset", "-1")}).status, 200);
+        QCOMPARE(env.client->shape({q("table", "public.items"), q("offset", "-1")}).status,
+                 200); // skipped: 2
+        const HttpReply denied = env.client->shape(items);
+        QCOMPARE(denied.status, 401);
+        QCOMPARE(denied.body, QByteArray(R"({"message":"Unauthorized - Invalid API secret"})"));
+        QVERIFY(!denied.has("electric-handle"));
+        QCOMPARE(env.client->shape(items).status, 200); // count=1: spent
+
+        // At run time too, with a count.
+        QCOMPARE(env.client
+                     ->get(QStringLiteral("/v1/admin/faults"),
+                           {q("spec", "status:code=500:table=other:count=2")}, {}, "POST")
+                     .status,
+                 200);
+        QCOMPARE(env.client->shape(items).status, 200);
+        QCOMPARE(env.client->shape({q("table", "other"), q("offset", "-1")}).status, 500);
+        QCOMPARE(env.client->shape({q("table", "other"), q("offset", "-1")}).status, 500);
+        QCOMPARE(env.client->shape({q("table", "other"), q("offset", "-1")}).status, 200);
+    }
+
     void stopsCleanlyAndDropsItsSlot()
     {
         START_ENV(env);

@@ -63,6 +63,30 @@ private slots:
         QVERIFY(!FaultSpec::parse(QStringLiteral("drop:ms=3")).ok());
     }
 
+    void statusFaultsNameACodeAndMayNarrowToATable()
+    {
+        const auto f = FaultSpec::parse(QStringLiteral("status:code=401:table=Log:skip=2"));
+        QVERIFY2(f.ok(), qPrintable(f.error().message));
+        QCOMPARE(f->statusCode, 401);
+        QCOMPARE(f->skip, 2);
+        QCOMPARE(f->remaining, 1);
+        QVERIFY(f->matchesTable(QStringLiteral("log")));
+        QVERIFY(f->matchesTable(QStringLiteral("public.log")));
+        QVERIFY(!f->matchesTable(QStringLiteral("items")));
+        QVERIFY(FaultSpec::parse(QStringLiteral("status:code=500:count=always"))
+                    ->matchesTable(QStringLiteral("anything")));
+        QCOMPARE(FaultSpec::electricBody(401),
+                 QByteArray(R"({"message":"Unauthorized - Invalid API secret"})"));
+        QCOMPARE(FaultSpec::electricBody(409),
+                 QByteArray(R"([{"headers":{"control":"must-refetch"}}])"));
+        const auto noCode = FaultSpec::parse(QStringLiteral("status"));
+        QVERIFY(!noCode.ok());
+        QVERIFY(noCode.error().message.contains(QStringLiteral("code=N")));
+        QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=99")).ok());
+        QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=401:skip=-1")).ok());
+        QVERIFY(!FaultSpec::parse(QStringLiteral("status:code=401:table=.bad")).ok());
+    }
+
     void commandLineNeedsADsnAndRejectsRemoteHosts()
     {
         QVERIFY(!ServerOptions::parse({}).ok());

@@ -1,5 +1,8 @@
 #include "ServerOptions.h"
 
+#include "JsonText.h"
+#include "TableInfo.h"
+
 #include <QFile>
 #include <QHostAddress>
 
@@ -17,10 +20,12 @@ Result<FaultSpec> FaultSpec::parse(const QString &spec)
         f.kind = Kind::Drop;
     } else if (kind == QLatin1String("malformed")) {
         f.kind = Kind::Malformed;
+    } else if (kind == QLatin1String("status")) {
+        f.kind = Kind::Status;
     } else {
         return Error(
             QStringLiteral("Unknown fault kind '%1' in '%2' (expected latency, unavailable, "
-                           "drop or malformed)")
+                           "drop, malformed or status)")
                 .arg(kind, spec));
     }
     for (qsizetype i = 1; i < parts.size(); ++i) {
@@ -31,14 +36,63 @@ Result<FaultSpec> FaultSpec::parse(const QString &spec)
             f.remaining = value == QLatin1String("always") ? -1 : value.toInt(&ok);
         else if (key == QLatin1String("ms") && f.kind == Kind::Latency)
             f.latencyMs = value.toInt(&ok);
-        else if (key == QLatin1String("retry-after") && f.kind == Kind::Unavailable)
+        else if (key == QLatin1String("retry-after")
+                 && (f.kind == Kind::Unavailable || f.kind == Kind::Status))
             f.retryAfterSeconds = value.toInt(&ok);
-        else
+        else if (key == QLatin1String("code") && f.kind == Kind::Status)
+            f.statusCode = value.toInt(&ok);
+        else if (key == QLatin1String("skip"))
+            f.skip = value.toInt(&ok);
+        else if (key == QLatin1String("table")) {
+            f.table = value;
+            ok = parseTableName(value).ok();
+        } else {
             ok = false;
-        if (!ok || (key == QLatin1String("count") && f.remaining == 0))
+        }
+        if (!ok || (key == QLatin1String("count") && f.remaining == 0) || f.skip < 0
+            || (key == QLatin1String("code") && (f.statusCode < 200 || f.statusCode > 599)))
             return Error(QStringLiteral("Bad fault option '%1' in '%2'").arg(parts[i], spec));
     }
+    if (f.kind == Kind::Status && f.statusCode == 0)
+        return Error(
+            QStringLiteral("Fault '%1' needs code=N (the HTTP status to answer)").arg(spec));
     return f;
+}
+
+bool FaultSpec::matchesTable(const QString &requestTable) const
+{
+    if (table.isEmpty())
+        return true;
+    const auto wanted = parseTableName(table);
+    const auto got = parseTableName(requestTable);
+    return wanted.ok() && got.ok() && wanted.value() == got.value();
+}
+
+QByteArray FaultSpec::electricBody(int status)
+{
+    switch (status) {
+    case 400:
+        return JsonText::invalidRequest(QStringLiteral("offset"), QStringLiteral("injected fault"));
+    case 401:
+        return JsonText::message(QStringLiteral("Unauthorized - Invalid API secret"));
+    case 404:
+        return JsonText::message(QStringLiteral("Not found"));
+    case 405:
+        return JsonText::message(QStringLiteral("DELETE not allowed"));
+    case 409:
+        return "[{\"headers\":{\"control\":\"must-refetch\"}}]";
+    case 413:
+        return "{\"error\":\"Request body too large\"}";
+    case 429:
+        return JsonText::message(QStringLiteral("Too many requests"));
+    case 500:
+        return "{\"error\":\"Internal server error\"}";
+    case 503:
+        return "{\"code\":\"concurrent_request_limit_exceeded\",\"message\":\"Concurrent "
+               "existing request limit exceeded (limit: 10000), please retry\"}";
+    default:
+        return JsonText::message(QStringLiteral("Injected status %1").arg(status));
+    }
 }
 
 Result<ProxyTokens> loadProxyTokens(const QString &path)
@@ -75,8 +129,9 @@ QString ServerOptions::usage()
         "                         [--publication electric_publication_default]\n"
         "                         [--proxy-tokens FILE] [--fault SPEC]... [--enable-delete]\n"
         "An ElectricSQL Shape API test server over a real PostgreSQL (logical replication).\n"
-        "Fault SPEC: latency:ms=N | unavailable[:retry-after=S] | drop | malformed, each with\n"
-        "            optional :count=N|always. Proxy token file: '<token> [<org>,<org>…]' per "
+        "Fault SPEC: latency:ms=N | unavailable[:retry-after=S] | drop | malformed |\n"
+        "            status:code=N, each with optional :count=N|always, :table=T, :skip=N.\n"
+        "            Proxy token file: '<token> [<org>,<org>…]' per "
         "line.\n");
 }
 

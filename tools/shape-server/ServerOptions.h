@@ -12,16 +12,26 @@
 //   unavailable[:retry-after=S]  answer 503 {"message":"Service unavailable (injected)"} with
 //   retry-after drop                  send the headers and half the body, then close the connection
 //   malformed             send a 200 whose body is not a JSON array
-// Every kind takes `count=N` (how many /v1/shape requests it hits; default 1, `always` = forever).
+//   status:code=N         answer status N with the body Electric (or the hive's proxy) sends for it
+// Every kind takes `count=N` (how many /v1/shape requests it hits; default 1, `always` = forever),
+// `table=T` (only requests for table T, direct or proxied) and `skip=N` (let the first N matching
+// requests through, e.g. to fail the third snapshot chunk).
 struct FaultSpec
 {
-    enum class Kind { Latency, Unavailable, Drop, Malformed };
+    enum class Kind { Latency, Unavailable, Drop, Malformed, Status };
     Kind kind = Kind::Latency;
     int remaining = 1; // -1 = forever
+    int skip = 0;
+    QString table; // empty = every table; else "schema.name" as parseTableName gives it
     int latencyMs = 0;
     int retryAfterSeconds = 1;
+    int statusCode = 0;
 
     static Result<FaultSpec> parse(const QString &spec);
+    // Whether the fault applies to a request for `table` (as the client spelled it).
+    bool matchesTable(const QString &requestTable) const;
+    // The JSON body Electric 1.7 sends with `status` (electric-protocol.md §2.1).
+    static QByteArray electricBody(int status);
 };
 
 // Proxy mode (hive-schema.md §5): bearer token → organization ids. File format, one token a line:

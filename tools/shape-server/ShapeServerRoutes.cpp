@@ -60,28 +60,39 @@ void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest 
     }
 
     // Fault injection: decided when the request arrives, applied when it is answered.
+    const QString table = proxyPath ? path.mid(int(qstrlen("/v1/shape/")))
+                                    : request.queryValue(QStringLiteral("table"));
     int latencyMs = 0;
     for (qsizetype i = 0; i < m_options.faults.size(); ++i) {
         FaultSpec &f = m_options.faults[i];
-        if (f.remaining == 0)
+        if (f.remaining == 0 || !f.matchesTable(table))
             continue;
+        if (f.skip > 0) {
+            --f.skip;
+            continue;
+        }
+        if (f.remaining > 0)
+            --f.remaining;
         if (f.kind == FaultSpec::Kind::Latency)
             latencyMs += f.latencyMs;
         else if (f.kind == FaultSpec::Kind::Drop)
             ex->dropMidBody = true;
         else if (f.kind == FaultSpec::Kind::Malformed)
             ex->malformedBody = true;
-        if (f.kind == FaultSpec::Kind::Unavailable) {
-            if (f.remaining > 0)
-                --f.remaining;
+        if (f.kind == FaultSpec::Kind::Unavailable || f.kind == FaultSpec::Kind::Status) {
+            const int status = f.kind == FaultSpec::Kind::Status ? f.statusCode : 503;
             HttpResponse r = HttpResponse::json(
-                503, JsonText::message(QStringLiteral("Service unavailable (injected fault)")));
-            r.setHeader("retry-after", QByteArray::number(f.retryAfterSeconds));
+                status,
+                f.kind == FaultSpec::Kind::Status
+                    ? FaultSpec::electricBody(status)
+                    : JsonText::message(QStringLiteral("Service unavailable (injected fault)")));
+            if (status == 503 || status == 429)
+                r.setHeader("retry-after", QByteArray::number(f.retryAfterSeconds));
+            r.setHeader("cache-control", "no-store");
+            ex->proxied = proxyPath;
             QTimer::singleShot(latencyMs, this, [this, ex, r] { send(ex, r); });
             return;
         }
-        if (f.remaining > 0)
-            --f.remaining;
     }
     auto proceed = [this, ex, proxyPath, path] {
         if (proxyPath)
