@@ -334,13 +334,13 @@ void ShapeWorker::publishStatus(Shape &shape)
         return; // keep showing the store failure that stopped the stream
     shape.status.state = stream.state();
     shape.status.errorText = stream.errorText();
-    if (shape.status.state == ShapeStatus::State::Failed && shape.snapshotDropped)
-        shape.status.errorText += QStringLiteral(
-            " — the part of its snapshot received so far was dropped; it syncs again from the "
-            "start when restarted");
     shape.status.retryAt = stream.retryAt();
     shape.status.retryAttempt = stream.retryAttempt();
     shape.status.handle = stream.handle();
     shape.status.offset = stream.offset();
+    if (shape.status.state == ShapeStatus::State::Failed && shape.snapshotDropped)
+        shape.status.errorText += QStringLiteral(
+            " — the part of its snapshot received so far was dropped; it syncs again from the "
+            "start when restarted");
     emit statusChanged(shape.status);
 }

@@ -402,6 +402,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(statuses.value(logs).state, ShapeStatus::State::Failed, 15000);
         QVERIFY2(statuses.value(logs).errorText.contains(QLatin1String("401")),
                  qPrintable(statuses.value(logs).errorText));
+        QVERIFY2(statuses.value(logs).errorText.contains(QLatin1String("dropped")),
+                 qPrintable(statuses.value(logs).errorText));
         QTRY_COMPARE_WITH_TIMEOUT(statuses.value(tasks).state, ShapeStatus::State::Live, 15000);
         QTRY_COMPARE_WITH_TIMEOUT(statuses.value(nodes).state, ShapeStatus::State::Live, 15000);
 
