@@ -519,8 +519,12 @@ private slots:
         // A partial snapshot is never the shape's data, not even while it is being written.
         QCOMPARE(readerKeys(reader, logs), QStringList());
 
+        const QString allLines = QStringLiteral("SELECT count(*) FROM log_entries");
+        const QString linesBeforePause = readerValue(reader, allLines);
         worker.pauseAll();
+        // Its lines leave the shape but stay in the local log history, as after a rotation.
         QCOMPARE(readerValue(reader, attached), QStringLiteral("0"));
+        QCOMPARE(readerValue(reader, allLines), linesBeforePause);
         worker.resumeAll();
         QTRY_COMPARE_WITH_TIMEOUT(statuses.value(logs).state, ShapeStatus::State::Live, 15000);
         const int pgLines
