@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace {
@@ -206,9 +207,28 @@ Result<void> ShapeStore::begin()
 
 Result<void> ShapeStore::finish()
 {
-    if (!m_open || !m_partial.isEmpty())
+    if (!m_open)
         return {};
     sqlite3 *db = rawHandle(m_logStore);
+    // The rows of shapes half-way through a snapshot go to disk with this commit, so their saved
+    // position must say "resync" first: a restart must never take partial rows for a shape's
+    // data. Once per snapshot, not per commit: their own commit() replaces the -1.
+    if (std::any_of(m_partial.keyBegin(), m_partial.keyEnd(),
+                    [this](const QString &name) { return !m_resyncSaved.contains(name); })) {
+        Statement resync(db,
+                         R"(UPDATE shape_state SET "offset" = '-1', handle = NULL WHERE name = ?)");
+        for (auto it = m_partial.keyBegin(); it != m_partial.keyEnd(); ++it) {
+            if (m_resyncSaved.contains(*it))
+                continue;
+            if (!resync.ok() || !resync.bind(1, *it).exec()) {
+                const Error error = sqlError(
+                    QStringLiteral("save shape %1 as a snapshot in progress").arg(*it), db);
+                rollback();
+                return error;
+            }
+            m_resyncSaved.insert(*it);
+        }
+    }
     if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         const Error error = sqlError(QStringLiteral("commit the synced rows"), db);
         rollback();
@@ -225,6 +245,7 @@ void ShapeStore::rollback()
         sqlite3_exec(rawHandle(m_logStore), "ROLLBACK", nullptr, nullptr, nullptr);
     m_open = false;
     m_partial.clear();
+    m_resyncSaved.clear();
     m_attached.reset();
 }
 
@@ -299,7 +320,7 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, b
         return previous;
     if (auto begun = begin(); !begun)
         return begun;
-    m_partial.insert(name);
+    m_partial.insert(name, isLogTable);
     if (applied)
         return apply(name, update, isLogTable, m_keyPrefix, prepared, applied);
     // Nobody waits for the rows: the SQLite work runs on a thread of its own while this thread
@@ -493,6 +514,7 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
     if (!save.exec())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     m_partial.remove(name);
+    m_resyncSaved.remove(name);
     if (auto finished = finish(); !finished)
         return finished.error();
     return rowCount;
@@ -502,13 +524,33 @@ Result<void> ShapeStore::abandon(const QString &name)
 {
     if (auto previous = join(); !previous)
         return previous;
-    if (!m_partial.remove(name) || !m_open)
+    if (!m_partial.contains(name))
         return {};
+    // The other shapes' work first, in a commit of its own, so that a failure below drops
+    // nothing of theirs; `name` is saved as -1 by it already.
+    if (auto committed = finish(); !committed)
+        return committed;
+    const bool isLogTable = m_partial.take(name);
+    m_resyncSaved.remove(name);
+    if (auto begun = begin(); !begun)
+        return begun;
     sqlite3 *db = rawHandle(m_logStore);
-    Statement restart(db,
-                      R"(UPDATE shape_state SET "offset" = '-1', handle = NULL WHERE name = ?)");
-    if (!restart.ok() || !restart.bind(1, name).exec())
-        return sqlError(QStringLiteral("mark shape %1 for a resync").arg(name), db);
+    Statement rows(db, "DELETE FROM shape_rows WHERE shape = ?");
+    Statement restart(db, R"(UPDATE shape_state SET "offset" = '-1', handle = NULL,
+                             row_count = 0 WHERE name = ?)");
+    Result<void> dropped;
+    if (!rows.ok() || !restart.ok() || !rows.bind(1, name).exec())
+        dropped = sqlError(QStringLiteral("drop the partial rows of shape %1").arg(name), db);
+    if (dropped && isLogTable) {
+        dropped = m_logStore.detachAllSynced();
+        m_attached = 0;
+    }
+    if (dropped && !restart.bind(1, name).exec())
+        dropped = sqlError(QStringLiteral("mark shape %1 for a resync").arg(name), db);
+    if (!dropped) {
+        rollback();
+        return dropped;
+    }
     return finish();
 }
 
@@ -561,8 +603,10 @@ Result<void> ShapeStore::remove(const QString &name)
 {
     if (auto previous = join(); !previous)
         return previous;
-    // Joins the open transaction when another shape is mid-snapshot, else runs in its own.
-    const bool own = !m_open;
+    // In a transaction of its own (the others' work is committed first), so that a failure here
+    // drops nothing of theirs.
+    if (auto committed = finish(); !committed)
+        return committed;
     if (auto begun = begin(); !begun)
         return begun;
     sqlite3 *db = rawHandle(m_logStore);
@@ -582,10 +626,10 @@ Result<void> ShapeStore::remove(const QString &name)
         const Error error = detached.ok()
             ? sqlError(QStringLiteral("forget shape %1").arg(name), db)
             : detached.error();
-        if (own)
-            rollback();
+        rollback();
         return error;
     }
     m_partial.remove(name);
-    return own ? finish() : Result<void>();
+    m_resyncSaved.remove(name);
+    return finish();
 }

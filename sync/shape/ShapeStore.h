@@ -6,6 +6,7 @@
 #include "ShapeSchema.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -43,6 +44,11 @@ struct AppliedChange
 // history. A store holds one log shape at a time. Each update is applied in ONE transaction with
 // the new offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update
 // (first sync, must-refetch) replaces the rows atomically.
+//
+// Shapes share the connection, so they share its transaction, but none waits for another: every
+// commit() commits. A shape half-way through a large snapshot (written in parts) is saved as
+// "snapshot in progress" (offset -1) by any commit that carries its rows, so a restart resyncs it
+// and never takes its partial rows for its data; it keeps writing later parts after the commit.
 class ShapeStore
 {
 public:
@@ -63,20 +69,23 @@ public:
                                             bool isLogTable = false);
 
     // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
-    // update first drops the shape's rows. Nothing is visible to readers or durable until
-    // commit(). Large snapshots arrive as several writes (ShapeStream::changesPending) and one
-    // commit at up-to-date, so they never sit in memory whole. `applied` (optional) receives
-    // the merged rows, in log order.
+    // update first drops the shape's rows. Large snapshots arrive as several writes
+    // (ShapeStream::changesPending) and one commit() of `name` at up-to-date, so they never sit
+    // in memory whole; until that commit `name` is partial (see isPartial()). `applied`
+    // (optional) receives the merged rows, in log order.
     Result<void> write(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        QList<AppliedChange> *applied = nullptr);
-    // Saves the position of `name` (handle, offset, schema) in the same transaction and commits
-    // it, unless another shape is half-way through a snapshot in this transaction: then the
-    // commit happens with that shape's, keeping both atomic. Returns the row count of `name`.
+    // Saves the position of `name` (handle, offset, schema) and commits the transaction. Shapes
+    // still partial are saved as offset -1 in the same commit. Returns the row count of `name`.
     Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update,
                           bool isLogTable);
-    // `name` stopped half-way through a snapshot: its saved position is reset to -1 (so a
-    // restart resyncs instead of trusting partial rows) and the other shapes' work is committed.
+    // `name` stopped half-way through a snapshot (failed, paused, stopped, must refetch): its
+    // partial rows are dropped (the log shape's lines are detached: they stay in the local log
+    // history), it is saved as offset -1 with no rows so it resyncs, and this is committed.
+    // Does nothing when `name` is not partial.
     Result<void> abandon(const QString &name);
+    // Whether `name` has written parts since its last commit().
+    bool isPartial(const QString &name) const { return m_partial.contains(name); }
     // Drops everything not yet committed (shutdown, or after a store error).
     void rollback();
 
@@ -110,7 +119,10 @@ private:
 
     LogStore &m_logStore;
     bool m_open = false;
-    QSet<QString> m_partial; // shapes with uncommitted writes in the open transaction
+    // Shapes with writes since their last commit(), and whether each is the log shape.
+    QHash<QString, bool> m_partial;
+    // Partial shapes whose offset -1 is already saved in the open transaction or on disk.
+    QSet<QString> m_resyncSaved;
     // Lines of log_entries attached to the log shape, including uncommitted writes; unknown
     // (recomputed from the saved state) after a rollback.
     std::optional<qint64> m_attached;

@@ -23,6 +23,8 @@ struct ShapeWorker::Shape
     QList<AppliedChange> pendingApplied;
     qsizetype pendingCount = 0; // changes in those parts (the log shape keeps no rows)
     bool pendingReset = false;
+    bool restartOnResume = false; // paused half-way through a snapshot: its parts were dropped
+    bool snapshotDropped = false; // failed half-way through a snapshot: its parts were dropped
 };
 
 ShapeWorker::ShapeWorker(const QString &storePath, QObject *parent)
@@ -101,6 +103,11 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         return;
     }
     shape->stream = std::make_unique<ShapeStream>(definition, endpoint, m_network);
+    if (m_flushThreshold > 0) {
+        ShapeStream::Options options;
+        options.flushThreshold = m_flushThreshold;
+        shape->stream->setOptions(options);
+    }
     if (stored.value()) {
         const StoredShape &saved = *stored.value();
         shape->stream->resumeFrom(saved.handle, saved.offset, saved.schema);
@@ -117,17 +124,18 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
     connect(stream, &ShapeStream::changesPending, this,
             [this, name](const ShapeUpdate &part) { onPart(name, part); });
     connect(stream, &ShapeStream::mustRefetch, this, [this, name] {
-        // The dead snapshot's rows stay in the open transaction until the next reset write
-        // deletes them; the consumers never saw them.
-        if (auto it = m_shapes.find(name); it != m_shapes.end()) {
-            (*it)->pendingApplied.clear();
-            (*it)->pendingCount = 0;
-            (*it)->pendingReset = false;
-        }
+        // The dead snapshot's parts go; the consumers never saw them.
+        if (auto it = m_shapes.find(name); it != m_shapes.end())
+            dropPartial(**it);
     });
     connect(stream, &ShapeStream::stateChanged, this, [this, name] {
-        if (auto it = m_shapes.find(name); it != m_shapes.end())
-            publishStatus(**it);
+        const auto it = m_shapes.find(name);
+        if (it == m_shapes.end())
+            return;
+        Shape &shape = **it;
+        if (shape.stream->state() == ShapeStatus::State::Failed && dropPartial(shape))
+            shape.snapshotDropped = true;
+        publishStatus(shape);
     });
     connect(stream, &ShapeStream::warning, this, [this, name](const QString &text) {
         qCWarning(lcSync) << name << text;
@@ -151,17 +159,26 @@ void ShapeWorker::removeShape(const QString &name)
 void ShapeWorker::pauseAll()
 {
     for (const auto &shape : std::as_const(m_shapes)) {
-        if (shape->stream)
-            shape->stream->pause();
+        if (!shape->stream)
+            continue;
+        shape->stream->pause();
+        // Its stream would resume in the middle of a snapshot whose first parts are gone.
+        if (dropPartial(*shape))
+            shape->restartOnResume = true;
     }
 }
 
 void ShapeWorker::resumeAll()
 {
+    QList<std::shared_ptr<Shape>> restarts;
     for (const auto &shape : std::as_const(m_shapes)) {
-        if (shape->stream)
+        if (shape->restartOnResume)
+            restarts.append(shape);
+        else if (shape->stream)
             shape->stream->resume();
     }
+    for (const auto &shape : std::as_const(restarts))
+        addShape(shape->definition, shape->endpoint); // from the saved -1: a fresh snapshot
 }
 
 void ShapeWorker::shutdown()
@@ -176,7 +193,7 @@ void ShapeWorker::shutdown()
     }
     m_shapes.clear();
     if (m_store)
-        m_store->rollback(); // a half-received batch is not kept: the saved offset predates it
+        m_store->rollback(); // only half-received snapshots are uncommitted; they resync
     delete m_network;
     m_network = nullptr;
     m_store.reset();
@@ -283,6 +300,20 @@ void ShapeWorker::storeFailed(const QString &error)
     }
 }
 
+bool ShapeWorker::dropPartial(Shape &shape)
+{
+    shape.pendingApplied.clear();
+    shape.pendingCount = 0;
+    shape.pendingReset = false;
+    const QString &name = shape.status.shapeName;
+    if (!m_store || !m_store->isPartial(name))
+        return false;
+    qCInfo(lcSync) << name << "stopped half-way through a snapshot; dropping its stored part";
+    if (auto abandoned = m_store->abandon(name); !abandoned)
+        storeFailed(abandoned.error().toString());
+    return true;
+}
+
 void ShapeWorker::failShape(Shape &shape, const QString &error)
 {
     if (shape.stream)
@@ -308,5 +339,9 @@ void ShapeWorker::publishStatus(Shape &shape)
     shape.status.retryAttempt = stream.retryAttempt();
     shape.status.handle = stream.handle();
     shape.status.offset = stream.offset();
+    if (shape.status.state == ShapeStatus::State::Failed && shape.snapshotDropped)
+        shape.status.errorText += QStringLiteral(
+            " — the part of its snapshot received so far was dropped; it syncs again from the "
+            "start when restarted");
     emit statusChanged(shape.status);
 }

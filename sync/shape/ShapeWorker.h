@@ -27,6 +27,10 @@ struct ShapeUpdate;
 // the new handle/offset, then emits it as one ShapeBatch. On start, a shape whose definition
 // matches what the store holds resumes from the saved offset: its stored rows are emitted first
 // as a reset batch (instant, offline), then only newer changes follow.
+//
+// Shapes are isolated from each other in the store: a shape that fails, is paused, stopped or
+// must refetch half-way through a snapshot drops what it stored of it (ShapeStore::abandon) and
+// resyncs from scratch when started (or resumed) again; the others keep committing meanwhile.
 class ShapeWorker : public QObject
 {
     Q_OBJECT
@@ -35,6 +39,11 @@ public:
     // a private temporary store that is deleted with the worker.
     explicit ShapeWorker(const QString &storePath, QObject *parent = nullptr);
     ~ShapeWorker() override;
+
+    // Snapshots reach the store in parts of about this many changes (ShapeStream's
+    // flushThreshold; 0 = its default). For tests that need a multi-part snapshot of a few rows;
+    // applies to shapes added afterwards.
+    void setFlushThreshold(int changes) { m_flushThreshold = changes; }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -66,6 +75,7 @@ private:
     void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
     void failShape(Shape &shape, const QString &error);
+    bool dropPartial(Shape &shape);
     bool wantsBatches() const;
     bool wantsRows(const Shape &shape) const;
 
@@ -76,4 +86,5 @@ private:
     QHash<QString, std::shared_ptr<Shape>> m_shapes;
     std::unique_ptr<QTemporaryDir> m_tempDir;
     bool m_shutDown = false;
+    int m_flushThreshold = 0;
 };

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <limits>
 
 namespace {
@@ -35,6 +36,26 @@ bool looksLikeSqlite(const QString &path, qint64 size)
     if (!f.open(QIODevice::ReadOnly))
         return true; // let SQLite report the permission problem
     return f.read(16) == QByteArray("SQLite format 3", 16);
+}
+
+// A new store's directory is created (a fresh account has no data directory yet), and the file
+// too, so that a directory that cannot take it is named, not left to SQLite's "unable to open
+// database file". SQLite takes an empty file for an empty database.
+Result<void> createFile(const QFileInfo &info)
+{
+    const QString directory = info.absolutePath();
+    std::error_code error;
+    std::filesystem::create_directories(QFile::encodeName(directory).toStdString(), error);
+    if (error)
+        return Error(QStringLiteral("Could not create the directory %1 for the store %2")
+                         .arg(directory, info.fileName()),
+                     QString::fromStdString(error.message()));
+    QFile file(info.absoluteFilePath());
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+        return Error(QStringLiteral("Could not create the store %1 in the directory %2")
+                         .arg(info.fileName(), directory),
+                     file.errorString());
+    return {};
 }
 
 bool isLockError(const QSqlError &error)
@@ -74,6 +95,10 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         return Error(QStringLiteral("%1 does not exist").arg(path));
     if (info.exists() && !looksLikeSqlite(path, info.size()))
         return Error(QStringLiteral("%1 is not an SQLite database").arg(path));
+    if (!info.exists() && access == Access::ReadWrite) {
+        if (auto created = createFile(info); !created)
+            return created.error();
+    }
 
     std::unique_ptr<LogStore> store(new LogStore);
     Private &d = *store->d;

@@ -8,12 +8,14 @@
 #include "ShapeStore.h"
 #include "ShapeUrl.h"
 #include "ShapeValue.h"
+#include "ShapeWorker.h"
 #include "TestDatabase.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
 #include <QSet>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -40,6 +42,27 @@ QMap<QString, QVariantHash> storedRows(const QString &storePath, const QString &
         rows.insert(key, ShapeValue::typedRow(ShapeSchema(), row));
     });
     return rows;
+}
+
+// The keys of the rows of one shape as a reader of the store file sees them: a connection of
+// its own, read-only, next to the worker's writer.
+QStringList readerKeys(LogStore &reader, const QString &name)
+{
+    QStringList keys;
+    ShapeStore store(reader);
+    const auto visited
+        = store.forEachRow(name, [&](const QString &key, const RawRow &) { keys.append(key); });
+    if (!visited)
+        keys.append(QStringLiteral("<error: %1>").arg(visited.error().toString()));
+    return keys;
+}
+
+QString readerValue(LogStore &reader, const QString &sql)
+{
+    QSqlQuery query(reader.database());
+    if (!query.exec(sql) || !query.next())
+        return QString();
+    return query.value(0).toString();
 }
 
 QString taskKey(const QString &id)
@@ -354,6 +377,171 @@ private slots:
             }
         }
         QVERIFY(found);
+    }
+
+    void shapeFailingMidSnapshotLeavesTheOthersCommitting()
+    {
+        // Issue 13: the log shape's snapshot takes several small chunks, each handed to the store
+        // as a part of its own, and the third chunk is refused with a 401.
+        QVERIFY(setUpHive({QStringLiteral("--chunk-bytes"), QStringLiteral("2000"),
+                           QStringLiteral("--fault"),
+                           QStringLiteral("status:code=401:table=node_task_output_logs:skip=2")}));
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server.shapeUrl());
+        const QString logs = QStringLiteral("node_task_output_logs");
+        const QString tasks = QStringLiteral("shared_tasks");
+        const QString nodes = QStringLiteral("nodes");
+        ShapeDefinition definitions[3];
+        definitions[0].table = logs;
+        definitions[1].table = tasks;
+        definitions[2].table = nodes;
+
+        QHash<QString, ShapeStatus> statuses;
+        auto worker = std::make_unique<ShapeWorker>(storePath);
+        worker->setFlushThreshold(1);
+        connect(worker.get(), &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
+        for (const ShapeDefinition &definition : definitions)
+            worker->addShape(definition, endpoint);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(logs).state, ShapeStatus::State::Failed, 15000);
+        QVERIFY2(statuses.value(logs).errorText.contains(QLatin1String("401")),
+                 qPrintable(statuses.value(logs).errorText));
+        QVERIFY2(statuses.value(logs).errorText.contains(QLatin1String("dropped")),
+                 qPrintable(statuses.value(logs).errorText));
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(tasks).state, ShapeStatus::State::Live, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(nodes).state, ShapeStatus::State::Live, 15000);
+
+        auto opened = LogStore::open(storePath, LogStore::Access::ReadOnly);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().toString()));
+        LogStore &reader = *opened.value();
+        // The failed shape's partial snapshot is not kept as its data, and it resyncs.
+        QCOMPARE(readerKeys(reader, logs), QStringList());
+        QCOMPARE(readerValue(reader,
+                             QStringLiteral("SELECT count(*) FROM log_entries "
+                                            "WHERE shape_derived IS NOT NULL")),
+                 QStringLiteral("0"));
+        const QString savedOffset = readerValue(
+            reader,
+            QStringLiteral("SELECT \"offset\" FROM shape_state WHERE name = '%1'").arg(logs));
+        QVERIFY2(savedOffset.isEmpty() || savedOffset == QLatin1String("-1"),
+                 qPrintable(savedOffset));
+
+        // The other shapes keep committing: rows inserted now reach the file while it runs.
+        QStringList newIds;
+        for (int i = 0; i < 2; ++i) {
+            newIds << one(QStringLiteral("SELECT md5('isolation-%1')::uuid::text").arg(i));
+            QVERIFY(exec(QStringLiteral("INSERT INTO shared_tasks (id, organization_id, "
+                                        "project_id, title, status) SELECT '%1', "
+                                        "organization_id, project_id, 'After the 401', status "
+                                        "FROM shared_tasks ORDER BY id LIMIT 1")
+                             .arg(newIds.last())));
+            QTRY_VERIFY_WITH_TIMEOUT(readerKeys(reader, tasks).contains(taskKey(newIds.last())),
+                                     15000);
+        }
+        QCOMPARE(statuses.value(tasks).state, ShapeStatus::State::Live);
+
+        // Shutting down keeps what was committed.
+        worker.reset();
+        const QStringList storedTasks = readerKeys(reader, tasks);
+        for (const QString &id : std::as_const(newIds))
+            QVERIFY(storedTasks.contains(taskKey(id)));
+        QCOMPARE(storedTasks.size(),
+                 one(QStringLiteral("SELECT count(*) FROM shared_tasks")).toInt());
+
+        // Started again (the server's fault is used up), the log shape syncs from the start:
+        // exactly Postgres' lines, none twice.
+        QList<ShapeBatch> batches;
+        statuses.clear();
+        worker = std::make_unique<ShapeWorker>(storePath);
+        connect(worker.get(), &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
+        connect(worker.get(), &ShapeWorker::batchReady, this, [&](const ShapeBatch &b) {
+            if (b.shapeName == logs)
+                batches.append(b);
+        });
+        worker->addShape(definitions[0], endpoint);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(logs).state, ShapeStatus::State::Live, 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(!batches.isEmpty(), 5000);
+        QVERIFY(batches[0].reset);
+        const int pgLines
+            = one(QStringLiteral("SELECT count(*) FROM node_task_output_logs")).toInt();
+        QCOMPARE(batches[0].storedChangeCount, pgLines);
+        QCOMPARE(readerKeys(reader, logs).size(), pgLines);
+        QCOMPARE(readerValue(reader,
+                             QStringLiteral("SELECT count(DISTINCT source_id) FROM "
+                                            "log_entries WHERE shape_derived IS NOT NULL")),
+                 QString::number(pgLines));
+        QCOMPARE(readerValue(reader,
+                             QStringLiteral("SELECT count(*) - count(DISTINCT source_id) "
+                                            "FROM log_entries")),
+                 QStringLiteral("0"));
+        worker.reset();
+    }
+
+    void shapePausedMidSnapshotDropsItsPartAndStartsOverOnResume()
+    {
+        // The log shape's third chunk is held back long enough to pause it half-way through.
+        QVERIFY(setUpHive({QStringLiteral("--chunk-bytes"), QStringLiteral("2000"),
+                           QStringLiteral("--fault"),
+                           QStringLiteral("latency:ms=45000:table=node_task_output_logs:skip=2:"
+                                          "count=1")}));
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server.shapeUrl());
+        const QString logs = QStringLiteral("node_task_output_logs");
+        const QString tasks = QStringLiteral("shared_tasks");
+        ShapeDefinition logDefinition;
+        logDefinition.table = logs;
+        ShapeDefinition taskDefinition;
+        taskDefinition.table = tasks;
+        QHash<QString, ShapeStatus> statuses;
+        ShapeWorker worker(storePath);
+        worker.setFlushThreshold(1);
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
+        worker.addShape(taskDefinition, endpoint);
+        worker.addShape(logDefinition, endpoint);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(tasks).state, ShapeStatus::State::Live, 15000);
+
+        auto opened = LogStore::open(storePath, LogStore::Access::ReadOnly);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().toString()));
+        LogStore &reader = *opened.value();
+        const QString attached
+            = QStringLiteral("SELECT count(*) FROM log_entries WHERE shape_derived IS NOT NULL");
+        // Every task committed carries what the log shape has stored so far: wait for its parts.
+        for (int i = 0; i < 20 && readerValue(reader, attached).toInt() == 0; ++i) {
+            const QString id = one(QStringLiteral("SELECT md5('pause-%1')::uuid::text").arg(i));
+            QVERIFY(exec(QStringLiteral("INSERT INTO shared_tasks (id, organization_id, "
+                                        "project_id, title, status) SELECT '%1', "
+                                        "organization_id, project_id, 'While paused', status "
+                                        "FROM shared_tasks ORDER BY id LIMIT 1")
+                             .arg(id)));
+            QTRY_VERIFY_WITH_TIMEOUT(readerKeys(reader, tasks).contains(taskKey(id)), 15000);
+        }
+        QVERIFY(readerValue(reader, attached).toInt() > 0);
+        QCOMPARE(statuses.value(logs).state, ShapeStatus::State::Syncing);
+        // A partial snapshot is never the shape's data, not even while it is being written.
+        QCOMPARE(readerKeys(reader, logs), QStringList());
+
+        const QString allLines = QStringLiteral("SELECT count(*) FROM log_entries");
+        const QString linesBeforePause = readerValue(reader, allLines);
+        worker.pauseAll();
+        // Its lines leave the shape but stay in the local log history, as after a rotation.
+        QCOMPARE(readerValue(reader, attached), QStringLiteral("0"));
+        QCOMPARE(readerValue(reader, allLines), linesBeforePause);
+        worker.resumeAll();
+        QTRY_COMPARE_WITH_TIMEOUT(statuses.value(logs).state, ShapeStatus::State::Live, 15000);
+        const int pgLines
+            = one(QStringLiteral("SELECT count(*) FROM node_task_output_logs")).toInt();
+        QCOMPARE(readerKeys(reader, logs).size(), pgLines);
+        QCOMPARE(readerValue(reader, attached), QString::number(pgLines));
+        QCOMPARE(readerValue(reader,
+                             QStringLiteral("SELECT count(*) - count(DISTINCT source_id) "
+                                            "FROM log_entries")),
+                 QStringLiteral("0"));
+        QCOMPARE(readerKeys(reader, tasks).size(),
+                 one(QStringLiteral("SELECT count(*) FROM shared_tasks")).toInt());
     }
 
     void hivectlResumesFromTheSavedOffsetAfterSigkill()

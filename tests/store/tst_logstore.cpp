@@ -2,9 +2,12 @@
 #include "LogStoreSchema.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -16,6 +19,8 @@
 #include <csignal>
 #include <cstring>
 #include <thread>
+
+#include <unistd.h>
 
 namespace {
 
@@ -126,6 +131,9 @@ private slots:
     void nodeDatabaseIsPagedAndNeverMigrated();
     void storeFromNewerVersionIsRefused();
     void twoConnectionsCreatingTheSameStoreBothSucceed();
+    void newStoreInAMissingDirectoryCreatesTheDirectory();
+    void directoryThatCannotBeCreatedIsNamed();
+    void directoryThatCannotTakeTheStoreIsNamed();
     void unusableFilesGiveClearErrors_data();
     void unusableFilesGiveClearErrors();
     void damagedPagesGiveAnErrorNotACrash();
@@ -721,6 +729,59 @@ void TestLogStore::storeFromNewerVersionIsRefused()
     QVERIFY(!r.ok());
     QVERIFY2(r.error().message.contains(QLatin1String("newer Hivewatch")),
              qPrintable(r.error().message));
+}
+
+void TestLogStore::newStoreInAMissingDirectoryCreatesTheDirectory()
+{
+    // A fresh account has no data directory yet.
+    const QString path
+        = m_dir->filePath(QStringLiteral("home/.local/share/hivewatch/store.sqlite"));
+    auto store = openOrFail(path, LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    const auto appended = store->append(lines(kExecA, 3));
+    QVERIFY2(appended.ok(), qPrintable(appended.ok() ? QString() : appended.error().toString()));
+    store.reset();
+    auto again = openOrFail(path, LogStore::Access::ReadOnly);
+    QVERIFY(again);
+    const auto count = again->countByExecution(kExecA);
+    QVERIFY(count.ok());
+    QCOMPARE(count.value(), 3);
+}
+
+void TestLogStore::directoryThatCannotBeCreatedIsNamed()
+{
+    // A file where the data directory's parent should be: no permission bit helps here, so this
+    // holds for root too.
+    QFile blocker(m_dir->filePath(QStringLiteral("share")));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    const QString directory = m_dir->filePath(QStringLiteral("share/hivewatch"));
+    const auto opened
+        = LogStore::open(directory + QStringLiteral("/store.sqlite"), LogStore::Access::ReadWrite);
+    QVERIFY(!opened.ok());
+    QVERIFY2(opened.error().message.contains(QStringLiteral("directory ") + directory),
+             qPrintable(opened.error().toString()));
+    QCOMPARE(QFileInfo(blocker.fileName()).size(), 0); // the file in the way is left alone
+}
+
+void TestLogStore::directoryThatCannotTakeTheStoreIsNamed()
+{
+    QString directory = m_dir->filePath(QStringLiteral("read-only"));
+    QVERIFY(QDir().mkdir(directory));
+    QVERIFY(QFile::setPermissions(directory, QFile::ReadOwner | QFile::ExeOwner));
+    const auto restore = qScopeGuard([&] {
+        QFile::setPermissions(m_dir->filePath(QStringLiteral("read-only")),
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    });
+    // Permission bits do not stop root; /proc/self is a directory nobody can create files in.
+    if (::access(QFile::encodeName(directory).constData(), W_OK) == 0)
+        directory = QStringLiteral("/proc/self");
+    const QString path = directory + QStringLiteral("/store.sqlite");
+    const auto opened = LogStore::open(path, LogStore::Access::ReadWrite);
+    QVERIFY(!opened.ok());
+    QVERIFY2(opened.error().message.contains(QStringLiteral("directory ") + directory),
+             qPrintable(opened.error().toString()));
+    QVERIFY(!QFileInfo::exists(path));
 }
 
 void TestLogStore::twoConnectionsCreatingTheSameStoreBothSucceed()

@@ -1,0 +1,169 @@
+// ShapeStore's isolation between shapes (issue 13) on a real SQLite file: what a second,
+// read-only connection sees while one shape is half-way through a multi-part snapshot.
+#include "LogStore.h"
+#include "ShapeStore.h"
+#include "ShapeStream.h"
+
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+ShapeSchema testSchema()
+{
+    auto schema
+        = ShapeSchema::parse(R"({"id":{"type":"int4","pk_index":0},"title":{"type":"text"}})");
+    return schema ? schema.value() : ShapeSchema();
+}
+
+ShapeMessage insert(int id)
+{
+    ShapeMessage change;
+    change.key = QStringLiteral("\"public\".\"t\"/\"%1\"").arg(id);
+    change.value = {RawField {"id", QByteArray::number(id)},
+                    RawField {"title", "row " + QByteArray::number(id)}};
+    return change;
+}
+
+// Changes inserting rows first..last, ending at `offset`.
+ShapeUpdate update(int first, int last, const QString &offset, bool reset = false)
+{
+    ShapeUpdate u;
+    u.reset = reset;
+    for (int id = first; id <= last; ++id)
+        u.changes.append(insert(id));
+    u.handle = QStringLiteral("h-1");
+    u.offset = offset;
+    u.schema = testSchema();
+    u.receivedAt = QDateTime::currentDateTimeUtc();
+    return u;
+}
+
+} // namespace
+
+class TestShapeStore : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<LogStore> m_writer;
+    std::unique_ptr<ShapeStore> m_store;
+    std::unique_ptr<LogStore> m_reader;
+
+    QString path() const { return m_dir->filePath(QStringLiteral("store.sqlite")); }
+
+    int readerRows(const QString &shape)
+    {
+        int rows = 0;
+        ShapeStore view(*m_reader);
+        const auto visited
+            = view.forEachRow(shape, [&](const QString &, const RawRow &) { ++rows; });
+        return visited ? rows : -1;
+    }
+    QString readerOffset(const QString &shape)
+    {
+        QSqlQuery query(m_reader->database());
+        query.prepare(QStringLiteral("SELECT \"offset\" FROM shape_state WHERE name = ?"));
+        query.addBindValue(shape);
+        return query.exec() && query.next() ? query.value(0).toString() : QStringLiteral("<none>");
+    }
+    // Writes and commits a whole update of `shape`, as ShapeWorker does at an up-to-date.
+    bool commitUpdate(const QString &shape, const ShapeUpdate &u)
+    {
+        auto written = m_store->write(shape, u, false);
+        return written && m_store->commit(shape, shape, u, false).ok();
+    }
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        auto writer = LogStore::open(path(), LogStore::Access::ReadWrite);
+        QVERIFY2(writer.ok(), qPrintable(writer.ok() ? QString() : writer.error().toString()));
+        m_writer = std::move(writer).value();
+        m_store = std::make_unique<ShapeStore>(*m_writer);
+        QVERIFY(m_store->migrate().ok());
+        auto reader = LogStore::open(path(), LogStore::Access::ReadOnly);
+        QVERIFY2(reader.ok(), qPrintable(reader.ok() ? QString() : reader.error().toString()));
+        m_reader = std::move(reader).value();
+        QVERIFY(commitUpdate(QStringLiteral("a"), update(1, 3, QStringLiteral("10_0"), true)));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(1, 2, QStringLiteral("10_0"), true)));
+    }
+    void cleanup()
+    {
+        m_reader.reset();
+        m_store.reset();
+        m_writer.reset();
+        m_dir.reset();
+    }
+
+    void otherShapesCommitWhileOneIsHalfWayThroughASnapshot()
+    {
+        // "a" refetches: the first part of its new snapshot is written, the rest still to come.
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
+                               false));
+        QVERIFY(m_store->isPartial(QStringLiteral("a")));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        // b's commit is on disk at once ...
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+        QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
+        // ... carrying a's part, with a saved as a snapshot in progress: a restart resyncs it.
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        auto loaded = m_store->load(QStringLiteral("a"), QStringLiteral("a"));
+        QVERIFY(loaded.ok() && loaded.value());
+        QCOMPARE(loaded.value()->offset, QStringLiteral("-1"));
+
+        // a's later parts and its up-to-date complete it.
+        QVERIFY(
+            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(4, 4, QStringLiteral("12_0"))));
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        const ShapeUpdate last = update(107, 107, QStringLiteral("0_2"));
+        QVERIFY(commitUpdate(QStringLiteral("a"), last));
+        QVERIFY(!m_store->isPartial(QStringLiteral("a")));
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("0_2"));
+        QCOMPARE(readerRows(QStringLiteral("a")), 8);
+        QCOMPARE(readerRows(QStringLiteral("b")), 4);
+    }
+
+    void abandonedSnapshotIsDroppedAndTheOthersKeepTheirs()
+    {
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
+                               false));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        QVERIFY(
+            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        // a fails: neither its committed part nor its uncommitted one stays as its rows.
+        QVERIFY(m_store->abandon(QStringLiteral("a")).ok());
+        QVERIFY(!m_store->isPartial(QStringLiteral("a")));
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(4, 4, QStringLiteral("12_0"))));
+        QCOMPARE(readerRows(QStringLiteral("b")), 4);
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        // Abandoning a shape that is not half-way through anything keeps its rows.
+        QVERIFY(m_store->abandon(QStringLiteral("b")).ok());
+        QCOMPARE(readerRows(QStringLiteral("b")), 4);
+        QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("12_0"));
+    }
+
+    void closingHalfWayKeepsTheOthersAndResyncsThePartialShape()
+    {
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
+                               false));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        QVERIFY(
+            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        // As at quit (or a kill after the last commit): the uncommitted part is gone.
+        m_store.reset();
+        m_writer.reset();
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+        QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShapeStore)
+#include "tst_shapestore.moc"
