@@ -5,6 +5,7 @@
 #include "HiveModels.h"
 #include "MainWindow.h"
 #include "NodesPanel.h"
+#include "ProfileStore.h"
 #include "SecretStore.h"
 #include "ShapeClient.h"
 #include "ShapeStatusModel.h"
@@ -13,21 +14,29 @@
 #include "UiLog.h"
 
 #include <QAction>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
+#include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
+
+#include <functional>
+#include <memory>
 
 namespace {
-ShapeEndpoint endpointFor(const ConnectionSettings &settings, const QString &table)
+// Item data of the demo entry of the switcher (a saved profile may have any name).
+const QString kDemoEntry = QStringLiteral("\x01demo");
+
+bool isOwnProblem(const ShapeStatus &status)
 {
-    if (settings.mode == ConnectionSettings::Mode::Proxy) {
-        QUrl url = settings.url;
-        QString path = url.path();
-        if (!path.endsWith(QLatin1Char('/')))
-            path += QLatin1Char('/');
-        url.setPath(path + table);
-        return ShapeEndpoint::proxy(url, settings.secret);
-    }
-    return ShapeEndpoint::electric(settings.url, settings.secret);
+    return status.problem == ShapeStatus::Problem::SignInNeeded
+        || status.problem == ShapeStatus::Problem::NotServed;
 }
 } // namespace
 
@@ -36,33 +45,63 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_window(window)
     , m_models(new HiveModels(this))
     , m_coalescer(new BatchCoalescer(this))
-    , m_shapes(new ShapeClient(storePath, this))
     , m_secrets(new SecretStore(QStringLiteral("hivewatch"), this))
     , m_tasksPanel(new TasksPanel(m_models->tasks()))
     , m_nodesPanel(
           new NodesPanel(m_models->nodes(), m_models->assignments(), m_models->progressEvents()))
     , m_syncPanel(new SyncStatusPanel(m_models->shapeStatuses()))
+    , m_banner(
+          new QLabel(tr("<b>Local demo hive</b> — File → Connect… (Ctrl+K) watches a real hive")))
+    , m_switcher(new QComboBox)
+    , m_unreachable(new QWidget)
+    , m_unreachableText(new QLabel(m_unreachable))
+    , m_dataDir(QFileInfo(storePath).absolutePath())
 {
     registerShapeBatchMetaTypes();
     m_coalescer->setAcceptedShapes(HiveModels::tables());
     // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
     m_coalescer->setFrameBudget(5);
-    connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_coalescer, &BatchCoalescer::batchReady, m_models, &HiveModels::applyBatch);
     connect(m_coalescer, &BatchCoalescer::largeBatchAhead, m_models, &HiveModels::expectRows);
-    connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
-            &ShapeStatusModel::setStatus);
     connect(m_models->shapeStatuses(), &ShapeStatusModel::summaryChanged, window,
             &MainWindow::setStatusText);
-    connect(m_shapes, &ShapeClient::statusChanged, this, [this](const ShapeStatus &status) {
-        if (status.state == ShapeStatus::State::Failed)
-            m_window->showMessage(tr("%1: %2").arg(status.shapeName, status.errorText));
-    });
+    connect(m_syncPanel, &SyncStatusPanel::signInRequested, this, &Dashboard::askForToken);
+    useStore(storePath);
 
     window->addPanel(m_tasksPanel, tr("Tasks"));
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
     window->setStatusText(m_models->shapeStatuses()->summary());
+
+    // Like k9s contexts: the hive being watched, and the others one click away.
+    m_switcher->setObjectName(QStringLiteral("profileSwitcher"));
+    m_switcher->setToolTip(tr("The hive being watched"));
+    m_switcher->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_switcher, &QComboBox::activated, this, [this](int index) {
+        const QString name = m_switcher->itemData(index).toString();
+        if (name == kDemoEntry) {
+            if (!m_profile.demo)
+                emit demoRequested();
+        } else if (name != m_profile.name || m_profile.demo) {
+            switchToProfile(name);
+        }
+    });
+    m_banner->setObjectName(QStringLiteral("demoBanner"));
+    m_banner->hide();
+    auto *edit = new QPushButton(tr("Edit connection…"), m_unreachable);
+    auto *demo = new QPushButton(tr("Start the demo"), m_unreachable);
+    auto *promptLayout = new QHBoxLayout(m_unreachable);
+    promptLayout->setContentsMargins(0, 0, 0, 0);
+    promptLayout->addWidget(m_unreachableText);
+    promptLayout->addWidget(edit);
+    promptLayout->addWidget(demo);
+    connect(edit, &QPushButton::clicked, this, &Dashboard::editConnection);
+    connect(demo, &QPushButton::clicked, this, &Dashboard::demoRequested);
+    m_unreachable->hide();
+    window->statusBar()->addWidget(m_unreachable);
+    window->statusBar()->addPermanentWidget(m_banner);
+    window->statusBar()->addPermanentWidget(m_switcher);
+    refreshSwitcher();
 
     QAction *connectAction = new QAction(tr("&Connect…"), this);
     connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
@@ -89,62 +128,255 @@ Dashboard::~Dashboard()
     m_shapes->stop();
 }
 
+QString Dashboard::demoProfileName()
+{
+    return tr("Local demo hive");
+}
+
+void Dashboard::useStore(const QString &storePath)
+{
+    if (m_shapes) {
+        // The old hive's worker stops before anything of the new one shows: no late batch.
+        m_shapes->stop();
+        delete m_shapes;
+        m_shapes = nullptr;
+        clearViews();
+    }
+    m_storePath = storePath;
+    // A fresh account has no data directory yet; the store cannot be opened without it.
+    if (!storePath.isEmpty())
+        QDir().mkpath(QFileInfo(storePath).absolutePath());
+    m_shapes = new ShapeClient(storePath, this);
+    connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
+    connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
+            &ShapeStatusModel::setStatus);
+    connect(m_shapes, &ShapeClient::statusChanged, this, &Dashboard::onStatus);
+    emit storeChanged(storePath);
+}
+
+void Dashboard::clearViews()
+{
+    m_coalescer->discardPending();
+    for (const QString &table : HiveModels::tables())
+        m_models->clearShape(table);
+    m_models->shapeStatuses()->clear();
+    m_unreachable->hide();
+}
+
+void Dashboard::onStatus(const ShapeStatus &status)
+{
+    if (status.state == ShapeStatus::State::Live || status.lastSyncedAt.isValid()
+        || isOwnProblem(status)) {
+        m_anyShapeThrough = true;
+        m_unreachable->hide();
+    }
+    // A shape's own problem (sign-in, not served) shows on its row only.
+    if (status.state == ShapeStatus::State::Failed && !isOwnProblem(status))
+        m_window->showMessage(tr("%1: %2").arg(status.shapeName, status.errorText));
+    const bool unreachable = status.state == ShapeStatus::State::BackingOff
+        || (status.state == ShapeStatus::State::Failed && !isOwnProblem(status));
+    if (unreachable && !m_anyShapeThrough && !m_profile.demo && !m_profile.name.isEmpty()) {
+        m_unreachableText->setText(
+            tr("%1 cannot be reached: %2").arg(m_profile.name, status.errorText));
+        m_unreachable->show();
+    }
+}
+
 void Dashboard::start(const ConnectionSettings &settings, bool secretKnown)
 {
-    if (!settings.isComplete()) {
+    ConnectionProfile profile = ConnectionProfile::fromConnection(settings, m_profile.name);
+    if (secretKnown && profile.sources.constFirst().secret.isEmpty())
+        profile.sources.first().auth = ProfileSource::Auth::None;
+    start(profile);
+}
+
+void Dashboard::start(const ConnectionProfile &profile)
+{
+    if (!profile.isComplete()) {
         m_window->showMessage(tr("Not connected: choose File → Connect… (Ctrl+K)"), 0);
         return;
     }
-    if (secretKnown) {
-        connectTo(settings);
-        return;
-    }
-    m_secrets->read(settings.secretKey(), [this, settings](bool ok, const QString &secretOrError) {
-        ConnectionSettings withSecret = settings;
-        if (ok)
-            withSecret.secret = secretOrError;
-        else
-            qCInfo(lcUi) << "no stored secret for" << settings.url.toDisplayString() << ":"
-                         << secretOrError;
-        connectTo(withSecret);
-    });
+    // Secrets not given (environment, dialog) come from the keychain, one source at a time.
+    auto pending = std::make_shared<ConnectionProfile>(profile);
+    auto next = std::make_shared<std::function<void(int)>>();
+    *next = [this, pending, next](int index) {
+        while (index < pending->sources.size()
+               && (!pending->sources.at(index).needsSecret()
+                   || !pending->sources.at(index).secret.isEmpty()))
+            ++index;
+        if (index >= pending->sources.size()) {
+            connectTo(*pending);
+            *next = nullptr; // breaks the cycle
+            return;
+        }
+        const QString key = pending->sources.at(index).secretKey();
+        m_secrets->read(key, [pending, next, index, key](bool ok, const QString &secretOrError) {
+            if (ok)
+                pending->sources[index].secret = secretOrError;
+            else
+                qCInfo(lcUi) << "no stored secret for" << key << ":" << secretOrError;
+            if (*next)
+                (*next)(index + 1);
+        });
+    };
+    (*next)(0);
 }
 
 void Dashboard::connectTo(const ConnectionSettings &settings)
 {
-    const ConnectionSettings previous = std::exchange(m_connection, settings);
-    for (const QString &shape : previous.shapes) {
-        if (!settings.shapes.contains(shape)) {
-            m_shapes->removeShape(shape);
-            m_models->clearShape(shape);
+    ConnectionProfile profile = ConnectionProfile::fromConnection(settings, m_profile.name);
+    profile.storePath = m_storePath;
+    profile.demo = m_profile.demo;
+    connectTo(profile);
+}
+
+void Dashboard::connectTo(const ConnectionProfile &requested)
+{
+    ConnectionProfile profile = requested;
+    if (profile.storePath.isEmpty())
+        profile.storePath = m_storePath;
+    const bool otherHive = !m_profile.tables().isEmpty()
+        && (profile.name != m_profile.name || profile.demo != m_profile.demo);
+    if (otherHive || profile.storePath != m_storePath) {
+        useStore(profile.storePath);
+    } else {
+        for (const QString &shape : m_profile.tables()) {
+            if (!profile.tableSources.contains(shape)) {
+                m_shapes->removeShape(shape);
+                m_models->clearShape(shape);
+            }
         }
     }
-    for (const QString &table : settings.shapes) {
+    m_profile = profile;
+    m_anyShapeThrough = false;
+    m_unreachable->hide();
+    for (const QString &table : profile.tables()) {
+        const ProfileSource *source = profile.sourceFor(table);
         ShapeDefinition definition;
         definition.name = table;
         definition.table = table;
-        m_shapes->addShape(definition, endpointFor(settings, table));
+        m_models->shapeStatuses()->setSourceName(table, source->name);
+        m_shapes->addShape(definition, source->endpointFor(table));
     }
-    m_window->setWindowTitle(
-        tr("Hivewatch — %1")
-            .arg(settings.url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)));
+    m_banner->setVisible(profile.demo);
+    const QString where = profile.demo ? demoProfileName()
+        : profile.name.isEmpty()
+        ? profile.sources.value(0).url.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemoveQuery)
+        : profile.name;
+    m_window->setWindowTitle(tr("Hivewatch — %1").arg(where));
+    refreshSwitcher();
+}
+
+void Dashboard::showStored(const ConnectionProfile &requested)
+{
+    ConnectionProfile profile = requested;
+    if (profile.storePath.isEmpty())
+        profile.storePath = m_storePath;
+    if (profile.storePath != m_storePath || profile.name != m_profile.name)
+        useStore(profile.storePath);
+    m_profile = profile;
+    for (const QString &table : profile.tables()) {
+        ShapeDefinition definition;
+        definition.name = table;
+        definition.table = table;
+        m_shapes->showStoredShape(definition, profile.sourceFor(table)->endpointFor(table));
+    }
+    m_banner->setVisible(false);
+    m_window->setWindowTitle(tr("Hivewatch — %1 (offline)").arg(profile.name));
+    m_window->showMessage(tr("Offline: showing what the local store holds. File → Connect… "
+                             "(Ctrl+K) syncs."),
+                          0);
+    refreshSwitcher();
+}
+
+void Dashboard::refreshSwitcher()
+{
+    QSettings settings;
+    m_switcher->clear();
+    for (const QString &name : ProfileStore::names(settings))
+        m_switcher->addItem(name, name);
+    if (!m_profile.demo && !m_profile.name.isEmpty() && m_switcher->findData(m_profile.name) < 0)
+        m_switcher->addItem(m_profile.name, m_profile.name); // unsaved: the command line's
+    m_switcher->addItem(demoProfileName(), kDemoEntry);
+    const int current = m_switcher->findData(m_profile.demo ? kDemoEntry : m_profile.name);
+    m_switcher->setCurrentIndex(current);
+}
+
+void Dashboard::switchToProfile(const QString &name)
+{
+    QSettings settings;
+    auto profile = ProfileStore::load(settings, name);
+    if (!profile) {
+        m_window->showMessage(tr("No saved profile \"%1\".").arg(name));
+        refreshSwitcher();
+        return;
+    }
+    ProfileStore::setCurrent(settings, name);
+    if (profile->storePath.isEmpty())
+        profile->storePath = ProfileStore::defaultStorePath(m_dataDir, name);
+    start(*profile);
 }
 
 void Dashboard::editConnection()
 {
-    ConnectionDialog dialog(m_connection, m_window);
+    QSettings settings;
+    QList<ConnectionProfile> saved;
+    for (const QString &name : ProfileStore::names(settings)) {
+        if (auto profile = ProfileStore::load(settings, name)) {
+            if (profile->name == m_profile.name && !m_profile.demo)
+                saved.append(m_profile); // with the secrets in use
+            else
+                saved.append(*profile);
+        }
+    }
+    ConnectionDialog dialog(saved, m_profile, m_window);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const ConnectionSettings chosen = dialog.settings();
-    QSettings settings;
-    chosen.save(settings);
-    if (dialog.rememberSecret() && !chosen.secret.isEmpty()) {
-        m_secrets->write(chosen.secretKey(), chosen.secret, [this](bool ok, const QString &error) {
-            if (!ok)
-                m_window->showMessage(tr("The secret is used for this session only: the system "
-                                         "keychain refused it (%1).")
-                                          .arg(error));
-        });
+    ConnectionProfile chosen = dialog.profile();
+    if (chosen.storePath.isEmpty())
+        chosen.storePath = ProfileStore::defaultStorePath(m_dataDir, chosen.name);
+    ProfileStore::save(settings, chosen);
+    ProfileStore::setCurrent(settings, chosen.name);
+    if (dialog.rememberSecrets()) {
+        for (const ProfileSource &source : std::as_const(chosen.sources)) {
+            if (!source.needsSecret() || source.secret.isEmpty())
+                continue;
+            m_secrets->write(
+                source.secretKey(), source.secret, [this](bool ok, const QString &error) {
+                    if (!ok)
+                        m_window->showMessage(tr("The secret is used for this session only: the "
+                                                 "system keychain refused it (%1).")
+                                                  .arg(error));
+                });
+        }
     }
-    connectTo(chosen);
+    start(chosen);
+}
+
+void Dashboard::askForToken(const QString &shape)
+{
+    ProfileSource *source = nullptr;
+    const QString sourceName = m_profile.tableSources.value(shape);
+    source = m_profile.source(sourceName);
+    if (!source)
+        return;
+    bool ok = false;
+    const QString token = QInputDialog::getText(
+        m_window, tr("Sign in"),
+        tr("%1 refused the credentials for %2. New bearer token for %1:").arg(sourceName, shape),
+        QLineEdit::Password, {}, &ok);
+    if (!ok || token.isEmpty())
+        return;
+    if (source->auth != ProfileSource::Auth::Secret)
+        source->auth = ProfileSource::Auth::Token;
+    source->secret = token;
+    // Every shape of that source gets the new token; the others keep going untouched.
+    for (const QString &table : m_profile.tables()) {
+        if (m_profile.tableSources.value(table) != sourceName)
+            continue;
+        ShapeDefinition definition;
+        definition.name = table;
+        definition.table = table;
+        m_shapes->addShape(definition, source->endpointFor(table));
+    }
 }

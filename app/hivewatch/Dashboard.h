@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ConnectionProfile.h"
 #include "ConnectionSettings.h"
 
 #include <QObject>
@@ -8,15 +9,25 @@ class BatchCoalescer;
 class HiveModels;
 class MainWindow;
 class NodesPanel;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QWidget;
 class SecretStore;
 class ShapeClient;
 class SyncStatusPanel;
 class TasksPanel;
+struct ShapeStatus;
 
-// The wiring of the live dashboard: one ShapeClient (worker thread) syncs the chosen shapes; its
-// batches pass through a BatchCoalescer (at most one model update per shape per frame) into the
-// hive models; statuses feed the sync status area and the status bar. Builds the Tasks and Nodes
-// panels, the sync status dock and the Connect… action into the main window.
+// The wiring of the live dashboard: one ShapeClient (worker thread) per hive syncs the chosen
+// shapes into that hive's store; its batches pass through a BatchCoalescer (at most one model
+// update per shape per frame) into the hive models; statuses feed the sync status area and the
+// status bar. Builds the Tasks and Nodes panels, the sync status dock, the Connect… action and
+// the profile switcher (status bar) into the main window.
+//
+// Switching to another profile (another hive) stops the old hive's shapes, empties every view
+// and the demo banner, and syncs the new hive into its own store. The demo is a profile that is
+// never saved; choosing it asks the app (demoRequested) to start it.
 class Dashboard : public QObject
 {
     Q_OBJECT
@@ -24,31 +35,66 @@ public:
     Dashboard(MainWindow *window, const QString &storePath, QObject *parent = nullptr);
     ~Dashboard() override;
 
-    // Starts syncing; reads the secret from the keychain first unless `secretKnown`.
+    // Starts syncing; secrets missing from the profile are read from the keychain first.
+    void start(const ConnectionProfile &profile);
     void start(const ConnectionSettings &settings, bool secretKnown);
-    // Syncs exactly settings.shapes from settings' endpoint (restarts shapes whose endpoint
-    // changed, stops and empties the others).
+    // Syncs exactly the profile's tables, each from its source (restarts shapes whose endpoint
+    // changed, stops and empties the others). Another profile than the current one is a switch.
+    void connectTo(const ConnectionProfile &profile);
+    // The current profile's store with one source and the given shapes.
     void connectTo(const ConnectionSettings &settings);
-    // Opens the connection dialog; on accept saves the settings (secret to the keychain) and
-    // reconnects.
+    // Offline: shows what the profile's store holds, without any request.
+    void showStored(const ConnectionProfile &profile);
+    // Opens the connection dialog; on accept saves the profile (secrets to the keychain) unless
+    // it is the demo, makes it current and connects to it.
     void editConnection();
+    // Switches to the saved profile `name` (the status bar switcher does this).
+    void switchToProfile(const QString &name);
+    // Where new profiles get their stores (default: beside the first store).
+    void setDataDir(const QString &dir) { m_dataDir = dir; }
 
-    const ConnectionSettings &connection() const { return m_connection; }
+    const ConnectionProfile &profile() const { return m_profile; }
+    QString storePath() const { return m_storePath; }
     HiveModels *models() const { return m_models; }
     ShapeClient *shapeClient() const { return m_shapes; }
     BatchCoalescer *coalescer() const { return m_coalescer; }
     TasksPanel *tasksPanel() const { return m_tasksPanel; }
     NodesPanel *nodesPanel() const { return m_nodesPanel; }
     SyncStatusPanel *syncStatusPanel() const { return m_syncPanel; }
+    QLabel *demoBanner() const { return m_banner; }
+    QComboBox *profileSwitcher() const { return m_switcher; }
+    // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
+    QWidget *unreachablePrompt() const { return m_unreachable; }
+
+    static QString demoProfileName();
+
+signals:
+    // The user chose the local demo hive (switcher, or the unreachable prompt).
+    void demoRequested();
+    // Another hive's store is in use now (a new ShapeClient): re-wire what reads it.
+    void storeChanged(const QString &storePath);
 
 private:
+    void useStore(const QString &storePath);
+    void clearViews();
+    void refreshSwitcher();
+    void onStatus(const ShapeStatus &status);
+    void askForToken(const QString &shape);
+
     MainWindow *m_window;
     HiveModels *m_models;
     BatchCoalescer *m_coalescer;
-    ShapeClient *m_shapes;
+    ShapeClient *m_shapes = nullptr;
     SecretStore *m_secrets;
     TasksPanel *m_tasksPanel;
     NodesPanel *m_nodesPanel;
     SyncStatusPanel *m_syncPanel;
-    ConnectionSettings m_connection;
+    QLabel *m_banner;
+    QComboBox *m_switcher;
+    QWidget *m_unreachable;
+    QLabel *m_unreachableText;
+    QString m_storePath;
+    QString m_dataDir;
+    ConnectionProfile m_profile;
+    bool m_anyShapeThrough = false; // since the last connect, some shape got an answer
 };

@@ -1,5 +1,7 @@
 #include "DashboardOptions.h"
 
+#include "ProfileStore.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QSettings>
@@ -12,6 +14,7 @@ const QString kShapes = QStringLiteral("shapes");
 const QString kStore = QStringLiteral("store");
 const QString kOffline = QStringLiteral("offline");
 const QString kResetLayout = QStringLiteral("reset-layout");
+const QString kProfile = QStringLiteral("profile");
 
 Result<QUrl> parseUrl(const QString &text, const QString &from)
 {
@@ -51,12 +54,20 @@ void DashboardOptions::addTo(QCommandLineParser &parser)
     parser.addOption(
         {kOffline, QStringLiteral("Start without connecting (File → Connect… later).")});
     parser.addOption({kResetLayout, QStringLiteral("Forget the saved window layout.")});
+    parser.addOption({kProfile,
+                      QStringLiteral("Watch the saved connection profile <name> (File → "
+                                     "Connect… makes them). Default: the last one used."),
+                      QStringLiteral("name")});
+}
+
+QString DashboardOptions::dataDir()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
 }
 
 QString DashboardOptions::defaultStorePath()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
-        .filePath(QStringLiteral("hivewatch.sqlite"));
+    return QDir(dataDir()).filePath(QStringLiteral("hivewatch.sqlite"));
 }
 
 Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &parser,
@@ -65,6 +76,33 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
 {
     DashboardOptions options;
     options.connection = ConnectionSettings::load(settings);
+    ProfileStore::migrateLegacy(settings, defaultStorePath());
+    if (parser.isSet(kProfile)) {
+        if (parser.isSet(kElectricUrl) || parser.isSet(kProxyUrl))
+            return Error(QStringLiteral("--profile and --%1 exclude each other: choose one")
+                             .arg(parser.isSet(kProxyUrl) ? kProxyUrl : kElectricUrl));
+        const QString name = parser.value(kProfile);
+        auto profile = ProfileStore::load(settings, name);
+        if (!profile) {
+            const QStringList saved = ProfileStore::names(settings);
+            return Error(QStringLiteral("--profile: no saved profile \"%1\" (saved: %2)")
+                             .arg(name,
+                                  saved.isEmpty() ? QStringLiteral("none")
+                                                  : saved.join(QLatin1String(", "))));
+        }
+        options.profile = *profile;
+    } else if (auto current = ProfileStore::load(settings, ProfileStore::current(settings))) {
+        options.profile = *current;
+    }
+    if (!options.connection.isComplete() && !options.profile.sources.isEmpty()) {
+        const ProfileSource &first = options.profile.sources.constFirst();
+        options.connection.mode = first.style == ProfileSource::Style::Proxy
+            ? ConnectionSettings::Mode::Proxy
+            : ConnectionSettings::Mode::Electric;
+        options.connection.url = first.url;
+        options.connection.shapes = options.profile.tables();
+    }
+    bool urlGiven = false;
 
     if (environment.contains(QStringLiteral("ELECTRIC_URL"))) {
         auto url = parseUrl(environment.value(QStringLiteral("ELECTRIC_URL")),
@@ -73,6 +111,7 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
             return url.error();
         options.connection.mode = ConnectionSettings::Mode::Electric;
         options.connection.url = url.value();
+        urlGiven = !parser.isSet(kProfile);
     }
     if (parser.isSet(kElectricUrl) && parser.isSet(kProxyUrl))
         return Error(
@@ -86,6 +125,7 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
         options.connection.mode
             = proxy ? ConnectionSettings::Mode::Proxy : ConnectionSettings::Mode::Electric;
         options.connection.url = url.value();
+        urlGiven = true;
     }
 
     const QString secretVariable = options.connection.mode == ConnectionSettings::Mode::Proxy
@@ -113,7 +153,41 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
         options.connection.shapes = shapes;
     }
 
-    options.storePath = parser.isSet(kStore) ? parser.value(kStore) : defaultStorePath();
+    if (urlGiven) {
+        // A hive named on the command line is watched as given, never saved as a profile.
+        options.profile
+            = ConnectionProfile::fromConnection(options.connection, QStringLiteral("command line"));
+    } else {
+        if (parser.isSet(kShapes)) {
+            const QString fallback = options.profile.sources.isEmpty()
+                ? QString()
+                : options.profile.sources.constFirst().name;
+            QMap<QString, QString> chosen;
+            for (const QString &table : std::as_const(options.connection.shapes))
+                chosen.insert(table, options.profile.tableSources.value(table, fallback));
+            options.profile.tableSources = chosen;
+        }
+        // Each secret from its variable when set: ELECTRIC_SECRET for Electric's API secret,
+        // HIVEWATCH_TOKEN for bearer tokens.
+        for (ProfileSource &source : options.profile.sources) {
+            const QString variable = source.auth == ProfileSource::Auth::Secret
+                ? QStringLiteral("ELECTRIC_SECRET")
+                : source.auth == ProfileSource::Auth::Token ? QStringLiteral("HIVEWATCH_TOKEN")
+                                                            : QString();
+            if (!variable.isEmpty() && environment.contains(variable)) {
+                source.secret = environment.value(variable);
+                options.secretFromEnvironment = true;
+            }
+        }
+    }
+    if (parser.isSet(kStore))
+        options.storePath = parser.value(kStore);
+    else if (!options.profile.storePath.isEmpty())
+        options.storePath = options.profile.storePath;
+    else if (urlGiven || options.profile.name.isEmpty())
+        options.storePath = defaultStorePath();
+    else // a saved profile without a store yet: one of its own, apart from other hives'
+        options.storePath = ProfileStore::defaultStorePath(dataDir(), options.profile.name);
     options.connectOnStart = !parser.isSet(kOffline);
     options.resetLayout = parser.isSet(kResetLayout);
     return options;

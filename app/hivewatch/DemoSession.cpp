@@ -36,7 +36,12 @@ QString DemoSession::defaultDataDir()
 
 QString DemoSession::storePath() const
 {
-    return QDir(m_dataDir).filePath(QStringLiteral("store.sqlite"));
+    return storePathIn(m_dataDir);
+}
+
+QString DemoSession::storePathIn(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("store.sqlite"));
 }
 
 void DemoSession::start()

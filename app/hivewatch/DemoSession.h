@@ -19,6 +19,7 @@ public:
     // Where the demo keeps its cluster and its own local store, apart from a real hive's.
     static QString defaultDataDir();
     QString storePath() const;
+    static QString storePathIn(const QString &dataDir);
 
     void start();
 

@@ -52,7 +52,9 @@ void FirstRunScreenshots::check()
     if (!m_busiestExecution.isNull() && m_logs->model()->rowCount() == 0)
         m_logs->showExecution(m_busiestExecution);
     const int lines = m_logs->model()->rowCount();
-    if (tasks > 0 && nodes > 0 && lines > 0) {
+    // A hive that syncs no execution logs (a proxy serving tasks and nodes only) shows none.
+    const bool logsSynced = m_dashboard->profile().tables().contains(kLogShape);
+    if (tasks > 0 && nodes > 0 && (lines > 0 || !logsSynced)) {
         m_poll.stop();
         m_shownAfterMs = m_elapsed.elapsed();
         m_logRowsWhenShown = m_dashboard->shapeClient()->status(kLogShape).rowCount;

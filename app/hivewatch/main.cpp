@@ -12,7 +12,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
-#include <QLabel>
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QSettings>
@@ -45,7 +44,9 @@ void describeOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(QStringLiteral(
         "Live dashboard for a hive of AI-coding-agent nodes, synced with ElectricSQL.\n"
-        "With no hive configured it starts a local demo hive.\n\n"
+        "With no hive configured it starts a local demo hive. Hives are connection profiles: "
+        "File → Connect… makes them, the status bar switches between them, --profile picks "
+        "one.\n\n"
         "Environment:\n"
         "  ELECTRIC_URL     Electric shape API URL (like --electric-url, which wins)\n"
         "  ELECTRIC_SECRET  Electric API secret\n"
@@ -105,15 +106,16 @@ int main(int argc, char *argv[])
     // The demo is declared before the dashboard so it outlives it: the shapes stop first, then
     // the shape server, then the cluster.
     std::unique_ptr<DemoSession> demo;
-    if (parser.isSet(kDemoOption)
-        || (options->connectOnStart && !options->connection.isComplete())) {
-        demo = std::make_unique<DemoSession>(DemoSession::defaultDataDir());
-        if (!parser.isSet(QStringLiteral("store")))
-            options->storePath = demo->storePath(); // a demo never mixes with a real hive's data
-    }
+    QUrl demoUrl; // temporary: only ever held in memory, never saved
+    bool demoWanted = false;
+    const bool startWithDemo
+        = parser.isSet(kDemoOption) || (options->connectOnStart && !options->profile.isComplete());
+    if (startWithDemo && !parser.isSet(QStringLiteral("store")))
+        options->storePath = DemoSession::storePathIn(DemoSession::defaultDataDir());
 
     MainWindow window;
     Dashboard dashboard(&window, options->storePath);
+    dashboard.setDataDir(DashboardOptions::dataDir());
     // Other panels: add them here with window.addPanel(…) before the layout is restored.
     window.addPanel(new PgSetupPanel, QObject::tr("Postgres setup"));
     // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
@@ -125,20 +127,47 @@ int main(int argc, char *argv[])
         dialog->show();
     });
     // Logs: read from the local store on the model's own thread; synced log batches (already
-    // committed to the store) tell it that new lines are there.
+    // committed to the store) tell it that new lines are there. Another hive, another store.
     auto *logModel = new LogModel(&window);
     QObject::connect(dashboard.shapeClient(), &ShapeClient::batchReady, logModel,
                      &LogModel::applyShapeBatch);
     logModel->setStorePath(options->storePath);
+    QObject::connect(&dashboard, &Dashboard::storeChanged, logModel, [&](const QString &storePath) {
+        QObject::connect(dashboard.shapeClient(), &ShapeClient::batchReady, logModel,
+                         &LogModel::applyShapeBatch);
+        logModel->setStorePath(storePath);
+        if (storePath != DemoSession::storePathIn(DemoSession::defaultDataDir()))
+            demoWanted = false;
+    });
     auto *logsPanel = new LogsPanel(logModel);
     window.addPanel(logsPanel, QObject::tr("Logs"));
 
     window.restoreLayout();
     window.show();
-    if (demo) {
-        auto *banner = new QLabel(
-            QObject::tr("<b>Local demo hive</b> — File → Connect… (Ctrl+K) watches a real hive"));
-        window.statusBar()->addPermanentWidget(banner);
+
+    const auto connectToDemo = [&] {
+        ConnectionSettings settings;
+        settings.mode = ConnectionSettings::Mode::Electric;
+        settings.url = demoUrl;
+        settings.shapes = ConnectionSettings::availableShapes();
+        ConnectionProfile profile
+            = ConnectionProfile::fromConnection(settings, Dashboard::demoProfileName());
+        profile.demo = true; // never saved: the next run starts the demo again
+        // With --store the demo uses that store; switching hives then keeps that file.
+        profile.storePath = parser.isSet(QStringLiteral("store")) && startWithDemo
+            ? options->storePath
+            : demo->storePath();
+        dashboard.connectTo(profile);
+        window.showMessage(QObject::tr("Local demo hive is live"));
+    };
+    const auto startDemo = [&] {
+        demoWanted = true;
+        if (demo) {
+            if (!demoUrl.isEmpty())
+                connectToDemo();
+            return;
+        }
+        demo = std::make_unique<DemoSession>(DemoSession::defaultDataDir());
         QObject::connect(demo.get(), &DemoSession::progress, &window,
                          [&window](const QString &step) { window.showMessage(step, 0); });
         QObject::connect(demo.get(), &DemoSession::failed, &window, [&window](const QString &why) {
@@ -147,17 +176,24 @@ int main(int argc, char *argv[])
             window.showMessage(QObject::tr("The local demo hive could not start: %1").arg(why), 0);
         });
         QObject::connect(demo.get(), &DemoSession::ready, &dashboard, [&](const QUrl &shapeUrl) {
-            ConnectionSettings settings;
-            settings.mode = ConnectionSettings::Mode::Electric;
-            settings.url = shapeUrl;
-            settings.shapes = ConnectionSettings::availableShapes();
-            dashboard.connectTo(settings); // not saved: the next run starts the demo again
-            window.setWindowTitle(QObject::tr("Hivewatch — local demo hive"));
-            window.showMessage(QObject::tr("Local demo hive is live"));
+            demoUrl = shapeUrl;
+            if (demoWanted) // the user may have chosen another hive meanwhile
+                connectToDemo();
         });
         demo->start();
-    } else if (options->connectOnStart) {
-        dashboard.start(options->connection, options->secretFromEnvironment);
+    };
+    QObject::connect(&dashboard, &Dashboard::demoRequested, &window, startDemo);
+
+    if (startWithDemo) {
+        startDemo();
+    } else if (!options->profile.isComplete()) {
+        window.showMessage(QObject::tr("Not connected: choose File → Connect… (Ctrl+K)"), 0);
+    } else {
+        options->profile.storePath = options->storePath;
+        if (options->connectOnStart)
+            dashboard.start(options->profile);
+        else
+            dashboard.showStored(options->profile);
     }
     std::unique_ptr<FirstRunScreenshots> screenshots;
     if (parser.isSet(kScreenshotOption))

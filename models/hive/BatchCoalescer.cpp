@@ -134,3 +134,11 @@ void BatchCoalescer::releaseGraveyard()
     QThreadPool::globalInstance()->start(
         [graveyard = std::exchange(m_graveyard, {})]() mutable { graveyard.clear(); });
 }
+
+void BatchCoalescer::discardPending()
+{
+    for (auto it = m_pending.begin(); it != m_pending.end(); ++it)
+        releaseLater(std::move(it->batch));
+    m_pending.clear();
+    m_order.clear();
+}

@@ -39,6 +39,8 @@ public:
 public slots:
     void enqueue(const ShapeBatch &batch);
     void flush();
+    // Forgets everything queued (the dashboard switched to another hive: none of it may show).
+    void discardPending();
 
 signals:
     void batchReady(const ShapeBatch &batch);

@@ -7,6 +7,8 @@
 #include <QColor>
 #include <QLocale>
 
+#include <algorithm>
+
 ShapeStatusModel::ShapeStatusModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_clock([] { return QDateTime::currentDateTimeUtc(); })
@@ -57,6 +59,24 @@ void ShapeStatusModel::removeShape(const QString &name)
     }
 }
 
+void ShapeStatusModel::clear()
+{
+    beginResetModel();
+    m_statuses.clear();
+    m_sourceNames.clear();
+    endResetModel();
+    emit summaryChanged(summary());
+}
+
+void ShapeStatusModel::setSourceName(const QString &shape, const QString &source)
+{
+    m_sourceNames.insert(shape, source);
+    for (int row = 0; row < m_statuses.size(); ++row) {
+        if (m_statuses.at(row).shapeName == shape)
+            emit dataChanged(index(row, State), index(row, State));
+    }
+}
+
 ShapeStatus ShapeStatusModel::status(const QString &name) const
 {
     for (const ShapeStatus &s : m_statuses) {
@@ -101,9 +121,40 @@ QString ShapeStatusModel::stateText(const ShapeStatus &status, const QDateTime &
         return tr("Retrying in %1 s (attempt %2)").arg(seconds).arg(status.retryAttempt + 1);
     }
     case ShapeStatus::State::Failed:
+        if (status.problem == ShapeStatus::Problem::SignInNeeded)
+            return tr("Sign-in needed");
+        if (status.problem == ShapeStatus::Problem::NotServed)
+            return tr("Not served");
         return tr("Failed");
     }
     return {};
+}
+
+namespace {
+bool isOwnProblem(const ShapeStatus &s)
+{
+    return s.problem == ShapeStatus::Problem::SignInNeeded
+        || s.problem == ShapeStatus::Problem::NotServed;
+}
+} // namespace
+
+QString ShapeStatusModel::stateTextOf(const ShapeStatus &status) const
+{
+    if (status.state == ShapeStatus::State::Failed
+        && status.problem == ShapeStatus::Problem::NotServed) {
+        const QString source = m_sourceNames.value(status.shapeName);
+        return source.isEmpty() ? tr("Not served by its source")
+                                : tr("Not served by %1").arg(source);
+    }
+    return stateText(status, m_now);
+}
+
+bool ShapeStatusModel::hasErrors() const
+{
+    return std::any_of(m_statuses.cbegin(), m_statuses.cend(), [](const ShapeStatus &s) {
+        return !isOwnProblem(s)
+            && (s.state == ShapeStatus::State::BackingOff || s.state == ShapeStatus::State::Failed);
+    });
 }
 
 QString ShapeStatusModel::summary() const
@@ -111,11 +162,20 @@ QString ShapeStatusModel::summary() const
     int live = 0;
     int problems = 0;
     int syncing = 0;
+    int signIn = 0;
+    int notServed = 0;
     for (const ShapeStatus &s : m_statuses) {
         live += s.state == ShapeStatus::State::Live;
         syncing += s.state == ShapeStatus::State::Syncing;
-        problems
-            += s.state == ShapeStatus::State::BackingOff || s.state == ShapeStatus::State::Failed;
+        if (s.state == ShapeStatus::State::Failed
+            && s.problem == ShapeStatus::Problem::SignInNeeded)
+            ++signIn;
+        else if (s.state == ShapeStatus::State::Failed
+                 && s.problem == ShapeStatus::Problem::NotServed)
+            ++notServed;
+        else
+            problems += s.state == ShapeStatus::State::BackingOff
+                || s.state == ShapeStatus::State::Failed;
     }
     if (m_statuses.isEmpty())
         return tr("Not connected");
@@ -124,6 +184,10 @@ QString ShapeStatusModel::summary() const
         text += tr(" · %1 syncing").arg(syncing);
     if (problems)
         text += tr(" · %1 with errors").arg(problems);
+    if (signIn)
+        text += tr(" · %1 needs sign-in").arg(signIn);
+    if (notServed)
+        text += tr(" · %1 not served").arg(notServed);
     return text;
 }
 
@@ -138,7 +202,7 @@ QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
         case Shape:
             return s.shapeName;
         case State:
-            return stateText(s, m_now);
+            return stateTextOf(s);
         case Rows:
             return QLocale().toString(s.rowCount);
         case LastSync:
@@ -152,6 +216,9 @@ QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
             return s.errorText;
         return tr("handle %1, offset %2").arg(s.handle, s.offset);
     case Qt::BackgroundRole:
+        // One shape's own problem is a note on that row, not an alarm.
+        if (s.state == ShapeStatus::State::Failed && isOwnProblem(s))
+            return QBrush(QColor(225, 228, 240));
         if (s.state == ShapeStatus::State::Failed)
             return QBrush(QColor(255, 190, 190));
         if (s.state == ShapeStatus::State::BackingOff)

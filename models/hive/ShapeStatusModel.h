@@ -4,11 +4,13 @@
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QHash>
 #include <QTimer>
 #include <functional>
 
 // One row per synced shape: its state in words (initial sync with the rows so far, live and up to
-// date, retrying with a countdown, failed with the reason), row count and last sync time.
+// date, retrying with a countdown, failed with the reason, sign-in needed, not served by its
+// source), row count and last sync time.
 class ShapeStatusModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -25,9 +27,16 @@ public:
 
     void setStatus(const ShapeStatus &status);
     void removeShape(const QString &name);
+    // Forgets every shape (another hive is shown now).
+    void clear();
+    // The name of the source serving `shape`, for "Not served by <source>".
+    void setSourceName(const QString &shape, const QString &source);
     ShapeStatus status(const QString &name) const;
-    // "3 of 4 shapes live · 1 retrying in 4 s"
+    // "3 of 4 shapes live · 1 with errors · 1 needs sign-in". Shapes that need sign-in or are
+    // not served concern that shape only: they are not counted as errors.
     QString summary() const;
+    // True when some shape has an error that is not one shape's own problem (see summary()).
+    bool hasErrors() const;
     static QString stateText(const ShapeStatus &status, const QDateTime &now);
 
     void setClock(std::function<QDateTime()> clock);
@@ -37,7 +46,10 @@ signals:
     void summaryChanged(const QString &summary);
 
 private:
+    QString stateTextOf(const ShapeStatus &status) const;
+
     QList<ShapeStatus> m_statuses;
+    QHash<QString, QString> m_sourceNames;
     std::function<QDateTime()> m_clock;
     QDateTime m_now;
     QTimer m_timer;

@@ -54,6 +54,15 @@ void ShapeClient::removeShape(const QString &name)
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, name] { worker->removeShape(name); });
 }
 
+void ShapeClient::showStoredShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
+{
+    if (!m_worker)
+        return;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, definition, endpoint] {
+        worker->showStoredShape(definition, endpoint);
+    });
+}
+
 void ShapeClient::pause()
 {
     if (m_worker)

@@ -32,6 +32,9 @@ public:
     // Starts syncing a shape (or restarts it with a new definition or endpoint).
     void addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
     void removeShape(const QString &name);
+    // Offline view: shows what the store holds for the shape (a reset batch and an Idle status)
+    // without contacting the server. `endpoint` must be the one the rows were synced from.
+    void showStoredShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
     void pause();
     void resume();
     // Stops every shape and joins the worker thread; idempotent. The destructor calls it.

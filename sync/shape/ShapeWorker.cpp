@@ -156,6 +156,35 @@ void ShapeWorker::removeShape(const QString &name)
     }
 }
 
+void ShapeWorker::showStoredShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
+{
+    if (m_shutDown)
+        return;
+    Shape shape;
+    shape.definition = definition;
+    shape.status.shapeName = definition.effectiveName();
+    removeShape(shape.status.shapeName);
+    QString error;
+    auto stored = ensureStore(&error)
+        ? m_store->load(shape.status.shapeName, ShapeUrl::shapeKey(endpoint, definition),
+                        definition.isLogTable())
+        : Result<std::optional<StoredShape>>(Error(error));
+    if (!stored) {
+        failShape(shape, stored.error().toString());
+        return;
+    }
+    if (stored.value()) {
+        const StoredShape &saved = *stored.value();
+        shape.status.rowCount = saved.rowCount;
+        shape.status.lastSyncedAt = saved.lastSyncedAt;
+        shape.status.handle = saved.handle;
+        shape.status.offset = saved.offset;
+        if (saved.offset != QLatin1String("-1"))
+            emitStoredRows(shape, saved.schema);
+    }
+    emit statusChanged(shape.status);
+}
+
 void ShapeWorker::pauseAll()
 {
     for (const auto &shape : std::as_const(m_shapes)) {

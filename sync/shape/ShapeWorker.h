@@ -50,6 +50,9 @@ public slots:
     void addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
     // Stops the shape; its stored rows stay for the next run.
     void removeShape(const QString &name);
+    // Offline: emits what the store holds for this shape (as a reset batch) and an Idle status
+    // with its row count, without any request. Stops the shape first if it was syncing.
+    void showStoredShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
     // Pause aborts in-flight requests (no callbacks follow); resume catches up non-live first.
     void pauseAll();
     void resumeAll();

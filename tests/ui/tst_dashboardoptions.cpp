@@ -1,4 +1,5 @@
 #include "DashboardOptions.h"
+#include "ProfileStore.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -100,6 +101,88 @@ private slots:
         const QByteArray contents = saved.readAll();
         QVERIFY(contents.contains("127.0.0.1:3000"));
         QVERIFY(!contents.contains("top-secret"));
+    }
+
+    void legacyConnectionBecomesTheCurrentProfile()
+    {
+        const QString file = m_dir.filePath("legacy.ini");
+        {
+            QSettings settings(file, QSettings::IniFormat);
+            ConnectionSettings saved;
+            saved.mode = ConnectionSettings::Mode::Proxy;
+            saved.url = QUrl("https://hive.example/v1/shape?org=7");
+            saved.shapes = {"shared_tasks", "nodes"};
+            saved.save(settings);
+        }
+        QSettings settings(file, QSettings::IniFormat);
+        auto options = resolve({}, {}, settings);
+        QVERIFY(options.ok());
+        QCOMPARE(options->profile.name, QStringLiteral("default"));
+        QCOMPARE(options->profile.tables(), QStringList({"shared_tasks", "nodes"}));
+        const ShapeEndpoint tasks
+            = options->profile.sourceFor("shared_tasks")->endpointFor("shared_tasks");
+        QCOMPARE(tasks.style, ShapeEndpoint::Style::Proxy);
+        QCOMPARE(tasks.url, QUrl("https://hive.example/v1/shape/shared_tasks?org=7"));
+        // The migrated profile keeps the store it always used.
+        QCOMPARE(options->storePath, DashboardOptions::defaultStorePath());
+        QVERIFY(!settings.childGroups().contains("Connection"));
+        QCOMPARE(ProfileStore::current(settings), QStringLiteral("default"));
+        // Once migrated, the next start reads the same profile.
+        auto again = resolve({}, {}, settings);
+        QVERIFY(again.ok());
+        QCOMPARE(again->profile, options->profile);
+    }
+
+    void profileOptionPicksASavedProfile()
+    {
+        QSettings settings(m_dir.filePath("profiles.ini"), QSettings::IniFormat);
+        ConnectionProfile two;
+        two.name = "two sources";
+        two.storePath = m_dir.filePath("two.sqlite");
+        two.sources.append(ProfileSource::make("hive proxy", QUrl("http://127.0.0.1:4000/v1/shape"),
+                                               ProfileSource::Style::Proxy,
+                                               ProfileSource::Auth::Token));
+        two.sources.append(ProfileSource::make("Electric", QUrl("http://127.0.0.1:3000/v1/shape"),
+                                               ProfileSource::Style::Electric,
+                                               ProfileSource::Auth::Secret));
+        two.tableSources = {{"shared_tasks", "hive proxy"}, {"nodes", "Electric"}};
+        QVERIFY(ProfileStore::save(settings, two));
+        ConnectionProfile other = two;
+        other.name = "other";
+        QVERIFY(ProfileStore::save(settings, other));
+        ProfileStore::setCurrent(settings, "other");
+
+        QProcessEnvironment env;
+        env.insert("HIVEWATCH_TOKEN", "env-token");
+        env.insert("ELECTRIC_SECRET", "env-secret");
+        auto options = resolve({"--profile", "two sources"}, env, settings);
+        QVERIFY2(options.ok(), qPrintable(options.ok() ? QString() : options.error().toString()));
+        QCOMPARE(options->profile.name, QStringLiteral("two sources"));
+        QCOMPARE(options->storePath, m_dir.filePath("two.sqlite"));
+        // Each source takes the secret of its kind from the environment.
+        QCOMPARE(options->profile.sourceFor("shared_tasks")->secret, QStringLiteral("env-token"));
+        QCOMPARE(options->profile.sourceFor("nodes")->secret, QStringLiteral("env-secret"));
+
+        auto current = resolve({}, {}, settings);
+        QVERIFY(current.ok());
+        QCOMPARE(current->profile.name, QStringLiteral("other"));
+
+        auto unknown = resolve({"--profile", "nope"}, {}, settings);
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().message.contains("\"nope\""));
+        QVERIFY(unknown.error().message.contains("two sources"));
+
+        auto both = resolve({"--profile", "other", "--electric-url", "http://127.0.0.1/v1/shape"},
+                            {}, settings);
+        QVERIFY(!both.ok());
+        QVERIFY(both.error().message.contains("exclude each other"));
+
+        // A URL on the command line is watched as given, not as the saved profile.
+        auto adHoc = resolve({"--electric-url", "http://127.0.0.1:3999/v1/shape"}, {}, settings);
+        QVERIFY(adHoc.ok());
+        QCOMPARE(adHoc->profile.sources.size(), 1);
+        QCOMPARE(adHoc->profile.sourceFor("nodes")->url, QUrl("http://127.0.0.1:3999/v1/shape"));
+        QCOMPARE(adHoc->storePath, DashboardOptions::defaultStorePath());
     }
 };
 

@@ -6,6 +6,7 @@
 #include "MainWindow.h"
 #include "NodeModel.h"
 #include "NodesPanel.h"
+#include "ProfileStore.h"
 #include "ProgressEventModel.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
@@ -13,11 +14,14 @@
 #include "TasksPanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QBrush>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
 #include <QTabWidget>
@@ -212,46 +216,137 @@ private slots:
         QCOMPARE(panel.table()->model()->rowCount(), 2);
     }
 
-    void connectionDialogValidatesInputAndNeverStoresTheSecret()
+    void signInNeededAndNotServedStayOnTheirShape()
     {
-        ConnectionSettings initial;
-        initial.shapes = {"shared_tasks"};
-        ConnectionDialog dialog(initial);
+        ShapeStatusModel statuses;
+        SyncStatusPanel panel(&statuses);
+        ShapeStatus tasks;
+        tasks.shapeName = "shared_tasks";
+        tasks.state = ShapeStatus::State::Failed;
+        tasks.problem = ShapeStatus::Problem::SignInNeeded;
+        tasks.errorText = "401 Unauthorized";
+        statuses.setSourceName("shared_tasks", "hive proxy");
+        statuses.setStatus(tasks);
+        ShapeStatus logs;
+        logs.shapeName = "node_task_output_logs";
+        logs.state = ShapeStatus::State::Failed;
+        logs.problem = ShapeStatus::Problem::NotServed;
+        statuses.setSourceName("node_task_output_logs", "hive proxy");
+        statuses.setStatus(logs);
+        ShapeStatus nodes;
+        nodes.shapeName = "nodes";
+        nodes.state = ShapeStatus::State::Live;
+        statuses.setStatus(nodes);
+
+        auto cell = [&](int row, int column) {
+            return statuses.index(row, column).data().toString();
+        };
+        QCOMPARE(cell(0, ShapeStatusModel::State), QStringLiteral("Sign-in needed"));
+        QCOMPARE(cell(1, ShapeStatusModel::State), QStringLiteral("Not served by hive proxy"));
+        QCOMPARE(cell(2, ShapeStatusModel::State), QStringLiteral("Live, up to date"));
+        QCOMPARE(statuses.summary(),
+                 QStringLiteral("1 of 3 shapes live · 1 needs sign-in · 1 not served"));
+        QVERIFY(!statuses.hasErrors());
+        // Neither row is painted as an error.
+        const QColor failed(255, 190, 190);
+        for (int row : {0, 1})
+            QVERIFY(statuses.index(row, ShapeStatusModel::State)
+                        .data(Qt::BackgroundRole)
+                        .value<QBrush>()
+                        .color()
+                    != failed);
+
+        // Double-clicking the shape that needs sign-in asks for a token; other rows do not.
+        QStringList asked;
+        connect(&panel, &SyncStatusPanel::signInRequested, this,
+                [&](const QString &shape) { asked.append(shape); });
+        emit panel.table()->doubleClicked(statuses.index(2, 0));
+        emit panel.table()->doubleClicked(statuses.index(0, 1));
+        QCOMPARE(asked, QStringList({"shared_tasks"}));
+
+        // A real failure still counts as an error.
+        nodes.state = ShapeStatus::State::Failed;
+        nodes.problem = ShapeStatus::Problem::Other;
+        statuses.setStatus(nodes);
+        QVERIFY(statuses.hasErrors());
+        QCOMPARE(statuses.summary(),
+                 QStringLiteral("0 of 3 shapes live · 1 with errors · 1 needs sign-in · 1 not "
+                                "served"));
+    }
+
+    void connectionDialogEditsSourcesAndNeverStoresTheSecret()
+    {
+        ConnectionProfile demo;
+        demo.name = "Local demo hive";
+        demo.demo = true;
+        demo.sources.append(
+            ProfileSource::make("Electric", QUrl("http://127.0.0.1:45999/v1/shape")));
+        ConnectionDialog dialog({}, demo);
         dialog.show();
-        QVERIFY(dialog.problem().contains("Enter the URL"));
-        QTest::keyClicks(dialog.urlEdit(), "ftp://example");
+        // The demo's temporary URL is not offered for saving: a new profile is shown.
+        QVERIFY(dialog.urlEdit()->text().isEmpty());
+        QVERIFY(dialog.problem().contains("Name the profile"));
+        QTest::keyClicks(dialog.nameEdit(), "work hive");
         QVERIFY(dialog.problem().contains("not an http or https URL"));
+        QTest::keyClicks(dialog.urlEdit(), "ftp://example");
+        QVERIFY(dialog.problem().contains("\"ftp://example\""));
         dialog.urlEdit()->clear();
-        QTest::keyClicks(dialog.urlEdit(), "http://127.0.0.1:3000/v1/shape");
+        QTest::keyClicks(dialog.urlEdit(), "http://127.0.0.1:3000/v1/shape?source_id=abc");
+        dialog.authBox()->setCurrentIndex(int(ProfileSource::Auth::Secret));
+        QTest::keyClicks(dialog.secretEdit(), "electric-s3cret");
         QCOMPARE(dialog.problem(), QString());
-        dialog.shapeBox("shared_tasks")->setChecked(false);
-        QVERIFY(dialog.problem().contains("at least one shape"));
-        dialog.shapeBox("nodes")->setChecked(true);
-        dialog.proxyButton()->setChecked(true);
-        QTest::keyClicks(dialog.secretEdit(), "s3cret-token-value");
+
+        // A second source, the hive's proxy with a token, serves shared_tasks.
+        QTest::mouseClick(dialog.addSourceButton(), Qt::LeftButton);
+        dialog.sourceNameEdit()->clear();
+        QTest::keyClicks(dialog.sourceNameEdit(), "hive proxy");
+        QTest::keyClicks(dialog.urlEdit(), "https://hive.example/v1/shape");
+        dialog.styleBox()->setCurrentIndex(1);
+        dialog.authBox()->setCurrentIndex(int(ProfileSource::Auth::Token));
+        QTest::keyClicks(dialog.secretEdit(), "t0ken-value");
         QCOMPARE(dialog.secretEdit()->echoMode(), QLineEdit::Password);
+        dialog.tableSourceBox("shared_tasks")->setCurrentText("hive proxy");
+        dialog.tableBox("node_task_output_logs")->setChecked(false);
+        QCOMPARE(dialog.problem(), QString());
 
-        const ConnectionSettings chosen = dialog.settings();
-        QCOMPARE(chosen.mode, ConnectionSettings::Mode::Proxy);
-        QCOMPARE(chosen.url, QUrl("http://127.0.0.1:3000/v1/shape"));
-        QCOMPARE(chosen.shapes, QStringList({"nodes"}));
-        QCOMPARE(chosen.secret, QStringLiteral("s3cret-token-value"));
+        const ConnectionProfile chosen = dialog.profile();
+        QCOMPARE(chosen.name, QStringLiteral("work hive"));
+        QVERIFY(!chosen.demo);
+        QCOMPARE(chosen.sources.size(), 2);
+        QCOMPARE(chosen.tables(),
+                 QStringList({"shared_tasks", "nodes", "node_task_assignments",
+                              "node_task_progress_events"}));
+        const ShapeEndpoint tasks = chosen.sourceFor("shared_tasks")->endpointFor("shared_tasks");
+        QCOMPARE(tasks.style, ShapeEndpoint::Style::Proxy);
+        QCOMPARE(tasks.url, QUrl("https://hive.example/v1/shape/shared_tasks"));
+        QCOMPARE(tasks.bearerToken, QStringLiteral("t0ken-value"));
+        QCOMPARE(tasks.sourceName, QStringLiteral("hive proxy"));
+        const ShapeEndpoint nodes = chosen.sourceFor("nodes")->endpointFor("nodes");
+        QCOMPARE(nodes.style, ShapeEndpoint::Style::Electric);
+        QCOMPARE(nodes.url, QUrl("http://127.0.0.1:3000/v1/shape?source_id=abc"));
+        QCOMPARE(nodes.secret, QStringLiteral("electric-s3cret"));
 
-        const QString file = m_settingsDir.filePath("connection.ini");
+        const QString file = m_settingsDir.filePath("profiles.ini");
         {
             QSettings settings(file, QSettings::IniFormat);
-            chosen.save(settings);
+            QVERIFY(ProfileStore::save(settings, chosen));
+            QVERIFY(!ProfileStore::save(settings, demo)); // the demo is never saved
         }
         QFile saved(file);
         QVERIFY(saved.open(QIODevice::ReadOnly));
         const QByteArray contents = saved.readAll();
-        QVERIFY(contents.contains("127.0.0.1:3000"));
+        QVERIFY(contents.contains("hive.example"));
         QVERIFY(!contents.contains("s3cret"));
+        QVERIFY(!contents.contains("t0ken"));
+        QVERIFY(!contents.contains("45999"));
         QSettings settings(file, QSettings::IniFormat);
-        ConnectionSettings loaded = ConnectionSettings::load(settings);
-        QVERIFY(loaded.secret.isEmpty());
-        loaded.secret = chosen.secret;
-        QCOMPARE(loaded, chosen);
+        QCOMPARE(ProfileStore::names(settings), QStringList({"work hive"}));
+        auto loaded = ProfileStore::load(settings, "work hive");
+        QVERIFY(loaded);
+        QVERIFY(loaded->sources.at(0).secret.isEmpty());
+        loaded->sources[0].secret = chosen.sources.at(0).secret;
+        loaded->sources[1].secret = chosen.sources.at(1).secret;
+        QCOMPARE(*loaded, chosen);
     }
 
     void mainWindowRemembersLayoutAndSwitchesPanelsByKeyboard()

@@ -19,6 +19,12 @@ SyncStatusPanel::SyncStatusPanel(ShapeStatusModel *statuses, QWidget *parent)
     m_table->setColumnWidth(ShapeStatusModel::State, 240);
     m_table->setColumnWidth(ShapeStatusModel::LastSync, 150);
     m_table->setWordWrap(false);
+    connect(m_table, &QTableView::doubleClicked, this, [this, statuses](const QModelIndex &index) {
+        const QString shape
+            = statuses->index(index.row(), ShapeStatusModel::Shape).data().toString();
+        if (statuses->status(shape).problem == ShapeStatus::Problem::SignInNeeded)
+            emit signInRequested(shape);
+    });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
