@@ -430,6 +430,9 @@ Result<LegacyReport> LegacyMigrator::run()
             result.bytes = done->sourceBytes;
             result.lines = done->sourceLines;
             result.migratableLines = done->migratedLines;
+            result.badLines = done->badLines.value_or(done->skippedLines);
+            result.blankLines = done->skippedLines - result.badLines;
+            result.truncatedLines = done->truncatedLines.value_or(0);
             result.note
                 = QStringLiteral("migrated at %1 from %2").arg(done->migratedAt, done->source);
             ++report.alreadyMigratedExecutions;

@@ -193,17 +193,36 @@ bool LogMsgParser::parseTruncated(std::string_view prefix, qint64 fullBytes, Map
 {
     const std::string size = "over-long line: " + std::to_string(fullBytes)
         + " bytes, more than the " + std::to_string(prefix.size()) + "-byte limit";
+    // `{ "Variant" : "` with any JSON whitespace: serde writes it compact, other tools may not.
+    size_t pos = 0;
+    auto skipSpace = [&] {
+        while (pos < prefix.size()
+               && std::string_view(" \t\r").find(prefix[pos]) != std::string_view::npos)
+            ++pos;
+    };
+    auto expect = [&](std::string_view token) {
+        skipSpace();
+        if (prefix.substr(pos, token.size()) != token)
+            return false;
+        pos += token.size();
+        return true;
+    };
     std::string_view variant;
-    for (const std::string_view candidate : {"Stdout", "Stderr", "SessionId"}) {
-        const std::string head = "{\"" + std::string(candidate) + "\":\"";
-        if (prefix.substr(0, head.size()) == head)
-            variant = candidate;
+    if (expect("{")) {
+        for (const std::string_view candidate : {"\"Stdout\"", "\"Stderr\"", "\"SessionId\""}) {
+            const size_t start = pos;
+            if (expect(candidate) && expect(":") && expect("\"")) {
+                variant = candidate.substr(1, candidate.size() - 2);
+                break;
+            }
+            pos = start;
+        }
     }
     if (variant.empty()) {
         reason = size + ", and only a Stdout, Stderr or SessionId line can be stored truncated";
         return false;
     }
-    const size_t body = variant.size() + 5;
+    const size_t body = pos;
     const size_t cut = safeStringCut(prefix, body);
     if (cut == std::string_view::npos) {
         reason = size + ", and its " + std::string(variant) + " string ends before the line does";

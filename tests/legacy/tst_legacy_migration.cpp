@@ -430,6 +430,8 @@ void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
                              NodeDbBuilder::stderrLine(QByteArray(3000, 'e')),
                              NodeDbBuilder::jsonPatchLine(patch),
                              NodeDbBuilder::badLine("{\"Stdout\":\"" + QByteArray(3000, 'z')),
+                             {"{ \"Stderr\" : \"" + QByteArray(3000, 'w') + "\" }",
+                              QStringLiteral("stderr"), QByteArray(3000, 'w')},
                              NodeDbBuilder::stdoutLine("short")},
                             "2025-12-30 12:00:00.000");
     node.close();
@@ -444,13 +446,14 @@ void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
     migrator.setIssueCallback([&](const LegacyIssue &issue) { issues.append(issue); });
     const auto report = migrator.run();
     QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().toString()));
-    QCOMPARE(report->truncatedLines, 3);
+    QCOMPARE(report->truncatedLines, 4);
     QCOMPARE(report->badLines, 2);
-    QCOMPARE(report->migratedLines, 4);
+    QCOMPARE(report->migratedLines, 5);
 
     const QList<ExpectedEntry> entries = readLogEntries(path);
-    QCOMPARE(entries.size(), 4);
-    const QList<QByteArray> originals = {mixed, pairsContent, QByteArray(3000, 'e')};
+    QCOMPARE(entries.size(), 5);
+    const QList<QByteArray> originals
+        = {mixed, pairsContent, QByteArray(3000, 'e'), QByteArray(3000, 'w')};
     for (qsizetype i = 0; i < originals.size(); ++i) {
         const QByteArray content = entries[i].content;
         const qsizetype marker = content.indexOf("\n[hivewatch: truncated by the legacy migration");
@@ -461,7 +464,7 @@ void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
         QCOMPARE(QString::fromUtf8(content).toUtf8(), content); // still valid UTF-8
         QCOMPARE(entries[i].executionKey, key);
     }
-    QCOMPARE(entries[3].content, QByteArray("short"));
+    QCOMPARE(entries[4].content, QByteArray("short"));
 
     QStringList kinds;
     for (const LegacyIssue &issue : issues)
@@ -470,7 +473,7 @@ void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
         kinds,
         QStringList({QStringLiteral("1:stored truncated"), QStringLiteral("2:stored truncated"),
                      QStringLiteral("3:stored truncated"), QStringLiteral("4:over-long line"),
-                     QStringLiteral("5:over-long line")}));
+                     QStringLiteral("5:over-long line"), QStringLiteral("6:stored truncated")}));
     QVERIFY2(issues[3].reason.contains(QStringLiteral("only a Stdout, Stderr or SessionId")),
              qPrintable(issues[3].reason));
     QVERIFY2(issues[4].reason.contains(QStringLiteral("does not end like a LogMsg")),
