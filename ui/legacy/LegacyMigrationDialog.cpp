@@ -74,6 +74,7 @@ void LegacyMigrationDialog::buildLayout()
     m_acceptSkipped = new QCheckBox(tr("…even if some lines could not be migrated or were stored "
                                        "truncated (they are lost with the table)"),
                                     this);
+    m_dropSource->setObjectName(QStringLiteral("dropSource"));
     m_acceptSkipped->setObjectName(QStringLiteral("acceptSkipped"));
 
     auto *sources = new QButtonGroup(this);
