@@ -93,7 +93,7 @@ void DemoHive::start()
     emit ready(m_shapeUrl);
 }
 
-Error DemoHive::runClusterScript(const QString &command, QString *output)
+Error DemoHive::runClusterScript(const QStringList &arguments, QString *output)
 {
     // The script is compiled in, so an installed Hivewatch needs no source tree.
     const QString script = m_options.dataDir + QStringLiteral("/pgcluster.sh");
@@ -106,8 +106,10 @@ Error DemoHive::runClusterScript(const QString &command, QString *output)
     file.close();
 
     QProcess process;
+    const QString command = arguments.first();
     process.start(QStringLiteral("bash"),
-                  {script, command, m_options.dataDir + QStringLiteral("/pg")});
+                  QStringList {script, command, m_options.dataDir + QStringLiteral("/pg")}
+                      + arguments.mid(1));
     if (!process.waitForFinished(90000) || process.exitStatus() != QProcess::NormalExit
         || process.exitCode() != 0) {
         return Error(tr("Could not %1 the demo PostgreSQL cluster").arg(command),
@@ -124,7 +126,11 @@ Error DemoHive::startCluster()
     if (!QDir().mkpath(m_options.dataDir))
         return Error(tr("Could not create the demo data directory %1").arg(m_options.dataDir));
     QString output;
-    if (Error error = runClusterScript(QStringLiteral("start"), &output); !error.message.isEmpty())
+    // --durable: the demo's data is the user's, so fsync stays on and the cluster lives in the
+    // data directory (never /tmp), also when run as root.
+    if (Error error
+        = runClusterScript({QStringLiteral("start"), QStringLiteral("--durable")}, &output);
+        !error.message.isEmpty())
         return error;
     m_clusterStarted = true;
     m_conninfo = withDatabase(output.section(QLatin1Char('\n'), -1), kDatabase);
@@ -254,7 +260,7 @@ void DemoHive::stop()
     }
     if (m_clusterStarted) {
         m_clusterStarted = false;
-        if (Error error = runClusterScript(QStringLiteral("stop"), nullptr);
+        if (Error error = runClusterScript({QStringLiteral("stop")}, nullptr);
             !error.message.isEmpty())
             qCWarning(lcDemo) << error.toString();
     }

@@ -3,6 +3,7 @@
 #include "Error.h"
 
 #include <QObject>
+#include <QStringList>
 #include <QUrl>
 
 #include <memory>
@@ -12,9 +13,10 @@ class QProcess;
 class QTimer;
 
 // A local demo hive for first runs: it creates (first time) and starts a private PostgreSQL
-// cluster under `dataDir`, loads the hive schema with seed data, prepares it for Electric, starts
-// the test shape server and makes the hive move (heartbeats, tasks, logs, progress events) once a
-// second. A second run reuses the data. stop() — also on destruction — stops what start() started.
+// cluster under `dataDir` (durable, reachable only through a private Unix socket), loads the hive
+// schema with seed data, prepares it for Electric, starts the test shape server and makes the hive
+// move (heartbeats, tasks, logs, progress events) once a second. A second run reuses the data.
+// stop() — also on destruction — stops what start() started.
 //
 // Everything here blocks on processes and Postgres: move the object to a worker thread and call
 // start()/stop() through queued invocations.
@@ -54,7 +56,7 @@ private:
     Error startCluster();
     Error prepareDatabase();
     Error startShapeServer();
-    Error runClusterScript(const QString &command, QString *output);
+    Error runClusterScript(const QStringList &arguments, QString *output);
 
     Options m_options;
     QString m_conninfo;

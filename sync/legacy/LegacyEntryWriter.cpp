@@ -17,6 +17,15 @@ QString fromUtf8(std::string_view text)
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
 }
 
+// The kind of a reason: its words before the first detail (a colon, a quote, a comma, a number),
+// so "malformed JSON: …" and "unknown LogMsg variant 'X'" each summarise as one kind.
+QString issueKind(std::string_view reason)
+{
+    size_t end = reason.find_first_of(":',0123456789");
+    QString kind = fromUtf8(reason.substr(0, end)).trimmed();
+    return kind.isEmpty() ? fromUtf8(reason) : kind;
+}
+
 } // namespace
 
 LegacyEntryWriter::LegacyEntryWriter(Mode mode, const SqliteDatabase *target, LogStore *store,
@@ -67,6 +76,7 @@ void LegacyEntryWriter::beginExecution(const LegacyExecutionInfo &execution,
     m_counts = counts;
     m_error.reset();
     m_progress.currentExecution = execution.name;
+    m_lastNotedRow = -1;
     m_queue->clear();
     if (m_mode == Mode::Direct) {
         m_insertOne.bindBlob(1, m_key);
@@ -111,6 +121,15 @@ bool LegacyEntryWriter::acceptLine(const LegacyLine &line)
 {
     ++m_counts->lines;
     ++m_progress.linesDone;
+    if (!line.note.empty()) {
+        ++m_counts->fallbackTimestampLines;
+        // One report per row: the note is about the row, not each of its lines.
+        if (line.rowId != m_lastNotedRow) {
+            m_lastNotedRow = line.rowId;
+            reportIssue(line.rowId, line.lineNumber, line.note,
+                        QStringLiteral("inserted_at is not a time"));
+        }
+    }
     if (m_queue->add(line) && !process(m_queue->submit()))
         return false;
     // Cancellation and progress are checked every 1024 lines: cheap, yet well under 10 ms apart.
@@ -128,6 +147,11 @@ bool LegacyEntryWriter::process(const LogMsgParseQueue::Chunk &chunk)
     using Kind = LogMsgParseQueue::Kind;
     for (const LogMsgParseQueue::Line &line : chunk.lines) {
         switch (line.kind) {
+        case Kind::Truncated:
+            ++m_counts->truncatedLines;
+            reportIssue(line.rowId, line.lineNumber, line.reason,
+                        QStringLiteral("stored truncated"));
+            [[fallthrough]];
         case Kind::Entry:
             ++m_counts->migratableLines;
             if (m_mode != Mode::DryRun
@@ -136,11 +160,11 @@ bool LegacyEntryWriter::process(const LogMsgParseQueue::Chunk &chunk)
             break;
         case Kind::Blank:
             ++m_counts->blankLines;
-            reportIssue(line, "empty line");
+            reportIssue(line.rowId, line.lineNumber, "empty line", QStringLiteral("empty line"));
             break;
         case Kind::Bad:
             ++m_counts->badLines;
-            reportIssue(line, line.reason);
+            reportIssue(line.rowId, line.lineNumber, line.reason, issueKind(line.reason));
             break;
         }
     }
@@ -218,15 +242,17 @@ bool LegacyEntryWriter::flushBatch()
     return written.ok() || fail(written.error());
 }
 
-void LegacyEntryWriter::reportIssue(const LogMsgParseQueue::Line &line, std::string_view reason)
+void LegacyEntryWriter::reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason,
+                                    const QString &kind)
 {
     if (!m_callbacks.issue)
         return;
     LegacyIssue issue;
     issue.execution = legacyExecutionName(m_key);
-    issue.rowId = line.rowId;
-    issue.lineNumber = line.lineNumber;
-    issue.reason = QString::fromUtf8(reason.data(), qsizetype(reason.size()));
+    issue.rowId = rowId;
+    issue.lineNumber = lineNumber;
+    issue.reason = fromUtf8(reason);
+    issue.kind = kind;
     m_callbacks.issue(issue);
 }
 

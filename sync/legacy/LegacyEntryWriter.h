@@ -59,7 +59,7 @@ private:
     bool flushDirect();
     bool flushBatch();
     bool fail(const Error &error);
-    void reportIssue(const LogMsgParseQueue::Line &line, std::string_view reason);
+    void reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason, const QString &kind);
     void maybeReportProgress(bool force);
 
     Mode m_mode;
@@ -85,6 +85,7 @@ private:
     std::unique_ptr<LogMsgParseQueue> m_queue;
     QByteArray m_key;
     LegacyExecutionResult *m_counts = nullptr;
+    qint64 m_lastNotedRow = -1;
     QList<NewLogEntry> m_batch; // ThroughLogStore mode
     std::optional<Error> m_error;
     LegacyProgress m_progress;

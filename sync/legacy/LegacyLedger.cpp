@@ -9,18 +9,46 @@ LegacyLedger::LegacyLedger(const SqliteDatabase &db)
 
 Result<void> LegacyLedger::ensureTable()
 {
-    return m_db.exec("CREATE TABLE IF NOT EXISTS hivewatch_legacy_log_ledger ("
-                     " execution_id BLOB PRIMARY KEY,"
-                     " source TEXT NOT NULL,"
-                     " source_rows INTEGER NOT NULL,"
-                     " source_bytes INTEGER NOT NULL,"
-                     " source_lines INTEGER NOT NULL,"
-                     " source_last_inserted_at TEXT,"
-                     " migrated_lines INTEGER NOT NULL,"
-                     " skipped_lines INTEGER NOT NULL,"
-                     " first_entry_id INTEGER,"
-                     " last_entry_id INTEGER,"
-                     " migrated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')))");
+    auto made
+        = m_db.exec("CREATE TABLE IF NOT EXISTS hivewatch_legacy_log_ledger ("
+                    " execution_id BLOB PRIMARY KEY,"
+                    " source TEXT NOT NULL,"
+                    " source_rows INTEGER NOT NULL,"
+                    " source_bytes INTEGER NOT NULL,"
+                    " source_lines INTEGER NOT NULL,"
+                    " source_last_inserted_at TEXT,"
+                    " migrated_lines INTEGER NOT NULL,"
+                    " skipped_lines INTEGER NOT NULL,"
+                    " first_entry_id INTEGER,"
+                    " last_entry_id INTEGER,"
+                    " migrated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),"
+                    " bad_lines INTEGER,"
+                    " truncated_lines INTEGER)");
+    if (!made)
+        return made.error();
+    auto counts = hasLineCounts();
+    if (!counts)
+        return counts.error();
+    if (*counts)
+        return {};
+    // A ledger an older Hivewatch made: its rows keep NULL counts (unknown).
+    if (auto added
+        = m_db.exec("ALTER TABLE hivewatch_legacy_log_ledger ADD COLUMN bad_lines INTEGER");
+        !added)
+        return added.error();
+    return m_db.exec("ALTER TABLE hivewatch_legacy_log_ledger ADD COLUMN truncated_lines INTEGER");
+}
+
+Result<bool> LegacyLedger::hasLineCounts() const
+{
+    auto stmt = m_db.prepare("SELECT count(*) FROM pragma_table_info('hivewatch_legacy_log_ledger')"
+                             " WHERE name = 'bad_lines'");
+    if (!stmt)
+        return stmt.error();
+    auto row = stmt->step();
+    if (!row)
+        return row.error();
+    return *row && stmt->columnInt(0) > 0;
 }
 
 Result<QHash<QByteArray, LegacyLedgerEntry>> LegacyLedger::load()
@@ -31,10 +59,18 @@ Result<QHash<QByteArray, LegacyLedgerEntry>> LegacyLedger::load()
         return present.error();
     if (!*present)
         return entries;
-    auto stmt = m_db.prepare("SELECT execution_id, source, source_rows, source_bytes, source_lines,"
-                             " source_last_inserted_at, migrated_lines, skipped_lines,"
-                             " first_entry_id, last_entry_id, migrated_at"
-                             " FROM hivewatch_legacy_log_ledger");
+    auto counts = hasLineCounts();
+    if (!counts)
+        return counts.error();
+    auto stmt
+        = m_db.prepare(*counts ? "SELECT execution_id, source, source_rows, source_bytes,"
+                                 " source_lines, source_last_inserted_at, migrated_lines,"
+                                 " skipped_lines, first_entry_id, last_entry_id, migrated_at,"
+                                 " bad_lines, truncated_lines FROM hivewatch_legacy_log_ledger"
+                               : "SELECT execution_id, source, source_rows, source_bytes,"
+                                 " source_lines, source_last_inserted_at, migrated_lines,"
+                                 " skipped_lines, first_entry_id, last_entry_id, migrated_at,"
+                                 " NULL, NULL FROM hivewatch_legacy_log_ledger");
     if (!stmt)
         return stmt.error();
     for (;;) {
@@ -57,6 +93,10 @@ Result<QHash<QByteArray, LegacyLedgerEntry>> LegacyLedger::load()
         if (!stmt->columnIsNull(9))
             entry.lastEntryId = stmt->columnInt(9);
         entry.migratedAt = stmt->columnText(10);
+        if (!stmt->columnIsNull(11))
+            entry.badLines = stmt->columnInt(11);
+        if (!stmt->columnIsNull(12))
+            entry.truncatedLines = stmt->columnInt(12);
         entries.insert(entry.executionKey, entry);
     }
     return entries;
@@ -66,8 +106,9 @@ Result<void> LegacyLedger::record(const LegacyLedgerEntry &entry)
 {
     auto stmt = m_db.prepare("INSERT INTO hivewatch_legacy_log_ledger (execution_id, source,"
                              " source_rows, source_bytes, source_lines, source_last_inserted_at,"
-                             " migrated_lines, skipped_lines, first_entry_id, last_entry_id)"
-                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                             " migrated_lines, skipped_lines, first_entry_id, last_entry_id,"
+                             " bad_lines, truncated_lines)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     if (!stmt)
         return stmt.error();
     const QByteArray source = entry.source.toUtf8();
@@ -88,5 +129,7 @@ Result<void> LegacyLedger::record(const LegacyLedgerEntry &entry)
         stmt->bindInt(10, *entry.lastEntryId);
     else
         stmt->bindNull(10);
+    stmt->bindInt(11, entry.badLines.value_or(entry.skippedLines));
+    stmt->bindInt(12, entry.truncatedLines.value_or(0));
     return stmt->run();
 }

@@ -21,8 +21,12 @@ struct LegacyLedgerEntry
     qint64 sourceBytes = 0;
     qint64 sourceLines = 0;
     QString sourceLastInsertedAt; // newest source row at migration time
-    qint64 migratedLines = 0;
-    qint64 skippedLines = 0;
+    qint64 migratedLines = 0; // log_entries rows written (truncated lines included)
+    qint64 skippedLines = 0; // blank and bad lines
+    // Non-blank lines not in log_entries, and lines there only truncated. Unknown (nullopt) in
+    // rows an older Hivewatch wrote: then every skipped line has to count as not migrated.
+    std::optional<qint64> badLines;
+    std::optional<qint64> truncatedLines;
     std::optional<qint64> firstEntryId; // log_entries ids written for this execution
     std::optional<qint64> lastEntryId;
     QString migratedAt;
@@ -42,5 +46,7 @@ public:
     Result<void> record(const LegacyLedgerEntry &entry);
 
 private:
+    Result<bool> hasLineCounts() const;
+
     const SqliteDatabase &m_db;
 };

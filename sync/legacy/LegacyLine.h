@@ -13,6 +13,11 @@ struct LegacyLine
     std::string_view text; // without the trailing newline
     std::string_view timestamp; // normalised "YYYY-MM-DD HH:MM:SS.sss"; empty when problem is set
     std::string_view problem; // set when the reader already knows the line cannot be migrated
+    // Set when the line is migrated, but not as it was (its row's time could not be read).
+    std::string_view note;
+    // Non-zero when the line was longer than the limit: `text` holds only its first bytes, and
+    // this is its full length.
+    qint64 fullBytes = 0;
 };
 
 // Receives the lines of one execution in their original order.

@@ -55,6 +55,7 @@ struct LegacyMigrator::Run
     QHash<QByteArray, LegacyLedgerEntry> ledger;
     bool targetHasLogEntries = false;
     bool targetHasExecutionProcesses = false;
+    QHash<QString, qsizetype> issueKinds; // index in report.issueCounts
 
     explicit Run(const LegacyMigrator &migrator)
         : m(migrator)
@@ -222,6 +223,8 @@ Result<void> LegacyMigrator::Run::migrate(const LegacyExecutionInfo &execution,
         entry.sourceLastInsertedAt = execution.lastInsertedAt;
         entry.migratedLines = result.migratableLines;
         entry.skippedLines = result.blankLines + result.badLines;
+        entry.badLines = result.badLines;
+        entry.truncatedLines = result.truncatedLines;
         if (entry.migratedLines > 0) {
             // Nothing else writes while we hold the write lock, so every id above the old
             // maximum is ours.
@@ -254,6 +257,13 @@ Result<void> LegacyMigrator::Run::migrate(const LegacyExecutionInfo &execution,
 
 void LegacyMigrator::Run::addIssue(const LegacyIssue &issue)
 {
+    const auto known = issueKinds.constFind(issue.kind);
+    if (known == issueKinds.constEnd()) {
+        issueKinds.insert(issue.kind, report.issueCounts.size());
+        report.issueCounts.append({issue.kind, 1, issue});
+    } else {
+        ++report.issueCounts[*known].count;
+    }
     if (report.issues.size() < m.m_options.maxListedIssues)
         report.issues.append(issue);
     else
@@ -263,7 +273,9 @@ void LegacyMigrator::Run::addIssue(const LegacyIssue &issue)
 }
 
 // Every execution still in the source must be in the ledger with the same rows, and its ledger
-// range of log_entries must hold exactly the lines it migrated. Only then is the table dropped.
+// range of log_entries must hold exactly the lines it migrated. Only then is the table dropped,
+// and only if every non-blank line is in log_entries whole — or the user accepted the lines that
+// are not (acceptSkipped): the drop cannot be undone, so the counts of earlier runs count too.
 Result<void> LegacyMigrator::Run::verifyAndDrop()
 {
     auto executions = reader->listExecutions();
@@ -297,11 +309,30 @@ Result<void> LegacyMigrator::Run::verifyAndDrop()
                                });
         if (!stored)
             return stored.error();
-        if (*stored != entry->migratedLines)
+        if (*stored != entry->migratedLines) {
             mismatches << QStringLiteral("%1 has %2 log_entries rows, the ledger recorded %3")
                               .arg(execution.name)
                               .arg(*stored)
                               .arg(entry->migratedLines);
+            continue;
+        }
+        // A ledger row of an older Hivewatch did not tell blank lines from bad ones.
+        const qint64 bad = entry->badLines.value_or(entry->skippedLines);
+        const qint64 truncated = entry->truncatedLines.value_or(0);
+        if (bad == 0 && truncated == 0)
+            continue;
+        report.unmigratedLines += bad;
+        report.unmigratedTruncatedLines += truncated;
+        report.incompleteExecutions
+            << QStringLiteral("%1: %2 lines not migrated, %3 stored "
+                              "truncated%4")
+                   .arg(execution.name)
+                   .arg(bad)
+                   .arg(truncated)
+                   .arg(entry->badLines ? QString()
+                                        : QStringLiteral(" (counted by an older "
+                                                         "version: empty lines "
+                                                         "included)"));
     }
     if (!mismatches.isEmpty()) {
         report.verification = QStringLiteral("verification failed, execution_process_logs kept: ")
@@ -310,7 +341,26 @@ Result<void> LegacyMigrator::Run::verifyAndDrop()
                                       : QString());
         return {};
     }
+    const QString incomplete
+        = QStringLiteral("%1 non-blank lines are not in log_entries and %2 are there only "
+                         "truncated, in %3 of %4 executions")
+              .arg(report.unmigratedLines)
+              .arg(report.unmigratedTruncatedLines)
+              .arg(report.incompleteExecutions.size())
+              .arg(executions->size());
+    if (!report.incompleteExecutions.isEmpty() && !m.m_options.acceptSkipped) {
+        report.verification = QStringLiteral("not dropped, execution_process_logs kept: ")
+            + incomplete
+            + QStringLiteral(". Dropping would lose them; fix or export them first, or accept "
+                             "their loss with --accept-skipped");
+        return {};
+    }
     report.verification = QStringLiteral("ok: %1 executions verified").arg(executions->size());
+    if (!report.incompleteExecutions.isEmpty()) {
+        report.skippedAccepted = true;
+        report.verification
+            += QStringLiteral("; accepted as lost (--accept-skipped): ") + incomplete;
+    }
 
     reader.reset();
     std::unique_ptr<SqliteDatabase> writable;
@@ -380,6 +430,9 @@ Result<LegacyReport> LegacyMigrator::run()
             result.bytes = done->sourceBytes;
             result.lines = done->sourceLines;
             result.migratableLines = done->migratedLines;
+            result.badLines = done->badLines.value_or(done->skippedLines);
+            result.blankLines = done->skippedLines - result.badLines;
+            result.truncatedLines = done->truncatedLines.value_or(0);
             result.note
                 = QStringLiteral("migrated at %1 from %2").arg(done->migratedAt, done->source);
             ++report.alreadyMigratedExecutions;
@@ -412,6 +465,8 @@ Result<LegacyReport> LegacyMigrator::run()
         report.migratableLines += result.migratableLines;
         report.blankLines += result.blankLines;
         report.badLines += result.badLines;
+        report.truncatedLines += result.truncatedLines;
+        report.fallbackTimestampLines += result.fallbackTimestampLines;
         report.executionResults.append(result);
         writer.executionDone();
     }

@@ -12,8 +12,11 @@
 // A dry run (the default) opens everything read-only and writes nothing. Executing migrates each
 // execution in one transaction that also writes its ledger row; executions in the ledger are
 // skipped, so an interrupted or cancelled run resumes without duplicates. Lines that cannot be
-// migrated are reported and skipped. Memory stays bounded whatever the source size. The source
-// table is dropped only when asked to and only after a verification of every execution passed.
+// migrated are reported and skipped; over-long output lines are stored truncated with a marker,
+// and rows whose inserted_at is not a time get the migration's time; both are reported. Memory
+// stays bounded whatever the source size. The source table is dropped only when asked to, only
+// after a verification of every execution passed, and only when every non-blank line is in
+// log_entries whole or the user accepted the rest (LegacyOptions::acceptSkipped).
 class LegacyMigrator
 {
 public:

@@ -49,6 +49,7 @@ bool LogMsgParseQueue::add(const LegacyLine &line)
     Line queued;
     queued.rowId = line.rowId;
     queued.lineNumber = line.lineNumber;
+    queued.fullBytes = line.fullBytes;
     if (!line.problem.empty()) {
         queued.reason.assign(line.problem);
     } else {
@@ -127,7 +128,15 @@ void LogMsgParseQueue::parse(Chunk &chunk)
             continue; // the reader already found the line unusable
         const std::string_view text
             = std::string_view(chunk.text).substr(line.textOffset, line.textSize);
-        if (isBlank(text)) {
+        if (line.fullBytes > 0) {
+            if (!m_parser.parseTruncated(text, line.fullBytes, msg, line.reason))
+                continue;
+            line.kind = Kind::Truncated;
+            line.outputType = msg.outputType;
+            line.contentOffset = chunk.content.size();
+            line.contentSize = msg.content.size();
+            chunk.content.append(msg.content);
+        } else if (isBlank(text)) {
             line.kind = Kind::Blank;
         } else if (m_parser.parse(text, msg, line.reason)) {
             line.kind = Kind::Entry;

@@ -17,7 +17,9 @@
 class LogMsgParseQueue
 {
 public:
-    enum class Kind : quint8 { Entry, Blank, Bad };
+    // Truncated: an over-long line stored as its first bytes with a marker (an Entry that also
+    // has a reason).
+    enum class Kind : quint8 { Entry, Truncated, Blank, Bad };
     // A chunk is handed over at this many lines or 1 MiB of text, whichever comes first: a few
     // hundred hand-overs per second, and memory stays at two chunks plus at most one over-long
     // line each.
@@ -31,12 +33,13 @@ public:
         size_t textSize = 0;
         size_t timestampOffset = 0; // in Chunk::text
         size_t timestampSize = 0;
+        qint64 fullBytes = 0; // see LegacyLine::fullBytes
         // Set by the parse thread.
         Kind kind = Kind::Bad;
         std::string_view outputType; // Entry: a literal from LogMsgParser
         size_t contentOffset = 0; // Entry: in Chunk::content
         size_t contentSize = 0;
-        std::string reason; // Bad: why the line cannot be migrated
+        std::string reason; // Bad: why the line cannot be migrated; Truncated: what was kept
     };
 
     struct Chunk

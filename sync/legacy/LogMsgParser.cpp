@@ -38,10 +38,43 @@ const char *typeName(simdjson::dom::element_type type)
     }
 }
 
+// Where a JSON string body that starts at `body` may be cut so that closing it leaves valid JSON:
+// never inside an escape (a surrogate pair counts as one), never inside a UTF-8 sequence. npos
+// when the string ends (an unescaped quote) inside the text.
+size_t safeStringCut(std::string_view text, size_t body)
+{
+    size_t i = body;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        size_t unit = 1;
+        if (c == '"') {
+            return std::string_view::npos;
+        } else if (c == '\\') {
+            unit = i + 1 < text.size() && text[i + 1] == 'u' ? 6 : 2;
+            // A high surrogate escape needs its low half in the same cut.
+            if (unit == 6 && i + 3 < text.size() && (text[i + 2] == 'd' || text[i + 2] == 'D')
+                && std::string_view("89abAB").find(text[i + 3]) != std::string_view::npos)
+                unit = 12;
+        } else if (c >= 0xf0) {
+            unit = 4;
+        } else if (c >= 0xe0) {
+            unit = 3;
+        } else if (c >= 0xc0) {
+            unit = 2;
+        }
+        if (i + unit > text.size())
+            break;
+        i += unit;
+    }
+    return i;
+}
+
 } // namespace
 
 struct LogMsgParser::Private
 {
+    std::string truncated;
+
     std::unique_ptr<simdjson::dom::parser> parser = std::make_unique<simdjson::dom::parser>();
     std::string padded;
     std::string minified;
@@ -153,4 +186,62 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
     }
     reason = "unknown LogMsg variant " + quoted(variant);
     return false;
+}
+
+bool LogMsgParser::parseTruncated(std::string_view prefix, qint64 fullBytes, MappedLogMsg &out,
+                                  std::string &reason)
+{
+    const std::string size = "over-long line: " + std::to_string(fullBytes)
+        + " bytes, more than the " + std::to_string(prefix.size()) + "-byte limit";
+    // `{ "Variant" : "` with any JSON whitespace: serde writes it compact, other tools may not.
+    size_t pos = 0;
+    auto skipSpace = [&] {
+        while (pos < prefix.size()
+               && std::string_view(" \t\r").find(prefix[pos]) != std::string_view::npos)
+            ++pos;
+    };
+    auto expect = [&](std::string_view token) {
+        skipSpace();
+        if (prefix.substr(pos, token.size()) != token)
+            return false;
+        pos += token.size();
+        return true;
+    };
+    std::string_view variant;
+    if (expect("{")) {
+        for (const std::string_view candidate : {"\"Stdout\"", "\"Stderr\"", "\"SessionId\""}) {
+            const size_t start = pos;
+            if (expect(candidate) && expect(":") && expect("\"")) {
+                variant = candidate.substr(1, candidate.size() - 2);
+                break;
+            }
+            pos = start;
+        }
+    }
+    if (variant.empty()) {
+        reason = size + ", and only a Stdout, Stderr or SessionId line can be stored truncated";
+        return false;
+    }
+    const size_t body = pos;
+    const size_t cut = safeStringCut(prefix, body);
+    if (cut == std::string_view::npos) {
+        reason = size + ", and its " + std::string(variant) + " string ends before the line does";
+        return false;
+    }
+    d->truncated.assign(prefix.substr(0, cut));
+    d->truncated.append("\"}");
+    std::string parseReason;
+    if (!parse(d->truncated, out, parseReason)) {
+        reason = size + ", and its first bytes are not valid: " + parseReason;
+        return false;
+    }
+    // The marker makes the loss visible wherever the row is read, not only in this report.
+    d->truncated.assign(out.content);
+    d->truncated.append("\n[hivewatch: truncated by the legacy migration: the line was "
+                        + std::to_string(fullBytes) + " bytes, only its first "
+                        + std::to_string(cut) + " were kept]");
+    out.content = d->truncated;
+    reason = size + "; stored truncated to its first " + std::to_string(cut)
+        + " bytes, ending in a marker";
+    return true;
 }

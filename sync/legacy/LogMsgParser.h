@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtGlobal>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,6 +28,12 @@ public:
 
     // True and `out` filled when the line is a LogMsg; false and `reason` set otherwise.
     bool parse(std::string_view line, MappedLogMsg &out, std::string &reason);
+    // `prefix` is the start of a line of fullBytes bytes, too long to migrate whole. A Stdout,
+    // Stderr or SessionId line (serde's compact form) maps to its row with the text that fits in
+    // the prefix, ending in a marker that says it was truncated: true, and `reason` says so. Any
+    // other line: false and `reason` says why it cannot be stored.
+    bool parseTruncated(std::string_view prefix, qint64 fullBytes, MappedLogMsg &out,
+                        std::string &reason);
 
 private:
     struct Private;

@@ -4,6 +4,8 @@
 #include "LegacyTimestamp.h"
 #include "SqliteDatabase.h"
 
+#include <QDateTime>
+
 #include <sqlite3.h>
 
 #include <memory>
@@ -32,6 +34,9 @@ NodeLogTableReader::NodeLogTableReader(const SqliteDatabase &db, QUuid onlyExecu
     : m_db(db)
     , m_onlyExecution(onlyExecution)
     , m_maxLineBytes(maxLineBytes)
+    , m_runTimestamp(QDateTime::currentDateTimeUtc()
+                         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+                         .toStdString())
 {
 }
 
@@ -118,8 +123,7 @@ Result<LegacyReadStats> NodeLogTableReader::readExecution(const LegacyExecutionI
 
     LegacyReadStats stats;
     LegacyLineSplitter splitter(sink, m_maxLineBytes);
-    std::string lastRawTimestamp, timestamp, problem;
-    bool timestampOk = false;
+    std::string lastRawTimestamp, timestamp, note;
     for (;;) {
         auto row = stmt->step();
         if (!row)
@@ -130,12 +134,17 @@ Result<LegacyReadStats> NodeLogTableReader::readExecution(const LegacyExecutionI
         const std::string_view rawTimestamp = stmt->columnBytes(1);
         if (stats.rows == 0 || rawTimestamp != lastRawTimestamp) {
             lastRawTimestamp.assign(rawTimestamp);
-            timestampOk = normalizeLegacyTimestamp(rawTimestamp, timestamp);
-            problem = timestampOk ? std::string()
-                                  : "row has an invalid inserted_at '" + lastRawTimestamp + "'";
+            // A row without a readable time still holds good lines: they are migrated with the
+            // migration's time, and the note reports it, rather than being left behind.
+            const bool timestampOk = normalizeLegacyTimestamp(rawTimestamp, timestamp);
+            if (!timestampOk)
+                timestamp = m_runTimestamp;
+            note = timestampOk ? std::string()
+                               : "row's inserted_at '" + lastRawTimestamp.substr(0, 40)
+                    + "' is not a time; its lines get the migration's time " + m_runTimestamp;
         }
         ++stats.rows;
-        splitter.beginRow(rowId, timestamp, problem);
+        splitter.beginRow(rowId, timestamp, {}, note);
 
         qint64 rowBytes = 0;
         bool go = true;

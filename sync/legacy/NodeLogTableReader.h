@@ -4,12 +4,16 @@
 
 #include <QUuid>
 
+#include <string>
+
 class SqliteDatabase;
 
 // Reads `execution_process_logs` of a node database in any of its three eras (one growing row per
 // execution, one row per message, batches of up to 100 lines): rows by inserted_at then rowid,
 // each split on newlines. Rows above 1 MiB are streamed with sqlite3_blob in 1 MiB chunks, so a
-// single multi-GB row of the oldest era does not need to fit in memory.
+// single multi-GB row of the oldest era does not need to fit in memory. The lines of a row whose
+// inserted_at is not a time get the time the reader was made (the migration's own time), with a
+// note saying so.
 class NodeLogTableReader : public LegacyLogReader
 {
 public:
@@ -29,4 +33,5 @@ private:
     const SqliteDatabase &m_db;
     QUuid m_onlyExecution;
     qint64 m_maxLineBytes;
+    std::string m_runTimestamp; // "YYYY-MM-DD HH:MM:SS.sss" UTC
 };

@@ -2,9 +2,11 @@
 #include "PgConnection.h"
 
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -102,6 +104,50 @@ private slots:
         QTest::qWait(200);
         QVERIFY(httpGet(health, &status).isEmpty());
         QCOMPARE(status, 0); // nothing listens any more
+    }
+
+    // The demo cluster holds the user's demo data and has a superuser without a password: it must
+    // be reachable through its private socket only, and live (durably) in the data directory.
+    void clusterIsPrivateAndDurable()
+    {
+        DemoHive hive({m_dir.path(), shapeServer(), 0});
+        QSignalSpy ready(&hive, &DemoHive::ready);
+        hive.start();
+        QCOMPARE(ready.count(), 1);
+        auto db = PgConnection::connect(hive.conninfo());
+        QVERIFY(db.ok());
+        auto setting = [&](const char *name) {
+            auto r = (*db)->exec(QStringLiteral("SELECT current_setting($1)"),
+                                 {QString::fromLatin1(name)});
+            return r ? r->text(0, 0) : QStringLiteral("<error>");
+        };
+        QCOMPARE(setting("fsync"), QStringLiteral("on"));
+        QCOMPARE(setting("full_page_writes"), QStringLiteral("on"));
+        QCOMPARE(setting("listen_addresses"), QString());
+        const QString dataDir = QFileInfo(setting("data_directory")).canonicalFilePath();
+        QVERIFY2(dataDir.startsWith(QFileInfo(m_dir.path()).canonicalFilePath() + QLatin1Char('/')),
+                 qPrintable(dataDir));
+
+        // The socket directory is the conninfo's host; only its owner may enter it.
+        static const QRegularExpression hostPort(QStringLiteral("host=(\\S+) port=(\\d+)"));
+        const auto m = hostPort.match(hive.conninfo());
+        QVERIFY2(m.hasMatch(), qPrintable(hive.conninfo()));
+        const QFileInfo socketDir(m.captured(1));
+        QVERIFY(socketDir.isDir());
+        QCOMPARE(socketDir.permissions()
+                     & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                        | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther),
+                 QFileDevice::Permissions());
+
+        // No TCP: the same port on loopback refuses, so no other local user can log in.
+        auto tcp = PgConnection::connect(
+            QStringLiteral("host=127.0.0.1 port=%1 user=postgres dbname=postgres connect_timeout=5")
+                .arg(m.captured(2)));
+        QVERIFY(!tcp.ok());
+        QVERIFY2(tcp.error().toString().contains(QStringLiteral("refused")),
+                 qPrintable(tcp.error().toString()));
+        db.value().reset();
+        hive.stop();
     }
 
     void secondRunReusesTheData()

@@ -4,6 +4,7 @@
 
 #include <QAbstractItemModel>
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -19,6 +20,7 @@ class TestLegacyDialog : public QObject
 
 private slots:
     void dryRunThenMigrateFromTheDialog();
+    void dropKeepsTheTableUntilTheLossIsAccepted();
 };
 
 void TestLegacyDialog::dryRunThenMigrateFromTheDialog()
@@ -65,6 +67,49 @@ void TestLegacyDialog::dryRunThenMigrateFromTheDialog()
     QVERIFY2(differences.isEmpty(), qPrintable(differences));
     QVERIFY(migrate->isEnabled());
     QVERIFY(!cancel->isEnabled());
+}
+
+// The dialog offers the same drop rule as hivectl: a line that could not be migrated keeps
+// execution_process_logs until the user ticks the accept box under the drop box.
+void TestLegacyDialog::dropKeepsTheTableUntilTheLossIsAccepted()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("node.sqlite"));
+    NodeDbBuilder node(path, LegacyEra::RowPerMessage);
+    QVERIFY(node.create());
+    node.addExecution({NodeDbBuilder::stdoutLine("kept"), NodeDbBuilder::badLine("{not json")},
+                      QStringLiteral("2025-12-31 13:00:00.000"));
+    node.close();
+
+    LegacyMigrationDialog dialog;
+    dialog.setNodeDatabase(path);
+    dialog.show();
+    auto *migrate = dialog.findChild<QPushButton *>(QStringLiteral("migrateButton"));
+    auto *drop = dialog.findChild<QCheckBox *>(QStringLiteral("dropSource"));
+    auto *accept = dialog.findChild<QCheckBox *>(QStringLiteral("acceptSkipped"));
+    auto *status = dialog.findChild<QLabel *>(QStringLiteral("status"));
+    auto *summary = dialog.findChild<QLabel *>(QStringLiteral("summary"));
+    QVERIFY(migrate && drop && accept && status && summary);
+    QVERIFY(!accept->isEnabled());
+    drop->setChecked(true);
+    QVERIFY(accept->isEnabled());
+
+    QTest::mouseClick(migrate, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(status->text(), QStringLiteral("Done."), 20000);
+    QVERIFY2(summary->text().contains(QStringLiteral("not dropped, execution_process_logs kept: "
+                                                     "1 non-blank lines are not in log_entries")),
+             qPrintable(summary->text()));
+    QVERIFY(!sourceTableDigest(path).startsWith("query failed"));
+
+    accept->setChecked(true);
+    status->clear();
+    QTest::mouseClick(migrate, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(status->text(), QStringLiteral("Done."), 20000);
+    QVERIFY2(summary->text().contains(QStringLiteral("accepted as lost")),
+             qPrintable(summary->text()));
+    QVERIFY(summary->text().contains(QStringLiteral("execution_process_logs was dropped.")));
+    QVERIFY(sourceTableDigest(path).startsWith("query failed"));
+    QCOMPARE(readLogEntries(path).size(), 1);
 }
 
 QTEST_MAIN(TestLegacyDialog)

@@ -90,6 +90,7 @@ private slots:
     void migratesJsonlFileIntoHivewatchStore();
     void dropsSourceOnlyAfterVerification();
     void refusesExecutionWithForeignRows();
+    void storesOverlongLinesTruncatedWithAMarker();
 
 private:
     QTemporaryDir m_dir;
@@ -399,6 +400,84 @@ void TestLegacyMigration::refusesExecutionWithForeignRows()
     QCOMPARE(report->skippedExecutions, 1);
     QVERIFY(report->executionResults.first().note.contains(QStringLiteral("--replace-existing")));
     QCOMPARE(readLogEntries(path).size(), 1);
+}
+
+// Over-long output lines are stored truncated, never cut inside an escape or a UTF-8 sequence, and
+// end in a marker; an over-long line of any other kind, or one that does not end like a LogMsg,
+// is reported as not migrated.
+void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
+{
+    const QString path = m_dir.filePath(QStringLiteral("overlong.sqlite"));
+    NodeDbBuilder node(path, LegacyEra::RowPerMessage);
+    QVERIFY(node.create());
+    QByteArray mixed;
+    while (mixed.size() < 3000)
+        mixed += "\xc3\xbc\xe2\x82\xac\xf0\x9f\x98\x80 \"q\"\n\t\\ ";
+    QByteArray pairs = "{\"Stdout\":\"";
+    QByteArray pairsContent;
+    for (int i = 0; i < 200; ++i) {
+        pairs += "\\ud83d\\ude00";
+        pairsContent += "\xf0\x9f\x98\x80";
+    }
+    pairs += "\"}";
+    QByteArray patch = "[";
+    for (int i = 0; i < 60; ++i)
+        patch += QByteArray(i ? "," : "") + R"({"op":"remove","path":"/entries/0"})";
+    patch += "]";
+    const QByteArray key
+        = node.addExecution({NodeDbBuilder::stdoutLine(mixed),
+                             {pairs, QStringLiteral("stdout"), pairsContent},
+                             NodeDbBuilder::stderrLine(QByteArray(3000, 'e')),
+                             NodeDbBuilder::jsonPatchLine(patch),
+                             NodeDbBuilder::badLine("{\"Stdout\":\"" + QByteArray(3000, 'z')),
+                             {"{ \"Stderr\" : \"" + QByteArray(3000, 'w') + "\" }",
+                              QStringLiteral("stderr"), QByteArray(3000, 'w')},
+                             NodeDbBuilder::stdoutLine("short")},
+                            "2025-12-30 12:00:00.000");
+    node.close();
+
+    QList<LegacyIssue> issues;
+    LegacySource source;
+    source.path = path;
+    LegacyOptions options;
+    options.execute = true;
+    options.maxLineBytes = 1024;
+    LegacyMigrator migrator(source, LegacyTarget {}, options);
+    migrator.setIssueCallback([&](const LegacyIssue &issue) { issues.append(issue); });
+    const auto report = migrator.run();
+    QVERIFY2(report.ok(), qPrintable(report.ok() ? QString() : report.error().toString()));
+    QCOMPARE(report->truncatedLines, 4);
+    QCOMPARE(report->badLines, 2);
+    QCOMPARE(report->migratedLines, 5);
+
+    const QList<ExpectedEntry> entries = readLogEntries(path);
+    QCOMPARE(entries.size(), 5);
+    const QList<QByteArray> originals
+        = {mixed, pairsContent, QByteArray(3000, 'e'), QByteArray(3000, 'w')};
+    for (qsizetype i = 0; i < originals.size(); ++i) {
+        const QByteArray content = entries[i].content;
+        const qsizetype marker = content.indexOf("\n[hivewatch: truncated by the legacy migration");
+        QVERIFY2(marker > 0, content.right(200).constData());
+        const QByteArray kept = content.left(marker);
+        QVERIFY(originals[i].startsWith(kept));
+        QVERIFY(kept.size() > 300); // what fits in 1024 bytes of JSON, less the cut
+        QCOMPARE(QString::fromUtf8(content).toUtf8(), content); // still valid UTF-8
+        QCOMPARE(entries[i].executionKey, key);
+    }
+    QCOMPARE(entries[4].content, QByteArray("short"));
+
+    QStringList kinds;
+    for (const LegacyIssue &issue : issues)
+        kinds << QStringLiteral("%1:%2").arg(issue.lineNumber).arg(issue.kind);
+    QCOMPARE(
+        kinds,
+        QStringList({QStringLiteral("1:stored truncated"), QStringLiteral("2:stored truncated"),
+                     QStringLiteral("3:stored truncated"), QStringLiteral("4:over-long line"),
+                     QStringLiteral("5:over-long line"), QStringLiteral("6:stored truncated")}));
+    QVERIFY2(issues[3].reason.contains(QStringLiteral("only a Stdout, Stderr or SessionId")),
+             qPrintable(issues[3].reason));
+    QVERIFY2(issues[4].reason.contains(QStringLiteral("does not end like a LogMsg")),
+             qPrintable(issues[4].reason));
 }
 
 QTEST_GUILESS_MAIN(TestLegacyMigration)

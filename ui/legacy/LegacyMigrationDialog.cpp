@@ -71,6 +71,11 @@ void LegacyMigrationDialog::buildLayout()
     m_browseTarget = new QPushButton(tr("Browse…"), this);
     m_dropSource = new QCheckBox(
         tr("Drop execution_process_logs afterwards, if every execution verifies"), this);
+    m_acceptSkipped = new QCheckBox(tr("…even if some lines could not be migrated or were stored "
+                                       "truncated (they are lost with the table)"),
+                                    this);
+    m_dropSource->setObjectName(QStringLiteral("dropSource"));
+    m_acceptSkipped->setObjectName(QStringLiteral("acceptSkipped"));
 
     auto *sources = new QButtonGroup(this);
     sources->addButton(m_nodeSource);
@@ -86,6 +91,7 @@ void LegacyMigrationDialog::buildLayout()
     form->addRow(tr("Write to:"),
                  row(this, {m_inPlace, m_otherTarget, m_targetPath, m_browseTarget}));
     form->addRow(QString(), m_dropSource);
+    form->addRow(QString(), m_acceptSkipped);
 
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1);
@@ -139,8 +145,9 @@ void LegacyMigrationDialog::buildLayout()
         if (!path.isEmpty())
             m_targetPath->setText(path);
     });
-    for (QRadioButton *radio : {m_nodeSource, m_jsonlSource, m_inPlace, m_otherTarget})
-        connect(radio, &QRadioButton::toggled, this, &LegacyMigrationDialog::updateInputs);
+    for (QAbstractButton *button : std::initializer_list<QAbstractButton *> {
+             m_nodeSource, m_jsonlSource, m_inPlace, m_otherTarget, m_dropSource})
+        connect(button, &QAbstractButton::toggled, this, &LegacyMigrationDialog::updateInputs);
     connect(m_dryRunButton, &QPushButton::clicked, this, [this] { start(false); });
     connect(m_migrateButton, &QPushButton::clicked, this, [this] { start(true); });
     connect(m_cancelButton, &QPushButton::clicked, m_controller,
@@ -164,6 +171,7 @@ void LegacyMigrationDialog::updateInputs()
     m_targetPath->setEnabled(m_otherTarget->isChecked());
     m_browseTarget->setEnabled(m_otherTarget->isChecked());
     m_dropSource->setEnabled(!jsonl);
+    m_acceptSkipped->setEnabled(!jsonl && m_dropSource->isChecked());
     m_executionId->setPlaceholderText(jsonl ? tr("required: the execution the file belongs to")
                                             : tr("all executions"));
 }
@@ -197,6 +205,8 @@ void LegacyMigrationDialog::start(bool execute)
     request.options.execute = execute;
     request.options.dropSourceAfterVerify
         = execute && m_dropSource->isChecked() && m_dropSource->isEnabled();
+    request.options.acceptSkipped = request.options.dropSourceAfterVerify
+        && m_acceptSkipped->isChecked() && m_acceptSkipped->isEnabled();
     request.options.maxListedIssues = 10000;
     m_lastRunWasDry = !execute;
     m_issues->clear();
@@ -241,9 +251,12 @@ void LegacyMigrationDialog::showReport(const LegacyReport &report)
               .arg(report.alreadyMigratedExecutions);
     text += QLatin1Char(' ')
         + tr("%1 lines cannot be migrated and %2 are empty; they are listed below and "
-             "skipped.")
+             "skipped. %3 over-long lines are stored truncated with a marker, and %4 lines got "
+             "the migration's time because their row's time is unreadable.")
               .arg(report.badLines)
-              .arg(report.blankLines);
+              .arg(report.blankLines)
+              .arg(report.truncatedLines)
+              .arg(report.fallbackTimestampLines);
     if (report.unlistedIssues > 0)
         text += QLatin1Char(' ') + tr("(%1 more not listed.)").arg(report.unlistedIssues);
     for (const LegacyExecutionResult &r : report.executionResults) {
@@ -252,6 +265,11 @@ void LegacyMigrationDialog::showReport(const LegacyReport &report)
     }
     if (!report.verification.isEmpty())
         text += QLatin1Char('\n') + report.verification;
+    for (const QString &line : report.incompleteExecutions.mid(0, 10))
+        text += QLatin1Char('\n') + line;
+    if (report.incompleteExecutions.size() > 10)
+        text += QLatin1Char('\n')
+            + tr("(and %1 more executions)").arg(report.incompleteExecutions.size() - 10);
     if (report.sourceDropped)
         text += QLatin1Char('\n') + tr("execution_process_logs was dropped.");
     m_summary->setText(text);

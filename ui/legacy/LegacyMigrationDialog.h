@@ -49,6 +49,7 @@ private:
     QLineEdit *m_targetPath = nullptr;
     QPushButton *m_browseTarget = nullptr;
     QCheckBox *m_dropSource = nullptr;
+    QCheckBox *m_acceptSkipped = nullptr;
     QPushButton *m_dryRunButton = nullptr;
     QPushButton *m_migrateButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
