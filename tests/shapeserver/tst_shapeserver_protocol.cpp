@@ -2,6 +2,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QRegularExpression>
 #include <QTcpSocket>
 
@@ -343,17 +345,30 @@ private slots:
 
     void truncateMakesLiveClientsRefetch()
     {
-        START_ENV(env);
+        // A hold long enough that the TRUNCATE surely ends it, not the long-poll timeout.
+        START_ENV(env, {QStringLiteral("--long-poll-ms"), QStringLiteral("60000")});
         const Query def {q("table", "items")};
         ShapeClient::Synced s = env.client->sync(def);
         QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        // A live request parked by the server before the TRUNCATE (the server says so).
+        QNetworkAccessManager manager;
+        QUrl url = env.server.shapeUrl();
+        url.setQuery(QStringLiteral("table=items&live=true&cursor=&offset=%1&handle=%2")
+                         .arg(s.offset, s.handle));
+        QNetworkRequest request(url);
+        std::unique_ptr<QNetworkReply> live(manager.get(request));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            env.client->get(QStringLiteral("/v1/admin/parked"), {q("handle", s.handle)}).body
+                == "{\"parked\":1}",
+            15000);
         QVERIFY(env.sql(QStringLiteral("TRUNCATE items")));
-        const HttpReply r = env.client->liveUntilData(def, s);
+        QTRY_VERIFY_WITH_TIMEOUT(live->isFinished(), 15000);
         // Electric 1.7: the 409 that ends a live hold does not know the next shape's handle.
-        QCOMPARE(r.status, 409);
-        QCOMPARE(r.body, QByteArray("[{\"headers\":{\"control\":\"must-refetch\"}}]"));
-        QVERIFY(!r.has("electric-handle"));
-        QCOMPARE(r.header("cache-control"), QByteArray("public, max-age=1, must-revalidate"));
+        QCOMPARE(live->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 409);
+        QCOMPARE(live->readAll(), QByteArray("[{\"headers\":{\"control\":\"must-refetch\"}}]"));
+        QVERIFY(!live->hasRawHeader("electric-handle"));
+        QCOMPARE(live->rawHeader("cache-control"),
+                 QByteArray("public, max-age=1, must-revalidate"));
         // The old handle, asked again, gets the 409 that names the new shape.
         const HttpReply again409 = env.client->shape(
             {q("table", "items"), q("offset", s.offset), q("handle", s.handle)});

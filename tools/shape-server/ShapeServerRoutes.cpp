@@ -34,6 +34,13 @@ void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest 
         handleAdminFaults(ex, request);
         return;
     }
+    if (path == QLatin1String("/v1/admin/parked")) {
+        // Tests wait on this (never on time) before changing data under a live hold.
+        const QString handle = request.queryValue(QStringLiteral("handle"));
+        const qsizetype parked = handle.isNull() ? m_waiters.size() : m_waiters.count(handle);
+        send(ex, HttpResponse::json(200, "{\"parked\":" + QByteArray::number(parked) + '}'));
+        return;
+    }
     const bool shapePath = path == QLatin1String("/v1/shape");
     const bool proxyPath
         = !m_options.proxyJwtKey.isEmpty() && path.startsWith(QLatin1String("/v1/shape/"));
