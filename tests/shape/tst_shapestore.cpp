@@ -111,8 +111,10 @@ private slots:
         // b's commit is on disk at once ...
         QCOMPARE(readerRows(QStringLiteral("b")), 3);
         QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
-        // ... carrying a's part, with a saved as a snapshot in progress: a restart resyncs it.
+        // ... carrying a's part, with a saved as a snapshot in progress: a restart resyncs it,
+        // and no reader takes the part for a's rows.
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
         auto loaded = m_store->load(QStringLiteral("a"), QStringLiteral("a"));
         QVERIFY(loaded.ok() && loaded.value());
         QCOMPARE(loaded.value()->offset, QStringLiteral("-1"));
@@ -165,6 +167,7 @@ private slots:
         QCOMPARE(readerRows(QStringLiteral("b")), 3);
         QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
     }
 
     void workerOnAFreshAccountCreatesTheStoreDirectory()
