@@ -562,15 +562,18 @@ ShapeStore::forEachRow(const QString &name,
         return previous;
     sqlite3 *db = rawHandle(m_logStore);
     // A log shape's rows are log_entries' attached lines, plus any row that could not be a
-    // log line (kept generically); both come back as one list sorted by key.
+    // log line (kept generically); both come back as one list sorted by key. Rows of a shape
+    // without a saved up-to-date position are a snapshot in progress, not its data.
     Statement select(db, R"(SELECT key, value, NULL, NULL, NULL, NULL, NULL, NULL
-                            FROM shape_rows WHERE shape = ?1
+                            FROM shape_rows WHERE shape = ?1 AND EXISTS (
+                                SELECT 1 FROM shape_state WHERE name = ?1 AND "offset" <> '-1')
                             UNION ALL
                             SELECT coalesce(l.shape_key, s.key_prefix || '"' || l.source_id || '"'),
                                    l.shape_row, l.shape_derived, l.source_id, l.execution_id,
                                    l.output_type, l.content, l.timestamp
                             FROM log_entries l, shape_state s
                             WHERE l.shape_derived IS NOT NULL AND s.name = ?1 AND s.log_rows = 1
+                                  AND s."offset" <> '-1'
                             ORDER BY 1)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the rows of shape %1").arg(name), db);

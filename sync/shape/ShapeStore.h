@@ -89,7 +89,8 @@ public:
     // Drops everything not yet committed (shutdown, or after a store error).
     void rollback();
 
-    // Every stored row of `name`, sorted by key.
+    // Every stored row of `name`, sorted by key; none while it is saved as a snapshot in
+    // progress (offset -1) or not saved at all.
     Result<void>
     forEachRow(const QString &name,
                const std::function<void(const QString &key, const RawRow &row)> &visit);

@@ -1,9 +1,12 @@
 // ShapeStore's isolation between shapes (issue 13) on a real SQLite file: what a second,
-// read-only connection sees while one shape is half-way through a multi-part snapshot.
+// read-only connection sees while one shape is half-way through a multi-part snapshot. And the
+// store of a fresh account: ShapeWorker creates its directory, or says which one it cannot.
 #include "LogStore.h"
 #include "ShapeStore.h"
 #include "ShapeStream.h"
+#include "ShapeWorker.h"
 
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -108,8 +111,10 @@ private slots:
         // b's commit is on disk at once ...
         QCOMPARE(readerRows(QStringLiteral("b")), 3);
         QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
-        // ... carrying a's part, with a saved as a snapshot in progress: a restart resyncs it.
+        // ... carrying a's part, with a saved as a snapshot in progress: a restart resyncs it,
+        // and no reader takes the part for a's rows.
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
         auto loaded = m_store->load(QStringLiteral("a"), QStringLiteral("a"));
         QVERIFY(loaded.ok() && loaded.value());
         QCOMPARE(loaded.value()->offset, QStringLiteral("-1"));
@@ -162,6 +167,50 @@ private slots:
         QCOMPARE(readerRows(QStringLiteral("b")), 3);
         QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
+    }
+
+    void workerOnAFreshAccountCreatesTheStoreDirectory()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("fresh/.local/share/hw/store.sqlite"));
+        ShapeWorker worker(path);
+        QList<ShapeStatus> statuses;
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses.append(s); });
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("shared_tasks");
+        // Nothing listens there: the shape retries; what matters is that it got that far.
+        worker.addShape(
+            definition,
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape"))));
+        QVERIFY(!statuses.isEmpty());
+        for (const ShapeStatus &status : std::as_const(statuses))
+            QVERIFY2(status.state != ShapeStatus::State::Failed, qPrintable(status.errorText));
+        QVERIFY(QFileInfo(path).isFile());
+    }
+
+    void workerWhoseStoreDirectoryCannotBeMadeNamesIt()
+    {
+        QFile blocker(m_dir->filePath(QStringLiteral("data")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const QString directory = m_dir->filePath(QStringLiteral("data/hw"));
+        ShapeWorker worker(directory + QStringLiteral("/store.sqlite"));
+        QHash<QString, ShapeStatus> statuses;
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
+        for (const char *table : {"shared_tasks", "nodes"}) {
+            ShapeDefinition definition;
+            definition.table = QLatin1String(table);
+            worker.addShape(
+                definition,
+                ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape"))));
+        }
+        QCOMPARE(statuses.size(), 2);
+        for (const ShapeStatus &status : std::as_const(statuses)) {
+            QCOMPARE(status.state, ShapeStatus::State::Failed);
+            QVERIFY2(status.errorText.contains(directory), qPrintable(status.errorText));
+        }
     }
 };
 
