@@ -323,16 +323,15 @@ Result<void> LegacyMigrator::Run::verifyAndDrop()
             continue;
         report.unmigratedLines += bad;
         report.unmigratedTruncatedLines += truncated;
+        const QString olderCount = entry->badLines
+            ? QString()
+            : QStringLiteral(" (counted by an older version: empty lines included)");
         report.incompleteExecutions
-            << QStringLiteral("%1: %2 lines not migrated, %3 stored "
-                              "truncated%4")
+            << QStringLiteral("%1: %2 lines not migrated, %3 stored truncated%4")
                    .arg(execution.name)
                    .arg(bad)
                    .arg(truncated)
-                   .arg(entry->badLines ? QString()
-                                        : QStringLiteral(" (counted by an older "
-                                                         "version: empty lines "
-                                                         "included)"));
+                   .arg(olderCount);
     }
     if (!mismatches.isEmpty()) {
         report.verification = QStringLiteral("verification failed, execution_process_logs kept: ")

@@ -91,6 +91,7 @@ private slots:
     void dropsSourceOnlyAfterVerification();
     void refusesExecutionWithForeignRows();
     void storesOverlongLinesTruncatedWithAMarker();
+    void olderLedgerCountsEverySkippedLineBeforeADrop();
 
 private:
     QTemporaryDir m_dir;
@@ -478,6 +479,55 @@ void TestLegacyMigration::storesOverlongLinesTruncatedWithAMarker()
              qPrintable(issues[3].reason));
     QVERIFY2(issues[4].reason.contains(QStringLiteral("does not end like a LogMsg")),
              qPrintable(issues[4].reason));
+}
+
+// A ledger written by an older Hivewatch has no bad_lines column: it cannot tell empty lines
+// from lines that were not migrated, so a drop must count every skipped line as missing.
+void TestLegacyMigration::olderLedgerCountsEverySkippedLineBeforeADrop()
+{
+    const QString path = m_dir.filePath(QStringLiteral("oldledger.sqlite"));
+    NodeDbBuilder node(path, LegacyEra::RowPerMessage);
+    QVERIFY(node.create());
+    node.addExecution({NodeDbBuilder::stdoutLine("a"), NodeDbBuilder::badLine(""),
+                       NodeDbBuilder::stdoutLine("b")},
+                      QStringLiteral("2025-12-31 09:00:00.000"));
+    node.close();
+    QVERIFY(migrate(path, true).ok());
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("downgrade"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("ALTER TABLE hivewatch_legacy_log_ledger DROP COLUMN "
+                                      "bad_lines")));
+        QVERIFY(q.exec(QStringLiteral("ALTER TABLE hivewatch_legacy_log_ledger DROP COLUMN "
+                                      "truncated_lines")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("downgrade"));
+
+    LegacySource source;
+    source.path = path;
+    LegacyOptions options;
+    options.execute = true;
+    options.dropSourceAfterVerify = true;
+    const auto refused = LegacyMigrator(source, LegacyTarget {}, options).run();
+    QVERIFY2(refused.ok(), qPrintable(refused.ok() ? QString() : refused.error().toString()));
+    QVERIFY(!refused->sourceDropped);
+    QCOMPARE(refused->alreadyMigratedExecutions, 1);
+    QCOMPARE(refused->unmigratedLines, 1);
+    QCOMPARE(refused->incompleteExecutions.size(), 1);
+    QVERIFY2(refused->incompleteExecutions.first().contains(QStringLiteral("older version")),
+             qPrintable(refused->incompleteExecutions.first()));
+    QVERIFY(!sourceTableDigest(path).startsWith("query failed"));
+
+    options.acceptSkipped = true;
+    const auto dropped = LegacyMigrator(source, LegacyTarget {}, options).run();
+    QVERIFY(dropped.ok());
+    QVERIFY2(dropped->sourceDropped, qPrintable(dropped->verification));
+    QVERIFY(dropped->skippedAccepted);
+    QCOMPARE(readLogEntries(path).size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestLegacyMigration)
