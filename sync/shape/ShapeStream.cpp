@@ -282,11 +282,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_watchdogFired && m_replyLive) {
+        scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        return;
+    }
     if (status == 0) {
-        if (m_watchdogFired && m_replyLive) {
-            scheduleNext(0); // a stalled live poll: start a new one, not an error
-            return;
-        }
         if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
             fail(QStringLiteral(
                      "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
