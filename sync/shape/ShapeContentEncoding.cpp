@@ -63,6 +63,11 @@ QString inflateAll(QByteArray &body, int windowBits, const QString &name)
 
 QString decode(QByteArray &body, QByteArrayView contentEncoding)
 {
+    // Qt keeps Content-Encoding after decoding a body itself (it does when it chose the
+    // Accept-Encoding). No gzip or zlib stream starts like JSON, so a body that does is plain.
+    const QByteArray start = body.left(64).trimmed();
+    if (start.startsWith('[') || start.startsWith('{'))
+        return {};
     QList<QByteArray> codings = contentEncoding.toByteArray().toLower().split(',');
     // Applied in the order listed, so they are undone from the last.
     for (auto it = codings.crbegin(); it != codings.crend(); ++it) {

@@ -112,6 +112,7 @@ void ShapeStream::start()
     m_running = true;
     m_paused = false;
     m_problem = ShapeStatus::Problem::None;
+    m_resyncNote.clear();
     m_errorText.clear();
     m_errorCount = 0;
     m_malformedCount = 0;
@@ -281,11 +282,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
 
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_watchdogFired && m_replyLive) {
+        scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        return;
+    }
     if (status == 0) {
-        if (m_watchdogFired && m_replyLive) {
-            scheduleNext(0); // a stalled live poll: start a new one, not an error
-            return;
-        }
         if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
             fail(QStringLiteral(
                      "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
@@ -344,6 +345,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                                  .arg(offset);
         emit warning(text);
         handleRefetch({}, text, OldHandle::Kept);
+        m_resyncNote = text;
         m_errorText = text;
         emit stateChanged();
         return;
@@ -460,7 +462,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_malformedCount = 0;
     m_outOfBoundsCount = 0;
     m_tokenFresh = false; // the token works; the next 401 means it expired
-    m_errorText.clear();
+    m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};
     m_position.handle = handle;
     m_position.offset = QString::fromUtf8(reply->rawHeader(kOffset));
@@ -474,6 +476,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         m_staleRetries = 0;
         m_selfHealed = false;
         m_loopGuard.reset();
+        m_resyncNote.clear();
+        m_errorText.clear();
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
     } else {
@@ -513,6 +517,7 @@ bool ShapeStream::handleStaleResponse(const QString &handle)
                                         "starting over without it")
                              .arg(handle);
     emit warning(text);
+    m_resyncNote = text;
     m_selfHealed = true;
     m_loopGuard.reset(); // the busted retries were not a loop, and this start is no repeat
     handleRefetch({}, text, OldHandle::Forgotten);

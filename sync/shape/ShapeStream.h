@@ -160,6 +160,7 @@ private:
     QSslConfiguration m_ssl;
     bool m_sslReady = false;
     int m_staleRetries = 0;
+    QString m_resyncNote; // why a resync started, shown as the status text until up-to-date
     bool m_selfHealed = false; // started over past a stale cache since the last up-to-date
     int m_outOfBoundsCount = 0;
     QString m_token; // the bearer token in use (the endpoint's, then the token command's)

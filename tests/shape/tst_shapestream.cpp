@@ -2,6 +2,7 @@
 #include "ScriptedHttpServer.h"
 #include "ShapeBackoff.h"
 #include "ShapeStream.h"
+#include "ShapeWorker.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -425,6 +426,8 @@ private slots:
         QVERIFY2(warnings[0].contains(QLatin1String("resyncing from scratch")),
                  qPrintable(warnings[0]));
         QVERIFY(texts.contains(warnings[0]));
+        QCOMPARE(texts.last(), QString()); // shown until the resync reached up-to-date
+        QCOMPARE(texts[texts.size() - 2], warnings[0]);
         QVERIFY(m_updates[0].reset);
         QCOMPARE(m_updates[0].changes.size(), 1);
         QCOMPARE(stream.state(), ShapeStatus::State::Live);
@@ -831,6 +834,53 @@ private slots:
                  qPrintable(stream.errorText()));
         QTest::qWait(50);
         QCOMPARE(m_server->requests().size(), 1);
+    }
+
+    void stopsOnlyTheShapeThatNeedsSignInAndTakesANewToken()
+    {
+        // Through the worker, as the GUI runs it: one shape's refused token concerns that shape.
+        Server proxy;
+        QVERIFY(proxy.listen());
+        Server::Response refused;
+        refused.status = 401;
+        refused.body = "{\"message\":\"jwt expired\"}";
+        proxy.enqueue(refused);
+        goLive();
+        ShapeWorker worker(QString {});
+        QHash<QString, ShapeStatus> statuses;
+        connect(&worker, &ShapeWorker::statusChanged, this, [&statuses](const ShapeStatus &status) {
+            statuses.insert(status.shapeName, status);
+        });
+        ShapeDefinition items;
+        items.table = QStringLiteral("items");
+        ShapeDefinition tasks;
+        tasks.table = QStringLiteral("shared_tasks");
+        ShapeEndpoint hive
+            = ShapeEndpoint::proxy(proxy.url("/v1/shape/shared_tasks"), QStringLiteral("old"));
+        hive.sourceName = QStringLiteral("hive proxy");
+        worker.addShape(items, ShapeEndpoint::electric(m_server->url()));
+        worker.addShape(tasks, hive);
+        QTRY_COMPARE(statuses.value(QStringLiteral("shared_tasks")).state,
+                     ShapeStatus::State::Failed);
+        const ShapeStatus failed = statuses.value(QStringLiteral("shared_tasks"));
+        QCOMPARE(failed.problem, ShapeStatus::Problem::SignInNeeded);
+        QVERIFY2(failed.errorText.startsWith(QLatin1String("sign-in needed for hive proxy: ")),
+                 qPrintable(failed.errorText));
+        QTRY_COMPARE(statuses.value(QStringLiteral("items")).state, ShapeStatus::State::Live);
+        QCOMPARE(statuses.value(QStringLiteral("items")).problem, ShapeStatus::Problem::None);
+        QCOMPARE(statuses.value(QStringLiteral("items")).rowCount, 1);
+
+        // Signing in again gives the shape a new endpoint.
+        proxy.enqueue(Server::shape(array({insert(4), kUpToDate}), "T1", "0_inf"));
+        hive.bearerToken = QStringLiteral("new");
+        worker.addShape(tasks, hive);
+        QTRY_COMPARE(statuses.value(QStringLiteral("shared_tasks")).state,
+                     ShapeStatus::State::Live);
+        QCOMPARE(statuses.value(QStringLiteral("shared_tasks")).problem,
+                 ShapeStatus::Problem::None);
+        QCOMPARE(statuses.value(QStringLiteral("shared_tasks")).rowCount, 1);
+        QCOMPARE(proxy.requests()[1].header("Authorization"), QByteArray("Bearer new"));
+        worker.shutdown();
     }
 
     void computesFullJitterBackoffWithinBounds()
