@@ -271,6 +271,29 @@ private slots:
         // The token is kept for this session only: nothing was saved.
         QVERIFY(!settingsFile().contains("good-token"));
     }
+
+    void testButtonAsksEverySourceAndNamesTheCause()
+    {
+        ConnectionProfile profile;
+        profile.name = "tested";
+        profile.sources.append(ProfileSource::make("Electric", m_realHive.server.shapeUrl()));
+        profile.sources.append(ProfileSource::make("nowhere", QUrl("http://127.0.0.1:9/v1/shape")));
+        // This server is no proxy: /v1/shape/<table> is not served.
+        profile.sources.append(ProfileSource::make("hive proxy", m_realHive.server.shapeUrl(),
+                                                   ProfileSource::Style::Proxy));
+        profile.tableSources = {{"shared_tasks", "Electric"},
+                                {"nodes", "nowhere"},
+                                {"node_task_assignments", "hive proxy"}};
+        ConnectionDialog dialog({profile}, profile);
+        dialog.show();
+        QTest::mouseClick(dialog.testButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.testResult()->text().count("<br>") == 2, kTimeout);
+        const QString text = dialog.testResult()->text();
+        QVERIFY2(text.contains("✔ Electric: serves shared_tasks"), qPrintable(text));
+        QVERIFY2(text.contains("✘ nowhere: Connection refused"), qPrintable(text));
+        QVERIFY2(text.contains("✘ hive proxy: does not serve node_task_assignments (HTTP 404)"),
+                 qPrintable(text));
+    }
 };
 
 QTEST_MAIN(TestProfileSwitch)
