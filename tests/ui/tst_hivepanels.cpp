@@ -244,6 +244,10 @@ private slots:
         QCOMPARE(cell(0, ShapeStatusModel::State), QStringLiteral("Sign-in needed"));
         QCOMPARE(cell(1, ShapeStatusModel::State), QStringLiteral("Not served by hive proxy"));
         QCOMPARE(cell(2, ShapeStatusModel::State), QStringLiteral("Live, up to date"));
+        QVERIFY(statuses.index(0, ShapeStatusModel::State)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("Double-click to enter a new token"));
         QCOMPARE(statuses.summary(),
                  QStringLiteral("1 of 3 shapes live · 1 needs sign-in · 1 not served"));
         QVERIFY(!statuses.hasErrors());
