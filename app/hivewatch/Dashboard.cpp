@@ -330,7 +330,12 @@ void Dashboard::editConnection()
         }
     }
     ConnectionDialog dialog(saved, m_profile, m_window);
-    if (dialog.exec() != QDialog::Accepted)
+    const bool accepted = dialog.exec() == QDialog::Accepted;
+    // Deleting is immediate for the user, accepted or not; the hive on screen keeps syncing.
+    for (const QString &name : dialog.deletedProfiles())
+        ProfileStore::remove(settings, name);
+    refreshSwitcher();
+    if (!accepted)
         return;
     ConnectionProfile chosen = dialog.profile();
     if (chosen.storePath.isEmpty())

@@ -351,6 +351,22 @@ private slots:
         loaded->sources[0].secret = chosen.sources.at(0).secret;
         loaded->sources[1].secret = chosen.sources.at(1).secret;
         QCOMPARE(*loaded, chosen);
+
+        // Deleting a saved profile shows the next one; the caller removes it from the settings.
+        ConnectionProfile other = chosen;
+        other.name = "other hive";
+        ConnectionDialog editing({chosen, other}, chosen);
+        QCOMPARE(editing.profileBox()->currentText(), QStringLiteral("work hive"));
+        QCOMPARE(editing.urlEdit()->text(),
+                 QStringLiteral("http://127.0.0.1:3000/v1/shape?source_id=abc"));
+        QTest::mouseClick(editing.deleteProfileButton(), Qt::LeftButton);
+        QCOMPARE(editing.deletedProfiles(), QStringList({"work hive"}));
+        QCOMPARE(editing.profileBox()->currentText(), QStringLiteral("other hive"));
+        QCOMPARE(editing.nameEdit()->text(), QStringLiteral("other hive"));
+        QTest::mouseClick(editing.deleteProfileButton(), Qt::LeftButton);
+        QCOMPARE(editing.deletedProfiles(), QStringList({"work hive", "other hive"}));
+        QVERIFY(editing.nameEdit()->text().isEmpty());
+        QVERIFY(!editing.deleteProfileButton()->isEnabled());
     }
 
     void mainWindowRemembersLayoutAndSwitchesPanelsByKeyboard()
