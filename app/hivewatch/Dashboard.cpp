@@ -330,7 +330,12 @@ void Dashboard::editConnection()
         }
     }
     ConnectionDialog dialog(saved, m_profile, m_window);
-    if (dialog.exec() != QDialog::Accepted)
+    const bool accepted = dialog.exec() == QDialog::Accepted;
+    // Deleting is immediate for the user, accepted or not; the hive on screen keeps syncing.
+    for (const QString &name : dialog.deletedProfiles())
+        ProfileStore::remove(settings, name);
+    refreshSwitcher();
+    if (!accepted)
         return;
     ConnectionProfile chosen = dialog.profile();
     if (chosen.storePath.isEmpty())
@@ -370,6 +375,17 @@ void Dashboard::askForToken(const QString &shape)
     if (source->auth != ProfileSource::Auth::Secret)
         source->auth = ProfileSource::Auth::Token;
     source->secret = token;
+    // A saved hive remembers it, as the connection dialog would; the demo and a hive named on the
+    // command line keep it for this session.
+    QSettings settings;
+    if (!m_profile.demo && ProfileStore::names(settings).contains(m_profile.name)) {
+        m_secrets->write(source->secretKey(), token, [this](bool ok, const QString &error) {
+            if (!ok)
+                m_window->showMessage(tr("The token is used for this session only: the system "
+                                         "keychain refused it (%1).")
+                                          .arg(error));
+        });
+    }
     // Every shape of that source gets the new token; the others keep going untouched.
     for (const QString &table : m_profile.tables()) {
         if (m_profile.tableSources.value(table) != sourceName)

@@ -212,6 +212,9 @@ QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
         }
         break;
     case Qt::ToolTipRole:
+        if (s.state == ShapeStatus::State::Failed
+            && s.problem == ShapeStatus::Problem::SignInNeeded)
+            return tr("%1\nDouble-click to enter a new token.").arg(s.errorText);
         if (!s.errorText.isEmpty())
             return s.errorText;
         return tr("handle %1, offset %2").arg(s.handle, s.offset);

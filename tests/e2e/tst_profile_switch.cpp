@@ -11,6 +11,8 @@
 #include "PgConnection.h"
 #include "ProfileStore.h"
 #include "ShapeServerProcess.h"
+#include "ShapeStatusModel.h"
+#include "SyncStatusPanel.h"
 #include "TaskModel.h"
 #include "TestDatabase.h"
 
@@ -19,6 +21,7 @@
 #include <QCommandLineParser>
 #include <QDialogButtonBox>
 #include <QFile>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -192,6 +195,104 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.models()->tasks()->rowCount(), 5, kTimeout);
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.models()->nodes()->rowCount(), 2, kTimeout);
         QVERIFY(!dashboard.demoBanner()->isVisible());
+    }
+
+    void unreachableHiveOffersToEditOrStartTheDemo()
+    {
+        MainWindow window;
+        Dashboard dashboard(&window, m_dir.filePath("unreachable/store.sqlite"));
+        window.show();
+        ConnectionProfile gone;
+        gone.name = "gone hive";
+        // Port 9 (discard) has no listener on loopback: every request is refused.
+        gone.sources.append(ProfileSource::make("Electric", QUrl("http://127.0.0.1:9/v1/shape")));
+        gone.tableSources = {{"nodes", "Electric"}};
+        bool demoAsked = false;
+        connect(&dashboard, &Dashboard::demoRequested, this, [&] { demoAsked = true; });
+        dashboard.start(gone);
+        QTRY_VERIFY_WITH_TIMEOUT(dashboard.unreachablePrompt()->isVisible(), kTimeout);
+        QPushButton *demo = nullptr;
+        for (QPushButton *button : dashboard.unreachablePrompt()->findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("Start the demo"))
+                demo = button;
+        }
+        QVERIFY(demo);
+        demo->click();
+        QVERIFY(demoAsked);
+    }
+
+    void aNewTokenRestartsTheShapesOfThatSourceOnly()
+    {
+        auto pg = PgConnection::connect(m_realHive.db->conninfo());
+        QVERIFY(pg.ok());
+        auto orgs = pg.value()->exec("SELECT string_agg(id::text, ',') FROM organizations");
+        QVERIFY(orgs.ok() && orgs->rows() == 1);
+        QFile tokens(m_dir.filePath("tokens"));
+        QVERIFY(tokens.open(QIODevice::WriteOnly));
+        tokens.write("good-token " + orgs->text(0, 0).toUtf8() + "\n");
+        tokens.close();
+        ShapeServerProcess proxy;
+        QString error;
+        QVERIFY2(proxy.start(m_realHive.db->conninfo(),
+                             {"--long-poll-ms", "2000", "--proxy-tokens", tokens.fileName()},
+                             &error),
+                 qPrintable(error));
+
+        MainWindow window;
+        Dashboard dashboard(&window, m_dir.filePath("signin/store.sqlite"));
+        window.show();
+        ConnectionProfile hive;
+        hive.name = "proxied hive";
+        ProfileSource viaProxy
+            = ProfileSource::make("hive proxy", proxy.shapeUrl(), ProfileSource::Style::Proxy,
+                                  ProfileSource::Auth::Token);
+        viaProxy.secret = "expired-token";
+        hive.sources = {viaProxy, ProfileSource::make("Electric", proxy.shapeUrl())};
+        hive.tableSources = {{"shared_tasks", "hive proxy"}, {"nodes", "Electric"}};
+        dashboard.connectTo(hive);
+        ShapeStatusModel *statuses = dashboard.models()->shapeStatuses();
+        QTRY_COMPARE_WITH_TIMEOUT(statuses->status("shared_tasks").state,
+                                  ShapeStatus::State::Failed, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.models()->nodes()->rowCount(), 2, kTimeout);
+        QCOMPARE(dashboard.models()->tasks()->rowCount(), 0);
+
+        QTimer::singleShot(0, this, [&] {
+            auto *input = window.findChild<QInputDialog *>();
+            QVERIFY(input);
+            QVERIFY(input->labelText().contains("hive proxy"));
+            input->setTextValue("good-token");
+            input->accept();
+        });
+        emit dashboard.syncStatusPanel()->signInRequested("shared_tasks");
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.models()->tasks()->rowCount(), 5, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses->status("shared_tasks").state, ShapeStatus::State::Live,
+                                  kTimeout);
+        QCOMPARE(dashboard.models()->nodes()->rowCount(), 2);
+        // The token is kept for this session only: nothing was saved.
+        QVERIFY(!settingsFile().contains("good-token"));
+    }
+
+    void testButtonAsksEverySourceAndNamesTheCause()
+    {
+        ConnectionProfile profile;
+        profile.name = "tested";
+        profile.sources.append(ProfileSource::make("Electric", m_realHive.server.shapeUrl()));
+        profile.sources.append(ProfileSource::make("nowhere", QUrl("http://127.0.0.1:9/v1/shape")));
+        // This server is no proxy: /v1/shape/<table> is not served.
+        profile.sources.append(ProfileSource::make("hive proxy", m_realHive.server.shapeUrl(),
+                                                   ProfileSource::Style::Proxy));
+        profile.tableSources = {{"shared_tasks", "Electric"},
+                                {"nodes", "nowhere"},
+                                {"node_task_assignments", "hive proxy"}};
+        ConnectionDialog dialog({profile}, profile);
+        dialog.show();
+        QTest::mouseClick(dialog.testButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.testResult()->text().count("<br>") == 2, kTimeout);
+        const QString text = dialog.testResult()->text();
+        QVERIFY2(text.contains("✔ Electric: serves shared_tasks"), qPrintable(text));
+        QVERIFY2(text.contains("✘ nowhere: Connection refused"), qPrintable(text));
+        QVERIFY2(text.contains("✘ hive proxy: does not serve node_task_assignments (HTTP 404)"),
+                 qPrintable(text));
     }
 };
 

@@ -244,6 +244,10 @@ private slots:
         QCOMPARE(cell(0, ShapeStatusModel::State), QStringLiteral("Sign-in needed"));
         QCOMPARE(cell(1, ShapeStatusModel::State), QStringLiteral("Not served by hive proxy"));
         QCOMPARE(cell(2, ShapeStatusModel::State), QStringLiteral("Live, up to date"));
+        QVERIFY(statuses.index(0, ShapeStatusModel::State)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains("Double-click to enter a new token"));
         QCOMPARE(statuses.summary(),
                  QStringLiteral("1 of 3 shapes live · 1 needs sign-in · 1 not served"));
         QVERIFY(!statuses.hasErrors());
@@ -347,6 +351,22 @@ private slots:
         loaded->sources[0].secret = chosen.sources.at(0).secret;
         loaded->sources[1].secret = chosen.sources.at(1).secret;
         QCOMPARE(*loaded, chosen);
+
+        // Deleting a saved profile shows the next one; the caller removes it from the settings.
+        ConnectionProfile other = chosen;
+        other.name = "other hive";
+        ConnectionDialog editing({chosen, other}, chosen);
+        QCOMPARE(editing.profileBox()->currentText(), QStringLiteral("work hive"));
+        QCOMPARE(editing.urlEdit()->text(),
+                 QStringLiteral("http://127.0.0.1:3000/v1/shape?source_id=abc"));
+        QTest::mouseClick(editing.deleteProfileButton(), Qt::LeftButton);
+        QCOMPARE(editing.deletedProfiles(), QStringList({"work hive"}));
+        QCOMPARE(editing.profileBox()->currentText(), QStringLiteral("other hive"));
+        QCOMPARE(editing.nameEdit()->text(), QStringLiteral("other hive"));
+        QTest::mouseClick(editing.deleteProfileButton(), Qt::LeftButton);
+        QCOMPARE(editing.deletedProfiles(), QStringList({"work hive", "other hive"}));
+        QVERIFY(editing.nameEdit()->text().isEmpty());
+        QVERIFY(!editing.deleteProfileButton()->isEnabled());
     }
 
     void mainWindowRemembersLayoutAndSwitchesPanelsByKeyboard()

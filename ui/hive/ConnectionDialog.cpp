@@ -15,6 +15,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace {
 // Item data of the "new profile" entry of the profile chooser.
 const QString kNewProfile = QStringLiteral("\x01new");
@@ -25,6 +27,7 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     : QDialog(parent)
     , m_saved(saved)
     , m_profiles(new QComboBox(this))
+    , m_deleteProfile(new QPushButton(tr("&Delete profile"), this))
     , m_name(new QLineEdit(this))
     , m_sourceList(new QListWidget(this))
     , m_addSource(new QPushButton(tr("&Add source"), this))
@@ -63,7 +66,10 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
 
     auto *top = new QFormLayout;
-    top->addRow(tr("&Profile:"), m_profiles);
+    auto *profileRow = new QHBoxLayout;
+    profileRow->addWidget(m_profiles, 1);
+    profileRow->addWidget(m_deleteProfile);
+    top->addRow(tr("&Profile:"), profileRow);
     top->addRow(tr("&Name:"), m_name);
 
     auto *sources = new QGroupBox(tr("Sources"), this);
@@ -123,6 +129,7 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
         }
         showProfile({});
     });
+    connect(m_deleteProfile, &QPushButton::clicked, this, &ConnectionDialog::deleteProfile);
     connect(m_name, &QLineEdit::textEdited, this, [this](const QString &text) {
         m_profile.name = text.trimmed();
         updateForm();
@@ -152,6 +159,7 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     }
     const int index = m_profiles->findData(m_profile.name.isEmpty() ? kNewProfile : m_profile.name);
     m_profiles->setCurrentIndex(index < 0 ? m_profiles->count() - 1 : index);
+    updateForm();
 }
 
 ConnectionProfile ConnectionDialog::profile() const
@@ -201,6 +209,22 @@ void ConnectionDialog::showProfile(const ConnectionProfile &profile)
     m_sourceList->setCurrentRow(0);
     m_testLines.clear();
     m_testResult->clear();
+    updateForm();
+}
+
+void ConnectionDialog::deleteProfile()
+{
+    const QString name = m_profiles->currentData().toString();
+    const auto it = std::find_if(m_saved.cbegin(), m_saved.cend(),
+                                 [&](const ConnectionProfile &p) { return p.name == name; });
+    if (it == m_saved.cend())
+        return;
+    m_saved.erase(it);
+    m_deleted.append(name);
+    m_profiles->removeItem(m_profiles->currentIndex());
+    showProfile(m_saved.isEmpty() ? ConnectionProfile() : m_saved.constFirst());
+    const int index = m_profiles->findData(m_profile.name.isEmpty() ? kNewProfile : m_profile.name);
+    m_profiles->setCurrentIndex(index < 0 ? m_profiles->count() - 1 : index);
     updateForm();
 }
 
@@ -337,4 +361,5 @@ void ConnectionDialog::updateForm()
     m_problem->setText(problem);
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
     m_test->setEnabled(!m_profile.sources.isEmpty());
+    m_deleteProfile->setEnabled(m_profiles->currentData().toString() != kNewProfile);
 }

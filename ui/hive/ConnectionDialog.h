@@ -30,10 +30,13 @@ public:
 
     ConnectionProfile profile() const;
     bool rememberSecrets() const;
+    // Saved profiles the user deleted here, whether the dialog was accepted or not.
+    QStringList deletedProfiles() const { return m_deleted; }
     QString problem() const;
 
     // For tests: the widgets a user works with.
     QComboBox *profileBox() const { return m_profiles; }
+    QPushButton *deleteProfileButton() const { return m_deleteProfile; }
     QLineEdit *nameEdit() const { return m_name; }
     QListWidget *sourceList() const { return m_sourceList; }
     QLineEdit *sourceNameEdit() const { return m_sourceName; }
@@ -50,6 +53,7 @@ public:
 
 private:
     void showProfile(const ConnectionProfile &profile);
+    void deleteProfile();
     void showSource(int row);
     void sourceEdited();
     void addSource();
@@ -64,6 +68,7 @@ private:
     int m_currentSource = -1;
     bool m_loading = false;
     QComboBox *m_profiles;
+    QPushButton *m_deleteProfile;
     QLineEdit *m_name;
     QListWidget *m_sourceList;
     QPushButton *m_addSource;
@@ -84,4 +89,5 @@ private:
     QDialogButtonBox *m_buttons;
     ShapeProbe *m_probe;
     QStringList m_testLines;
+    QStringList m_deleted;
 };
