@@ -62,6 +62,26 @@ private slots:
         QCOMPARE(second.changes.at(1).value.value("title").toString(), QStringLiteral("c"));
     }
 
+    void discardingForgetsEverythingQueued()
+    {
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1000);
+        QSignalSpy ready(&coalescer, &BatchCoalescer::batchReady);
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        BatchText nodes(QStringLiteral("nodes"));
+        coalescer.enqueue(tasks.batch("+ t1 id=t1 title=a status=todo\n"));
+        coalescer.enqueue(nodes.batch("+ n1 id=n1 name=alpha status=online\n"));
+        QCOMPARE(coalescer.pendingChanges(), 2);
+        coalescer.discardPending(); // another hive is shown now: none of this may reach it
+        QCOMPARE(coalescer.pendingChanges(), 0);
+        coalescer.flush();
+        QCOMPARE(ready.count(), 0);
+        coalescer.enqueue(tasks.batch("+ t2 id=t2 title=b status=todo\n"));
+        coalescer.flush();
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(ready.at(0).at(0).value<ShapeBatch>().changes.size(), 1);
+    }
+
     void hugeResetArrivesInSlicesOnePerFrame()
     {
         BatchCoalescer coalescer;

@@ -6,9 +6,11 @@
 
 class QSettings;
 
-// Where Hivewatch syncs from and what. The secret (Electric's API secret or the proxy's bearer
-// token) is carried in memory only: load()/save() never read or write it, SecretStore keeps it in
-// the system keychain.
+// A hive with a single source: what --electric-url/--proxy-url and ELECTRIC_URL give, and the
+// [Connection] settings group from before connection profiles (ProfileStore::migrateLegacy turns
+// it into one; ConnectionProfile::fromConnection does the same in memory). The secret (Electric's
+// API secret or the proxy's bearer token) is carried in memory only: load()/save() never read or
+// write it, SecretStore keeps it in the system keychain.
 struct ConnectionSettings
 {
     enum class Mode { Electric, Proxy };
