@@ -7,6 +7,8 @@
 #include <QSettings>
 #include <QStandardPaths>
 
+#include <optional>
+
 namespace {
 const QString kElectricUrl = QStringLiteral("electric-url");
 const QString kProxyUrl = QStringLiteral("proxy-url");
@@ -15,6 +17,7 @@ const QString kStore = QStringLiteral("store");
 const QString kOffline = QStringLiteral("offline");
 const QString kResetLayout = QStringLiteral("reset-layout");
 const QString kProfile = QStringLiteral("profile");
+const QString kTokenCommand = QStringLiteral("token-command");
 
 Result<QUrl> parseUrl(const QString &text, const QString &from)
 {
@@ -37,10 +40,19 @@ void DashboardOptions::addTo(QCommandLineParser &parser)
          QStringLiteral("url")});
     parser.addOption(
         {kProxyUrl,
-         QStringLiteral("Sync through the hive's authenticating proxy instead, e.g. "
+         QStringLiteral("Sync through the hive's authenticating proxy, e.g. "
                         "https://hive.example/v1/shape (one shape per table below it). "
-                        "The bearer token comes from HIVEWATCH_TOKEN or the keychain."),
+                        "The bearer token comes from HIVEWATCH_TOKEN, --token-command or the "
+                        "keychain. With --electric-url (or ELECTRIC_URL) too, only "
+                        "shared_tasks goes through the proxy, as the hive's proxy serves "
+                        "nothing else, and the node tables come from Electric."),
          QStringLiteral("url")});
+    parser.addOption(
+        {kTokenCommand,
+         QStringLiteral("A command printing a bearer token for --proxy-url (or for "
+                        "--electric-url behind an auth gateway), run again when the token "
+                        "expires. Also HIVEWATCH_TOKEN_COMMAND."),
+         QStringLiteral("command")});
     parser.addOption(
         {kShapes,
          QStringLiteral("Comma-separated tables to sync (default: the saved choice, or "
@@ -113,20 +125,36 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
         options.connection.url = url.value();
         urlGiven = !parser.isSet(kProfile);
     }
-    if (parser.isSet(kElectricUrl) && parser.isSet(kProxyUrl))
-        return Error(
-            QStringLiteral("--electric-url and --proxy-url exclude each other: choose one"));
-    if (parser.isSet(kElectricUrl) || parser.isSet(kProxyUrl)) {
-        const bool proxy = parser.isSet(kProxyUrl);
-        const QString name = proxy ? kProxyUrl : kElectricUrl;
-        auto url = parseUrl(parser.value(name), QStringLiteral("--") + name);
+    // Both URLs: the hive's real layout, its proxy for shared_tasks and Electric for the rest.
+    std::optional<QUrl> electricUrl;
+    if (parser.isSet(kElectricUrl)) {
+        auto url = parseUrl(parser.value(kElectricUrl), QStringLiteral("--") + kElectricUrl);
         if (!url)
             return url.error();
-        options.connection.mode
-            = proxy ? ConnectionSettings::Mode::Proxy : ConnectionSettings::Mode::Electric;
+        electricUrl = url.value();
+    } else if (environment.contains(QStringLiteral("ELECTRIC_URL")) && !parser.isSet(kProfile)) {
+        electricUrl = options.connection.url;
+    }
+    bool mixed = false;
+    if (parser.isSet(kProxyUrl)) {
+        auto url = parseUrl(parser.value(kProxyUrl), QStringLiteral("--") + kProxyUrl);
+        if (!url)
+            return url.error();
+        mixed = electricUrl.has_value();
+        options.connection.mode = ConnectionSettings::Mode::Proxy;
         options.connection.url = url.value();
         urlGiven = true;
+    } else if (parser.isSet(kElectricUrl)) {
+        options.connection.mode = ConnectionSettings::Mode::Electric;
+        options.connection.url = *electricUrl;
+        urlGiven = true;
     }
+    QString tokenCommand = parser.value(kTokenCommand);
+    if (tokenCommand.isEmpty())
+        tokenCommand = environment.value(QStringLiteral("HIVEWATCH_TOKEN_COMMAND"));
+    if (parser.isSet(kTokenCommand) && !urlGiven)
+        return Error(QStringLiteral("--token-command needs --proxy-url or --electric-url (a saved "
+                                    "profile keeps its own token command)"));
 
     const QString secretVariable = options.connection.mode == ConnectionSettings::Mode::Proxy
         ? QStringLiteral("HIVEWATCH_TOKEN")
@@ -157,6 +185,26 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
         // A hive named on the command line is watched as given, never saved as a profile.
         options.profile
             = ConnectionProfile::fromConnection(options.connection, QStringLiteral("command line"));
+        ProfileSource &first = options.profile.sources.first();
+        if (!tokenCommand.isEmpty()) {
+            first.auth = ProfileSource::Auth::TokenCommand;
+            first.tokenCommand = tokenCommand;
+            first.secret.clear();
+        }
+        if (mixed) {
+            ProfileSource electric = ProfileSource::make(QObject::tr("Electric"), *electricUrl);
+            if (environment.contains(QStringLiteral("ELECTRIC_SECRET"))) {
+                electric.auth = ProfileSource::Auth::Secret;
+                electric.secret = environment.value(QStringLiteral("ELECTRIC_SECRET"));
+            }
+            options.profile.sources.append(electric);
+            for (auto it = options.profile.tableSources.begin();
+                 it != options.profile.tableSources.end(); ++it) {
+                if (it.key() != QLatin1String("shared_tasks"))
+                    it.value() = electric.name;
+            }
+            options.secretFromEnvironment = true; // the command line names every secret's source
+        }
     } else {
         if (parser.isSet(kShapes)) {
             const QString fallback = options.profile.sources.isEmpty()

@@ -73,15 +73,48 @@ private slots:
         QVERIFY(!badEnv.ok());
         QVERIFY(badEnv.error().message.contains("ELECTRIC_URL"));
 
-        auto bothUrls = resolve({"--electric-url", "http://127.0.0.1/v1/shape", "--proxy-url",
-                                 "http://127.0.0.1/v1/shape"},
-                                {}, settings);
-        QVERIFY(!bothUrls.ok());
-        QVERIFY(bothUrls.error().message.contains("exclude each other"));
+        auto lonelyCommand = resolve({"--token-command", "echo t"}, {}, settings);
+        QVERIFY(!lonelyCommand.ok());
+        QVERIFY(lonelyCommand.error().message.contains("--token-command"));
 
         auto badShape = resolve({"--shapes", "nodes,users"}, {}, settings);
         QVERIFY(!badShape.ok());
         QVERIFY(badShape.error().message.contains("\"users\""));
+    }
+
+    // The hive's real layout from the command line: its proxy serves shared_tasks only, so with
+    // both URLs every other table is read from Electric, each source with its own credentials.
+    void proxyAndElectricUrlsSplitTheTables()
+    {
+        QSettings settings(m_dir.filePath("mixed.ini"), QSettings::IniFormat);
+        QProcessEnvironment env;
+        env.insert("ELECTRIC_SECRET", "env-secret");
+        auto mixed = resolve({"--proxy-url", "https://hive.example/v1/shape", "--electric-url",
+                              "https://api.example/v1/shape?source_id=s1", "--token-command",
+                              "hive-login --print-token"},
+                             env, settings);
+        QVERIFY2(mixed.ok(), mixed.ok() ? "" : qPrintable(mixed.error().toString()));
+        const ConnectionProfile &profile = mixed->profile;
+        QCOMPARE(profile.sources.size(), 2);
+        const ProfileSource *tasks = profile.sourceFor("shared_tasks");
+        QVERIFY(tasks);
+        QCOMPARE(tasks->style, ProfileSource::Style::Proxy);
+        QCOMPARE(tasks->auth, ProfileSource::Auth::TokenCommand);
+        QCOMPARE(tasks->tokenCommand, QStringLiteral("hive-login --print-token"));
+        const ShapeEndpoint tasksEndpoint = tasks->endpointFor("shared_tasks");
+        QCOMPARE(tasksEndpoint.url, QUrl("https://hive.example/v1/shape/shared_tasks"));
+        QCOMPARE(tasksEndpoint.tokenCommand, QStringLiteral("hive-login --print-token"));
+        for (const QString &table : ConnectionSettings::availableShapes()) {
+            if (table == QLatin1String("shared_tasks"))
+                continue;
+            const ProfileSource *source = profile.sourceFor(table);
+            QVERIFY2(source, qPrintable(table));
+            QCOMPARE(source->style, ProfileSource::Style::Electric);
+            const ShapeEndpoint endpoint = source->endpointFor(table);
+            QCOMPARE(endpoint.url, QUrl("https://api.example/v1/shape?source_id=s1"));
+            QCOMPARE(endpoint.secret, QStringLiteral("env-secret"));
+            QVERIFY(endpoint.bearerToken.isEmpty());
+        }
     }
 
     void secretsFromTheEnvironmentNeverReachTheSettingsFile()
