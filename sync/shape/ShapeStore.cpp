@@ -82,6 +82,19 @@ sqlite3 *rawHandle(LogStore &store)
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
+// A node's own db.sqlite opens as a LogStore (to read its logs), but shape tables and synced
+// lines written into it would be another program's data in the node's file.
+std::optional<Error> refuseNodeDatabase(const LogStore &store)
+{
+    if (!store.isNodeDatabase())
+        return std::nullopt;
+    return Error(QStringLiteral("%1 is a node's database (db.sqlite), not a Hivewatch store: "
+                                "shapes are not synced into it")
+                     .arg(store.path()),
+                 QStringLiteral("give a Hivewatch store file of its own (or none, for the "
+                                "default store); the node's logs can still be read from it"));
+}
+
 Error sqlError(const QString &what, sqlite3 *db)
 {
     return Error(QStringLiteral("the local store could not %1").arg(what),
@@ -102,6 +115,8 @@ ShapeStore::~ShapeStore()
 
 Result<void> ShapeStore::migrate()
 {
+    if (auto refused = refuseNodeDatabase(m_logStore))
+        return *refused;
     sqlite3 *db = rawHandle(m_logStore);
     if (!db)
         return Error(QStringLiteral("the local store is not an SQLite database"));
@@ -156,6 +171,8 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
 {
     if (auto previous = join(); !previous)
         return previous.error();
+    if (auto refused = refuseNodeDatabase(m_logStore))
+        return *refused;
     sqlite3 *db = rawHandle(m_logStore);
     Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at,
                                    log_rows, key_prefix FROM shape_state WHERE name = ?)");
@@ -288,6 +305,11 @@ QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool 
         if (change.operation == RowChange::Operation::Insert) {
             if (isLogTable)
                 p.line = shapeLogLine(change.key, change.value, keyPrefix);
+            // Only a row whose key is the prefix + its own id goes to log_entries, where the
+            // id (source_id) stands for the key: any other would let one key's change replace or
+            // delete another key's row. It is kept under its key in shape_rows instead.
+            if (p.line && !p.line->shapeKey.isEmpty())
+                p.line.reset();
             if (!p.line)
                 p.json = rawRowToJson(change.value);
         }
@@ -311,7 +333,8 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, b
         for (const ShapeMessage &change : update.changes) {
             if (change.operation == RowChange::Operation::Insert) {
                 m_keyPrefix = shapeLogKeyPrefix(change.key, change.value);
-                break;
+                if (!m_keyPrefix.isEmpty())
+                    break;
             }
         }
     }
@@ -363,9 +386,16 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             m_attached = 0;
         }
     }
+    // Whether this shape has rows in shape_rows: only then can a log line's key also be there.
+    // Asked once per update, so the common insert of a log line costs no extra statement.
+    bool hasGeneric = !isLogTable;
     if (isLogTable) {
         if (auto attached = attachedRows(name); !attached)
             return attached.error();
+        Statement any(db, "SELECT EXISTS (SELECT 1 FROM shape_rows WHERE shape = ?)");
+        if (!any.ok() || !any.bind(1, shape).next())
+            return sqlError(QStringLiteral("read the rows of shape %1").arg(name), db);
+        hasGeneric = any.columnInt(0) != 0;
     }
 
     QList<SyncedLogLine> lines;
@@ -379,6 +409,20 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         lines.clear();
         return {};
     };
+    // A key of the form prefix + "N" may be stored as log line N: a row stored elsewhere under
+    // that key (or deleted) must take the line off the shape, so the key is never held twice.
+    const auto detachKey = [&](const QByteArray &key) -> Result<void> {
+        const auto id = isLogTable ? shapeLogKeyId(key, keyPrefix) : std::nullopt;
+        if (!id)
+            return {};
+        if (auto flushed = flushLines(); !flushed)
+            return flushed;
+        auto detached = m_logStore.detachSynced(*id);
+        if (!detached)
+            return detached.error();
+        *m_attached -= detached.value() ? 1 : 0;
+        return {};
+    };
     // Finds the stored row a partial update merges into: log_entries, then shape_rows.
     const auto storedRow
         = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
@@ -386,7 +430,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         if (isLogTable) {
             if (auto flushed = flushLines(); !flushed)
                 return flushed.error();
-            if (const auto id = shapeLogSourceId(change.value)) {
+            if (const auto id = shapeLogKeyId(key, keyPrefix)) {
                 auto line = m_logStore.syncedLine(*id);
                 if (!line)
                     return line.error();
@@ -424,10 +468,17 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
             if (ready.line) {
+                if (hasGeneric && !erase.bind(1, shape).bind(2, key).exec())
+                    return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
+                                    db);
                 lines.append(*ready.line);
-            } else if (!upsert.bind(1, shape).bind(2, key).bind(3, ready.json).exec()) {
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
-                                db);
+            } else {
+                if (auto detached = detachKey(key); !detached)
+                    return detached;
+                if (!upsert.bind(1, shape).bind(2, key).bind(3, ready.json).exec())
+                    return sqlError(
+                        QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
+                hasGeneric = true;
             }
             if (applied)
                 applied->append({change.operation, change.key, change.value});
@@ -445,30 +496,28 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             }
         }
         if (change.operation == RowChange::Operation::Delete) {
-            if (isLogTable) {
-                if (auto flushed = flushLines(); !flushed)
-                    return flushed;
-                if (const auto id = shapeLogSourceId(change.value)) {
-                    auto detached = m_logStore.detachSynced(*id);
-                    if (!detached)
-                        return detached.error();
-                    *m_attached -= detached.value() ? 1 : 0;
-                }
-            }
+            // By its key alone: the id a delete carries must not pick another key's line.
+            if (auto detached = detachKey(key); !detached)
+                return detached;
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else if (auto line
-                   = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt) {
+        } else if (auto line = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt;
+                   line && line->shapeKey.isEmpty()) {
             lines.append(std::move(*line));
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else if (!upsert.bind(1, shape)
-                        .bind(2, key)
-                        .bind(3, QByteArrayView(rawRowToJson(row)))
-                        .exec()) {
-            return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
+        } else {
+            if (auto detached = detachKey(key); !detached)
+                return detached;
+            if (!upsert.bind(1, shape)
+                     .bind(2, key)
+                     .bind(3, QByteArrayView(rawRowToJson(row)))
+                     .exec())
+                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
+                                db);
+            hasGeneric = true;
         }
         if (applied)
             applied->append({change.operation, change.key, std::move(row)});
