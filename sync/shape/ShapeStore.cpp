@@ -3,6 +3,7 @@
 #include "LogStore.h"
 #include "ShapeLogLine.h"
 #include "ShapeStream.h"
+#include "SyncLog.h"
 
 #include <QSqlDriver>
 #include <QUuid>
@@ -144,9 +145,11 @@ Result<void> ShapeStore::migrate()
         return Error(QStringLiteral("the local store could not create the shape tables"), detail);
     }
     // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
-    // keys hold before the quoted id, for the keys derived from it. Stores written before these
-    // columns existed get them here; their log shape resyncs once.
-    for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT"}) {
+    // keys hold before the quoted id, for the keys derived from it; keyed_rows = 1: its lines
+    // were checked to be only those whose key is key_prefix + id (see load()). Stores written
+    // before these columns existed get them here; their log shape resyncs once if it must.
+    for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT",
+                               "keyed_rows INTEGER NOT NULL DEFAULT 0"}) {
         const QByteArray name = QByteArray(column).split(' ').constFirst();
         Statement exists(db,
                          "SELECT count(*) FROM pragma_table_info('shape_state') "
@@ -175,7 +178,8 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
         return *refused;
     sqlite3 *db = rawHandle(m_logStore);
     Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at,
-                                   log_rows, key_prefix FROM shape_state WHERE name = ?)");
+                                   log_rows, key_prefix, keyed_rows FROM shape_state
+                            WHERE name = ?)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the saved shapes"), db);
     select.bind(1, name);
@@ -200,13 +204,46 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
     stored.rowCount = select.columnInt(4);
     if (isLogTable)
         m_keyPrefix = select.column(7);
+    const bool keyed = select.columnInt(8) == 1;
     stored.lastSyncedAt
         = QDateTime::fromString(QString::fromUtf8(select.column(5)), Qt::ISODateWithMs);
     select.reset();
+    if (isLogTable && !keyed) {
+        auto checked = checkKeyedRows(name);
+        if (!checked)
+            return checked.error();
+        if (!checked.value())
+            return std::optional<StoredShape>();
+    }
     // A position without its schema cannot type values: start over rather than guess.
     if (stored.schema.isEmpty() && stored.offset != QLatin1String("-1"))
         return std::optional<StoredShape>();
     return std::optional<StoredShape>(stored);
+}
+
+Result<bool> ShapeStore::checkKeyedRows(const QString &name)
+{
+    // Before rows were resolved by key, a log line could stand for a key other than
+    // key_prefix + its id (shape_key set). Such a store starts the shape over, once; any other
+    // is marked so that the scan of log_entries is not repeated.
+    sqlite3 *db = rawHandle(m_logStore);
+    Statement stray(db,
+                    "SELECT EXISTS (SELECT 1 FROM log_entries "
+                    "WHERE shape_key IS NOT NULL AND shape_derived IS NOT NULL)");
+    if (!stray.ok() || !stray.next())
+        return sqlError(QStringLiteral("check the rows of shape %1").arg(name), db);
+    const bool found = stray.columnInt(0) != 0;
+    stray.reset();
+    if (found) {
+        qCInfo(lcSync) << name << "has log lines stored under another key; resyncing it once";
+        if (auto removed = remove(name); !removed)
+            return removed.error();
+        return false;
+    }
+    Statement mark(db, "UPDATE shape_state SET keyed_rows = 1 WHERE name = ?");
+    if (!mark.ok() || !mark.bind(1, name).exec())
+        return sqlError(QStringLiteral("save shape %1").arg(name), db);
+    return true;
 }
 
 Result<void> ShapeStore::begin()
@@ -546,7 +583,8 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
     }
     Statement save(db, R"(INSERT OR REPLACE INTO shape_state
                           (name, shape_key, handle, "offset", schema, row_count, last_synced_at,
-                           log_rows, key_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))");
+                           log_rows, key_prefix, keyed_rows)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1))");
     if (!save.ok())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);

@@ -111,6 +111,8 @@ private:
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        const QByteArray &keyPrefix, const QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
+    // Whether the log shape's stored lines all stand for key_prefix + id (else it is removed).
+    Result<bool> checkKeyedRows(const QString &name);
     // Waits for the write in flight, if any, and returns its result.
     Result<void> join();
     Result<void> begin();

@@ -283,6 +283,38 @@ private slots:
         QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "one"}}));
     }
 
+    void logShapeFromBeforeKeyedRowsResyncsOnlyIfItMust()
+    {
+        using Op = RowChange::Operation;
+        const QString log = QStringLiteral("log");
+        QCOMPARE(commitLog(logUpdate(
+                     {logChange(Op::Insert, 1, 1, "one"), logChange(Op::Insert, 2, 2, "two")},
+                     "1_0", true)),
+                 2);
+        QSqlQuery q(m_writer->database());
+        // As an older Hivewatch left it: not yet checked, all lines keyed by prefix + id.
+        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
+        auto loaded = m_store->load(log, log, true);
+        QVERIFY(loaded.ok() && loaded.value());
+        QCOMPARE(loaded.value()->offset, QStringLiteral("1_0")); // kept: nothing to fix
+        QVERIFY(q.exec(QStringLiteral("SELECT keyed_rows FROM shape_state WHERE name = 'log'"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+
+        // One line standing for another key, as the id-keyed code could store it.
+        QVERIFY(q.exec(QStringLiteral(
+            "UPDATE log_entries SET shape_key = 'other', shape_derived = shape_derived & ~64 "
+            "WHERE source_id = 2")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
+        loaded = m_store->load(log, log, true);
+        QVERIFY(loaded.ok());
+        QVERIFY(!loaded.value()); // starts over
+        QVERIFY(q.exec(QStringLiteral(
+                    "SELECT count(*) FROM log_entries WHERE shape_derived IS NOT NULL"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+
     void nodeDatabaseIsRefusedForShapeSync()
     {
         const QString path = m_dir->filePath(QStringLiteral("db.sqlite"));
