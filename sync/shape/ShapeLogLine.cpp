@@ -181,3 +181,17 @@ std::optional<qint64> shapeLogSourceId(const RawRow &row)
         return std::nullopt;
     return value;
 }
+
+std::optional<qint64> shapeLogKeyId(QByteArrayView key, const QByteArray &keyPrefix)
+{
+    if (keyPrefix.isEmpty() || key.size() < keyPrefix.size() + 3 || !key.startsWith(keyPrefix)
+        || !key.endsWith('"') || key[keyPrefix.size()] != '"')
+        return std::nullopt;
+    const QByteArrayView digits = key.sliced(keyPrefix.size() + 1).chopped(1);
+    qint64 value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc() || end != digits.data() + digits.size()
+        || QByteArray::number(value) != digits)
+        return std::nullopt;
+    return value;
+}

@@ -23,3 +23,6 @@ QByteArray shapeLogKeyPrefix(const QString &key, const RawRow &row);
 Result<RawRow> shapeLogRow(const SyncedLogLine &line);
 // The hive row id of a change (Electric always sends the primary key), or nullopt.
 std::optional<qint64> shapeLogSourceId(const RawRow &row);
+// The id N when key is exactly keyPrefix + "N" (N as QByteArray::number prints it): the only
+// key a log_entries line with source_id N may stand for. nullopt for any other key.
+std::optional<qint64> shapeLogKeyId(QByteArrayView key, const QByteArray &keyPrefix);

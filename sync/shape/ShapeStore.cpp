@@ -3,6 +3,7 @@
 #include "LogStore.h"
 #include "ShapeLogLine.h"
 #include "ShapeStream.h"
+#include "SyncLog.h"
 
 #include <QSqlDriver>
 #include <QUuid>
@@ -82,6 +83,19 @@ sqlite3 *rawHandle(LogStore &store)
     return *static_cast<sqlite3 *const *>(handle.constData());
 }
 
+// A node's own db.sqlite opens as a LogStore (to read its logs), but shape tables and synced
+// lines written into it would be another program's data in the node's file.
+std::optional<Error> refuseNodeDatabase(const LogStore &store)
+{
+    if (!store.isNodeDatabase())
+        return std::nullopt;
+    return Error(QStringLiteral("%1 is a node's database (db.sqlite), not a Hivewatch store: "
+                                "shapes are not synced into it")
+                     .arg(store.path()),
+                 QStringLiteral("give a Hivewatch store file of its own (or none, for the "
+                                "default store); the node's logs can still be read from it"));
+}
+
 Error sqlError(const QString &what, sqlite3 *db)
 {
     return Error(QStringLiteral("the local store could not %1").arg(what),
@@ -102,6 +116,8 @@ ShapeStore::~ShapeStore()
 
 Result<void> ShapeStore::migrate()
 {
+    if (auto refused = refuseNodeDatabase(m_logStore))
+        return *refused;
     sqlite3 *db = rawHandle(m_logStore);
     if (!db)
         return Error(QStringLiteral("the local store is not an SQLite database"));
@@ -129,9 +145,11 @@ Result<void> ShapeStore::migrate()
         return Error(QStringLiteral("the local store could not create the shape tables"), detail);
     }
     // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
-    // keys hold before the quoted id, for the keys derived from it. Stores written before these
-    // columns existed get them here; their log shape resyncs once.
-    for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT"}) {
+    // keys hold before the quoted id, for the keys derived from it; keyed_rows = 1: its lines
+    // were checked to be only those whose key is key_prefix + id (see load()). Stores written
+    // before these columns existed get them here; their log shape resyncs once if it must.
+    for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT",
+                               "keyed_rows INTEGER NOT NULL DEFAULT 0"}) {
         const QByteArray name = QByteArray(column).split(' ').constFirst();
         Statement exists(db,
                          "SELECT count(*) FROM pragma_table_info('shape_state') "
@@ -156,9 +174,12 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
 {
     if (auto previous = join(); !previous)
         return previous.error();
+    if (auto refused = refuseNodeDatabase(m_logStore))
+        return *refused;
     sqlite3 *db = rawHandle(m_logStore);
     Statement select(db, R"(SELECT shape_key, handle, "offset", schema, row_count, last_synced_at,
-                                   log_rows, key_prefix FROM shape_state WHERE name = ?)");
+                                   log_rows, key_prefix, keyed_rows FROM shape_state
+                            WHERE name = ?)");
     if (!select.ok())
         return sqlError(QStringLiteral("read the saved shapes"), db);
     select.bind(1, name);
@@ -183,13 +204,46 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
     stored.rowCount = select.columnInt(4);
     if (isLogTable)
         m_keyPrefix = select.column(7);
+    const bool keyed = select.columnInt(8) == 1;
     stored.lastSyncedAt
         = QDateTime::fromString(QString::fromUtf8(select.column(5)), Qt::ISODateWithMs);
     select.reset();
+    if (isLogTable && !keyed) {
+        auto checked = checkKeyedRows(name);
+        if (!checked)
+            return checked.error();
+        if (!checked.value())
+            return std::optional<StoredShape>();
+    }
     // A position without its schema cannot type values: start over rather than guess.
     if (stored.schema.isEmpty() && stored.offset != QLatin1String("-1"))
         return std::optional<StoredShape>();
     return std::optional<StoredShape>(stored);
+}
+
+Result<bool> ShapeStore::checkKeyedRows(const QString &name)
+{
+    // Before rows were resolved by key, a log line could stand for a key other than
+    // key_prefix + its id (shape_key set). Such a store starts the shape over, once; any other
+    // is marked so that the scan of log_entries is not repeated.
+    sqlite3 *db = rawHandle(m_logStore);
+    Statement stray(db,
+                    "SELECT EXISTS (SELECT 1 FROM log_entries "
+                    "WHERE shape_key IS NOT NULL AND shape_derived IS NOT NULL)");
+    if (!stray.ok() || !stray.next())
+        return sqlError(QStringLiteral("check the rows of shape %1").arg(name), db);
+    const bool found = stray.columnInt(0) != 0;
+    stray.reset();
+    if (found) {
+        qCInfo(lcSync) << name << "has log lines stored under another key; resyncing it once";
+        if (auto removed = remove(name); !removed)
+            return removed.error();
+        return false;
+    }
+    Statement mark(db, "UPDATE shape_state SET keyed_rows = 1 WHERE name = ?");
+    if (!mark.ok() || !mark.bind(1, name).exec())
+        return sqlError(QStringLiteral("save shape %1").arg(name), db);
+    return true;
 }
 
 Result<void> ShapeStore::begin()
@@ -288,6 +342,11 @@ QList<ShapeStore::Prepared> ShapeStore::prepare(const ShapeUpdate &update, bool 
         if (change.operation == RowChange::Operation::Insert) {
             if (isLogTable)
                 p.line = shapeLogLine(change.key, change.value, keyPrefix);
+            // Only a row whose key is the prefix + its own id goes to log_entries, where the
+            // id (source_id) stands for the key: any other would let one key's change replace or
+            // delete another key's row. It is kept under its key in shape_rows instead.
+            if (p.line && !p.line->shapeKey.isEmpty())
+                p.line.reset();
             if (!p.line)
                 p.json = rawRowToJson(change.value);
         }
@@ -311,7 +370,8 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, b
         for (const ShapeMessage &change : update.changes) {
             if (change.operation == RowChange::Operation::Insert) {
                 m_keyPrefix = shapeLogKeyPrefix(change.key, change.value);
-                break;
+                if (!m_keyPrefix.isEmpty())
+                    break;
             }
         }
     }
@@ -363,9 +423,16 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             m_attached = 0;
         }
     }
+    // Whether this shape has rows in shape_rows: only then can a log line's key also be there.
+    // Asked once per update, so the common insert of a log line costs no extra statement.
+    bool hasGeneric = !isLogTable;
     if (isLogTable) {
         if (auto attached = attachedRows(name); !attached)
             return attached.error();
+        Statement any(db, "SELECT EXISTS (SELECT 1 FROM shape_rows WHERE shape = ?)");
+        if (!any.ok() || !any.bind(1, shape).next())
+            return sqlError(QStringLiteral("read the rows of shape %1").arg(name), db);
+        hasGeneric = any.columnInt(0) != 0;
     }
 
     QList<SyncedLogLine> lines;
@@ -379,6 +446,20 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         lines.clear();
         return {};
     };
+    // A key of the form prefix + "N" may be stored as log line N: a row stored elsewhere under
+    // that key (or deleted) must take the line off the shape, so the key is never held twice.
+    const auto detachKey = [&](const QByteArray &key) -> Result<void> {
+        const auto id = isLogTable ? shapeLogKeyId(key, keyPrefix) : std::nullopt;
+        if (!id)
+            return {};
+        if (auto flushed = flushLines(); !flushed)
+            return flushed;
+        auto detached = m_logStore.detachSynced(*id);
+        if (!detached)
+            return detached.error();
+        *m_attached -= detached.value() ? 1 : 0;
+        return {};
+    };
     // Finds the stored row a partial update merges into: log_entries, then shape_rows.
     const auto storedRow
         = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
@@ -386,7 +467,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         if (isLogTable) {
             if (auto flushed = flushLines(); !flushed)
                 return flushed.error();
-            if (const auto id = shapeLogSourceId(change.value)) {
+            if (const auto id = shapeLogKeyId(key, keyPrefix)) {
                 auto line = m_logStore.syncedLine(*id);
                 if (!line)
                     return line.error();
@@ -424,10 +505,17 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
             if (ready.line) {
+                if (hasGeneric && !erase.bind(1, shape).bind(2, key).exec())
+                    return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
+                                    db);
                 lines.append(*ready.line);
-            } else if (!upsert.bind(1, shape).bind(2, key).bind(3, ready.json).exec()) {
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
-                                db);
+            } else {
+                if (auto detached = detachKey(key); !detached)
+                    return detached;
+                if (!upsert.bind(1, shape).bind(2, key).bind(3, ready.json).exec())
+                    return sqlError(
+                        QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
+                hasGeneric = true;
             }
             if (applied)
                 applied->append({change.operation, change.key, change.value});
@@ -445,30 +533,28 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             }
         }
         if (change.operation == RowChange::Operation::Delete) {
-            if (isLogTable) {
-                if (auto flushed = flushLines(); !flushed)
-                    return flushed;
-                if (const auto id = shapeLogSourceId(change.value)) {
-                    auto detached = m_logStore.detachSynced(*id);
-                    if (!detached)
-                        return detached.error();
-                    *m_attached -= detached.value() ? 1 : 0;
-                }
-            }
+            // By its key alone: the id a delete carries must not pick another key's line.
+            if (auto detached = detachKey(key); !detached)
+                return detached;
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else if (auto line
-                   = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt) {
+        } else if (auto line = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt;
+                   line && line->shapeKey.isEmpty()) {
             lines.append(std::move(*line));
             if (!erase.bind(1, shape).bind(2, key).exec())
                 return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name),
                                 db);
-        } else if (!upsert.bind(1, shape)
-                        .bind(2, key)
-                        .bind(3, QByteArrayView(rawRowToJson(row)))
-                        .exec()) {
-            return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name), db);
+        } else {
+            if (auto detached = detachKey(key); !detached)
+                return detached;
+            if (!upsert.bind(1, shape)
+                     .bind(2, key)
+                     .bind(3, QByteArrayView(rawRowToJson(row)))
+                     .exec())
+                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name),
+                                db);
+            hasGeneric = true;
         }
         if (applied)
             applied->append({change.operation, change.key, std::move(row)});
@@ -497,7 +583,8 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
     }
     Statement save(db, R"(INSERT OR REPLACE INTO shape_state
                           (name, shape_key, handle, "offset", schema, row_count, last_synced_at,
-                           log_rows, key_prefix) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))");
+                           log_rows, key_prefix, keyed_rows)
+                          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1))");
     if (!save.ok())
         return sqlError(QStringLiteral("save the position of shape %1").arg(name), db);
     save.bind(1, shape).bind(2, shapeKey).bind(3, update.handle).bind(4, update.offset);

@@ -41,9 +41,11 @@ struct AppliedChange
 // rows in wire form (shape_rows). The rows of the hive's log table are kept once, as log lines:
 // LogStore upserts them into log_entries by the hive row id, with their key and wire form
 // (shape_key/shape_row); a delete detaches the line from the shape but keeps it in the local log
-// history. A store holds one log shape at a time. Each update is applied in ONE transaction with
-// the new offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update
-// (first sync, must-refetch) replaces the rows atomically.
+// history. Rows are resolved by their Electric key: only a row whose key is key_prefix + its id
+// becomes a line (so source_id stands for exactly one key); any other is kept in shape_rows. A
+// store holds one log shape at a time. Each update is applied in ONE transaction with the new
+// offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update (first
+// sync, must-refetch) replaces the rows atomically.
 //
 // Shapes share the connection, so they share its transaction, but none waits for another: every
 // commit() commits. A shape half-way through a large snapshot (written in parts) is saved as
@@ -111,6 +113,8 @@ private:
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        const QByteArray &keyPrefix, const QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
+    // Whether the log shape's stored lines all stand for key_prefix + id (else it is removed).
+    Result<bool> checkKeyedRows(const QString &name);
     // Waits for the write in flight, if any, and returns its result.
     Result<void> join();
     Result<void> begin();

@@ -15,8 +15,13 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <limits>
+#include <optional>
+
+#include <unistd.h>
 
 namespace {
 
@@ -56,6 +61,47 @@ Result<void> createFile(const QFileInfo &info)
                          .arg(info.fileName(), directory),
                      file.errorString());
     return {};
+}
+
+// A store that cannot be written is healthy: calling it corrupted could make a user delete it.
+Error readOnlyError(const QString &path, const QString &why)
+{
+    return Error(QStringLiteral("%1 cannot be written (read-only file, directory or file system); "
+                                "the store itself is not damaged")
+                     .arg(path),
+                 why
+                     + QStringLiteral("; make the file and its directory writable, or open the "
+                                      "store read-only"));
+}
+
+// Checked before SQLite, which silently falls back to read-only and fails later with less to
+// say. access() reports a read-only file system (EROFS) even to root.
+std::optional<Error> notWritable(const QFileInfo &info)
+{
+    for (const QString &target : {info.absoluteFilePath(), info.absolutePath()}) {
+        if (::access(QFile::encodeName(target).constData(), W_OK) != 0) {
+            const int err = errno;
+            return readOnlyError(
+                info.absoluteFilePath(),
+                QStringLiteral("%1: %2").arg(target, QString::fromLocal8Bit(std::strerror(err))));
+        }
+    }
+    return std::nullopt;
+}
+
+// Why SQLite failed on `path`, told apart: a read-only location is not a corrupt file.
+Error openError(const QString &path, sqlite3 *handle, const QString &detail)
+{
+    const int code = handle ? sqlite3_extended_errcode(handle) & 0xff : SQLITE_ERROR;
+    if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN) {
+        if (auto refused = notWritable(QFileInfo(path)))
+            return *refused;
+        if (code == SQLITE_READONLY)
+            return readOnlyError(path, detail);
+    }
+    if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+        return Error(QStringLiteral("%1 is corrupted or not an SQLite database").arg(path), detail);
+    return Error(QStringLiteral("Could not open %1").arg(path), detail);
 }
 
 bool isLockError(const QSqlError &error)
@@ -98,6 +144,9 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
     if (!info.exists() && access == Access::ReadWrite) {
         if (auto created = createFile(info); !created)
             return created.error();
+    } else if (access == Access::ReadWrite) {
+        if (auto refused = notWritable(info))
+            return *refused;
     }
 
     std::unique_ptr<LogStore> store(new LogStore);
@@ -137,16 +186,13 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
             return Private::sqlError(QStringLiteral("%1 is locked by another process").arg(path),
                                      q.lastError());
         if (!done)
-            return Private::sqlError(
-                QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
-                q.lastError());
+            return openError(path, d.handle, q.lastError().text());
     }
     q.finish();
 
     const auto kind = LogStoreSchema::detect(d.db);
     if (!kind)
-        return Error(QStringLiteral("%1 is corrupted or not an SQLite database").arg(path),
-                     kind.error().detail);
+        return openError(path, d.handle, kind.error().detail);
     switch (kind.value()) {
     case LogStoreSchema::Kind::Foreign:
         return Error(QStringLiteral("%1 is an SQLite database without a log_entries table (neither "

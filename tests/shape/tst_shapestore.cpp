@@ -7,6 +7,7 @@
 #include "ShapeWorker.h"
 
 #include <QFileInfo>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -37,6 +38,35 @@ ShapeUpdate update(int first, int last, const QString &offset, bool reset = fals
     for (int id = first; id <= last; ++id)
         u.changes.append(insert(id));
     u.handle = QStringLiteral("h-1");
+    u.offset = offset;
+    u.schema = testSchema();
+    u.receivedAt = QDateTime::currentDateTimeUtc();
+    return u;
+}
+
+// A change of the hive's log table whose Electric key names keyId while its row says id: a
+// misbehaving server's message when the two disagree.
+ShapeMessage logChange(RowChange::Operation operation, int keyId, int id,
+                       const QByteArray &content = {})
+{
+    ShapeMessage change;
+    change.operation = operation;
+    change.key = QStringLiteral("\"public\".\"node_task_output_logs\"/\"%1\"").arg(keyId);
+    change.value = {RawField {"id", QByteArray::number(id)}};
+    if (operation != RowChange::Operation::Delete) {
+        change.value += {RawField {"execution_process_id", "6f1c2a3e-0b4d-4c1e-9a7f-2d5e8b9c0a11"},
+                         RawField {"output_type", "stdout"}, RawField {"content", content},
+                         RawField {"timestamp", "2025-12-02 10:11:12.123+00"}};
+    }
+    return change;
+}
+
+ShapeUpdate logUpdate(const QList<ShapeMessage> &changes, const QString &offset, bool reset = false)
+{
+    ShapeUpdate u;
+    u.reset = reset;
+    u.changes = changes;
+    u.handle = QStringLiteral("h-log");
     u.offset = offset;
     u.schema = testSchema();
     u.receivedAt = QDateTime::currentDateTimeUtc();
@@ -76,6 +106,38 @@ class TestShapeStore : public QObject
     {
         auto written = m_store->write(shape, u, false);
         return written && m_store->commit(shape, shape, u, false).ok();
+    }
+
+    // The log shape's rows as a reader sees them: key -> content, checked against the saved
+    // row count.
+    QMap<QString, QByteArray> logRows()
+    {
+        QMap<QString, QByteArray> rows;
+        ShapeStore view(*m_reader);
+        const auto visited
+            = view.forEachRow(QStringLiteral("log"), [&](const QString &key, const RawRow &row) {
+                  const RawField *content = findField(row, "content");
+                  if (rows.contains(key))
+                      rows[key] = "<twice>";
+                  else
+                      rows.insert(key, content ? content->text : QByteArray("<none>"));
+              });
+        if (!visited)
+            rows.insert(QStringLiteral("<error>"), visited.error().toString().toUtf8());
+        return rows;
+    }
+    // Writes and commits an update of the log shape; the saved row count, or -1.
+    qint64 commitLog(const ShapeUpdate &u)
+    {
+        const QString log = QStringLiteral("log");
+        if (!m_store->write(log, u, true))
+            return -1;
+        auto committed = m_store->commit(log, log, u, true);
+        return committed ? committed.value() : -1;
+    }
+    static QString key(int id)
+    {
+        return QStringLiteral("\"public\".\"node_task_output_logs\"/\"%1\"").arg(id);
     }
 
 private slots:
@@ -168,6 +230,139 @@ private slots:
         QCOMPARE(readerOffset(QStringLiteral("b")), QStringLiteral("11_0"));
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
         QCOMPARE(readerRows(QStringLiteral("a")), 0);
+    }
+
+    void logRowDoesNotVanishWhenAnotherKeyCarriesItsId()
+    {
+        using Op = RowChange::Operation;
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "one")}, "1_0", true)), 1);
+        // Key 2 claims id 1: it must not replace key 1's row.
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 2, 1, "impostor")}, "2_0")), 2);
+        const QMap<QString, QByteArray> expected {{key(1), "one"}, {key(2), "impostor"}};
+        QCOMPARE(logRows(), expected);
+        // An update of key 2 touches key 2 only.
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Update, 2, 1, "changed")}, "3_0")), 2);
+        const QMap<QString, QByteArray> updated {{key(1), "one"}, {key(2), "changed"}};
+        QCOMPARE(logRows(), updated);
+    }
+
+    void logRowIsNotStoredTwiceWhenItsIdChanges()
+    {
+        using Op = RowChange::Operation;
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "one")}, "1_0", true)), 1);
+        // An insert for an existing key replaces its row, whatever id it carries ...
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 2, "two")}, "2_0")), 1);
+        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "two"}}));
+        // ... and back to a line of the log when key and id agree again, in one batch too.
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "again"),
+                                      logChange(Op::Insert, 3, 7, "odd"),
+                                      logChange(Op::Insert, 3, 3, "three")},
+                                     "3_0")),
+                 2);
+        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "again"}, {key(3), "three"}}));
+        QSqlQuery attached(m_reader->database());
+        QVERIFY(attached.exec(QStringLiteral(
+            "SELECT group_concat(source_id) FROM log_entries WHERE shape_derived IS NOT NULL")));
+        QVERIFY(attached.next());
+        QCOMPARE(attached.value(0).toString(), QStringLiteral("1,3"));
+    }
+
+    void logDeleteRemovesOnlyTheRowOfItsKey()
+    {
+        using Op = RowChange::Operation;
+        QCOMPARE(commitLog(logUpdate(
+                     {logChange(Op::Insert, 1, 1, "one"), logChange(Op::Insert, 2, 2, "two")},
+                     "1_0", true)),
+                 2);
+        // The delete of key 2 carries id 1: key 2 goes, key 1 stays.
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Delete, 2, 1)}, "2_0")), 1);
+        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "one"}}));
+        // A stored odd row is deleted by its key too.
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 5, 1, "odd")}, "3_0")), 2);
+        QCOMPARE(commitLog(logUpdate({logChange(Op::Delete, 5, 5)}, "4_0")), 1);
+        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "one"}}));
+    }
+
+    void logShapeFromBeforeKeyedRowsResyncsOnlyIfItMust()
+    {
+        using Op = RowChange::Operation;
+        const QString log = QStringLiteral("log");
+        QCOMPARE(commitLog(logUpdate(
+                     {logChange(Op::Insert, 1, 1, "one"), logChange(Op::Insert, 2, 2, "two")},
+                     "1_0", true)),
+                 2);
+        QSqlQuery q(m_writer->database());
+        // As an older Hivewatch left it: not yet checked, all lines keyed by prefix + id.
+        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
+        auto loaded = m_store->load(log, log, true);
+        QVERIFY(loaded.ok() && loaded.value());
+        QCOMPARE(loaded.value()->offset, QStringLiteral("1_0")); // kept: nothing to fix
+        QVERIFY(q.exec(QStringLiteral("SELECT keyed_rows FROM shape_state WHERE name = 'log'"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+
+        // One line standing for another key, as the id-keyed code could store it.
+        QVERIFY(q.exec(QStringLiteral(
+            "UPDATE log_entries SET shape_key = 'other', shape_derived = shape_derived & ~64 "
+            "WHERE source_id = 2")));
+        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
+        loaded = m_store->load(log, log, true);
+        QVERIFY(loaded.ok());
+        QVERIFY(!loaded.value()); // starts over
+        QVERIFY(q.exec(QStringLiteral(
+                    "SELECT count(*) FROM log_entries WHERE shape_derived IS NOT NULL"))
+                && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+    }
+
+    void nodeDatabaseIsRefusedForShapeSync()
+    {
+        const QString path = m_dir->filePath(QStringLiteral("db.sqlite"));
+        const QString tables = QStringLiteral(
+            "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema ORDER BY name)");
+        QString before;
+        {
+            // A node's db.sqlite as the node writes it (hive-schema.md §3.1): no Hivewatch marker.
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("node"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            for (const char *sql : {
+                     "CREATE TABLE execution_processes (id BLOB PRIMARY KEY, status TEXT)",
+                     "CREATE TABLE execution_process_logs (execution_id BLOB, logs TEXT)",
+                     "CREATE TABLE log_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+                     "execution_id BLOB NOT NULL, output_type TEXT NOT NULL, content TEXT NOT "
+                     "NULL, timestamp TEXT NOT NULL)",
+                 })
+                QVERIFY2(q.exec(QString::fromLatin1(sql)), qPrintable(q.lastError().text()));
+            QVERIFY(q.exec(tables) && q.next());
+            before = q.value(0).toString();
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("node"));
+
+        ShapeWorker worker(path);
+        QList<ShapeStatus> statuses;
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses.append(s); });
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("node_task_output_logs");
+        worker.addShape(
+            definition,
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape"))));
+        QVERIFY(!statuses.isEmpty());
+        QCOMPARE(statuses.constLast().state, ShapeStatus::State::Failed);
+        QVERIFY2(statuses.constLast().errorText.contains(path)
+                     && statuses.constLast().errorText.contains(QLatin1String("node's database")),
+                 qPrintable(statuses.constLast().errorText));
+
+        auto node = LogStore::open(path, LogStore::Access::ReadOnly);
+        QVERIFY(node.ok());
+        QSqlQuery q(node.value()->database());
+        QVERIFY(q.exec(tables) && q.next());
+        QCOMPARE(q.value(0).toString(), before); // no shape table was written into it
     }
 
     void workerOnAFreshAccountCreatesTheStoreDirectory()

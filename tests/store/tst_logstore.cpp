@@ -22,6 +22,9 @@
 
 #include <unistd.h>
 
+#include <sched.h>
+#include <sys/mount.h>
+
 namespace {
 
 const QUuid kExecA = QUuid::fromString(QStringLiteral("{6f1c2b9e-7d7a-4c1e-9a52-0c1f5b0d2e11}"));
@@ -134,6 +137,7 @@ private slots:
     void newStoreInAMissingDirectoryCreatesTheDirectory();
     void directoryThatCannotBeCreatedIsNamed();
     void directoryThatCannotTakeTheStoreIsNamed();
+    void readOnlyStoreIsNotCalledCorrupted();
     void unusableFilesGiveClearErrors_data();
     void unusableFilesGiveClearErrors();
     void damagedPagesGiveAnErrorNotACrash();
@@ -806,6 +810,46 @@ void TestLogStore::twoConnectionsCreatingTheSameStoreBothSucceed()
         QVERIFY2(errors[0].isEmpty(), qPrintable(errors[0]));
         QVERIFY2(errors[1].isEmpty(), qPrintable(errors[1]));
     }
+}
+
+void TestLogStore::readOnlyStoreIsNotCalledCorrupted()
+{
+    // A healthy store on a read-only file system. Permission bits do not stop root (the tests'
+    // user), so the store's directory is bind-mounted read-only: the kernel then refuses every
+    // write with EROFS, for root too, exactly as on a read-only medium. The mount lives in a
+    // mount namespace of this test process alone and is undone at the end.
+    const QString directory = m_dir->filePath(QStringLiteral("ro"));
+    QVERIFY(QDir().mkdir(directory));
+    const QString path = directory + QStringLiteral("/store.sqlite");
+    {
+        auto store = openOrFail(path, LogStore::Access::ReadWrite);
+        QVERIFY(store);
+        QCOMPARE(store->append(lines(kExecA, 3, QStringLiteral("kept"))).value(), 3);
+    }
+    const QByteArray dir = QFile::encodeName(directory);
+    if (::unshare(CLONE_NEWNS) != 0)
+        QSKIP(qPrintable(QStringLiteral("no mount namespace here: %1")
+                             .arg(QString::fromLocal8Bit(std::strerror(errno)))));
+    QVERIFY(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0);
+    QVERIFY(::mount(dir.constData(), dir.constData(), nullptr, MS_BIND, nullptr) == 0);
+    const auto unmount = qScopeGuard([&] { ::umount2(dir.constData(), MNT_DETACH); });
+    QVERIFY(::mount(nullptr, dir.constData(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr)
+            == 0);
+    QCOMPARE(::access(path.toLocal8Bit().constData(), W_OK), -1); // truly read-only, for root
+
+    const auto opened = LogStore::open(path, LogStore::Access::ReadWrite);
+    QVERIFY(!opened.ok());
+    const QString text = opened.error().toString();
+    QVERIFY2(opened.error().message.contains(path), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("cannot be written"))
+                 && text.contains(QLatin1String("not damaged")),
+             qPrintable(text));
+    QVERIFY2(!text.contains(QLatin1String("corrupt")), qPrintable(text));
+
+    ::umount2(dir.constData(), MNT_DETACH);
+    auto store = openOrFail(path, LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QCOMPARE(store->countByExecution(kExecA).value(), 3); // nothing was lost
 }
 
 void TestLogStore::unusableFilesGiveClearErrors_data()
