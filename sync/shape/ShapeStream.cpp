@@ -268,7 +268,8 @@ void ShapeStream::sendRequest()
     if (position.live)
         m_watchdog.start(m_options.liveTimeoutMs);
     if (m_errorCount == 0)
-        setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+        setState(m_upToDate || m_emptyProxy ? ShapeStatus::State::Live
+                                            : ShapeStatus::State::Syncing);
 }
 
 void ShapeStream::onFinished(QNetworkReply *reply)
@@ -393,6 +394,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         m_upToDate = false;
         m_errorCount = 0;
         m_errorText.clear();
+        m_emptyProxy = true;
         ShapeUpdate update;
         update.reset = true;
         update.offset = m_position.offset;
@@ -419,6 +421,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
                  .arg(ShapeUrl::redacted(reply->url()), missing.join(QStringLiteral(", "))));
         return;
     }
+    m_emptyProxy = false;
     const QString handle = QString::fromUtf8(reply->rawHeader(kHandle));
     if (handleStaleResponse(handle))
         return;

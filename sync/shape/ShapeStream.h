@@ -144,6 +144,8 @@ private:
     ShapeRequestPosition m_position;
     ShapeSchema m_schema;
     bool m_upToDate = false;
+    // The proxy granted nothing (a bare []): polled now and then, and shown as live meanwhile.
+    bool m_emptyProxy = false;
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
 

@@ -225,17 +225,15 @@ private slots:
     {
         auto pg = PgConnection::connect(m_realHive.db->conninfo());
         QVERIFY(pg.ok());
-        auto orgs = pg.value()->exec("SELECT string_agg(id::text, ',') FROM organizations");
-        QVERIFY(orgs.ok() && orgs->rows() == 1);
-        QFile tokens(m_dir.filePath("tokens"));
-        QVERIFY(tokens.open(QIODevice::WriteOnly));
-        tokens.write("good-token " + orgs->text(0, 0).toUtf8() + "\n");
-        tokens.close();
+        auto user = pg.value()->exec("SELECT hive_seed_uuid('user', 1)::text");
+        QVERIFY(user.ok() && user->rows() == 1);
+        const QString key = "profile-switch-jwt-key";
+        const QString goodToken = ShapeServerProcess::mintToken(key, user->text(0, 0));
+        QVERIFY(!goodToken.isEmpty());
         ShapeServerProcess proxy;
         QString error;
         QVERIFY2(proxy.start(m_realHive.db->conninfo(),
-                             {"--long-poll-ms", "2000", "--proxy-tokens", tokens.fileName()},
-                             &error),
+                             {"--long-poll-ms", "2000", "--proxy-jwt-key", key}, &error),
                  qPrintable(error));
 
         MainWindow window;
@@ -260,7 +258,7 @@ private slots:
             auto *input = window.findChild<QInputDialog *>();
             QVERIFY(input);
             QVERIFY(input->labelText().contains("hive proxy"));
-            input->setTextValue("good-token");
+            input->setTextValue(goodToken);
             input->accept();
         });
         emit dashboard.syncStatusPanel()->signInRequested("shared_tasks");
@@ -269,7 +267,7 @@ private slots:
                                   kTimeout);
         QCOMPARE(dashboard.models()->nodes()->rowCount(), 2);
         // The token is kept for this session only: nothing was saved.
-        QVERIFY(!settingsFile().contains("good-token"));
+        QVERIFY(!settingsFile().contains(goodToken.toUtf8()));
     }
 
     void testButtonAsksEverySourceAndNamesTheCause()

@@ -42,6 +42,7 @@ private:
     std::unique_ptr<TestDatabase> m_db;
     std::unique_ptr<PgConnection> m_pg;
     ShapeServerProcess m_server;
+    QString m_token; // a JWT the emulated hive proxy accepts
     QTemporaryDir m_dir;
 
     // A fresh account: HOME and the XDG directories inside `home`, nothing of the caller's.
@@ -117,20 +118,22 @@ private slots:
             sql(script);
         }
         sql(QStringLiteral("SELECT hive_seed(1, 2, 12, 3, 6, 40, 12)"));
-        auto orgs
-            = m_pg->exec(QStringLiteral("SELECT string_agg(id::text, ',') FROM organizations"));
-        QVERIFY(orgs.ok() && orgs->rows() == 1);
-        QFile tokens(m_dir.filePath("tokens"));
-        QVERIFY(tokens.open(QIODevice::WriteOnly));
-        tokens.write("user-token " + orgs->text(0, 0).toUtf8() + "\n");
-        tokens.close();
+        // The hive's proxy, emulated: a JWT for a user of the organization; it also serves nodes
+        // here so one source can carry both tables.
+        auto user = m_pg->exec(QStringLiteral("SELECT hive_seed_uuid('user', 1)::text"));
+        QVERIFY(user.ok() && user->rows() == 1);
+        const QString key = QStringLiteral("profiles-app-jwt-key");
+        m_token = ShapeServerProcess::mintToken(key, user->text(0, 0));
+        QVERIFY(!m_token.isEmpty());
         // Proxy mode serves /v1/shape/<table> with a bearer token and /v1/shape as Electric.
         QString error;
-        QVERIFY2(m_server.start(m_db->conninfo(),
-                                {QStringLiteral("--long-poll-ms"), QStringLiteral("2000"),
-                                 QStringLiteral("--proxy-tokens"), tokens.fileName()},
-                                &error),
-                 qPrintable(error));
+        QVERIFY2(
+            m_server.start(m_db->conninfo(),
+                           {QStringLiteral("--long-poll-ms"), QStringLiteral("2000"),
+                            QStringLiteral("--proxy-jwt-key"), key,
+                            QStringLiteral("--proxy-tables"), QStringLiteral("shared_tasks,nodes")},
+                           &error),
+            qPrintable(error));
     }
 
     void electricUrlOnAFreshAccountShowsRows()
@@ -151,7 +154,7 @@ private slots:
         const Shown shown
             = run(home.path(),
                   {"--proxy-url", m_server.shapeUrl().toString(), "--shapes", "shared_tasks,nodes"},
-                  {{"HIVEWATCH_TOKEN", "user-token"}});
+                  {{"HIVEWATCH_TOKEN", m_token}});
         QVERIFY2(shown.ok, qPrintable(shown.output));
         QCOMPARE(shown.tasks, 12);
         QCOMPARE(shown.nodes, 3);
@@ -175,8 +178,7 @@ private slots:
             profile.tableSources = {{"shared_tasks", "hive proxy"}, {"nodes", "Electric"}};
             QVERIFY(ProfileStore::save(settings, profile));
         }
-        const Shown shown
-            = run(home.path(), {"--profile", "hive"}, {{"HIVEWATCH_TOKEN", "user-token"}});
+        const Shown shown = run(home.path(), {"--profile", "hive"}, {{"HIVEWATCH_TOKEN", m_token}});
         QVERIFY2(shown.ok, qPrintable(shown.output));
         QCOMPARE(shown.tasks, 12);
         QCOMPARE(shown.nodes, 3);
