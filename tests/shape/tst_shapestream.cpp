@@ -479,6 +479,71 @@ private slots:
         QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("table")));
     }
 
+    void refusesARedirectToAnotherOriginWithTheCredentials()
+    {
+        Server other;
+        QVERIFY(other.listen());
+        other.setFallback(Server::shape(array({kUpToDate}), "H1", "0_inf"));
+        Server::Response redirect;
+        redirect.status = 302;
+        redirect.header("Location", other.url().toEncoded() + "?table=items&offset=-1");
+        m_server->setFallback(redirect);
+        ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server->url(), QStringLiteral("s3cr3t"));
+        endpoint.bearerToken = QStringLiteral("tok-123");
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY(m_server->requests()[0].hasQuery(QStringLiteral("secret")));
+        QVERIFY(other.requests().isEmpty());
+        const QString expected = QStringLiteral("refused to follow the redirect from %1 to %2: it "
+                                                "would carry the credentials to another origin")
+                                     .arg(m_server->url().adjusted(QUrl::RemovePath).toString(),
+                                          other.url().adjusted(QUrl::RemovePath).toString());
+        QCOMPARE(stream.errorText(), expected);
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+    }
+
+    void followsARedirectOnTheSameOrigin()
+    {
+        Server::Response redirect;
+        redirect.status = 307;
+        redirect.header("Location", "/v2/shape?table=items&offset=-1");
+        m_server->enqueue(redirect);
+        goLive();
+        ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server->url());
+        endpoint.bearerToken = QStringLiteral("tok-123");
+        makeStream(endpoint).start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QVERIFY(m_server->requests()[1].target.startsWith("/v2/shape?"));
+        QCOMPARE(m_server->requests()[1].header("Authorization"), QByteArray("Bearer tok-123"));
+    }
+
+    void pacesAServerAnswering204AndNeverGoesLiveAtMinusOne()
+    {
+        Server::Response empty;
+        empty.status = 204;
+        m_server->setFallback(empty);
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.backoff.initialMs = 300; // slower than the fast-loop guard's 5 in 500 ms
+        options.backoff.maxMs = 600;
+        options.random = [] {
+            return 0.5;
+        };
+        stream.setOptions(options);
+        stream.start();
+        QTRY_VERIFY(m_server->requests().size() >= 3);
+        QTest::qWait(1500);
+        // Paced at 150, 300, 300 ms … about 6 requests; unpaced it was thousands.
+        QVERIFY2(m_server->requests().size() <= 40,
+                 QByteArray::number(m_server->requests().size()).constData());
+        for (const Server::Request &request : m_server->requests()) {
+            QVERIFY(!request.hasQuery(QStringLiteral("live")));
+            QCOMPARE(request.query(QStringLiteral("offset")), QStringLiteral("-1"));
+        }
+        QCOMPARE(stream.state(), ShapeStatus::State::Syncing);
+    }
+
     void treatsTheProxysBareEmptyAnswerAsAnEmptyShape()
     {
         Server::Response nothing;
