@@ -460,6 +460,16 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         scheduleNext(m_options.emptyProxyPollMs);
         return;
     }
+    const QByteArray contentType
+        = reply->rawHeader("content-type").split(';').first().trimmed().toLower();
+    if (!contentType.isEmpty() && !contentType.contains("json")
+        && !body.trimmed().startsWith('[')) {
+        // A login page or a proxy's error page: retrying it as malformed JSON only hides that.
+        fail(QStringLiteral("%1 answered with %2, not Electric's JSON: a login page or a "
+                            "misconfigured proxy?")
+                 .arg(ShapeUrl::redacted(reply->url()), QString::fromLatin1(contentType)));
+        return;
+    }
     QStringList missing;
     for (const QByteArray &header : {kHandle, kOffset}) {
         if (!reply->hasRawHeader(header))

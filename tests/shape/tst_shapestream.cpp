@@ -324,6 +324,35 @@ private slots:
         QCOMPARE(m_server->requests().size(), 4);
     }
 
+    void failsAtOnceOnANonJsonBody_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("login page") << QByteArray("text/html; charset=utf-8")
+                                    << QByteArray("<!DOCTYPE html><form>Sign in</form>");
+        QTest::newRow("plain text") << QByteArray("text/plain") << QByteArray("upstream busy");
+    }
+    void failsAtOnceOnANonJsonBody()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        // With Electric's headers, as a proxy that passes them through would send them.
+        Server::Response page = Server::shape(body, "H1", "0_0");
+        page.header("Content-Type", contentType);
+        m_server->setFallback(page);
+        ShapeStream &stream = makeStream(ShapeEndpoint::electric(m_server->url(), "s3cr3t"));
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        const QString type = QString::fromLatin1(contentType.split(';').first());
+        QVERIFY2(
+            stream.errorText().contains(
+                QStringLiteral("answered with %1, not Electric's JSON: a login page").arg(type)),
+            qPrintable(stream.errorText()));
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
+    }
+
     void surfaces400WithElectricsErrorBodyAndStops()
     {
         Server::Response bad;
