@@ -667,6 +667,8 @@ void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryA
     const qint64 delay = m_options.backoff.delayMs(m_errorCount, random(), retryAfterMs);
     qCInfo(lcSync) << m_definition.effectiveName() << reason << "- retrying in" << delay << "ms";
     m_errorText = reason;
+    if (delay >= 60000) // a long wait must not look like a hang: say when
+        m_errorText += QStringLiteral(" (retrying in %1 min)").arg((delay + 59999) / 60000);
     m_retryAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
     setState(ShapeStatus::State::BackingOff);
     emit stateChanged(); // the error text changes even when the state does not

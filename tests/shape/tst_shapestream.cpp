@@ -298,6 +298,21 @@ private slots:
         QVERIFY(states.contains(ShapeStatus::State::BackingOff));
     }
 
+    void capsAHugeRetryAfterAndSaysWhen()
+    {
+        Server::Response busy;
+        busy.status = 503;
+        busy.header("retry-after", "999999999");
+        m_server->enqueue(busy);
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::BackingOff);
+        QCOMPARE(stream.lastDelayMs(), 5 * 60 * 1000);
+        QVERIFY2(stream.errorText().endsWith(QLatin1String("(retrying in 5 min)")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.retryAt() <= QDateTime::currentDateTimeUtc().addSecs(5 * 60));
+    }
+
     void retriesAMalformedBodyWithBackoff()
     {
         m_server->enqueue(Server::shape("[{\"headers\":", "H1", "0_0"));
@@ -1003,7 +1018,9 @@ private slots:
         const QDateTime now(QDate(2026, 11, 25), QTime(12, 0, 0), Qt::UTC);
         QCOMPARE(ShapeBackoff::parseRetryAfter("10", now), 10000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("1.5", now), 1500);
-        QCOMPARE(ShapeBackoff::parseRetryAfter("999999", now), 3600000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("999999", now), 300000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("1e300", now), 300000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("Fri, 25 Dec 2026 12:00:00 GMT", now), 300000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT", now), 30000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 11:00:00 GMT", now), 0);
         QCOMPARE(ShapeBackoff::parseRetryAfter("soon", now), std::nullopt);
