@@ -336,6 +336,17 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
         return;
     }
+    if (!m_replyLive
+        && (reply->error() == QNetworkReply::OperationCanceledError
+            || reply->error() == QNetworkReply::TimeoutError)) {
+        // Only the transfer timeout cancels a request we still own; "Operation canceled" would
+        // hide that the server went silent.
+        retryLater(QStringLiteral("no data from %1 for %2 s")
+                       .arg(ShapeUrl::redacted(reply->url()))
+                       .arg(m_options.requestTimeoutMs / 1000.0),
+                   std::nullopt);
+        return;
+    }
     if (status == 0) {
         if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
             fail(QStringLiteral(

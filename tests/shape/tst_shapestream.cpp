@@ -313,6 +313,27 @@ private slots:
         QVERIFY(stream.retryAt() <= QDateTime::currentDateTimeUtc().addSecs(5 * 60));
     }
 
+    void namesAStalledCatchUpRequest()
+    {
+        Server::Response silent;
+        silent.hang = true;
+        m_server->setFallback(silent);
+        ShapeStream &stream = makeStream(ShapeEndpoint::electric(m_server->url(), "s3cr3t"));
+        ShapeStream::Options options;
+        options.requestTimeoutMs = 200;
+        options.backoff.initialMs = 10;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::BackingOff);
+        QVERIFY2(stream.errorText().startsWith(QLatin1String("no data from http://127.0.0.1:")),
+                 qPrintable(stream.errorText()));
+        QVERIFY2(stream.errorText().endsWith(QLatin1String(" for 0.2 s")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.errorText().contains(QLatin1String("secret=***")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("canceled")));
+    }
+
     void retriesAMalformedBodyWithBackoff()
     {
         m_server->enqueue(Server::shape("[{\"headers\":", "H1", "0_0"));
