@@ -312,9 +312,16 @@ void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
 
 qint64 ShapeStream::emptyAnswerDelayMs()
 {
+    const qint64 waited = m_clock.elapsed() - m_requestStartedMs;
+    if (waited >= m_options.backoff.initialMs) {
+        // A long poll that timed out: the server paced us. Delaying the next one would only
+        // delay the changes of an idle shape.
+        m_emptyCount = 0;
+        return 0;
+    }
     ++m_emptyCount;
-    const qint64 backoff = m_options.backoff.delayMs(m_emptyCount, random(), std::nullopt);
-    return std::max<qint64>(0, backoff - (m_clock.elapsed() - m_requestStartedMs));
+    return std::max<qint64>(
+        0, m_options.backoff.delayMs(m_emptyCount, random(), std::nullopt) - waited);
 }
 
 void ShapeStream::onFinished(QNetworkReply *reply)

@@ -114,8 +114,8 @@ private:
     void sendRequest();
     void onFinished(QNetworkReply *reply);
     void onRedirected(QNetworkReply *reply, const QUrl &target);
-    // The backoff delay for the n-th empty answer in a row, less the time the request took: a
-    // long poll that waited is not delayed again, one answered at once is paced.
+    // The delay after an empty answer: none after a request that waited (a long poll), else
+    // the backoff for the n-th quick empty answer in a row, so such a server is paced.
     qint64 emptyAnswerDelayMs();
     void handleSuccess(QNetworkReply *reply, const QByteArray &body);
     // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
