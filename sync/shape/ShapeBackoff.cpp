@@ -22,7 +22,9 @@ qint64 ShapeBackoff::delayMs(int attempt, double random01, std::optional<qint64>
 
 std::optional<qint64> ShapeBackoff::parseRetryAfter(QByteArrayView value, const QDateTime &now)
 {
-    constexpr qint64 maxMs = 3600 * 1000;
+    // A server may ask for anything; parking a shape longer than this is never what the user
+    // wants, and the status text says when the retry comes (ShapeStream::retryLater).
+    constexpr qint64 maxMs = kMaxRetryAfterMs;
     const QByteArrayView text = value.trimmed();
     if (text.isEmpty())
         return std::nullopt;
@@ -31,7 +33,9 @@ std::optional<qint64> ShapeBackoff::parseRetryAfter(QByteArrayView value, const 
     if (ec == std::errc() && end == text.end()) {
         if (!std::isfinite(seconds) || seconds < 0)
             return std::nullopt;
-        return std::min(qint64(std::llround(seconds * 1000)), maxMs);
+        if (seconds * 1000 >= double(maxMs))
+            return maxMs; // before llround, which cannot hold 1e300
+        return qint64(std::llround(seconds * 1000));
     }
     // HTTP-date, e.g. "Wed, 21 Oct 2015 07:28:00 GMT"
     QString date = QString::fromLatin1(text);

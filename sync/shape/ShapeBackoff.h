@@ -12,6 +12,7 @@ struct ShapeBackoff
     qint64 initialMs = 1000;
     qint64 maxMs = 32000;
     double multiplier = 2.0;
+    static constexpr qint64 kMaxRetryAfterMs = 5 * 60 * 1000;
 
     // The cap for the n-th consecutive retry (1-based): initial * multiplier^(n-1), at most maxMs.
     qint64 capMs(int attempt) const;
@@ -19,7 +20,7 @@ struct ShapeBackoff
     qint64 delayMs(int attempt, double random01, std::optional<qint64> retryAfterMs) const;
 
     // Retry-After as delta-seconds (fractions allowed) or an HTTP-date relative to `now`, clamped
-    // to 0..3600 s; nullopt for a missing or invalid value.
+    // to 0..kMaxRetryAfterMs; nullopt for a missing or invalid value.
     static std::optional<qint64> parseRetryAfter(QByteArrayView value, const QDateTime &now);
 };
 

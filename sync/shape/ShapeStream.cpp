@@ -47,6 +47,22 @@ QString serverMessage(const QByteArray &body)
     return text;
 }
 
+// scheme://host:port, never the userinfo, path or query (they may hold credentials).
+QString origin(const QUrl &url)
+{
+    return url
+        .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery
+                  | QUrl::RemoveFragment)
+        .toString();
+}
+
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const int defaultPort = a.scheme() == QLatin1String("https") ? 443 : 80;
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && a.port(defaultPort) == b.port(defaultPort);
+}
+
 } // namespace
 
 ShapeStream::ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint,
@@ -252,6 +268,10 @@ void ShapeStream::sendRequest()
     request.setRawHeader("Accept-Encoding", ShapeContentEncoding::kAccepted);
     request.setDecompressedSafetyCheckThreshold(-1);
     request.setRawHeader("Accept", "application/json");
+    // Qt keeps Authorization (and the URL's secret) across redirects: only follow those that
+    // stay on this origin (onRedirected).
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::UserVerifiedRedirectPolicy);
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     if (url.scheme() == QLatin1String("https"))
@@ -262,14 +282,47 @@ void ShapeStream::sendRequest()
     qCDebug(lcSync) << "GET" << ShapeUrl::redacted(url);
     m_replyLive = position.live;
     m_watchdogFired = false;
+    m_refusedRedirect.clear();
+    m_requestStartedMs = m_clock.elapsed();
     QNetworkReply *reply = m_network->get(request);
     m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
+    connect(reply, &QNetworkReply::redirected, this,
+            [this, reply](const QUrl &target) { onRedirected(reply, target); });
     if (position.live)
         m_watchdog.start(m_options.liveTimeoutMs);
     if (m_errorCount == 0)
         setState(m_upToDate || m_emptyProxy ? ShapeStatus::State::Live
                                             : ShapeStatus::State::Syncing);
+}
+
+void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
+{
+    // reply->url() already names the target here; the credentials belong to the request's.
+    const QUrl from = reply->request().url();
+    const QUrl to = from.resolved(target);
+    if (sameOrigin(from, to)) {
+        emit reply->redirectAllowed();
+        return;
+    }
+    m_refusedRedirect = QStringLiteral("refused to follow the redirect from %1 to %2: it would "
+                                       "carry the credentials to another origin")
+                            .arg(origin(from), origin(to));
+    reply->abort();
+}
+
+qint64 ShapeStream::emptyAnswerDelayMs()
+{
+    const qint64 waited = m_clock.elapsed() - m_requestStartedMs;
+    if (waited >= m_options.backoff.initialMs) {
+        // A long poll that timed out: the server paced us. Delaying the next one would only
+        // delay the changes of an idle shape.
+        m_emptyCount = 0;
+        return 0;
+    }
+    ++m_emptyCount;
+    return std::max<qint64>(
+        0, m_options.backoff.delayMs(m_emptyCount, random(), std::nullopt) - waited);
 }
 
 void ShapeStream::onFinished(QNetworkReply *reply)
@@ -282,9 +335,24 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     if (!m_running)
         return;
 
+    if (!m_refusedRedirect.isEmpty()) {
+        fail(m_refusedRedirect);
+        return;
+    }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (m_watchdogFired && m_replyLive) {
         scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        return;
+    }
+    if (!m_replyLive
+        && (reply->error() == QNetworkReply::OperationCanceledError
+            || reply->error() == QNetworkReply::TimeoutError)) {
+        // Only the transfer timeout cancels a request we still own; "Operation canceled" would
+        // hide that the server went silent.
+        retryLater(QStringLiteral("no data from %1 for %2 s")
+                       .arg(ShapeUrl::redacted(reply->url()))
+                       .arg(m_options.requestTimeoutMs / 1000.0),
+                   std::nullopt);
         return;
     }
     if (status == 0) {
@@ -365,11 +433,19 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     if (status == 204) {
-        // Old servers answered a live timeout with 204: up to date, nothing new.
+        // Old servers answered a live timeout with 204: up to date, nothing new. Before any
+        // offset is known it means "no data yet": a live request at -1 is meaningless. Either
+        // way a server answering 204 at once must not be asked again at once.
         m_errorCount = 0;
-        m_upToDate = true;
-        setState(ShapeStatus::State::Live);
-        scheduleNext(0);
+        const qint64 delay = emptyAnswerDelayMs();
+        if (m_position.offset == QLatin1String("-1")) {
+            m_upToDate = false;
+            setState(ShapeStatus::State::Syncing);
+        } else {
+            m_upToDate = true;
+            setState(ShapeStatus::State::Live);
+        }
+        scheduleNext(delay);
         return;
     }
     if (status < 200 || status >= 300) {
@@ -402,6 +478,16 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
         scheduleNext(m_options.emptyProxyPollMs);
+        return;
+    }
+    const QByteArray contentType
+        = reply->rawHeader("content-type").split(';').first().trimmed().toLower();
+    if (!contentType.isEmpty() && !contentType.contains("json")
+        && !body.trimmed().startsWith('[')) {
+        // A login page or a proxy's error page: retrying it as malformed JSON only hides that.
+        fail(QStringLiteral("%1 answered with %2, not Electric's JSON: a login page or a "
+                            "misconfigured proxy?")
+                 .arg(ShapeUrl::redacted(reply->url()), QString::fromLatin1(contentType)));
         return;
     }
     QStringList missing;
@@ -468,7 +554,9 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};
     m_position.handle = handle;
+    const QString previousOffset = m_position.offset;
     m_position.offset = QString::fromUtf8(reply->rawHeader(kOffset));
+    const bool progressed = !parsed->changes.isEmpty() || m_position.offset != previousOffset;
     if (live)
         m_position.cursor = QString::fromUtf8(reply->rawHeader(kCursor));
     m_pending.append(std::move(parsed->changes));
@@ -483,6 +571,12 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         m_errorText.clear();
         setState(ShapeStatus::State::Live);
         emit updateReady(update);
+        if (!progressed) {
+            // An up-to-date without progress, answered at once, must not become a tight loop.
+            scheduleNext(emptyAnswerDelayMs());
+            return;
+        }
+        m_emptyCount = 0;
     } else {
         if (m_state != ShapeStatus::State::Live)
             setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
@@ -594,6 +688,8 @@ void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryA
     const qint64 delay = m_options.backoff.delayMs(m_errorCount, random(), retryAfterMs);
     qCInfo(lcSync) << m_definition.effectiveName() << reason << "- retrying in" << delay << "ms";
     m_errorText = reason;
+    if (delay >= 60000) // a long wait must not look like a hang: say when
+        m_errorText += QStringLiteral(" (retrying in %1 min)").arg((delay + 59999) / 60000);
     m_retryAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
     setState(ShapeStatus::State::BackingOff);
     emit stateChanged(); // the error text changes even when the state does not

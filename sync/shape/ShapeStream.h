@@ -113,6 +113,10 @@ private:
     ShapeUpdate takePending();
     void sendRequest();
     void onFinished(QNetworkReply *reply);
+    void onRedirected(QNetworkReply *reply, const QUrl &target);
+    // The delay after an empty answer: none after a request that waited (a long poll), else
+    // the backoff for the n-th quick empty answer in a row, so such a server is paced.
+    qint64 emptyAnswerDelayMs();
     void handleSuccess(QNetworkReply *reply, const QByteArray &body);
     // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
     // (the shape lives, our offset does not); the fast-loop guard forgets it and every cache hint.
@@ -158,6 +162,9 @@ private:
     bool m_paused = false;
     int m_errorCount = 0;
     int m_malformedCount = 0;
+    int m_emptyCount = 0; // 204s / empty up-to-dates at the same offset in a row
+    qint64 m_requestStartedMs = 0;
+    QString m_refusedRedirect; // why the in-flight reply was aborted at a redirect
     qint64 m_lastDelayMs = 0;
     QSslConfiguration m_ssl;
     bool m_sslReady = false;

@@ -92,9 +92,13 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
 void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + " Scripted\r\n";
-    for (const auto &[name, value] : response.headers)
+    bool typed = false; // a scripted Content-Type replaces Electric's
+    for (const auto &[name, value] : response.headers) {
         head += name + ": " + value + "\r\n";
-    head += "Content-Type: application/json; charset=utf-8\r\n";
+        typed = typed || name.compare("content-type", Qt::CaseInsensitive) == 0;
+    }
+    if (!typed)
+        head += "Content-Type: application/json; charset=utf-8\r\n";
     QByteArray body = response.body;
     if (response.gzip) {
         body = gzipped(body);

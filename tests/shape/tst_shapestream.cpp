@@ -298,6 +298,42 @@ private slots:
         QVERIFY(states.contains(ShapeStatus::State::BackingOff));
     }
 
+    void capsAHugeRetryAfterAndSaysWhen()
+    {
+        Server::Response busy;
+        busy.status = 503;
+        busy.header("retry-after", "999999999");
+        m_server->enqueue(busy);
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::BackingOff);
+        QCOMPARE(stream.lastDelayMs(), 5 * 60 * 1000);
+        QVERIFY2(stream.errorText().endsWith(QLatin1String("(retrying in 5 min)")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.retryAt() <= QDateTime::currentDateTimeUtc().addSecs(5 * 60));
+    }
+
+    void namesAStalledCatchUpRequest()
+    {
+        Server::Response silent;
+        silent.hang = true;
+        m_server->setFallback(silent);
+        ShapeStream &stream = makeStream(ShapeEndpoint::electric(m_server->url(), "s3cr3t"));
+        ShapeStream::Options options;
+        options.requestTimeoutMs = 200;
+        options.backoff.initialMs = 10;
+        stream.setOptions(options);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::BackingOff);
+        QVERIFY2(stream.errorText().startsWith(QLatin1String("no data from http://127.0.0.1:")),
+                 qPrintable(stream.errorText()));
+        QVERIFY2(stream.errorText().endsWith(QLatin1String(" for 0.2 s")),
+                 qPrintable(stream.errorText()));
+        QVERIFY(stream.errorText().contains(QLatin1String("secret=***")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+        QVERIFY(!stream.errorText().contains(QLatin1String("canceled")));
+    }
+
     void retriesAMalformedBodyWithBackoff()
     {
         m_server->enqueue(Server::shape("[{\"headers\":", "H1", "0_0"));
@@ -322,6 +358,35 @@ private slots:
         QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
         QVERIFY(stream.errorText().contains(QLatin1String("not valid JSON")));
         QCOMPARE(m_server->requests().size(), 4);
+    }
+
+    void failsAtOnceOnANonJsonBody_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("login page") << QByteArray("text/html; charset=utf-8")
+                                    << QByteArray("<!DOCTYPE html><form>Sign in</form>");
+        QTest::newRow("plain text") << QByteArray("text/plain") << QByteArray("upstream busy");
+    }
+    void failsAtOnceOnANonJsonBody()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        // With Electric's headers, as a proxy that passes them through would send them.
+        Server::Response page = Server::shape(body, "H1", "0_0");
+        page.header("Content-Type", contentType);
+        m_server->setFallback(page);
+        ShapeStream &stream = makeStream(ShapeEndpoint::electric(m_server->url(), "s3cr3t"));
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        const QString type = QString::fromLatin1(contentType.split(';').first());
+        QVERIFY2(
+            stream.errorText().contains(
+                QStringLiteral("answered with %1, not Electric's JSON: a login page").arg(type)),
+            qPrintable(stream.errorText()));
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+        QTest::qWait(50);
+        QCOMPARE(m_server->requests().size(), 1);
     }
 
     void surfaces400WithElectricsErrorBodyAndStops()
@@ -477,6 +542,71 @@ private slots:
         QCOMPARE(m_server->requests()[0].header("Authorization"), QByteArray("Bearer tok-123"));
         QVERIFY(m_server->requests()[0].target.startsWith("/v1/shape/items?"));
         QVERIFY(!m_server->requests()[0].hasQuery(QStringLiteral("table")));
+    }
+
+    void refusesARedirectToAnotherOriginWithTheCredentials()
+    {
+        Server other;
+        QVERIFY(other.listen());
+        other.setFallback(Server::shape(array({kUpToDate}), "H1", "0_inf"));
+        Server::Response redirect;
+        redirect.status = 302;
+        redirect.header("Location", other.url().toEncoded() + "?table=items&offset=-1");
+        m_server->setFallback(redirect);
+        ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server->url(), QStringLiteral("s3cr3t"));
+        endpoint.bearerToken = QStringLiteral("tok-123");
+        ShapeStream &stream = makeStream(endpoint);
+        stream.start();
+        QTRY_COMPARE(stream.state(), ShapeStatus::State::Failed);
+        QVERIFY(m_server->requests()[0].hasQuery(QStringLiteral("secret")));
+        QVERIFY(other.requests().isEmpty());
+        const QString expected = QStringLiteral("refused to follow the redirect from %1 to %2: it "
+                                                "would carry the credentials to another origin")
+                                     .arg(m_server->url().adjusted(QUrl::RemovePath).toString(),
+                                          other.url().adjusted(QUrl::RemovePath).toString());
+        QCOMPARE(stream.errorText(), expected);
+        QVERIFY(!stream.errorText().contains(QLatin1String("s3cr3t")));
+    }
+
+    void followsARedirectOnTheSameOrigin()
+    {
+        Server::Response redirect;
+        redirect.status = 307;
+        redirect.header("Location", "/v2/shape?table=items&offset=-1");
+        m_server->enqueue(redirect);
+        goLive();
+        ShapeEndpoint endpoint = ShapeEndpoint::electric(m_server->url());
+        endpoint.bearerToken = QStringLiteral("tok-123");
+        makeStream(endpoint).start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QVERIFY(m_server->requests()[1].target.startsWith("/v2/shape?"));
+        QCOMPARE(m_server->requests()[1].header("Authorization"), QByteArray("Bearer tok-123"));
+    }
+
+    void pacesAServerAnswering204AndNeverGoesLiveAtMinusOne()
+    {
+        Server::Response empty;
+        empty.status = 204;
+        m_server->setFallback(empty);
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.backoff.initialMs = 300; // slower than the fast-loop guard's 5 in 500 ms
+        options.backoff.maxMs = 600;
+        options.random = [] {
+            return 0.5;
+        };
+        stream.setOptions(options);
+        stream.start();
+        QTRY_VERIFY(m_server->requests().size() >= 3);
+        QTest::qWait(1500);
+        // Paced at 150, 300, 300 ms … about 6 requests; unpaced it was thousands.
+        QVERIFY2(m_server->requests().size() <= 40,
+                 QByteArray::number(m_server->requests().size()).constData());
+        for (const Server::Request &request : m_server->requests()) {
+            QVERIFY(!request.hasQuery(QStringLiteral("live")));
+            QCOMPARE(request.query(QStringLiteral("offset")), QStringLiteral("-1"));
+        }
+        QCOMPARE(stream.state(), ShapeStatus::State::Syncing);
     }
 
     void treatsTheProxysBareEmptyAnswerAsAnEmptyShape()
@@ -909,7 +1039,9 @@ private slots:
         const QDateTime now(QDate(2026, 11, 25), QTime(12, 0, 0), Qt::UTC);
         QCOMPARE(ShapeBackoff::parseRetryAfter("10", now), 10000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("1.5", now), 1500);
-        QCOMPARE(ShapeBackoff::parseRetryAfter("999999", now), 3600000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("999999", now), 300000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("1e300", now), 300000);
+        QCOMPARE(ShapeBackoff::parseRetryAfter("Fri, 25 Dec 2026 12:00:00 GMT", now), 300000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 12:00:30 GMT", now), 30000);
         QCOMPARE(ShapeBackoff::parseRetryAfter("Wed, 25 Nov 2026 11:00:00 GMT", now), 0);
         QCOMPARE(ShapeBackoff::parseRetryAfter("soon", now), std::nullopt);
