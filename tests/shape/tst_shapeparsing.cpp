@@ -430,7 +430,7 @@ private slots:
         const QByteArray deep(60000, '{');
         const QString error = typedValue(column("int4", 1), deep).toString();
         QVERIFY2(error.contains(QLatin1String("deeper than the 6 dimensions")), qPrintable(error));
-        QVERIFY(!ShapeValue::parseArrayLiteral(QByteArray(7, '{') + QByteArray(7, '}')).ok());
+        QVERIFY(!ShapeValue::parseArrayLiteral("{{{{{{{1}}}}}}}").ok());
         // Six dimensions, Postgres's limit, still parse.
         QCOMPARE(dump(typedValue(column("int4", 6), "{{{{{{1}}}}}}")), QByteArray("[[[[[[1]]]]]]"));
     }
