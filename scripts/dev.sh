@@ -7,7 +7,9 @@
 #   scripts/dev.sh deps                     only install what is missing
 #
 # `test` runs the suite twice: a normal build (build/) and an AddressSanitizer+UndefinedBehavior-
-# Sanitizer build (build-asan/). Set HIVEWATCH_SKIP_ASAN=1 to skip the second locally.
+# Sanitizer build (build-asan/). Set HIVEWATCH_SKIP_ASAN=1 to skip the second locally. A third
+# step builds the libFuzzer targets with clang (build-fuzz/) and runs each for a bounded time
+# (tests/fuzz/README.md); HIVEWATCH_SKIP_FUZZ=1 skips it.
 # Installing needs root: as a normal user the script uses sudo, and only when something is missing.
 set -euo pipefail
 
@@ -25,6 +27,7 @@ packages=(
     xvfb xauth
     docker-compose desktop-file-utils appstream dpkg-dev file
     nginx-light
+    clang libclang-rt-dev
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -63,6 +66,20 @@ run_tests() { # run_tests DIR
     ctest --test-dir "$1" --output-on-failure --parallel "$(nproc)" --timeout 600
 }
 
+fuzz_tests() { # the libFuzzer targets: a clang build of only them and the libraries they need
+    local dir=build-fuzz werror=OFF; [[ ${CI:-} == true ]] && werror=ON
+    if [[ ! -f $dir/build.ninja ]]; then
+        say "Configuring $dir"
+        CC=clang CXX=clang++ cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+            -DHIVEWATCH_WERROR=$werror -DHIVEWATCH_FUZZ=ON -DHIVEWATCH_BUILD_TESTS=OFF \
+            -DHIVEWATCH_BUILD_BENCH=OFF
+    fi
+    say "Building $dir (fuzz targets only)"
+    cmake --build "$dir" --parallel "$(nproc)" --target hivewatch_fuzzers
+    say "Fuzzing (bounded)"
+    ctest --test-dir "$dir" -L fuzz --output-on-failure --parallel "$(nproc)"
+}
+
 cmd=${1:-run}; [[ $# -gt 0 ]] && shift
 case $cmd in
     deps) install_missing ;;
@@ -79,6 +96,9 @@ case $cmd in
         if [[ ${HIVEWATCH_SKIP_ASAN:-0} != 1 ]]; then
             build build-asan -DHIVEWATCH_SANITIZE=ON -DHIVEWATCH_BUILD_BENCH=OFF
             run_tests build-asan
+        fi
+        if [[ ${HIVEWATCH_SKIP_FUZZ:-0} != 1 ]]; then
+            fuzz_tests
         fi
         ;;
     *) echo "usage: $0 run|test|build|deps" >&2; exit 2 ;;

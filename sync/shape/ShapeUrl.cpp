@@ -64,13 +64,15 @@ Query queryItems(const ShapeEndpoint &endpoint, const ShapeDefinition &definitio
         QStringLiteral("offset"),        QStringLiteral("handle"), QStringLiteral("live"),
         QStringLiteral("live_sse"),      QStringLiteral("cursor"), QStringLiteral("cache-buster"),
         QStringLiteral("expired_handle")};
-    for (const auto &[name, value] : baseQuery(endpoint.url)) {
+    // Not a structured binding: clang before 16 (the fuzz build) cannot capture one in a lambda.
+    for (const auto &parameter : baseQuery(endpoint.url)) {
+        const QString &name = parameter.first;
         if (reserved.contains(name))
             continue; // the protocol's own position, never a fixed parameter
         const bool replaced = std::any_of(items.cbegin(), items.cend(),
                                           [&name](const auto &item) { return item.first == name; });
         if (!replaced)
-            items.append({name, value});
+            items.append(parameter);
     }
     std::stable_sort(items.begin(), items.end(),
                      [](const auto &a, const auto &b) { return a.first < b.first; });

@@ -111,6 +111,8 @@ Result<void> typeLeaves(QVariantList &list, Kind kind, const QString &type)
     return {};
 }
 
+constexpr int kMaxDimensions = 6;
+
 class ArrayLiteralParser
 {
 public:
@@ -141,8 +143,12 @@ public:
     }
 
 private:
-    Result<void> parseList(QVariantList &out)
+    Result<void> parseList(QVariantList &out, int depth = 1)
     {
+        // Postgres refuses more than MAXDIM (6) dimensions; without a bound, a literal of
+        // thousands of '{' overflowed the stack here (found by fuzzing).
+        if (depth > kMaxDimensions)
+            return fail("it nests deeper than the 6 dimensions Postgres allows");
         ++m_pos; // '{'
         skipSpace();
         if (m_pos < m_text.size() && m_text[m_pos] == '}') {
@@ -156,7 +162,7 @@ private:
             const char c = m_text[m_pos];
             if (c == '{') {
                 QVariantList inner;
-                if (auto result = parseList(inner); !result)
+                if (auto result = parseList(inner, depth + 1); !result)
                     return result;
                 out.append(QVariant(inner));
             } else if (c == '"') {

@@ -424,6 +424,17 @@ private slots:
         }
     }
 
+    void refusesArraysNestedDeeperThanPostgresAllows()
+    {
+        // Found by fuzz_shape_value: 60000 '{' overflowed the stack of the recursive parser.
+        const QByteArray deep(60000, '{');
+        const QString error = typedValue(column("int4", 1), deep).toString();
+        QVERIFY2(error.contains(QLatin1String("deeper than the 6 dimensions")), qPrintable(error));
+        QVERIFY(!ShapeValue::parseArrayLiteral("{{{{{{{1}}}}}}}").ok());
+        // Six dimensions, Postgres's limit, still parse.
+        QCOMPARE(dump(typedValue(column("int4", 6), "{{{{{{1}}}}}}")), QByteArray("[[[[[[1]]]]]]"));
+    }
+
     void keepsOtherTypesAsText()
     {
         QCOMPARE(typedValue(column("numeric"), "12345678901234567890.123456789"),
