@@ -195,8 +195,10 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
     }
     options.dump = parser.isSet(QStringLiteral("dump"));
     if (!parser.isSet(QStringLiteral("verbose")) && !qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
-        QLoggingCategory::setFilterRules(
-            QStringLiteral("hivewatch.*.debug=false\nhivewatch.*.info=false"));
+        // The sync layer's own warnings repeat what this command prints from the shape's status
+        // and warning signals: each failure once (--verbose shows them all).
+        QLoggingCategory::setFilterRules(QStringLiteral(
+            "hivewatch.*.debug=false\nhivewatch.*.info=false\nhivewatch.sync.warning=false"));
     return std::nullopt;
 }
 
@@ -251,10 +253,12 @@ int runSync(const QStringList &args)
     auto worker = std::make_unique<ShapeWorker>(storePath);
     int exitCode = 0;
     bool sawUpToDate = false;
+    bool reachedUpToDate = false; // this run, whatever --follow-ms says
     QTimer followTimer;
     followTimer.setSingleShot(true);
     QObject::connect(&followTimer, &QTimer::timeout, qApp, [] { QCoreApplication::exit(0); });
     QObject::connect(worker.get(), &ShapeWorker::upToDate, qApp, [&](const QString &) {
+        reachedUpToDate = true;
         if (sawUpToDate || !options.followMs)
             return;
         sawUpToDate = true;
@@ -277,16 +281,26 @@ int runSync(const QStringList &args)
         err.flush();
         QCoreApplication::exit(1);
     });
+    // One line per failure: a shape's status is published again for every field that changes,
+    // and a server failing the same way for minutes must not fill the terminal.
+    bool failureReported = false;
+    QString lastRetryText;
     QObject::connect(
         worker.get(), &ShapeWorker::statusChanged, qApp, [&](const ShapeStatus &status) {
             if (status.state == ShapeStatus::State::Failed) {
-                err << "hivectl shape sync: " << status.errorText << "\n";
-                err.flush();
+                if (!failureReported) {
+                    failureReported = true;
+                    err << "hivectl shape sync: " << status.errorText << "\n";
+                    err.flush();
+                }
                 QCoreApplication::exit(1);
             } else if (status.state == ShapeStatus::State::BackingOff) {
                 lastError = status.errorText;
-                err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
-                err.flush();
+                if (status.errorText != lastRetryText) {
+                    lastRetryText = status.errorText;
+                    err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
+                    err.flush();
+                }
                 if (options.giveUpAfterMs && !giveUpTimer.isActive())
                     giveUpTimer.start(
                         int(std::max<qint64>(0, *options.giveUpAfterMs - sinceSuccess.elapsed())));
@@ -305,9 +319,20 @@ int runSync(const QStringList &args)
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     QTimer signalPoll;
-    QObject::connect(&signalPoll, &QTimer::timeout, qApp, [] {
-        if (g_interrupted)
+    QObject::connect(&signalPoll, &QTimer::timeout, qApp, [&] {
+        if (!g_interrupted)
+            return;
+        if (reachedUpToDate) {
             QCoreApplication::exit(0);
+            return;
+        }
+        // What the store holds predates this run's answer: neither success nor rows to print.
+        err << "hivectl shape sync: interrupted before the shape was up to date"
+            << (lastError.isEmpty() ? QString()
+                                    : QStringLiteral(" (last error: %1)").arg(lastError))
+            << "\n";
+        err.flush();
+        QCoreApplication::exit(1);
     });
     signalPoll.start(50);
 

@@ -135,6 +135,53 @@ private slots:
         QVERIFY2(!r.err.contains("hidden"), r.err.constData());
     }
 
+    // Stopped before any up-to-date, the store holds nothing this run vouches for: exit 1, no
+    // rows printed, and why.
+    void sigtermBeforeUpToDateIsNoSuccess()
+    {
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        QProcess process;
+        process.start(qEnvironmentVariable("HIVEWATCH_BINARY_DIR")
+                          + QStringLiteral("/app/hivectl/hivectl"),
+                      {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+                       QStringLiteral("http://127.0.0.1:%1/v1/shape").arg(port),
+                       QStringLiteral("--table"), QStringLiteral("items"), QStringLiteral("--db"),
+                       m_dir.filePath(QStringLiteral("term.sqlite")), QStringLiteral("--dump")});
+        QVERIFY(process.waitForStarted(10000));
+        process.setReadChannel(QProcess::StandardError);
+        // Until its first failed attempt is reported: the sync is under way.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (process.waitForReadyRead(10), process.peek(1 << 16).contains("(retrying)"))
+                || process.state() == QProcess::NotRunning,
+            20000);
+        process.terminate();
+        QVERIFY(process.waitForFinished(20000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray err = process.readAllStandardError();
+        QVERIFY2(err.contains("interrupted before the shape was up to date"), err.constData());
+        QVERIFY(process.readAllStandardOutput().isEmpty());
+    }
+
+    // A failure is told once, however often the shape's status is published afterwards.
+    void aFinalErrorIsPrintedOnce()
+    {
+        Server::Response bad;
+        bad.status = 400;
+        bad.body = "{\"message\":\"Invalid request\",\"errors\":{\"where\":[\"At location 3: "
+                   "syntax error\"]}}";
+        m_server->enqueue(bad);
+        const Run r = hivectl({QStringLiteral("shape"), QStringLiteral("sync"),
+                               QStringLiteral("--url"), m_server->url().toString(),
+                               QStringLiteral("--table"), QStringLiteral("items"),
+                               QStringLiteral("--db"), m_dir.filePath(QStringLiteral("e.sqlite"))});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.count("syntax error") == 1, r.err.constData());
+    }
+
     void refusesANodeDatabaseAsItsStore()
     {
         // A node's db.sqlite: its tables, no Hivewatch marker. Nothing may be written into it.
