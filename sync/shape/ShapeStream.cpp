@@ -13,6 +13,8 @@
 #include <QRandomGenerator>
 #include <QSslCertificate>
 
+#include <algorithm>
+
 namespace {
 
 const QByteArray kHandle = QByteArrayLiteral("electric-handle");
@@ -61,6 +63,30 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
     const int defaultPort = a.scheme() == QLatin1String("https") ? 443 : 80;
     return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
         && a.port(defaultPort) == b.port(defaultPort);
+}
+
+// Electric's offsets: -1, or <tx>_<op> with decimal parts, or <tx>_inf (electric-protocol.md §4.1).
+bool isValidOffset(QByteArrayView offset)
+{
+    if (offset == "-1")
+        return true;
+    const qsizetype underscore = offset.indexOf('_');
+    if (underscore <= 0 || underscore > 20 || offset.size() - underscore - 1 > 20)
+        return false;
+    const auto digits = [](QByteArrayView part) {
+        return !part.isEmpty()
+            && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const QByteArrayView op = offset.sliced(underscore + 1);
+    return digits(offset.first(underscore)) && (op == "inf" || digits(op));
+}
+
+// A 400 whose errors name the offset or the handle: the position we sent is what was refused.
+bool rejectsPosition(const QByteArray &body)
+{
+    const QJsonObject errors
+        = QJsonDocument::fromJson(body).object().value(QLatin1String("errors")).toObject();
+    return errors.contains(QLatin1String("offset")) || errors.contains(QLatin1String("handle"));
 }
 
 } // namespace
@@ -419,6 +445,21 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         emit stateChanged();
         return;
     }
+    if (status == 400 && m_position.offset != QLatin1String("-1") && !m_positionRejected
+        && rejectsPosition(body)) {
+        // A saved position the server cannot read (a store written by a broken server or an old
+        // client): starting over once repairs it; a shape must not stay dead on it.
+        m_positionRejected = true;
+        const QString text = QStringLiteral("resyncing from scratch: the server rejected the saved "
+                                            "position (offset %1): %2")
+                                 .arg(m_position.offset, describe(reply, body));
+        emit warning(text);
+        handleRefetch({}, text, OldHandle::Forgotten);
+        m_resyncNote = text;
+        m_errorText = text;
+        emit stateChanged();
+        return;
+    }
     if (status == 401 || status == 403) {
         handleAuthFailure(reply, body);
         return;
@@ -512,6 +553,18 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (handleStaleResponse(handle))
         return;
 
+    if (const QByteArray offset = reply->rawHeader(kOffset); !isValidOffset(offset)) {
+        // Never stored: every later run would send it back and be refused.
+        const QString text
+            = QStringLiteral("%1 answered with an invalid electric-offset \"%2\"; "
+                             "nothing of that response was kept")
+                  .arg(ShapeUrl::redacted(reply->url()), QString::fromUtf8(offset.left(80)));
+        if (++m_malformedCount > m_options.malformedRetryLimit)
+            fail(text);
+        else
+            retryLater(text, std::nullopt);
+        return;
+    }
     auto parsed = parseShapeBody(body);
     if (!parsed) {
         if (++m_malformedCount > m_options.malformedRetryLimit) {
@@ -550,6 +603,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_errorCount = 0;
     m_malformedCount = 0;
     m_outOfBoundsCount = 0;
+    if (reply->hasRawHeader(kUpToDate) || m_upToDate)
+        m_positionRejected = false;
     m_tokenFresh = false; // the token works; the next 401 means it expired
     m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};

@@ -150,6 +150,7 @@ private:
     bool m_upToDate = false;
     // The proxy granted nothing (a bare []): polled now and then, and shown as live meanwhile.
     bool m_emptyProxy = false;
+    bool m_positionRejected = false; // one resync per rejected saved position
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
 

@@ -499,6 +499,49 @@ private slots:
         QVERIFY(stream.errorText().isEmpty());
     }
 
+    // A garbage electric-offset is never taken as the position (it would be saved and sent back
+    // by every later run): the response is retried, and the next good one is used.
+    void neverTakesAnInvalidOffset()
+    {
+        m_server->enqueue(Server::shape(array({insert(1), kSnapshotEnd}), "H1", "0_0"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H1", "garbage;offset"));
+        m_server->enqueue(Server::shape(array({kUpToDate}), "H1", "0_inf"));
+        ShapeStream &stream = makeStream();
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+        QCOMPARE(m_updates[0].changes.size(), 1);
+        for (const auto &request : m_server->requests())
+            QVERIFY(!request.target.contains("garbage"));
+        QVERIFY(stream.offset() != QLatin1String("garbage;offset"));
+    }
+
+    // A saved position the server refuses ("has invalid format") is repaired by one reported
+    // resync, not a dead shape.
+    void aRejectedSavedPositionResyncsOnce()
+    {
+        Server::Response refused;
+        refused.status = 400;
+        refused.body = "{\"message\":\"Invalid request\",\"errors\":{\"offset\":[\"has invalid "
+                       "format\"]}}";
+        m_server->enqueue(refused);
+        goLive("H2");
+        ShapeStream &stream = makeStream();
+        QStringList warnings;
+        connect(&stream, &ShapeStream::warning, this,
+                [&](const QString &text) { warnings << text; });
+        stream.resumeFrom(QStringLiteral("H1"), QStringLiteral("12_3"),
+                          ShapeSchema::parse(Server::schemaJson()).value());
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QVERIFY(m_updates[0].reset);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("-1"));
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings[0].contains("rejected the saved position"), qPrintable(warnings[0]));
+        QVERIFY(stream.state() != ShapeStatus::State::Failed);
+    }
+
     void resumesFromAStoredOffsetWithoutReset()
     {
         m_server->enqueue(Server::shape(array({insert(5), kUpToDate}), "H1", "300_0"));
