@@ -15,7 +15,6 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -143,9 +142,6 @@ void Dashboard::useStore(const QString &storePath)
         clearViews();
     }
     m_storePath = storePath;
-    // A fresh account has no data directory yet; the store cannot be opened without it.
-    if (!storePath.isEmpty())
-        QDir().mkpath(QFileInfo(storePath).absolutePath());
     m_shapes = new ShapeClient(storePath, this);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),

@@ -111,12 +111,7 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
     if (stored.value()) {
         const StoredShape &saved = *stored.value();
         shape->stream->resumeFrom(saved.handle, saved.offset, saved.schema);
-        shape->status.rowCount = saved.rowCount;
-        shape->status.lastSyncedAt = saved.lastSyncedAt;
-        shape->status.handle = saved.handle;
-        shape->status.offset = saved.offset;
-        if (saved.offset != QLatin1String("-1")) // -1: a snapshot was cut off; its rows will go
-            emitStoredRows(*shape, saved.schema);
+        showSaved(*shape, saved);
     }
     ShapeStream *stream = shape->stream.get();
     connect(stream, &ShapeStream::updateReady, this,
@@ -173,15 +168,8 @@ void ShapeWorker::showStoredShape(const ShapeDefinition &definition, const Shape
         failShape(shape, stored.error().toString());
         return;
     }
-    if (stored.value()) {
-        const StoredShape &saved = *stored.value();
-        shape.status.rowCount = saved.rowCount;
-        shape.status.lastSyncedAt = saved.lastSyncedAt;
-        shape.status.handle = saved.handle;
-        shape.status.offset = saved.offset;
-        if (saved.offset != QLatin1String("-1"))
-            emitStoredRows(shape, saved.schema);
-    }
+    if (stored.value())
+        showSaved(shape, *stored.value());
     emit statusChanged(shape.status);
 }
 
@@ -227,6 +215,16 @@ void ShapeWorker::shutdown()
     m_network = nullptr;
     m_store.reset();
     m_logStore.reset();
+}
+
+void ShapeWorker::showSaved(Shape &shape, const StoredShape &saved)
+{
+    shape.status.rowCount = saved.rowCount;
+    shape.status.lastSyncedAt = saved.lastSyncedAt;
+    shape.status.handle = saved.handle;
+    shape.status.offset = saved.offset;
+    if (saved.offset != QLatin1String("-1")) // -1: a snapshot was cut off; its rows will go
+        emitStoredRows(shape, saved.schema);
 }
 
 void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)

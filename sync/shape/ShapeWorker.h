@@ -15,6 +15,7 @@ class QTemporaryDir;
 class ShapeSchema;
 class ShapeStore;
 class ShapeStream;
+struct StoredShape;
 struct ShapeUpdate;
 
 // Serves every shape of one process on one thread (issue 4 item 4). Lives on a worker QThread
@@ -75,6 +76,8 @@ private:
     void onUpdate(const QString &name, const ShapeUpdate &update);
     void onPart(const QString &name, const ShapeUpdate &part);
     void storeFailed(const QString &error);
+    // The saved position into the shape's status, and its stored rows out as a reset batch.
+    void showSaved(Shape &shape, const StoredShape &saved);
     void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
     void failShape(Shape &shape, const QString &error);
