@@ -1,11 +1,11 @@
 #include "ShapeProbe.h"
 
+#include "ShapeTokenCommand.h"
 #include "ShapeUrl.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QProcess>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 
@@ -57,32 +57,20 @@ void ShapeProbe::probe(const QString &label, const ShapeDefinition &definition,
 void ShapeProbe::runTokenCommand(const QString &label, const ShapeDefinition &definition,
                                  ShapeEndpoint endpoint)
 {
-    auto *process = new QProcess(this);
-    connect(process, &QProcess::finished, this,
-            [this, process, label, definition, endpoint](int code,
-                                                         QProcess::ExitStatus exitStatus) mutable {
-                process->deleteLater();
-                const QByteArray token = process->readAllStandardOutput().trimmed();
-                if (exitStatus != QProcess::NormalExit || code != 0 || token.isEmpty()) {
-                    emit finished(
-                        label, false,
-                        tr("the token command failed (exit status %1): %2")
-                            .arg(code)
-                            .arg(QString::fromUtf8(process->readAllStandardError().left(200))
-                                     .simplified()));
-                    return;
-                }
-                endpoint.bearerToken = QString::fromUtf8(token);
+    // The syncing streams' own runner: bounded in time, and its errors never hold the token.
+    auto *command = new ShapeTokenCommand(endpoint.tokenCommand, this);
+    connect(command, &ShapeTokenCommand::tokenReady, this,
+            [this, command, label, definition, endpoint](const QString &token) mutable {
+                command->deleteLater();
+                endpoint.bearerToken = token;
                 send(label, definition, endpoint);
             });
-    connect(process, &QProcess::errorOccurred, this,
-            [this, process, label](QProcess::ProcessError error) {
-                if (error != QProcess::FailedToStart)
-                    return;
-                process->deleteLater();
-                emit finished(label, false, tr("the token command could not start"));
+    connect(command, &ShapeTokenCommand::failed, this,
+            [this, command, label](const QString &reason) {
+                command->deleteLater();
+                emit finished(label, false, tr("the token command failed: %1").arg(reason));
             });
-    process->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), endpoint.tokenCommand});
+    command->start(kTimeoutMs);
 }
 
 void ShapeProbe::send(const QString &label, const ShapeDefinition &definition,
@@ -92,6 +80,9 @@ void ShapeProbe::send(const QString &label, const ShapeDefinition &definition,
     position.offset = QStringLiteral("now");
     QNetworkRequest request(ShapeUrl::requestUrl(endpoint, definition, position));
     request.setTransferTimeout(kTimeoutMs);
+    // As the streams: the token never follows a redirect to another origin.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::SameOriginRedirectPolicy);
     if (!endpoint.bearerToken.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + endpoint.bearerToken.toUtf8());
     if (!endpoint.caFile.isEmpty()) {

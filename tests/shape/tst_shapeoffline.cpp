@@ -116,6 +116,28 @@ private slots:
         QVERIFY2(byLabel.value("unknown table").second.contains("HTTP 400"),
                  qPrintable(byLabel.value("unknown table").second));
     }
+
+    // A source with a token command: the probe runs it first, and says when it fails.
+    void probeRunsTheTokenCommand()
+    {
+        ShapeProbe probe;
+        QSignalSpy answers(&probe, &ShapeProbe::finished);
+        ShapeEndpoint good = ShapeEndpoint::electric(m_server.shapeUrl());
+        good.tokenCommand = "echo a-token";
+        probe.probe("good", tasks(), good);
+        ShapeEndpoint broken = good;
+        broken.tokenCommand = "echo 'no session' >&2; exit 3";
+        probe.probe("broken", tasks(), broken);
+        QTRY_COMPARE_WITH_TIMEOUT(answers.count(), 2, kTimeout);
+        QMap<QString, QPair<bool, QString>> byLabel;
+        for (const auto &answer : answers)
+            byLabel.insert(answer.at(0).toString(),
+                           {answer.at(1).toBool(), answer.at(2).toString()});
+        QCOMPARE(byLabel.value("good"), qMakePair(true, QStringLiteral("serves shared_tasks")));
+        QVERIFY(!byLabel.value("broken").first);
+        QVERIFY2(byLabel.value("broken").second.contains("no session"),
+                 qPrintable(byLabel.value("broken").second));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestShapeOffline)
