@@ -86,12 +86,14 @@ private slots:
         QCOMPARE(r.out.count('\n'), 2);
         QVERIFY2(r.out.contains("\"value\": {\"done\": false, \"id\": 2, \"title\": \"t\"}"),
                  r.out.constData());
-        QCOMPARE(m_server->requests().size(), 1);
-        const Server::Request &request = m_server->requests()[0];
-        QCOMPARE(request.query(QStringLiteral("source_id")), QStringLiteral("src-7"));
-        QCOMPARE(request.query(QStringLiteral("secret")), QStringLiteral("cloud-s3cret"));
-        QCOMPARE(request.query(QStringLiteral("table")), QStringLiteral("items"));
-        QVERIFY(request.header("Cache-Control").isNull());
+        // The up-to-date ends the run; the live request after it may or may not have gone out.
+        QVERIFY(!m_server->requests().isEmpty());
+        for (const Server::Request &request : m_server->requests()) {
+            QCOMPARE(request.query(QStringLiteral("source_id")), QStringLiteral("src-7"));
+            QCOMPARE(request.query(QStringLiteral("secret")), QStringLiteral("cloud-s3cret"));
+            QCOMPARE(request.query(QStringLiteral("table")), QStringLiteral("items"));
+            QVERIFY(request.header("Cache-Control").isNull());
+        }
     }
 
     void renewsATokenThroughTheTokenCommand()
@@ -110,7 +112,7 @@ private slots:
                        m_dir.filePath(QStringLiteral("b.sqlite")), QStringLiteral("--dump")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(r.out.count('\n'), 1);
-        QCOMPARE(m_server->requests().size(), 2);
+        QVERIFY(m_server->requests().size() >= 2); // a live request may follow the up-to-date
         QCOMPARE(m_server->requests()[0].header("Authorization"), QByteArray("Bearer old-token"));
         QCOMPARE(m_server->requests()[1].header("Authorization"), QByteArray("Bearer new-token"));
         QVERIFY(!r.err.contains("token\n") && !r.err.contains("new-token"));
