@@ -96,10 +96,39 @@ std::optional<Error> refuseNodeDatabase(const LogStore &store)
                                 "default store); the node's logs can still be read from it"));
 }
 
+// Names the store file and, for what a user can act on, says what is wrong with it: a store
+// another program holds or a full disk is healthy and must not look like damage.
 Error sqlError(const QString &what, sqlite3 *db)
 {
-    return Error(QStringLiteral("the local store could not %1").arg(what),
-                 QString::fromUtf8(sqlite3_errmsg(db)));
+    const QString file = QString::fromUtf8(sqlite3_db_filename(db, "main"));
+    const QString store = file.isEmpty() ? QStringLiteral("the local store")
+                                         : QStringLiteral("the local store ") + file;
+    const QString detail = QString::fromUtf8(sqlite3_errmsg(db));
+    switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return Error(QStringLiteral("%1 is in use by another process; could not %2, nothing was "
+                                    "changed")
+                         .arg(store, what),
+                     detail
+                         + QStringLiteral("; close the other program using it, or give "
+                                          "another store with --db"));
+    case SQLITE_FULL:
+        return Error(QStringLiteral("the disk holding %1 is full; could not %2, what was stored "
+                                    "before is kept")
+                         .arg(store, what),
+                     detail);
+    case SQLITE_READONLY:
+        return Error(QStringLiteral("%1 cannot be written; could not %2, the store itself is not "
+                                    "damaged")
+                         .arg(store, what),
+                     detail);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return Error(QStringLiteral("%1 is corrupted; could not %2").arg(store, what), detail);
+    default:
+        return Error(QStringLiteral("%1 could not %2").arg(store, what), detail);
+    }
 }
 
 } // namespace
@@ -140,9 +169,8 @@ Result<void> ShapeStore::migrate()
             PRIMARY KEY (shape, key)) WITHOUT ROWID;)";
     char *message = nullptr;
     if (sqlite3_exec(db, schema, nullptr, nullptr, &message) != SQLITE_OK) {
-        const QString detail = QString::fromUtf8(message);
-        sqlite3_free(message);
-        return Error(QStringLiteral("the local store could not create the shape tables"), detail);
+        sqlite3_free(message); // sqlite3_errmsg() says the same
+        return sqlError(QStringLiteral("create the shape tables"), db);
     }
     // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
     // keys hold before the quoted id, for the keys derived from it; keyed_rows = 1: its lines
