@@ -170,11 +170,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         return Error(QStringLiteral("The Qt SQLite driver did not expose its sqlite3 handle"));
 
     QSqlQuery q(d.db);
-    for (const char *pragma : kConnectionPragmas) {
-        // A read-only connection cannot switch the journal mode; it reads the file's own mode.
-        const bool journal = qstrncmp(pragma, "PRAGMA journal_mode", 19) == 0;
-        const QString sql
-            = QString::fromLatin1(journal && d.readOnly ? "PRAGMA journal_mode" : pragma);
+    auto pragma = [&](const QString &sql) -> std::optional<Error> {
         // Switching a brand-new file to WAL takes an exclusive lock that busy_timeout does not
         // wait for, so two processes creating the same store at once must retry here.
         bool done = q.exec(sql);
@@ -182,17 +178,36 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
             QThread::msleep(25);
             done = q.exec(sql);
         }
+        q.finish();
         if (!done && isLockError(q.lastError()))
             return Private::sqlError(QStringLiteral("%1 is locked by another process").arg(path),
                                      q.lastError());
         if (!done)
             return openError(path, d.handle, q.lastError().text());
+        return std::nullopt;
+    };
+    const char *journalMode = nullptr;
+    for (const char *setting : kConnectionPragmas) {
+        // The journal mode is a setting of the file, not of the connection: it waits until the
+        // file is known to be ours (a node's db.sqlite or a foreign file is left as it is). A
+        // read-only connection cannot switch it anyway.
+        if (qstrncmp(setting, "PRAGMA journal_mode", 19) == 0) {
+            journalMode = setting;
+            continue;
+        }
+        if (auto failed = pragma(QString::fromLatin1(setting)))
+            return *failed;
     }
-    q.finish();
 
     const auto kind = LogStoreSchema::detect(d.db);
     if (!kind)
         return openError(path, d.handle, kind.error().detail);
+    const bool ours = kind.value() == LogStoreSchema::Kind::Empty
+        || kind.value() == LogStoreSchema::Kind::Hivewatch;
+    if (journalMode && ours && !d.readOnly) {
+        if (auto failed = pragma(QString::fromLatin1(journalMode)))
+            return *failed;
+    }
     switch (kind.value()) {
     case LogStoreSchema::Kind::Foreign:
         return Error(QStringLiteral("%1 is an SQLite database without a log_entries table (neither "
