@@ -3,8 +3,6 @@
 #include "ScriptedHttpServer.h"
 
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -182,51 +180,6 @@ private slots:
                                QStringLiteral("--db"), m_dir.filePath(QStringLiteral("e.sqlite"))});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.count("syntax error") == 1, r.err.constData());
-    }
-
-    void refusesANodeDatabaseAsItsStore()
-    {
-        // A node's db.sqlite: its tables, no Hivewatch marker. Nothing may be written into it.
-        const QString path = m_dir.filePath(QStringLiteral("db.sqlite"));
-        const QString tables = QStringLiteral(
-            "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema ORDER BY name)");
-        QString before;
-        {
-            QSqlDatabase db
-                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("node"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            for (const char *sql :
-                 {"CREATE TABLE execution_processes (id BLOB PRIMARY KEY, status TEXT)",
-                  "CREATE TABLE execution_process_logs (execution_id BLOB, logs TEXT)",
-                  "CREATE TABLE log_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id "
-                  "BLOB NOT NULL, output_type TEXT NOT NULL, content TEXT NOT NULL, timestamp "
-                  "TEXT NOT NULL)"})
-                QVERIFY(q.exec(QString::fromLatin1(sql)));
-            QVERIFY(q.exec(tables) && q.next());
-            before = q.value(0).toString();
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("node"));
-        m_server->enqueue(Server::shape('[' + insert(1) + ',' + kUpToDate + ']', "H1", "0_inf"));
-        const Run r = hivectl(
-            {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
-             m_server->url().toString(), QStringLiteral("--table"), QStringLiteral("items"),
-             QStringLiteral("--follow-ms"), QStringLiteral("0"), QStringLiteral("--db"), path});
-        QVERIFY(r.exitCode != 0);
-        QVERIFY2(r.err.contains(QByteArray(path.toUtf8() + " is a node's database")),
-                 r.err.constData());
-        QCOMPARE(m_server->requests().size(), 0);
-        {
-            QSqlDatabase db
-                = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("node"));
-            db.setDatabaseName(path);
-            QVERIFY(db.open());
-            QSqlQuery q(db);
-            QVERIFY(q.exec(tables) && q.next());
-            QCOMPARE(q.value(0).toString(), before);
-        }
-        QSqlDatabase::removeDatabase(QStringLiteral("node"));
     }
 
     void rejectsAMalformedDuration()
