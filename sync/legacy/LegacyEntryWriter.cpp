@@ -17,11 +17,19 @@ QString fromUtf8(std::string_view text)
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
 }
 
-// The kind of a reason: its words before the first detail (a colon, a quote, a comma, a number),
-// so "malformed JSON: …" and "unknown LogMsg variant 'X'" each summarise as one kind.
+// The kind of a reason: its words before the first detail (a colon, a quote, a comma, a number
+// standing as a word: the 8 of "UTF-8" is part of the kind), so "malformed JSON: …" and "unknown
+// LogMsg variant 'X'" each summarise as one kind.
 QString issueKind(std::string_view reason)
 {
-    size_t end = reason.find_first_of(":',0123456789");
+    size_t end = 0;
+    for (; end < reason.size(); ++end) {
+        const char c = reason[end];
+        if (c == ':' || c == '\'' || c == ',')
+            break;
+        if (c >= '0' && c <= '9' && (end == 0 || reason[end - 1] == ' '))
+            break;
+    }
     QString kind = fromUtf8(reason.substr(0, end)).trimmed();
     return kind.isEmpty() ? fromUtf8(reason) : kind;
 }
