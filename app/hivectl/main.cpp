@@ -1,6 +1,7 @@
 #include "Command.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 namespace {
@@ -40,6 +41,11 @@ int main(int argc, char *argv[])
         out << "hivectl " << QCoreApplication::applicationVersion() << "\n";
         return 0;
     }
+    // A command's own lines are its output; the layers' debug and info lines on stderr would
+    // bury the one error line a failure prints (QT_LOGGING_RULES brings them back).
+    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("hivewatch.*.debug=false\nhivewatch.*.info=false"));
     const QString group = args[0];
     if (group == QLatin1String("logs"))
         return runLogsCommand(args);
