@@ -1,14 +1,11 @@
 #include "LegacyTestChecks.h"
 #include "NodeDbBuilder.h"
 
-#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -24,9 +21,10 @@ QString hivectlPath()
 
 } // namespace
 
-// hivectl logs migrate-legacy as a user runs it. The main case runs it, kills it with SIGKILL once
-// the ledger shows some executions done, and runs it again: every legacy line must end up exactly
-// once, with its source timestamp.
+// hivectl logs migrate-legacy as a user runs it (its hostile inputs:
+// tests/hostile/tst_hostile_legacy). The main case runs it, kills it with SIGKILL once the ledger
+// shows some executions done, and runs it again: every legacy line must end up exactly once, with
+// its source timestamp.
 class TestHivectlMigrateLegacy : public QObject
 {
     Q_OBJECT
@@ -35,8 +33,6 @@ private slots:
     void resumesWithoutDuplicatesAfterSigkill();
     void dryRunJsonListsEveryLineItCannotMigrate();
     void rejectsBadUsage();
-    void dropSourceKeepsTheTableUntilEveryLineIsMigratedOrAccepted();
-    void repeatedIssuesArePrintedOnceWithCounts();
 };
 
 void TestHivectlMigrateLegacy::resumesWithoutDuplicatesAfterSigkill()
@@ -153,146 +149,6 @@ void TestHivectlMigrateLegacy::rejectsBadUsage()
     QVERIFY(hivectl.waitForFinished(30000));
     QCOMPARE(hivectl.exitCode(), 1);
     QVERIFY(hivectl.readAllStandardError().contains("/nonexistent/db.sqlite does not exist"));
-}
-
-// The irreversible step: execution_process_logs is dropped only when every non-blank line is in
-// log_entries whole, or when the user accepted the rest by name (--accept-skipped).
-void TestHivectlMigrateLegacy::dropSourceKeepsTheTableUntilEveryLineIsMigratedOrAccepted()
-{
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("node.sqlite"));
-    NodeDbBuilder node(path, LegacyEra::Batches);
-    QVERIFY(node.create());
-    const QByteArray longText = "long " + QByteArray(10000, 'y');
-    const QByteArray oversized = node.addExecution({NodeDbBuilder::stdoutLine("short"),
-                                                    NodeDbBuilder::stdoutLine(longText),
-                                                    NodeDbBuilder::stderrLine("after")},
-                                                   QStringLiteral("2025-12-26 10:00:00.000"));
-    const QByteArray untimed
-        = node.addExecution({NodeDbBuilder::stdoutLine("u1"), NodeDbBuilder::stdoutLine("u2"),
-                             NodeDbBuilder::stdoutLine("u3")},
-                            QStringLiteral("2025-12-26 11:00:00.000"));
-    const QByteArray malformed = node.addExecution({NodeDbBuilder::stdoutLine("m1"),
-                                                    NodeDbBuilder::badLine("{\"Stdout\":"),
-                                                    NodeDbBuilder::stdoutLine("m3")},
-                                                   QStringLiteral("2025-12-26 12:00:00.000"));
-    node.close();
-    {
-        QSqlDatabase db
-            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("untime"));
-        db.setDatabaseName(path);
-        QVERIFY(db.open());
-        QSqlQuery q(db);
-        q.prepare(QStringLiteral("UPDATE execution_process_logs SET inserted_at = 'not a time'"
-                                 " WHERE execution_id = ?"));
-        q.addBindValue(untimed);
-        QVERIFY(q.exec());
-        QCOMPARE(q.numRowsAffected(), 1);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("untime"));
-    auto name = [](const QByteArray &key) {
-        return QUuid::fromRfc4122(key).toString(QUuid::WithoutBraces).toUtf8();
-    };
-
-    const QString startedAt
-        = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-    const QStringList args = {QStringLiteral("logs"),
-                              QStringLiteral("migrate-legacy"),
-                              QStringLiteral("--db"),
-                              path,
-                              QStringLiteral("--execute"),
-                              QStringLiteral("--drop-source"),
-                              QStringLiteral("--max-line-bytes"),
-                              QStringLiteral("4096")};
-    QProcess first;
-    first.start(hivectlPath(), args);
-    QVERIFY(first.waitForFinished(60000));
-    const QByteArray out = first.readAllStandardOutput();
-    const QByteArray err = first.readAllStandardError();
-    QCOMPARE(first.exitCode(), 1);
-    QVERIFY2(err.contains("not dropped, execution_process_logs kept: 1 non-blank lines are not in "
-                          "log_entries and 1 are there only truncated, in 2 of 3 executions"),
-             err.constData());
-    QVERIFY2(err.contains("--accept-skipped"), err.constData());
-    QVERIFY2(
-        out.contains(QByteArray(name(malformed) + ": 1 lines not migrated, 0 stored truncated")),
-        out.constData());
-    QVERIFY2(
-        out.contains(QByteArray(name(oversized) + ": 0 lines not migrated, 1 stored truncated")),
-        out.constData());
-    QVERIFY2(out.contains(QByteArray("execution " + name(malformed) + " row ")), out.constData());
-    QVERIFY2(out.contains("line 2: malformed JSON"), out.constData());
-    QVERIFY2(out.contains("inserted_at 'not a time' is not a time"), out.constData());
-    QVERIFY(!sourceTableDigest(path).startsWith("query failed"));
-
-    // Everything that could be stored is: the over-long line truncated with its marker, the
-    // untimed row's lines with the migration's time.
-    const QList<ExpectedEntry> entries = readLogEntries(path);
-    QCOMPARE(entries.size(), 8);
-    int truncated = 0, untimedSeen = 0;
-    QString untimedStamp;
-    for (const ExpectedEntry &entry : entries) {
-        if (entry.content.contains("[hivewatch: truncated by the legacy migration")) {
-            ++truncated;
-            QCOMPARE(entry.executionKey, oversized);
-            QVERIFY(entry.content.startsWith(longText.left(4000)));
-        }
-        if (entry.executionKey == untimed) {
-            ++untimedSeen;
-            QVERIFY2(entry.timestamp >= startedAt, qPrintable(entry.timestamp));
-            if (untimedStamp.isEmpty())
-                untimedStamp = entry.timestamp;
-            QCOMPARE(entry.timestamp, untimedStamp);
-        }
-    }
-    QCOMPARE(truncated, 1);
-    QCOMPARE(untimedSeen, 3);
-
-    // Accepting the loss by name lets the drop go ahead, and the report says what was accepted.
-    QProcess second;
-    second.start(hivectlPath(), args + QStringList {QStringLiteral("--accept-skipped")});
-    QVERIFY(second.waitForFinished(60000));
-    const QByteArray out2 = second.readAllStandardOutput();
-    QVERIFY2(second.exitCode() == 0, second.readAllStandardError().constData());
-    QVERIFY2(out2.contains("already migrated"), out2.constData());
-    QVERIFY2(out2.contains("accepted as lost (--accept-skipped): 1 non-blank lines"),
-             out2.constData());
-    QVERIFY2(out2.contains("accepted executions:"), out2.constData());
-    QVERIFY(out2.contains(QByteArray(name(malformed) + ": 1 lines not migrated")));
-    QVERIFY(out2.contains("execution_process_logs dropped"));
-    QVERIFY(sourceTableDigest(path).startsWith("query failed"));
-    QCOMPARE(readLogEntries(path).size(), 8);
-}
-
-// 5,000 empty lines give a handful of output lines and a count, not 5,000 lines.
-void TestHivectlMigrateLegacy::repeatedIssuesArePrintedOnceWithCounts()
-{
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("node.sqlite"));
-    NodeDbBuilder node(path, LegacyEra::Batches);
-    QVERIFY(node.create());
-    QList<LegacyLineSpec> lines;
-    for (int i = 0; i < 5000; ++i)
-        lines.append(NodeDbBuilder::badLine(""));
-    for (int i = 0; i < 25; ++i)
-        lines.append(NodeDbBuilder::badLine("{\"Stdout\":" + QByteArray::number(i) + "}"));
-    lines.append(NodeDbBuilder::stdoutLine("fine"));
-    node.addExecution(lines, QStringLiteral("2025-12-27 10:00:00.000"));
-    node.close();
-
-    QProcess hivectl;
-    hivectl.start(
-        hivectlPath(),
-        {QStringLiteral("logs"), QStringLiteral("migrate-legacy"), QStringLiteral("--db"), path});
-    QVERIFY(hivectl.waitForFinished(60000));
-    QCOMPARE(hivectl.exitCode(), 0);
-    const QByteArray out = hivectl.readAllStandardOutput();
-    QVERIFY2(out.count('\n') < 60, out.constData());
-    QVERIFY2(out.contains("5000 x empty line (first: execution "), out.constData());
-    QVERIFY2(out.contains("25 x Stdout payload is a number (first: execution "), out.constData());
-    QCOMPARE(out.count(": empty line\n"), 10);
-    QVERIFY(out.contains("(further 'empty line' issues are counted in the summary)"));
 }
 
 QTEST_GUILESS_MAIN(TestHivectlMigrateLegacy)
