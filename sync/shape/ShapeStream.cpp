@@ -388,8 +388,10 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                      .arg(m_endpoint.url.host(), reply->errorString()));
             return;
         }
+        // Host and port only: the URL's user:password@ must not reach a message.
         retryLater(QStringLiteral("cannot reach %1: %2")
-                       .arg(m_endpoint.url.authority(), reply->errorString()),
+                       .arg(m_endpoint.url.adjusted(QUrl::RemoveUserInfo).authority(),
+                            reply->errorString()),
                    std::nullopt);
         return;
     }
