@@ -1,11 +1,16 @@
-// Nothing a user typed as a credential reaches the store file (issue 14): a shape synced from an
-// endpoint with user:password@ in its URL, secrets in its query, an API secret and a bearer
-// token, through the real worker and a loopback server; then the store file's bytes are searched.
+// Nothing a user typed as a credential reaches a file or a message (issue 14): shapes synced
+// from endpoints with user:password@ in the URL, secrets in the query, an API secret, a bearer
+// token and a token command, through the real worker and through the real hivectl (also with
+// --verbose, and failing); then every file written and everything printed is searched. The
+// Postgres commands' passwords are held by tst_hostile_pg; the legacy migration takes none.
+#include "HivectlRun.h"
 #include "ScriptedHttpServer.h"
 #include "ShapeWorker.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -23,9 +28,28 @@ QByteArray insert(int id)
 const QByteArray kUpToDate
     = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
 
+const char *const kSecrets[]
+    = {"user-in-userinfo",    "pw-in-userinfo",     "secret-in-query",    "token-in-query",
+       "endpoint-api-secret", "bearer-token-value", "command-token-value"};
+
+// Every byte of every file under `root`, however deep.
+QByteArray allFiles(const QString &root, QStringList *names)
+{
+    QByteArray bytes;
+    QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile file(it.next());
+        if (file.open(QIODevice::ReadOnly)) {
+            bytes += file.readAll();
+            names->append(file.fileName());
+        }
+    }
+    return bytes;
+}
+
 } // namespace
 
-class TestShapeSecrets : public QObject
+class TestHostileSecrets : public QObject
 {
     Q_OBJECT
 
@@ -85,7 +109,108 @@ private slots:
             QVERIFY2(!bytes.contains(secret), secret);
         }
     }
+
+    // hivectl with every kind of credential, --verbose, a store in a directory of its own and
+    // HOME/XDG pointing into the test directory: neither its output nor any file has them.
+    void hivectlNeverPrintsOrStoresACredential()
+    {
+        Server electric;
+        QVERIFY(electric.listen());
+        Server proxy;
+        QVERIFY(proxy.listen());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *var :
+             {"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"})
+            env.insert(QString::fromLatin1(var),
+                       dir.filePath(QStringLiteral("env/") + QString::fromLatin1(var)));
+
+        QUrl electricUrl = electric.url();
+        electricUrl.setUserInfo(QStringLiteral("user-in-userinfo:pw-in-userinfo"));
+        electricUrl.setQuery(QStringLiteral("source_id=src-1&secret=secret-in-query&"
+                                            "auth_token=token-in-query"));
+        QUrl proxyUrl = proxy.url("/v1/shape/shared_tasks");
+        proxyUrl.setUserInfo(QStringLiteral("user-in-userinfo:pw-in-userinfo"));
+        const QString store = dir.filePath(QStringLiteral("store/shapes.sqlite"));
+
+        QByteArray printed;
+        electric.enqueue(Server::shape('[' + insert(1) + ',' + kUpToDate + ']', "H1", "0_inf"));
+        const HivectlRun synced = HivectlRun::run(
+            {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+             electricUrl.toString(), QStringLiteral("--table"), QStringLiteral("items"),
+             QStringLiteral("--secret"), QStringLiteral("endpoint-api-secret"),
+             QStringLiteral("--follow-ms"), QStringLiteral("0"), QStringLiteral("--db"), store,
+             QStringLiteral("--verbose"), QStringLiteral("--dump")},
+            30000, env);
+        QVERIFY2(synced.exitCode == 0, qPrintable(synced.describe()));
+        QVERIFY(synced.out.contains("\"key\""));
+        printed += synced.out + synced.err;
+
+        proxy.enqueue(Server::shape('[' + insert(2) + ',' + kUpToDate + ']', "P1", "0_inf"));
+        const HivectlRun viaProxy = HivectlRun::run(
+            {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+             proxyUrl.toString(), QStringLiteral("--token-command"),
+             QStringLiteral("echo command-token-value"), QStringLiteral("--follow-ms"),
+             QStringLiteral("0"), QStringLiteral("--db"), store, QStringLiteral("--verbose")},
+            30000, env);
+        QVERIFY2(viaProxy.exitCode == 0, qPrintable(viaProxy.describe()));
+        QCOMPARE(proxy.requests().first().header("authorization"),
+                 QByteArray("Bearer command-token-value"));
+        printed += viaProxy.out + viaProxy.err;
+        QStringList names;
+        // The search does look at what was stored (the failures below may reset the shape).
+        QVERIFY(allFiles(dir.path(), &names).contains("src-1"));
+
+        // Failing: nobody listens, the server refuses, it errors; the messages name the
+        // server, never its secrets.
+        QUrl downUrl = electricUrl;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost));
+            downUrl.setPort(probe.serverPort());
+        }
+        Server::Response refused;
+        refused.status = 401;
+        refused.body = "{\"message\":\"unauthorized\"}";
+        proxy.enqueue(refused);
+        Server::Response broken;
+        broken.status = 500;
+        broken.body = "{\"message\":\"boom\"}";
+        electric.setFallback(broken);
+        for (const QStringList &args :
+             {QStringList {QStringLiteral("--url"), proxyUrl.toString(), QStringLiteral("--token"),
+                           QStringLiteral("bearer-token-value")},
+              QStringList {QStringLiteral("--url"), downUrl.toString(), QStringLiteral("--table"),
+                           QStringLiteral("items"), QStringLiteral("--give-up-after"),
+                           QStringLiteral("1s")},
+              QStringList {QStringLiteral("--url"), electricUrl.toString(),
+                           QStringLiteral("--table"), QStringLiteral("items"),
+                           QStringLiteral("--secret"), QStringLiteral("endpoint-api-secret"),
+                           QStringLiteral("--give-up-after"), QStringLiteral("1s")}}) {
+            const HivectlRun failed
+                = HivectlRun::run(QStringList {QStringLiteral("shape"), QStringLiteral("sync"),
+                                               QStringLiteral("--follow-ms"), QStringLiteral("0"),
+                                               QStringLiteral("--db"), store}
+                                      + args,
+                                  30000, env);
+            QVERIFY2(failed.exitCode == 1, qPrintable(failed.describe()));
+            QVERIFY2(failed.err.contains("127.0.0.1"), qPrintable(failed.describe()));
+            printed += failed.out + failed.err;
+        }
+
+        names.clear();
+        const QByteArray files = allFiles(dir.path(), &names);
+        for (const char *secret : kSecrets) {
+            QVERIFY2(!printed.contains(secret),
+                     qPrintable(QString::fromLatin1(secret) + QStringLiteral(" printed:\n")
+                                + QString::fromUtf8(printed)));
+            QVERIFY2(!files.contains(secret),
+                     qPrintable(QString::fromLatin1(secret) + QStringLiteral(" in one of ")
+                                + names.join(QLatin1Char(' '))));
+        }
+    }
 };
 
-QTEST_GUILESS_MAIN(TestShapeSecrets)
-#include "tst_shapesecrets.moc"
+QTEST_GUILESS_MAIN(TestHostileSecrets)
+#include "tst_hostile_secrets.moc"
