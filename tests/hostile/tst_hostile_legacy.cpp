@@ -6,9 +6,12 @@
 #include "HivectlRun.h"
 #include "LegacyTestChecks.h"
 #include "NodeDbBuilder.h"
+#include "PrivateMounts.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -38,6 +41,7 @@ private slots:
     void hundredThousandBlankLinesAreSummarizedNotPrinted();
     void lineOverTheDefaultLimitIsStoredTruncatedAndCounted();
     void hostileLinesAreNamedCountedAndKeepTheSource();
+    void fullDiskRollsBackTheExecutionAndResumes();
 };
 
 // The irreversible step: execution_process_logs is dropped only when every non-blank line is in
@@ -277,6 +281,50 @@ void TestHostileLegacy::hostileLinesAreNamedCountedAndKeepTheSource()
              qPrintable(accepted.describe()));
     QVERIFY(sourceTableDigest(path).startsWith("query failed"));
     QCOMPARE(readLogEntries(path).size(), 2);
+}
+
+// The target store on a 1 MiB disk: the execution that does not fit is rolled back whole, the one
+// before it stays, and with room again the same command finishes without duplicates.
+void TestHostileLegacy::fullDiskRollsBackTheExecutionAndResumes()
+{
+    QTemporaryDir dir;
+    const QString source = dir.filePath(QStringLiteral("node.sqlite"));
+    NodeDbBuilder node(source, LegacyEra::Batches);
+    QVERIFY(node.create());
+    node.addExecution({NodeDbBuilder::stdoutLine("small 1"), NodeDbBuilder::stdoutLine("small 2")},
+                      QStringLiteral("2025-12-30 10:00:00.000"));
+    QList<LegacyLineSpec> big;
+    for (int i = 0; i < 3000; ++i)
+        big.append(NodeDbBuilder::stdoutLine("big " + QByteArray::number(i) + ' '
+                                             + QByteArray(1000, 'b')));
+    node.addExecution(big, QStringLiteral("2025-12-30 11:00:00.000"));
+    node.close();
+
+    const QString disk = dir.filePath(QStringLiteral("small-disk"));
+    QVERIFY(QDir().mkdir(disk));
+    if (const QString why = mountSmallDisk(disk, "1m"); !why.isEmpty())
+        QSKIP(qPrintable(QStringLiteral("a full disk needs a private tmpfs: ") + why));
+    const QByteArray mountPoint = QFile::encodeName(disk);
+    const auto unmount = qScopeGuard([&] { ::umount2(mountPoint.constData(), MNT_DETACH); });
+    const QString target = disk + QStringLiteral("/store.sqlite");
+    const QStringList args = {QStringLiteral("logs"),     QStringLiteral("migrate-legacy"),
+                              QStringLiteral("--db"),     source,
+                              QStringLiteral("--target"), target,
+                              QStringLiteral("--execute")};
+
+    const HivectlRun full = HivectlRun::run(args, 120000);
+    QCOMPARE(full.exitCode, 1);
+    QVERIFY2(full.errLines().size() == 1, qPrintable(full.describe()));
+    QVERIFY2(full.err.contains("rolled back and can be migrated again")
+                 && full.err.contains(target.toUtf8()) && full.err.contains("full"),
+             qPrintable(full.describe()));
+    QCOMPARE(readLogEntries(target).size(), 2); // the small execution, whole; nothing of the big
+
+    QVERIFY(::mount(nullptr, mountPoint.constData(), nullptr, MS_REMOUNT, "size=64m") == 0);
+    const HivectlRun resumed = HivectlRun::run(args, 120000);
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.describe()));
+    QVERIFY2(resumed.out.contains("already migrated"), qPrintable(resumed.describe()));
+    QCOMPARE(readLogEntries(target).size(), 3002);
 }
 
 QTEST_GUILESS_MAIN(TestHostileLegacy)

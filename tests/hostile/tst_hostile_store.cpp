@@ -8,6 +8,7 @@
 // writerKilled* (the store), tst_shapeintegration's hivectlResumesFromTheSavedOffsetAfterSigkill
 // (shape sync) and tst_hivectl_migrate_legacy (the legacy migration).
 #include "HivectlRun.h"
+#include "PrivateMounts.h"
 #include "ScriptedHttpServer.h"
 
 #include <QCryptographicHash>
@@ -24,7 +25,6 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <sched.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -78,23 +78,6 @@ int storedRows(const QString &path, const QString &shape)
     }
     QSqlDatabase::removeDatabase(QStringLiteral("check"));
     return rows;
-}
-
-// A private mount namespace for this test process and the hivectl it starts, so that a
-// read-only bind or a tiny tmpfs works for root, whom file modes do not stop. Empty when it
-// worked, otherwise why not.
-QString privateMounts()
-{
-    static QString why = [] {
-        if (::unshare(CLONE_NEWNS) != 0)
-            return QStringLiteral("no private mount namespace (unshare: %1)")
-                .arg(QString::fromLocal8Bit(std::strerror(errno)));
-        if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-            return QStringLiteral("cannot make / private (mount: %1)")
-                .arg(QString::fromLocal8Bit(std::strerror(errno)));
-        return QString();
-    }();
-    return why;
 }
 
 } // namespace
@@ -345,14 +328,11 @@ private slots:
     void fullDiskKeepsWhatWasSyncedAndResumes()
     {
         // A 1 MiB tmpfs in this test's own mount namespace: a real ENOSPC, no root mount left.
-        if (const QString why = privateMounts(); !why.isEmpty())
-            QSKIP(qPrintable(QStringLiteral("a full disk needs a private tmpfs: ") + why));
         const QString directory = m_dir->filePath(QStringLiteral("small-disk"));
         QVERIFY(QDir().mkdir(directory));
+        if (const QString why = mountSmallDisk(directory, "1m"); !why.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("a full disk needs a private tmpfs: ") + why));
         const QByteArray dir = QFile::encodeName(directory);
-        if (::mount("tmpfs", dir.constData(), "tmpfs", 0, "size=1m") != 0)
-            QSKIP(qPrintable(QStringLiteral("cannot mount a tmpfs: %1")
-                                 .arg(QString::fromLocal8Bit(std::strerror(errno)))));
         const auto unmount = qScopeGuard([&] { ::umount2(dir.constData(), MNT_DETACH); });
         const QString path = directory + QStringLiteral("/store.sqlite");
         QVERIFY(makeStore(path, 5));
