@@ -41,12 +41,13 @@ int main(int argc, char *argv[])
         out << "hivectl " << QCoreApplication::applicationVersion() << "\n";
         return 0;
     }
+    const QString group = args[0];
     // A command's own lines are its output; the layers' debug and info lines on stderr would
-    // bury the one error line a failure prints (QT_LOGGING_RULES brings them back).
-    if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
+    // bury the one error line a failure prints (QT_LOGGING_RULES brings them back). shape sync
+    // sets its own rules: its --verbose shows them.
+    if (group != QLatin1String("shape") && !qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(
             QStringLiteral("hivewatch.*.debug=false\nhivewatch.*.info=false"));
-    const QString group = args[0];
     if (group == QLatin1String("logs"))
         return runLogsCommand(args);
     if (group == QLatin1String("shape"))
