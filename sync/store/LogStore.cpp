@@ -178,12 +178,12 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
             QThread::msleep(25);
             done = q.exec(sql);
         }
-        q.finish();
         if (!done && isLockError(q.lastError()))
             return Private::sqlError(QStringLiteral("%1 is locked by another process").arg(path),
                                      q.lastError());
         if (!done)
             return openError(path, d.handle, q.lastError().text());
+        q.finish();
         return std::nullopt;
     };
     const char *journalMode = nullptr;
