@@ -8,6 +8,7 @@
 #include "MainWindow.h"
 #include "PgSetupPanel.h"
 #include "ShapeClient.h"
+#include "ShutdownSignals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -18,6 +19,7 @@
 #include <QStatusBar>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 
 namespace {
@@ -83,6 +85,7 @@ int main(int argc, char *argv[])
 {
     answerHelpWithoutDisplay(argc, argv);
     QApplication app(argc, argv);
+    ShutdownSignals shutdownSignals;
     // Debug traces (every request, every batch) only on demand: QT_LOGGING_RULES=hivewatch.*=true
     if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("hivewatch.*.debug=false"));
@@ -145,6 +148,16 @@ int main(int argc, char *argv[])
     window.restoreLayout();
     window.show();
 
+    // SIGTERM, SIGINT, SIGHUP: File › Quit's path. The window saves its layout; quit() also ends
+    // a dialog's own event loop; then the destructors stop the shapes (their stores closed), the
+    // shape server and the demo cluster, in that order, and the exit status is 0.
+    QObject::connect(&shutdownSignals, &ShutdownSignals::received, &window,
+                     [&window](int signalNumber) {
+                         std::fprintf(stderr, "hivewatch: %s: quitting\n", strsignal(signalNumber));
+                         window.close();
+                         QCoreApplication::quit();
+                     });
+
     const auto connectToDemo = [&] {
         ConnectionSettings settings;
         settings.mode = ConnectionSettings::Mode::Electric;
@@ -199,5 +212,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(kScreenshotOption))
         screenshots = std::make_unique<FirstRunScreenshots>(&window, &dashboard, logsPanel,
                                                             parser.value(kScreenshotOption));
-    return app.exec();
+    const int status = app.exec();
+    // The shutdown below may block (stopping the demo cluster): another signal ends it at once.
+    ShutdownSignals::markShuttingDown();
+    return status;
 }
