@@ -1,9 +1,13 @@
 #include "ShutdownSignals.h"
 
+#include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QWidget>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -38,6 +42,7 @@ ShutdownSignals::ShutdownSignals(QObject *parent)
         qWarning("hivewatch: no socket pair for signals: SIGTERM and SIGINT end it at once");
         return;
     }
+    s_shuttingDown = 0;
     m_notifier = new QSocketNotifier(s_pipe[1], QSocketNotifier::Read, this);
     connect(m_notifier, &QSocketNotifier::activated, this, &ShutdownSignals::readSignal);
     struct sigaction action = {};
@@ -52,6 +57,21 @@ ShutdownSignals::~ShutdownSignals()
 {
     // The handlers stay: with nobody reading the pipe, they end the process at once.
     markShuttingDown();
+    delete m_notifier;
+    for (int &fd : s_pipe) {
+        if (fd >= 0)
+            ::close(fd);
+        fd = -1;
+    }
+}
+
+void ShutdownSignals::quitOnSignal(QWidget *window)
+{
+    connect(this, &ShutdownSignals::received, window, [window](int signalNumber) {
+        std::fprintf(stderr, "hivewatch: %s: quitting\n", strsignal(signalNumber));
+        window->close();
+        QCoreApplication::quit();
+    });
 }
 
 void ShutdownSignals::markShuttingDown()

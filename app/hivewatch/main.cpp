@@ -19,7 +19,6 @@
 #include <QStatusBar>
 
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 namespace {
@@ -148,15 +147,9 @@ int main(int argc, char *argv[])
     window.restoreLayout();
     window.show();
 
-    // SIGTERM, SIGINT, SIGHUP: File › Quit's path. The window saves its layout; quit() also ends
-    // a dialog's own event loop; then the destructors stop the shapes (their stores closed), the
-    // shape server and the demo cluster, in that order, and the exit status is 0.
-    QObject::connect(&shutdownSignals, &ShutdownSignals::received, &window,
-                     [&window](int signalNumber) {
-                         std::fprintf(stderr, "hivewatch: %s: quitting\n", strsignal(signalNumber));
-                         window.close();
-                         QCoreApplication::quit();
-                     });
+    // SIGTERM, SIGINT, SIGHUP: File › Quit's path, then the destructors below stop the shapes
+    // (their stores closed), the shape server and the demo cluster, in that order.
+    shutdownSignals.quitOnSignal(&window);
 
     const auto connectToDemo = [&] {
         ConnectionSettings settings;
