@@ -66,31 +66,55 @@ QStringList demoProcesses(const QString &home)
     return found;
 }
 
-// "ok" and the number of synced rows, or the error.
-QString checkStore(const QString &path, qint64 *rows)
+// What the local store holds, read-only, with SQLite's own integrity check.
+struct StoreState
+{
+    QString integrity; // "ok", or what is wrong (or why it could not be read)
+    qint64 rows = -1; // synced rows of the tables other than the log
+    QStringList handles; // the shapes' handles: each run's shape server gives new ones
+    int shapes = 0;
+    int resyncing = 0; // shapes without a complete snapshot (offset -1)
+
+    // Synced by this run: every shape has its snapshot, none from an earlier run.
+    bool syncedSince(const StoreState &before) const
+    {
+        for (const QString &handle : handles) {
+            if (before.handles.contains(handle))
+                return false;
+        }
+        return integrity == QLatin1String("ok") && rows > 0 && shapes >= before.shapes && shapes > 0
+            && resyncing == 0;
+    }
+};
+
+StoreState readStore(const QString &path)
 {
     const QString name = QUuid::createUuid().toString();
-    QString result;
+    StoreState state;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         db.setDatabaseName(path);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
-        if (!db.open()) {
-            result = db.lastError().text();
-        } else {
-            QSqlQuery check(db);
-            if (!check.exec(QStringLiteral("PRAGMA integrity_check")) || !check.next())
-                result = check.lastError().text();
-            else
-                result = check.value(0).toString();
-            QSqlQuery count(db);
-            *rows = count.exec(QStringLiteral("SELECT count(*) FROM shape_rows")) && count.next()
-                ? count.value(0).toLongLong()
-                : -1;
+        QSqlQuery query(db);
+        if (!db.open())
+            state.integrity = db.lastError().text();
+        else if (!query.exec(QStringLiteral("PRAGMA integrity_check")) || !query.next())
+            state.integrity = query.lastError().text();
+        else
+            state.integrity = query.value(0).toString();
+        if (query.exec(QStringLiteral("SELECT count(*) FROM shape_rows")) && query.next())
+            state.rows = query.value(0).toLongLong();
+        if (query.exec(QStringLiteral("SELECT handle, \"offset\" FROM shape_state"))) {
+            while (query.next()) {
+                ++state.shapes;
+                state.handles.append(query.value(0).toString());
+                if (query.value(0).isNull() || query.value(1).toString() == QLatin1String("-1"))
+                    ++state.resyncing;
+            }
         }
     }
     QSqlDatabase::removeDatabase(name);
-    return result;
+    return state;
 }
 
 } // namespace
@@ -121,8 +145,10 @@ private:
         return env;
     }
 
-    // Starts `hivewatch --demo` and waits until the demo is live and rows are in the store.
-    void startDemo()
+    // Starts `hivewatch --demo` and waits until the demo is live and every shape has synced a
+    // snapshot of this run into the store (a new shape server means new handles: an earlier
+    // run's rows are replaced by a resync, which a signal may interrupt).
+    void startDemo(const StoreState &before = {})
     {
         m_output.clear();
         m_app = std::make_unique<QProcess>();
@@ -135,10 +161,8 @@ private:
         QVERIFY(m_app->waitForStarted());
         QTRY_VERIFY2_WITH_TIMEOUT(m_output.contains(QStringLiteral("demo hive is live")),
                                   qPrintable(m_output), kLiveMs);
-        qint64 rows = 0;
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            checkStore(storePath(m_home->path()), &rows) == QStringLiteral("ok") && rows > 0,
-            qPrintable(m_output), kLiveMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(readStore(storePath(m_home->path())).syncedSince(before),
+                                  qPrintable(m_output), kLiveMs);
         // What must be gone later is there now: the check below can tell.
         const QString running = demoProcesses(m_home->path()).join(QLatin1Char('\n'));
         QVERIFY2(running.contains(QStringLiteral("hive-shape-server")), qPrintable(running));
@@ -146,13 +170,24 @@ private:
         QVERIFY2(running.contains(QStringLiteral("demo-keeper.sh")), qPrintable(running));
     }
 
-    void verifyNothingLeftAndStoreSound()
+    // No process of the demo left, and the store sound, with what this run synced.
+    StoreState verifyNothingLeftAndStoreSound()
     {
-        QTRY_VERIFY2_WITH_TIMEOUT(demoProcesses(m_home->path()).isEmpty(),
-                                  qPrintable(demoProcesses(m_home->path()).join('\n')), kGoneMs);
-        qint64 rows = 0;
-        QCOMPARE(checkStore(storePath(m_home->path()), &rows), QStringLiteral("ok"));
-        QVERIFY(rows > 0);
+        [&] {
+            QTRY_VERIFY2_WITH_TIMEOUT(demoProcesses(m_home->path()).isEmpty(),
+                                      qPrintable(demoProcesses(m_home->path()).join('\n')),
+                                      kGoneMs);
+        }();
+        const StoreState state = readStore(storePath(m_home->path()));
+        [&] {
+            QCOMPARE(state.integrity, QStringLiteral("ok"));
+            QVERIFY2(state.rows > 0 && state.resyncing == 0,
+                     qPrintable(QStringLiteral("%1 rows, %2 of %3 shapes resyncing")
+                                    .arg(state.rows)
+                                    .arg(state.resyncing)
+                                    .arg(state.shapes)));
+        }();
+        return state;
     }
 
 private slots:
