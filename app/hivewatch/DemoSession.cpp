@@ -22,7 +22,10 @@ DemoSession::DemoSession(const QString &dataDir, QObject *parent)
 
 DemoSession::~DemoSession()
 {
-    // Stop on the hive's own thread (its processes and timer live there), then join it.
+    // Quitting while Postgres starts should not wait for the whole start first.
+    m_hive->cancelStart();
+    // Stop on the hive's own thread (its processes and timer live there), then join it: the
+    // thread must outlive the shape server (its parent-death signal is tied to that thread).
     QMetaObject::invokeMethod(m_hive, &DemoHive::stop, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();

@@ -8,6 +8,7 @@
 #include "MainWindow.h"
 #include "PgSetupPanel.h"
 #include "ShapeClient.h"
+#include "ShutdownSignals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -83,6 +84,7 @@ int main(int argc, char *argv[])
 {
     answerHelpWithoutDisplay(argc, argv);
     QApplication app(argc, argv);
+    ShutdownSignals shutdownSignals;
     // Debug traces (every request, every batch) only on demand: QT_LOGGING_RULES=hivewatch.*=true
     if (!qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("hivewatch.*.debug=false"));
@@ -145,6 +147,10 @@ int main(int argc, char *argv[])
     window.restoreLayout();
     window.show();
 
+    // SIGTERM, SIGINT, SIGHUP: File › Quit's path, then the destructors below stop the shapes
+    // (their stores closed), the shape server and the demo cluster, in that order.
+    shutdownSignals.quitOnSignal(&window);
+
     const auto connectToDemo = [&] {
         ConnectionSettings settings;
         settings.mode = ConnectionSettings::Mode::Electric;
@@ -199,5 +205,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(kScreenshotOption))
         screenshots = std::make_unique<FirstRunScreenshots>(&window, &dashboard, logsPanel,
                                                             parser.value(kScreenshotOption));
-    return app.exec();
+    const int status = app.exec();
+    // The shutdown below may block (stopping the demo cluster): another signal ends it at once.
+    ShutdownSignals::markShuttingDown();
+    return status;
 }

@@ -5,6 +5,7 @@
 #include "PgSetupSession.h"
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -12,9 +13,17 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace {
 
 const QString kDatabase = QStringLiteral("hivewatch_demo");
+// pgcluster.sh stop gives up on a fast shutdown after 20 s and an immediate one after 20 more;
+// a start still under way when we stop (pg_ctl start -w -t 30) comes first.
+constexpr int kKeeperStopMs = 100000;
+constexpr int kPollMs = 100; // how soon a blocking step notices cancelStart()
 
 QString resourceText(const QString &name)
 {
@@ -76,7 +85,11 @@ void DemoHive::start()
 {
     for (auto step :
          {&DemoHive::startCluster, &DemoHive::prepareDatabase, &DemoHive::startShapeServer}) {
-        const Error error = (this->*step)();
+        const Error error = m_cancelled ? Error() : (this->*step)();
+        if (m_cancelled) {
+            stop();
+            return;
+        }
         if (!error.message.isEmpty()) {
             qCWarning(lcDemo) << "demo hive failed:" << error.toString();
             stop();
@@ -89,34 +102,20 @@ void DemoHive::start()
         connect(m_timer, &QTimer::timeout, this, &DemoHive::tick);
         m_timer->start(m_options.tickMs);
     }
+    qCInfo(lcDemo).noquote() << "demo hive is live at" << m_shapeUrl.toString();
     emit progress(tr("Demo hive is live"));
     emit ready(m_shapeUrl);
 }
 
-Error DemoHive::runClusterScript(const QStringList &arguments, QString *output)
+Error DemoHive::writeScript(const QString &name, QString *path)
 {
-    // The script is compiled in, so an installed Hivewatch needs no source tree.
-    const QString script = m_options.dataDir + QStringLiteral("/pgcluster.sh");
-    QFile file(script);
-    const QString text = resourceText(QStringLiteral("pgcluster.sh"));
+    // The scripts are compiled in, so an installed Hivewatch needs no source tree.
+    *path = QDir(m_options.dataDir).filePath(name);
+    QFile file(*path);
+    const QString text = resourceText(name);
     if (text.isEmpty() || !file.open(QIODevice::WriteOnly | QIODevice::Truncate)
         || file.write(text.toUtf8()) < 0)
-        return Error(tr("Could not write the cluster script to %1").arg(script),
-                     file.errorString());
-    file.close();
-
-    QProcess process;
-    const QString command = arguments.first();
-    process.start(QStringLiteral("bash"),
-                  QStringList {script, command, m_options.dataDir + QStringLiteral("/pg")}
-                      + arguments.mid(1));
-    if (!process.waitForFinished(90000) || process.exitStatus() != QProcess::NormalExit
-        || process.exitCode() != 0) {
-        return Error(tr("Could not %1 the demo PostgreSQL cluster").arg(command),
-                     QString::fromUtf8(process.readAllStandardError()).trimmed());
-    }
-    if (output)
-        *output = QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+        return Error(tr("Could not write the cluster script to %1").arg(*path), file.errorString());
     return {};
 }
 
@@ -125,16 +124,42 @@ Error DemoHive::startCluster()
     emit progress(tr("Starting the demo PostgreSQL cluster…"));
     if (!QDir().mkpath(m_options.dataDir))
         return Error(tr("Could not create the demo data directory %1").arg(m_options.dataDir));
-    QString output;
+    QString pgcluster;
+    QString keeper;
+    for (auto [name, path] : {std::pair {QStringLiteral("pgcluster.sh"), &pgcluster},
+                              std::pair {QStringLiteral("demo-keeper.sh"), &keeper}}) {
+        if (Error error = writeScript(name, path); !error.message.isEmpty())
+            return error;
+    }
+    m_keeper = new QProcess(this);
+    // A session of its own: a terminal's Ctrl-C or hang-up for our process group must leave it
+    // alive to stop the cluster. No parent-death signal: it has to outlive us.
+    m_keeper->setChildProcessModifier([] { ::setsid(); });
     // --durable: the demo's data is the user's, so fsync stays on and the cluster lives in the
     // data directory (never /tmp), also when run as root.
-    if (Error error
-        = runClusterScript({QStringLiteral("start"), QStringLiteral("--durable")}, &output);
-        !error.message.isEmpty())
-        return error;
-    m_clusterStarted = true;
-    m_conninfo = withDatabase(output.section(QLatin1Char('\n'), -1), kDatabase);
-    return {};
+    m_keeper->start(QStringLiteral("bash"),
+                    {keeper, pgcluster, m_options.dataDir + QStringLiteral("/pg"),
+                     QStringLiteral("--durable")});
+    if (!m_keeper->waitForStarted(10000))
+        return Error(tr("Could not start %1").arg(keeper), m_keeper->errorString());
+    for (;;) {
+        while (m_keeper->canReadLine()) {
+            const QString line = QString::fromUtf8(m_keeper->readLine()).trimmed();
+            if (line == QLatin1String("waiting")) {
+                emit progress(tr("Waiting for the demo PostgreSQL cluster of the last run to "
+                                 "stop…"));
+            } else if (line.startsWith(QLatin1String("host="))) {
+                m_conninfo = withDatabase(line, kDatabase);
+                return {};
+            }
+        }
+        if (m_keeper->state() == QProcess::NotRunning)
+            return Error(tr("Could not start the demo PostgreSQL cluster"),
+                         QString::fromUtf8(m_keeper->readAllStandardError()).trimmed());
+        if (m_cancelled)
+            return {};
+        m_keeper->waitForReadyRead(kPollMs);
+    }
 }
 
 Error DemoHive::prepareDatabase()
@@ -212,6 +237,15 @@ Error DemoHive::startShapeServer()
         environment.insert(QStringLiteral("QT_LOGGING_RULES"),
                            QStringLiteral("hivewatch.*.info=false"));
     m_server->setProcessEnvironment(environment);
+    // The shape server ends with us, even when we are killed. The signal comes when the *thread*
+    // that started it ends: this object's thread, which lives until stop() has run (see the
+    // class comment). A parent that died before prctl() would never send it: check.
+    const pid_t parent = ::getpid();
+    m_server->setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent)
+            ::_exit(1);
+    });
     m_server->start(
         program,
         {QStringLiteral("--dsn"), m_conninfo, QStringLiteral("--port"), QStringLiteral("0")});
@@ -219,7 +253,10 @@ Error DemoHive::startShapeServer()
         return Error(tr("Could not start %1").arg(program), m_server->errorString());
     static const QRegularExpression listening(QStringLiteral("listening on (http://\\S+)"));
     QByteArray seen;
-    while (m_server->state() == QProcess::Running && m_server->waitForReadyRead(30000)) {
+    const QDeadlineTimer deadline(30000);
+    while (m_server->state() == QProcess::Running && !deadline.hasExpired() && !m_cancelled) {
+        if (!m_server->waitForReadyRead(kPollMs))
+            continue;
         seen += m_server->readAllStandardOutput();
         const auto match = listening.match(QString::fromUtf8(seen));
         if (match.hasMatch()) {
@@ -227,6 +264,8 @@ Error DemoHive::startShapeServer()
             return {};
         }
     }
+    if (m_cancelled)
+        return {};
     return Error(tr("The shape server did not start"), QString::fromUtf8(seen).trimmed());
 }
 
@@ -258,10 +297,21 @@ void DemoHive::stop()
         delete m_server;
         m_server = nullptr;
     }
-    if (m_clusterStarted) {
-        m_clusterStarted = false;
-        if (Error error = runClusterScript({QStringLiteral("stop")}, nullptr);
-            !error.message.isEmpty())
-            qCWarning(lcDemo) << error.toString();
-    }
+    stopCluster();
+}
+
+void DemoHive::stopCluster()
+{
+    if (!m_keeper)
+        return;
+    // End of input is the keeper's cue: it stops the cluster (fast shutdown, bounded) and exits.
+    m_keeper->closeWriteChannel();
+    if (m_keeper->state() != QProcess::NotRunning && !m_keeper->waitForFinished(kKeeperStopMs))
+        qCWarning(lcDemo) << "the demo PostgreSQL cluster did not stop within"
+                          << kKeeperStopMs / 1000 << "s";
+    const QString said = QString::fromUtf8(m_keeper->readAllStandardError()).trimmed();
+    if (!said.isEmpty())
+        qCWarning(lcDemo).noquote() << said;
+    delete m_keeper;
+    m_keeper = nullptr;
 }

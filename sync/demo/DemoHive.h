@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <atomic>
 #include <memory>
 
 class PgConnection;
@@ -18,8 +19,14 @@ class QTimer;
 // move (heartbeats, tasks, logs, progress events) once a second. A second run reuses the data.
 // stop() — also on destruction — stops what start() started.
 //
+// Nothing it starts outlives the process, even one killed with SIGKILL: the shape server gets a
+// parent-death signal, and the cluster is kept by demo-keeper.sh, which stops it when our end of
+// its stdin closes. The next start waits for that stop (the keeper's lock) rather than reusing a
+// cluster on its way down.
+//
 // Everything here blocks on processes and Postgres: move the object to a worker thread and call
-// start()/stop() through queued invocations.
+// start()/stop() through queued invocations. That thread must live until stop() has run: the
+// shape server's parent-death signal fires when the thread that started it ends.
 class DemoHive : public QObject
 {
     Q_OBJECT
@@ -41,6 +48,10 @@ public:
     QString conninfo() const { return m_conninfo; }
     QUrl shapeUrl() const { return m_shapeUrl; }
 
+    // Thread-safe: a start() under way (or still queued) gives up at its next step, without
+    // reporting a failure. For an owner about to stop the hive (quitting while Postgres starts).
+    void cancelStart() { m_cancelled = true; }
+
 public slots:
     void start();
     void stop();
@@ -56,13 +67,15 @@ private:
     Error startCluster();
     Error prepareDatabase();
     Error startShapeServer();
-    Error runClusterScript(const QStringList &arguments, QString *output);
+    Error writeScript(const QString &name, QString *path);
+    void stopCluster();
 
     Options m_options;
     QString m_conninfo;
     QUrl m_shapeUrl;
     std::unique_ptr<PgConnection> m_db;
+    QProcess *m_keeper = nullptr; // demo-keeper.sh: the cluster runs while its stdin is open
     QProcess *m_server = nullptr;
     QTimer *m_timer = nullptr;
-    bool m_clusterStarted = false;
+    std::atomic<bool> m_cancelled {false};
 };

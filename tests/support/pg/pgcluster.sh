@@ -7,7 +7,7 @@
 #                                             cluster that is NOT ready for Electric (replica)
 #                                             --durable: a cluster that holds someone's data (the
 #                                             demo hive): fsync on, and always in STATE_DIR/data
-#   pgcluster.sh stop  STATE_DIR              stops it (the data stays for the next start)
+#   pgcluster.sh stop  STATE_DIR              stops it, within about 40 s (the data stays)
 #   pgcluster.sh destroy STATE_DIR            stops it and removes its data
 #   pgcluster.sh status STATE_DIR
 #
@@ -158,10 +158,17 @@ start() {
     exit 1
 }
 
+# Fast shutdown (sessions are ended, not waited for), bounded: a replication client that never
+# confirms the shutdown checkpoint (an orphaned shape server) holds a fast shutdown until
+# wal_sender_timeout, so after 20 s an immediate one ends it (the next start recovers from WAL).
 stop() {
     local data; data=$(datadir_of)
     [[ -n $data && -d $data ]] || return 0
-    if running; then as_server "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null; fi
+    running || return 0
+    as_server "$bindir/pg_ctl" -D "$data" -m fast -w -t 20 stop >/dev/null 2>&1 && return 0
+    running || return 0
+    echo "pgcluster: $data did not stop within 20 s; stopping it immediately" >&2
+    as_server "$bindir/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null
 }
 
 case $cmd in
