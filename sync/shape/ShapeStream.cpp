@@ -22,6 +22,7 @@ const QByteArray kOffset = QByteArrayLiteral("electric-offset");
 const QByteArray kCursor = QByteArrayLiteral("electric-cursor");
 const QByteArray kSchema = QByteArrayLiteral("electric-schema");
 const QByteArray kUpToDate = QByteArrayLiteral("electric-up-to-date");
+constexpr int kMaxRedirects = 10; // a shape URL behind more redirects than this is a loop
 
 // Electric's error bodies: {"message": "...", "errors": {"field": ["...", ...]}}.
 QString serverMessage(const QByteArray &body)
@@ -302,6 +303,7 @@ void ShapeStream::sendRequest()
     // stay on this origin (onRedirected).
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::UserVerifiedRedirectPolicy);
+    request.setMaximumRedirectsAllowed(kMaxRedirects);
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     if (url.scheme() == QLatin1String("https"))
@@ -314,6 +316,7 @@ void ShapeStream::sendRequest()
     m_watchdogFired = false;
     m_refusedRedirect.clear();
     m_redirectedFrom.clear();
+    m_redirects = 0;
     m_stalled.clear();
     m_received = 0;
     m_receivedAtWindowStart = 0;
@@ -323,6 +326,20 @@ void ShapeStream::sendRequest()
     connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received, qint64) {
         if (reply == m_reply)
             m_received = received;
+    });
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
+        // Qt drops a header section it cannot parse (a field over its size limit, e.g. a 600 KB
+        // cookie) and keeps only the status: the reply would then wait for a close that a
+        // keep-alive server never sends. Every real server sends some header.
+        // (Qt's redirect limit ends a reply the same way, with status 100: onFinished says that.)
+        if (reply != m_reply
+            || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() < 200
+            || !reply->rawHeaderPairs().isEmpty())
+            return;
+        fail(QStringLiteral("the response from %1 has a header section that cannot be read (a "
+                            "header too large, such as a huge cookie, or malformed headers); "
+                            "check the proxy or server in front of Electric")
+                 .arg(ShapeUrl::redacted(reply->url())));
     });
     if (!position.live)
         m_progress.start(m_options.requestTimeoutMs);
@@ -344,6 +361,7 @@ void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
     const QUrl to = from.resolved(target);
     if (sameOrigin(m_endpoint.url, to)) {
         m_redirectedFrom = to;
+        ++m_redirects;
         emit reply->redirectAllowed();
         return;
     }
@@ -418,21 +436,24 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         retryLater(m_stalled, std::nullopt);
         return;
     }
-    if (reply->error() == QNetworkReply::TooManyRedirectsError
-        || reply->error() == QNetworkReply::InsecureRedirectError) {
-        // Qt's own redirect limits; its status attribute then says nothing useful.
-        fail(QStringLiteral("%1 (redirected from %2 on, last from %3)")
-                 .arg(reply->error() == QNetworkReply::TooManyRedirectsError
-                          ? QStringLiteral("too many redirects: a redirect loop")
-                          : QStringLiteral("refused a redirect from https to http"),
-                      ShapeUrl::redacted(reply->request().url()),
-                      ShapeUrl::redacted(m_redirectedFrom.isEmpty() ? reply->url()
-                                                                    : m_redirectedFrom)));
-        return;
-    }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (m_watchdogFired && m_replyLive) {
         scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        return;
+    }
+    if (reply->error() == QNetworkReply::TooManyRedirectsError
+        || reply->error() == QNetworkReply::InsecureRedirectError
+        || (m_redirects > 0 && (status < 200 || (status >= 300 && status < 400)))) {
+        // Qt's redirect limit ends such a reply without a status of its own (it says 100).
+        // (Qt does not report every redirect it follows: no count.)
+        const QString route
+            = QStringLiteral("from %1, only redirects, the last from %2")
+                  .arg(ShapeUrl::redacted(reply->request().url()),
+                       ShapeUrl::redacted(m_redirectedFrom.isEmpty() ? reply->url()
+                                                                     : m_redirectedFrom));
+        fail(reply->error() == QNetworkReply::InsecureRedirectError
+                 ? QStringLiteral("refused a redirect from https to http %1").arg(route)
+                 : QStringLiteral("no answer %1: a redirect loop?").arg(route));
         return;
     }
     if (!m_replyLive

@@ -175,6 +175,7 @@ private:
     qint64 m_requestStartedMs = 0;
     QString m_refusedRedirect; // why the in-flight reply was aborted at a redirect
     QUrl m_redirectedFrom; // the last redirect target followed by the in-flight reply
+    int m_redirects = 0; // redirects the in-flight reply followed (as far as Qt tells)
     QString m_stalled; // why the progress check aborted the in-flight reply
     QTimer m_progress;
     qint64 m_received = 0; // body bytes of the in-flight reply so far
