@@ -219,8 +219,8 @@ private slots:
         QTest::addColumn<int>("maxMs");
         QTest::addColumn<int>("maxRequests");
 
-        const QStringList giveUp3s = {QStringLiteral("--give-up-after"), QStringLiteral("3s")};
-        const QString gaveUp = QStringLiteral("giving up: no successful response for 3s; "
+        const QStringList giveUp2s = {QStringLiteral("--give-up-after"), QStringLiteral("2s")};
+        const QString gaveUp = QStringLiteral("giving up: no successful response for 2s; "
                                               "last error: ");
         const auto fallback = [](Server::Response response) {
             return Setup([response](Server &main, Server &) { main.setFallback(response); });
@@ -268,7 +268,7 @@ private slots:
         // Retryable statuses: backed off (no flood), then given up on with the last error.
         for (const int status : {500, 502, 503, 504, 429}) {
             QTest::addRow("%d endless", status)
-                << fallback(Server::status(status, "{\"message\":\"try later\"}")) << giveUp3s
+                << fallback(Server::status(status, "{\"message\":\"try later\"}")) << giveUp2s
                 << QStringList {gaveUp
                                     + QStringLiteral("HTTP %1 from http://127.0.0.1:").arg(status),
                                 QStringLiteral("try later")}
@@ -277,7 +277,7 @@ private slots:
         Server::Response huge = Server::status(503);
         huge.header("Retry-After", "999999999");
         QTest::newRow("503 Retry-After 999999999")
-            << fallback(huge) << giveUp3s
+            << fallback(huge) << giveUp2s
             << QStringList {QStringLiteral("HTTP 503 from http://127.0.0.1:"),
                             QStringLiteral("(retrying in 5 min)"), gaveUp}
             << 12000 << 1;
@@ -287,7 +287,7 @@ private slots:
                    dated.header("Retry-After", httpDate(150)); // when the case runs
                    main.setFallback(dated);
                })
-            << giveUp3s
+            << giveUp2s
             << QStringList {QStringLiteral("HTTP 429 from http://127.0.0.1:"),
                             QStringLiteral("(retrying in 3 min)"), gaveUp}
             << 12000 << 1;
@@ -324,7 +324,7 @@ private slots:
                   "invalid UTF-8",
                   QByteArray("[{\"headers\":{\"operation\":\"insert\"},\"key\":\"k\xff\xfe\","
                              "\"value\":{\"id\":\"1\",\"title\":\"\xc3\x28\"}}]")}}) {
-            QTest::newRow(name) << fallback(Server::shape(body, "H1", "0_0")) << giveUp3s
+            QTest::newRow(name) << fallback(Server::shape(body, "H1", "0_0")) << giveUp2s
                                 << QStringList {gaveUp, QStringLiteral("from http://127.0.0.1:")}
                                 << 12000 << 12;
         }
@@ -332,7 +332,7 @@ private slots:
         cut.cutAt = 40;
         cut.closeEarly = true;
         QTest::newRow("Content-Length larger than the body, then close")
-            << fallback(cut) << giveUp3s
+            << fallback(cut) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("the HTTP 200 response from http://127.0.0.1:")}
             << 12000 << 12;
 
@@ -344,7 +344,7 @@ private slots:
                                            "electric-schema header(s)")}
             << 10000 << 1;
         QTest::newRow("garbage electric-offset")
-            << fallback(Server::shape(kGoodBody, "H1", "DROP TABLE")) << giveUp3s
+            << fallback(Server::shape(kGoodBody, "H1", "DROP TABLE")) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("invalid electric-offset \"DROP TABLE\"")}
             << 12000 << 12;
         Server::Response badSchema = Server::shape(kGoodBody, "H1", "0_inf", false);
@@ -367,7 +367,7 @@ private slots:
         Server::Response silent;
         silent.hang = true;
         QTest::newRow("accepts and never answers")
-            << fallback(silent) << giveUp3s
+            << fallback(silent) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("no response from http://127.0.0.1:"),
                             QStringLiteral("within 2 s")}
             << 12000 << 4;
@@ -375,19 +375,19 @@ private slots:
         headTrickle.headNeverEnds = true;
         headTrickle.trickleBytesPerSecond = 5;
         QTest::newRow("headers trickle and never end")
-            << fallback(headTrickle) << giveUp3s
+            << fallback(headTrickle) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("no response from http://127.0.0.1:")} << 12000
             << 4;
         Server::Response headStall = good();
         headStall.headNeverEnds = true;
         QTest::newRow("headers stop half-way")
-            << fallback(headStall) << giveUp3s
+            << fallback(headStall) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("no response from http://127.0.0.1:")} << 12000
             << 4;
         Server::Response bodyTrickle = good();
         bodyTrickle.trickleBytesPerSecond = 2;
         QTest::newRow("body trickles 2 bytes a second")
-            << fallback(bodyTrickle) << giveUp3s
+            << fallback(bodyTrickle) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("no progress: "),
                             QStringLiteral("from http://127.0.0.1:"),
                             QStringLiteral("slower than 100 bytes/s")}
@@ -395,15 +395,15 @@ private slots:
         Server::Response closes;
         closes.closeWithoutAnswer = true;
         QTest::newRow("closes the connection after the request")
-            << fallback(closes) << giveUp3s
+            << fallback(closes) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("closed the connection without answering")}
             << 12000 << 12;
         QTest::newRow("closes right after accepting")
-            << Setup([](Server &main, Server &) { main.setCloseOnAccept(true); }) << giveUp3s
+            << Setup([](Server &main, Server &) { main.setCloseOnAccept(true); }) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("127.0.0.1:")} << 12000 << 0;
         Server::Response empty = Server::status(204);
         QTest::newRow("204 endless")
-            << fallback(empty) << giveUp3s
+            << fallback(empty) << giveUp2s
             << QStringList {gaveUp, QStringLiteral("HTTP 204 (no content) from http://127.0.0.1:")}
             << 12000 << 12;
 
@@ -506,7 +506,7 @@ private slots:
         const qsizetype first = m_server->requests().size(); // the good run's
         const Run r = hivectl(syncArgs(m_server->url(), db,
                                        {QStringLiteral("--follow-ms"), QStringLiteral("0"),
-                                        QStringLiteral("--give-up-after"), QStringLiteral("3s")}),
+                                        QStringLiteral("--give-up-after"), QStringLiteral("2s")}),
                               12000);
         QVERIFY2(r.finished, r.err.constData());
         QVERIFY2(r.exitCode == 1, r.err.constData());
