@@ -539,9 +539,12 @@ private slots:
         QTest::newRow("body at 400 bytes/s")
             << Setup([steady](Server &main, Server &) { main.enqueue(steady); });
         QTest::newRow("same-origin redirect") << Setup([](Server &main, Server &) {
-            main.enqueue(
-                Server::redirect(307, QUrl(QStringLiteral("/v2/shape?table=items&offset=-1"))));
-            main.enqueue(good());
+            // Routed by path: Qt 6.4 sometimes sends the redirected request twice on the same
+            // connection before it follows the redirect.
+            QUrl to = main.url("/v2/shape");
+            to.setQuery(QStringLiteral("table=items&offset=-1"));
+            main.route("/v1/shape", Server::redirect(307, to));
+            main.route("/v2/shape", good());
         });
         QTest::newRow("odd handle") << Setup([](Server &main, Server &) {
             main.enqueue(Server::shape(kGoodBody, "h @ndle/../&x=1", "0_inf"));
@@ -563,7 +566,8 @@ private slots:
                               15000);
         QByteArray asked; // the requests, for the failure message
         for (const Server::Request &request : m_server->requests())
-            asked += QByteArray::number(request.atMs) + ' ' + request.target + '\n';
+            asked += QByteArray::number(request.atMs) + " port "
+                + QByteArray::number(request.peerPort) + ' ' + request.target + '\n';
         QVERIFY2(r.finished && r.exitCode == 0, QByteArray(r.err + asked).constData());
         QCOMPARE(r.out.count('\n'), 2);
         QCOMPARE(rowCount(db), 2);

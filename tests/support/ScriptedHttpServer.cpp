@@ -91,8 +91,12 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
                 request.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
         }
         request.atMs = m_clock.elapsed();
+        request.peerPort = socket->peerPort();
         m_requests.append(request);
-        const Response response = m_script.isEmpty() ? m_fallback : m_script.takeFirst();
+        const QByteArray path = request.target.left(request.target.indexOf('?'));
+        const Response response = m_routes.contains(path) ? m_routes.value(path)
+            : m_script.isEmpty()                          ? m_fallback
+                                                          : m_script.takeFirst();
         emit requestReceived();
         if (response.hang)
             return; // the client has to give up on this connection

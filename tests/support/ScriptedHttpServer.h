@@ -51,6 +51,7 @@ public:
         QByteArray method;
         QByteArray target; // path and query, as sent
         QList<QPair<QByteArray, QByteArray>> headers;
+        quint16 peerPort = 0; // which connection it came on
         qint64 atMs = 0; // when it arrived, since the server was created
 
         QUrl url() const { return QUrl::fromEncoded("http://127.0.0.1" + target); }
@@ -68,6 +69,11 @@ public:
     // Used once the script is exhausted (default: hang).
     void setFallback(const Response &response) { m_fallback = response; }
     const QList<Request> &requests() const { return m_requests; }
+    // Requests for this path (without the query) always get `response`, before the script.
+    void route(const QByteArray &path, const Response &response)
+    {
+        m_routes.insert(path, response);
+    }
     // Close every connection right after accepting it, before any request is read.
     void setCloseOnAccept(bool close) { m_closeOnAccept = close; }
 
@@ -100,4 +106,5 @@ private:
     QHash<QTcpSocket *, QByteArray> m_buffers;
     QElapsedTimer m_clock;
     bool m_closeOnAccept = false;
+    QHash<QByteArray, Response> m_routes;
 };
