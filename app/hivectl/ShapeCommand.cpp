@@ -23,6 +23,8 @@ namespace {
 
 std::atomic<bool> g_interrupted {false};
 
+constexpr qint64 kBoundedGiveUpMs = 30000; // --give-up-after's default with --follow-ms
+
 void onSignal(int)
 {
     g_interrupted = true;
@@ -36,6 +38,8 @@ struct SyncOptions
     std::optional<qint64> followMs; // nullopt: until SIGINT/SIGTERM
     std::optional<qint64> giveUpAfterMs; // nullopt: retry for as long as it runs
     QString giveUpAfterText; // as the user wrote it, for the message
+    qint64 requestTimeoutMs = 0; // 0: the stream's defaults
+    qint64 liveTimeoutMs = 0;
     bool dump = false;
 };
 
@@ -108,7 +112,17 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
          QStringLiteral("N")},
         {QStringLiteral("give-up-after"),
          QStringLiteral("Exit 1 with the last error when no successful response arrived for "
-                        "this long (e.g. 500ms, 30s, 2m; default: keep retrying)."),
+                        "this long (e.g. 500ms, 30s, 2m; default: 30s with --follow-ms, else "
+                        "keep retrying)."),
+         QStringLiteral("DURATION")},
+        {QStringLiteral("request-timeout"),
+         QStringLiteral("Abandon and retry a catch-up request that brings no status line and "
+                        "headers within this time, or less than 100 bytes/s of body over it "
+                        "(default: 60s)."),
+         QStringLiteral("DURATION")},
+        {QStringLiteral("live-timeout"),
+         QStringLiteral("Restart a live request the server holds longer than this (default: "
+                        "45s; Electric holds them about 20 s)."),
          QStringLiteral("DURATION")},
         {QStringLiteral("dump"), QStringLiteral("Print the materialized rows at the end.")},
         {QStringLiteral("verbose"), QStringLiteral("Log every request to stderr.")},
@@ -145,6 +159,18 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
             return usageError(QStringLiteral("--give-up-after must be a duration such as 500ms, "
                                              "30s or 2m, got '%1'")
                                   .arg(options.giveUpAfterText));
+    }
+    for (const auto &[name, target] :
+         {std::pair {QStringLiteral("request-timeout"), &options.requestTimeoutMs},
+          std::pair {QStringLiteral("live-timeout"), &options.liveTimeoutMs}}) {
+        if (!parser.isSet(name))
+            continue;
+        const auto ms = parseDuration(parser.value(name));
+        if (!ms || *ms <= 0)
+            return usageError(
+                QStringLiteral("--%1 must be a duration such as 500ms, 30s or 2m, got '%2'")
+                    .arg(name, parser.value(name)));
+        *target = *ms;
     }
     ShapeDefinition &definition = options.definition;
     if (options.endpoint.style == ShapeEndpoint::Style::Electric) {
@@ -192,6 +218,11 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
         if (!ok || ms < 0)
             return usageError(QStringLiteral("--follow-ms must be a number of milliseconds >= 0"));
         options.followMs = ms;
+        if (!options.giveUpAfterMs) {
+            // A bounded run must end, whatever the server does.
+            options.giveUpAfterMs = kBoundedGiveUpMs;
+            options.giveUpAfterText = QStringLiteral("30s");
+        }
     }
     options.dump = parser.isSet(QStringLiteral("dump"));
     if (!parser.isSet(QStringLiteral("verbose")) && !qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
@@ -251,6 +282,7 @@ int runSync(const QStringList &args)
     QTextStream err(stderr);
 
     auto worker = std::make_unique<ShapeWorker>(storePath);
+    worker->setRequestTimeouts(int(options.requestTimeoutMs), int(options.liveTimeoutMs));
     int exitCode = 0;
     bool sawUpToDate = false;
     bool reachedUpToDate = false; // this run, whatever --follow-ms says
@@ -285,6 +317,7 @@ int runSync(const QStringList &args)
     // and a server failing the same way for minutes must not fill the terminal.
     bool failureReported = false;
     QString lastRetryText;
+    int reportedAttempt = 0;
     QObject::connect(
         worker.get(), &ShapeWorker::statusChanged, qApp, [&](const ShapeStatus &status) {
             if (status.state == ShapeStatus::State::Failed) {
@@ -296,9 +329,22 @@ int runSync(const QStringList &args)
                 QCoreApplication::exit(1);
             } else if (status.state == ShapeStatus::State::BackingOff) {
                 lastError = status.errorText;
-                if (status.errorText != lastRetryText) {
-                    lastRetryText = status.errorText;
+                // "(retrying in 4 min)" counts down with an HTTP-date Retry-After: same failure.
+                static const QRegularExpression when(
+                    QStringLiteral(" \\(retrying in \\d+ min\\)$"));
+                const QString failure = QString(status.errorText).remove(when);
+                if (failure != lastRetryText) {
+                    lastRetryText = failure;
+                    reportedAttempt = status.retryAttempt;
                     err << "hivectl shape sync: " << status.errorText << " (retrying)\n";
+                    err.flush();
+                } else if (status.retryAttempt > reportedAttempt
+                           && (status.retryAttempt == 10 || status.retryAttempt == 100
+                               || status.retryAttempt % 1000 == 0)) {
+                    // Following for hours: a count now and then instead of a line per attempt.
+                    reportedAttempt = status.retryAttempt;
+                    err << "hivectl shape sync: still failing after " << status.retryAttempt
+                        << " attempts in a row: " << status.errorText << " (retrying)\n";
                     err.flush();
                 }
                 if (options.giveUpAfterMs && !giveUpTimer.isActive())

@@ -22,6 +22,7 @@ const QByteArray kOffset = QByteArrayLiteral("electric-offset");
 const QByteArray kCursor = QByteArrayLiteral("electric-cursor");
 const QByteArray kSchema = QByteArrayLiteral("electric-schema");
 const QByteArray kUpToDate = QByteArrayLiteral("electric-up-to-date");
+constexpr int kMaxRedirects = 10; // a shape URL behind more redirects than this is a loop
 
 // Electric's error bodies: {"message": "...", "errors": {"field": ["...", ...]}}.
 QString serverMessage(const QByteArray &body)
@@ -109,6 +110,7 @@ ShapeStream::ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint,
     });
     m_nextRequest.setSingleShot(true);
     connect(&m_nextRequest, &QTimer::timeout, this, &ShapeStream::sendRequest);
+    connect(&m_progress, &QTimer::timeout, this, &ShapeStream::checkProgress);
     m_clock.start();
     m_token = m_endpoint.bearerToken;
     if (!m_endpoint.tokenCommand.isEmpty()) {
@@ -158,6 +160,7 @@ void ShapeStream::start()
     m_errorText.clear();
     m_errorCount = 0;
     m_malformedCount = 0;
+    m_refetchCount = 0;
     m_upToDate = false; // always catch up non-live first
     setState(ShapeStatus::State::Syncing);
     scheduleNext(0);
@@ -168,6 +171,7 @@ void ShapeStream::stop()
     m_running = false;
     m_nextRequest.stop();
     m_watchdog.stop();
+    m_progress.stop();
     abortReply();
     if (m_tokenCommand)
         m_tokenCommand->cancel();
@@ -181,6 +185,7 @@ void ShapeStream::pause()
     m_paused = true;
     m_nextRequest.stop();
     m_watchdog.stop();
+    m_progress.stop();
     abortReply();
     if (m_tokenCommand)
         m_tokenCommand->cancel(); // resume() asks again
@@ -298,20 +303,46 @@ void ShapeStream::sendRequest()
     // stay on this origin (onRedirected).
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::UserVerifiedRedirectPolicy);
+    request.setMaximumRedirectsAllowed(kMaxRedirects);
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token.toUtf8());
     if (url.scheme() == QLatin1String("https"))
         request.setSslConfiguration(m_ssl);
-    if (!position.live)
-        request.setTransferTimeout(m_options.requestTimeoutMs);
+    // No Qt transfer timeout: it is reset by every byte, so a body trickling a byte a second
+    // would never end; checkProgress() also wants a minimum rate and says which limit was hit.
 
     qCDebug(lcSync) << "GET" << ShapeUrl::redacted(url);
     m_replyLive = position.live;
     m_watchdogFired = false;
     m_refusedRedirect.clear();
+    m_redirectedFrom.clear();
+    m_redirects = 0;
+    m_stalled.clear();
+    m_received = 0;
+    m_receivedAtWindowStart = 0;
     m_requestStartedMs = m_clock.elapsed();
     QNetworkReply *reply = m_network->get(request);
     m_reply = reply;
+    connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received, qint64) {
+        if (reply == m_reply)
+            m_received = received;
+    });
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
+        // Qt drops a header section it cannot parse (a field over its size limit, e.g. a 600 KB
+        // cookie) and keeps only the status: the reply would then wait for a close that a
+        // keep-alive server never sends. Every real server sends some header.
+        // (Qt's redirect limit ends a reply the same way, with status 100: onFinished says that.)
+        if (reply != m_reply
+            || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() < 200
+            || !reply->rawHeaderPairs().isEmpty())
+            return;
+        fail(QStringLiteral("the response from %1 has a header section that cannot be read (a "
+                            "header too large, such as a huge cookie, or malformed headers); "
+                            "check the proxy or server in front of Electric")
+                 .arg(ShapeUrl::redacted(reply->url())));
+    });
+    if (!position.live)
+        m_progress.start(m_options.requestTimeoutMs);
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     connect(reply, &QNetworkReply::redirected, this,
             [this, reply](const QUrl &target) { onRedirected(reply, target); });
@@ -324,17 +355,52 @@ void ShapeStream::sendRequest()
 
 void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
 {
-    // reply->url() already names the target here; the credentials belong to the request's.
-    const QUrl from = reply->request().url();
+    // reply->url() already names the target here: the URL that redirected is the request's, or
+    // the target of the redirect followed before. The credentials belong to the configured origin.
+    const QUrl from = m_redirectedFrom.isEmpty() ? reply->request().url() : m_redirectedFrom;
     const QUrl to = from.resolved(target);
-    if (sameOrigin(from, to)) {
+    if (sameOrigin(m_endpoint.url, to)) {
+        m_redirectedFrom = to;
+        ++m_redirects;
         emit reply->redirectAllowed();
         return;
     }
-    m_refusedRedirect = QStringLiteral("refused to follow the redirect from %1 to %2: it would "
-                                       "carry the credentials to another origin")
-                            .arg(origin(from), origin(to));
+    m_refusedRedirect
+        = QStringLiteral("refused to follow the redirect from %1 to %2: it leads to "
+                         "another origin than %3, which would receive the "
+                         "credentials")
+              .arg(ShapeUrl::redacted(from), ShapeUrl::redacted(to), origin(m_endpoint.url));
     reply->abort();
+}
+
+void ShapeStream::checkProgress()
+{
+    if (!m_reply || m_replyLive) {
+        m_progress.stop();
+        return;
+    }
+    const qint64 window = m_options.requestTimeoutMs;
+    const QString url = ShapeUrl::redacted(m_reply->url());
+    if (!m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid()) {
+        // Nothing, or a header section that never ends (trickling, or too large for Qt).
+        m_stalled = QStringLiteral("no response from %1 within %2 s (no complete status line "
+                                   "and headers)")
+                        .arg(url)
+                        .arg(window / 1000.0);
+    } else if (m_received - m_receivedAtWindowStart
+               < qint64(m_options.minBytesPerSecond) * window / 1000) {
+        m_stalled = QStringLiteral("no progress: %1 bytes in %2 s from %3 (the body arrives "
+                                   "slower than %4 bytes/s)")
+                        .arg(m_received)
+                        .arg((m_clock.elapsed() - m_requestStartedMs) / 1000.0, 0, 'f', 1)
+                        .arg(url)
+                        .arg(m_options.minBytesPerSecond);
+    } else {
+        m_receivedAtWindowStart = m_received;
+        return;
+    }
+    m_progress.stop();
+    m_reply->abort(); // onFinished retries with m_stalled
 }
 
 qint64 ShapeStream::emptyAnswerDelayMs()
@@ -358,6 +424,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     m_reply = nullptr;
     m_watchdog.stop();
+    m_progress.stop();
     if (!m_running)
         return;
 
@@ -365,9 +432,28 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         fail(m_refusedRedirect);
         return;
     }
+    if (!m_stalled.isEmpty()) {
+        retryLater(m_stalled, std::nullopt);
+        return;
+    }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (m_watchdogFired && m_replyLive) {
         scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        return;
+    }
+    if (reply->error() == QNetworkReply::TooManyRedirectsError
+        || reply->error() == QNetworkReply::InsecureRedirectError
+        || (m_redirects > 0 && (status < 200 || (status >= 300 && status < 400)))) {
+        // Qt's redirect limit ends such a reply without a status of its own (it says 100).
+        // (Qt does not report every redirect it follows: no count.)
+        const QString route
+            = QStringLiteral("from %1, only redirects, the last from %2")
+                  .arg(ShapeUrl::redacted(reply->request().url()),
+                       ShapeUrl::redacted(m_redirectedFrom.isEmpty() ? reply->url()
+                                                                     : m_redirectedFrom));
+        fail(reply->error() == QNetworkReply::InsecureRedirectError
+                 ? QStringLiteral("refused a redirect from https to http %1").arg(route)
+                 : QStringLiteral("no answer %1: a redirect loop?").arg(route));
         return;
     }
     if (!m_replyLive
@@ -386,6 +472,12 @@ void ShapeStream::onFinished(QNetworkReply *reply)
             fail(QStringLiteral(
                      "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
                      .arg(m_endpoint.url.host(), reply->errorString()));
+            return;
+        }
+        if (reply->error() == QNetworkReply::RemoteHostClosedError) {
+            retryLater(QStringLiteral("%1 closed the connection without answering")
+                           .arg(ShapeUrl::redacted(reply->url())),
+                       std::nullopt);
             return;
         }
         // Host and port only: the URL's user:password@ must not reach a message.
@@ -415,6 +507,8 @@ void ShapeStream::onFinished(QNetworkReply *reply)
             body = std::move(decoded);
     }
     if (status == 409) {
+        if (refetchLimitReached(reply->url()))
+            return;
         handleRefetch(QString::fromUtf8(reply->rawHeader(kHandle)),
                       QStringLiteral("the server reported the shape handle as gone (409)"));
         return;
@@ -476,18 +570,20 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     if (status == 204) {
-        // Old servers answered a live timeout with 204: up to date, nothing new. Before any
-        // offset is known it means "no data yet": a live request at -1 is meaningless. Either
-        // way a server answering 204 at once must not be asked again at once.
+        // Old servers answered a live timeout with 204: up to date, nothing new. A catch-up
+        // request must bring data (or at least an offset): a 204 there is an error to back off
+        // from (and for a bounded run to give up on), not a sync in progress.
+        if (!m_replyLive) {
+            retryLater(QStringLiteral("HTTP 204 (no content) from %1 to a catch-up request at "
+                                      "offset %2: nothing to sync from")
+                           .arg(ShapeUrl::redacted(reply->url()), m_position.offset),
+                       std::nullopt);
+            return;
+        }
+        // A server answering 204 at once must not be asked again at once.
         m_errorCount = 0;
         const qint64 delay = emptyAnswerDelayMs();
-        if (m_position.offset == QLatin1String("-1")) {
-            m_upToDate = false;
-            setState(ShapeStatus::State::Syncing);
-        } else {
-            m_upToDate = true;
-            setState(ShapeStatus::State::Live);
-        }
+        setState(ShapeStatus::State::Live);
         scheduleNext(delay);
         return;
     }
@@ -580,6 +676,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         return;
     }
     if (parsed->mustRefetch) {
+        if (refetchLimitReached(reply->url()))
+            return;
         handleRefetch(handle, QStringLiteral("the server sent must-refetch"));
         return;
     }
@@ -622,6 +720,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         const ShapeUpdate update = takePending();
         m_upToDate = true;
         m_staleRetries = 0;
+        m_refetchCount = 0;
         m_selfHealed = false;
         m_loopGuard.reset();
         m_resyncNote.clear();
@@ -646,6 +745,18 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         }
     }
     scheduleNext(0);
+}
+
+bool ShapeStream::refetchLimitReached(const QUrl &url)
+{
+    if (++m_refetchCount <= m_options.refetchLimit)
+        return false;
+    // A shape that is always gone again before it gets up to date never will be.
+    fail(QStringLiteral("%1 answered 409 must-refetch %2 times in a row without the shape "
+                        "getting up to date")
+             .arg(ShapeUrl::redacted(url))
+             .arg(m_refetchCount));
+    return true;
 }
 
 bool ShapeStream::handleStaleResponse(const QString &handle)
@@ -759,6 +870,7 @@ void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
     m_running = false;
     m_nextRequest.stop();
     m_watchdog.stop();
+    m_progress.stop();
     abortReply();
     if (m_tokenCommand)
         m_tokenCommand->cancel();

@@ -51,7 +51,10 @@ public:
     struct Options
     {
         int liveTimeoutMs = 45000; // watchdog for live requests (server holds them ~20 s)
-        int requestTimeoutMs = 60000; // no-progress timeout for non-live requests
+        // A non-live request without a status line and headers within this time, or whose body
+        // arrives slower than minBytesPerSecond over such a window, is abandoned and retried.
+        int requestTimeoutMs = 60000;
+        int minBytesPerSecond = 100;
         int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
         int flushThreshold = 20000; // buffered changes handed out early (changesPending)
@@ -59,6 +62,7 @@ public:
         int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
         int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync
         int staleCacheRetries = 3; // cache-busted retries of a response with the expired handle
+        int refetchLimit = 10; // 409s / must-refetch in a row without an up-to-date, then Failed
         ShapeBackoff backoff;
         std::function<double()> random; // [0,1) for jitter; tests make it deterministic
     };
@@ -114,6 +118,8 @@ private:
     void sendRequest();
     void onFinished(QNetworkReply *reply);
     void onRedirected(QNetworkReply *reply, const QUrl &target);
+    // The non-live request's progress check, once per requestTimeoutMs window.
+    void checkProgress();
     // The delay after an empty answer: none after a request that waited (a long poll), else
     // the backoff for the n-th quick empty answer in a row, so such a server is paced.
     qint64 emptyAnswerDelayMs();
@@ -125,6 +131,8 @@ private:
                        OldHandle old = OldHandle::Expired);
     // A response carried the expired handle: true when it was dealt with (retry or failure).
     bool handleStaleResponse(const QString &handle);
+    // Counts a 409 / must-refetch; true when there were too many in a row and the stream failed.
+    bool refetchLimitReached(const QUrl &url);
     void handleAuthFailure(QNetworkReply *reply, const QByteArray &body);
     void renewToken();
     QString sourceName() const;
@@ -166,6 +174,13 @@ private:
     int m_emptyCount = 0; // 204s / empty up-to-dates at the same offset in a row
     qint64 m_requestStartedMs = 0;
     QString m_refusedRedirect; // why the in-flight reply was aborted at a redirect
+    QUrl m_redirectedFrom; // the last redirect target followed by the in-flight reply
+    int m_redirects = 0; // redirects the in-flight reply followed (as far as Qt tells)
+    QString m_stalled; // why the progress check aborted the in-flight reply
+    QTimer m_progress;
+    qint64 m_received = 0; // body bytes of the in-flight reply so far
+    qint64 m_receivedAtWindowStart = 0;
+    int m_refetchCount = 0; // 409s / must-refetch since the last up-to-date
     qint64 m_lastDelayMs = 0;
     QSslConfiguration m_ssl;
     bool m_sslReady = false;

@@ -103,11 +103,14 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         return;
     }
     shape->stream = std::make_unique<ShapeStream>(definition, endpoint, m_network);
-    if (m_flushThreshold > 0) {
-        ShapeStream::Options options;
+    ShapeStream::Options options;
+    if (m_flushThreshold > 0)
         options.flushThreshold = m_flushThreshold;
-        shape->stream->setOptions(options);
-    }
+    if (m_requestTimeoutMs > 0)
+        options.requestTimeoutMs = m_requestTimeoutMs;
+    if (m_liveTimeoutMs > 0)
+        options.liveTimeoutMs = m_liveTimeoutMs;
+    shape->stream->setOptions(options);
     if (stored.value()) {
         const StoredShape &saved = *stored.value();
         shape->stream->resumeFrom(saved.handle, saved.offset, saved.schema);

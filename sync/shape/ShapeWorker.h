@@ -45,6 +45,13 @@ public:
     // flushThreshold; 0 = its default). For tests that need a multi-part snapshot of a few rows;
     // applies to shapes added afterwards.
     void setFlushThreshold(int changes) { m_flushThreshold = changes; }
+    // ShapeStream::Options' requestTimeoutMs and liveTimeoutMs for shapes added later; 0 keeps
+    // the stream's default.
+    void setRequestTimeouts(int requestMs, int liveMs)
+    {
+        m_requestTimeoutMs = requestMs;
+        m_liveTimeoutMs = liveMs;
+    }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -93,4 +100,6 @@ private:
     std::unique_ptr<QTemporaryDir> m_tempDir;
     bool m_shutDown = false;
     int m_flushThreshold = 0;
+    int m_requestTimeoutMs = 0;
+    int m_liveTimeoutMs = 0;
 };

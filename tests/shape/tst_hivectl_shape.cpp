@@ -192,6 +192,16 @@ private slots:
         QVERIFY2(r.err.contains("--give-up-after must be a duration such as 500ms, 30s or 2m, got "
                                 "'30'"),
                  r.err.constData());
+        for (const char *option : {"--request-timeout", "--live-timeout"}) {
+            const Run bad = hivectl({QStringLiteral("shape"), QStringLiteral("sync"),
+                                     QStringLiteral("--url"), m_server->url().toString(),
+                                     QStringLiteral("--table"), QStringLiteral("items"),
+                                     QString::fromLatin1(option), QStringLiteral("0s")});
+            QCOMPARE(bad.exitCode, 2);
+            const QByteArray expected
+                = QByteArray(option) + " must be a duration such as 500ms, 30s or 2m, got '0s'";
+            QVERIFY2(bad.err.contains(expected), bad.err.constData());
+        }
     }
 };
 

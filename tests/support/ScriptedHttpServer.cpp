@@ -1,6 +1,10 @@
 #include "ScriptedHttpServer.h"
 
+#include <QTimer>
 #include <QUrlQuery>
+
+#include <algorithm>
+#include <memory>
 
 #include <zlib.h>
 
@@ -31,8 +35,14 @@ ScriptedHttpServer::ScriptedHttpServer(QObject *parent)
     : QObject(parent)
 {
     m_fallback.hang = true;
+    m_clock.start();
     connect(&m_server, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+            if (m_closeOnAccept) {
+                socket->abort();
+                socket->deleteLater();
+                continue;
+            }
             connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
             connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
                 m_buffers.remove(socket);
@@ -80,11 +90,25 @@ void ScriptedHttpServer::onReadyRead(QTcpSocket *socket)
             if (colon > 0)
                 request.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
         }
+        request.atMs = m_clock.elapsed();
+        request.peerPort = socket->peerPort();
         m_requests.append(request);
-        const Response response = m_script.isEmpty() ? m_fallback : m_script.takeFirst();
+        const QByteArray path = request.target.left(request.target.indexOf('?'));
+        const Response response = m_routes.contains(path) ? m_routes.value(path)
+            : m_script.isEmpty()                          ? m_fallback
+                                                          : m_script.takeFirst();
         emit requestReceived();
         if (response.hang)
             return; // the client has to give up on this connection
+        if (response.closeWithoutAnswer) {
+            socket->disconnectFromHost();
+            return;
+        }
+        if (response.delayMs > 0) {
+            QTimer::singleShot(response.delayMs, socket,
+                               [this, socket, response] { respond(socket, response); });
+            continue;
+        }
         respond(socket, response);
     }
 }
@@ -103,6 +127,27 @@ void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
     if (response.gzip) {
         body = gzipped(body);
         head += "Content-Encoding: gzip\r\n";
+    }
+    if (response.headNeverEnds) {
+        if (response.trickleBytesPerSecond > 0) {
+            socket->write(head + "X-Endless: ");
+            trickle(socket, "a", response.trickleBytesPerSecond, true, false);
+        } else {
+            socket->write(head);
+        }
+        socket->flush();
+        return;
+    }
+    if (response.trickleBytesPerSecond > 0 && response.cutAt < 0) {
+        head += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+        if (!response.trickleHead) {
+            socket->write(head);
+            socket->flush();
+            trickle(socket, body, response.trickleBytesPerSecond, false, false);
+        } else {
+            trickle(socket, head + body, response.trickleBytesPerSecond, false, false);
+        }
+        return;
     }
     if (response.cutAt >= 0) {
         const qsizetype fullSize = body.size();
@@ -137,6 +182,34 @@ void ScriptedHttpServer::respond(QTcpSocket *socket, const Response &response)
     socket->flush();
 }
 
+void ScriptedHttpServer::trickle(QTcpSocket *socket, const QByteArray &data, int bytesPerSecond,
+                                 bool endless, bool closeAfter)
+{
+    // At most ten writes a second, so a fast trickle is not a busy loop.
+    const int perTick = std::max(1, bytesPerSecond / 10);
+    const int intervalMs = std::max(1, 1000 * perTick / bytesPerSecond);
+    auto *timer = new QTimer(socket); // dies with the connection
+    auto at = std::make_shared<qsizetype>(0);
+    connect(timer, &QTimer::timeout, socket, [=] {
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            timer->stop();
+            return;
+        }
+        QByteArray piece = data.mid(*at, perTick);
+        *at += piece.size();
+        if (endless && *at >= data.size())
+            *at = 0;
+        socket->write(piece);
+        socket->flush();
+        if (!endless && *at >= data.size()) {
+            timer->stop();
+            if (closeAfter)
+                socket->disconnectFromHost();
+        }
+    });
+    timer->start(intervalMs);
+}
+
 QByteArray ScriptedHttpServer::gzipped(const QByteArray &data)
 {
     z_stream stream {};
@@ -158,6 +231,23 @@ QByteArray ScriptedHttpServer::gzipped(const QByteArray &data)
 QByteArray ScriptedHttpServer::schemaJson()
 {
     return R"({"id":{"type":"int8","pk_index":0,"not_null":true},"title":{"type":"text"},"done":{"type":"bool"}})";
+}
+
+ScriptedHttpServer::Response ScriptedHttpServer::status(int code, const QByteArray &body,
+                                                        const QByteArray &contentType)
+{
+    Response response;
+    response.status = code;
+    response.body = body;
+    response.header("Content-Type", contentType);
+    return response;
+}
+
+ScriptedHttpServer::Response ScriptedHttpServer::redirect(int code, const QUrl &to)
+{
+    Response response = status(code);
+    response.header("Location", to.toEncoded());
+    return response;
 }
 
 ScriptedHttpServer::Response ScriptedHttpServer::shape(const QByteArray &body,

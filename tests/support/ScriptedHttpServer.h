@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QPair>
@@ -29,6 +30,15 @@ public:
         // names the cut-off part (a body that is complete on the wire but broken inside).
         qsizetype cutAt = -1;
         bool closeEarly = false;
+        int delayMs = 0; // answer this much later
+        // > 0: the body (and with trickleHead the status line and headers too) goes out at
+        // about this many bytes per second.
+        int trickleBytesPerSecond = 0;
+        bool trickleHead = false;
+        // The header section never ends: the status line and headers go out, then (with
+        // trickleBytesPerSecond) an endless header value trickles, or nothing at all.
+        bool headNeverEnds = false;
+        bool closeWithoutAnswer = false; // read the request, then close the connection
 
         Response &header(const QByteArray &name, const QByteArray &value)
         {
@@ -41,6 +51,8 @@ public:
         QByteArray method;
         QByteArray target; // path and query, as sent
         QList<QPair<QByteArray, QByteArray>> headers;
+        quint16 peerPort = 0; // which connection it came on
+        qint64 atMs = 0; // when it arrived, since the server was created
 
         QUrl url() const { return QUrl::fromEncoded("http://127.0.0.1" + target); }
         QString query(const QString &name) const; // decoded value, or a null QString when absent
@@ -57,6 +69,13 @@ public:
     // Used once the script is exhausted (default: hang).
     void setFallback(const Response &response) { m_fallback = response; }
     const QList<Request> &requests() const { return m_requests; }
+    // Requests for this path (without the query) always get `response`, before the script.
+    void route(const QByteArray &path, const Response &response)
+    {
+        m_routes.insert(path, response);
+    }
+    // Close every connection right after accepting it, before any request is read.
+    void setCloseOnAccept(bool close) { m_closeOnAccept = close; }
 
     // Electric-style responses.
     static Response shape(const QByteArray &body, const QByteArray &handle,
@@ -64,6 +83,9 @@ public:
     static Response live(const QByteArray &body, const QByteArray &handle, const QByteArray &offset,
                          const QByteArray &cursor);
     static QByteArray schemaJson();
+    static Response status(int code, const QByteArray &body = {},
+                           const QByteArray &contentType = "application/json");
+    static Response redirect(int code, const QUrl &to);
     // RFC 1952 gzip, as nginx's and CDNs' `Content-Encoding: gzip`.
     static QByteArray gzipped(const QByteArray &data);
 
@@ -73,10 +95,16 @@ signals:
 private:
     void onReadyRead(QTcpSocket *socket);
     void respond(QTcpSocket *socket, const Response &response);
+    // Writes `data` a few bytes at a time at `bytesPerSecond`; endless: repeats it forever.
+    void trickle(QTcpSocket *socket, const QByteArray &data, int bytesPerSecond, bool endless,
+                 bool closeAfter);
 
     QTcpServer m_server;
     QList<Response> m_script;
     Response m_fallback;
     QList<Request> m_requests;
     QHash<QTcpSocket *, QByteArray> m_buffers;
+    QElapsedTimer m_clock;
+    bool m_closeOnAccept = false;
+    QHash<QByteArray, Response> m_routes;
 };
