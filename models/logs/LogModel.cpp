@@ -1,5 +1,6 @@
 #include "LogModel.h"
 
+#include "LogTable.h"
 #include "ModelsLog.h"
 #include "StatusVocabularies.h"
 
@@ -12,7 +13,6 @@
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
-const char kLogShape[] = "node_task_output_logs";
 
 } // namespace
 
@@ -251,8 +251,7 @@ void LogModel::notifyStoreChanged()
 
 void LogModel::applyShapeBatch(const ShapeBatch &batch)
 {
-    if (batch.shapeName != QLatin1String(kLogShape)
-        && !batch.shapeName.endsWith(u'/' + QLatin1String(kLogShape)))
+    if (batch.shapeName != LogTable::Name && !batch.shapeName.endsWith(u'/' + LogTable::Name))
         return;
     if (batch.reset) {
         // A new snapshot (first sync or must-refetch): ids may have changed under the view.
