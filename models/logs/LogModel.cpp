@@ -196,9 +196,35 @@ void LogModel::setExecution(const QUuid &executionId)
 
 void LogModel::setStreamFilter(const QStringList &outputTypes)
 {
-    if (outputTypes == m_filter.outputTypes)
+    if (outputTypes == m_filter.outputTypes && !m_filter.excludeOutputTypes)
         return;
     m_filter.outputTypes = outputTypes;
+    m_filter.excludeOutputTypes = false;
+    reload(Anchor::Tail);
+}
+
+void LogModel::setShownStreams(const QList<Stream> &streams)
+{
+    QStringList shown;
+    QStringList hidden;
+    for (const QByteArray &name : LogTable::outputTypes()) {
+        const QString type = QString::fromLatin1(name);
+        (streams.contains(streamOf(type)) ? shown : hidden) << type;
+    }
+    // Types unknown to the domain are not in any list: only an exclusion keeps them.
+    const bool unknownShown = streams.contains(Stream::Other) || streams.contains(Stream::Unknown);
+    QStringList types;
+    bool exclude = false;
+    if (unknownShown) {
+        types = hidden; // none hidden: no filter at all
+        exclude = !hidden.isEmpty();
+    } else {
+        types = shown.isEmpty() ? QStringList {QStringLiteral("-")} : shown; // "-": no line
+    }
+    if (types == m_filter.outputTypes && exclude == m_filter.excludeOutputTypes)
+        return;
+    m_filter.outputTypes = types;
+    m_filter.excludeOutputTypes = exclude;
     reload(Anchor::Tail);
 }
 
