@@ -56,6 +56,18 @@ done
 [[ -n $ui_headers ]] && check sync "$ui_headers" "headers of ui/"
 [[ -n $models_headers ]] && check sync "$models_headers" "headers of models/"
 
+# The floor's link line: Qt Core and nothing else, so nothing reaches it transitively either.
+if [[ -f domain/CMakeLists.txt ]]; then
+    extra=$(tr '\n' ' ' <domain/CMakeLists.txt |
+        grep -oE 'target_link_libraries\(hivewatch_domain[^)]*\)' |
+        sed -E 's/target_link_libraries\(hivewatch_domain//; s/[()]//g; s/PUBLIC|PRIVATE|INTERFACE|Qt6::Core//g' |
+        xargs)
+    if [[ -n $extra ]]; then
+        echo "layer violation: domain/ must link only Qt6::Core, it also links: $extra"
+        fail=1
+    fi
+fi
+
 # A quoted hive word in code outside domain/ (a comment mentioning one is fine).
 tables='shared_tasks|nodes|node_projects|node_task_assignments|node_task_progress_events'
 words="$tables|node_task_output_logs|json_patch|session_id|refresh_required"
