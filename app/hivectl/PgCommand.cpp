@@ -86,7 +86,8 @@ int runPgCommand(const QStringList &args)
     QTextStream err(stderr);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Prepare a PostgreSQL database for Electric (hive-schema.md §1.11): role electric_sync,\n"
+        "Prepare a PostgreSQL database for Electric (docs/hive-schema.md §1.11): role "
+        "electric_sync,\n"
         "publication electric_publication_default, REPLICA IDENTITY FULL and SELECT per table.\n"
         "  inspect  show what is there       plan    print the SQL apply would run\n"
         "  apply    run the plan in one transaction, then verify\n"

@@ -1,5 +1,6 @@
 #include "DashboardOptions.h"
 
+#include "HiveTables.h"
 #include "ProfileStore.h"
 
 #include <QCommandLineParser>
@@ -200,7 +201,7 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
             options.profile.sources.append(electric);
             for (auto it = options.profile.tableSources.begin();
                  it != options.profile.tableSources.end(); ++it) {
-                if (it.key() != QLatin1String("shared_tasks"))
+                if (it.key() != HiveTables::SharedTasks)
                     it.value() = electric.name;
             }
             options.secretFromEnvironment = true; // the command line names every secret's source

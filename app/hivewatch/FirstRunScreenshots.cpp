@@ -3,6 +3,7 @@
 #include "Dashboard.h"
 #include "HiveModels.h"
 #include "LogModel.h"
+#include "LogTable.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
 #include "NodeModel.h"
@@ -20,7 +21,7 @@ constexpr int kGiveUpMs = 120000;
 // Once everything is on screen, let the hive move a little: the pictures then show live data
 // (fresh heartbeats, running assignments), and the printout proves that updates kept arriving.
 constexpr int kSettleMs = 8000;
-const QString kLogShape = QStringLiteral("node_task_output_logs");
+const QString kLogShape = LogTable::Name;
 } // namespace
 
 FirstRunScreenshots::FirstRunScreenshots(MainWindow *window, Dashboard *dashboard, LogsPanel *logs,

@@ -1,6 +1,7 @@
 #include "HiveModels.h"
 
 #include "AssignmentModel.h"
+#include "HiveTables.h"
 #include "NodeModel.h"
 #include "ProgressEventModel.h"
 #include "ShapeStatusModel.h"
@@ -22,19 +23,18 @@ HiveModels::HiveModels(QObject *parent)
 
 QStringList HiveModels::tables()
 {
-    return {QStringLiteral("shared_tasks"), QStringLiteral("nodes"),
-            QStringLiteral("node_task_assignments"), QStringLiteral("node_task_progress_events")};
+    return HiveTables::rowModelShapes();
 }
 
 KeyedTableModel *HiveModels::modelFor(const QString &shapeName) const
 {
-    if (shapeName == QLatin1String("shared_tasks"))
+    if (shapeName == HiveTables::SharedTasks)
         return m_tasks;
-    if (shapeName == QLatin1String("nodes"))
+    if (shapeName == HiveTables::Nodes)
         return m_nodes;
-    if (shapeName == QLatin1String("node_task_assignments"))
+    if (shapeName == HiveTables::NodeTaskAssignments)
         return m_assignments;
-    if (shapeName == QLatin1String("node_task_progress_events"))
+    if (shapeName == HiveTables::NodeTaskProgressEvents)
         return m_events;
     return nullptr;
 }

@@ -6,7 +6,7 @@
 #include <QVariant>
 
 // Turning shape values into what the hive models show. Status words go through the shared
-// vocabularies (models/vocabulary/StatusVocabularies.h); these wrappers give the models the three
+// vocabularies (domain/StatusVocabularies.h); these wrappers give the models the three
 // things they need from a status cell: its canonical spelling, its label and whether it is known.
 namespace HiveValues {
 

@@ -1,5 +1,6 @@
 #include "LogModel.h"
 
+#include "LogTable.h"
 #include "ModelsLog.h"
 #include "StatusVocabularies.h"
 
@@ -12,7 +13,6 @@
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
-const char kLogShape[] = "node_task_output_logs";
 
 } // namespace
 
@@ -196,9 +196,35 @@ void LogModel::setExecution(const QUuid &executionId)
 
 void LogModel::setStreamFilter(const QStringList &outputTypes)
 {
-    if (outputTypes == m_filter.outputTypes)
+    if (outputTypes == m_filter.outputTypes && !m_filter.excludeOutputTypes)
         return;
     m_filter.outputTypes = outputTypes;
+    m_filter.excludeOutputTypes = false;
+    reload(Anchor::Tail);
+}
+
+void LogModel::setShownStreams(const QList<Stream> &streams)
+{
+    QStringList shown;
+    QStringList hidden;
+    for (const QByteArray &name : LogTable::outputTypes()) {
+        const QString type = QString::fromLatin1(name);
+        (streams.contains(streamOf(type)) ? shown : hidden) << type;
+    }
+    // Types unknown to the domain are not in any list: only an exclusion keeps them.
+    const bool unknownShown = streams.contains(Stream::Other) || streams.contains(Stream::Unknown);
+    QStringList types;
+    bool exclude = false;
+    if (unknownShown) {
+        types = hidden; // none hidden: no filter at all
+        exclude = !hidden.isEmpty();
+    } else {
+        types = shown.isEmpty() ? QStringList {QStringLiteral("-")} : shown; // "-": no line
+    }
+    if (types == m_filter.outputTypes && exclude == m_filter.excludeOutputTypes)
+        return;
+    m_filter.outputTypes = types;
+    m_filter.excludeOutputTypes = exclude;
     reload(Anchor::Tail);
 }
 
@@ -251,8 +277,7 @@ void LogModel::notifyStoreChanged()
 
 void LogModel::applyShapeBatch(const ShapeBatch &batch)
 {
-    if (batch.shapeName != QLatin1String(kLogShape)
-        && !batch.shapeName.endsWith(u'/' + QLatin1String(kLogShape)))
+    if (batch.shapeName != LogTable::Name && !batch.shapeName.endsWith(u'/' + LogTable::Name))
         return;
     if (batch.reset) {
         // A new snapshot (first sync or must-refetch): ids may have changed under the view.

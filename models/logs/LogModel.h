@@ -72,6 +72,9 @@ public slots:
     void setExecution(const QUuid &executionId);
     // Only these output types (empty: all); reloads from the newest page.
     void setStreamFilter(const QStringList &outputTypes);
+    // Only lines shown as one of these streams. Other stands for every type that is not stdout,
+    // stderr or system, including types the domain does not know yet (shown as Unknown).
+    void setShownStreams(const QList<LogModel::Stream> &streams);
     // Only lines containing `text` (empty: all), searched across the whole execution.
     void setSearchText(const QString &text);
     void jumpToStart();

@@ -7,7 +7,7 @@
 #include <QStringList>
 #include <QUuid>
 
-// Value types of the legacy log migration (hive-schema.md §4). They cross the worker thread's
+// Value types of the legacy log migration (docs/hive-schema.md §4). They cross the worker thread's
 // queued signals by value.
 
 // Where the legacy lines come from.

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <functional>
 
-// Migrates legacy JSONL log batches to row-level log_entries (hive-schema.md §4), the engine
+// Migrates legacy JSONL log batches to row-level log_entries (docs/hive-schema.md §4), the engine
 // behind `hivectl logs migrate-legacy` and the GUI's migration dialog.
 //
 // A dry run (the default) opens everything read-only and writes nothing. Executing migrates each

@@ -1,5 +1,7 @@
 #include "LogMsgParser.h"
 
+#include "LogTable.h"
+
 #include <simdjson.h>
 
 namespace {
@@ -123,7 +125,7 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
     std::string_view unitVariant;
     if (root.get_string().get(unitVariant) == simdjson::SUCCESS) {
         if (unitVariant == "Finished") {
-            out = {"finished", {}};
+            out = {LogTable::outputTypeName(LogOutputType::Finished), {}};
             return true;
         }
         reason = "unknown LogMsg variant " + quoted(unitVariant);
@@ -145,15 +147,15 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
     const simdjson::dom::element value = field.value;
 
     if (variant == "Stdout") {
-        out.outputType = "stdout";
+        out.outputType = LogTable::outputTypeName(LogOutputType::Stdout);
         return d->stringPayload(value, variant, out, reason);
     }
     if (variant == "Stderr") {
-        out.outputType = "stderr";
+        out.outputType = LogTable::outputTypeName(LogOutputType::Stderr);
         return d->stringPayload(value, variant, out, reason);
     }
     if (variant == "SessionId") {
-        out.outputType = "session_id";
+        out.outputType = LogTable::outputTypeName(LogOutputType::SessionId);
         return d->stringPayload(value, variant, out, reason);
     }
     if (variant == "JsonPatch") {
@@ -163,7 +165,7 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
             return false;
         }
         d->minified = simdjson::minify(value);
-        out = {"json_patch", d->minified};
+        out = {LogTable::outputTypeName(LogOutputType::JsonPatch), d->minified};
         return true;
     }
     if (variant == "RefreshRequired") {
@@ -172,7 +174,7 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
             reason = "RefreshRequired payload has no string field 'reason'";
             return false;
         }
-        out = {"refresh_required", why};
+        out = {LogTable::outputTypeName(LogOutputType::RefreshRequired), why};
         return true;
     }
     if (variant == "Finished") { // serde also accepts a unit variant in map form
@@ -181,7 +183,7 @@ bool LogMsgParser::parse(std::string_view line, MappedLogMsg &out, std::string &
                 = std::string("Finished payload is ") + typeName(value.type()) + ", expected null";
             return false;
         }
-        out = {"finished", {}};
+        out = {LogTable::outputTypeName(LogOutputType::Finished), {}};
         return true;
     }
     reason = "unknown LogMsg variant " + quoted(variant);

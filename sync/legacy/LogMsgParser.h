@@ -13,7 +13,7 @@ struct MappedLogMsg
     std::string_view content; // valid until the next parse()
 };
 
-// Parses one line of serde's externally tagged `LogMsg` (hive-schema.md §4.2) and maps it the
+// Parses one line of serde's externally tagged `LogMsg` (docs/hive-schema.md §4.2) and maps it the
 // way the node's migration does (§4.3): Stdout → stdout, Stderr → stderr, JsonPatch → json_patch
 // (the patch array as compact JSON), SessionId → session_id, Finished → finished (empty content),
 // RefreshRequired → refresh_required (the reason). Anything else is refused with a reason that

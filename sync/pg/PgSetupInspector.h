@@ -6,7 +6,7 @@
 
 class PgConnection;
 
-// Reads, without changing anything, what hive-schema.md §1.11 needs from a database: server
+// Reads, without changing anything, what docs/hive-schema.md §1.11 needs from a database: server
 // settings, the Electric role and its grants, the publication and its tables, replica identity
 // and SELECT per table, replication slots, the helper function. Catalog names are compared
 // exactly (bound parameters), so mixed-case and odd names are found as they are.

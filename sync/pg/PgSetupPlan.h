@@ -11,7 +11,7 @@ class PgConnection;
 struct PgSetupState;
 struct PgSetupTarget;
 
-// The exact SQL that brings a database from an inspected state to the target of hive-schema.md
+// The exact SQL that brings a database from an inspected state to the target of docs/hive-schema.md
 // §1.11, and nothing more: a step appears only for what is missing, so a plan computed after a
 // successful apply is empty. Each statement is also safe to run twice on its own (GRANT/ALTER
 // are idempotent; CREATE and ADD TABLE are guarded by a catalog check in a DO block).

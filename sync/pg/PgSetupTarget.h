@@ -6,7 +6,7 @@
 #include <QMetaType>
 #include <QString>
 
-// What "prepared for Electric" means for one database (hive-schema.md §1.11): the role, its
+// What "prepared for Electric" means for one database (docs/hive-schema.md §1.11): the role, its
 // grants, the publication with the chosen tables at REPLICA IDENTITY FULL, the helper function.
 struct PgSetupTarget
 {

@@ -1,5 +1,7 @@
 #include "PgTableName.h"
 
+#include "HiveTables.h"
+
 namespace {
 
 QString quotePart(const QString &part)
@@ -108,10 +110,8 @@ Result<QList<PgTableName>> PgTableName::parseList(const QString &text)
 QList<PgTableName> PgTableName::hiveTables()
 {
     QList<PgTableName> tables;
-    for (const char *name :
-         {"projects", "shared_tasks", "nodes", "node_projects", "node_task_assignments",
-          "node_task_output_logs", "node_task_progress_events"})
-        tables.append(PgTableName {QStringLiteral("public"), QString::fromLatin1(name)});
+    for (const QString &name : HiveTables::publishedTables())
+        tables.append(PgTableName {QStringLiteral("public"), name});
     return tables;
 }
 

@@ -19,7 +19,7 @@ struct PgTableName
     static Result<PgTableName> parse(const QString &text);
     // A comma separated list of the above (the CLI's --tables).
     static Result<QList<PgTableName>> parseList(const QString &text);
-    // The seven tables the Electric migration publishes (hive-schema.md §1.11), in its order.
+    // The seven tables the Electric migration publishes (docs/hive-schema.md §1.11), in its order.
     static QList<PgTableName> hiveTables();
 
     // Inverse of parse(): `schema.name`, quoting a part only when parse() would need it.

@@ -5,8 +5,8 @@
 
 #include <optional>
 
-// Retry pacing of the official client (electric-protocol.md §5), as pure functions so tests can
-// check the computed delays instead of the wall clock.
+// Retry pacing of the official client (docs/electric-protocol.md §5), as pure functions so tests
+// can check the computed delays instead of the wall clock.
 struct ShapeBackoff
 {
     qint64 initialMs = 1000;
@@ -24,8 +24,8 @@ struct ShapeBackoff
     static std::optional<qint64> parseRetryAfter(QByteArrayView value, const QDateTime &now);
 };
 
-// Detects a tight loop of non-live requests on one offset (electric-protocol.md §5): 5 requests
-// to the same offset within 500 ms.
+// Detects a tight loop of non-live requests on one offset (docs/electric-protocol.md §5): 5
+// requests to the same offset within 500 ms.
 class FastLoopGuard
 {
 public:

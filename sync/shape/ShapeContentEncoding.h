@@ -4,10 +4,10 @@
 #include <QByteArrayView>
 #include <QString>
 
-// Response bodies as proxies and CDNs compress them (electric-protocol.md, "Addendum: transport
-// facts"). Hivewatch decodes them itself instead of letting Qt do it: Qt aborts a body above
-// 10 MiB at a ratio over 40 (a full Electric log chunk of repetitive rows is exactly that), and
-// it hands out a gzip stream that ends early as if it were the whole body. zlib says both.
+// Response bodies as proxies and CDNs compress them (docs/electric-protocol.md §10,
+// transport facts). Hivewatch decodes them itself instead of letting Qt do it: Qt aborts a body
+// above 10 MiB at a ratio over 40 (a full Electric log chunk of repetitive rows is exactly that),
+// and it hands out a gzip stream that ends early as if it were the whole body. zlib says both.
 namespace ShapeContentEncoding {
 
 // The Accept-Encoding to send: what decode() understands. Setting it stops Qt's own decoding.

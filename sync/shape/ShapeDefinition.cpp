@@ -1,5 +1,7 @@
 #include "ShapeDefinition.h"
 
+#include "LogTable.h"
+
 namespace {
 
 // The bare table name as Postgres sees it: `public."node_task_output_logs"` and
@@ -30,7 +32,7 @@ QString bareTableName(const QString &table)
 
 bool ShapeDefinition::isLogTable() const
 {
-    return bareTableName(table) == QLatin1String("node_task_output_logs");
+    return bareTableName(table) == LogTable::Name;
 }
 
 ShapeEndpoint ShapeEndpoint::electric(const QUrl &url, const QString &secret)

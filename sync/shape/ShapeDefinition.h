@@ -5,8 +5,8 @@
 #include <QStringList>
 #include <QUrl>
 
-// What to sync: one Electric shape (electric-protocol.md §1.2–1.3). Every field except `name` is
-// part of the shape's identity on the server; changing any of them gives a different shape and a
+// What to sync: one Electric shape (docs/electric-protocol.md §1.2–1.3). Every field except `name`
+// is part of the shape's identity on the server; changing any of them gives a different shape and a
 // different handle, and the locally stored rows of the old definition are discarded.
 struct ShapeDefinition
 {

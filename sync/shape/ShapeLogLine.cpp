@@ -1,5 +1,7 @@
 #include "ShapeLogLine.h"
 
+#include "LogTable.h"
+
 #include <QUuid>
 
 #include <charconv>
@@ -39,12 +41,17 @@ enum Derived : int {
     DerivedKey = 64,
 };
 
-const QByteArray kId = QByteArrayLiteral("id");
-const QByteArray kContent = QByteArrayLiteral("content");
-const QByteArray kOutputType = QByteArrayLiteral("output_type");
-const QByteArray kAssignmentId = QByteArrayLiteral("assignment_id");
-const QByteArray kExecutionProcessId = QByteArrayLiteral("execution_process_id");
-const QByteArray kTimestamp = QByteArrayLiteral("timestamp");
+QByteArray bytes(QLatin1StringView column)
+{
+    return QByteArray(column.data(), column.size());
+}
+
+const QByteArray kId = bytes(LogTable::KeyColumn);
+const QByteArray kContent = bytes(LogTable::ContentColumn);
+const QByteArray kOutputType = bytes(LogTable::OutputTypeColumn);
+const QByteArray kAssignmentId = bytes(LogTable::AssignmentIdColumn);
+const QByteArray kExecutionProcessId = bytes(LogTable::ExecutionProcessIdColumn);
+const QByteArray kTimestamp = bytes(LogTable::TimestampColumn);
 
 QByteArray uuidText(const QUuid &uuid)
 {
@@ -102,11 +109,9 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row,
     // log_entries keeps the node's CHECK on output_type. Like the node's from_remote_str, an
     // unknown type becomes `system` so one odd row cannot stall the whole log shape; the raw
     // value stays in the shape row.
-    static const QByteArrayList kNodeOutputTypes = {
-        "stdout", "stderr", "system", "json_patch", "session_id", "finished", "refresh_required"};
-    line.outputType = type && !type->isNull && kNodeOutputTypes.contains(type->text)
+    line.outputType = type && !type->isNull && LogTable::outputTypeName(type->text)
         ? type->text
-        : QByteArrayLiteral("system");
+        : QByteArray(LogTable::fallbackOutputType());
     if (content && !content->isNull)
         line.content = content->text;
     if (timestamp && !timestamp->isNull)

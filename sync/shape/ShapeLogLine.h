@@ -6,7 +6,7 @@
 #include <optional>
 
 // How a row of the hive's execution-log table (node_task_output_logs) becomes a log line of the
-// local store (hive-schema.md §1.7 and §3.1).
+// local store (docs/hive-schema.md §1.7 and §3.1).
 
 // The line a row holds, or nullopt when it lacks what log_entries needs (its id, an execution:
 // execution_process_id, else assignment_id). An output type outside the node's set becomes

@@ -25,7 +25,7 @@ const RawField *findField(const RawRow &row, QByteArrayView column);
 // insert-or-replace every field of `changes` into `row` (a partial update merge, §3).
 void mergeRow(RawRow &row, const RawRow &changes);
 
-// A change message of the body (electric-protocol.md §2.5). Control messages are not kept:
+// A change message of the body (docs/electric-protocol.md §2.5). Control messages are not kept:
 // the parser turns them into flags of ParsedBody.
 struct ShapeMessage
 {

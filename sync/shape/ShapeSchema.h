@@ -8,7 +8,7 @@
 #include <QString>
 #include <QStringList>
 
-// One column of the electric-schema header (electric-protocol.md §2.7).
+// One column of the electric-schema header (docs/electric-protocol.md §2.7).
 struct ColumnType
 {
     QString type; // Postgres typname; for arrays the element type

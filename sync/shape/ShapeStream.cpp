@@ -66,7 +66,8 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
         && a.port(defaultPort) == b.port(defaultPort);
 }
 
-// Electric's offsets: -1, or <tx>_<op> with decimal parts, or <tx>_inf (electric-protocol.md §4.1).
+// Electric's offsets (docs/electric-protocol.md §4.1): -1, or <tx>_<op> with decimal parts, or
+// <tx>_inf.
 bool isValidOffset(QByteArrayView offset)
 {
     if (offset == "-1")
@@ -600,7 +601,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (m_endpoint.style == ShapeEndpoint::Style::Proxy && !reply->hasRawHeader(kHandle)
         && !reply->hasRawHeader(kOffset) && body.trimmed() == "[]") {
         // The hive's proxy answers a user without organizations with a bare [] and no Electric
-        // headers (hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
+        // headers (docs/hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
         m_position = ShapeRequestPosition {};
         m_position.expiredHandle.clear();
         m_schema = ShapeSchema();

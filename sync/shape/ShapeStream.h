@@ -31,7 +31,7 @@ struct ShapeUpdate
     QDateTime receivedAt;
 };
 
-// The Electric shape protocol state machine for one shape (electric-protocol.md §4–5; issue 4
+// The Electric shape protocol state machine for one shape (docs/electric-protocol.md §4–5; issue 4
 // item 3). It lives on the worker thread and uses the worker's QNetworkAccessManager.
 //
 //   -1 → non-live catch-up until up-to-date → live long-polls with the cursor.

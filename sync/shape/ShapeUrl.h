@@ -20,9 +20,9 @@ struct ShapeRequestPosition
     QString expiredHandle; // sent on every request once a handle of this shape expired
 };
 
-// Builds canonical request URLs (electric-protocol.md §1.4): query parameters sorted by key and
-// encoded as application/x-www-form-urlencoded (space as '+'), like URLSearchParams, so identical
-// requests have identical URLs (CDN request collapsing).
+// Builds canonical request URLs (docs/electric-protocol.md §1.4): query parameters sorted by key
+// and encoded as application/x-www-form-urlencoded (space as '+'), like URLSearchParams, so
+// identical requests have identical URLs (CDN request collapsing).
 namespace ShapeUrl {
 
 using Query = QList<QPair<QString, QString>>;

@@ -8,7 +8,7 @@
 #include <QStringList>
 #include <QVariant>
 
-// Typing of Electric's text values by electric-schema (electric-protocol.md §2.6–2.8; issue 4
+// Typing of Electric's text values by electric-schema (docs/electric-protocol.md §2.6–2.8; issue 4
 // item 2): int2/int4/int8 -> qlonglong (exact, never through a double); float4/float8 -> double
 // including NaN/±Infinity; bool from t/true/f/false; json/jsonb -> QJsonValue; Postgres array
 // literals -> nested QVariantList typed per element (unquoted NULL -> null QVariant, "NULL" ->

@@ -1,5 +1,7 @@
 #include "LogRowWriter.h"
 
+#include "LogTable.h"
+
 #include <QScopeGuard>
 
 #include <sqlite3.h>
@@ -12,27 +14,14 @@ constexpr int kRowsPerStatement = 64;
 // Ids closer than this share one range scan of the source_id index in findExisting().
 constexpr qint64 kMaxIdGap = 4096;
 
-const char *const kOutputTypes[]
-    = {"stdout", "stderr", "system", "json_patch", "session_id", "finished", "refresh_required"};
-
-// The canonical (static) spelling of a valid output type, or nullptr. Matches the CHECK in the
-// schema, so a bad value gets a readable error instead of "CHECK constraint failed".
-template<typename Text> const char *outputTypeName(const Text &type)
-{
-    for (const char *name : kOutputTypes) {
-        if (type == QLatin1String(name))
-            return name;
-    }
-    return nullptr;
-}
-
+// Checked here, against the list the schema's CHECK is built from, so a bad value gets a
+// readable error instead of "CHECK constraint failed".
 Error invalidType(const QString &type, qsizetype index)
 {
     return Error(QStringLiteral("Invalid log output type \"%1\" in row %2 of the batch: expected "
-                                "one of stdout, stderr, system, json_patch, session_id, finished, "
-                                "refresh_required")
-                     .arg(type)
-                     .arg(index));
+                                "one of %3")
+                     .arg(type, QString::number(index),
+                          QString::fromLatin1(LogTable::outputTypes().join(", "))));
 }
 
 // QUuid::toRfc4122() allocates a QByteArray per row; the bytes are the same.
@@ -173,7 +162,7 @@ Result<qint64> LogRowWriter::append(const QList<NewLogEntry> &rows)
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const NewLogEntry &entry = rows[i];
         Row row;
-        row.outputType = outputTypeName(entry.outputType);
+        row.outputType = LogTable::outputTypeName(entry.outputType);
         if (!row.outputType)
             return invalidType(entry.outputType, i);
         if (entry.sourceId && !m_hivewatch) {
@@ -203,7 +192,7 @@ Result<qint64> LogRowWriter::upsertSynced(const QList<SyncedLogLine> &rows)
     for (qsizetype i = 0; i < rows.size(); ++i) {
         const SyncedLogLine &line = rows[i];
         Row row;
-        row.outputType = outputTypeName(line.outputType);
+        row.outputType = LogTable::outputTypeName(line.outputType);
         if (!row.outputType)
             return invalidType(QString::fromUtf8(line.outputType), i);
         row.executionId = uuidBytes(line.executionId);

@@ -25,7 +25,7 @@
 
 namespace {
 
-// The node's pragmas (hive-schema.md §3.5), applied to every connection this class opens.
+// The node's pragmas (docs/hive-schema.md §3.5), applied to every connection this class opens.
 // busy_timeout first, so the others wait for a writer instead of failing.
 const char *const kConnectionPragmas[] = {
     "PRAGMA busy_timeout = 30000", "PRAGMA page_size = 16384",   "PRAGMA journal_mode = WAL",

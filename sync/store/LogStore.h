@@ -16,7 +16,7 @@
 #include <memory>
 #include <optional>
 
-// One execution log line, as the node's `log_entries` row (hive-schema.md §3.1).
+// One execution log line, as the node's `log_entries` row (docs/hive-schema.md §3.1).
 struct LogEntry
 {
     qint64 id = 0; // autoincrement; the pagination cursor
@@ -59,7 +59,7 @@ struct SyncedLogLine
 
 enum class PageDirection { Forward, Backward };
 
-// A page as the node's find_paginated returns it (hive-schema.md §3.3).
+// A page as the node's find_paginated returns it (docs/hive-schema.md §3.3).
 struct LogPage
 {
     QList<LogEntry> entries; // Forward: ascending ids. Backward: see LogStore::page().
@@ -68,11 +68,13 @@ struct LogPage
     qint64 totalCount = 0;
 };
 
-// Which lines of an execution a filtered page holds: one of `outputTypes` (empty: any) and
-// content containing `text` (SQL LIKE: case-insensitive for ASCII letters; empty: any).
+// Which lines of an execution a filtered page holds: one of `outputTypes` (empty: any), or with
+// excludeOutputTypes any type but those (so a type no list knows yet still shows), and content
+// containing `text` (SQL LIKE: case-insensitive for ASCII letters; empty: any).
 struct LogFilter
 {
     QStringList outputTypes;
+    bool excludeOutputTypes = false;
     QString text;
 
     bool isEmpty() const { return outputTypes.isEmpty() && text.isEmpty(); }

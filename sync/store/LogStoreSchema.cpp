@@ -1,5 +1,6 @@
 #include "LogStoreSchema.h"
 
+#include "LogTable.h"
 #include "StoreLog.h"
 
 #include <QSqlError>
@@ -16,18 +17,17 @@ Result<qint64> scalar(QSqlDatabase &db, const QString &sql)
     return q.value(0).toLongLong();
 }
 
-// Version 1: the node's log_entries (hive-schema.md §3.1) plus source_id, the id of the hive row
-// a line was synced from (unique, NULL for lines of other origin), which makes a re-sync an
+// Version 1: the node's log_entries (docs/hive-schema.md §3.1) plus source_id, the id of the hive
+// row a line was synced from (unique, NULL for lines of other origin), which makes a re-sync an
 // upsert instead of a duplicate. The node's CHECK on output_type is kept so a node and
-// Hivewatch agree on what a row may hold. log_execution_counts is kept exact by triggers
-// because find_paginated returns total_count with every page, and COUNT(*) over millions of
-// index entries would dominate the page time.
+// Hivewatch agree on what a row may hold; its list (%OUTPUT_TYPES%) is the domain's.
+// log_execution_counts is kept exact by triggers because find_paginated returns total_count with
+// every page, and COUNT(*) over millions of index entries would dominate the page time.
 const char *const kMigrationV1[] = {
     R"(CREATE TABLE log_entries (
         id           INTEGER PRIMARY KEY AUTOINCREMENT,
         execution_id BLOB NOT NULL,
-        output_type  TEXT NOT NULL CHECK (output_type IN ('stdout', 'stderr', 'system',
-                         'json_patch', 'session_id', 'finished', 'refresh_required')),
+        output_type  TEXT NOT NULL CHECK (output_type IN (%OUTPUT_TYPES%)),
         content      TEXT NOT NULL,
         timestamp    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
         source_id    INTEGER UNIQUE
@@ -143,7 +143,9 @@ Result<void> LogStoreSchema::migrate(QSqlDatabase &db, const QString &path)
         }
         QString failure;
         for (size_t i = 0; i < m.count && failure.isEmpty(); ++i) {
-            if (!q.exec(QString::fromUtf8(m.statements[i])))
+            QString sql = QString::fromUtf8(m.statements[i]);
+            sql.replace(QLatin1String("%OUTPUT_TYPES%"), LogTable::outputTypeSqlList());
+            if (!q.exec(sql))
                 failure = q.lastError().text();
         }
         if (failure.isEmpty()

@@ -24,7 +24,9 @@ FilterSql filterSql(const LogFilter &filter)
             marks << QStringLiteral("?");
             f.values << type;
         }
-        f.where += QStringLiteral(" AND output_type IN (") + marks.join(QLatin1Char(',')) + u')';
+        f.where += (filter.excludeOutputTypes ? QStringLiteral(" AND output_type NOT IN (")
+                                              : QStringLiteral(" AND output_type IN ("))
+            + marks.join(QLatin1Char(',')) + u')';
     }
     if (!filter.text.isEmpty()) {
         QString pattern = filter.text;

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The layering rules of docs/architecture.md, checked on the sources: arrows point down only.
+#   domain/ the floor: Qt Core only, nothing from any other layer (all of them may use it)
 #   sync/   no Qt Widgets, no Qt Gui, nothing from models/ or ui/
 #   models/ no Qt Widgets, no HTTP (Qt Network), no libpq, nothing from ui/
 #   ui/     no HTTP (Qt Network), no SQL (Qt Sql, libpq)
-# Prints every offending include with its file and line; exits 1 when there is one.
+# The hive's table names and the node's output types are spelled in domain/ only (comments and
+# SQL files aside). Prints every offending include or spelling with its file and line; exits 1
+# when there is one.
 set -uo pipefail
 src=${1:?usage: check_layers.sh SOURCE_DIR}
 cd "$src" || exit 2
@@ -28,6 +31,12 @@ project_headers() { # the header names a layer defines, as an include regex
     find "$1" -name '*.h' -printf '%f\n' 2>/dev/null | sed 's/\./\\./g' | paste -sd'|'
 }
 
+check domain "$widgets" "Qt Widgets"
+check domain "$gui" "Qt Gui"
+check domain "$network" "Qt Network"
+check domain "$sql" "SQL (Qt Sql or libpq)"
+check domain 'QtConcurrent|QtTest/|QTest|QSignalSpy' "Qt modules beyond Qt Core"
+
 check sync "$widgets" "Qt Widgets"
 check sync "$gui" "Qt Gui"
 check models "$widgets" "Qt Widgets"
@@ -38,9 +47,37 @@ check ui "$sql" "SQL (Qt Sql or libpq)"
 
 ui_headers=$(project_headers ui)
 models_headers=$(project_headers models)
+sync_headers=$(project_headers sync)
+app_headers=$(project_headers app)
+for layer_headers in "$ui_headers" "$models_headers" "$sync_headers" "$app_headers"; do
+    [[ -n $layer_headers ]] && check domain "$layer_headers" "headers of the layers above it"
+done
 [[ -n $ui_headers ]] && check models "$ui_headers" "headers of ui/"
 [[ -n $ui_headers ]] && check sync "$ui_headers" "headers of ui/"
 [[ -n $models_headers ]] && check sync "$models_headers" "headers of models/"
 
+# The floor's link line: Qt Core and nothing else, so nothing reaches it transitively either.
+if [[ -f domain/CMakeLists.txt ]]; then
+    extra=$(tr '\n' ' ' <domain/CMakeLists.txt |
+        grep -oE 'target_link_libraries\(hivewatch_domain[^)]*\)' |
+        sed -E 's/target_link_libraries\(hivewatch_domain//; s/[()]//g; s/PUBLIC|PRIVATE|INTERFACE|Qt6::Core//g' |
+        xargs)
+    if [[ -n $extra ]]; then
+        echo "layer violation: domain/ must link only Qt6::Core, it also links: $extra"
+        fail=1
+    fi
+fi
+
+# A quoted hive word in code outside domain/ (a comment mentioning one is fine).
+tables='shared_tasks|nodes|node_projects|node_task_assignments|node_task_progress_events'
+words="$tables|node_task_output_logs|json_patch|session_id|refresh_required"
+spelled=$(grep -rnE "\"($words)\"" sync models ui app --include='*.h' --include='*.cpp' 2>/dev/null |
+    grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' | grep -vE '//.*"('"$words"')"')
+if [[ -n $spelled ]]; then
+    echo "hive words spelled outside domain/ (use HiveTables, LogTable or the vocabularies):"
+    echo "$spelled" | sed 's/^/    /'
+    fail=1
+fi
+
 if ((fail)); then exit 1; fi
-echo "layers ok: sync <- models <- ui <- app"
+echo "layers ok: domain <- sync <- models <- ui <- app"

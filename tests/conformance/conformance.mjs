@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Conformance of hive-shape-server with Electric, judged by the official client.
 //
-//   node conformance.mjs run  --url BASE --dsn CONNINFO --mode default|full|proxy [--token T --orgs A,B]
+// node conformance.mjs run  --url BASE --dsn CONNINFO --mode default|full|proxy [--token T --orgs
+// gs A,B]
 //                             [--max-steps N] [--keep-going] [--trace]
-//   node conformance.mjs dump --url SHAPE_URL [--table T] [--where W] [--param N=V]... [--columns a,b]
+// node conformance.mjs dump --url SHAPE_URL [--table T] [--where W] [--param N=V]... [--columns
+// ns a,b]
 //                             [--replica default|full] [--token T] [--secret S]
 //
 // `run` subscribes @electric-sql/client ShapeStream+Shape to several shapes, drives scripted SQL
@@ -22,7 +24,8 @@ import pg from 'pg'
 
 import { scenarioShapes, scenarioSteps } from './scenarios.mjs'
 
-// ---- typed values, independent of the client's parser (electric-protocol.md §2.6–2.8) --------
+// ---- typed values, independent of the client's parser (docs/electric-protocol.md §2.6–2.8)
+// --------
 
 function parseArrayLiteral(text) {
     let i = 0
@@ -128,7 +131,7 @@ const rawTypes = { getTypeParser: () => (value) => value } // keep Postgres' out
 async function connect(dsn) {
     const client = new pg.Client({ ...parseConninfo(dsn), types: rawTypes })
     await client.connect()
-    // The formatting Electric's server sets on its own sessions (electric-protocol.md §2.6).
+    // The formatting Electric's server sets on its own sessions (docs/electric-protocol.md §2.6).
     await client.query(`SET DateStyle = 'ISO, DMY'; SET TimeZone = 'UTC'; SET extra_float_digits = 1;
                         SET bytea_output = 'hex'; SET IntervalStyle = 'iso_8601'; SET client_encoding = 'UTF8'`)
     return client
@@ -229,7 +232,7 @@ class Watch {
         this.stream.subscribe((messages) => this.onBatch(messages), (error) => { this.fatal = error })
     }
 
-    // What replica mode promises about each change message (electric-protocol.md §3).
+    // What replica mode promises about each change message (docs/electric-protocol.md §3).
     checkMessage(m) {
         const op = m.headers.operation
         const keys = Object.keys(m.value ?? {}).sort().join(',')

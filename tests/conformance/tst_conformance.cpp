@@ -5,7 +5,7 @@
 // The official Electric client (@electric-sql/client, pinned in package-lock.json) against
 // hive-shape-server on a real Postgres: conformance.mjs drives the scenarios of scenarios.mjs and
 // fails on any difference between what the client materializes and what Postgres committed.
-// Run once per replica mode and once through the server's proxy mode (hive-schema.md §5).
+// Run once per replica mode and once through the server's proxy mode (docs/hive-schema.md §5).
 class TestConformance : public QObject
 {
     Q_OBJECT

@@ -8,7 +8,7 @@
 
 #include <optional>
 
-// The three eras of a node's execution_process_logs (hive-schema.md §4.1).
+// The three eras of a node's execution_process_logs (docs/hive-schema.md §4.1).
 enum class LegacyEra {
     GrowingRow = 1, // before Nov 2025: PK on execution_id, one row grown by ON CONFLICT
     RowPerMessage = 2, // at E: one row per message

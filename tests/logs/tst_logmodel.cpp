@@ -4,6 +4,8 @@
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -22,6 +24,27 @@ QList<NewLogEntry> rows(const QUuid &exec, int from, int count)
     for (int i = from; i < from + count; ++i)
         out.append({exec, types[i % 4], QStringLiteral("line %1\n").arg(i), {}, {}});
     return out;
+}
+
+// A line of a type this build does not know, as a newer node's database may hold one: written
+// past the store's CHECK, which only Hivewatch's own writers keep.
+void insertUnknownTypeLine(const QString &path, const QUuid &exec, const QString &type)
+{
+    const QString name = QStringLiteral("unknown-type-writer");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA ignore_check_constraints = ON")));
+        QVERIFY(q.prepare(QStringLiteral(
+            "INSERT INTO log_entries (execution_id, output_type, content) VALUES (?, ?, ?)")));
+        q.addBindValue(exec.toRfc4122());
+        q.addBindValue(type);
+        q.addBindValue(QStringLiteral("from a newer node\n"));
+        QVERIFY(q.exec());
+    }
+    QSqlDatabase::removeDatabase(name);
 }
 
 } // namespace
@@ -45,6 +68,7 @@ private slots:
     void shapeBatchOfLogLinesActsAsAStoreChange();
     void streamsAreVisiblyDifferent();
     void streamFilterAndSearchCoverTheWholeExecution();
+    void otherStreamKeepsTypesTheDomainDoesNotKnow();
     void newStoreOpensEmptyAndCleanly();
     void unusableStoreReportsAnError();
     void exportWritesTheExecutionOffTheGuiThread();
@@ -327,6 +351,51 @@ void TestLogModel::streamFilterAndSearchCoverTheWholeExecution()
     m_model->setSearchText(QString());
     waitIdle();
     QCOMPARE(m_model->totalCount(), kBigRows);
+}
+
+void TestLogModel::otherStreamKeepsTypesTheDomainDoesNotKnow()
+{
+    insertUnknownTypeLine(m_path, kSmall, QStringLiteral("brand_new_type"));
+    if (QTest::currentTestFailed())
+        return;
+    openModel();
+    m_model->setExecution(kSmall);
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 6);
+    QCOMPARE(m_model->entry(5).outputType, QStringLiteral("brand_new_type"));
+    QCOMPARE(m_model->index(5, 0).data(LogModel::StreamRole).toInt(),
+             int(LogModel::Stream::Unknown));
+
+    const auto shownTypes = [this] {
+        QStringList types;
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            types << m_model->entry(row).outputType;
+        return types;
+    };
+    using S = LogModel::Stream;
+    // kSmall's rows: stdout, stderr, system, json_patch, stdout, then the unknown one.
+    m_model->setShownStreams({S::Other});
+    waitIdle();
+    QCOMPARE(shownTypes(), QStringList({"json_patch", "brand_new_type"}));
+    QCOMPARE(m_model->totalCount(), 2);
+
+    m_model->setShownStreams({S::Stdout, S::Stderr, S::Other});
+    waitIdle();
+    QCOMPARE(shownTypes(),
+             QStringList({"stdout", "stderr", "json_patch", "stdout", "brand_new_type"}));
+
+    m_model->setShownStreams({S::Stdout, S::Stderr, S::System});
+    waitIdle();
+    QCOMPARE(shownTypes(), QStringList({"stdout", "stderr", "system", "stdout"}));
+
+    m_model->setShownStreams({});
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 0);
+
+    m_model->setShownStreams({S::Stdout, S::Stderr, S::System, S::Other});
+    waitIdle();
+    QCOMPARE(m_model->rowCount(), 6);
+    QVERIFY(m_model->filter().isEmpty());
 }
 
 void TestLogModel::newStoreOpensEmptyAndCleanly()

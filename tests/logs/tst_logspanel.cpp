@@ -3,10 +3,13 @@
 #include "MainWindow.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -79,6 +82,7 @@ private slots:
     void pagesTheSelectedExecutionAsTheUserScrolls();
     void copiesTheSelectedLines();
     void opensCleanlyOnANewStore();
+    void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
 
 private:
     QTemporaryDir m_dir;
@@ -192,6 +196,83 @@ void TestLogsPanel::opensCleanlyOnANewStore()
     QCOMPARE(model.rowCount(), 0);
     QVERIFY(model.lastError().isEmpty());
     QVERIFY(!panel->linesView()->isVisible()); // a hint instead of an empty table
+}
+
+void TestLogsPanel::otherBoxKeepsOutputTypesTheDomainDoesNotKnow()
+{
+    // A newer node's database: one line of a type this build has never heard of, written past
+    // the CHECK that Hivewatch's own writers keep.
+    const QString path = m_dir.filePath(QStringLiteral("newer-node.sqlite"));
+    {
+        auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+        QVERIFY(store);
+        QVERIFY(store.value()
+                    ->append({{kReview, QStringLiteral("stdout"), QStringLiteral("out\n"), {}, {}},
+                              {kReview, QStringLiteral("json_patch"), QStringLiteral("[]"), {}, {}},
+                              {kReview, QStringLiteral("stderr"), QStringLiteral("err\n"), {}, {}}})
+                    .ok());
+    }
+    {
+        QSqlDatabase db
+            = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("raw"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA ignore_check_constraints = ON")));
+        QVERIFY(q.prepare(QStringLiteral(
+            "INSERT INTO log_entries (execution_id, output_type, content) VALUES (?, ?, ?)")));
+        q.addBindValue(kReview.toRfc4122());
+        q.addBindValue(QStringLiteral("agent_trace"));
+        q.addBindValue(QStringLiteral("{\"trace\":1}"));
+        QVERIFY(q.exec());
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("raw"));
+
+    LogModel model;
+    LogsPanel panel(&model);
+    panel.resize(1000, 600);
+    panel.show();
+    model.setStorePath(path);
+    QTRY_COMPARE(model.executionId(), kReview);
+    QTRY_COMPARE(model.rowCount(), 4);
+    // Shown, as a type the view flags, in the Other group.
+    QCOMPARE(model.index(3, LogModel::StreamColumn).data().toString(),
+             QStringLiteral("unknown: agent_trace"));
+
+    auto *stdoutBox = panel.findChild<QCheckBox *>(QStringLiteral("streamStdout"));
+    auto *stderrBox = panel.findChild<QCheckBox *>(QStringLiteral("streamStderr"));
+    auto *otherBox = panel.findChild<QCheckBox *>(QStringLiteral("streamOther"));
+    QVERIFY(stdoutBox && stderrBox && otherBox);
+    QVERIFY(otherBox->toolTip().contains(QStringLiteral("json_patch")));
+    const auto shownTypes = [&model] {
+        QStringList types;
+        for (int row = 0; row < model.rowCount(); ++row)
+            types << model.entry(row).outputType;
+        return types;
+    };
+    const auto settle = [&model] {
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 10000);
+        QTest::qWait(20);
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isLoading(), 10000);
+    };
+
+    // Hiding stdout keeps the unknown type: Other is still checked.
+    stdoutBox->setChecked(false);
+    settle();
+    QCOMPARE(shownTypes(), QStringList({"json_patch", "stderr", "agent_trace"}));
+    // Hiding Other hides it with the node's other types.
+    otherBox->setChecked(false);
+    settle();
+    QCOMPARE(shownTypes(), QStringList({"stderr"}));
+    // Other alone: the node's other types and the unknown one.
+    stderrBox->setChecked(false);
+    otherBox->setChecked(true);
+    settle();
+    QCOMPARE(shownTypes(), QStringList({"json_patch", "agent_trace"}));
+    stdoutBox->setChecked(true);
+    stderrBox->setChecked(true);
+    settle();
+    QCOMPARE(model.rowCount(), 4);
 }
 
 QTEST_MAIN(TestLogsPanel)

@@ -8,7 +8,7 @@
 
 // The hive schema, its Electric setup and the seed generator in tests/support/sql are what every
 // Postgres-backed test and bench stands on, so they are checked here against the facts of
-// hive-schema.md §1: what exists, what the seed produces, and that it is reproducible.
+// docs/hive-schema.md §1: what exists, what the seed produces, and that it is reproducible.
 class TestHiveSchema : public QObject
 {
     Q_OBJECT
@@ -102,7 +102,7 @@ private slots:
                  QStringLiteral("node_projects,node_task_assignments,node_task_output_logs,"
                                 "node_task_progress_events,nodes,organization_member_metadata,"
                                 "organizations,projects,shared_tasks,users"));
-        // The enum labels are kebab-case and in the hive's order (hive-schema.md §1.3, §1.4).
+        // The enum labels are kebab-case and in the hive's order (docs/hive-schema.md §1.3, §1.4).
         QCOMPARE(
             scalar(*conn,
                    QStringLiteral("SELECT array_to_string(enum_range(NULL::task_status), ',')")),

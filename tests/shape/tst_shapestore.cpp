@@ -322,7 +322,8 @@ private slots:
             "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema ORDER BY name)");
         QString before;
         {
-            // A node's db.sqlite as the node writes it (hive-schema.md §3.1): no Hivewatch marker.
+            // A node's db.sqlite as the node writes it (docs/hive-schema.md §3.1): no Hivewatch
+            // marker.
             QSqlDatabase db
                 = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("node"));
             db.setDatabaseName(path);

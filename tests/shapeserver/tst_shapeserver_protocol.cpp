@@ -7,7 +7,7 @@
 #include <QRegularExpression>
 #include <QTcpSocket>
 
-// The rules of electric-protocol.md §8 (wire examples), checked against hive-shape-server on
+// The rules of docs/electric-protocol.md §8 (wire examples), checked against hive-shape-server on
 // a real Postgres over real HTTP.
 class TestShapeServerProtocol : public QObject
 {

@@ -640,7 +640,7 @@ void TestLogStore::nodeDatabaseIsPagedAndNeverMigrated()
 {
     const QString path = m_dir->filePath(QStringLiteral("db.sqlite"));
     {
-        // The node's own schema (hive-schema.md §3.1), written as the node writes it.
+        // The node's own schema (docs/hive-schema.md §3.1), written as the node writes it.
         QSqlDatabase db
             = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("node"));
         db.setDatabaseName(path);

@@ -21,7 +21,7 @@ struct RowValues
     QList<bool> present;
 };
 
-// Builds the `key` and `value` parts of change messages (electric-protocol.md §2.5).
+// Builds the `key` and `value` parts of change messages (docs/electric-protocol.md §2.5).
 class RowEncoder
 {
 public:

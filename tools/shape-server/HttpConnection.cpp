@@ -7,7 +7,7 @@
 namespace {
 constexpr qsizetype MaxHeaderBytes = 64 * 1024;
 constexpr qsizetype MaxBodyBytes = 1024 * 1024;
-// Electric flushes its log stream in pieces of at most 256 KiB (electric-protocol.md §2.1).
+// Electric flushes its log stream in pieces of at most 256 KiB (docs/electric-protocol.md §2.1).
 constexpr qsizetype ChunkPieceBytes = 256 * 1024;
 
 // The body as chunked transfer-coding frames. The opening '[' goes out as a piece of its own, so

@@ -5,8 +5,8 @@
 #include <QByteArray>
 #include <QString>
 
-// HS256 JSON Web Tokens as the hive issues its access tokens (hive-schema.md §5): the proxy mode
-// verifies them, `hive-shape-server mint-token` and the tests issue them.
+// HS256 JSON Web Tokens as the hive issues its access tokens (docs/hive-schema.md §5): the proxy
+// mode verifies them, `hive-shape-server mint-token` and the tests issue them.
 namespace JwtToken {
 
 // A signed token for `subject` that expires `ttlSeconds` after `nowSeconds` (negative: already

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <optional>
 
-// An Electric log offset (electric-protocol.md §4.1): `-1` (before everything), `0_N` (snapshot
-// chunk N), `0_inf` (end of the snapshot), or `<commit LSN>_<op>` for replicated changes.
+// An Electric log offset (docs/electric-protocol.md §4.1): `-1` (before everything), `0_N`
+// (snapshot chunk N), `0_inf` (end of the snapshot), or `<commit LSN>_<op>` for replicated changes.
 struct LogOffset
 {
     static constexpr std::uint64_t Infinity = UINT64_MAX;

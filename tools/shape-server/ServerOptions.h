@@ -29,7 +29,7 @@ struct FaultSpec
     static Result<FaultSpec> parse(const QString &spec);
     // Whether the fault applies to a request for `table` (as the client spelled it).
     bool matchesTable(const QString &requestTable) const;
-    // The JSON body Electric 1.7 sends with `status` (electric-protocol.md §2.1).
+    // The JSON body Electric 1.7 sends with `status` (docs/electric-protocol.md §2.1).
     static QByteArray electricBody(int status);
 };
 
@@ -42,7 +42,7 @@ struct ServerOptions
     qint64 chunkBytes = 10 * 1024 * 1024; // ELECTRIC_SHAPE_CHUNK_BYTES_THRESHOLD's default
     QString secret;
     QString publication = QStringLiteral("electric_publication_default");
-    // Proxy mode, the hive's real proxy (hive-schema.md §5): on when a JWT key is given.
+    // Proxy mode, the hive's real proxy (docs/hive-schema.md §5): on when a JWT key is given.
     QByteArray proxyJwtKey;
     QStringList proxyTables {QStringLiteral("shared_tasks")};
     bool proxyUnconfigured = false; // the hive without ELECTRIC_URL: 503 on every proxied GET

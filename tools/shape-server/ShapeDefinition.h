@@ -10,7 +10,7 @@
 
 struct HttpRequest;
 
-// What identifies a shape (electric-protocol.md §1.3): same definition, same shape and handle.
+// What identifies a shape (docs/electric-protocol.md §1.3): same definition, same shape and handle.
 struct ShapeDefinition
 {
     QString tableParam; // as the client sent it, for messages

@@ -23,7 +23,8 @@ class ReplicationStream;
 class Shape;
 class WhereEvaluator;
 
-// The Electric Shape HTTP API (electric-protocol.md) over a real PostgreSQL, for tests and demos.
+// The Electric Shape HTTP API (docs/electric-protocol.md) over a real PostgreSQL, for tests and
+// demos.
 //
 // Threads: the HTTP layer, the shape registry and where-clause evaluation run on this object's
 // thread; logical replication runs on ReplicationStream's thread; each snapshot runs on a thread

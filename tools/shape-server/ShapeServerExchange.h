@@ -20,7 +20,7 @@ struct ShapeServer::Exchange
 };
 
 // A request parked until its shape has news: a live long-poll, a snapshot chunk that is not
-// written yet, or an offset beyond the shape's end (electric-protocol.md §4.7).
+// written yet, or an offset beyond the shape's end (docs/electric-protocol.md §4.7).
 struct ShapeServer::Waiter
 {
     enum Kind { Live, Snapshot, OutOfBounds };

@@ -1,4 +1,5 @@
-// ShapeServer, part two: answering GET /v1/shape for a known shape (electric-protocol.md §2, §4).
+// ShapeServer, part two: answering GET /v1/shape for a known shape (docs/electric-protocol.md §2,
+// §4).
 #include "ShapeServer.h"
 #include "ShapeServerExchange.h"
 

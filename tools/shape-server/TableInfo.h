@@ -34,7 +34,7 @@ struct TableInfo
 
     int indexOf(const QString &column) const;
     // "name:typeoid:typmod,…" by attnum: what a schema change (ALTER TABLE, pgoutput Relation
-    // message) alters, so that a shape notices it (electric-protocol.md §4.6).
+    // message) alters, so that a shape notices it (docs/electric-protocol.md §4.6).
     QString columnSignature() const;
     QString qualifiedSql() const; // "schema"."name" for SQL text
     QByteArray keyPrefix() const; // "schema"."name" as used in message keys

@@ -1,12 +1,12 @@
 #include "ConnectionSettings.h"
 
+#include "HiveTables.h"
+
 #include <QSettings>
 
 QStringList ConnectionSettings::availableShapes()
 {
-    return {QStringLiteral("shared_tasks"), QStringLiteral("nodes"),
-            QStringLiteral("node_task_assignments"), QStringLiteral("node_task_progress_events"),
-            QStringLiteral("node_task_output_logs")};
+    return HiveTables::dashboardShapes();
 }
 
 ConnectionSettings ConnectionSettings::load(QSettings &settings)

@@ -2,6 +2,8 @@
 
 #include "LogExecutionModel.h"
 #include "LogModel.h"
+#include "LogTable.h"
+#include "StatusVocabularies.h"
 
 #include <QAction>
 #include <QApplication>
@@ -13,6 +15,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMetaEnum>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
@@ -24,21 +27,36 @@
 
 namespace {
 
-// The check boxes and the output types each stands for ("other" = the node's own types).
-struct StreamChoice
-{
-    const char *label;
-    QStringList types;
-};
+// One check box per stream the model tells apart; the output types behind each come from the
+// domain's list (LogModel::setShownStreams), and Other also covers types it does not know.
+const LogModel::Stream kStreams[] = {LogModel::Stream::Stdout, LogModel::Stream::Stderr,
+                                     LogModel::Stream::System, LogModel::Stream::Other};
 
-const StreamChoice kStreams[] = {
-    {"stdout", {QStringLiteral("stdout")}},
-    {"stderr", {QStringLiteral("stderr")}},
-    {"system", {QStringLiteral("system")}},
-    {"other",
-     {QStringLiteral("json_patch"), QStringLiteral("session_id"), QStringLiteral("finished"),
-      QStringLiteral("refresh_required")}},
-};
+QString streamLabel(LogModel::Stream stream)
+{
+    switch (stream) {
+    case LogModel::Stream::Stdout:
+        return LogOutputTypeValue::of(LogOutputType::Stdout).displayText();
+    case LogModel::Stream::Stderr:
+        return LogOutputTypeValue::of(LogOutputType::Stderr).displayText();
+    case LogModel::Stream::System:
+        return LogOutputTypeValue::of(LogOutputType::System).displayText();
+    default:
+        return LogsPanel::tr("other");
+    }
+}
+
+// "json_patch, session_id, …": what the Other box stands for, read from the domain.
+QString otherTypes()
+{
+    QStringList types;
+    for (const QByteArray &name : LogTable::outputTypes()) {
+        const QString type = QString::fromLatin1(name);
+        if (LogModel::streamOf(type) == LogModel::Stream::Other)
+            types << type;
+    }
+    return types.join(QStringLiteral(", "));
+}
 
 } // namespace
 
@@ -129,8 +147,14 @@ void LogsPanel::buildUi()
     m_lines->addAction(copy);
 
     auto *bar = new QHBoxLayout;
-    for (const StreamChoice &choice : kStreams) {
-        auto *box = new QCheckBox(tr(choice.label));
+    for (const LogModel::Stream stream : kStreams) {
+        auto *box = new QCheckBox(streamLabel(stream));
+        box->setObjectName(
+            QLatin1String("stream")
+            + QLatin1String(QMetaEnum::fromType<LogModel::Stream>().valueToKey(int(stream))));
+        if (stream == LogModel::Stream::Other)
+            box->setToolTip(
+                tr("%1, and output types this version does not know").arg(otherTypes()));
         box->setChecked(true);
         connect(box, &QCheckBox::toggled, this, &LogsPanel::applyStreamFilter);
         m_streams.append(box);
@@ -255,17 +279,12 @@ void LogsPanel::scrollToBottom()
 
 void LogsPanel::applyStreamFilter()
 {
-    QStringList types;
-    bool all = true;
+    QList<LogModel::Stream> shown;
     for (int i = 0; i < m_streams.size(); ++i) {
         if (m_streams[i]->isChecked())
-            types += kStreams[i].types;
-        else
-            all = false;
+            shown << kStreams[i];
     }
-    if (types.isEmpty())
-        types = {QStringLiteral("-")}; // nothing checked: show nothing, as asked
-    m_model->setStreamFilter(all ? QStringList() : types);
+    m_model->setShownStreams(shown);
 }
 
 void LogsPanel::updateStatus()

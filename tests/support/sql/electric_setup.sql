@@ -1,7 +1,7 @@
 -- The hive's Electric migration 20251225000000_electric_support.sql, behaviour for behaviour
--- (hive-schema.md §1.11), for tests and the demo. Load after hive_schema.sql, once per database.
--- Hivewatch's own pg-setup feature does the same job for real hives; this file is the reference
--- the tests compare against, so keep it to what the hive did.
+-- (docs/hive-schema.md §1.11), for tests and the demo. Load after hive_schema.sql, once per
+-- database. Hivewatch's own pg-setup feature does the same job for real hives; this file is the
+-- reference the tests compare against, so keep it to what the hive did.
 
 -- 1. The replication role (cluster-wide, so it may already exist from another database).
 DO $$
@@ -27,7 +27,8 @@ BEGIN
     END IF;
 END $$;
 
--- 4. The helper: full replica identity, read access for Electric, and membership in the publication.
+-- 4. The helper: full replica identity, read access for Electric, and membership in the
+-- publication.
 CREATE OR REPLACE FUNCTION electric_sync_table(p_schema text, p_table text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -1,4 +1,4 @@
--- The hive schema as it stood at the Electric migration ("E", docs hive-schema.md §1): the tables
+-- The hive schema as it stood at the Electric migration ("E", docs/hive-schema.md §1): the tables
 -- Hivewatch reads, with their keys, defaults, updated_at triggers and indexes.
 --
 -- Safe to run more than once (IF NOT EXISTS / guarded DO blocks), so a test or the demo can load
@@ -26,7 +26,7 @@ BEGIN
 EXCEPTION WHEN duplicate_object THEN NULL;
 END $$;
 
--- Kebab-case on purpose: the hive never adopted upstream's unified enum (hive-schema.md §2.2).
+-- Kebab-case on purpose: the hive never adopted upstream's unified enum (docs/hive-schema.md §2.2).
 DO $$
 BEGIN
     CREATE TYPE task_status AS ENUM ('todo', 'in-progress', 'in-review', 'done', 'cancelled');

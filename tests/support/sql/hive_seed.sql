@@ -9,7 +9,8 @@
 --
 -- Shape of the data, so tests can compute expectations without reading it back:
 --   * users: 3 per organization (user k belongs to org ceil(k/3); the first of each org is admin).
---   * project p, node n and task t belong to org ((p|n|t - 1) % orgs) + 1 (tasks via their project).
+-- * project p, node n and task t belong to org ((p|n|t - 1) % orgs) + 1 (tasks via their project).
+-- ).
 --   * one node_projects row per project, on a node of the same org when the org has one.
 --   * statuses cycle through every vocabulary value: task_status, node_status, the six assignment
 --     execution statuses, the three output types and the nine stored progress event types.
@@ -134,7 +135,7 @@ BEGIN
 
     -- The last assignment of each task may be active; earlier ones are finished. The last ones
     -- cycle through all six statuses; completed/failed ones get completed_at, cancelled ones do
-    -- not (the hive's cancel_task leaves it NULL, hive-schema.md §2.5).
+    -- not (the hive's cancel_task leaves it NULL, docs/hive-schema.md §2.5).
     INSERT INTO node_task_assignments (id, task_id, node_id, node_project_id, local_task_id,
                                        local_attempt_id, execution_status, assigned_at, started_at,
                                        completed_at, created_at)

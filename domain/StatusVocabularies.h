@@ -1,6 +1,6 @@
 #pragma once
 
-// The hive's and the node's status vocabularies (hive-schema.md §2), each with one enum, one
+// The hive's and the node's status vocabularies (docs/hive-schema.md §2), each with one enum, one
 // VocabularyValue alias that keeps unknown strings, and the spellings each side writes.
 //
 //   auto s = TaskStatusValue::parse(row.value("status").toString());

@@ -9,7 +9,7 @@
 
 #include <optional>
 
-// A closed set of strings that one hive or node column may hold (hive-schema.md §2). Each term
+// A closed set of strings that one hive or node column may hold (docs/hive-schema.md §2). Each term
 // has a canonical spelling, the other spellings that mean the same (the hive and the node spell
 // some values differently) and a label for people. Matching is exact and case-sensitive, as the
 // node's validators are: "TODO" is not "todo".

@@ -7,8 +7,8 @@
 // values; exceptions never do.
 struct Error
 {
-    QString message;  // what went wrong, naming the input that was wrong
-    QString detail;   // optional: the underlying library's own message
+    QString message; // what went wrong, naming the input that was wrong
+    QString detail; // optional: the underlying library's own message
 
     Error() = default;
     explicit Error(QString msg, QString det = {})

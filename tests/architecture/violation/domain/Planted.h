@@ -1,0 +1,2 @@
+// A planted violation: the floor must not reach for HTTP.
+#include <QNetworkReply>
