@@ -168,6 +168,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         d.handle = *static_cast<sqlite3 *const *>(handle.constData());
     if (!d.handle)
         return Error(QStringLiteral("The Qt SQLite driver did not expose its sqlite3 handle"));
+    d.connection = SqliteConnection::borrow(d.handle, path);
 
     QSqlQuery q(d.db);
     for (const char *pragma : kConnectionPragmas) {
@@ -242,6 +243,11 @@ QSqlDatabase LogStore::database() const
     return d->db;
 }
 
+const SqliteConnection &LogStore::connection() const
+{
+    return d->connection;
+}
+
 Result<void> LogStore::withTransaction(const std::function<Result<void>()> &body)
 {
     if (d->readOnly)
@@ -283,7 +289,7 @@ Result<LogRowWriter *> LogStore::Private::rowWriter()
         return Error(QStringLiteral("Writing log lines needs an open transaction "
                                     "(use withTransaction())"));
     if (!writer) {
-        auto prepared = LogRowWriter::prepare(handle, hasSourceId);
+        auto prepared = LogRowWriter::prepare(connection, hasSourceId);
         if (!prepared)
             return prepared.error();
         writer = std::move(prepared).value();

@@ -100,6 +100,8 @@ struct LogStoreStats
 // write). Other stores that keep data in the same file (synced shape rows, the legacy-import
 // ledger) share this connection through database() and withTransaction(), so their writes and
 // the log lines commit together.
+class SqliteConnection;
+
 class LogStore
 {
 public:
@@ -174,6 +176,10 @@ public:
 
     // For stores sharing this file and its transactions. Do not close it.
     QSqlDatabase database() const;
+    // The same connection through the raw SQLite wrapper (borrowed: LogStore closes it), for
+    // the writers that share LogStore's transactions (the legacy migration). LogStore itself
+    // still reads (paging, search, export) and migrates through Qt Sql on this connection.
+    const SqliteConnection &connection() const;
 
 private:
     LogStore();

@@ -42,5 +42,15 @@ models_headers=$(project_headers models)
 [[ -n $ui_headers ]] && check sync "$ui_headers" "headers of ui/"
 [[ -n $models_headers ]] && check sync "$models_headers" "headers of models/"
 
+# Inside sync/: sqlite/ is the floor of the libraries that touch SQLite (common only); store/
+# knows nothing of shapes, pg or the legacy import.
+sync_headers() { project_headers "sync/$1"; }
+for lib in store shape pg legacy demo; do
+    [[ -d sync/$lib ]] && check sync/sqlite "$(sync_headers $lib)" "headers of sync/$lib/"
+done
+for lib in shape pg legacy demo; do
+    [[ -d sync/$lib ]] && check sync/store "$(sync_headers $lib)" "headers of sync/$lib/"
+done
+
 if ((fail)); then exit 1; fi
 echo "layers ok: sync <- models <- ui <- app"
