@@ -3,7 +3,6 @@
 #include "LogRowWriter.h"
 #include "LogStore.h"
 #include "ShapeLogLine.h"
-#include "ShapeStream.h"
 #include "SqliteTransaction.h"
 #include "SyncLog.h"
 

@@ -4,6 +4,7 @@
 #include "Result.h"
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
+#include "ShapeUpdate.h"
 #include "SqliteConnection.h"
 #include "SqliteTransaction.h"
 #include "WorkerThread.h"
@@ -20,7 +21,6 @@
 
 class LogRowWriter;
 class LogStore;
-struct ShapeUpdate;
 
 // Where a shape stood when it was last saved.
 struct StoredShape

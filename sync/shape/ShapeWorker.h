@@ -45,6 +45,10 @@ public:
     // flushThreshold; 0 = its default). For tests that need a multi-part snapshot of a few rows;
     // applies to shapes added afterwards.
     void setFlushThreshold(int changes) { m_flushThreshold = changes; }
+    // Whether batchReady carries the rows (stored rows on resume, the changes of each
+    // up-to-date). Off (the default) the worker only stores: no merged rows are kept for a
+    // batch nobody reads (hivectl's sync). ShapeClient turns it on. Set before adding shapes.
+    void setEmitRows(bool emitRows) { m_emitRows = emitRows; }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -93,4 +97,5 @@ private:
     std::unique_ptr<QTemporaryDir> m_tempDir;
     bool m_shutDown = false;
     int m_flushThreshold = 0;
+    bool m_emitRows = false;
 };

@@ -4,6 +4,7 @@
 #include "LogStore.h"
 #include "ShapeStore.h"
 #include "ShapeStream.h"
+#include "ShapeUrl.h"
 #include "ShapeWorker.h"
 
 #include <QFileInfo>
@@ -406,6 +407,73 @@ private slots:
             QCOMPARE(status.state, ShapeStatus::State::Failed);
             QVERIFY2(status.errorText.contains(directory), qPrintable(status.errorText));
         }
+    }
+
+    // ShapeWorker without a server: what it replays from the store, and only when asked to.
+    void workerEmitsStoredRowsOnlyWhenAsked()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("t");
+        const ShapeEndpoint endpoint
+            = ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape")));
+        const QString name = definition.effectiveName();
+        const ShapeUpdate saved = update(7, 9, QStringLiteral("12_0"), true);
+        QVERIFY(m_store->write(name, saved, false));
+        const auto committed
+            = m_store->commit(name, ShapeUrl::shapeKey(endpoint, definition), saved, false);
+        QVERIFY2(committed.ok(),
+                 qPrintable(committed.ok() ? QString() : committed.error().toString()));
+        QCOMPARE(committed.value(), 3);
+
+        for (const bool emitRows : {false, true}) {
+            ShapeWorker worker(path());
+            worker.setEmitRows(emitRows);
+            QList<ShapeStatus> statuses;
+            QList<ShapeBatch> batches;
+            connect(&worker, &ShapeWorker::statusChanged, this,
+                    [&](const ShapeStatus &s) { statuses.append(s); });
+            connect(&worker, &ShapeWorker::batchReady, this,
+                    [&](const ShapeBatch &b) { batches.append(b); });
+            worker.showStoredShape(definition, endpoint);
+            QVERIFY(!statuses.isEmpty());
+            QCOMPARE(statuses.constLast().state, ShapeStatus::State::Idle);
+            QCOMPARE(statuses.constLast().rowCount, 3);
+            QCOMPARE(statuses.constLast().offset, QStringLiteral("12_0"));
+            if (!emitRows) {
+                QVERIFY(batches.isEmpty());
+                continue;
+            }
+            QCOMPARE(batches.size(), 1);
+            const ShapeBatch &batch = batches.constFirst();
+            QVERIFY(batch.reset);
+            QCOMPARE(batch.shapeName, name);
+            QCOMPARE(batch.changes.size(), 3);
+            QCOMPARE(batch.changes.constFirst().key, insert(7).key);
+            QCOMPARE(batch.changes.constLast().key, insert(9).key);
+        }
+    }
+
+    // A shape saved for another definition (another shape key) is not shown: its rows go.
+    void workerDoesNotShowRowsOfAnotherDefinition()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("a"); // saved in init() under the shape key "a"
+        ShapeWorker worker(path());
+        worker.setEmitRows(true);
+        QList<ShapeStatus> statuses;
+        QList<ShapeBatch> batches;
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses.append(s); });
+        connect(&worker, &ShapeWorker::batchReady, this,
+                [&](const ShapeBatch &b) { batches.append(b); });
+        worker.showStoredShape(
+            definition,
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape"))));
+        QVERIFY(!statuses.isEmpty());
+        QCOMPARE(statuses.constLast().rowCount, 0);
+        QVERIFY(batches.isEmpty());
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
+        QCOMPARE(readerRows(QStringLiteral("b")), 2); // the other shape keeps its rows
     }
 };
 
