@@ -97,9 +97,9 @@ struct LogStoreStats
 //
 // One LogStore owns one SQLite connection and must be used from the thread that opened it.
 // Writers and readers open their own LogStore on the same file (WAL: a read never waits for a
-// write). Other stores that keep data in the same file (synced shape rows, the legacy-import
-// ledger) share this connection through database() and withTransaction(), so their writes and
-// the log lines commit together.
+// write). The legacy import shares this connection (connection(), withTransaction()), so its
+// ledger and its log lines commit together. ShapeStore writes the same file through a
+// connection of its own on its writer thread, with its own LogRowWriter.
 class SqliteConnection;
 
 class LogStore

@@ -409,6 +409,32 @@ private slots:
         }
     }
 
+    // A write runs on the store's writer thread without being waited for: its failure comes
+    // back from the next call, and what was committed before stays.
+    void failedWriteSurfacesAtTheNextCallAndKeepsWhatWasCommitted()
+    {
+        QSqlQuery q(m_writer->database());
+        QVERIFY2(q.exec(QStringLiteral(
+                     "CREATE TRIGGER refuse BEFORE INSERT ON shape_rows WHEN new.key LIKE "
+                     "'%\"666\"' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")),
+                 qPrintable(q.lastError().text()));
+        q.finish();
+        const ShapeUpdate failing = update(665, 667, QStringLiteral("0_0"), true);
+        QVERIFY(m_store->write(QStringLiteral("a"), failing, false));
+        const auto committed
+            = m_store->commit(QStringLiteral("a"), QStringLiteral("a"), failing, false);
+        QVERIFY(!committed.ok());
+        const QString text = committed.error().toString();
+        QVERIFY2(text.contains(QLatin1String("666")) && text.contains(QLatin1String("refused")),
+                 qPrintable(text));
+        m_store->rollback();
+        QCOMPARE(readerRows(QStringLiteral("a")), 3);
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("10_0"));
+        // The store goes on after the rollback.
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+    }
+
     // ShapeWorker without a server: what it replays from the store, and only when asked to.
     void workerEmitsStoredRowsOnlyWhenAsked()
     {
