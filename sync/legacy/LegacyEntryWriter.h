@@ -30,8 +30,10 @@ class LegacyEntryWriter : public LegacyLineSink
 public:
     enum class Mode { DryRun, Direct, ThroughLogStore };
     // Direct mode hands LogRowWriter this many rows at a time (it splits them into its
-    // multi-row INSERTs).
-    static constexpr int kRowsPerWrite = 1024;
+    // multi-row INSERTs). Each call toggles ignore_check_constraints, which expires the
+    // connection's prepared statements: at 1024 rows a call the re-prepares cost 15-18% of the
+    // writing thread's CPU, at 8192 about half of that (the 4 MiB arena caps a write too).
+    static constexpr int kRowsPerWrite = 8192;
 
     struct Callbacks
     {
