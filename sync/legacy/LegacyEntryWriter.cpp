@@ -36,7 +36,7 @@ QString issueKind(std::string_view reason)
 
 } // namespace
 
-LegacyEntryWriter::LegacyEntryWriter(Mode mode, const SqliteDatabase *target, LogStore *store,
+LegacyEntryWriter::LegacyEntryWriter(Mode mode, const SqliteConnection *target, LogStore *store,
                                      Callbacks callbacks)
     : m_mode(mode)
     , m_target(target)
@@ -51,22 +51,15 @@ Result<void> LegacyEntryWriter::prepare()
 {
     if (m_mode != Mode::Direct)
         return {};
-    std::string sql = "INSERT INTO log_entries (execution_id, output_type, content, timestamp)"
-                      " VALUES (?1, ?2, ?3, ?4)";
-    auto one = m_target->prepare(sql);
-    if (!one)
-        return one.error();
-    m_insertOne = std::move(*one);
-    for (int r = 1; r < kRowsPerInsert; ++r) {
-        const int p = 2 + 3 * r;
-        sql += ", (?1, ?" + std::to_string(p) + ", ?" + std::to_string(p + 1) + ", ?"
-            + std::to_string(p + 2) + ")";
-    }
-    auto many = m_target->prepare(sql);
-    if (!many)
-        return many.error();
-    m_insertMany = std::move(*many);
-    m_pending.reserve(kRowsPerInsert);
+    // A node's db.sqlite migrated in place has no counts table and no source_id.
+    auto hivewatch = m_target->hasTable("log_execution_counts");
+    if (!hivewatch)
+        return hivewatch.error();
+    auto writer = LogRowWriter::prepare(*m_target, hivewatch.value());
+    if (!writer)
+        return writer.error();
+    m_writer = std::move(writer).value();
+    m_pending.reserve(kRowsPerWrite);
     return {};
 }
 
@@ -87,8 +80,6 @@ void LegacyEntryWriter::beginExecution(const LegacyExecutionInfo &execution,
     m_lastNotedRow = -1;
     m_queue->clear();
     if (m_mode == Mode::Direct) {
-        m_insertOne.bindBlob(1, m_key);
-        m_insertMany.bindBlob(1, m_key);
         m_pending.clear();
         m_arena.clear();
     }
@@ -194,9 +185,11 @@ bool LegacyEntryWriter::write(const MappedLogMsg &msg, std::string_view timestam
         row.contentSize = msg.content.size();
         m_arena.append(msg.content);
         row.timestampOffset = m_arena.size();
-        m_arena.append(timestamp.substr(0, kTimestampBytes));
+        const std::string_view time = timestamp.substr(0, kTimestampBytes);
+        row.timestampSize = time.size();
+        m_arena.append(time);
         m_pending.push_back(row);
-        if (m_pending.size() < size_t(kRowsPerInsert) && m_arena.size() < kMaxArenaBytes)
+        if (m_pending.size() < size_t(kRowsPerWrite) && m_arena.size() < kMaxArenaBytes)
             return true;
         return flushDirect();
     }
@@ -211,23 +204,19 @@ bool LegacyEntryWriter::write(const MappedLogMsg &msg, std::string_view timestam
 
 bool LegacyEntryWriter::flushDirect()
 {
-    const std::string_view arena = m_arena;
-    auto bindRow = [&](SqliteStatement &stmt, int first, const PendingRow &row) {
-        stmt.bindText(first, row.outputType);
-        stmt.bindText(first + 1, arena.substr(row.contentOffset, row.contentSize));
-        stmt.bindText(first + 2, arena.substr(row.timestampOffset, kTimestampBytes));
-    };
-    size_t next = 0;
-    while (next < m_pending.size()) {
-        const bool full = m_pending.size() - next >= size_t(kRowsPerInsert);
-        SqliteStatement &stmt = full ? m_insertMany : m_insertOne;
-        const size_t count = full ? size_t(kRowsPerInsert) : 1;
-        for (size_t r = 0; r < count; ++r)
-            bindRow(stmt, 2 + 3 * int(r), m_pending[next + r]);
-        next += count;
-        if (auto done = stmt.run(); !done)
-            return fail(done.error());
+    if (m_pending.empty())
+        return true;
+    const QByteArrayView arena(m_arena.data(), qsizetype(m_arena.size()));
+    std::vector<LogRowWriter::LineView> lines;
+    lines.reserve(m_pending.size());
+    for (const PendingRow &row : m_pending) {
+        lines.push_back(
+            {QByteArrayView(row.outputType.data(), qsizetype(row.outputType.size())),
+             arena.sliced(qsizetype(row.contentOffset), qsizetype(row.contentSize)),
+             arena.sliced(qsizetype(row.timestampOffset), qsizetype(row.timestampSize))});
     }
+    if (auto done = m_writer->appendLines(m_key, lines); !done)
+        return fail(done.error());
     m_pending.clear();
     m_arena.clear();
     return true;

@@ -1,8 +1,8 @@
 #include "LegacyLedger.h"
 
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 
-LegacyLedger::LegacyLedger(const SqliteDatabase &db)
+LegacyLedger::LegacyLedger(const SqliteConnection &db)
     : m_db(db)
 {
 }

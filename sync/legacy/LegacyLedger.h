@@ -8,7 +8,7 @@
 
 #include <optional>
 
-class SqliteDatabase;
+class SqliteConnection;
 
 // What the ledger remembers about one migrated execution. It is written in the same transaction
 // as the execution's log_entries rows, so its presence is the proof of completion (never a row
@@ -38,7 +38,7 @@ class LegacyLedger
 public:
     static constexpr const char *tableName = "hivewatch_legacy_log_ledger";
 
-    explicit LegacyLedger(const SqliteDatabase &db);
+    explicit LegacyLedger(const SqliteConnection &db);
 
     Result<void> ensureTable();
     // Every recorded execution; empty when the table does not exist (nothing migrated yet).
@@ -48,5 +48,5 @@ public:
 private:
     Result<bool> hasLineCounts() const;
 
-    const SqliteDatabase &m_db;
+    const SqliteConnection &m_db;
 };

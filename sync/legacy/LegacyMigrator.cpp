@@ -7,7 +7,7 @@
 #include "LogStore.h"
 #include "NodeLogTableReader.h"
 #include "SqliteBulkWriteTuning.h"
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 
 #include <QFileInfo>
 
@@ -17,7 +17,7 @@ using Status = LegacyExecutionResult::Status;
 
 // The first column of the first row of a query with one bound value, or `fallback` for NULL.
 template<typename Bind>
-Result<qint64> queryInt(const SqliteDatabase &db, std::string_view sql, Bind bind,
+Result<qint64> queryInt(const SqliteConnection &db, std::string_view sql, Bind bind,
                         qint64 fallback = 0)
 {
     auto stmt = db.prepare(sql);
@@ -30,7 +30,8 @@ Result<qint64> queryInt(const SqliteDatabase &db, std::string_view sql, Bind bin
     return *row && !stmt->columnIsNull(0) ? stmt->columnInt(0) : fallback;
 }
 
-Result<qint64> queryIntForKey(const SqliteDatabase &db, std::string_view sql, const QByteArray &key)
+Result<qint64> queryIntForKey(const SqliteConnection &db, std::string_view sql,
+                              const QByteArray &key)
 {
     return queryInt(db, sql, [&](SqliteStatement &stmt) { stmt.bindBlob(1, key); });
 }
@@ -49,8 +50,8 @@ struct LegacyMigrator::Run
     LegacyReport report;
     bool inPlace = false;
     std::unique_ptr<LogStore> store; // execute only
-    std::unique_ptr<SqliteDatabase> target; // execute: LogStore's connection; dry run: read-only
-    std::unique_ptr<SqliteDatabase> source; // own connection unless migrating in place
+    std::optional<SqliteConnection> target; // execute: LogStore's connection; dry run: read-only
+    std::optional<SqliteConnection> source; // own connection unless migrating in place
     std::unique_ptr<LegacyLogReader> reader;
     QHash<QByteArray, LegacyLedgerEntry> ledger;
     bool targetHasLogEntries = false;
@@ -97,12 +98,10 @@ Result<void> LegacyMigrator::Run::open()
         if (!opened)
             return opened.error();
         store = std::move(*opened);
-        auto borrowed = SqliteDatabase::borrow(store->database());
-        if (!borrowed)
-            return borrowed.error();
-        target = std::move(*borrowed);
+        // LogStore's own connection, so the migration's rows commit in its transactions.
+        target = SqliteConnection::borrow(store->connection().handle(), targetPath);
     } else if (!targetPath.isEmpty() && QFileInfo::exists(targetPath)) {
-        auto opened = SqliteDatabase::openReadOnly(targetPath);
+        auto opened = SqliteConnection::open(targetPath, SqliteConnection::Mode::ReadOnly);
         if (!opened)
             return opened.error();
         target = std::move(*opened);
@@ -110,7 +109,7 @@ Result<void> LegacyMigrator::Run::open()
 
     if (nodeSource) {
         if (!inPlace || !execute) {
-            auto opened = SqliteDatabase::openReadOnly(m.m_source.path);
+            auto opened = SqliteConnection::open(m.m_source.path, SqliteConnection::Mode::ReadOnly);
             if (!opened)
                 return opened.error();
             source = std::move(*opened);
@@ -362,9 +361,9 @@ Result<void> LegacyMigrator::Run::verifyAndDrop()
     }
 
     reader.reset();
-    std::unique_ptr<SqliteDatabase> writable;
+    std::optional<SqliteConnection> writable;
     if (!inPlace) {
-        auto opened = SqliteDatabase::openReadWrite(m.m_source.path);
+        auto opened = SqliteConnection::open(m.m_source.path, SqliteConnection::Mode::ReadWrite);
         if (!opened)
             return opened.error();
         writable = std::move(*opened);
@@ -386,9 +385,9 @@ Result<LegacyReport> LegacyMigrator::run()
     Run run(*this);
     if (auto opened = run.open(); !opened)
         return opened.error();
-    const SqliteBulkWriteTuning tuning(m_options.execute ? run.target.get() : nullptr,
-                                       m_options.walCheckpointStepBytes,
-                                       m_options.walCheckpointWaitBytes);
+    const SqliteBulkWriteTuning tuning(
+        m_options.execute ? (run.target ? &*run.target : nullptr) : nullptr,
+        m_options.walCheckpointStepBytes, m_options.walCheckpointWaitBytes);
     auto executions = run.reader->listExecutions();
     if (!executions)
         return executions.error();
@@ -409,7 +408,8 @@ Result<LegacyReport> LegacyMigrator::run()
     };
     callbacks.progress = m_progress;
     callbacks.cancel = m_cancel;
-    LegacyEntryWriter writer(mode, run.target.get(), run.store.get(), callbacks);
+    LegacyEntryWriter writer(mode, (run.target ? &*run.target : nullptr), run.store.get(),
+                             callbacks);
     if (auto prepared = writer.prepare(); !prepared)
         return prepared.error();
     writer.setTotals(executions->size(), totalRows);

@@ -2,7 +2,7 @@
 
 #include "LegacyLineSplitter.h"
 #include "LegacyTimestamp.h"
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 
 #include <QDateTime>
 
@@ -29,7 +29,7 @@ QString legacyExecutionName(const QByteArray &key)
     return QStringLiteral("x'%1'").arg(QString::fromLatin1(key.toHex()));
 }
 
-NodeLogTableReader::NodeLogTableReader(const SqliteDatabase &db, QUuid onlyExecution,
+NodeLogTableReader::NodeLogTableReader(const SqliteConnection &db, QUuid onlyExecution,
                                        qint64 maxLineBytes)
     : m_db(db)
     , m_onlyExecution(onlyExecution)

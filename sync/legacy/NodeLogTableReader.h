@@ -6,7 +6,7 @@
 
 #include <string>
 
-class SqliteDatabase;
+class SqliteConnection;
 
 // Reads `execution_process_logs` of a node database in any of its three eras (one growing row per
 // execution, one row per message, batches of up to 100 lines): rows by inserted_at then rowid,
@@ -17,7 +17,7 @@ class SqliteDatabase;
 class NodeLogTableReader : public LegacyLogReader
 {
 public:
-    NodeLogTableReader(const SqliteDatabase &db, QUuid onlyExecution, qint64 maxLineBytes);
+    NodeLogTableReader(const SqliteConnection &db, QUuid onlyExecution, qint64 maxLineBytes);
 
     QString sourceName() const override;
     Result<QList<LegacyExecutionInfo>> listExecutions() override;
@@ -30,7 +30,7 @@ public:
 private:
     Result<bool> streamRow(qint64 rowId, class LegacyLineSplitter &splitter, qint64 &bytes);
 
-    const SqliteDatabase &m_db;
+    const SqliteConnection &m_db;
     QUuid m_onlyExecution;
     qint64 m_maxLineBytes;
     std::string m_runTimestamp; // "YYYY-MM-DD HH:MM:SS.sss" UTC

@@ -1,13 +1,13 @@
 #include "SqliteBulkWriteTuning.h"
 
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 #include "WalCheckpointer.h"
 
 #include <QByteArray>
 
 #include <algorithm>
 
-SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteDatabase *db, qint64 checkpointStepBytes,
+SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteConnection *db, qint64 checkpointStepBytes,
                                              qint64 checkpointWaitBytes)
     : m_db(db)
 {

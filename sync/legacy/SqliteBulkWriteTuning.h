@@ -4,7 +4,7 @@
 
 #include <memory>
 
-class SqliteDatabase;
+class SqliteConnection;
 class WalCheckpointer;
 
 // For the length of a migration, LogStore's connection is set up for one long bulk write:
@@ -22,7 +22,7 @@ class SqliteBulkWriteTuning
 public:
     // The WAL is checkpointed in the background every `checkpointStepBytes`; the writer waits
     // for it at `checkpointWaitBytes`.
-    SqliteBulkWriteTuning(const SqliteDatabase *db, qint64 checkpointStepBytes,
+    SqliteBulkWriteTuning(const SqliteConnection *db, qint64 checkpointStepBytes,
                           qint64 checkpointWaitBytes);
     ~SqliteBulkWriteTuning();
 
@@ -34,7 +34,7 @@ private:
     qint64 readPragma(const char *sql, qint64 fallback) const;
     void pragma(const QByteArray &sql) const;
 
-    const SqliteDatabase *m_db;
+    const SqliteConnection *m_db;
     qint64 m_mmapSize = 0;
     qint64 m_autoCheckpoint = 1000;
     qint64 m_ignoreChecks = 0;

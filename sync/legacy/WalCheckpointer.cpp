@@ -1,16 +1,16 @@
 #include "WalCheckpointer.h"
 
 #include "LegacyLog.h"
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 
 #include <QElapsedTimer>
 
 #include <sqlite3.h>
 
-std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const SqliteDatabase &writer, int stepPages,
-                                                        int waitPages)
+std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const SqliteConnection &writer,
+                                                        int stepPages, int waitPages)
 {
-    auto own = SqliteDatabase::openReadWrite(writer.path());
+    auto own = SqliteConnection::open(writer.path(), SqliteConnection::Mode::ReadWrite);
     if (!own) {
         qCWarning(lcLegacy) << "checkpointing on the writing connection:" << own.error().toString();
         return nullptr;
@@ -19,7 +19,7 @@ std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const SqliteDatabase &wr
         new WalCheckpointer(writer.handle(), std::move(*own), stepPages, waitPages));
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3 *writer, std::unique_ptr<SqliteDatabase> own,
+WalCheckpointer::WalCheckpointer(sqlite3 *writer, std::optional<SqliteConnection> own,
                                  int stepPages, int waitPages)
     : m_writer(writer)
     , m_own(std::move(own))

@@ -8,7 +8,7 @@
 #include <thread>
 
 struct sqlite3;
-class SqliteDatabase;
+#include "SqliteConnection.h"
 
 // Copies a bulk writer's WAL back into the database on a second connection and thread. With
 // SQLite's own auto-checkpoint the writer itself stopped after every 64 MiB of commits to read
@@ -21,7 +21,7 @@ class WalCheckpointer
 {
 public:
     // Null when the second connection cannot be opened; the writer then checkpoints as before.
-    static std::unique_ptr<WalCheckpointer> start(const SqliteDatabase &writer, int stepPages,
+    static std::unique_ptr<WalCheckpointer> start(const SqliteConnection &writer, int stepPages,
                                                   int waitPages);
     ~WalCheckpointer();
 
@@ -32,14 +32,14 @@ public:
     quint64 completedRuns() const;
 
 private:
-    WalCheckpointer(sqlite3 *writer, std::unique_ptr<SqliteDatabase> own, int stepPages,
+    WalCheckpointer(sqlite3 *writer, std::optional<SqliteConnection> own, int stepPages,
                     int waitPages);
     static int walHook(void *self, sqlite3 *db, const char *name, int walPages);
     void afterCommit(int walPages);
     void loop();
 
     sqlite3 *m_writer;
-    std::unique_ptr<SqliteDatabase> m_own;
+    std::optional<SqliteConnection> m_own;
     const int m_stepPages;
     const int m_waitPages;
     int m_lastRequestPages = 0; // writer thread only

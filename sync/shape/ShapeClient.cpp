@@ -12,6 +12,7 @@ ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
     qRegisterMetaType<ShapeStatus>();
     m_thread.setObjectName(QStringLiteral("hivewatch-shapes"));
     m_worker = new ShapeWorker(storePath);
+    m_worker->setEmitRows(true); // its batchReady is the models' input
     m_worker->moveToThread(&m_thread);
     connect(m_worker, &ShapeWorker::batchReady, this, &ShapeClient::batchReady,
             Qt::QueuedConnection);

@@ -4,6 +4,10 @@
 #include "Result.h"
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
+#include "ShapeUpdate.h"
+#include "SqliteConnection.h"
+#include "SqliteTransaction.h"
+#include "WorkerThread.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -12,11 +16,11 @@
 #include <QString>
 
 #include <functional>
-#include <future>
+#include <memory>
 #include <optional>
 
+class LogRowWriter;
 class LogStore;
-struct ShapeUpdate;
 
 // Where a shape stood when it was last saved.
 struct StoredShape
@@ -47,6 +51,10 @@ struct AppliedChange
 // offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update (first
 // sync, must-refetch) replaces the rows atomically.
 //
+// The store writes through a connection of its own (to LogStore's file, opened like it), owned
+// by its writer thread: every call runs there, a write() without `applied` without waiting for
+// it, so the caller parses the next response meanwhile; the others wait for it.
+//
 // Shapes share the connection, so they share its transaction, but none waits for another: every
 // commit() commits. A shape half-way through a large snapshot (written in parts) is saved as
 // "snapshot in progress" (offset -1) by any commit that carries its rows, so a restart resyncs it
@@ -57,6 +65,7 @@ public:
     explicit ShapeStore(LogStore &logStore);
     // Waits for a write in flight and drops what is not committed.
     ~ShapeStore();
+    // (logStore: its file, its access mode, and whether it is a node's database.)
     ShapeStore(const ShapeStore &) = delete;
     ShapeStore &operator=(const ShapeStore &) = delete;
 
@@ -87,12 +96,13 @@ public:
     // Does nothing when `name` is not partial.
     Result<void> abandon(const QString &name);
     // Whether `name` has written parts since its last commit().
-    bool isPartial(const QString &name) const { return m_partial.contains(name); }
+    bool isPartial(const QString &name);
     // Drops everything not yet committed (shutdown, or after a store error).
     void rollback();
 
     // Every stored row of `name`, sorted by key; none while it is saved as a snapshot in
-    // progress (offset -1) or not saved at all.
+    // progress (offset -1) or not saved at all. `visit` runs on the writer thread while the
+    // caller waits.
     Result<void>
     forEachRow(const QString &name,
                const std::function<void(const QString &key, const RawRow &row)> &visit);
@@ -108,14 +118,24 @@ private:
         std::optional<SyncedLogLine> line; // an insert into the log table that is a log line
         QByteArray json; // any other insert: the row in wire form
     };
-    static QList<Prepared> prepare(const ShapeUpdate &update, bool isLogTable,
+    static QList<Prepared> convert(const ShapeUpdate &update, bool isLogTable,
                                    const QByteArray &keyPrefix);
+    // The ...Here functions and everything below run on the writer thread.
+    Result<void> migrateHere();
+    Result<std::optional<StoredShape>> loadHere(const QString &name, const QString &shapeKey,
+                                                bool isLogTable);
+    Result<void> removeHere(const QString &name);
+    void rollbackHere();
+    Result<void> connect();
+    Result<LogRowWriter *> logWriter();
+    Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
+    Error sqlError(const QString &what) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        const QByteArray &keyPrefix, const QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
     // Whether the log shape's stored lines all stand for key_prefix + id (else it is removed).
     Result<bool> checkKeyedRows(const QString &name);
-    // Waits for the write in flight, if any, and returns its result.
+    // The result of the write in flight (which ran before, jobs run in order), and clears it.
     Result<void> join();
     Result<void> begin();
     Result<void> finish();
@@ -123,7 +143,10 @@ private:
     Result<qint64> attachedRows(const QString &name);
 
     LogStore &m_logStore;
-    bool m_open = false;
+    WorkerThread m_writer;
+    SqliteConnection m_db; // opened on m_writer's thread
+    std::unique_ptr<LogRowWriter> m_logWriter; // log_entries, on m_db
+    std::optional<SqliteTransaction> m_transaction; // the open transaction
     // Shapes with writes since their last commit(), and whether each is the log shape.
     QHash<QString, bool> m_partial;
     // Partial shapes whose offset -1 is already saved in the open transaction or on disk.
@@ -131,7 +154,7 @@ private:
     // Lines of log_entries attached to the log shape, including uncommitted writes; unknown
     // (recomputed from the saved state) after a rollback.
     std::optional<qint64> m_attached;
-    std::future<Result<void>> m_job; // the write in flight
+    Result<void> m_pending; // the result of the last write() that did not wait
     // The log shape's keys before the quoted id (see shapeLogKeyPrefix); empty until known.
     QByteArray m_keyPrefix;
 };

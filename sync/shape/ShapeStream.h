@@ -6,6 +6,7 @@
 #include "ShapeSchema.h"
 #include "ShapeStatus.h"
 #include "ShapeTokenCommand.h"
+#include "ShapeUpdate.h"
 #include "ShapeUrl.h"
 
 #include <QDateTime>
@@ -19,17 +20,6 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
-
-// Everything between two up-to-date messages, ready to be applied atomically.
-struct ShapeUpdate
-{
-    bool reset = false; // these changes start from an empty shape (offset -1)
-    QList<ShapeMessage> changes; // in log order
-    QString handle;
-    QString offset; // offset after the changes (to store with them)
-    ShapeSchema schema;
-    QDateTime receivedAt;
-};
 
 // The Electric shape protocol state machine for one shape (docs/electric-protocol.md §4–5; issue 4
 // item 3). It lives on the worker thread and uses the worker's QNetworkAccessManager.

@@ -7,7 +7,6 @@
 #include "ShapeValue.h"
 #include "SyncLog.h"
 
-#include <QMetaMethod>
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
 
@@ -69,7 +68,7 @@ bool ShapeWorker::ensureStore(QString *error)
 
 bool ShapeWorker::wantsBatches() const
 {
-    return isSignalConnected(QMetaMethod::fromSignal(&ShapeWorker::batchReady));
+    return m_emitRows;
 }
 
 bool ShapeWorker::wantsRows(const Shape &shape) const

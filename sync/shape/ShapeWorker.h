@@ -52,6 +52,10 @@ public:
         m_requestTimeoutMs = requestMs;
         m_liveTimeoutMs = liveMs;
     }
+    // Whether batchReady carries the rows (stored rows on resume, the changes of each
+    // up-to-date). Off (the default) the worker only stores: no merged rows are kept for a
+    // batch nobody reads (hivectl's sync). ShapeClient turns it on. Set before adding shapes.
+    void setEmitRows(bool emitRows) { m_emitRows = emitRows; }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -102,4 +106,5 @@ private:
     int m_flushThreshold = 0;
     int m_requestTimeoutMs = 0;
     int m_liveTimeoutMs = 0;
+    bool m_emitRows = false;
 };

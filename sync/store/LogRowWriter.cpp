@@ -1,10 +1,9 @@
 #include "LogRowWriter.h"
 
 #include "LogTable.h"
+#include "SqliteConnection.h"
 
 #include <QScopeGuard>
-
-#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -39,34 +38,12 @@ std::array<unsigned char, 16> uuidBytes(const QUuid &u)
     return b;
 }
 
-void bindText(sqlite3_stmt *stmt, int index, QByteArrayView text)
-{
-    sqlite3_bind_text64(stmt, index, text.data() ? text.data() : "", sqlite3_uint64(text.size()),
-                        SQLITE_STATIC, SQLITE_UTF8);
-}
-
-void bindTimestamp(sqlite3_stmt *stmt, int index, QByteArrayView timestamp)
-{
-    if (timestamp.isEmpty())
-        sqlite3_bind_null(stmt, index);
-    else
-        bindText(stmt, index, timestamp);
-}
-
-// An empty shape key means "derived from the id" (Electric keys are never empty): NULL.
-void bindKey(sqlite3_stmt *stmt, int index, QByteArrayView key)
-{
-    if (key.isEmpty())
-        sqlite3_bind_null(stmt, index);
-    else
-        bindText(stmt, index, key);
-}
-
 const char kNow[] = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 
 } // namespace
 
-Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(sqlite3 *db, bool hivewatchSchema)
+Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(const SqliteConnection &db,
+                                                            bool hivewatchSchema)
 {
     std::unique_ptr<LogRowWriter> writer(new LogRowWriter(db, hivewatchSchema));
     if (auto full = writer->insertStatement(kRowsPerStatement); !full)
@@ -94,34 +71,27 @@ Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(sqlite3 *db, bool hi
          {std::pair {update.constData(), &writer->m_update},
           std::pair {existing, &writer->m_existing}, std::pair {count, &writer->m_count},
           std::pair {shapeRow, &writer->m_shapeRow}, std::pair {detach, &writer->m_detach}}) {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, nullptr) != SQLITE_OK)
+        auto prepared = db.prepare(sql, true);
+        if (!prepared)
             return Error(QStringLiteral("Could not prepare the log write statements"),
-                         QString::fromUtf8(sqlite3_errmsg(db)));
+                         prepared.error().detail);
+        *slot = std::move(prepared).value();
     }
     return writer;
 }
 
-LogRowWriter::LogRowWriter(sqlite3 *db, bool hivewatchSchema)
+LogRowWriter::LogRowWriter(const SqliteConnection &db, bool hivewatchSchema)
     : m_db(db)
     , m_hivewatch(hivewatchSchema)
 {
 }
 
-LogRowWriter::~LogRowWriter()
-{
-    for (sqlite3_stmt *stmt : std::as_const(m_inserts))
-        sqlite3_finalize(stmt);
-    sqlite3_finalize(m_update);
-    sqlite3_finalize(m_existing);
-    sqlite3_finalize(m_count);
-    sqlite3_finalize(m_shapeRow);
-    sqlite3_finalize(m_detach);
-}
+LogRowWriter::~LogRowWriter() = default;
 
-Result<sqlite3_stmt *> LogRowWriter::insertStatement(int rowCount)
+Result<SqliteStatement *> LogRowWriter::insertStatement(int rowCount)
 {
-    if (sqlite3_stmt *stmt = m_inserts.value(rowCount))
-        return stmt;
+    if (auto it = m_inserts.find(rowCount); it != m_inserts.end())
+        return &it->second;
     QByteArray sql = m_hivewatch ? "INSERT INTO log_entries (execution_id, output_type, content, "
                                    "timestamp, source_id, shape_key, shape_row, shape_derived) "
                                    "VALUES "
@@ -134,22 +104,18 @@ Result<sqlite3_stmt *> LogRowWriter::insertStatement(int rowCount)
             sql += ", ";
         sql += values;
     }
-    sqlite3_stmt *stmt = nullptr;
     // Only the full-size statement is reused often enough to be worth keeping prepared for good.
-    const unsigned flags = rowCount == kRowsPerStatement ? SQLITE_PREPARE_PERSISTENT : 0;
-    if (sqlite3_prepare_v3(m_db, sql.constData(), int(sql.size()), flags, &stmt, nullptr)
-        != SQLITE_OK) {
-        const QString detail = QString::fromUtf8(sqlite3_errmsg(m_db));
-        sqlite3_finalize(stmt);
-        return Error(QStringLiteral("Could not prepare the log append statement"), detail);
-    }
-    m_inserts.insert(rowCount, stmt);
-    return stmt;
+    auto prepared = m_db.prepare(std::string_view(sql.constData(), size_t(sql.size())),
+                                 rowCount == kRowsPerStatement);
+    if (!prepared)
+        return Error(QStringLiteral("Could not prepare the log append statement"),
+                     prepared.error().detail);
+    return &m_inserts.emplace(rowCount, std::move(prepared).value()).first->second;
 }
 
 Error LogRowWriter::stepError(const QString &what) const
 {
-    return Error(what, QString::fromUtf8(sqlite3_errmsg(m_db)));
+    return Error(what, m_db.lastError());
 }
 
 Result<qint64> LogRowWriter::append(const QList<NewLogEntry> &rows)
@@ -180,6 +146,30 @@ Result<qint64> LogRowWriter::append(const QList<NewLogEntry> &rows)
     if (auto written = write(converted); !written)
         return written.error();
     return qint64(rows.size());
+}
+
+Result<qint64> LogRowWriter::appendLines(QByteArrayView executionId,
+                                         const std::vector<LineView> &lines)
+{
+    if (executionId.size() != 16)
+        return Error(QStringLiteral("An execution id is 16 bytes, not %1").arg(executionId.size()));
+    std::vector<Row> converted;
+    converted.reserve(lines.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const LineView &line = lines[i];
+        Row row;
+        row.outputType = LogTable::outputTypeName(line.outputType);
+        if (!row.outputType)
+            return invalidType(QString::fromUtf8(line.outputType), qsizetype(i));
+        std::copy(executionId.begin(), executionId.end(), row.executionId.begin());
+        row.content = line.content;
+        row.timestamp = line.timestamp;
+        row.index = qsizetype(i);
+        converted.push_back(row);
+    }
+    if (auto written = write(converted); !written)
+        return written.error();
+    return qint64(lines.size());
 }
 
 Result<qint64> LogRowWriter::upsertSynced(const QList<SyncedLogLine> &rows)
@@ -252,13 +242,22 @@ Result<qint64> LogRowWriter::write(std::vector<Row> &rows)
     }
     if (auto inserted = insert(inserts); !inserted)
         return inserted.error();
-    if (!insertedAt.isEmpty()) {
-        // Rows without a source id are counted by the schema's trigger; these are not.
+    if (m_hivewatch && !inserts.empty()) {
+        // The one counting rule (see the class comment): every inserted row, here.
         QHash<QByteArray, qint64> added;
+        const Row *previous = nullptr;
+        qint64 run = 0;
         for (const Row *row : inserts) {
-            if (row->sourceId)
-                ++added[QByteArray(reinterpret_cast<const char *>(row->executionId.data()), 16)];
+            // Lines mostly come in runs of one execution: one hash update per run.
+            if (previous && row->executionId != previous->executionId) {
+                added[QByteArray(reinterpret_cast<const char *>(previous->executionId.data()), 16)]
+                    += run;
+                run = 0;
+            }
+            previous = row;
+            ++run;
         }
+        added[QByteArray(reinterpret_cast<const char *>(previous->executionId.data()), 16)] += run;
         if (auto counted = addCounts(added); !counted)
             return counted.error();
     }
@@ -273,16 +272,15 @@ Result<QHash<qint64, LogRowWriter::Existing>> LogRowWriter::findExisting(std::ve
         size_t last = first;
         while (last + 1 < ids.size() && ids[last + 1] - ids[last] <= kMaxIdGap)
             ++last;
-        sqlite3_bind_int64(m_existing, 1, ids[first]);
-        sqlite3_bind_int64(m_existing, 2, ids[last]);
-        int rc;
-        while ((rc = sqlite3_step(m_existing)) == SQLITE_ROW) {
-            const qint64 id = sqlite3_column_int64(m_existing, 0);
+        m_existing.bindInt(1, ids[first]).bindInt(2, ids[last]);
+        Result<bool> row = false;
+        while ((row = m_existing.step()) && row.value()) {
+            const qint64 id = m_existing.columnInt(0);
             if (std::binary_search(ids.cbegin(), ids.cend(), id))
-                found.insert(id, {sqlite3_column_int(m_existing, 1) != 0});
+                found.insert(id, {m_existing.columnInt(1) != 0});
         }
-        sqlite3_reset(m_existing);
-        if (rc != SQLITE_DONE)
+        m_existing.reset();
+        if (!row)
             return stepError(QStringLiteral("Could not look up the stored log lines"));
         first = last + 1;
     }
@@ -296,51 +294,43 @@ Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
     // Every output type here was checked against the node's set when its Row was built, so the
     // schema's CHECK would only repeat that, and SQLite 3.40 evaluates its IN list through a
     // temporary table per row: 0.7 s of a 1M-row snapshot. Off for these statements only.
-    sqlite3_exec(m_db, "PRAGMA ignore_check_constraints = ON", nullptr, nullptr, nullptr);
-    const auto checksBack = qScopeGuard([this] {
-        sqlite3_exec(m_db, "PRAGMA ignore_check_constraints = OFF", nullptr, nullptr, nullptr);
-    });
+    (void)m_db.exec("PRAGMA ignore_check_constraints = ON");
+    const auto checksBack
+        = qScopeGuard([this] { (void)m_db.exec("PRAGMA ignore_check_constraints = OFF"); });
     const int columns = m_hivewatch ? 8 : 4;
     for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
         const int count = int(std::min<size_t>(kRowsPerStatement, rows.size() - first));
         auto prepared = insertStatement(count);
         if (!prepared)
             return prepared.error();
-        sqlite3_stmt *stmt = prepared.value();
+        SqliteStatement &stmt = *prepared.value();
         for (int i = 0; i < count; ++i) {
             const Row &row = *rows[first + size_t(i)];
             const int p = i * columns;
-            sqlite3_bind_blob(stmt, p + 1, row.executionId.data(), 16, SQLITE_STATIC);
-            sqlite3_bind_text(stmt, p + 2, row.outputType, -1, SQLITE_STATIC);
-            bindText(stmt, p + 3, row.content);
-            bindTimestamp(stmt, p + 4, row.timestamp);
+            stmt.bindBlob(p + 1, QByteArrayView(row.executionId.data(), 16))
+                .bindText(p + 2, std::string_view(row.outputType))
+                .bindText(p + 3, row.content)
+                .bindTextOrNull(p + 4, row.timestamp);
             if (!m_hivewatch)
                 continue;
             if (row.sourceId)
-                sqlite3_bind_int64(stmt, p + 5, *row.sourceId);
+                stmt.bindInt(p + 5, *row.sourceId);
             else
-                sqlite3_bind_null(stmt, p + 5);
-            if (row.hasShape) {
-                bindKey(stmt, p + 6, row.shapeKey);
-                bindText(stmt, p + 7, row.shapeRow);
-                sqlite3_bind_int(stmt, p + 8, row.derivedColumns);
-            } else {
-                sqlite3_bind_null(stmt, p + 6);
-                sqlite3_bind_null(stmt, p + 7);
-                sqlite3_bind_null(stmt, p + 8);
-            }
+                stmt.bindNull(p + 5);
+            // An empty shape key means "derived from the id" (Electric keys are never empty).
+            if (row.hasShape)
+                stmt.bindTextOrNull(p + 6, row.shapeKey)
+                    .bindText(p + 7, row.shapeRow)
+                    .bindInt(p + 8, row.derivedColumns);
+            else
+                stmt.bindNull(p + 6).bindNull(p + 7).bindNull(p + 8);
         }
-        const int rc = sqlite3_step(stmt);
-        const QString detail
-            = rc == SQLITE_DONE ? QString() : QString::fromUtf8(sqlite3_errmsg(m_db));
-        sqlite3_reset(stmt);
-        sqlite3_clear_bindings(stmt);
-        if (rc != SQLITE_DONE) {
+        if (auto stored = stmt.run(); !stored) {
             const qsizetype from = rows[first]->index;
             const qsizetype to = rows[first + size_t(count) - 1]->index;
             return Error(
                 QStringLiteral("Could not store rows %1 to %2 of the batch").arg(from).arg(to),
-                detail);
+                m_db.lastError());
         }
     }
     return {};
@@ -348,28 +338,21 @@ Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
 
 Result<void> LogRowWriter::update(const Row &row)
 {
-    sqlite3_bind_blob(m_update, 1, row.executionId.data(), 16, SQLITE_STATIC);
-    sqlite3_bind_text(m_update, 2, row.outputType, -1, SQLITE_STATIC);
-    bindText(m_update, 3, row.content);
-    bindTimestamp(m_update, 4, row.timestamp);
-    sqlite3_bind_int(m_update, 5, row.hasShape ? 1 : 0);
-    if (row.hasShape) {
-        bindKey(m_update, 6, row.shapeKey);
-        bindText(m_update, 7, row.shapeRow);
-    } else {
-        sqlite3_bind_null(m_update, 6);
-        sqlite3_bind_null(m_update, 7);
-    }
-    sqlite3_bind_int64(m_update, 8, *row.sourceId);
-    sqlite3_bind_int(m_update, 9, row.derivedColumns);
-    const int rc = sqlite3_step(m_update);
-    const QString detail = rc == SQLITE_DONE ? QString() : QString::fromUtf8(sqlite3_errmsg(m_db));
-    sqlite3_reset(m_update);
-    if (rc != SQLITE_DONE) {
+    m_update.bindBlob(1, QByteArrayView(row.executionId.data(), 16))
+        .bindText(2, std::string_view(row.outputType))
+        .bindText(3, row.content)
+        .bindTextOrNull(4, row.timestamp)
+        .bindInt(5, row.hasShape ? 1 : 0);
+    if (row.hasShape)
+        m_update.bindTextOrNull(6, row.shapeKey).bindText(7, row.shapeRow);
+    else
+        m_update.bindNull(6).bindNull(7);
+    m_update.bindInt(8, *row.sourceId).bindInt(9, row.derivedColumns);
+    if (auto stored = m_update.run(); !stored) {
         return Error(QStringLiteral("Could not store row %1 of the batch (%2 bytes of content)")
                          .arg(row.index)
                          .arg(row.content.size()),
-                     detail);
+                     m_db.lastError());
     }
     return {};
 }
@@ -377,11 +360,7 @@ Result<void> LogRowWriter::update(const Row &row)
 Result<void> LogRowWriter::addCounts(const QHash<QByteArray, qint64> &added)
 {
     for (auto it = added.cbegin(); it != added.cend(); ++it) {
-        sqlite3_bind_blob(m_count, 1, it.key().constData(), 16, SQLITE_STATIC);
-        sqlite3_bind_int64(m_count, 2, it.value());
-        const int rc = sqlite3_step(m_count);
-        sqlite3_reset(m_count);
-        if (rc != SQLITE_DONE)
+        if (!m_count.bindBlob(1, it.key()).bindInt(2, it.value()).run())
             return stepError(QStringLiteral("Could not count the stored log lines"));
     }
     return {};
@@ -391,13 +370,11 @@ Result<std::optional<SyncedLogLine>> LogRowWriter::syncedLine(qint64 sourceId)
 {
     if (!m_hivewatch)
         return std::optional<SyncedLogLine>();
-    sqlite3_bind_int64(m_shapeRow, 1, sourceId);
     std::optional<SyncedLogLine> line;
-    const int rc = sqlite3_step(m_shapeRow);
-    if (rc == SQLITE_ROW) {
+    const Result<bool> found = m_shapeRow.bindInt(1, sourceId).step();
+    if (found && found.value()) {
         const auto bytes = [this](int column) {
-            return QByteArray(static_cast<const char *>(sqlite3_column_blob(m_shapeRow, column)),
-                              sqlite3_column_bytes(m_shapeRow, column));
+            return m_shapeRow.columnByteArray(column);
         };
         line.emplace();
         line->sourceId = sourceId;
@@ -407,10 +384,10 @@ Result<std::optional<SyncedLogLine>> LogRowWriter::syncedLine(qint64 sourceId)
         line->timestamp = bytes(3);
         line->shapeKey = bytes(4);
         line->shapeRow = bytes(5);
-        line->derivedColumns = sqlite3_column_int(m_shapeRow, 6);
+        line->derivedColumns = int(m_shapeRow.columnInt(6));
     }
-    sqlite3_reset(m_shapeRow);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    m_shapeRow.reset();
+    if (!found)
         return stepError(QStringLiteral("Could not read a synced log line"));
     return line;
 }
@@ -419,24 +396,17 @@ Result<bool> LogRowWriter::detachSynced(qint64 sourceId)
 {
     if (!m_hivewatch)
         return false;
-    sqlite3_bind_int64(m_detach, 1, sourceId);
-    const int rc = sqlite3_step(m_detach);
-    const bool detached = sqlite3_changes(m_db) > 0;
-    sqlite3_reset(m_detach);
-    if (rc != SQLITE_DONE)
+    if (!m_detach.bindInt(1, sourceId).run())
         return stepError(QStringLiteral("Could not detach a synced log line"));
-    return rc == SQLITE_DONE && detached;
+    return m_db.changes() > 0;
 }
 
 Result<void> LogRowWriter::detachAllSynced()
 {
     if (!m_hivewatch)
         return {};
-    if (sqlite3_exec(m_db,
-                     "UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
-                     "shape_derived = NULL WHERE shape_derived IS NOT NULL",
-                     nullptr, nullptr, nullptr)
-        != SQLITE_OK)
+    if (!m_db.exec("UPDATE log_entries SET shape_key = NULL, shape_row = NULL, "
+                   "shape_derived = NULL WHERE shape_derived IS NOT NULL"))
         return stepError(QStringLiteral("Could not detach the synced log lines"));
     return {};
 }

@@ -1,32 +1,36 @@
 #pragma once
 
 #include "LogStore.h"
+#include "SqliteStatement.h"
 
 #include <QByteArrayView>
 #include <QHash>
 
 #include <array>
+#include <map>
 #include <vector>
 
-struct sqlite3;
-struct sqlite3_stmt;
+class SqliteConnection;
 
-// The write hot path of LogStore, on the raw sqlite3 handle behind its QSqlDatabase. Rows go in
+// The write hot path of log_entries, on a raw SQLite connection (LogStore's, or the shape
+// store writer's own). Rows go in
 // as multi-row INSERT statements (64 rows each): per-statement overhead (opening cursors on the
 // table and its indexes, the AUTOINCREMENT bookkeeping) dominated the single-row loop, and
 // 64-row statements halve the time per row (docs/benchmarks.md, "Shape consumer").
 //
-// On a Hivewatch store, rows with a sourceId are upserted: the ids already stored are looked up
-// first (one range scan of the unique index per cluster of ids), new rows are inserted and the
-// per-execution counts raised in one statement per execution, stored rows are updated in place.
-// The count trigger only counts rows without a sourceId (see LogStoreSchema), so a per-row
-// trigger never runs on the sync path.
+// It is the one writer of log_entries: LogStore's appends, the shape log sink and the legacy
+// migration all go through it. On a Hivewatch store, rows with a sourceId are upserted: the ids
+// already stored are looked up first (one range scan of the unique index per cluster of ids),
+// new rows are inserted, stored rows are updated in place. One counting rule: every inserted row
+// raises its execution's count here, in one statement per execution and batch (no insert
+// trigger since store version 3).
 class LogRowWriter
 {
 public:
     // hivewatchSchema: source_id, the shape_* columns and log_execution_counts exist (false
     // for a node's own database).
-    static Result<std::unique_ptr<LogRowWriter>> prepare(sqlite3 *db, bool hivewatchSchema);
+    static Result<std::unique_ptr<LogRowWriter>> prepare(const SqliteConnection &db,
+                                                         bool hivewatchSchema);
     ~LogRowWriter();
 
     LogRowWriter(const LogRowWriter &) = delete;
@@ -34,6 +38,16 @@ public:
 
     // LogStore::appendInCurrentTransaction. Returns the number of rows written.
     Result<qint64> append(const QList<NewLogEntry> &rows);
+    // One line of an execution as views into the caller's memory (valid until the call returns).
+    struct LineView
+    {
+        QByteArrayView outputType;
+        QByteArrayView content;
+        QByteArrayView timestamp; // empty = now
+    };
+    // Lines of one execution (executionId: its 16 bytes), without a source id: the legacy
+    // migration's path, which cannot afford a QString per line. Returns the rows written.
+    Result<qint64> appendLines(QByteArrayView executionId, const std::vector<LineView> &lines);
     // LogStore::upsertSyncedInCurrentTransaction. Returns how many rows were not attached to the
     // shape before.
     Result<qint64> upsertSynced(const QList<SyncedLogLine> &rows);
@@ -62,21 +76,21 @@ private:
         bool attached = false; // shape_key IS NOT NULL
     };
 
-    LogRowWriter(sqlite3 *db, bool hivewatchSchema);
+    LogRowWriter(const SqliteConnection &db, bool hivewatchSchema);
     Result<qint64> write(std::vector<Row> &rows);
     Result<QHash<qint64, Existing>> findExisting(std::vector<qint64> ids);
     Result<void> insert(const std::vector<const Row *> &rows);
     Result<void> update(const Row &row);
     Result<void> addCounts(const QHash<QByteArray, qint64> &added);
-    Result<sqlite3_stmt *> insertStatement(int rowCount);
+    Result<SqliteStatement *> insertStatement(int rowCount);
     Error stepError(const QString &what) const;
 
-    sqlite3 *m_db;
+    const SqliteConnection &m_db;
     bool m_hivewatch;
-    QHash<int, sqlite3_stmt *> m_inserts; // by rows per statement
-    sqlite3_stmt *m_update = nullptr;
-    sqlite3_stmt *m_existing = nullptr;
-    sqlite3_stmt *m_count = nullptr;
-    sqlite3_stmt *m_shapeRow = nullptr;
-    sqlite3_stmt *m_detach = nullptr;
+    std::map<int, SqliteStatement> m_inserts; // by rows per statement
+    SqliteStatement m_update;
+    SqliteStatement m_existing;
+    SqliteStatement m_count;
+    SqliteStatement m_shapeRow;
+    SqliteStatement m_detach;
 };

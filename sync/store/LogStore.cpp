@@ -2,6 +2,7 @@
 
 #include "LogStorePrivate.h"
 #include "LogStoreSchema.h"
+#include "SqliteTransaction.h"
 #include "StoreLog.h"
 
 #include <QAtomicInteger>
@@ -168,6 +169,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         d.handle = *static_cast<sqlite3 *const *>(handle.constData());
     if (!d.handle)
         return Error(QStringLiteral("The Qt SQLite driver did not expose its sqlite3 handle"));
+    d.connection = SqliteConnection::borrow(d.handle, path);
 
     QSqlQuery q(d.db);
     auto pragma = [&](const QString &sql) -> std::optional<Error> {
@@ -257,22 +259,21 @@ QSqlDatabase LogStore::database() const
     return d->db;
 }
 
+const SqliteConnection &LogStore::connection() const
+{
+    return d->connection;
+}
+
 Result<void> LogStore::withTransaction(const std::function<Result<void>()> &body)
 {
     if (d->readOnly)
         return Error(QStringLiteral("%1 is open read-only").arg(d->path));
-    if (!sqlite3_get_autocommit(d->handle))
-        return Error(QStringLiteral("A transaction is already open on %1").arg(d->path));
-    if (sqlite3_exec(d->handle, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return Error(QStringLiteral("Could not start writing to %1").arg(d->path),
-                     QString::fromUtf8(sqlite3_errmsg(d->handle)));
-    Result<void> result = body();
-    if (result.ok() && sqlite3_exec(d->handle, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-        result = Error(QStringLiteral("Could not commit to %1").arg(d->path),
-                       QString::fromUtf8(sqlite3_errmsg(d->handle)));
-    if (!result.ok() && !sqlite3_get_autocommit(d->handle))
-        sqlite3_exec(d->handle, "ROLLBACK", nullptr, nullptr, nullptr);
-    return result;
+    auto transaction = SqliteTransaction::begin(d->connection);
+    if (!transaction)
+        return transaction.error();
+    if (auto result = body(); !result)
+        return result; // the guard rolls back
+    return transaction->commit();
 }
 
 Result<qint64> LogStore::append(const QList<NewLogEntry> &rows)
@@ -294,11 +295,11 @@ Result<LogRowWriter *> LogStore::Private::rowWriter()
 {
     if (readOnly)
         return Error(QStringLiteral("%1 is open read-only").arg(path));
-    if (sqlite3_get_autocommit(handle))
+    if (connection.isAutocommit())
         return Error(QStringLiteral("Writing log lines needs an open transaction "
                                     "(use withTransaction())"));
     if (!writer) {
-        auto prepared = LogRowWriter::prepare(handle, hasSourceId);
+        auto prepared = LogRowWriter::prepare(connection, hasSourceId);
         if (!prepared)
             return prepared.error();
         writer = std::move(prepared).value();

@@ -99,9 +99,11 @@ struct LogStoreStats
 //
 // One LogStore owns one SQLite connection and must be used from the thread that opened it.
 // Writers and readers open their own LogStore on the same file (WAL: a read never waits for a
-// write). Other stores that keep data in the same file (synced shape rows, the legacy-import
-// ledger) share this connection through database() and withTransaction(), so their writes and
-// the log lines commit together.
+// write). The legacy import shares this connection (connection(), withTransaction()), so its
+// ledger and its log lines commit together. ShapeStore writes the same file through a
+// connection of its own on its writer thread, with its own LogRowWriter.
+class SqliteConnection;
+
 class LogStore
 {
 public:
@@ -176,6 +178,10 @@ public:
 
     // For stores sharing this file and its transactions. Do not close it.
     QSqlDatabase database() const;
+    // The same connection through the raw SQLite wrapper (borrowed: LogStore closes it), for
+    // the writers that share LogStore's transactions (the legacy migration). LogStore itself
+    // still reads (paging, search, export) and migrates through Qt Sql on this connection.
+    const SqliteConnection &connection() const;
 
 private:
     LogStore();

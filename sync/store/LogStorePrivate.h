@@ -5,6 +5,7 @@
 
 #include "LogRowWriter.h"
 #include "LogStore.h"
+#include "SqliteConnection.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -17,6 +18,7 @@ struct LogStore::Private
     QString connectionName;
     QSqlDatabase db;
     sqlite3 *handle = nullptr;
+    SqliteConnection connection; // borrowed: the Qt driver owns the handle
     bool readOnly = true;
     bool nodeDatabase = false;
     bool hasSourceId = false;

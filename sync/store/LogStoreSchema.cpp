@@ -80,6 +80,14 @@ const char *const kMigrationV2[] = {
     "ALTER TABLE log_entries ADD COLUMN shape_derived INTEGER",
 };
 
+// Version 3: one counting rule. LogRowWriter, the one writer of log_entries, counts every line it
+// inserts (one statement per execution and batch); the insert trigger that counted the lines
+// without a source_id goes, so no line is counted by both or by neither. Deletes and moves stay
+// with their triggers: only maintenance (never the write path) does them.
+const char *const kMigrationV3[] = {
+    "DROP TRIGGER IF EXISTS log_entries_count_insert",
+};
+
 struct Migration
 {
     int version;
@@ -90,6 +98,7 @@ struct Migration
 const Migration kMigrations[] = {
     {1, kMigrationV1, std::size(kMigrationV1)},
     {2, kMigrationV2, std::size(kMigrationV2)},
+    {3, kMigrationV3, std::size(kMigrationV3)},
 };
 
 } // namespace

@@ -78,6 +78,15 @@ if [[ -n $spelled ]]; then
     echo "$spelled" | sed 's/^/    /'
     fail=1
 fi
+# Inside sync/: sqlite/ is the floor of the libraries that touch SQLite (common only); store/
+# knows nothing of shapes, pg or the legacy import.
+sync_headers() { project_headers "sync/$1"; }
+for lib in store shape pg legacy demo; do
+    [[ -d sync/$lib ]] && check sync/sqlite "$(sync_headers $lib)" "headers of sync/$lib/"
+done
+for lib in shape pg legacy demo; do
+    [[ -d sync/$lib ]] && check sync/store "$(sync_headers $lib)" "headers of sync/$lib/"
+done
 
 if ((fail)); then exit 1; fi
 echo "layers ok: domain <- sync <- models <- ui <- app"

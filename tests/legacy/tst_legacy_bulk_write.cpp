@@ -3,7 +3,7 @@
 #include "LegacyTestChecks.h"
 #include "LogMsgParseQueue.h"
 #include "NodeDbBuilder.h"
-#include "SqliteDatabase.h"
+#include "SqliteConnection.h"
 #include "WalCheckpointer.h"
 
 #include <QFileInfo>
@@ -36,7 +36,8 @@ private:
 
 namespace {
 
-constexpr int kStatement = LegacyEntryWriter::kRowsPerInsert;
+// One write of the migration to LogRowWriter (a multiple of its 64-row INSERT statement).
+constexpr int kStatement = LegacyEntryWriter::kRowsPerWrite;
 
 QList<LegacyLineSpec> lines(int count, const QByteArray &prefix)
 {
@@ -185,7 +186,7 @@ void TestLegacyBulkWrite::writtenOutputTypesPassTheNodeCheck()
 void TestLegacyBulkWrite::checkpointerKeepsTheWalBounded()
 {
     const QString path = m_dir.filePath(QStringLiteral("wal.sqlite"));
-    auto opened = SqliteDatabase::openReadWrite(path);
+    auto opened = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
     QVERIFY(!opened.ok()); // openReadWrite does not create files
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), "create-wal");
@@ -196,9 +197,9 @@ void TestLegacyBulkWrite::checkpointerKeepsTheWalBounded()
         QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")));
     }
     QSqlDatabase::removeDatabase(QStringLiteral("create-wal"));
-    opened = SqliteDatabase::openReadWrite(path);
+    opened = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
     QVERIFY(opened.ok());
-    const SqliteDatabase &writer = **opened;
+    const SqliteConnection &writer = *opened;
     QVERIFY(writer.exec("PRAGMA wal_autocheckpoint = 0").ok()); // only the checkpointer's runs
 
     // Each transaction adds ~10 pages; runs every 16 pages; the writer waits at 64.

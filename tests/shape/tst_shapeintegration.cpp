@@ -454,6 +454,7 @@ private slots:
         QList<ShapeBatch> batches;
         statuses.clear();
         worker = std::make_unique<ShapeWorker>(storePath);
+        worker->setEmitRows(true);
         connect(worker.get(), &ShapeWorker::statusChanged, this,
                 [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
         connect(worker.get(), &ShapeWorker::batchReady, this, [&](const ShapeBatch &b) {

@@ -4,6 +4,7 @@
 #include "LogStore.h"
 #include "ShapeStore.h"
 #include "ShapeStream.h"
+#include "ShapeUrl.h"
 #include "ShapeWorker.h"
 
 #include <QFileInfo>
@@ -407,6 +408,99 @@ private slots:
             QCOMPARE(status.state, ShapeStatus::State::Failed);
             QVERIFY2(status.errorText.contains(directory), qPrintable(status.errorText));
         }
+    }
+
+    // A write runs on the store's writer thread without being waited for: its failure comes
+    // back from the next call, and what was committed before stays.
+    void failedWriteSurfacesAtTheNextCallAndKeepsWhatWasCommitted()
+    {
+        QSqlQuery q(m_writer->database());
+        QVERIFY2(q.exec(QStringLiteral(
+                     "CREATE TRIGGER refuse BEFORE INSERT ON shape_rows WHEN new.key LIKE "
+                     "'%\"666\"' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")),
+                 qPrintable(q.lastError().text()));
+        q.finish();
+        const ShapeUpdate failing = update(665, 667, QStringLiteral("0_0"), true);
+        QVERIFY(m_store->write(QStringLiteral("a"), failing, false));
+        const auto committed
+            = m_store->commit(QStringLiteral("a"), QStringLiteral("a"), failing, false);
+        QVERIFY(!committed.ok());
+        const QString text = committed.error().toString();
+        QVERIFY2(text.contains(QLatin1String("666")) && text.contains(QLatin1String("refused")),
+                 qPrintable(text));
+        m_store->rollback();
+        QCOMPARE(readerRows(QStringLiteral("a")), 3);
+        QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("10_0"));
+        // The store goes on after the rollback.
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+    }
+
+    // ShapeWorker without a server: what it replays from the store, and only when asked to.
+    void workerEmitsStoredRowsOnlyWhenAsked()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("t");
+        const ShapeEndpoint endpoint
+            = ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape")));
+        const QString name = definition.effectiveName();
+        const ShapeUpdate saved = update(7, 9, QStringLiteral("12_0"), true);
+        QVERIFY(m_store->write(name, saved, false));
+        const auto committed
+            = m_store->commit(name, ShapeUrl::shapeKey(endpoint, definition), saved, false);
+        QVERIFY2(committed.ok(),
+                 qPrintable(committed.ok() ? QString() : committed.error().toString()));
+        QCOMPARE(committed.value(), 3);
+
+        for (const bool emitRows : {false, true}) {
+            ShapeWorker worker(path());
+            worker.setEmitRows(emitRows);
+            QList<ShapeStatus> statuses;
+            QList<ShapeBatch> batches;
+            connect(&worker, &ShapeWorker::statusChanged, this,
+                    [&](const ShapeStatus &s) { statuses.append(s); });
+            connect(&worker, &ShapeWorker::batchReady, this,
+                    [&](const ShapeBatch &b) { batches.append(b); });
+            worker.showStoredShape(definition, endpoint);
+            QVERIFY(!statuses.isEmpty());
+            QCOMPARE(statuses.constLast().state, ShapeStatus::State::Idle);
+            QCOMPARE(statuses.constLast().rowCount, 3);
+            QCOMPARE(statuses.constLast().offset, QStringLiteral("12_0"));
+            if (!emitRows) {
+                QVERIFY(batches.isEmpty());
+                continue;
+            }
+            QCOMPARE(batches.size(), 1);
+            const ShapeBatch &batch = batches.constFirst();
+            QVERIFY(batch.reset);
+            QCOMPARE(batch.shapeName, name);
+            QCOMPARE(batch.changes.size(), 3);
+            QCOMPARE(batch.changes.constFirst().key, insert(7).key);
+            QCOMPARE(batch.changes.constLast().key, insert(9).key);
+        }
+    }
+
+    // A shape saved for another definition (another shape key) is not shown: its rows go.
+    void workerDoesNotShowRowsOfAnotherDefinition()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("a"); // saved in init() under the shape key "a"
+        ShapeWorker worker(path());
+        worker.setEmitRows(true);
+        QList<ShapeStatus> statuses;
+        QList<ShapeBatch> batches;
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &s) { statuses.append(s); });
+        connect(&worker, &ShapeWorker::batchReady, this,
+                [&](const ShapeBatch &b) { batches.append(b); });
+        worker.showStoredShape(
+            definition,
+            ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape"))));
+        QVERIFY(!statuses.isEmpty());
+        QCOMPARE(statuses.constLast().rowCount, 0);
+        QVERIFY(batches.isEmpty());
+        QCOMPARE(readerRows(QStringLiteral("a")), 0);
+        QCOMPARE(readerRows(QStringLiteral("b")), 2); // the other shape keeps its rows
     }
 };
 

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "Result.h"
+#include "SqliteStatement.h"
+
+#include <QString>
+
+#include <string_view>
+
+struct sqlite3;
+
+// One SQLite connection through the C API: the hot paths (a million synced rows, the legacy
+// migration's bulk insert) cannot afford a QVariant per value. Either owned (opened here, closed
+// by the destructor) or borrowed from a connection someone else closes (LogStore's, which Qt
+// opened). Move-only. A connection is used by one thread at a time; interrupt() is the one call
+// another thread may make, to cancel what runs on it.
+class SqliteConnection
+{
+public:
+    enum class Mode { ReadOnly, ReadWrite, ReadWriteCreate };
+
+    SqliteConnection() = default;
+    // busyTimeoutMs: how long a statement waits for another connection's write lock.
+    static Result<SqliteConnection> open(const QString &path, Mode mode, int busyTimeoutMs = 30000);
+    static SqliteConnection borrow(sqlite3 *db, const QString &path);
+    ~SqliteConnection();
+    SqliteConnection(SqliteConnection &&other) noexcept;
+    SqliteConnection &operator=(SqliteConnection &&other) noexcept;
+    SqliteConnection(const SqliteConnection &) = delete;
+    SqliteConnection &operator=(const SqliteConnection &) = delete;
+
+    bool isOpen() const { return m_db != nullptr; }
+    sqlite3 *handle() const { return m_db; }
+    QString path() const { return m_path; }
+    // SQLite's message for the last failure on this connection.
+    QString lastError() const;
+    // The last failure as an Error: "<what> (<path>)" plus SQLite's message, and a read-only
+    // file, a corrupt one and a lock held by another connection each told as such.
+    Error error(const QString &what) const;
+
+    // persistent: the statement lives for the connection's lifetime (SQLITE_PREPARE_PERSISTENT).
+    Result<SqliteStatement> prepare(std::string_view sql, bool persistent = false) const;
+    // Runs one or more statements without parameters or results.
+    Result<void> exec(std::string_view sql) const;
+    Result<bool> hasTable(std::string_view table) const;
+    qint64 lastInsertRowId() const;
+    // Rows changed by the last INSERT, UPDATE or DELETE.
+    qint64 changes() const;
+    // Whether no transaction is open.
+    bool isAutocommit() const;
+    // Makes what runs on the connection fail soon with SQLITE_INTERRUPT; any thread may call it.
+    void interrupt() const;
+
+private:
+    SqliteConnection(sqlite3 *db, QString path, bool owned);
+
+    sqlite3 *m_db = nullptr;
+    QString m_path;
+    bool m_owned = false;
+};

@@ -1,0 +1,177 @@
+// The one SQLite wrapper and the one worker-thread owner, on real files: errors that name the
+// file and tell read-only, corrupt and busy apart, the transaction guard, and cancellation.
+#include "SqliteConnection.h"
+#include "SqliteTransaction.h"
+#include "WorkerThread.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <atomic>
+#include <future>
+
+namespace {
+
+qint64 count(const SqliteConnection &db)
+{
+    auto select = db.prepare("SELECT count(*) FROM t");
+    if (!select || !select->step())
+        return -1;
+    return select->columnInt(0);
+}
+
+} // namespace
+
+class TestSqlite : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    QString createDatabase(const QString &name)
+    {
+        const QString path = m_dir.filePath(name);
+        auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWriteCreate);
+        if (!db || !db->exec("PRAGMA journal_mode = WAL; CREATE TABLE t (v TEXT NOT NULL)"))
+            return {};
+        return path;
+    }
+
+private slots:
+    void openingNamesTheFileAndWhatIsWrongWithIt()
+    {
+        const QString missing = m_dir.filePath(QStringLiteral("missing.sqlite"));
+        auto none = SqliteConnection::open(missing, SqliteConnection::Mode::ReadWrite);
+        QVERIFY(!none.ok());
+        QVERIFY2(none.error().toString().contains(missing), qPrintable(none.error().toString()));
+        QVERIFY(!QFile::exists(missing)); // ReadWrite never creates
+
+        const QString garbage = m_dir.filePath(QStringLiteral("garbage.sqlite"));
+        QFile file(garbage);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QByteArray(4096, 'x'));
+        file.close();
+        auto notDb = SqliteConnection::open(garbage, SqliteConnection::Mode::ReadOnly);
+        QVERIFY(!notDb.ok());
+        QCOMPARE(notDb.error().message, garbage + QStringLiteral(" is not an SQLite database"));
+    }
+
+    void aWriteOnAReadOnlyConnectionSaysReadOnly()
+    {
+        const QString path = createDatabase(QStringLiteral("ro.sqlite"));
+        QVERIFY(!path.isEmpty());
+        auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadOnly);
+        QVERIFY(db.ok());
+        QVERIFY(!db->exec("INSERT INTO t VALUES ('x')"));
+        const Error error = db->error(QStringLiteral("could not add a row"));
+        QVERIFY2(error.message.contains(path + QStringLiteral(" cannot be written (read-only)")),
+                 qPrintable(error.toString()));
+    }
+
+    void aLockHeldElsewhereIsToldAsSuch()
+    {
+        const QString path = createDatabase(QStringLiteral("busy.sqlite"));
+        auto holder = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
+        auto other = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite, 0);
+        QVERIFY(holder.ok() && other.ok());
+        auto held = SqliteTransaction::begin(*holder);
+        QVERIFY(held.ok());
+        auto refused = SqliteTransaction::begin(*other);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message.contains(QLatin1String("in use by another process")),
+                 qPrintable(refused.error().toString()));
+    }
+
+    void theTransactionGuardRollsBackUnlessCommitted()
+    {
+        const QString path = createDatabase(QStringLiteral("tx.sqlite"));
+        auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
+        QVERIFY(db.ok());
+        {
+            auto tx = SqliteTransaction::begin(*db);
+            QVERIFY(tx.ok());
+            QVERIFY(db->exec("INSERT INTO t VALUES ('dropped')"));
+            auto nested = SqliteTransaction::begin(*db);
+            QVERIFY(!nested.ok()); // one at a time, said so
+        }
+        QVERIFY(db->isAutocommit());
+        QCOMPARE(count(*db), 0);
+        auto tx = SqliteTransaction::begin(*db);
+        QVERIFY(tx.ok());
+        auto insert = db->prepare("INSERT INTO t VALUES (?1)");
+        QVERIFY(insert.ok());
+        SqliteStatement moved = std::move(insert).value();
+        QVERIFY(moved.bindText(1, QStringLiteral("kept")).run().ok());
+        QVERIFY(tx->commit().ok());
+        QVERIFY(!tx->isOpen());
+        QCOMPARE(count(*db), 1);
+    }
+
+    void workerThreadRunsJobsInOrderAndCancelDropsTheQueued()
+    {
+        WorkerThread worker(QStringLiteral("test-worker"));
+        worker.start();
+        QList<int> ran;
+        for (int i = 0; i < 5; ++i)
+            worker.post([&ran, i] { ran.append(i); });
+        QCOMPARE(worker.call([&ran] { return ran.size(); }), 5);
+        QCOMPARE(ran, (QList<int> {0, 1, 2, 3, 4}));
+
+        std::promise<void> gate;
+        std::shared_future<void> open = gate.get_future().share();
+        std::promise<void> started;
+        worker.post([&started, open] {
+            started.set_value();
+            open.wait();
+        });
+        std::atomic<int> queued {0};
+        for (int i = 0; i < 3; ++i)
+            worker.post([&queued] { ++queued; });
+        started.get_future().wait();
+        bool interrupted = false;
+        worker.cancel([&] {
+            interrupted = true;
+            gate.set_value();
+        });
+        worker.wait();
+        QVERIFY(interrupted);
+        QCOMPARE(queued.load(), 0);
+        worker.post([&queued] { ++queued; }); // still runs jobs after a cancel
+        worker.shutdown(); // runs what is queued first
+        QCOMPARE(queued.load(), 1);
+    }
+
+    void interruptEndsAStatementRunningOnTheWorker()
+    {
+        const QString path = createDatabase(QStringLiteral("interrupt.sqlite"));
+        auto opened = SqliteConnection::open(path, SqliteConnection::Mode::ReadOnly);
+        QVERIFY(opened.ok());
+        const SqliteConnection db = std::move(opened).value();
+        WorkerThread worker(QStringLiteral("test-sqlite"));
+        worker.start();
+        std::promise<Error> failed;
+        std::future<Error> result = failed.get_future();
+        std::promise<void> started;
+        worker.post([&] {
+            started.set_value();
+            // Never ends by itself.
+            auto endless = db.prepare("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                                      "FROM c) SELECT count(*) FROM c");
+            auto stepped = endless ? endless->step() : Result<bool>(endless.error());
+            failed.set_value(stepped ? Error(QStringLiteral("ended by itself"))
+                                     : db.error(QStringLiteral("could not count")));
+        });
+        started.get_future().wait(); // a cancel() before would drop the job, not interrupt it
+        // An interrupt only reaches a statement already running: repeat until it has.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (worker.cancel([&db] { db.interrupt(); }),
+             result.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready),
+            20000);
+        const Error error = result.get();
+        QVERIFY2(error.message.contains(QLatin1String("cancelled")), qPrintable(error.toString()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqlite)
+#include "tst_sqlite.moc"
