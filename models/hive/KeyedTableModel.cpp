@@ -26,12 +26,21 @@ int KeyedTableModel::rowForId(const QString &id) const
 
 void KeyedTableModel::rowChanged(const Values *, const Values *) { }
 
-KeyedTableModel::Values KeyedTableModel::convert(const QVariantHash &value) const
+KeyedTableModel::Values KeyedTableModel::convert(const ShapeRow &value) const
 {
+    // The rows of a batch share their column list: look the fields up once per list.
+    if (value.columns() != m_convertedColumns) {
+        m_convertedColumns = value.columns();
+        m_fieldIndex.resize(m_fields.size());
+        for (qsizetype i = 0; i < m_fields.size(); ++i)
+            m_fieldIndex[i] = value.indexOf(m_fields.at(i).column);
+    }
     Values values;
     values.reserve(m_fields.size());
-    for (const Field &field : m_fields) {
-        const QVariant raw = value.value(field.column);
+    for (qsizetype i = 0; i < m_fields.size(); ++i) {
+        const Field &field = m_fields.at(i);
+        const qsizetype at = m_fieldIndex.at(i);
+        const QVariant raw = at < 0 ? QVariant() : value.values().at(at);
         switch (field.type) {
         case FieldType::Raw:
             values.append(raw);
@@ -74,7 +83,7 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
     }
 
     // Net effect per key, in order of first appearance: nullopt = deleted.
-    QHash<QString, std::optional<QVariantHash>> net;
+    QHash<QString, std::optional<ShapeRow>> net;
     QStringList order;
     for (const RowChange &change : batch.changes) {
         auto it = net.find(change.key);
@@ -92,7 +101,7 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
     QList<std::pair<QString, Values>> updated;
     QList<std::pair<QString, Values>> inserted;
     for (const QString &key : std::as_const(order)) {
-        const std::optional<QVariantHash> &after = net[key];
+        const std::optional<ShapeRow> &after = net[key];
         const int row = rowForKey(key);
         if (!after) {
             if (row >= 0)

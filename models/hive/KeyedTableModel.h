@@ -61,7 +61,7 @@ private:
         QString key;
         Values values;
     };
-    Values convert(const QVariantHash &value) const;
+    Values convert(const ShapeRow &value) const;
     void applyReset(const ShapeBatch &batch);
     void removeRows(QList<int> rows);
     void rebuildIndex(int fromRow);
@@ -71,4 +71,7 @@ private:
     QList<Row> m_rows;
     QHash<QString, int> m_rowByKey;
     QHash<QString, QString> m_keyById;
+    // Where each field sits in rows with this column list (-1: absent), see convert().
+    mutable ShapeRow::Columns m_convertedColumns;
+    mutable QList<qsizetype> m_fieldIndex;
 };

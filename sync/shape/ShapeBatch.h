@@ -1,10 +1,11 @@
 #pragma once
 
+#include "ShapeRow.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
 #include <QString>
-#include <QVariantHash>
 
 // What the shape consumer hands to everything above it: the changes between two up-to-date
 // messages, applied atomically. This is the contract between the sync worker thread and the
@@ -20,8 +21,8 @@ struct RowChange
 
     Operation operation = Operation::Insert;
     QString key; // Electric's row key, opaque
-    QVariantHash value; // Insert/Update: the complete row after the change (partial updates are
-                        // already merged). Delete: at least the primary-key columns.
+    ShapeRow value; // Insert/Update: the complete row after the change (partial updates are
+                    // already merged). Delete: at least the primary-key columns.
 };
 
 struct ShapeBatch

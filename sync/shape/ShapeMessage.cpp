@@ -8,6 +8,8 @@
 
 using namespace simdjson;
 
+static_assert(kShapeBodyPadding >= qsizetype(SIMDJSON_PADDING));
+
 namespace {
 
 // Column names repeat on every row: share one QByteArray per name instead of allocating one per
@@ -114,8 +116,12 @@ void mergeRow(RawRow &row, const RawRow &changes)
 
 Result<ParsedBody> parseShapeBody(const QByteArray &body)
 {
+    // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
+    // into the parser's padded buffer, which then stays allocated (10 MiB for Electric's chunks).
+    const bool padded = body.capacity() - body.size() >= qsizetype(SIMDJSON_PADDING);
     dom::element root;
-    if (auto error = threadParser().parse(body.constData(), size_t(body.size())).get(root)) {
+    if (auto error
+        = threadParser().parse(body.constData(), size_t(body.size()), !padded).get(root)) {
         return Error(QStringLiteral("the shape response is not valid JSON"),
                      QString::fromUtf8(error_message(error)));
     }

@@ -45,8 +45,10 @@ struct ParsedBody
 
 // Parses one response body: a JSON array of messages. Unknown message kinds and unknown control
 // messages are skipped (with a debug log); a body that is not an array of objects, or a change
-// message without key/operation/value, is an error naming the message index.
+// message without key/operation/value, is an error naming the message index. A body with
+// kShapeBodyPadding bytes of spare capacity (QByteArray::reserve) is parsed without a copy.
 Result<ParsedBody> parseShapeBody(const QByteArray &body);
+inline constexpr qsizetype kShapeBodyPadding = 64;
 
 // Serialises a raw row as a JSON object of strings/nulls (the wire form), and back. Used by the
 // store; parseRawRow reports malformed input as an error.

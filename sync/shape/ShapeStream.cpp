@@ -489,6 +489,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     QByteArray body = reply->readAll();
+    body.reserve(body.size() + kShapeBodyPadding); // parsed in place (parseShapeBody)
     const bool success = status >= 200 && status < 300;
     if (success) {
         // The status line arrived, but a body that did not arrive whole (cut off, undecodable)

@@ -271,6 +271,36 @@ QVariantHash typedRow(const ShapeSchema &schema, const RawRow &row, QStringList 
     return out;
 }
 
+ShapeRow typedShapeRow(const ShapeSchema &schema, const RawRow &row, ShapeRow::Columns &columns,
+                       QStringList *problems)
+{
+    bool same = columns && columns->size() == row.size();
+    for (qsizetype i = 0; same && i < row.size(); ++i)
+        same = QAnyStringView::equal(columns->at(i), QUtf8StringView(row.at(i).column));
+    if (!same) {
+        QStringList names;
+        names.reserve(row.size());
+        for (const RawField &field : row)
+            names.append(QString::fromUtf8(field.column));
+        columns = std::make_shared<const QStringList>(std::move(names));
+    }
+    QVariantList values;
+    values.reserve(row.size());
+    for (qsizetype i = 0; i < row.size(); ++i) {
+        const RawField &field = row.at(i);
+        const QString &column = columns->at(i);
+        auto value = typed(schema.column(column), field);
+        if (value) {
+            values.append(std::move(value).value());
+        } else {
+            if (problems)
+                *problems << QStringLiteral("column `%1`: %2").arg(column, value.error().message);
+            values.append(QString::fromUtf8(field.text));
+        }
+    }
+    return ShapeRow(columns, std::move(values));
+}
+
 QStringList notNullViolations(const ShapeSchema &schema, const QString &key, const RawRow &row)
 {
     QStringList problems;

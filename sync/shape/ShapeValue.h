@@ -2,6 +2,7 @@
 
 #include "Result.h"
 #include "ShapeMessage.h"
+#include "ShapeRow.h"
 #include "ShapeSchema.h"
 
 #include <QByteArray>
@@ -22,6 +23,11 @@ Result<QVariant> typed(const ColumnType *type, const RawField &field);
 // `problems` and the affected value is kept as its text (or null), so nothing is lost.
 QVariantHash typedRow(const ShapeSchema &schema, const RawRow &row,
                       QStringList *problems = nullptr);
+// The same into the form batches carry. `columns` is the column list of the shape's previous
+// row: reused when this row has the same columns in the same order (it almost always has),
+// replaced otherwise, so the rows of a batch share one list.
+ShapeRow typedShapeRow(const ShapeSchema &schema, const RawRow &row, ShapeRow::Columns &columns,
+                       QStringList *problems = nullptr);
 // Reports NULLs in not_null columns: "column `x` is declared NOT NULL but the row <key> has
 // NULL". Empty when the row is fine.
 QStringList notNullViolations(const ShapeSchema &schema, const QString &key, const RawRow &row);

@@ -241,9 +241,10 @@ void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)
     batch.handle = shape.status.handle;
     batch.offset = shape.status.offset;
     batch.receivedAt = shape.status.lastSyncedAt;
+    ShapeRow::Columns columns;
     auto visited = m_store->forEachRow(batch.shapeName, [&](const QString &key, const RawRow &row) {
-        batch.changes.append(
-            {RowChange::Operation::Insert, key, ShapeValue::typedRow(rowSchema, row)});
+        batch.changes.append({RowChange::Operation::Insert, key,
+                              ShapeValue::typedShapeRow(rowSchema, row, columns)});
     });
     if (!visited) {
         qCWarning(lcSync) << batch.shapeName << visited.error().toString();
@@ -302,9 +303,12 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
                 batch.storedChangeCount = changeCount;
             batch.changes.reserve(applied.size());
             QStringList problems;
-            for (const AppliedChange &change : std::as_const(applied)) {
-                batch.changes.append({change.operation, change.key,
-                                      ShapeValue::typedRow(update.schema, change.row, &problems)});
+            ShapeRow::Columns columns;
+            for (AppliedChange &change : applied) {
+                batch.changes.append(
+                    {change.operation, change.key,
+                     ShapeValue::typedShapeRow(update.schema, change.row, columns, &problems)});
+                change.row = RawRow(); // a snapshot's raw and typed rows are not held at once
             }
             for (const QString &problem : std::as_const(problems))
                 emit warning(name, problem);

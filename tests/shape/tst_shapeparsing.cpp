@@ -312,6 +312,39 @@ private slots:
                  qPrintable(parsed.error().toString()));
     }
 
+    void batchRowsShareTheirColumnListAndTypeLikeTheHash()
+    {
+        auto schema = ShapeSchema::parse("{\"id\":{\"type\":\"int8\",\"pk_index\":0},"
+                                         "\"title\":{\"type\":\"text\"}}");
+        QVERIFY(schema.ok());
+        auto parsed = parseShapeBody(
+            "[{\"headers\":{\"operation\":\"insert\"},\"key\":\"1\",\"value\":{\"id\":\"1\","
+            "\"title\":\"a\"}},{\"headers\":{\"operation\":\"insert\"},\"key\":\"2\","
+            "\"value\":{\"id\":\"2\",\"title\":null}},{\"headers\":{\"operation\":"
+            "\"insert\"},\"key\":\"3\",\"value\":{\"title\":\"c\",\"id\":\"x\"}}]");
+        QVERIFY(parsed.ok());
+        ShapeRow::Columns columns;
+        QStringList problems;
+        QList<ShapeRow> rows;
+        for (const ShapeMessage &change : parsed->changes)
+            rows.append(ShapeValue::typedShapeRow(*schema, change.value, columns, &problems));
+        // The first two rows list the same columns in the same order: one list for both.
+        QCOMPARE(rows[0].columns().get(), rows[1].columns().get());
+        QVERIFY(rows[2].columns().get() != rows[1].columns().get());
+        QCOMPARE(rows[0].value(QStringLiteral("id")), QVariant(qlonglong(1)));
+        QVERIFY(rows[1].value(QStringLiteral("title")).isNull());
+        QVERIFY(!rows[1].value(QStringLiteral("missing")).isValid());
+        QCOMPARE(rows[2].value(QStringLiteral("title")).toString(), QStringLiteral("c"));
+        // A value that does not type is kept as its text, with the problem named.
+        QCOMPARE(rows[2].value(QStringLiteral("id")).toString(), QStringLiteral("x"));
+        QCOMPARE(problems.size(), 1);
+        QVERIFY(problems.first().contains(QLatin1String("`id`")));
+        for (qsizetype i = 0; i < rows.size(); ++i) {
+            QCOMPARE(rows[i].toHash(), ShapeValue::typedRow(*schema, parsed->changes[i].value));
+            QCOMPARE(rows[i], ShapeRow(rows[i].toHash())); // equal whatever the column order
+        }
+    }
+
     void parsesTheSchemaHeader()
     {
         auto schema = ShapeSchema::parse(
