@@ -365,17 +365,22 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     if (!m_running)
         return;
 
+    using End = ShapeTransportEnd::Kind;
+    const auto ended = [this](End kind, const QString &text = {}) {
+        apply(ShapeStreamTransitions::onTransportEnd(m_core, {kind, text}, limits(),
+                                                     [this] { return random(); }));
+    };
     if (!m_refusedRedirect.isEmpty()) {
-        fail(m_refusedRedirect);
+        ended(End::RefusedRedirect, m_refusedRedirect);
         return;
     }
     if (!m_stalled.isEmpty()) {
-        retryLater(m_stalled, std::nullopt);
+        ended(End::Stalled, m_stalled);
         return;
     }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (m_watchdogFired && m_replyLive) {
-        scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        ended(End::LiveWatchdog); // even one stalled mid-body: start a new one
         return;
     }
     if (reply->error() == QNetworkReply::TooManyRedirectsError
@@ -388,9 +393,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                   .arg(ShapeUrl::redacted(reply->request().url()),
                        ShapeUrl::redacted(m_redirectedFrom.isEmpty() ? reply->url()
                                                                      : m_redirectedFrom));
-        fail(reply->error() == QNetworkReply::InsecureRedirectError
-                 ? QStringLiteral("refused a redirect from https to http %1").arg(route)
-                 : QStringLiteral("no answer %1: a redirect loop?").arg(route));
+        if (reply->error() == QNetworkReply::InsecureRedirectError)
+            ended(End::InsecureRedirect,
+                  QStringLiteral("refused a redirect from https to http %1").arg(route));
+        else
+            ended(End::RedirectLoop, QStringLiteral("no answer %1: a redirect loop?").arg(route));
         return;
     }
     if (!m_replyLive
@@ -398,30 +405,31 @@ void ShapeStream::onFinished(QNetworkReply *reply)
             || reply->error() == QNetworkReply::TimeoutError)) {
         // Only the transfer timeout cancels a request we still own; "Operation canceled" would
         // hide that the server went silent.
-        retryLater(QStringLiteral("no data from %1 for %2 s")
-                       .arg(ShapeUrl::redacted(reply->url()))
-                       .arg(m_options.requestTimeoutMs / 1000.0),
-                   std::nullopt);
+        ended(End::TimedOut,
+              QStringLiteral("no data from %1 for %2 s")
+                  .arg(ShapeUrl::redacted(reply->url()))
+                  .arg(m_options.requestTimeoutMs / 1000.0));
         return;
     }
     if (status == 0) {
         if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
-            fail(QStringLiteral(
-                     "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
-                     .arg(m_endpoint.url.host(), reply->errorString()));
+            ended(End::TlsFailed,
+                  QStringLiteral(
+                      "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
+                      .arg(m_endpoint.url.host(), reply->errorString()));
             return;
         }
         if (reply->error() == QNetworkReply::RemoteHostClosedError) {
-            retryLater(QStringLiteral("%1 closed the connection without answering")
-                           .arg(ShapeUrl::redacted(reply->url())),
-                       std::nullopt);
+            ended(End::ClosedWithoutAnswer,
+                  QStringLiteral("%1 closed the connection without answering")
+                      .arg(ShapeUrl::redacted(reply->url())));
             return;
         }
         // Host and port only: the URL's user:password@ must not reach a message.
-        retryLater(QStringLiteral("cannot reach %1: %2")
-                       .arg(m_endpoint.url.adjusted(QUrl::RemoveUserInfo).authority(),
-                            reply->errorString()),
-                   std::nullopt);
+        ended(End::Unreachable,
+              QStringLiteral("cannot reach %1: %2")
+                  .arg(m_endpoint.url.adjusted(QUrl::RemoveUserInfo).authority(),
+                       reply->errorString()));
         return;
     }
     QByteArray body = reply->readAll();
@@ -432,10 +440,10 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         // is not the server's answer: retry, never parse it.
         const QString problem = bodyProblem(reply, body);
         if (!problem.isEmpty()) {
-            retryLater(QStringLiteral("the HTTP %1 response from %2 %3")
-                           .arg(status)
-                           .arg(ShapeUrl::redacted(reply->url()), problem),
-                       std::nullopt);
+            ended(End::BodyIncomplete,
+                  QStringLiteral("the HTTP %1 response from %2 %3")
+                      .arg(status)
+                      .arg(ShapeUrl::redacted(reply->url()), problem));
             return;
         }
     } else {
@@ -581,12 +589,6 @@ void ShapeStream::startOver(const QString &reason)
         return;
     setState(ShapeStatus::State::Syncing);
     scheduleNext(0);
-}
-
-void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryAfterMs)
-{
-    apply(ShapeStreamTransitions::retry(m_core, reason, retryAfterMs, limits(),
-                                        [this] { return random(); }));
 }
 
 bool ShapeStream::apply(ShapeStreamStep step)

@@ -125,7 +125,6 @@ private:
     ShapeStreamLimits limits() const;
     void renewToken();
     QString sourceName() const;
-    void retryLater(const QString &reason, std::optional<qint64> retryAfterMs = std::nullopt);
     void fail(const QString &reason, ShapeStatus::Problem problem = ShapeStatus::Problem::Other);
     void setState(ShapeStatus::State state);
     void abortReply();

@@ -304,6 +304,28 @@ ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &re
     return {std::move(state), {Action::Kind::Accept, 0, {}}};
 }
 
+ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &end,
+                               const ShapeStreamLimits &limits, const Random &random)
+{
+    using End = ShapeTransportEnd::Kind;
+    switch (end.kind) {
+    case End::RefusedRedirect:
+    case End::RedirectLoop:
+    case End::InsecureRedirect:
+    case End::TlsFailed:
+        return fail(std::move(state), end.text);
+    case End::LiveWatchdog:
+        return {std::move(state), {Action::Kind::Send, 0, {}}};
+    case End::Stalled:
+    case End::TimedOut:
+    case End::ClosedWithoutAnswer:
+    case End::Unreachable:
+    case End::BodyIncomplete:
+        break;
+    }
+    return retry(std::move(state), end.text, std::nullopt, limits, random);
+}
+
 ShapeStreamStep onMustRefetch(ShapeStreamState state, const ShapeResponseMeta &response,
                               const ShapeStreamLimits &limits, const QString &cacheBuster)
 {

@@ -73,6 +73,25 @@ struct ShapeResponseMeta
     QByteArray body; // decoded; error bodies only for their message
 };
 
+// How a request ended below HTTP, in the stream's words (URLs already redacted).
+struct ShapeTransportEnd
+{
+    enum class Kind {
+        RefusedRedirect, // to another origin, which would receive the credentials
+        RedirectLoop, // only redirects, or Qt's redirect limit
+        InsecureRedirect, // https to http
+        TlsFailed, // the certificate could not be verified
+        LiveWatchdog, // a live poll stalled past its watchdog
+        Stalled, // the progress check gave up on a catch-up
+        TimedOut, // a catch-up cancelled by the transfer timeout
+        ClosedWithoutAnswer,
+        Unreachable, // no connection at all
+        BodyIncomplete // a 2xx cut off or undecodable
+    };
+    Kind kind;
+    QString text;
+};
+
 // What ShapeStream does next.
 struct ShapeStreamAction
 {
@@ -138,6 +157,11 @@ ShapeStreamStep onResponse(ShapeStreamState state, const ShapeResponseMeta &resp
 ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &response,
                              const ShapeStreamLimits &limits, const Random &random,
                              const QString &cacheBuster);
+
+// A request that brought no HTTP answer to act on: what is fatal (redirects away, TLS) fails,
+// a stalled live poll is simply asked again, everything else backs off.
+ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &end,
+                               const ShapeStreamLimits &limits, const Random &random);
 
 // The body of an accepted 2xx said must-refetch.
 ShapeStreamStep onMustRefetch(ShapeStreamState state, const ShapeResponseMeta &response,

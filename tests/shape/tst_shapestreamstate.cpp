@@ -11,6 +11,7 @@ using Phase = ShapeStreamState::Phase;
 namespace T = ShapeStreamTransitions;
 
 Q_DECLARE_METATYPE(Kind)
+Q_DECLARE_METATYPE(ShapeTransportEnd::Kind)
 Q_DECLARE_METATYPE(ShapeStatus::Problem)
 
 namespace {
@@ -483,6 +484,42 @@ private slots:
         QCOMPARE(step.action.kind, Kind::Fail);
         QVERIFY(step.action.text.contains(QStringLiteral("keeps serving the expired shape handle "
                                                          "H1")));
+    }
+
+    void transportEnds_data()
+    {
+        using End = ShapeTransportEnd::Kind;
+        QTest::addColumn<End>("end");
+        QTest::addColumn<Kind>("kind");
+        QTest::newRow("redirect to another origin") << End::RefusedRedirect << Kind::Fail;
+        QTest::newRow("redirect loop") << End::RedirectLoop << Kind::Fail;
+        QTest::newRow("https to http") << End::InsecureRedirect << Kind::Fail;
+        QTest::newRow("TLS") << End::TlsFailed << Kind::Fail;
+        QTest::newRow("live watchdog") << End::LiveWatchdog << Kind::Send;
+        QTest::newRow("stalled catch-up") << End::Stalled << Kind::Retry;
+        QTest::newRow("timed out") << End::TimedOut << Kind::Retry;
+        QTest::newRow("closed") << End::ClosedWithoutAnswer << Kind::Retry;
+        QTest::newRow("unreachable") << End::Unreachable << Kind::Retry;
+        QTest::newRow("cut off") << End::BodyIncomplete << Kind::Retry;
+    }
+    void transportEnds()
+    {
+        QFETCH(ShapeTransportEnd::Kind, end);
+        QFETCH(Kind, kind);
+        const ShapeStreamState live = liveAt("H1", "4_0");
+        const ShapeStreamStep step
+            = T::onTransportEnd(live, {end, QStringLiteral("what happened")}, limits(), half);
+        QCOMPARE(step.action.kind, kind);
+        // Nothing below HTTP moves the position.
+        QCOMPARE(step.state.position.offset, QStringLiteral("4_0"));
+        QCOMPARE(step.state.position.handle, QStringLiteral("H1"));
+        if (kind == Kind::Send) {
+            QCOMPARE(step.action.delayMs, 0);
+            QCOMPARE(step.state.errorCount, 0);
+        } else {
+            QCOMPARE(step.action.text, QStringLiteral("what happened"));
+            QCOMPARE(step.state.phase, kind == Kind::Fail ? Phase::Failed : Phase::BackingOff);
+        }
     }
 
     void otherStatuses_data()
