@@ -463,28 +463,6 @@ void ShapeStream::onFinished(QNetworkReply *reply)
 void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 {
     const bool live = m_replyLive;
-    if (m_endpoint.style == ShapeEndpoint::Style::Proxy && !reply->hasRawHeader(kHandle)
-        && !reply->hasRawHeader(kOffset) && body.trimmed() == "[]") {
-        // The hive's proxy answers a user without organizations with a bare [] and no Electric
-        // headers (docs/hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
-        m_core.position = ShapeRequestPosition {};
-        m_core.position.expiredHandle.clear();
-        m_schema = ShapeSchema();
-        m_pending.clear();
-        m_pendingReset = true;
-        m_core.upToDate = false;
-        m_core.errorCount = 0;
-        m_errorText.clear();
-        m_emptyProxy = true;
-        ShapeUpdate update;
-        update.reset = true;
-        update.offset = m_core.position.offset;
-        update.receivedAt = QDateTime::currentDateTimeUtc();
-        setState(ShapeStatus::State::Live);
-        emit updateReady(update);
-        scheduleNext(m_options.emptyProxyPollMs);
-        return;
-    }
     const ShapeResponseMeta meta = responseMeta(reply, body);
     ShapeStreamStep checked = ShapeStreamTransitions::checkSuccess(
         m_core, meta, limits(), [this] { return random(); }, ShapeUrl::newCacheBuster());
@@ -628,6 +606,21 @@ bool ShapeStream::apply(ShapeStreamStep step)
             emit stateChanged();
         }
         break;
+    case ShapeStreamAction::Kind::EmptyGrant: {
+        m_schema = ShapeSchema();
+        m_pending.clear();
+        m_pendingReset = true;
+        m_errorText.clear();
+        m_emptyProxy = true; // polled now and then, shown as live meanwhile
+        ShapeUpdate update;
+        update.reset = true;
+        update.offset = m_core.position.offset;
+        update.receivedAt = QDateTime::currentDateTimeUtc();
+        setState(ShapeStatus::State::Live);
+        emit updateReady(update);
+        scheduleNext(action.delayMs);
+        break;
+    }
     case ShapeStreamAction::Kind::RenewToken:
         // An access token that expired: ask the command for a new one, then retry this request.
         qCInfo(lcSync) << m_definition.effectiveName()
@@ -653,6 +646,7 @@ ShapeResponseMeta ShapeStream::responseMeta(QNetworkReply *reply, const QByteArr
     meta.sourceName = sourceName();
     meta.host = m_endpoint.url.host();
     meta.canRenewToken = m_tokenCommand != nullptr;
+    meta.proxy = m_endpoint.style == ShapeEndpoint::Style::Proxy;
     meta.waitedMs = m_clock.elapsed() - m_requestStartedMs;
     meta.handle = header(kHandle);
     meta.offset = header(kOffset);
@@ -674,6 +668,7 @@ ShapeStreamLimits ShapeStream::limits() const
     limits.outOfBoundsRetries = m_options.outOfBoundsRetries;
     limits.staleCacheRetries = m_options.staleCacheRetries;
     limits.refetchLimit = m_options.refetchLimit;
+    limits.emptyProxyPollMs = m_options.emptyProxyPollMs;
     limits.backoff = m_options.backoff;
     return limits;
 }

@@ -240,6 +240,16 @@ ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &re
                              const ShapeStreamLimits &limits, const Random &random,
                              const QString &cacheBuster)
 {
+    if (response.proxy && !response.handle && !response.offset && response.body.trimmed() == "[]") {
+        // The hive's proxy answers a user without organizations with a bare [] and no Electric
+        // headers (docs/hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
+        state.position = ShapeRequestPosition {};
+        state.upToDate = false;
+        state.errorCount = 0;
+        state.lastError.clear();
+        state.phase = Phase::Live;
+        return {std::move(state), {Action::Kind::EmptyGrant, limits.emptyProxyPollMs, {}}};
+    }
     const QByteArray &contentType = response.contentType;
     if (!contentType.isEmpty() && !contentType.contains("json")
         && !response.body.trimmed().startsWith('[')) {

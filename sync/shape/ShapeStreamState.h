@@ -55,6 +55,7 @@ struct ShapeStreamLimits
     int outOfBoundsRetries = 3;
     int staleCacheRetries = 3;
     int refetchLimit = 10;
+    int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing
     ShapeBackoff backoff;
 };
 
@@ -67,6 +68,7 @@ struct ShapeResponseMeta
     QString sourceName; // the endpoint's name, for sign-in / not-served messages
     QString host; // the endpoint's host, for cache messages
     bool canRenewToken = false; // the endpoint has a token command
+    bool proxy = false; // the endpoint is the hive's proxy (docs/hive-schema.md §5)
     qint64 waitedMs = 0; // how long the request took
     std::optional<QByteArray> handle, offset, cursor, schema, upToDate, retryAfter;
     QByteArray contentType; // lower-case media type without parameters
@@ -101,7 +103,8 @@ struct ShapeStreamAction
         Fail, // stop with text and problem
         Refetch, // start over at -1 (state already reset); warn with text when warn is set
         RenewToken, // ask the token command for a new token, then request again
-        Accept // a 2xx with sound metadata: parse its body
+        Accept, // a 2xx with sound metadata: parse its body
+        EmptyGrant // the proxy granted nothing: an empty shape, asked again after delayMs
     };
     // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
     // (the shape lives, our offset does not); the fast-loop guard forgets it and every cache hint.
@@ -152,8 +155,9 @@ ShapeStreamStep onResponse(ShapeStreamState state, const ShapeResponseMeta &resp
                            const ShapeStreamLimits &limits, const Random &random,
                            const QDateTime &now, const QString &cacheBuster);
 
-// The metadata of a 2xx with content: content type, stripped headers, a response carrying the
-// expired handle (from a cache), the offset. Accept means the body is to be parsed.
+// The metadata of a 2xx with content: the proxy's empty grant, content type, stripped headers, a
+// response carrying the expired handle (from a cache), the offset. Accept means the body is to be
+// parsed.
 ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &response,
                              const ShapeStreamLimits &limits, const Random &random,
                              const QString &cacheBuster);

@@ -457,6 +457,44 @@ private slots:
                                           "page or a misconfigured proxy?"));
     }
 
+    void emptyProxyGrant_data()
+    {
+        QTest::addColumn<bool>("proxy");
+        QTest::addColumn<bool>("headers");
+        QTest::addColumn<Kind>("kind");
+        QTest::newRow("proxy, bare []") << true << false << Kind::EmptyGrant;
+        QTest::newRow("proxy, Electric headers") << true << true << Kind::Accept;
+        QTest::newRow("Electric, bare []") << false << false << Kind::Fail; // stripped headers
+    }
+    void emptyProxyGrant()
+    {
+        QFETCH(bool, proxy);
+        QFETCH(bool, headers);
+        QFETCH(Kind, kind);
+        ShapeResponseMeta meta = okResponse("H1", "0_0");
+        meta.proxy = proxy;
+        if (!headers) {
+            meta.handle.reset();
+            meta.offset.reset();
+            meta.schema.reset();
+        }
+        ShapeStreamLimits pollEvery = limits();
+        pollEvery.emptyProxyPollMs = 1234;
+        ShapeStreamState state = liveAt("H0", "3_0");
+        state.errorCount = 2;
+        const ShapeStreamStep step = T::checkSuccess(state, meta, pollEvery, half, kBuster);
+        QCOMPARE(step.action.kind, kind);
+        if (kind == Kind::EmptyGrant) {
+            QCOMPARE(step.action.delayMs, 1234);
+            QCOMPARE(step.state.phase, Phase::Live);
+            QCOMPARE(step.state.errorCount, 0);
+            // Asked again from scratch, as a catch-up.
+            QCOMPARE(T::nextRequest(step.state).offset, QStringLiteral("-1"));
+            QVERIFY(!T::nextRequest(step.state).live);
+            QVERIFY(step.state.position.handle.isEmpty());
+        }
+    }
+
     void staleCache()
     {
         ShapeStreamLimits few = limits();
