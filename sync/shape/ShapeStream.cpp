@@ -24,32 +24,6 @@ const QByteArray kSchema = QByteArrayLiteral("electric-schema");
 const QByteArray kUpToDate = QByteArrayLiteral("electric-up-to-date");
 constexpr int kMaxRedirects = 10; // a shape URL behind more redirects than this is a loop
 
-// Electric's error bodies: {"message": "...", "errors": {"field": ["...", ...]}}.
-QString serverMessage(const QByteArray &body)
-{
-    const QJsonDocument document = QJsonDocument::fromJson(body);
-    if (!document.isObject())
-        return QString::fromUtf8(body.left(300)).trimmed();
-    const QJsonObject object = document.object();
-    QString text = object.value(QLatin1String("message")).toString();
-    if (text.isEmpty())
-        text = object.value(QLatin1String("error")).toString();
-    const QJsonObject errors = object.value(QLatin1String("errors")).toObject();
-    QStringList details;
-    for (auto it = errors.begin(); it != errors.end(); ++it) {
-        QStringList messages;
-        for (const QJsonValue &message : it.value().toArray())
-            messages << message.toString();
-        if (it.value().isString())
-            messages << it.value().toString();
-        details << it.key() + QStringLiteral(": ") + messages.join(QStringLiteral("; "));
-    }
-    if (!details.isEmpty())
-        text += (text.isEmpty() ? QString() : QStringLiteral(" — "))
-            + details.join(QStringLiteral(", "));
-    return text;
-}
-
 // scheme://host:port, never the userinfo, path or query (they may hold credentials).
 QString origin(const QUrl &url)
 {
@@ -64,31 +38,6 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
     const int defaultPort = a.scheme() == QLatin1String("https") ? 443 : 80;
     return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
         && a.port(defaultPort) == b.port(defaultPort);
-}
-
-// Electric's offsets (docs/electric-protocol.md §4.1): -1, or <tx>_<op> with decimal parts, or
-// <tx>_inf.
-bool isValidOffset(QByteArrayView offset)
-{
-    if (offset == "-1")
-        return true;
-    const qsizetype underscore = offset.indexOf('_');
-    if (underscore <= 0 || underscore > 20 || offset.size() - underscore - 1 > 20)
-        return false;
-    const auto digits = [](QByteArrayView part) {
-        return !part.isEmpty()
-            && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
-    };
-    const QByteArrayView op = offset.sliced(underscore + 1);
-    return digits(offset.first(underscore)) && (op == "inf" || digits(op));
-}
-
-// A 400 whose errors name the offset or the handle: the position we sent is what was refused.
-bool rejectsPosition(const QByteArray &body)
-{
-    const QJsonObject errors
-        = QJsonDocument::fromJson(body).object().value(QLatin1String("errors")).toObject();
-    return errors.contains(QLatin1String("offset")) || errors.contains(QLatin1String("handle"));
 }
 
 } // namespace
@@ -118,7 +67,7 @@ ShapeStream::ShapeStream(ShapeDefinition definition, ShapeEndpoint endpoint,
         m_tokenCommand = new ShapeTokenCommand(m_endpoint.tokenCommand, this);
         connect(m_tokenCommand, &ShapeTokenCommand::tokenReady, this, [this](const QString &token) {
             m_token = token;
-            m_tokenFresh = true;
+            m_core.tokenFresh = true;
             scheduleNext(0);
         });
         connect(m_tokenCommand, &ShapeTokenCommand::failed, this, [this](const QString &reason) {
@@ -139,11 +88,11 @@ ShapeStream::~ShapeStream()
 void ShapeStream::resumeFrom(const QString &handle, const QString &offset,
                              const ShapeSchema &schema)
 {
-    m_position.handle = handle;
-    m_position.offset = offset.isEmpty() ? QStringLiteral("-1") : offset;
+    m_core.position.handle = handle;
+    m_core.position.offset = offset.isEmpty() ? QStringLiteral("-1") : offset;
     m_schema = schema;
-    m_pendingReset = m_position.offset == QLatin1String("-1");
-    m_upToDate = false;
+    m_pendingReset = m_core.position.offset == QLatin1String("-1");
+    m_core.upToDate = false;
 }
 
 void ShapeStream::start()
@@ -159,10 +108,11 @@ void ShapeStream::start()
     m_problem = ShapeStatus::Problem::None;
     m_resyncNote.clear();
     m_errorText.clear();
-    m_errorCount = 0;
-    m_malformedCount = 0;
-    m_refetchCount = 0;
-    m_upToDate = false; // always catch up non-live first
+    m_core.errorCount = 0;
+    m_core.malformedCount = 0;
+    m_core.refetchCount = 0;
+    m_core.upToDate = false; // always catch up non-live first
+    m_core.phase = ShapeStreamState::Phase::CatchingUp;
     setState(ShapeStatus::State::Syncing);
     scheduleNext(0);
 }
@@ -190,7 +140,8 @@ void ShapeStream::pause()
     abortReply();
     if (m_tokenCommand)
         m_tokenCommand->cancel(); // resume() asks again
-    m_upToDate = false; // resume with a non-live catch-up (pending changes are kept)
+    m_core.upToDate = false; // resume with a non-live catch-up (pending changes are kept)
+    m_core.phase = ShapeStreamState::Phase::Paused;
     setState(ShapeStatus::State::Idle);
 }
 
@@ -199,15 +150,15 @@ void ShapeStream::resume()
     if (!m_running || !m_paused)
         return;
     m_paused = false;
+    m_core.phase = ShapeStreamState::Phase::CatchingUp;
     setState(ShapeStatus::State::Syncing);
     scheduleNext(0);
 }
 
 QUrl ShapeStream::nextRequestUrl() const
 {
-    ShapeRequestPosition position = m_position;
-    position.live = m_upToDate;
-    return ShapeUrl::requestUrl(m_endpoint, m_definition, position);
+    return ShapeUrl::requestUrl(m_endpoint, m_definition,
+                                ShapeStreamTransitions::nextRequest(m_core));
 }
 
 double ShapeStream::random() const
@@ -261,8 +212,7 @@ void ShapeStream::sendRequest()
         renewToken();
         return;
     }
-    ShapeRequestPosition position = m_position;
-    position.live = m_upToDate;
+    ShapeRequestPosition position = ShapeStreamTransitions::nextRequest(m_core);
     if (!position.live) {
         switch (m_loopGuard.record(position.offset, m_clock.elapsed())) {
         case FastLoopGuard::Verdict::Ok:
@@ -277,7 +227,7 @@ void ShapeStream::sendRequest()
             return;
         case FastLoopGuard::Verdict::BackOff:
             m_loopGuard.record(QString(), m_clock.elapsed()); // the delayed request starts afresh
-            m_position.offset = position.offset;
+            m_core.position.offset = position.offset;
             scheduleNext(m_loopGuard.backoffMs(random()));
             return;
         case FastLoopGuard::Verdict::Fail:
@@ -288,7 +238,7 @@ void ShapeStream::sendRequest()
         }
     }
     const QUrl url = ShapeUrl::requestUrl(m_endpoint, m_definition, position);
-    m_position.cacheBuster.clear(); // one-shot
+    m_core.position.cacheBuster.clear(); // one-shot
 
     QNetworkRequest request(url);
     // No cache is attached to the manager, so nothing is replayed; AlwaysNetwork would add
@@ -349,9 +299,9 @@ void ShapeStream::sendRequest()
             [this, reply](const QUrl &target) { onRedirected(reply, target); });
     if (position.live)
         m_watchdog.start(m_options.liveTimeoutMs);
-    if (m_errorCount == 0)
-        setState(m_upToDate || m_emptyProxy ? ShapeStatus::State::Live
-                                            : ShapeStatus::State::Syncing);
+    if (m_core.errorCount == 0)
+        setState(m_core.upToDate || m_emptyProxy ? ShapeStatus::State::Live
+                                                 : ShapeStatus::State::Syncing);
 }
 
 void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
@@ -404,20 +354,6 @@ void ShapeStream::checkProgress()
     m_reply->abort(); // onFinished retries with m_stalled
 }
 
-qint64 ShapeStream::emptyAnswerDelayMs()
-{
-    const qint64 waited = m_clock.elapsed() - m_requestStartedMs;
-    if (waited >= m_options.backoff.initialMs) {
-        // A long poll that timed out: the server paced us. Delaying the next one would only
-        // delay the changes of an idle shape.
-        m_emptyCount = 0;
-        return 0;
-    }
-    ++m_emptyCount;
-    return std::max<qint64>(
-        0, m_options.backoff.delayMs(m_emptyCount, random(), std::nullopt) - waited);
-}
-
 void ShapeStream::onFinished(QNetworkReply *reply)
 {
     reply->deleteLater();
@@ -429,17 +365,22 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     if (!m_running)
         return;
 
+    using End = ShapeTransportEnd::Kind;
+    const auto ended = [this](End kind, const QString &text = {}) {
+        apply(ShapeStreamTransitions::onTransportEnd(m_core, {kind, text}, limits(),
+                                                     [this] { return random(); }));
+    };
     if (!m_refusedRedirect.isEmpty()) {
-        fail(m_refusedRedirect);
+        ended(End::RefusedRedirect, m_refusedRedirect);
         return;
     }
     if (!m_stalled.isEmpty()) {
-        retryLater(m_stalled, std::nullopt);
+        ended(End::Stalled, m_stalled);
         return;
     }
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (m_watchdogFired && m_replyLive) {
-        scheduleNext(0); // a stalled live poll (even one stalled mid-body): start a new one
+        ended(End::LiveWatchdog); // even one stalled mid-body: start a new one
         return;
     }
     if (reply->error() == QNetworkReply::TooManyRedirectsError
@@ -452,9 +393,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                   .arg(ShapeUrl::redacted(reply->request().url()),
                        ShapeUrl::redacted(m_redirectedFrom.isEmpty() ? reply->url()
                                                                      : m_redirectedFrom));
-        fail(reply->error() == QNetworkReply::InsecureRedirectError
-                 ? QStringLiteral("refused a redirect from https to http %1").arg(route)
-                 : QStringLiteral("no answer %1: a redirect loop?").arg(route));
+        if (reply->error() == QNetworkReply::InsecureRedirectError)
+            ended(End::InsecureRedirect,
+                  QStringLiteral("refused a redirect from https to http %1").arg(route));
+        else
+            ended(End::RedirectLoop, QStringLiteral("no answer %1: a redirect loop?").arg(route));
         return;
     }
     if (!m_replyLive
@@ -462,30 +405,31 @@ void ShapeStream::onFinished(QNetworkReply *reply)
             || reply->error() == QNetworkReply::TimeoutError)) {
         // Only the transfer timeout cancels a request we still own; "Operation canceled" would
         // hide that the server went silent.
-        retryLater(QStringLiteral("no data from %1 for %2 s")
-                       .arg(ShapeUrl::redacted(reply->url()))
-                       .arg(m_options.requestTimeoutMs / 1000.0),
-                   std::nullopt);
+        ended(End::TimedOut,
+              QStringLiteral("no data from %1 for %2 s")
+                  .arg(ShapeUrl::redacted(reply->url()))
+                  .arg(m_options.requestTimeoutMs / 1000.0));
         return;
     }
     if (status == 0) {
         if (reply->error() == QNetworkReply::SslHandshakeFailedError) {
-            fail(QStringLiteral(
-                     "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
-                     .arg(m_endpoint.url.host(), reply->errorString()));
+            ended(End::TlsFailed,
+                  QStringLiteral(
+                      "TLS verification of %1 failed: %2 (add the server's CA with a CA file)")
+                      .arg(m_endpoint.url.host(), reply->errorString()));
             return;
         }
         if (reply->error() == QNetworkReply::RemoteHostClosedError) {
-            retryLater(QStringLiteral("%1 closed the connection without answering")
-                           .arg(ShapeUrl::redacted(reply->url())),
-                       std::nullopt);
+            ended(End::ClosedWithoutAnswer,
+                  QStringLiteral("%1 closed the connection without answering")
+                      .arg(ShapeUrl::redacted(reply->url())));
             return;
         }
         // Host and port only: the URL's user:password@ must not reach a message.
-        retryLater(QStringLiteral("cannot reach %1: %2")
-                       .arg(m_endpoint.url.adjusted(QUrl::RemoveUserInfo).authority(),
-                            reply->errorString()),
-                   std::nullopt);
+        ended(End::Unreachable,
+              QStringLiteral("cannot reach %1: %2")
+                  .arg(m_endpoint.url.adjusted(QUrl::RemoveUserInfo).authority(),
+                       reply->errorString()));
         return;
     }
     QByteArray body = reply->readAll();
@@ -496,10 +440,10 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         // is not the server's answer: retry, never parse it.
         const QString problem = bodyProblem(reply, body);
         if (!problem.isEmpty()) {
-            retryLater(QStringLiteral("the HTTP %1 response from %2 %3")
-                           .arg(status)
-                           .arg(ShapeUrl::redacted(reply->url()), problem),
-                       std::nullopt);
+            ended(End::BodyIncomplete,
+                  QStringLiteral("the HTTP %1 response from %2 %3")
+                      .arg(status)
+                      .arg(ShapeUrl::redacted(reply->url()), problem));
             return;
         }
     } else {
@@ -508,179 +452,35 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         if (ShapeContentEncoding::decode(decoded, reply->rawHeader("content-encoding")).isEmpty())
             body = std::move(decoded);
     }
-    if (status == 409) {
-        if (refetchLimitReached(reply->url()))
-            return;
-        handleRefetch(QString::fromUtf8(reply->rawHeader(kHandle)),
-                      QStringLiteral("the server reported the shape handle as gone (409)"));
+    const ShapeResponseMeta meta = responseMeta(reply, body);
+    if (apply(ShapeStreamTransitions::onResponse(
+            m_core, meta, limits(), [this] { return random(); }, QDateTime::currentDateTimeUtc(),
+            ShapeUrl::newCacheBuster())))
         return;
-    }
-    if (status >= 500 || status == 429) {
-        const auto retryAfter = ShapeBackoff::parseRetryAfter(reply->rawHeader("retry-after"),
-                                                              QDateTime::currentDateTimeUtc());
-        retryLater(describe(reply, body), retryAfter);
-        return;
-    }
-    if (status == 400 && body.contains("out of bounds")) {
-        // Often one lagging instance behind a load balancer: the next one has the offset. Only
-        // when it persists are we ahead of the server's log (a restore), and our data is suspect.
-        const QString offset = m_position.offset;
-        if (++m_outOfBoundsCount <= m_options.outOfBoundsRetries) {
-            retryLater(QStringLiteral("the server does not have offset %1 of this shape yet "
-                                      "(HTTP 400 out of bounds)")
-                           .arg(offset),
-                       std::nullopt);
-            return;
-        }
-        m_outOfBoundsCount = 0;
-        const QString text = QStringLiteral("resyncing from scratch: the server kept answering "
-                                            "that offset %1 is out of bounds for this shape")
-                                 .arg(offset);
-        emit warning(text);
-        handleRefetch({}, text, OldHandle::Kept);
-        m_resyncNote = text;
-        m_errorText = text;
-        emit stateChanged();
-        return;
-    }
-    if (status == 400 && m_position.offset != QLatin1String("-1") && !m_positionRejected
-        && rejectsPosition(body)) {
-        // A saved position the server cannot read (a store written by a broken server or an old
-        // client): starting over once repairs it; a shape must not stay dead on it.
-        m_positionRejected = true;
-        const QString text = QStringLiteral("resyncing from scratch: the server rejected the saved "
-                                            "position (offset %1): %2")
-                                 .arg(m_position.offset, describe(reply, body));
-        emit warning(text);
-        handleRefetch({}, text, OldHandle::Forgotten);
-        m_resyncNote = text;
-        m_errorText = text;
-        emit stateChanged();
-        return;
-    }
-    if (status == 401 || status == 403) {
-        handleAuthFailure(reply, body);
-        return;
-    }
-    if (status == 404) {
-        fail(QStringLiteral("not served by %1: %2").arg(sourceName(), describe(reply, body)),
-             ShapeStatus::Problem::NotServed);
-        return;
-    }
-    if (status >= 400) {
-        fail(describe(reply, body));
-        return;
-    }
-    if (status == 204) {
-        // Old servers answered a live timeout with 204: up to date, nothing new. A catch-up
-        // request must bring data (or at least an offset): a 204 there is an error to back off
-        // from (and for a bounded run to give up on), not a sync in progress.
-        if (!m_replyLive) {
-            retryLater(QStringLiteral("HTTP 204 (no content) from %1 to a catch-up request at "
-                                      "offset %2: nothing to sync from")
-                           .arg(ShapeUrl::redacted(reply->url()), m_position.offset),
-                       std::nullopt);
-            return;
-        }
-        // A server answering 204 at once must not be asked again at once.
-        m_errorCount = 0;
-        const qint64 delay = emptyAnswerDelayMs();
-        setState(ShapeStatus::State::Live);
-        scheduleNext(delay);
-        return;
-    }
-    if (status < 200 || status >= 300) {
-        fail(describe(reply, body));
-        return;
-    }
     handleSuccess(reply, body);
 }
 
 void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 {
     const bool live = m_replyLive;
-    if (m_endpoint.style == ShapeEndpoint::Style::Proxy && !reply->hasRawHeader(kHandle)
-        && !reply->hasRawHeader(kOffset) && body.trimmed() == "[]") {
-        // The hive's proxy answers a user without organizations with a bare [] and no Electric
-        // headers (docs/hive-schema.md §5): an empty shape, not a broken proxy. Ask again later.
-        m_position = ShapeRequestPosition {};
-        m_position.expiredHandle.clear();
-        m_schema = ShapeSchema();
-        m_pending.clear();
-        m_pendingReset = true;
-        m_upToDate = false;
-        m_errorCount = 0;
-        m_errorText.clear();
-        m_emptyProxy = true;
-        ShapeUpdate update;
-        update.reset = true;
-        update.offset = m_position.offset;
-        update.receivedAt = QDateTime::currentDateTimeUtc();
-        setState(ShapeStatus::State::Live);
-        emit updateReady(update);
-        scheduleNext(m_options.emptyProxyPollMs);
-        return;
-    }
-    const QByteArray contentType
-        = reply->rawHeader("content-type").split(';').first().trimmed().toLower();
-    if (!contentType.isEmpty() && !contentType.contains("json")
-        && !body.trimmed().startsWith('[')) {
-        // A login page or a proxy's error page: retrying it as malformed JSON only hides that.
-        fail(QStringLiteral("%1 answered with %2, not Electric's JSON: a login page or a "
-                            "misconfigured proxy?")
-                 .arg(ShapeUrl::redacted(reply->url()), QString::fromLatin1(contentType)));
-        return;
-    }
-    QStringList missing;
-    for (const QByteArray &header : {kHandle, kOffset}) {
-        if (!reply->hasRawHeader(header))
-            missing << QString::fromLatin1(header);
-    }
-    if (live && !reply->hasRawHeader(kCursor))
-        missing << QString::fromLatin1(kCursor);
-    if (!live && !reply->hasRawHeader(kSchema))
-        missing << QString::fromLatin1(kSchema);
-    if (!missing.isEmpty()) {
-        fail(QStringLiteral(
-                 "the response from %1 lacks the %2 header(s); a proxy, CDN or CORS setup "
-                 "between Hivewatch and Electric probably stripped them (it must pass "
-                 "every electric-* header through)")
-                 .arg(ShapeUrl::redacted(reply->url()), missing.join(QStringLiteral(", "))));
-        return;
-    }
-    m_emptyProxy = false;
-    const QString handle = QString::fromUtf8(reply->rawHeader(kHandle));
-    if (handleStaleResponse(handle))
+    const ShapeResponseMeta meta = responseMeta(reply, body);
+    ShapeStreamStep checked = ShapeStreamTransitions::checkSuccess(
+        m_core, meta, limits(), [this] { return random(); }, ShapeUrl::newCacheBuster());
+    if (checked.action.kind != ShapeStreamAction::Kind::Fail)
+        m_emptyProxy = false;
+    if (apply(std::move(checked)))
         return;
 
-    if (const QByteArray offset = reply->rawHeader(kOffset); !isValidOffset(offset)) {
-        // Never stored: every later run would send it back and be refused.
-        const QString text
-            = QStringLiteral("%1 answered with an invalid electric-offset \"%2\"; "
-                             "nothing of that response was kept")
-                  .arg(ShapeUrl::redacted(reply->url()), QString::fromUtf8(offset.left(80)));
-        if (++m_malformedCount > m_options.malformedRetryLimit)
-            fail(text);
-        else
-            retryLater(text, std::nullopt);
-        return;
-    }
     auto parsed = parseShapeBody(body);
     if (!parsed) {
-        if (++m_malformedCount > m_options.malformedRetryLimit) {
-            fail(QStringLiteral("%1 from %2")
-                     .arg(parsed.error().toString(), ShapeUrl::redacted(reply->url())));
-            return;
-        }
-        retryLater(QStringLiteral("%1 from %2")
-                       .arg(parsed.error().toString(), ShapeUrl::redacted(reply->url())),
-                   std::nullopt);
+        apply(ShapeStreamTransitions::onMalformed(
+            m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
+            [this] { return random(); }));
         return;
     }
     if (parsed->mustRefetch) {
-        if (refetchLimitReached(reply->url()))
-            return;
-        handleRefetch(handle, QStringLiteral("the server sent must-refetch"));
+        apply(ShapeStreamTransitions::onMustRefetch(m_core, meta, limits(),
+                                                    ShapeUrl::newCacheBuster()));
         return;
     }
     if (!live && m_schema.isEmpty()) {
@@ -702,28 +502,15 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
             emit warning(problem);
     }
 
-    m_errorCount = 0;
-    m_malformedCount = 0;
-    m_outOfBoundsCount = 0;
-    if (reply->hasRawHeader(kUpToDate) || m_upToDate)
-        m_positionRejected = false;
-    m_tokenFresh = false; // the token works; the next 401 means it expired
+    const bool upToDate = parsed->upToDate || meta.upToDate.has_value();
+    const bool progressed
+        = ShapeStreamTransitions::acceptChunk(m_core, meta, !parsed->changes.isEmpty(), upToDate);
     m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};
-    m_position.handle = handle;
-    const QString previousOffset = m_position.offset;
-    m_position.offset = QString::fromUtf8(reply->rawHeader(kOffset));
-    const bool progressed = !parsed->changes.isEmpty() || m_position.offset != previousOffset;
-    if (live)
-        m_position.cursor = QString::fromUtf8(reply->rawHeader(kCursor));
     m_pending.append(std::move(parsed->changes));
 
-    if (parsed->upToDate || reply->hasRawHeader(kUpToDate)) {
+    if (upToDate) {
         const ShapeUpdate update = takePending();
-        m_upToDate = true;
-        m_staleRetries = 0;
-        m_refetchCount = 0;
-        m_selfHealed = false;
         m_loopGuard.reset();
         m_resyncNote.clear();
         m_errorText.clear();
@@ -731,13 +518,14 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         emit updateReady(update);
         if (!progressed) {
             // An up-to-date without progress, answered at once, must not become a tight loop.
-            scheduleNext(emptyAnswerDelayMs());
+            apply(ShapeStreamTransitions::emptyAnswer(m_core,
+                                                      m_clock.elapsed() - m_requestStartedMs,
+                                                      limits(), [this] { return random(); }));
             return;
         }
-        m_emptyCount = 0;
     } else {
         if (m_state != ShapeStatus::State::Live)
-            setState(m_upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
+            setState(m_core.upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
         if (m_pending.size() >= m_options.flushThreshold) {
             // Ask for the next chunk first: Qt downloads it on its own thread while the
             // receiver stores this part.
@@ -747,62 +535,6 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         }
     }
     scheduleNext(0);
-}
-
-bool ShapeStream::refetchLimitReached(const QUrl &url)
-{
-    if (++m_refetchCount <= m_options.refetchLimit)
-        return false;
-    // A shape that is always gone again before it gets up to date never will be.
-    fail(QStringLiteral("%1 answered 409 must-refetch %2 times in a row without the shape "
-                        "getting up to date")
-             .arg(ShapeUrl::redacted(url))
-             .arg(m_refetchCount));
-    return true;
-}
-
-bool ShapeStream::handleStaleResponse(const QString &handle)
-{
-    if (m_position.expiredHandle.isEmpty() || handle != m_position.expiredHandle)
-        return false;
-    // Served from a cache that still holds the expired shape: ask again past the cache.
-    if (++m_staleRetries <= m_options.staleCacheRetries) {
-        m_position.cacheBuster = ShapeUrl::newCacheBuster();
-        scheduleNext(0);
-        return true;
-    }
-    if (m_selfHealed) {
-        fail(QStringLiteral("a cache between Hivewatch and %1 keeps serving the expired shape "
-                            "handle %2, even to cache-busted requests and after starting over; "
-                            "check the caching of the proxy or CDN in front of Electric")
-                 .arg(m_endpoint.url.host(), handle));
-        return true;
-    }
-    // Self-healing, as the official client: forget the expired entry and start over once. A
-    // cache-busted URL cannot be a cache hit, so whatever the server answers then is accepted.
-    const QString text = QStringLiteral("a cache keeps serving the expired shape handle %1; "
-                                        "starting over without it")
-                             .arg(handle);
-    emit warning(text);
-    m_resyncNote = text;
-    m_selfHealed = true;
-    m_loopGuard.reset(); // the busted retries were not a loop, and this start is no repeat
-    handleRefetch({}, text, OldHandle::Forgotten);
-    return true;
-}
-
-void ShapeStream::handleAuthFailure(QNetworkReply *reply, const QByteArray &body)
-{
-    if (m_tokenCommand && !m_tokenFresh) {
-        // An access token that expired: ask the command for a new one, then retry this request.
-        qCInfo(lcSync) << m_definition.effectiveName()
-                       << "the token was refused; asking the token command for a new one";
-        m_token.clear();
-        renewToken();
-        return;
-    }
-    fail(QStringLiteral("sign-in needed for %1: %2").arg(sourceName(), describe(reply, body)),
-         ShapeStatus::Problem::SignInNeeded);
 }
 
 void ShapeStream::renewToken()
@@ -819,28 +551,17 @@ QString ShapeStream::sourceName() const
 
 void ShapeStream::handleRefetch(const QString &newHandle, const QString &reason, OldHandle old)
 {
+    m_core = ShapeStreamTransitions::resetToStart(std::move(m_core), newHandle, old,
+                                                  ShapeUrl::newCacheBuster());
+    startOver(reason);
+}
+
+void ShapeStream::startOver(const QString &reason)
+{
     qCInfo(lcSync) << m_definition.effectiveName() << "resyncing from scratch:" << reason;
-    switch (old) {
-    case OldHandle::Expired:
-        if (!m_position.handle.isEmpty() && m_position.handle != newHandle)
-            m_position.expiredHandle = m_position.handle;
-        m_position.handle = newHandle;
-        break;
-    case OldHandle::Kept:
-        break; // at -1 the handle is only a cache key
-    case OldHandle::Forgotten:
-        m_position.expiredHandle.clear();
-        m_position.handle.clear();
-        break;
-    }
-    m_position.offset = QStringLiteral("-1");
-    m_position.cursor.clear();
-    m_position.cacheBuster = ShapeUrl::newCacheBuster();
     m_schema = ShapeSchema();
     m_pending.clear();
     m_pendingReset = true;
-    m_upToDate = false;
-    m_staleRetries = 0;
     emit mustRefetch();
     if (!m_running)
         return;
@@ -848,22 +569,108 @@ void ShapeStream::handleRefetch(const QString &newHandle, const QString &reason,
     scheduleNext(0);
 }
 
-void ShapeStream::retryLater(const QString &reason, std::optional<qint64> retryAfterMs)
+bool ShapeStream::apply(ShapeStreamStep step)
 {
-    ++m_errorCount;
-    if (m_options.maxConsecutiveErrors > 0 && m_errorCount > m_options.maxConsecutiveErrors) {
-        fail(QStringLiteral("%1 (gave up after %2 attempts)").arg(reason).arg(m_errorCount));
-        return;
+    m_core = std::move(step.state);
+    const ShapeStreamAction &action = step.action;
+    switch (action.kind) {
+    case ShapeStreamAction::Kind::Accept:
+        return false;
+    case ShapeStreamAction::Kind::Send:
+        if (action.live)
+            setState(ShapeStatus::State::Live);
+        scheduleNext(action.delayMs);
+        break;
+    case ShapeStreamAction::Kind::Retry:
+        qCInfo(lcSync) << m_definition.effectiveName() << action.text << "- retrying in"
+                       << action.delayMs << "ms";
+        m_errorText = action.text;
+        m_retryAt = QDateTime::currentDateTimeUtc().addMSecs(action.delayMs);
+        setState(ShapeStatus::State::BackingOff);
+        emit stateChanged(); // the error text changes even when the state does not
+        scheduleNext(action.delayMs);
+        break;
+    case ShapeStreamAction::Kind::Fail:
+        fail(action.text, action.problem);
+        break;
+    case ShapeStreamAction::Kind::Refetch:
+        if (action.warn) {
+            emit warning(action.text);
+            m_resyncNote = action.text;
+        }
+        if (action.resetLoopGuard)
+            m_loopGuard.reset(); // the busted retries were not a loop, and this start is no repeat
+        startOver(action.text);
+        if (action.showText) {
+            m_errorText = action.text;
+            emit stateChanged();
+        }
+        break;
+    case ShapeStreamAction::Kind::EmptyGrant: {
+        m_schema = ShapeSchema();
+        m_pending.clear();
+        m_pendingReset = true;
+        m_errorText.clear();
+        m_emptyProxy = true; // polled now and then, shown as live meanwhile
+        ShapeUpdate update;
+        update.reset = true;
+        update.offset = m_core.position.offset;
+        update.receivedAt = QDateTime::currentDateTimeUtc();
+        setState(ShapeStatus::State::Live);
+        emit updateReady(update);
+        scheduleNext(action.delayMs);
+        break;
     }
-    const qint64 delay = m_options.backoff.delayMs(m_errorCount, random(), retryAfterMs);
-    qCInfo(lcSync) << m_definition.effectiveName() << reason << "- retrying in" << delay << "ms";
-    m_errorText = reason;
-    if (delay >= 60000) // a long wait must not look like a hang: say when
-        m_errorText += QStringLiteral(" (retrying in %1 min)").arg((delay + 59999) / 60000);
-    m_retryAt = QDateTime::currentDateTimeUtc().addMSecs(delay);
-    setState(ShapeStatus::State::BackingOff);
-    emit stateChanged(); // the error text changes even when the state does not
-    scheduleNext(delay);
+    case ShapeStreamAction::Kind::RenewToken:
+        // An access token that expired: ask the command for a new one, then retry this request.
+        qCInfo(lcSync) << m_definition.effectiveName()
+                       << "the token was refused; asking the token command for a new one";
+        m_token.clear();
+        renewToken();
+        break;
+    }
+    return true;
+}
+
+ShapeResponseMeta ShapeStream::responseMeta(QNetworkReply *reply, const QByteArray &body) const
+{
+    const auto header = [reply](const QByteArray &name) -> std::optional<QByteArray> {
+        if (!reply->hasRawHeader(name))
+            return std::nullopt;
+        return reply->rawHeader(name);
+    };
+    ShapeResponseMeta meta;
+    meta.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    meta.live = m_replyLive;
+    meta.url = ShapeUrl::redacted(reply->url());
+    meta.sourceName = sourceName();
+    meta.host = m_endpoint.url.host();
+    meta.canRenewToken = m_tokenCommand != nullptr;
+    meta.proxy = m_endpoint.style == ShapeEndpoint::Style::Proxy;
+    meta.waitedMs = m_clock.elapsed() - m_requestStartedMs;
+    meta.handle = header(kHandle);
+    meta.offset = header(kOffset);
+    meta.cursor = header(kCursor);
+    meta.schema = header(kSchema);
+    meta.upToDate = header(kUpToDate);
+    meta.retryAfter = header("retry-after");
+    meta.contentType = reply->rawHeader("content-type").split(';').first().trimmed().toLower();
+    // Not shared: the body keeps its padding for the in-place parse and is never detached.
+    meta.body = QByteArray::fromRawData(body.constData(), body.size());
+    return meta;
+}
+
+ShapeStreamLimits ShapeStream::limits() const
+{
+    ShapeStreamLimits limits;
+    limits.maxConsecutiveErrors = m_options.maxConsecutiveErrors;
+    limits.malformedRetryLimit = m_options.malformedRetryLimit;
+    limits.outOfBoundsRetries = m_options.outOfBoundsRetries;
+    limits.staleCacheRetries = m_options.staleCacheRetries;
+    limits.refetchLimit = m_options.refetchLimit;
+    limits.emptyProxyPollMs = m_options.emptyProxyPollMs;
+    limits.backoff = m_options.backoff;
+    return limits;
 }
 
 void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
@@ -877,6 +684,8 @@ void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
     if (m_tokenCommand)
         m_tokenCommand->cancel();
     m_problem = problem;
+    m_core.phase = ShapeStreamState::Phase::Failed;
+    m_core.lastError = reason;
     m_errorText = reason;
     m_retryAt = {};
     setState(ShapeStatus::State::Failed);
@@ -912,26 +721,13 @@ QString ShapeStream::bodyProblem(QNetworkReply *reply, QByteArray &body) const
         + problem;
 }
 
-QString ShapeStream::describe(QNetworkReply *reply, const QByteArray &body) const
-{
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    QString text
-        = QStringLiteral("HTTP %1 from %2").arg(status).arg(ShapeUrl::redacted(reply->url()));
-    const QString message = serverMessage(body);
-    if (!message.isEmpty())
-        text += QStringLiteral(": ") + message;
-    if (status == 401 || status == 403)
-        text += QStringLiteral(" (check the secret or bearer token)");
-    return text;
-}
-
 ShapeUpdate ShapeStream::takePending()
 {
     ShapeUpdate update;
     update.reset = m_pendingReset;
     update.changes = std::move(m_pending);
-    update.handle = m_position.handle;
-    update.offset = m_position.offset;
+    update.handle = m_core.position.handle;
+    update.offset = m_core.position.offset;
     update.schema = m_schema;
     update.receivedAt = QDateTime::currentDateTimeUtc();
     m_pending.clear();

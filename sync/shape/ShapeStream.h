@@ -5,6 +5,7 @@
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
 #include "ShapeStatus.h"
+#include "ShapeStreamState.h"
 #include "ShapeTokenCommand.h"
 #include "ShapeUpdate.h"
 #include "ShapeUrl.h"
@@ -34,6 +35,8 @@ class QNetworkReply;
 // (a lagging instance behind a load balancer) back off with full jitter (Retry-After as a
 // minimum); out-of-bounds that persists resyncs. A 401/403 asks the endpoint's token command
 // for a new token once; otherwise it, a 404, other 4xx and stripped headers fail visibly.
+// Those decisions are ShapeStreamTransitions' (pure, ShapeStreamState.h); this class keeps the
+// reply, the timers, the buffered changes and the signals, and carries the actions out.
 class ShapeStream : public QObject
 {
     Q_OBJECT
@@ -77,10 +80,10 @@ public:
     ShapeStatus::Problem problem() const { return m_problem; }
     QString errorText() const { return m_errorText; }
     QDateTime retryAt() const { return m_retryAt; }
-    int retryAttempt() const { return m_errorCount; }
-    QString handle() const { return m_position.handle; }
-    QString offset() const { return m_position.offset; }
-    bool isUpToDate() const { return m_upToDate; }
+    int retryAttempt() const { return m_core.errorCount; }
+    QString handle() const { return m_core.position.handle; }
+    QString offset() const { return m_core.position.offset; }
+    bool isUpToDate() const { return m_core.upToDate; }
     const ShapeDefinition &definition() const { return m_definition; }
 
     // For tests and diagnostics: the URL the next request would use, and the delay chosen for
@@ -110,30 +113,24 @@ private:
     void onRedirected(QNetworkReply *reply, const QUrl &target);
     // The non-live request's progress check, once per requestTimeoutMs window.
     void checkProgress();
-    // The delay after an empty answer: none after a request that waited (a long poll), else
-    // the backoff for the n-th quick empty answer in a row, so such a server is paced.
-    qint64 emptyAnswerDelayMs();
     void handleSuccess(QNetworkReply *reply, const QByteArray &body);
-    // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
-    // (the shape lives, our offset does not); the fast-loop guard forgets it and every cache hint.
-    enum class OldHandle { Expired, Kept, Forgotten };
+    using OldHandle = ShapeStreamAction::OldHandle;
     void handleRefetch(const QString &newHandle, const QString &reason,
                        OldHandle old = OldHandle::Expired);
-    // A response carried the expired handle: true when it was dealt with (retry or failure).
-    bool handleStaleResponse(const QString &handle);
-    // Counts a 409 / must-refetch; true when there were too many in a row and the stream failed.
-    bool refetchLimitReached(const QUrl &url);
-    void handleAuthFailure(QNetworkReply *reply, const QByteArray &body);
+    // Carries out what a transition decided; false when the stream went on another way (Accept).
+    bool apply(ShapeStreamStep step);
+    // What every start over at -1 does besides the position: drop the buffered changes.
+    void startOver(const QString &reason);
+    ShapeResponseMeta responseMeta(QNetworkReply *reply, const QByteArray &body) const;
+    ShapeStreamLimits limits() const;
     void renewToken();
     QString sourceName() const;
-    void retryLater(const QString &reason, std::optional<qint64> retryAfterMs);
     void fail(const QString &reason, ShapeStatus::Problem problem = ShapeStatus::Problem::Other);
     void setState(ShapeStatus::State state);
     void abortReply();
     bool prepareTls(QString *error);
     double random() const;
     void scheduleNext(qint64 delayMs);
-    QString describe(QNetworkReply *reply, const QByteArray &body) const;
     // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
     // decodes its Content-Encoding in place.
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
@@ -143,12 +140,10 @@ private:
     QNetworkAccessManager *m_network;
     Options m_options;
 
-    ShapeRequestPosition m_position;
+    ShapeStreamState m_core; // position and counters; every decision is ShapeStreamTransitions'
     ShapeSchema m_schema;
-    bool m_upToDate = false;
     // The proxy granted nothing (a bare []): polled now and then, and shown as live meanwhile.
     bool m_emptyProxy = false;
-    bool m_positionRejected = false; // one resync per rejected saved position
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
 
@@ -159,9 +154,6 @@ private:
     QTimer m_nextRequest;
     bool m_running = false;
     bool m_paused = false;
-    int m_errorCount = 0;
-    int m_malformedCount = 0;
-    int m_emptyCount = 0; // 204s / empty up-to-dates at the same offset in a row
     qint64 m_requestStartedMs = 0;
     QString m_refusedRedirect; // why the in-flight reply was aborted at a redirect
     QUrl m_redirectedFrom; // the last redirect target followed by the in-flight reply
@@ -170,16 +162,11 @@ private:
     QTimer m_progress;
     qint64 m_received = 0; // body bytes of the in-flight reply so far
     qint64 m_receivedAtWindowStart = 0;
-    int m_refetchCount = 0; // 409s / must-refetch since the last up-to-date
     qint64 m_lastDelayMs = 0;
     QSslConfiguration m_ssl;
     bool m_sslReady = false;
-    int m_staleRetries = 0;
     QString m_resyncNote; // why a resync started, shown as the status text until up-to-date
-    bool m_selfHealed = false; // started over past a stale cache since the last up-to-date
-    int m_outOfBoundsCount = 0;
     QString m_token; // the bearer token in use (the endpoint's, then the token command's)
-    bool m_tokenFresh = false; // from the token command, not yet accepted by a response
     ShapeTokenCommand *m_tokenCommand = nullptr;
     ShapeStatus::Problem m_problem = ShapeStatus::Problem::None;
     FastLoopGuard m_loopGuard;
