@@ -2,6 +2,8 @@
 
 #include "SyncLog.h"
 
+#include <QScopeGuard>
+
 #include <simdjson.h>
 
 #include <string_view>
@@ -38,6 +40,9 @@ public:
 private:
     QList<QByteArray> m_names;
 };
+
+// Bodies up to this size leave the parser's buffers allocated for the next one.
+constexpr qsizetype kKeptParserBytes = 1 << 20;
 
 dom::parser &threadParser()
 {
@@ -117,8 +122,16 @@ void mergeRow(RawRow &row, const RawRow &changes)
 Result<ParsedBody> parseShapeBody(const QByteArray &body)
 {
     // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
-    // into the parser's padded buffer, which then stays allocated (10 MiB for Electric's chunks).
+    // into the parser's padded buffer (10 MiB for Electric's chunks).
     const bool padded = body.capacity() - body.size() >= qsizetype(SIMDJSON_PADDING);
+    // The parser sizes its buffers to the largest document it has seen (about 14 bytes per byte
+    // of JSON) and keeps them: after a 10 MiB snapshot chunk that is ~140 MB per syncing thread
+    // for the rest of the sync, live mode's small bodies included. Nothing parsed refers to
+    // them once this returns, so after a large body they go.
+    const auto release = qScopeGuard([large = body.size() > kKeptParserBytes] {
+        if (large)
+            threadParser() = dom::parser();
+    });
     dom::element root;
     if (auto error
         = threadParser().parse(body.constData(), size_t(body.size()), !padded).get(root)) {
