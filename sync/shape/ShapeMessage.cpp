@@ -2,8 +2,6 @@
 
 #include "SyncLog.h"
 
-#include <QScopeGuard>
-
 #include <simdjson.h>
 
 #include <string_view>
@@ -41,7 +39,7 @@ private:
     QList<QByteArray> m_names;
 };
 
-// Bodies up to this size leave the parser's buffers allocated for the next one.
+// Buffers up to this size stay allocated for the next body.
 constexpr qsizetype kKeptParserBytes = 1 << 20;
 
 dom::parser &threadParser()
@@ -124,14 +122,6 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body)
     // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
     // into the parser's padded buffer (10 MiB for Electric's chunks).
     const bool padded = body.capacity() - body.size() >= qsizetype(SIMDJSON_PADDING);
-    // The parser sizes its buffers to the largest document it has seen (about 14 bytes per byte
-    // of JSON) and keeps them: after a 10 MiB snapshot chunk that is ~140 MB per syncing thread
-    // for the rest of the sync, live mode's small bodies included. Nothing parsed refers to
-    // them once this returns, so after a large body they go.
-    const auto release = qScopeGuard([large = body.size() > kKeptParserBytes] {
-        if (large)
-            threadParser() = dom::parser();
-    });
     dom::element root;
     if (auto error
         = threadParser().parse(body.constData(), size_t(body.size()), !padded).get(root)) {
@@ -204,6 +194,13 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body)
         }
         ++index;
     }
+    // The parser sizes its buffers to the largest document it has seen (about 14 bytes per byte
+    // of JSON) and keeps them: after 10 MiB snapshot chunks that is ~140 MB per syncing thread,
+    // which live mode's small bodies never need. Released at the up-to-date that ends a
+    // snapshot, not after each large chunk, which would fault them in again for every chunk.
+    // Nothing parsed refers to the buffers any more.
+    if (parsed.upToDate && threadParser().capacity() > size_t(kKeptParserBytes))
+        threadParser() = dom::parser();
     return parsed;
 }
 
