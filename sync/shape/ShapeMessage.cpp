@@ -39,6 +39,9 @@ private:
     QList<QByteArray> m_names;
 };
 
+// Buffers up to this size stay allocated for the next body.
+constexpr qsizetype kKeptParserBytes = 1 << 20;
+
 dom::parser &threadParser()
 {
     thread_local dom::parser parser;
@@ -117,7 +120,7 @@ void mergeRow(RawRow &row, const RawRow &changes)
 Result<ParsedBody> parseShapeBody(const QByteArray &body)
 {
     // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
-    // into the parser's padded buffer, which then stays allocated (10 MiB for Electric's chunks).
+    // into the parser's padded buffer (10 MiB for Electric's chunks).
     const bool padded = body.capacity() - body.size() >= qsizetype(SIMDJSON_PADDING);
     dom::element root;
     if (auto error
@@ -191,6 +194,13 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body)
         }
         ++index;
     }
+    // The parser sizes its buffers to the largest document it has seen (about 14 bytes per byte
+    // of JSON) and keeps them: after 10 MiB snapshot chunks that is ~140 MB per syncing thread,
+    // which live mode's small bodies never need. Released at the up-to-date that ends a
+    // snapshot, not after each large chunk, which would fault them in again for every chunk.
+    // Nothing parsed refers to the buffers any more.
+    if (parsed.upToDate && threadParser().capacity() > size_t(kKeptParserBytes))
+        threadParser() = dom::parser();
     return parsed;
 }
 

@@ -129,9 +129,19 @@ private:
     Result<void> connect();
     Result<LogRowWriter *> logWriter();
     Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
+    // The row statements every write() uses, prepared once per connection.
+    struct RowStatements
+    {
+        SqliteStatement clear;
+        SqliteStatement upsert;
+        SqliteStatement select;
+        SqliteStatement erase;
+        SqliteStatement anyRow;
+    };
+    Result<RowStatements *> rowStatements();
     Error sqlError(const QString &what) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
-                       const QByteArray &keyPrefix, const QList<Prepared> &prepared,
+                       const QByteArray &keyPrefix, QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
     // Whether the log shape's stored lines all stand for key_prefix + id (else it is removed).
     Result<bool> checkKeyedRows(const QString &name);
@@ -139,6 +149,8 @@ private:
     Result<void> join();
     Result<void> begin();
     Result<void> finish();
+    // Copies the WAL back into the store file on the writer thread, after the calls waiting now.
+    void checkpointLater();
     Result<qint64> genericRowCount(const QString &name);
     Result<qint64> attachedRows(const QString &name);
 
@@ -146,6 +158,7 @@ private:
     WorkerThread m_writer;
     SqliteConnection m_db; // opened on m_writer's thread
     std::unique_ptr<LogRowWriter> m_logWriter; // log_entries, on m_db
+    std::unique_ptr<RowStatements> m_rowStatements; // on m_db
     std::optional<SqliteTransaction> m_transaction; // the open transaction
     // Shapes with writes since their last commit(), and whether each is the log shape.
     QHash<QString, bool> m_partial;
@@ -155,6 +168,7 @@ private:
     // (recomputed from the saved state) after a rollback.
     std::optional<qint64> m_attached;
     Result<void> m_pending; // the result of the last write() that did not wait
+    int m_walPages = 0; // the WAL's size after the last commit, in pages
     // The log shape's keys before the quoted id (see shapeLogKeyPrefix); empty until known.
     QByteArray m_keyPrefix;
 };

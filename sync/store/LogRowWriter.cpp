@@ -43,9 +43,9 @@ const char kNow[] = "strftime('%Y-%m-%d %H:%M:%f', 'now')";
 } // namespace
 
 Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(const SqliteConnection &db,
-                                                            bool hivewatchSchema)
+                                                            bool hivewatchSchema, bool checksOff)
 {
-    std::unique_ptr<LogRowWriter> writer(new LogRowWriter(db, hivewatchSchema));
+    std::unique_ptr<LogRowWriter> writer(new LogRowWriter(db, hivewatchSchema, checksOff));
     if (auto full = writer->insertStatement(kRowsPerStatement); !full)
         return full.error();
     if (!hivewatchSchema)
@@ -80,9 +80,10 @@ Result<std::unique_ptr<LogRowWriter>> LogRowWriter::prepare(const SqliteConnecti
     return writer;
 }
 
-LogRowWriter::LogRowWriter(const SqliteConnection &db, bool hivewatchSchema)
+LogRowWriter::LogRowWriter(const SqliteConnection &db, bool hivewatchSchema, bool checksOff)
     : m_db(db)
     , m_hivewatch(hivewatchSchema)
+    , m_checksOff(checksOff)
 {
 }
 
@@ -293,10 +294,14 @@ Result<void> LogRowWriter::insert(const std::vector<const Row *> &rows)
         return {};
     // Every output type here was checked against the node's set when its Row was built, so the
     // schema's CHECK would only repeat that, and SQLite 3.40 evaluates its IN list through a
-    // temporary table per row: 0.7 s of a 1M-row snapshot. Off for these statements only.
-    (void)m_db.exec("PRAGMA ignore_check_constraints = ON");
-    const auto checksBack
-        = qScopeGuard([this] { (void)m_db.exec("PRAGMA ignore_check_constraints = OFF"); });
+    // temporary table per row: 0.7 s of a 1M-row snapshot. Off for these statements only,
+    // unless the owner keeps them off for good (m_checksOff).
+    if (!m_checksOff)
+        (void)m_db.exec("PRAGMA ignore_check_constraints = ON");
+    const auto checksBack = qScopeGuard([this] {
+        if (!m_checksOff)
+            (void)m_db.exec("PRAGMA ignore_check_constraints = OFF");
+    });
     const int columns = m_hivewatch ? 8 : 4;
     for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
         const int count = int(std::min<size_t>(kRowsPerStatement, rows.size() - first));

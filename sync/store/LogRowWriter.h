@@ -28,9 +28,11 @@ class LogRowWriter
 {
 public:
     // hivewatchSchema: source_id, the shape_* columns and log_execution_counts exist (false
-    // for a node's own database).
-    static Result<std::unique_ptr<LogRowWriter>> prepare(const SqliteConnection &db,
-                                                         bool hivewatchSchema);
+    // for a node's own database). checksOff: the connection runs with ignore_check_constraints
+    // on for good (its owner's choice), so insert() need not switch it per call: every switch
+    // expires all of the connection's prepared statements.
+    static Result<std::unique_ptr<LogRowWriter>>
+    prepare(const SqliteConnection &db, bool hivewatchSchema, bool checksOff = false);
     ~LogRowWriter();
 
     LogRowWriter(const LogRowWriter &) = delete;
@@ -76,7 +78,7 @@ private:
         bool attached = false; // shape_key IS NOT NULL
     };
 
-    LogRowWriter(const SqliteConnection &db, bool hivewatchSchema);
+    LogRowWriter(const SqliteConnection &db, bool hivewatchSchema, bool checksOff);
     Result<qint64> write(std::vector<Row> &rows);
     Result<QHash<qint64, Existing>> findExisting(std::vector<qint64> ids);
     Result<void> insert(const std::vector<const Row *> &rows);
@@ -87,6 +89,7 @@ private:
 
     const SqliteConnection &m_db;
     bool m_hivewatch;
+    bool m_checksOff;
     std::map<int, SqliteStatement> m_inserts; // by rows per statement
     SqliteStatement m_update;
     SqliteStatement m_existing;

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 Q_DECLARE_METATYPE(RawField)
 
@@ -274,6 +275,42 @@ private slots:
         QCOMPARE(parsed->skipped, 3);
         QCOMPARE(parsed->changes.size(), 1);
         QVERIFY(!parsed->upToDate);
+    }
+
+    // The parser lets its large buffers go at an up-to-date (ShapeMessage.cpp): what was parsed
+    // from that body, and every body after it, must not depend on them.
+    void parsesLargeBodiesOneAfterAnother()
+    {
+        const auto body = [](int rows, char fill, bool padded) {
+            QByteArray json;
+            if (padded)
+                json.reserve(rows * 2100 + kShapeBodyPadding);
+            json.append('[');
+            const QByteArray content(2000, fill);
+            for (int i = 0; i < rows; ++i) {
+                if (i > 0)
+                    json.append(',');
+                const QByteArray id = QByteArray::number(i);
+                json.append("{\"headers\":{\"operation\":\"insert\"},\"key\":\"k");
+                json.append(id).append("\",\"value\":{\"id\":\"").append(id);
+                json.append("\",\"content\":\"").append(content).append("\"}}");
+            }
+            json.append(",{\"headers\":{\"control\":\"up-to-date\"}}]");
+            return json;
+        };
+        for (const auto &[rows, fill, padded] :
+             {std::tuple {1000, 'a', true}, std::tuple {3, 'b', false},
+              std::tuple {1200, 'c', false}, std::tuple {1100, 'd', true}}) {
+            const QByteArray json = body(rows, fill, padded);
+            auto parsed = parseShapeBody(json);
+            QVERIFY2(parsed.ok(), qPrintable(parsed.ok() ? QString() : parsed.error().toString()));
+            QCOMPARE(parsed->changes.size(), rows);
+            QVERIFY(parsed->upToDate);
+            const ShapeMessage &last = parsed->changes.constLast();
+            QCOMPARE(last.key, QStringLiteral("k%1").arg(rows - 1));
+            QCOMPARE(findField(last.value, "id")->text, QByteArray::number(rows - 1));
+            QCOMPARE(findField(parsed->changes[0].value, "content")->text, QByteArray(2000, fill));
+        }
     }
 
     void acceptsAnEmptyArray()
