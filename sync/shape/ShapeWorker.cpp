@@ -137,10 +137,8 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         publishStatus(shape);
     });
     connect(stream, &ShapeStream::warning, this, [this, name](const QString &text) {
-        if (auto it = m_shapes.find(name); it != m_shapes.end()) {
+        if (auto it = m_shapes.find(name); it != m_shapes.end())
             noteWarning(**it, text, 1);
-            emit statusChanged((*it)->status);
-        }
     });
     stream->start();
     publishStatus(*shape);
@@ -400,6 +398,8 @@ void ShapeWorker::noteWarning(Shape &shape, const QString &text, qint64 count)
                 << name << ":" << text << QStringLiteral("(%1 times so far)").arg(*seen);
     }
     emit warning(name, text);
+    // A status per text, so that a listener can tell the counts of several texts apart.
+    emit statusChanged(shape.status);
 }
 
 void ShapeWorker::publishStatus(Shape &shape)

@@ -92,7 +92,8 @@ private:
     void showSaved(Shape &shape, const StoredShape &saved);
     void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
-    // Counts `count` occurrences of `text` into the shape's status and logs it without flooding.
+    // Counts `count` occurrences of `text` into the shape's status, logs it without flooding,
+    // emits warning and the status.
     void noteWarning(Shape &shape, const QString &text, qint64 count);
     void failShape(Shape &shape, const QString &error);
     bool dropPartial(Shape &shape);
