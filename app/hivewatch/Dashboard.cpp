@@ -2,9 +2,17 @@
 
 #include "BatchCoalescer.h"
 #include "ConnectionDialog.h"
+#include "DemoSession.h"
 #include "HiveModels.h"
+#include "HiveTables.h"
+#include "LegacyMigrationDialog.h"
+#include "LogModel.h"
+#include "LogsPanel.h"
 #include "MainWindow.h"
 #include "NodesPanel.h"
+#include "PgSetupPanel.h"
+#include "ProblemsModel.h"
+#include "ProblemsPanel.h"
 #include "ProfileStore.h"
 #include "SecretStore.h"
 #include "ShapeClient.h"
@@ -21,16 +29,28 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 
 namespace {
 // Item data of the demo entry of the switcher (a saved profile may have any name).
 const QString kDemoEntry = QStringLiteral("\x01demo");
+
+// The tab that shows a shape's rows.
+QString panelTitleFor(const QString &shape)
+{
+    if (shape == HiveTables::SharedTasks)
+        return Dashboard::tr("Tasks");
+    if (shape == HiveTables::NodeTaskOutputLogs)
+        return Dashboard::tr("Logs");
+    return Dashboard::tr("Nodes");
+}
 
 bool isOwnProblem(const ShapeStatus &status)
 {
@@ -49,6 +69,11 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_nodesPanel(
           new NodesPanel(m_models->nodes(), m_models->assignments(), m_models->progressEvents()))
     , m_syncPanel(new SyncStatusPanel(m_models->shapeStatuses()))
+    , m_problems(new ProblemsModel(this))
+    , m_problemsPanel(new ProblemsPanel(m_problems))
+    , m_logModel(new LogModel(this))
+    , m_logsPanel(new LogsPanel(m_logModel))
+    , m_pgSetupPanel(new PgSetupPanel)
     , m_banner(
           new QLabel(tr("<b>Local demo hive</b> — File → Connect… (Ctrl+K) watches a real hive")))
     , m_switcher(new QComboBox)
@@ -69,7 +94,12 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
 
     window->addPanel(m_tasksPanel, tr("Tasks"));
     window->addPanel(m_nodesPanel, tr("Nodes"));
+    window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
+    window->addPanel(m_logsPanel, tr("Logs"));
     window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
+    connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,
+            [this](const QString &shape) { m_window->showPanel(panelTitleFor(shape)); });
     window->setStatusText(m_models->shapeStatuses()->summary());
 
     // Like k9s contexts: the hive being watched, and the others one click away.
@@ -119,11 +149,70 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     file->insertAction(first, connectAction);
     file->insertAction(first, pause);
     file->insertSeparator(first);
+    addToolsMenu();
+}
+
+void Dashboard::addToolsMenu()
+{
+    // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
+    auto *tools = new QMenu(tr("&Tools"), m_window);
+    m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), tools);
+    tools->addAction(tr("Migrate legacy logs…"), m_window, [this] {
+        auto *dialog = new LegacyMigrationDialog(m_window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+}
+
+void Dashboard::enableOwnDemo(const QString &dataDir, const QString &storePath)
+{
+    m_demoDir = dataDir;
+    m_demoStorePath = storePath;
+    connect(this, &Dashboard::demoRequested, this, &Dashboard::startDemo, Qt::UniqueConnection);
+}
+
+void Dashboard::startDemo()
+{
+    m_demoWanted = true;
+    if (m_demo) {
+        if (!m_demoUrl.isEmpty())
+            connectToDemo();
+        return;
+    }
+    m_demo = std::make_unique<DemoSession>(m_demoDir);
+    connect(m_demo.get(), &DemoSession::progress, m_window,
+            [this](const QString &step) { m_window->showMessage(step, 0); });
+    connect(m_demo.get(), &DemoSession::failed, m_window, [this](const QString &why) {
+        std::fprintf(stderr, "hivewatch: the local demo hive could not start: %s\n",
+                     qPrintable(why));
+        m_window->showMessage(tr("The local demo hive could not start: %1").arg(why), 0);
+    });
+    connect(m_demo.get(), &DemoSession::ready, this, [this](const QUrl &shapeUrl) {
+        m_demoUrl = shapeUrl;
+        if (m_demoWanted)
+            connectToDemo();
+    });
+    m_demo->start();
+}
+
+void Dashboard::connectToDemo()
+{
+    ConnectionSettings settings;
+    settings.mode = ConnectionSettings::Mode::Electric;
+    settings.url = m_demoUrl;
+    settings.shapes = ConnectionSettings::availableShapes();
+    ConnectionProfile profile = ConnectionProfile::fromConnection(settings, demoProfileName());
+    profile.demo = true; // never saved: the next run starts the demo again
+    // With --store the demo uses that store; switching hives then keeps that file.
+    profile.storePath = m_demoStorePath.isEmpty() ? m_demo->storePath() : m_demoStorePath;
+    connectTo(profile);
+    m_window->showMessage(tr("Local demo hive is live"));
 }
 
 Dashboard::~Dashboard()
 {
     // Join the worker before the models go: no batch may arrive into a half-destroyed window.
+    // The demo (a member) goes after: first the shapes, then its shape server and cluster.
     m_shapes->stop();
 }
 
@@ -147,6 +236,14 @@ void Dashboard::useStore(const QString &storePath)
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);
     connect(m_shapes, &ShapeClient::statusChanged, this, &Dashboard::onStatus);
+    m_problems->restartCounts();
+    connect(m_shapes, &ShapeClient::statusChanged, m_problems, &ProblemsModel::setStatus);
+    // Logs are read from the store on the model's own thread; synced log batches (already
+    // committed) tell it that new lines are there.
+    connect(m_shapes, &ShapeClient::batchReady, m_logModel, &LogModel::applyShapeBatch);
+    m_logModel->setStorePath(storePath);
+    if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
+        m_demoWanted = false;
     emit storeChanged(storePath);
 }
 
@@ -244,6 +341,7 @@ void Dashboard::connectTo(const ConnectionProfile &requested)
         }
     }
     m_profile = profile;
+    m_problems->setProfile(profile.demo ? demoProfileName() : profile.name);
     m_anyShapeThrough = false;
     m_unreachable->hide();
     for (const QString &table : profile.tables()) {
@@ -271,6 +369,7 @@ void Dashboard::showStored(const ConnectionProfile &requested)
     if (profile.storePath != m_storePath || profile.name != m_profile.name)
         useStore(profile.storePath);
     m_profile = profile;
+    m_problems->setProfile(profile.name);
     for (const QString &table : profile.tables()) {
         ShapeDefinition definition;
         definition.name = table;

@@ -4,11 +4,20 @@
 #include "ConnectionSettings.h"
 
 #include <QObject>
+#include <QUrl>
+
+#include <memory>
 
 class BatchCoalescer;
+class DemoSession;
+class LogModel;
+class LogsPanel;
+class PgSetupPanel;
 class HiveModels;
 class MainWindow;
 class NodesPanel;
+class ProblemsModel;
+class ProblemsPanel;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -23,7 +32,9 @@ struct ShapeStatus;
 // shapes into that hive's store; its batches pass through a BatchCoalescer (at most one model
 // update per shape per frame) into the hive models; statuses feed the sync status area and the
 // status bar. Builds the Tasks and Nodes panels, the sync status dock, the Connect… action and
-// the profile switcher (status bar) into the main window.
+// the profile switcher (status bar) into the main window, and the rest of the app's window: the
+// Logs panel (its model re-wired to each hive's store), the Postgres setup panel, the Problems
+// dock and Tools → Migrate legacy logs…. The app's main() only parses options and shows it.
 //
 // Switching to another profile (another hive) stops the old hive's shapes, empties every view
 // and the demo banner, and syncs the new hive into its own store. The demo is a profile that is
@@ -52,6 +63,11 @@ public:
     void switchToProfile(const QString &name);
     // Where new profiles get their stores (default: beside the first store).
     void setDataDir(const QString &dir) { m_dataDir = dir; }
+    // The app's own demo: demoRequested starts the local demo hive (a DemoSession in `dataDir`,
+    // Postgres and the shape server) and connects to it once it is up. storePath: the demo's
+    // store instead of its own (--store). Tests leave it off and answer demoRequested themselves.
+    void enableOwnDemo(const QString &dataDir, const QString &storePath = {});
+    void startDemo();
 
     const ConnectionProfile &profile() const { return m_profile; }
     QString storePath() const { return m_storePath; }
@@ -61,6 +77,11 @@ public:
     TasksPanel *tasksPanel() const { return m_tasksPanel; }
     NodesPanel *nodesPanel() const { return m_nodesPanel; }
     SyncStatusPanel *syncStatusPanel() const { return m_syncPanel; }
+    LogModel *logModel() const { return m_logModel; }
+    LogsPanel *logsPanel() const { return m_logsPanel; }
+    PgSetupPanel *pgSetupPanel() const { return m_pgSetupPanel; }
+    ProblemsModel *problems() const { return m_problems; }
+    ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
     QLabel *demoBanner() const { return m_banner; }
     QComboBox *profileSwitcher() const { return m_switcher; }
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
@@ -80,6 +101,8 @@ private:
     void refreshSwitcher();
     void onStatus(const ShapeStatus &status);
     void askForToken(const QString &shape);
+    void addToolsMenu();
+    void connectToDemo();
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -89,6 +112,11 @@ private:
     TasksPanel *m_tasksPanel;
     NodesPanel *m_nodesPanel;
     SyncStatusPanel *m_syncPanel;
+    ProblemsModel *m_problems;
+    ProblemsPanel *m_problemsPanel;
+    LogModel *m_logModel;
+    LogsPanel *m_logsPanel;
+    PgSetupPanel *m_pgSetupPanel;
     QLabel *m_banner;
     QComboBox *m_switcher;
     QWidget *m_unreachable;
@@ -97,4 +125,10 @@ private:
     QString m_dataDir;
     ConnectionProfile m_profile;
     bool m_anyShapeThrough = false; // since the last connect, some shape got an answer
+    // The own demo (enableOwnDemo): declared last so it goes after the shapes have stopped.
+    QString m_demoDir;
+    QString m_demoStorePath;
+    QUrl m_demoUrl; // temporary: only ever held in memory, never saved
+    bool m_demoWanted = false; // the user may have chosen another hive while it started
+    std::unique_ptr<DemoSession> m_demo;
 };

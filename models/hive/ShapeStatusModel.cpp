@@ -191,6 +191,16 @@ QString ShapeStatusModel::summary() const
     return text;
 }
 
+QString ShapeStatusModel::warningText(const ShapeStatus &status)
+{
+    if (status.warningCount <= 0)
+        return {};
+    const QString count = status.warningCount == 1
+        ? tr("1 warning")
+        : tr("%1 warnings").arg(QLocale().toString(status.warningCount));
+    return tr("%1, last: %2").arg(count, status.lastWarning);
+}
+
 QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -208,16 +218,23 @@ QVariant ShapeStatusModel::data(const QModelIndex &index, int role) const
         case LastSync:
             return s.lastSyncedAt.isValid() ? HiveValues::displayTime(s.lastSyncedAt) : tr("never");
         case Error:
-            return s.errorText;
+            // An error outranks warnings; the tooltip and the Problems dock keep both.
+            return s.errorText.isEmpty() ? warningText(s) : s.errorText;
         }
         break;
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        QString tip;
         if (s.state == ShapeStatus::State::Failed
             && s.problem == ShapeStatus::Problem::SignInNeeded)
-            return tr("%1\nDouble-click to enter a new token.").arg(s.errorText);
-        if (!s.errorText.isEmpty())
-            return s.errorText;
-        return tr("handle %1, offset %2").arg(s.handle, s.offset);
+            tip = tr("%1\nDouble-click to enter a new token.").arg(s.errorText);
+        else if (!s.errorText.isEmpty())
+            tip = s.errorText;
+        else
+            tip = tr("handle %1, offset %2").arg(s.handle, s.offset);
+        if (s.warningCount > 0)
+            tip += QLatin1Char('\n') + warningText(s);
+        return tip;
+    }
     case Qt::BackgroundRole:
         // One shape's own problem is a note on that row, not an alarm.
         if (s.state == ShapeStatus::State::Failed && isOwnProblem(s))

@@ -38,6 +38,8 @@ public:
     // True when some shape has an error that is not one shape's own problem (see summary()).
     bool hasErrors() const;
     static QString stateText(const ShapeStatus &status, const QDateTime &now);
+    // "3 warnings, last: column `done`: …"; empty without warnings.
+    static QString warningText(const ShapeStatus &status);
 
     void setClock(std::function<QDateTime()> clock);
     void refreshClock();

@@ -18,26 +18,45 @@ constexpr int kExecutionsRefreshMs = 300;
 
 LogModel::LogModel(QObject *parent)
     : QAbstractTableModel(parent)
-    , m_loader(new LogPageLoader)
+    , m_loader(std::make_unique<LogPageLoader>())
+    , m_worker(QStringLiteral("LogPageLoader"))
 {
     LogPageLoader::registerMetaTypes();
     registerShapeBatchMetaTypes();
-    m_thread.setObjectName(QStringLiteral("LogPageLoader"));
-    m_loader->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
-    connect(this, &LogModel::requestOpen, m_loader, &LogPageLoader::openStore);
-    connect(this, &LogModel::requestPage, m_loader, &LogPageLoader::loadPage);
-    connect(this, &LogModel::requestExecutions, m_loader, &LogPageLoader::loadExecutions);
-    connect(this, &LogModel::requestExport, m_loader, &LogPageLoader::exportExecution);
-    connect(m_loader, &LogPageLoader::pageLoaded, this, &LogModel::onPageLoaded);
-    connect(m_loader, &LogPageLoader::executionsLoaded, this, &LogModel::onExecutionsLoaded);
-    connect(m_loader, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
-    connect(m_loader, &LogPageLoader::storeOpened, this, &LogModel::storeOpened);
-    connect(m_loader, &LogPageLoader::storeFailed, this, [this](const QString &message) {
+    // The loader's signals come from the worker thread and reach this model queued.
+    LogPageLoader *loader = m_loader.get();
+    connect(this, &LogModel::requestOpen, this, [this, loader](const QString &path) {
+        m_worker.post([loader, path] { loader->openStore(path); });
+    });
+    connect(this, &LogModel::requestPage, this, [this, loader](const LogPageRequest &request) {
+        m_lastPageSent = request.token;
+        m_worker.post([this, loader, request] {
+            if (!isAwaited(request.token)) {
+                ++m_cancelledPages;
+                return;
+            }
+            loader->loadPage(request);
+        });
+    });
+    connect(this, &LogModel::requestExecutions, this, [this, loader](quint64 token) {
+        m_worker.post([loader, token] { loader->loadExecutions(token); });
+    });
+    connect(this, &LogModel::requestExport, this,
+            [this, loader](quint64 token, const QUuid &executionId, const QString &filePath,
+                           const LogFilter &filter) {
+                m_worker.post([loader, token, executionId, filePath, filter] {
+                    loader->exportExecution(token, executionId, filePath, filter);
+                });
+            });
+    connect(loader, &LogPageLoader::pageLoaded, this, &LogModel::onPageLoaded);
+    connect(loader, &LogPageLoader::executionsLoaded, this, &LogModel::onExecutionsLoaded);
+    connect(loader, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(loader, &LogPageLoader::storeOpened, this, &LogModel::storeOpened);
+    connect(loader, &LogPageLoader::storeFailed, this, [this](const QString &message) {
         m_lastError = message;
         emit errorOccurred(message);
     });
-    m_thread.start();
+    m_worker.start();
 
     m_executionsTimer.setSingleShot(true);
     m_executionsTimer.setInterval(kExecutionsRefreshMs);
@@ -46,8 +65,18 @@ LogModel::LogModel(QObject *parent)
 
 LogModel::~LogModel()
 {
-    m_thread.quit();
-    m_thread.wait();
+    // Quitting does not wait for a long read: what is queued goes, what runs is interrupted, and
+    // the connection closes on the thread that used it.
+    LogPageLoader *loader = m_loader.get();
+    m_worker.cancel([loader] { loader->interrupt(); });
+    m_worker.post([loader] { loader->closeStore(); });
+    m_worker.shutdown();
+}
+
+bool LogModel::isAwaited(quint64 token) const
+{
+    // The newest request may not be recorded as awaited yet: send() returns its token first.
+    return token == m_forwardToken || token == m_backwardToken || token == m_lastPageSent;
 }
 
 LogModel::Stream LogModel::streamOf(const QString &outputType)
@@ -314,6 +343,10 @@ void LogModel::reload(Anchor anchor)
     m_hasNewer = false;
     m_forwardToken = 0; // answers to earlier requests are now stale
     m_backwardToken = 0;
+    if (m_loader->runningPage() != 0) {
+        m_loader->interruptPage();
+        ++m_cancelledPages;
+    }
     m_changedWhileLoading = false;
     endResetModel();
     // At the tail the view follows new lines (like tail -f); reading from the start it does not,

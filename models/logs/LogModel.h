@@ -2,21 +2,25 @@
 
 #include "LogPageLoader.h"
 #include "ShapeBatch.h"
+#include "WorkerThread.h"
 
 #include <QAbstractTableModel>
-#include <QPointer>
-#include <QThread>
 #include <QTimer>
+
+#include <atomic>
+#include <memory>
 
 // The lines of one execution, read lazily from a LogStore.
 //
-// All SQLite work happens in a LogPageLoader on the model's own QThread with its own read-only
-// connection; the model sends page requests and applies the answers (stale ones are dropped by
-// token). Rows are held in id order. The model opens at the tail (the newest page) and grows
-// backwards with fetchOlder() as the view scrolls up; after jumpToStart() it grows forwards
-// through canFetchMore()/fetchMore() as the view scrolls down. While following (the view is at the
-// bottom) new lines are appended as they are stored: call notifyStoreChanged() after a write, or
-// connect applyShapeBatch() to the shape consumer (batches are persisted before they are emitted).
+// All SQLite work happens in a LogPageLoader on the model's own WorkerThread with its own
+// read-only connection; the model sends page requests and applies the answers (stale ones are
+// dropped by token). A page nobody awaits any more is not read, and one being read when another
+// execution or filter is chosen is interrupted; destroying the model interrupts whatever runs. Rows
+// are held in id order. The model opens at the tail (the newest page) and grows backwards with
+// fetchOlder() as the view scrolls up; after jumpToStart() it grows forwards through
+// canFetchMore()/fetchMore() as the view scrolls down. While following (the view is at the bottom)
+// new lines are appended as they are stored: call notifyStoreChanged() after a write, or connect
+// applyShapeBatch() to the shape consumer (batches are persisted before they are emitted).
 class LogModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -38,6 +42,11 @@ public:
     ~LogModel() override;
 
     QString storePath() const { return m_storePath; }
+    // Page reads skipped or interrupted because a newer request made them stale (diagnostics,
+    // tests).
+    int cancelledPages() const { return m_cancelledPages; }
+    // The thread the loader runs on, for tests that need to hold it.
+    WorkerThread &loaderThread() { return m_worker; }
     QUuid executionId() const { return m_executionId; }
     LogFilter filter() const { return m_filter; }
     // Lines of the execution in the store that match the filter (not only the loaded ones).
@@ -128,8 +137,13 @@ private:
     void setTotal(qint64 total);
     void setLoadingState(bool wasLoading);
 
-    QThread m_thread;
-    QPointer<LogPageLoader> m_loader;
+    // Whether a page read that has not started yet is still awaited (on the loader's thread).
+    bool isAwaited(quint64 token) const;
+
+    std::unique_ptr<LogPageLoader> m_loader;
+    WorkerThread m_worker; // after m_loader: joined before the loader goes
+    std::atomic<int> m_cancelledPages = 0;
+    std::atomic<quint64> m_lastPageSent = 0;
     QString m_storePath;
     QUuid m_executionId;
     LogFilter m_filter;
@@ -142,8 +156,9 @@ private:
     int m_pageSize = 200;
     int m_maxRowsWhileFollowing = 50000;
     quint64 m_nextToken = 1;
-    quint64 m_forwardToken = 0; // awaited answer that appends, 0 = none
-    quint64 m_backwardToken = 0; // awaited answer that prepends (or fills the tail)
+    // Atomic: the loader's thread reads them to skip pages nobody awaits.
+    std::atomic<quint64> m_forwardToken = 0; // awaited answer that appends, 0 = none
+    std::atomic<quint64> m_backwardToken = 0; // awaited answer that prepends (or fills the tail)
     quint64 m_executionsToken = 0;
     quint64 m_exportToken = 0;
     QString m_lastError;

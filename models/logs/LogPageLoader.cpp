@@ -1,6 +1,7 @@
 #include "LogPageLoader.h"
 
 #include "ModelsLog.h"
+#include "SqliteConnection.h"
 
 #include <QFileInfo>
 
@@ -22,9 +23,35 @@ void LogPageLoader::registerMetaTypes()
 void LogPageLoader::openStore(const QString &path)
 {
     m_path = path;
-    m_store.reset();
+    closeStore();
     if (ensureOpen())
         emit storeOpened(path);
+}
+
+void LogPageLoader::closeStore()
+{
+    std::lock_guard lock(m_mutex);
+    m_store.reset();
+}
+
+void LogPageLoader::interruptPage()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_runningPage && m_store)
+        m_store->connection().interrupt();
+}
+
+void LogPageLoader::interrupt()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_store)
+        m_store->connection().interrupt();
+}
+
+quint64 LogPageLoader::runningPage() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_runningPage;
 }
 
 bool LogPageLoader::ensureOpen()
@@ -48,6 +75,7 @@ bool LogPageLoader::ensureOpen()
         emit storeFailed(store.error().toString());
         return false;
     }
+    std::lock_guard lock(m_mutex);
     m_store = std::move(store.value());
     return true;
 }
@@ -60,8 +88,17 @@ void LogPageLoader::loadPage(const LogPageRequest &request)
     if (!ensureOpen()) {
         reply.error = tr("No log store is open");
     } else {
+        {
+            std::lock_guard lock(m_mutex);
+            m_runningPage = request.token;
+        }
         auto page = m_store->page(request.executionId, request.cursor, request.direction,
                                   request.limit, request.filter);
+        {
+            // Cleared under the lock: an interrupt for this page cannot hit the next statement.
+            std::lock_guard lock(m_mutex);
+            m_runningPage = 0;
+        }
         if (page)
             reply.page = std::move(page.value());
         else

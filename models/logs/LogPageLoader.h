@@ -4,6 +4,8 @@
 
 #include <QObject>
 
+#include <mutex>
+
 // One request to the loader. The token is chosen by the requester and comes back with the answer,
 // so answers to requests that were superseded (another execution chosen, a filter typed) are
 // recognised and dropped, as DB Browser for SQLite's RowLoader does.
@@ -29,7 +31,8 @@ Q_DECLARE_METATYPE(LogPageRequest)
 Q_DECLARE_METATYPE(LogPageReply)
 
 // Reads a log store on its own thread with its own read-only connection, so the GUI thread never
-// waits on SQLite. Move it to a QThread and talk to it only through queued signals and slots.
+// waits on SQLite. Run its slots on one thread only (a WorkerThread job, or move it to a QThread
+// and use queued calls); interruptPage() and interrupt() are the calls any thread may make.
 class LogPageLoader : public QObject
 {
     Q_OBJECT
@@ -48,6 +51,17 @@ public slots:
     void exportExecution(quint64 token, const QUuid &executionId, const QString &filePath,
                          const LogFilter &filter);
 
+    // Drops the connection (on the loader's thread, before that thread ends).
+    void closeStore();
+
+public:
+    // Makes a running page read end early with an error (its answer is stale anyway); a read of
+    // the execution list or an export goes on. Any thread.
+    void interruptPage();
+    // Makes whatever runs end early (shutting down). Any thread.
+    void interrupt();
+    quint64 runningPage() const;
+
 signals:
     void storeOpened(const QString &path);
     void storeFailed(const QString &message);
@@ -60,5 +74,7 @@ private:
     bool ensureOpen();
 
     QString m_path;
-    std::unique_ptr<LogStore> m_store;
+    std::unique_ptr<LogStore> m_store; // replaced only under m_mutex: interrupt() reads it
+    mutable std::mutex m_mutex;
+    quint64 m_runningPage = 0; // the token of the page being read, 0 = none
 };

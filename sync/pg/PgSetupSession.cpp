@@ -49,7 +49,8 @@ bool readState(PgConnection &connection, const PgSetupRequest &request, PgSetupR
 
 } // namespace
 
-PgSetupReport PgSetupSession::run(const PgSetupRequest &request, const Progress &progress)
+PgSetupReport PgSetupSession::run(const PgSetupRequest &request, const Progress &progress,
+                                  const Connected &connected)
 {
     PgSetupReport report;
     report.action = request.action;
@@ -59,6 +60,18 @@ PgSetupReport PgSetupSession::run(const PgSetupRequest &request, const Progress 
         return report;
     }
     PgConnection &c = *connection.value();
+    // Every return below passes through here before the connection closes.
+    struct Announce
+    {
+        const Connected &connected;
+        ~Announce()
+        {
+            if (connected)
+                connected(nullptr);
+        }
+    } announce {connected};
+    if (connected)
+        connected(&c);
     report.server = c.describe();
     report.ok = true;
     if (!readState(c, request, report))

@@ -1,6 +1,9 @@
 #include "PgSetupWorker.h"
 
+#include "PgConnection.h"
 #include "PgSetupSession.h"
+
+#include <libpq-fe.h>
 
 PgSetupWorker::PgSetupWorker(QObject *parent)
     : QObject(parent)
@@ -14,11 +17,31 @@ void PgSetupWorker::registerMetaTypes()
     qRegisterMetaType<PgSetupReport>();
 }
 
+PgSetupWorker::~PgSetupWorker()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_cancel)
+        PQfreeCancel(m_cancel);
+}
+
+void PgSetupWorker::cancel()
+{
+    std::lock_guard lock(m_mutex);
+    char error[256];
+    if (m_cancel)
+        PQcancel(m_cancel, error, int(sizeof error));
+}
+
 void PgSetupWorker::run(const PgSetupRequest &request)
 {
-    const PgSetupReport report
-        = PgSetupSession::run(request, [this](int step, int steps, const QString &title) {
-              emit progress(step, steps, title);
-          });
+    const PgSetupReport report = PgSetupSession::run(
+        request,
+        [this](int step, int steps, const QString &title) { emit progress(step, steps, title); },
+        [this](PgConnection *connection) {
+            std::lock_guard lock(m_mutex);
+            if (m_cancel)
+                PQfreeCancel(m_cancel);
+            m_cancel = connection ? PQgetCancel(connection->handle()) : nullptr;
+        });
     emit finished(report);
 }

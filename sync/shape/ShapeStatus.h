@@ -36,6 +36,11 @@ struct ShapeStatus
     int retryAttempt = 0; // BackingOff: consecutive failed attempts so far
     QString handle; // Electric's shape handle, for diagnostics
     QString offset; // last applied offset, for diagnostics
+    // Non-fatal problems in the shape's data (a value that fails typing, a NULL in a NOT NULL
+    // column) or in its stream (a resync): the rows still sync, but an operator should know.
+    qint64 warningCount = 0; // since the shape was added to this worker
+    QString lastWarning; // the latest one's text; empty when none
+    QDateTime lastWarningAt; // when it came (UTC)
 
     static QString stateName(State state); // "idle", "syncing", "live", "backing-off", "failed"
 };

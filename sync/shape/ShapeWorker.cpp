@@ -24,6 +24,8 @@ struct ShapeWorker::Shape
     bool pendingReset = false;
     bool restartOnResume = false; // paused half-way through a snapshot: its parts were dropped
     bool snapshotDropped = false; // failed half-way through a snapshot: its parts were dropped
+    QHash<QString, qint64> warningsSeen; // per distinct text, for logging without a flood
+    bool warningsCapped = false;
 };
 
 ShapeWorker::ShapeWorker(const QString &storePath, QObject *parent)
@@ -135,8 +137,8 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         publishStatus(shape);
     });
     connect(stream, &ShapeStream::warning, this, [this, name](const QString &text) {
-        qCWarning(lcSync) << name << text;
-        emit warning(name, text);
+        if (auto it = m_shapes.find(name); it != m_shapes.end())
+            noteWarning(**it, text, 1);
     });
     stream->start();
     publishStatus(*shape);
@@ -310,8 +312,15 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
                      ShapeValue::typedShapeRow(update.schema, change.row, columns, &problems)});
                 change.row = RawRow(); // a snapshot's raw and typed rows are not held at once
             }
-            for (const QString &problem : std::as_const(problems))
-                emit warning(name, problem);
+            // One row's problem usually repeats in every row: count it, say it once.
+            QHash<QString, qint64> counts;
+            QStringList distinct;
+            for (const QString &problem : std::as_const(problems)) {
+                if (counts[problem]++ == 0)
+                    distinct.append(problem);
+            }
+            for (const QString &problem : std::as_const(distinct))
+                noteWarning(shape, problem, counts.value(problem));
             emit batchReady(batch);
         }
     }
@@ -354,6 +363,42 @@ void ShapeWorker::failShape(Shape &shape, const QString &error)
     shape.status.state = ShapeStatus::State::Failed;
     shape.status.errorText = error;
     shape.status.retryAt = {};
+    emit statusChanged(shape.status);
+}
+
+void ShapeWorker::noteWarning(Shape &shape, const QString &text, qint64 count)
+{
+    const QString &name = shape.status.shapeName;
+    shape.status.warningCount += count;
+    shape.status.lastWarning = text;
+    shape.status.lastWarningAt = QDateTime::currentDateTimeUtc();
+    // Logged the first time and whenever its count passes a power of ten: a problem in every
+    // row of a million-row shape makes seven lines, not a million.
+    constexpr qsizetype kMaxDistinct = 1000; // texts that name a value may never repeat
+    auto seen = shape.warningsSeen.find(text);
+    if (seen == shape.warningsSeen.end()) {
+        if (shape.warningsSeen.size() < kMaxDistinct) {
+            shape.warningsSeen.insert(text, count);
+            qCWarning(lcSync).noquote()
+                << name << ":" << text
+                << (count > 1 ? QStringLiteral("(%1 times)").arg(count) : QString());
+        } else if (!shape.warningsCapped) {
+            shape.warningsCapped = true;
+            qCWarning(lcSync).noquote() << name << ": more than" << kMaxDistinct
+                                        << "distinct warnings; only counting them from now on";
+        }
+    } else {
+        const qint64 before = *seen;
+        *seen += count;
+        qint64 step = 10;
+        while (step <= before)
+            step *= 10;
+        if (*seen >= step)
+            qCWarning(lcSync).noquote()
+                << name << ":" << text << QStringLiteral("(%1 times so far)").arg(*seen);
+    }
+    emit warning(name, text);
+    // A status per text, so that a listener can tell the counts of several texts apart.
     emit statusChanged(shape.status);
 }
 

@@ -76,7 +76,8 @@ signals:
     // One per up-to-date that changed something (or reset the rows), in log order per shape.
     void batchReady(const ShapeBatch &batch);
     void statusChanged(const ShapeStatus &status);
-    // A non-fatal problem in the data of a shape (e.g. NULL in a NOT NULL column), for a log view.
+    // A non-fatal problem in the data of a shape (e.g. NULL in a NOT NULL column): once per
+    // distinct text per up-to-date, followed by a statusChanged counting every occurrence.
     void warning(const QString &shapeName, const QString &text);
     // After each up-to-date has been applied and saved (also when it brought no changes).
     void upToDate(const QString &shapeName);
@@ -91,6 +92,9 @@ private:
     void showSaved(Shape &shape, const StoredShape &saved);
     void emitStoredRows(Shape &shape, const ShapeSchema &rowSchema);
     void publishStatus(Shape &shape);
+    // Counts `count` occurrences of `text` into the shape's status, logs it without flooding,
+    // emits warning and the status.
+    void noteWarning(Shape &shape, const QString &text, qint64 count);
     void failShape(Shape &shape, const QString &error);
     bool dropPartial(Shape &shape);
     bool wantsBatches() const;

@@ -65,7 +65,7 @@ private:
     QTemporaryDir m_dir;
     std::unique_ptr<MainWindow> m_window;
     std::unique_ptr<Dashboard> m_dashboard;
-    std::unique_ptr<LogModel> m_logs;
+    LogModel *m_logs = nullptr; // the Dashboard's own
     qint64 m_clockOffset = 0;
 
     void sql(const QString &statement)
@@ -104,11 +104,7 @@ private slots:
 
         m_window = std::make_unique<MainWindow>();
         m_dashboard = std::make_unique<Dashboard>(m_window.get(), m_dir.filePath("store.sqlite"));
-        // Wired as app/hivewatch/main.cpp wires the Logs panel's model.
-        m_logs = std::make_unique<LogModel>();
-        connect(m_dashboard->shapeClient(), &ShapeClient::batchReady, m_logs.get(),
-                &LogModel::applyShapeBatch);
-        m_logs->setStorePath(m_dir.filePath("store.sqlite"));
+        m_logs = m_dashboard->logModel(); // what the Logs panel shows, wired by the Dashboard
         for (QAbstractItemModel *model : std::initializer_list<QAbstractItemModel *> {
                  models()->tasks(), models()->nodes(), models()->assignments(),
                  models()->progressEvents(), models()->shapeStatuses()})
@@ -319,7 +315,7 @@ private slots:
 
     void cleanupTestCase()
     {
-        m_logs.reset();
+        m_logs = nullptr;
         m_dashboard.reset();
         m_window.reset();
         m_server.stop();

@@ -9,6 +9,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <future>
+
 namespace {
 
 const QUuid kBig = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-000000000001"));
@@ -62,6 +64,7 @@ private slots:
     void opensAtTheTailAndPagesOlderRowsOnTop();
     void jumpToStartPagesForwardThroughFetchMore();
     void staleAnswersForAnEarlierExecutionAreDropped();
+    void aSupersededPageIsNeverRead();
     void followingAppendsNewLinesAsTheyAreStored();
     void notFollowingLeavesNewLinesForFetchMore();
     void followingKeepsMemoryBounded();
@@ -217,6 +220,25 @@ void TestLogModel::staleAnswersForAnEarlierExecutionAreDropped()
     waitIdle();
     QCOMPARE(m_model->rowCount(), 5);
     QCOMPARE(m_model->totalCount(), 5);
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        QCOMPARE(m_model->entry(row).executionId, kSmall);
+}
+
+void TestLogModel::aSupersededPageIsNeverRead()
+{
+    openModel();
+    waitIdle();
+    // Hold the loader's thread, so both requests are still queued when the second comes.
+    std::promise<void> gate;
+    std::shared_future<void> open = gate.get_future().share();
+    m_model->loaderThread().post([open] { open.wait(); });
+    m_model->setExecution(kBig);
+    m_model->setExecution(kSmall);
+    const int before = m_model->cancelledPages();
+    gate.set_value();
+    waitIdle();
+    QVERIFY(m_model->cancelledPages() >= before + 1); // kBig's tail page was skipped, not read
+    QCOMPARE(m_model->rowCount(), 5);
     for (int row = 0; row < m_model->rowCount(); ++row)
         QCOMPARE(m_model->entry(row).executionId, kSmall);
 }

@@ -49,20 +49,22 @@ PgSetupPanel::PgSetupPanel(QWidget *parent)
     buildLayout();
 
     PgSetupWorker::registerMetaTypes();
-    m_worker = new PgSetupWorker;
-    m_worker->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
-    connect(this, &PgSetupPanel::requestRun, m_worker, &PgSetupWorker::run, Qt::QueuedConnection);
-    connect(m_worker, &PgSetupWorker::progress, this,
+    m_worker = std::make_unique<PgSetupWorker>();
+    PgSetupWorker *worker = m_worker.get();
+    connect(this, &PgSetupPanel::requestRun, this, [this, worker](const PgSetupRequest &request) {
+        // A newer request makes the older one moot: drop it if queued, cancel it if running.
+        m_jobs.cancel([worker] { worker->cancel(); });
+        m_jobs.post([worker, request] { worker->run(request); });
+    });
+    connect(worker, &PgSetupWorker::progress, this,
             [this](int step, int steps, const QString &title) {
                 m_progress->setRange(0, steps);
                 m_progress->setValue(step);
                 if (step < steps)
                     appendLog(tr("[%1/%2] %3").arg(step + 1).arg(steps).arg(title));
             });
-    connect(m_worker, &PgSetupWorker::finished, this, &PgSetupPanel::showReport);
-    m_thread.setObjectName(QStringLiteral("pg-setup"));
-    m_thread.start();
+    connect(worker, &PgSetupWorker::finished, this, &PgSetupPanel::showReport);
+    m_jobs.start();
 
     connect(m_tableModel, &PgTableListModel::choiceChanged, this, [this] {
         // The plan depends on the choice: recompute it so "Show SQL" never shows a stale plan.
@@ -82,9 +84,10 @@ PgSetupPanel::PgSetupPanel(QWidget *parent)
 
 PgSetupPanel::~PgSetupPanel()
 {
-    // A running apply finishes its transaction (commit or rollback) before the thread ends.
-    m_thread.quit();
-    m_thread.wait();
+    // Quitting does not wait for a long statement: it is cancelled, and an apply's transaction
+    // rolls back on the server. (Connecting is not cancellable: at most its connect_timeout.)
+    m_jobs.cancel([this] { m_worker->cancel(); });
+    m_jobs.shutdown();
 }
 
 void PgSetupPanel::buildLayout()

@@ -2,9 +2,11 @@
 
 #include "PgSetupReport.h"
 #include "PgSetupRequest.h"
+#include "WorkerThread.h"
 
-#include <QThread>
 #include <QWidget>
+
+#include <memory>
 
 class PgPasswordKeychain;
 class PgSetupWorker;
@@ -69,8 +71,8 @@ private:
     QProgressBar *m_progress = nullptr;
     PgPasswordKeychain *m_keychain = nullptr;
 
-    QThread m_thread;
-    PgSetupWorker *m_worker = nullptr; // lives on m_thread, deleted when it finishes
+    std::unique_ptr<PgSetupWorker> m_worker; // runs on m_jobs; its signals arrive queued
+    WorkerThread m_jobs {QStringLiteral("pg-setup")}; // after m_worker: joined before it goes
     bool m_busy = false;
     bool m_replanWanted = false; // a table was toggled while a run was in flight
     bool m_haveTables = false; // the table list came from an inspection (the user's choice)
