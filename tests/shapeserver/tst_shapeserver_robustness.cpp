@@ -236,8 +236,14 @@ private slots:
                 .status,
             200);
         const HttpReply dropped = env.client->shape(first);
-        QVERIFY2(!dropped.networkError.isEmpty() || dropped.status == 0, dropped.body.constData());
-        QCOMPARE(env.client->shape(first).status, 200);
+        const HttpReply whole = env.client->shape(first);
+        QCOMPARE(whole.status, 200);
+        QVERIFY2(dropped.body.size() < whole.body.size(), dropped.body.constData());
+        // Where the abort lands relative to the chunk frames decides whether Qt 6.4 reports the
+        // close as an error; a client sees a broken body either way.
+        QVERIFY2(!dropped.networkError.isEmpty() || dropped.status == 0
+                     || QJsonDocument::fromJson(dropped.body).isNull(),
+                 dropped.body.constData());
 
         QCOMPARE(
             env.client->get(QStringLiteral("/v1/admin/faults"), {q("spec", "bogus")}, {}, "POST")
