@@ -18,16 +18,6 @@ using Server = ScriptedHttpServer;
 
 namespace {
 
-QByteArray insert(int id)
-{
-    return "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
-           "\"\\\"public\\\".\\\"items\\\"/\\\""
-        + QByteArray::number(id) + "\\\"\",\"value\":{\"id\":\"" + QByteArray::number(id)
-        + "\",\"title\":\"t\"}}";
-}
-const QByteArray kUpToDate
-    = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
-
 const char *const kSecrets[]
     = {"user-in-userinfo",    "pw-in-userinfo",     "secret-in-query",    "token-in-query",
        "endpoint-api-secret", "bearer-token-value", "command-token-value"};
@@ -60,8 +50,10 @@ private slots:
         QVERIFY(electric.listen());
         Server proxy;
         QVERIFY(proxy.listen());
-        electric.enqueue(Server::shape('[' + insert(1) + ',' + kUpToDate + ']', "H1", "0_inf"));
-        proxy.enqueue(Server::shape('[' + insert(2) + ',' + kUpToDate + ']', "P1", "0_inf"));
+        electric.enqueue(Server::shape('[' + Server::insertItem(1) + ',' + Server::upToDate() + ']',
+                                       "H1", "0_inf"));
+        proxy.enqueue(Server::shape('[' + Server::insertItem(2) + ',' + Server::upToDate() + ']',
+                                    "P1", "0_inf"));
 
         QUrl electricUrl = electric.url();
         electricUrl.setUserInfo(QStringLiteral("user-in-userinfo:pw-in-userinfo"));
@@ -135,7 +127,8 @@ private slots:
         const QString store = dir.filePath(QStringLiteral("store/shapes.sqlite"));
 
         QByteArray printed;
-        electric.enqueue(Server::shape('[' + insert(1) + ',' + kUpToDate + ']', "H1", "0_inf"));
+        electric.enqueue(Server::shape('[' + Server::insertItem(1) + ',' + Server::upToDate() + ']',
+                                       "H1", "0_inf"));
         const HivectlRun synced = HivectlRun::run(
             {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
              electricUrl.toString(), QStringLiteral("--table"), QStringLiteral("items"),
@@ -147,7 +140,8 @@ private slots:
         QVERIFY(synced.out.contains("\"key\""));
         printed += synced.out + synced.err;
 
-        proxy.enqueue(Server::shape('[' + insert(2) + ',' + kUpToDate + ']', "P1", "0_inf"));
+        proxy.enqueue(Server::shape('[' + Server::insertItem(2) + ',' + Server::upToDate() + ']',
+                                    "P1", "0_inf"));
         const HivectlRun viaProxy = HivectlRun::run(
             {QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
              proxyUrl.toString(), QStringLiteral("--token-command"),

@@ -22,16 +22,8 @@ Q_DECLARE_METATYPE(ScriptedHttpServer::Response)
 
 namespace {
 
-QByteArray insert(int id)
-{
-    return "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
-           "\"\\\"public\\\".\\\"items\\\"/\\\""
-        + QByteArray::number(id) + "\\\"\",\"value\":{\"id\":\"" + QByteArray::number(id)
-        + "\",\"title\":\"t\",\"done\":\"f\"}}";
-}
-const QByteArray kUpToDate
-    = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
-const QByteArray kGoodBody = '[' + insert(1) + ',' + insert(2) + ',' + kUpToDate + ']';
+const QByteArray kGoodBody
+    = '[' + Server::insertItem(1) + ',' + Server::insertItem(2) + ',' + Server::upToDate() + ']';
 
 Server::Response good()
 {
@@ -482,7 +474,8 @@ private slots:
                                         << QStringLiteral("invalid electric-offset");
         QTest::newRow("object body")
             << Server::shape("{\"a\":1}", "H1", "1_0") << QStringLiteral("from http://127.0.0.1:");
-        Server::Response cut = Server::shape('[' + insert(9) + ',' + kUpToDate + ']', "H1", "5_0");
+        Server::Response cut = Server::shape(
+            '[' + Server::insertItem(9) + ',' + Server::upToDate() + ']', "H1", "5_0");
         cut.cutAt = 60;
         cut.closeEarly = true;
         QTest::newRow("cut-off body") << cut << QStringLiteral("HTTP 200 response");
@@ -490,7 +483,8 @@ private slots:
         silent.hang = true;
         QTest::newRow("never answers") << silent << QStringLiteral("no response from");
         QTest::newRow("204") << Server::status(204) << QStringLiteral("HTTP 204");
-        Server::Response bare = Server::status(200, '[' + insert(7) + ',' + kUpToDate + ']');
+        Server::Response bare
+            = Server::status(200, '[' + Server::insertItem(7) + ',' + Server::upToDate() + ']');
         QTest::newRow("no electric headers") << bare << QStringLiteral("lacks the");
     }
 
@@ -578,7 +572,7 @@ private slots:
     void aStalledLiveReplyRestartsQuietly()
     {
         m_server->enqueue(good());
-        Server::Response stalling = Server::live("[" + insert(3), "H1", "1_0", "c1");
+        Server::Response stalling = Server::live("[" + Server::insertItem(3), "H1", "1_0", "c1");
         stalling.trickleBytesPerSecond = 1;
         m_server->setFallback(stalling);
         const QString db = newDb();
@@ -605,9 +599,9 @@ private slots:
         QTest::addColumn<Server::Response>("response");
         QTest::newRow("204") << Server::status(204);
         QTest::newRow("up-to-date, offset never advances")
-            << Server::live('[' + kUpToDate + ']', "H1", "0_inf", "c1");
+            << Server::live('[' + Server::upToDate() + ']', "H1", "0_inf", "c1");
         QTest::newRow("garbage cursor")
-            << Server::live('[' + kUpToDate + ']', "H1", "0_inf", "../../;drop <script>");
+            << Server::live('[' + Server::upToDate() + ']', "H1", "0_inf", "../../;drop <script>");
     }
 
     void emptyLiveAnswersArePaced()

@@ -9,19 +9,6 @@
 
 using Server = ScriptedHttpServer;
 
-namespace {
-
-QByteArray insert(int id)
-{
-    return "{\"headers\":{\"operation\":\"insert\",\"relation\":[\"public\",\"items\"]},\"key\":"
-           "\"\\\"public\\\".\\\"items\\\"/\\\""
-        + QByteArray::number(id) + "\\\"\",\"value\":{\"id\":\"" + QByteArray::number(id)
-        + "\",\"title\":\"t\",\"done\":\"f\"}}";
-}
-const QByteArray kUpToDate
-    = "{\"headers\":{\"control\":\"up-to-date\",\"global_last_seen_lsn\":\"1\"}}";
-
-} // namespace
 
 class TestHivectlShape : public QObject
 {
@@ -71,7 +58,8 @@ private slots:
 
     void keepsTheQueryStringOfAnElectricCloudUrl()
     {
-        m_server->enqueue(Server::shape('[' + insert(1) + ',' + insert(2) + ',' + kUpToDate + ']',
+        m_server->enqueue(Server::shape('[' + Server::insertItem(1) + ',' + Server::insertItem(2)
+                                            + ',' + Server::upToDate() + ']',
                                         "H1", "0_inf"));
         QUrl url = m_server->url();
         url.setQuery(QStringLiteral("source_id=src-7&secret=cloud-s3cret"));
@@ -100,7 +88,8 @@ private slots:
         expired.status = 401;
         expired.body = "{\"message\":\"jwt expired\"}";
         m_server->enqueue(expired);
-        m_server->enqueue(Server::shape('[' + insert(3) + ',' + kUpToDate + ']', "H1", "0_inf"));
+        m_server->enqueue(Server::shape(
+            '[' + Server::insertItem(3) + ',' + Server::upToDate() + ']', "H1", "0_inf"));
         const Run r
             = hivectl({QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
                        m_server->url("/v1/shape/items").toString(), QStringLiteral("--token"),

@@ -233,6 +233,18 @@ QByteArray ScriptedHttpServer::schemaJson()
     return R"({"id":{"type":"int8","pk_index":0,"not_null":true},"title":{"type":"text"},"done":{"type":"bool"}})";
 }
 
+QByteArray ScriptedHttpServer::insertItem(int id)
+{
+    const QByteArray n = QByteArray::number(id);
+    return R"({"headers":{"operation":"insert","relation":["public","items"]},"key":"\"public\".\"items\"/\")"
+        + n + R"(\"","value":{"id":")" + n + R"(","title":"t","done":"f"}})";
+}
+
+QByteArray ScriptedHttpServer::upToDate()
+{
+    return R"({"headers":{"control":"up-to-date","global_last_seen_lsn":"1"}})";
+}
+
 ScriptedHttpServer::Response ScriptedHttpServer::status(int code, const QByteArray &body,
                                                         const QByteArray &contentType)
 {

@@ -83,6 +83,10 @@ public:
     static Response live(const QByteArray &body, const QByteArray &handle, const QByteArray &offset,
                          const QByteArray &cursor);
     static QByteArray schemaJson();
+    // Messages of the shape schemaJson() describes ("public"."items"): an insert of row id, and
+    // the up-to-date control message that ends a batch.
+    static QByteArray insertItem(int id);
+    static QByteArray upToDate();
     static Response status(int code, const QByteArray &body = {},
                            const QByteArray &contentType = "application/json");
     static Response redirect(int code, const QUrl &to);
