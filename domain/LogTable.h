@@ -6,6 +6,7 @@
 #include <QByteArrayList>
 #include <QByteArrayView>
 #include <QLatin1StringView>
+#include <QString>
 #include <QStringView>
 
 // The log shape's identity: the hive's execution-log table, the columns a log line is read
@@ -23,6 +24,10 @@ inline constexpr QLatin1StringView ContentColumn {"content"};
 inline constexpr QLatin1StringView TimestampColumn {"timestamp"};
 // The node's own table the lines land in, locally as on a node.
 inline constexpr QLatin1StringView LocalTable {"log_entries"};
+
+// Whether a shape's `table` (`name`, `schema.name` or a quoted identifier, as Postgres reads
+// them: unquoted names fold to lower case) names the log table.
+bool isNamedBy(const QString &table);
 
 // The node's output types in canonical spelling, in LogOutputType order.
 const QByteArrayList &outputTypes();

@@ -1,5 +1,6 @@
 #include "Command.h"
 
+#include "HiveShapeRowSinks.h"
 #include "LogStore.h"
 #include "ShapeStore.h"
 #include "ShapeUrl.h"
@@ -244,7 +245,7 @@ bool dumpRows(const SyncOptions &options, const QString &storePath)
     ShapeStore store(*logStore.value());
     const QString name = options.definition.effectiveName();
     auto stored = store.load(name, ShapeUrl::shapeKey(options.endpoint, options.definition),
-                             options.definition.isLogTable());
+                             hiveShapeRowSinks()(options.definition));
     if (!stored || !stored.value()) {
         QTextStream(stderr) << "hivectl shape sync: nothing stored for shape " << name << "\n";
         return false;
@@ -283,6 +284,7 @@ int runSync(const QStringList &args)
 
     auto worker = std::make_unique<ShapeWorker>(storePath);
     worker->setRequestTimeouts(int(options.requestTimeoutMs), int(options.liveTimeoutMs));
+    worker->setRowSinks(hiveShapeRowSinks());
     int exitCode = 0;
     bool sawUpToDate = false;
     bool reachedUpToDate = false; // this run, whatever --follow-ms says

@@ -4,6 +4,7 @@
 #include "ConnectionDialog.h"
 #include "DemoSession.h"
 #include "HiveModels.h"
+#include "HiveShapeRowSinks.h"
 #include "HiveTables.h"
 #include "LegacyMigrationDialog.h"
 #include "LogModel.h"
@@ -231,7 +232,7 @@ void Dashboard::useStore(const QString &storePath)
         clearViews();
     }
     m_storePath = storePath;
-    m_shapes = new ShapeClient(storePath, this);
+    m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), this);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);

@@ -6,6 +6,11 @@
 #include <unistd.h>
 
 ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
+    : ShapeClient(storePath, ShapeRowSinkFactory(), parent)
+{
+}
+
+ShapeClient::ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks, QObject *parent)
     : QObject(parent)
 {
     registerShapeBatchMetaTypes();
@@ -13,6 +18,7 @@ ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
     m_thread.setObjectName(QStringLiteral("hivewatch-shapes"));
     m_worker = new ShapeWorker(storePath);
     m_worker->setEmitRows(true); // its batchReady is the models' input
+    m_worker->setRowSinks(std::move(sinks));
     m_worker->moveToThread(&m_thread);
     connect(m_worker, &ShapeWorker::batchReady, this, &ShapeClient::batchReady,
             Qt::QueuedConnection);

@@ -2,6 +2,7 @@
 
 #include "ShapeBatch.h"
 #include "ShapeDefinition.h"
+#include "ShapeRowSink.h"
 #include "ShapeStatus.h"
 
 #include <QHash>
@@ -27,6 +28,9 @@ class ShapeClient : public QObject
 public:
     // storePath: the local SQLite store (the same file as the LogStore the log views read).
     explicit ShapeClient(const QString &storePath, QObject *parent = nullptr);
+    // sinks: where each shape keeps its rows (ShapeWorker::setRowSinks); the hive's wiring
+    // passes hiveShapeRowSinks() (sync/hive) so the log table's rows land in log_entries.
+    ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks, QObject *parent = nullptr);
     ~ShapeClient() override;
 
     // Starts syncing a shape (or restarts it with a new definition or endpoint).

@@ -24,9 +24,6 @@ struct ShapeDefinition
 
     // The consumer's name, falling back to the table name.
     QString effectiveName() const { return name.isEmpty() ? table : name; }
-    // True for the hive's execution-log table, whose rows are also appended to log_entries.
-    bool isLogTable() const;
-
     bool operator==(const ShapeDefinition &other) const = default;
 };
 

@@ -1,12 +1,8 @@
 #include "ShapeStore.h"
 
-#include "LogRowWriter.h"
 #include "LogStore.h"
-#include "ShapeLogLine.h"
 #include "SqliteTransaction.h"
 #include "SyncLog.h"
-
-#include <QUuid>
 
 #include <sqlite3.h>
 
@@ -29,6 +25,61 @@ std::optional<Error> refuseNodeDatabase(const LogStore &store)
 
 } // namespace
 
+// shape_rows of one shape, for its sink: the rows the sink does not keep itself.
+class ShapeStore::Rows final : public ShapeRows
+{
+public:
+    Rows(ShapeStore &store, RowStatements &statements, const QString &name)
+        : m_store(store)
+        , m_statements(statements)
+        , m_name(name)
+        , m_shape(name.toUtf8())
+    {
+    }
+    Result<std::optional<QByteArray>> find(const QByteArray &key) override
+    {
+        SqliteStatement &select = m_statements.select;
+        auto row = select.bindText(1, m_shape).bindText(2, key).step();
+        if (!row)
+            return failed(QStringLiteral("read the rows of shape %1"));
+        std::optional<QByteArray> json;
+        if (row.value())
+            json = select.columnByteArray(0);
+        select.reset();
+        return json;
+    }
+    Result<void> put(const QByteArray &key, const QByteArray &json) override
+    {
+        if (!m_statements.upsert.bindText(1, m_shape).bindText(2, key).bindText(3, json).run())
+            return failed(QStringLiteral("store a row of shape %1"));
+        return {};
+    }
+    Result<void> erase(const QByteArray &key) override
+    {
+        if (!m_statements.erase.bindText(1, m_shape).bindText(2, key).run())
+            return failed(QStringLiteral("delete a row of shape %1"));
+        return {};
+    }
+    Result<bool> any() override
+    {
+        SqliteStatement &any = m_statements.anyRow;
+        auto row = any.bindText(1, m_shape).step();
+        if (!row || !row.value())
+            return failed(QStringLiteral("read the rows of shape %1"));
+        const bool found = any.columnInt(0) != 0;
+        any.reset();
+        return found;
+    }
+
+private:
+    Error failed(const QString &what) const { return m_store.sqlError(what.arg(m_name)); }
+
+    ShapeStore &m_store;
+    RowStatements &m_statements;
+    const QString &m_name;
+    QByteArray m_shape;
+};
+
 ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
     , m_writer(QStringLiteral("shape-store"))
@@ -41,7 +92,9 @@ ShapeStore::~ShapeStore()
     rollback();
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
-        m_logWriter.reset();
+        for (auto &[name, sink] : m_sinks)
+            sink->close();
+        m_sinks.clear();
         m_rowStatements.reset();
         m_db = SqliteConnection();
     });
@@ -92,15 +145,10 @@ Result<void> ShapeStore::connect()
     return {};
 }
 
-Result<LogRowWriter *> ShapeStore::logWriter()
+ShapeRowSink *ShapeStore::sinkOf(const QString &name) const
 {
-    if (!m_logWriter) {
-        auto prepared = LogRowWriter::prepare(m_db, !m_logStore.isNodeDatabase(), true);
-        if (!prepared)
-            return prepared.error();
-        m_logWriter = std::move(prepared).value();
-    }
-    return m_logWriter.get();
+    const auto it = m_sinks.find(name);
+    return it == m_sinks.end() ? nullptr : it->second.get();
 }
 
 Result<SqliteStatement> ShapeStore::statement(std::string_view sql, const QString &what) const
@@ -171,10 +219,10 @@ Result<void> ShapeStore::migrateHere()
             PRIMARY KEY (shape, key)) WITHOUT ROWID;)";
     if (auto created = m_db.exec(schema); !created)
         return sqlError(QStringLiteral("create the shape tables"));
-    // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
-    // keys hold before the quoted id, for the keys derived from it; keyed_rows = 1: its lines
-    // were checked to be only those whose key is key_prefix + id (see load()). Stores written
-    // before these columns existed get them here; their log shape resyncs once if it must.
+    // log_rows: the kind of the shape's sink (ShapeRowSink::kind; 0: none, 1: the log sink, as
+    // it was named when that was the only one); key_prefix: the sink's state(); keyed_rows = 1:
+    // the sink's resume() accepted the rows. Stores written before these columns existed get
+    // them here; their log shape resyncs once if it must.
     for (const char *column : {"log_rows INTEGER NOT NULL DEFAULT 0", "key_prefix TEXT",
                                "keyed_rows INTEGER NOT NULL DEFAULT 0"}) {
         const QByteArray name = QByteArray(column).split(' ').constFirst();
@@ -196,13 +244,14 @@ Result<void> ShapeStore::migrateHere()
 }
 
 Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const QString &shapeKey,
-                                                    bool isLogTable)
+                                                    std::unique_ptr<ShapeRowSink> sink)
 {
-    return m_writer.call([&] { return loadHere(name, shapeKey, isLogTable); });
+    return m_writer.call([&] { return loadHere(name, shapeKey, std::move(sink)); });
 }
 
 Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
-                                                        const QString &shapeKey, bool isLogTable)
+                                                        const QString &shapeKey,
+                                                        std::unique_ptr<ShapeRowSink> sink)
 {
     if (auto previous = join(); !previous)
         return previous.error();
@@ -210,6 +259,17 @@ Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
         return *refused;
     if (auto connected = connect(); !connected)
         return connected.error();
+    if (auto old = m_sinks.find(name); old != m_sinks.end()) {
+        old->second->close();
+        m_sinks.erase(old);
+    }
+    m_sinkRows.remove(name);
+    const int kind = sink ? sink->kind() : 0;
+    if (sink) {
+        if (auto opened = sink->open(m_db); !opened)
+            return opened.error();
+        m_sinks.emplace(name, std::move(sink));
+    }
     const QString reading = QStringLiteral("read the saved shapes");
     auto select = statement(R"(SELECT shape_key, handle, "offset", schema, row_count,
                                       last_synced_at, log_rows, key_prefix, keyed_rows
@@ -222,8 +282,9 @@ Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
         return sqlError(reading);
     if (!found.value())
         return std::optional<StoredShape>();
-    // A log shape saved before its rows moved to log_entries starts over.
-    if (select->columnText(0) != shapeKey || (isLogTable && select->columnInt(6) == 0)) {
+    // Rows saved by another sink (a log shape saved before its rows moved to log_entries) are
+    // not where this one looks: start over.
+    if (select->columnText(0) != shapeKey || select->columnInt(6) != kind) {
         select->reset();
         if (auto removed = removeHere(name); !removed)
             return removed.error();
@@ -238,52 +299,33 @@ Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
             stored.schema = std::move(schema).value();
     }
     stored.rowCount = select->columnInt(4);
-    if (isLogTable)
-        m_keyPrefix = select->columnByteArray(7);
-    const bool keyed = select->columnInt(8) == 1;
+    const QByteArray sinkState = select->columnByteArray(7);
+    const bool checked = select->columnInt(8) == 1;
     stored.lastSyncedAt = QDateTime::fromString(select->columnText(5), Qt::ISODateWithMs);
     select->reset();
-    if (isLogTable && !keyed) {
-        auto checked = checkKeyedRows(name);
-        if (!checked)
-            return checked.error();
-        if (!checked.value())
+    if (ShapeRowSink *shapeSink = sinkOf(name)) {
+        auto resumed = shapeSink->resume(name, sinkState, checked);
+        if (!resumed)
+            return resumed.error();
+        if (!resumed.value()) {
+            if (auto removed = removeHere(name); !removed)
+                return removed.error();
             return std::optional<StoredShape>();
+        }
+        if (!checked) {
+            // So that the sink's check is not repeated at every start.
+            const QString saving = QStringLiteral("save shape %1").arg(name);
+            auto mark = statement("UPDATE shape_state SET keyed_rows = 1 WHERE name = ?", saving);
+            if (!mark)
+                return mark.error();
+            if (!mark->bindText(1, name).run())
+                return sqlError(saving);
+        }
     }
     // A position without its schema cannot type values: start over rather than guess.
     if (stored.schema.isEmpty() && stored.offset != QLatin1String("-1"))
         return std::optional<StoredShape>();
     return std::optional<StoredShape>(stored);
-}
-
-Result<bool> ShapeStore::checkKeyedRows(const QString &name)
-{
-    // Before rows were resolved by key, a log line could stand for a key other than
-    // key_prefix + its id (shape_key set). Such a store starts the shape over, once; any other
-    // is marked so that the scan of log_entries is not repeated.
-    const QString checking = QStringLiteral("check the rows of shape %1").arg(name);
-    auto stray = statement("SELECT EXISTS (SELECT 1 FROM log_entries "
-                           "WHERE shape_key IS NOT NULL AND shape_derived IS NOT NULL)",
-                           checking);
-    if (!stray)
-        return stray.error();
-    if (auto row = stray->step(); !row || !row.value())
-        return sqlError(checking);
-    const bool found = stray->columnInt(0) != 0;
-    stray->reset();
-    if (found) {
-        qCInfo(lcSync) << name << "has log lines stored under another key; resyncing it once";
-        if (auto removed = removeHere(name); !removed)
-            return removed.error();
-        return false;
-    }
-    const QString saving = QStringLiteral("save shape %1").arg(name);
-    auto mark = statement("UPDATE shape_state SET keyed_rows = 1 WHERE name = ?", saving);
-    if (!mark)
-        return mark.error();
-    if (!mark->bindText(1, name).run())
-        return sqlError(saving);
-    return true;
 }
 
 Result<void> ShapeStore::begin()
@@ -306,11 +348,11 @@ Result<void> ShapeStore::finish()
     // The rows of shapes half-way through a snapshot go to disk with this commit, so their saved
     // position must say "resync" first: a restart must never take partial rows for a shape's
     // data. Once per snapshot, not per commit: their own commit() replaces the -1.
-    if (std::any_of(m_partial.keyBegin(), m_partial.keyEnd(),
+    if (std::any_of(m_partial.begin(), m_partial.end(),
                     [this](const QString &name) { return !m_resyncSaved.contains(name); })) {
         auto resync = m_db.prepare(
             R"(UPDATE shape_state SET "offset" = '-1', handle = NULL WHERE name = ?)");
-        for (auto it = m_partial.keyBegin(); it != m_partial.keyEnd(); ++it) {
+        for (auto it = m_partial.begin(); it != m_partial.end(); ++it) {
             if (m_resyncSaved.contains(*it))
                 continue;
             if (!resync || !resync->bindText(1, *it).run()) {
@@ -363,7 +405,7 @@ void ShapeStore::rollbackHere()
     m_transaction.reset(); // rolls back
     m_partial.clear();
     m_resyncSaved.clear();
-    m_attached.reset();
+    m_sinkRows.clear();
 }
 
 Result<qint64> ShapeStore::genericRowCount(const QString &name)
@@ -377,15 +419,15 @@ Result<qint64> ShapeStore::genericRowCount(const QString &name)
     return count->columnInt(0);
 }
 
-Result<qint64> ShapeStore::attachedRows(const QString &name)
+Result<qint64> ShapeStore::sinkRowCount(const QString &name)
 {
-    if (m_attached)
-        return *m_attached;
-    // Nothing of this shape is uncommitted here (a rollback clears m_attached), so its saved
-    // row count minus its generic rows is what log_entries holds for it.
+    if (const auto known = m_sinkRows.constFind(name); known != m_sinkRows.constEnd())
+        return *known;
+    // Nothing of this shape is uncommitted here (a rollback clears m_sinkRows), so its saved
+    // row count minus its generic rows is what its sink holds.
     const QString reading = QStringLiteral("read the saved shapes");
     auto saved
-        = statement("SELECT row_count FROM shape_state WHERE name = ? AND log_rows = 1", reading);
+        = statement("SELECT row_count FROM shape_state WHERE name = ? AND log_rows <> 0", reading);
     if (!saved)
         return saved.error();
     auto row = saved->bindText(1, name).step();
@@ -396,29 +438,20 @@ Result<qint64> ShapeStore::attachedRows(const QString &name)
     auto generic = genericRowCount(name);
     if (!generic)
         return generic.error();
-    m_attached = std::max<qint64>(0, total - generic.value());
-    return *m_attached;
+    const qint64 count = std::max<qint64>(0, total - generic.value());
+    m_sinkRows.insert(name, count);
+    return count;
 }
 
-QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update, bool isLogTable,
-                                                const QByteArray &keyPrefix)
+QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
 {
     QList<Prepared> prepared;
     prepared.reserve(update.changes.size());
     for (const ShapeMessage &change : update.changes) {
         Prepared p;
         p.key = change.key.toUtf8();
-        if (change.operation == RowChange::Operation::Insert) {
-            if (isLogTable)
-                p.line = shapeLogLine(change.key, change.value, keyPrefix);
-            // Only a row whose key is the prefix + its own id goes to log_entries, where the
-            // id (source_id) stands for the key: any other would let one key's change replace or
-            // delete another key's row. It is kept under its key in shape_rows instead.
-            if (p.line && !p.line->shapeKey.isEmpty())
-                p.line.reset();
-            if (!p.line)
-                p.json = rawRowToJson(change.value);
-        }
+        if (change.operation == RowChange::Operation::Insert)
+            p.json = rawRowToJson(change.value);
         prepared.append(std::move(p));
     }
     return prepared;
@@ -430,48 +463,77 @@ Result<void> ShapeStore::join()
     return std::exchange(m_pending, Result<void>());
 }
 
-Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, bool isLogTable,
+Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update,
                                QList<AppliedChange> *applied)
 {
-    // The conversions need no store: done here while the previous write may still run.
-    if (isLogTable && m_keyPrefix.isEmpty()) {
-        for (const ShapeMessage &change : update.changes) {
-            if (change.operation == RowChange::Operation::Insert) {
-                m_keyPrefix = shapeLogKeyPrefix(change.key, change.value);
-                if (!m_keyPrefix.isEmpty())
-                    break;
-            }
-        }
-    }
-    QList<Prepared> prepared = convert(update, isLogTable, m_keyPrefix);
+    // The conversions need no store: done here while the previous write may still run. (The
+    // sinks change only in load(), which waits for the writer thread.)
+    ShapeRowSink *sink = sinkOf(name);
+    std::shared_ptr<const ShapeSinkPart> part = sink ? sink->prepare(update) : nullptr;
+    QList<Prepared> prepared = sink ? QList<Prepared>() : convert(update);
     auto started = m_writer.call([&]() -> Result<void> {
         if (auto previous = join(); !previous)
             return previous;
         if (auto begun = begin(); !begun)
             return begun;
-        m_partial.insert(name, isLogTable);
-        if (applied)
-            return apply(name, update, isLogTable, m_keyPrefix, prepared, applied);
-        return {};
+        m_partial.insert(name);
+        if (!applied)
+            return {};
+        return sink ? applyToSink(*sink, name, update, part.get(), applied)
+                    : apply(name, update, prepared, applied);
     });
     if (!started || applied)
         return started;
     // Nobody waits for the rows: the SQLite work runs on the writer thread while this thread
     // goes back to receiving and parsing the next response (at most one write in flight, which
     // also bounds the memory). Every other call runs after it; its error surfaces there.
-    m_writer.post([this, name, update, isLogTable, keyPrefix = m_keyPrefix,
+    m_writer.post([this, name, update, sink, part = std::move(part),
                    prepared = std::move(prepared)]() mutable {
-        m_pending = apply(name, update, isLogTable, keyPrefix, prepared, nullptr);
+        m_pending = sink ? applyToSink(*sink, name, update, part.get(), nullptr)
+                         : apply(name, update, prepared, nullptr);
     });
     return {};
 }
 
-Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
-                               const QByteArray &keyPrefix, QList<Prepared> &prepared,
-                               QList<AppliedChange> *applied)
+Result<void> ShapeStore::applyToSink(ShapeRowSink &sink, const QString &name,
+                                     const ShapeUpdate &update, const ShapeSinkPart *part,
+                                     QList<AppliedChange> *applied)
+{
+    auto statements = rowStatements();
+    if (!statements)
+        return statements.error();
+    if (update.reset) {
+        if (!statements.value()->clear.bindText(1, name).run())
+            return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
+        if (auto cleared = sink.reset(name); !cleared)
+            return cleared;
+        // The sink's rows are the store's one copy for its kind: another shape saved with
+        // them loses them, so it must resync if it is ever used again.
+        auto others = statement(R"(UPDATE shape_state SET "offset" = '-1', handle = NULL
+                                   WHERE log_rows = ? AND name <> ?)",
+                                QStringLiteral("prepare its shape statements"));
+        if (!others)
+            return others.error();
+        if (!others->bindInt(1, sink.kind()).bindText(2, name).run())
+            return sqlError(QStringLiteral("reset the other shapes kept like %1").arg(name));
+        m_sinkRows.insert(name, 0);
+    }
+    // Counted before this update changes the shape's generic rows (see sinkRowCount()).
+    auto count = sinkRowCount(name);
+    if (!count)
+        return count.error();
+    Rows rows(*this, *statements.value(), name);
+    auto changed = sink.apply(name, update, part, rows, applied);
+    if (!changed)
+        return changed.error();
+    m_sinkRows.insert(name, count.value() + changed.value());
+    return {};
+}
+
+Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
+                               QList<Prepared> &prepared, QList<AppliedChange> *applied)
 {
     const QByteArray shape = name.toUtf8();
-    const QString preparing = QStringLiteral("prepare its shape statements");
     auto statements = rowStatements();
     if (!statements)
         return statements.error();
@@ -479,98 +541,20 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
     SqliteStatement *upsert = &statements.value()->upsert;
     SqliteStatement *select = &statements.value()->select;
     SqliteStatement *erase = &statements.value()->erase;
-    auto log = isLogTable ? logWriter() : Result<LogRowWriter *>(nullptr);
-    if (!log)
-        return log.error();
-    LogRowWriter *logLines = log.value();
     if (update.reset) {
         if (!clear->bindText(1, shape).run())
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
-        if (isLogTable) {
-            // One log shape per store: its rows are log_entries' attached lines. Another log
-            // shape saved here loses them, so it must resync if it is ever used again.
-            if (auto detached = logLines->detachAllSynced(); !detached)
-                return detached;
-            auto others = statement(R"(UPDATE shape_state SET "offset" = '-1', handle = NULL
-                                       WHERE log_rows = 1 AND name <> ?)",
-                                    preparing);
-            if (!others)
-                return others.error();
-            if (!others->bindText(1, shape).run())
-                return sqlError(QStringLiteral("reset the other log shapes"));
-            m_attached = 0;
-        }
     }
-    // Whether this shape has rows in shape_rows: only then can a log line's key also be there.
-    // Asked once per update, so the common insert of a log line costs no extra statement.
-    bool hasGeneric = !isLogTable;
-    if (isLogTable) {
-        if (auto attached = attachedRows(name); !attached)
-            return attached.error();
-        const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
-        SqliteStatement *any = &statements.value()->anyRow;
-        if (auto row = any->bindText(1, shape).step(); !row || !row.value())
-            return sqlError(reading);
-        hasGeneric = any->columnInt(0) != 0;
-        any->reset();
-    }
-
-    QList<SyncedLogLine> lines;
-    if (isLogTable)
-        lines.reserve(prepared.size());
-    const auto flushLines = [&]() -> Result<void> {
-        if (lines.isEmpty())
-            return {};
-        auto added = logLines->upsertSynced(lines);
-        if (!added)
-            return added.error();
-        *m_attached += added.value();
-        lines.clear();
-        return {};
-    };
-    // A key of the form prefix + "N" may be stored as log line N: a row stored elsewhere under
-    // that key (or deleted) must take the line off the shape, so the key is never held twice.
-    const auto detachKey = [&](const QByteArray &key) -> Result<void> {
-        const auto id = isLogTable ? shapeLogKeyId(key, keyPrefix) : std::nullopt;
-        if (!id)
-            return {};
-        if (auto flushed = flushLines(); !flushed)
-            return flushed;
-        auto detached = logLines->detachSynced(*id);
-        if (!detached)
-            return detached.error();
-        *m_attached -= detached.value() ? 1 : 0;
-        return {};
-    };
-    // Finds the stored row a partial update merges into: log_entries, then shape_rows.
+    // Finds the stored row a partial update merges into.
     const auto storedRow
         = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
         std::optional<QByteArray> json;
-        if (isLogTable) {
-            if (auto flushed = flushLines(); !flushed)
-                return flushed.error();
-            if (const auto id = shapeLogKeyId(key, keyPrefix)) {
-                auto line = logLines->syncedLine(*id);
-                if (!line)
-                    return line.error();
-                if (line.value()) {
-                    auto row = shapeLogRow(*line.value());
-                    if (!row)
-                        return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                                         .arg(change.key, name),
-                                     row.error().toString());
-                    return std::optional<RawRow>(std::move(row).value());
-                }
-            }
-        }
-        if (!json) {
-            auto row = select->bindText(1, shape).bindText(2, key).step();
-            if (!row)
-                return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
-            if (row.value())
-                json = select->columnByteArray(0);
-            select->reset();
-        }
+        auto row = select->bindText(1, shape).bindText(2, key).step();
+        if (!row)
+            return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
+        if (row.value())
+            json = select->columnByteArray(0);
+        select->reset();
         if (!json)
             return std::optional<RawRow>();
         auto parsed = parseRawRow(*json);
@@ -588,19 +572,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         Prepared &ready = prepared[i];
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
-            if (ready.line) {
-                if (hasGeneric && !erase->bindText(1, shape).bindText(2, key).run())
-                    return sqlError(
-                        QStringLiteral("move row %1 of shape %2").arg(change.key, name));
-                lines.append(std::move(*ready.line)); // each part is applied once
-            } else {
-                if (auto detached = detachKey(key); !detached)
-                    return detached;
-                if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, ready.json).run())
-                    return sqlError(
-                        QStringLiteral("store row %1 of shape %2").arg(change.key, name));
-                hasGeneric = true;
-            }
+            if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, ready.json).run())
+                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
             if (applied)
                 applied->append({change.operation, change.key, change.value});
             continue;
@@ -617,32 +590,21 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             }
         }
         if (change.operation == RowChange::Operation::Delete) {
-            // By its key alone: the id a delete carries must not pick another key's line.
-            if (auto detached = detachKey(key); !detached)
-                return detached;
             if (!erase->bindText(1, shape).bindText(2, key).run())
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name));
-        } else if (auto line = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt;
-                   line && line->shapeKey.isEmpty()) {
-            lines.append(std::move(*line));
-            if (!erase->bindText(1, shape).bindText(2, key).run())
-                return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name));
         } else {
-            if (auto detached = detachKey(key); !detached)
-                return detached;
             const QByteArray json = rawRowToJson(row);
             if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, json).run())
                 return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
-            hasGeneric = true;
         }
         if (applied)
             applied->append({change.operation, change.key, std::move(row)});
     }
-    return flushLines();
+    return {};
 }
 
 Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
-                                  const ShapeUpdate &update, bool isLogTable)
+                                  const ShapeUpdate &update)
 {
     return m_writer.call([&]() -> Result<qint64> {
         if (auto previous = join(); !previous)
@@ -654,11 +616,12 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
         if (!generic)
             return generic.error();
         qint64 rowCount = generic.value();
-        if (isLogTable) {
-            auto attached = attachedRows(name);
-            if (!attached)
-                return attached.error();
-            rowCount += attached.value();
+        ShapeRowSink *sink = sinkOf(name);
+        if (sink) {
+            auto held = sinkRowCount(name);
+            if (!held)
+                return held.error();
+            rowCount += held.value();
         }
         const QString saving = QStringLiteral("save the position of shape %1").arg(name);
         auto save = statement(R"(INSERT OR REPLACE INTO shape_state
@@ -669,19 +632,20 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
         if (!save)
             return save.error();
         const QByteArray schema = update.schema.isEmpty() ? QByteArray() : update.schema.json();
+        const QByteArray sinkState = sink ? sink->state() : QByteArray(); // bound, not copied
         save->bindText(1, shape)
             .bindText(2, shapeKey)
             .bindText(3, update.handle)
             .bindText(4, update.offset)
             .bindInt(6, rowCount)
             .bindText(7, update.receivedAt.toString(Qt::ISODateWithMs))
-            .bindInt(8, isLogTable ? 1 : 0);
+            .bindInt(8, sink ? sink->kind() : 0);
         if (update.schema.isEmpty())
             save->bindNull(5);
         else
             save->bindText(5, schema);
-        if (isLogTable && !m_keyPrefix.isEmpty())
-            save->bindText(9, m_keyPrefix);
+        if (!sinkState.isEmpty())
+            save->bindText(9, sinkState);
         else
             save->bindNull(9);
         if (!save->run())
@@ -706,7 +670,7 @@ Result<void> ShapeStore::abandon(const QString &name)
         // nothing of theirs; `name` is saved as -1 by it already.
         if (auto committed = finish(); !committed)
             return committed;
-        const bool isLogTable = m_partial.take(name);
+        m_partial.remove(name);
         m_resyncSaved.remove(name);
         if (auto begun = begin(); !begun)
             return begun;
@@ -716,10 +680,9 @@ Result<void> ShapeStore::abandon(const QString &name)
         Result<void> dropped;
         if (!rows || !restart || !rows->bindText(1, name).run())
             dropped = sqlError(QStringLiteral("drop the partial rows of shape %1").arg(name));
-        if (dropped && isLogTable) {
-            auto log = logWriter();
-            dropped = log ? log.value()->detachAllSynced() : Result<void>(log.error());
-            m_attached = 0;
+        if (ShapeRowSink *sink = sinkOf(name); dropped && sink) {
+            dropped = sink->dropPartial(name);
+            m_sinkRows.insert(name, 0);
         }
         if (dropped && !restart->bindText(1, name).run())
             dropped = sqlError(QStringLiteral("mark shape %1 for a resync").arg(name));
@@ -743,54 +706,74 @@ ShapeStore::forEachRow(const QString &name,
             return previous;
         if (auto connected = connect(); !connected)
             return connected;
-        // A log shape's rows are log_entries' attached lines, plus any row that could not be a
-        // log line (kept generically); both come back as one list sorted by key. Rows of a
-        // shape without a saved up-to-date position are a snapshot in progress, not its data.
+        // Rows of a shape without a saved up-to-date position are a snapshot in progress, not
+        // its data.
         const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
         auto select = statement(
-            R"(SELECT key, value, NULL, NULL, NULL, NULL, NULL, NULL
-               FROM shape_rows WHERE shape = ?1 AND EXISTS (
+            R"(SELECT key, value FROM shape_rows WHERE shape = ?1 AND EXISTS (
                    SELECT 1 FROM shape_state WHERE name = ?1 AND "offset" <> '-1')
-               UNION ALL
-               SELECT coalesce(l.shape_key, s.key_prefix || '"' || l.source_id || '"'),
-                      l.shape_row, l.shape_derived, l.source_id, l.execution_id,
-                      l.output_type, l.content, l.timestamp
-               FROM log_entries l, shape_state s
-               WHERE l.shape_derived IS NOT NULL AND s.name = ?1 AND s.log_rows = 1
-                     AND s."offset" <> '-1'
-               ORDER BY 1)",
+               ORDER BY key)",
             reading);
         if (!select)
             return select.error();
         select->bindText(1, name);
+        const auto damaged = [&](const QByteArray &key, const Error &error) {
+            return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
+                             .arg(QString::fromUtf8(key), name),
+                         error.toString());
+        };
+        ShapeRowSink *sink = sinkOf(name);
+        // Without a sink its rows are streamed as read. With one, the few rows the sink handed
+        // back are read first and merged by key into the sink's (a log shape may hold a million).
+        QList<std::pair<QByteArray, QByteArray>> generic;
         for (;;) {
             auto next = select->step();
             if (!next)
                 return sqlError(reading);
             if (!next.value())
                 break;
-            const QString key = select->columnText(0);
-            Result<RawRow> row = RawRow();
-            if (select->columnIsNull(2)) {
-                row = parseRawRow(select->columnByteArray(1));
-            } else {
-                SyncedLogLine line;
-                line.shapeRow = select->columnByteArray(1);
-                line.derivedColumns = int(select->columnInt(2));
-                line.sourceId = select->columnInt(3);
-                line.executionId = QUuid::fromRfc4122(select->columnByteArray(4));
-                line.outputType = select->columnByteArray(5);
-                line.content = select->columnByteArray(6);
-                line.timestamp = select->columnByteArray(7);
-                row = shapeLogRow(line);
+            const QByteArray key = select->columnByteArray(0);
+            if (sink) {
+                generic.append({key, select->columnByteArray(1)});
+                continue;
             }
+            auto row = parseRawRow(select->columnByteArray(1));
             if (!row)
-                return Error(
-                    QStringLiteral("the stored row %1 of shape %2 is damaged").arg(key, name),
-                    row.error().toString());
-            visit(key, row.value());
+                return damaged(key, row.error());
+            visit(QString::fromUtf8(key), row.value());
         }
-        return {};
+        select->reset();
+        if (!sink)
+            return {};
+        auto saved = statement(
+            R"(SELECT EXISTS (SELECT 1 FROM shape_state WHERE name = ? AND "offset" <> '-1'))",
+            reading);
+        if (!saved)
+            return saved.error();
+        if (auto found = saved->bindText(1, name).step(); !found || !found.value())
+            return sqlError(reading);
+        if (saved->columnInt(0) == 0)
+            return {};
+        qsizetype next = 0;
+        const auto visitGenericBefore = [&](const QByteArray *key) -> Result<void> {
+            for (; next < generic.size() && (!key || generic[next].first < *key); ++next) {
+                auto row = parseRawRow(generic[next].second);
+                if (!row)
+                    return damaged(generic[next].first, row.error());
+                visit(QString::fromUtf8(generic[next].first), row.value());
+            }
+            return {};
+        };
+        auto visited
+            = sink->forEachRow(name, [&](const QByteArray &key, const RawRow &row) -> Result<void> {
+                  if (auto before = visitGenericBefore(&key); !before)
+                      return before;
+                  visit(QString::fromUtf8(key), row);
+                  return {};
+              });
+        if (!visited)
+            return visited;
+        return visitGenericBefore(nullptr);
     });
 }
 
@@ -809,22 +792,22 @@ Result<void> ShapeStore::removeHere(const QString &name)
         return committed;
     if (auto begun = begin(); !begun)
         return begun;
-    auto isLog = m_db.prepare("SELECT log_rows FROM shape_state WHERE name = ?");
+    auto kind = m_db.prepare("SELECT log_rows FROM shape_state WHERE name = ?");
     auto rows = m_db.prepare("DELETE FROM shape_rows WHERE shape = ?");
     auto state = m_db.prepare("DELETE FROM shape_state WHERE name = ?");
-    bool ok = isLog && rows && state;
-    bool logRows = false;
+    bool ok = kind && rows && state;
+    int savedKind = 0;
     if (ok) {
-        auto found = isLog->bindText(1, name).step();
+        auto found = kind->bindText(1, name).step();
         ok = found.ok();
-        logRows = ok && found.value() && isLog->columnInt(0) == 1;
-        isLog->reset();
+        savedKind = ok && found.value() ? int(kind->columnInt(0)) : 0;
+        kind->reset();
     }
+    // The sink's rows go with the shape, when they are where this sink keeps them.
     Result<void> detached;
-    if (ok && logRows) {
-        auto log = logWriter();
-        detached = log ? log.value()->detachAllSynced() : Result<void>(log.error());
-        m_attached.reset();
+    if (ShapeRowSink *sink = sinkOf(name); ok && sink && savedKind == sink->kind()) {
+        detached = sink->reset(name);
+        m_sinkRows.remove(name);
     }
     ok = ok && detached.ok() && rows->bindText(1, name).run() && state->bindText(1, name).run();
     if (!ok) {

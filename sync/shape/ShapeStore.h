@@ -3,6 +3,7 @@
 #include "LogStore.h"
 #include "Result.h"
 #include "ShapeMessage.h"
+#include "ShapeRowSink.h"
 #include "ShapeSchema.h"
 #include "ShapeUpdate.h"
 #include "SqliteConnection.h"
@@ -16,10 +17,10 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 
-class LogRowWriter;
 class LogStore;
 
 // Where a shape stood when it was last saved.
@@ -32,24 +33,13 @@ struct StoredShape
     QDateTime lastSyncedAt;
 };
 
-// A change after it was applied: for inserts and updates the complete merged row.
-struct AppliedChange
-{
-    RowChange::Operation operation = RowChange::Operation::Insert;
-    QString key;
-    RawRow row;
-};
-
-// Persists shapes in the local store file, next to LogStore's tables and through its connection
-// (issue 4 item 5): per shape its handle, offset and schema (shape_state) and its materialized
-// rows in wire form (shape_rows). The rows of the hive's log table are kept once, as log lines:
-// LogStore upserts them into log_entries by the hive row id, with their key and wire form
-// (shape_key/shape_row); a delete detaches the line from the shape but keeps it in the local log
-// history. Rows are resolved by their Electric key: only a row whose key is key_prefix + its id
-// becomes a line (so source_id stands for exactly one key); any other is kept in shape_rows. A
-// store holds one log shape at a time. Each update is applied in ONE transaction with the new
-// offset, so a kill at any point resumes exactly: no loss, no duplicates. A reset update (first
-// sync, must-refetch) replaces the rows atomically.
+// Persists shapes in the local store file, next to LogStore's tables (issue 4 item 5): per
+// shape its handle, offset and schema (shape_state) and its materialized rows, by default in
+// wire form in shape_rows. A shape given a ShapeRowSink at load() keeps its rows where the sink
+// puts them (the hive's log table: log_entries, sync/hive), and in shape_rows only those the
+// sink hands back. Each update is applied in ONE transaction with the new offset, so a kill at
+// any point resumes exactly: no loss, no duplicates. A reset update (first sync, must-refetch)
+// replaces the rows atomically.
 //
 // The store writes through a connection of its own (to LogStore's file, opened like it), owned
 // by its writer thread: every call runs there, a write() without `applied` without waiting for
@@ -73,27 +63,25 @@ public:
     Result<void> migrate();
 
     // The saved position of `name`, or nullopt when nothing is saved or it was saved for another
-    // definition (`shapeKey`, see ShapeUrl::shapeKey): then the old rows are dropped.
-    // isLogTable: the definition is the hive's log table, whose rows this store keeps in
-    // log_entries; a log shape saved in the older layout (generic rows) then starts over.
+    // definition (`shapeKey`, see ShapeUrl::shapeKey) or another sink: then the old rows are
+    // dropped. From now on `sink` (null: shape_rows only) keeps the rows of `name`.
     Result<std::optional<StoredShape>> load(const QString &name, const QString &shapeKey,
-                                            bool isLogTable = false);
+                                            std::unique_ptr<ShapeRowSink> sink = nullptr);
 
     // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
     // update first drops the shape's rows. Large snapshots arrive as several writes
     // (ShapeStream::changesPending) and one commit() of `name` at up-to-date, so they never sit
     // in memory whole; until that commit `name` is partial (see isPartial()). `applied`
     // (optional) receives the merged rows, in log order.
-    Result<void> write(const QString &name, const ShapeUpdate &update, bool isLogTable,
+    Result<void> write(const QString &name, const ShapeUpdate &update,
                        QList<AppliedChange> *applied = nullptr);
     // Saves the position of `name` (handle, offset, schema) and commits the transaction. Shapes
     // still partial are saved as offset -1 in the same commit. Returns the row count of `name`.
-    Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update,
-                          bool isLogTable);
+    Result<qint64> commit(const QString &name, const QString &shapeKey, const ShapeUpdate &update);
     // `name` stopped half-way through a snapshot (failed, paused, stopped, must refetch): its
-    // partial rows are dropped (the log shape's lines are detached: they stay in the local log
-    // history), it is saved as offset -1 with no rows so it resyncs, and this is committed.
-    // Does nothing when `name` is not partial.
+    // partial rows are dropped (and its sink's part: ShapeRowSink::dropPartial), it is saved as
+    // offset -1 with no rows so it resyncs, and this is committed. Does nothing when `name` is
+    // not partial.
     Result<void> abandon(const QString &name);
     // Whether `name` has written parts since its last commit().
     bool isPartial(const QString &name);
@@ -111,23 +99,21 @@ public:
     Result<void> remove(const QString &name);
 
 private:
+    class Rows;
     // What a change needs that can be worked out without the store (on the calling thread).
     struct Prepared
     {
         QByteArray key; // UTF-8
-        std::optional<SyncedLogLine> line; // an insert into the log table that is a log line
-        QByteArray json; // any other insert: the row in wire form
+        QByteArray json; // an insert: the row in wire form
     };
-    static QList<Prepared> convert(const ShapeUpdate &update, bool isLogTable,
-                                   const QByteArray &keyPrefix);
+    static QList<Prepared> convert(const ShapeUpdate &update);
     // The ...Here functions and everything below run on the writer thread.
     Result<void> migrateHere();
     Result<std::optional<StoredShape>> loadHere(const QString &name, const QString &shapeKey,
-                                                bool isLogTable);
+                                                std::unique_ptr<ShapeRowSink> sink);
     Result<void> removeHere(const QString &name);
     void rollbackHere();
     Result<void> connect();
-    Result<LogRowWriter *> logWriter();
     Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
     // The row statements every write() uses, prepared once per connection.
     struct RowStatements
@@ -140,11 +126,11 @@ private:
     };
     Result<RowStatements *> rowStatements();
     Error sqlError(const QString &what) const;
-    Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
-                       const QByteArray &keyPrefix, QList<Prepared> &prepared,
+    ShapeRowSink *sinkOf(const QString &name) const;
+    Result<void> apply(const QString &name, const ShapeUpdate &update, QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
-    // Whether the log shape's stored lines all stand for key_prefix + id (else it is removed).
-    Result<bool> checkKeyedRows(const QString &name);
+    Result<void> applyToSink(ShapeRowSink &sink, const QString &name, const ShapeUpdate &update,
+                             const ShapeSinkPart *part, QList<AppliedChange> *applied);
     // The result of the write in flight (which ran before, jobs run in order), and clears it.
     Result<void> join();
     Result<void> begin();
@@ -152,23 +138,22 @@ private:
     // Copies the WAL back into the store file on the writer thread, after the calls waiting now.
     void checkpointLater();
     Result<qint64> genericRowCount(const QString &name);
-    Result<qint64> attachedRows(const QString &name);
+    Result<qint64> sinkRowCount(const QString &name);
 
     LogStore &m_logStore;
     WorkerThread m_writer;
     SqliteConnection m_db; // opened on m_writer's thread
-    std::unique_ptr<LogRowWriter> m_logWriter; // log_entries, on m_db
     std::unique_ptr<RowStatements> m_rowStatements; // on m_db
     std::optional<SqliteTransaction> m_transaction; // the open transaction
-    // Shapes with writes since their last commit(), and whether each is the log shape.
-    QHash<QString, bool> m_partial;
+    // The sinks given to load(), by shape; open on m_db.
+    std::map<QString, std::unique_ptr<ShapeRowSink>> m_sinks;
+    // Shapes with writes since their last commit().
+    QSet<QString> m_partial;
     // Partial shapes whose offset -1 is already saved in the open transaction or on disk.
     QSet<QString> m_resyncSaved;
-    // Lines of log_entries attached to the log shape, including uncommitted writes; unknown
-    // (recomputed from the saved state) after a rollback.
-    std::optional<qint64> m_attached;
+    // Rows each sink holds for its shape, including uncommitted writes; unknown (recomputed
+    // from the saved state) after a rollback.
+    QHash<QString, qint64> m_sinkRows;
     Result<void> m_pending; // the result of the last write() that did not wait
     int m_walPages = 0; // the WAL's size after the last commit, in pages
-    // The log shape's keys before the quoted id (see shapeLogKeyPrefix); empty until known.
-    QByteArray m_keyPrefix;
 };

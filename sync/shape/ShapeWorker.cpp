@@ -20,7 +20,8 @@ struct ShapeWorker::Shape
     // Parts of the batch in progress (ShapeStream::changesPending), already in the store's open
     // transaction; kept only when someone listens to batchReady.
     QList<AppliedChange> pendingApplied;
-    qsizetype pendingCount = 0; // changes in those parts (the log shape keeps no rows)
+    qsizetype pendingCount = 0; // changes in those parts (counted when rows are not kept)
+    bool batchesCarryRows = true; // false: its sink's readers read its rows (ShapeRowSink)
     bool pendingReset = false;
     bool restartOnResume = false; // paused half-way through a snapshot: its parts were dropped
     bool snapshotDropped = false; // failed half-way through a snapshot: its parts were dropped
@@ -75,8 +76,15 @@ bool ShapeWorker::wantsBatches() const
 
 bool ShapeWorker::wantsRows(const Shape &shape) const
 {
-    // The log shape's batches say how much changed, not what: its readers page log_entries.
-    return wantsBatches() && !shape.definition.isLogTable();
+    // Some shapes' batches say how much changed, not what: their readers page the sink's table.
+    return wantsBatches() && shape.batchesCarryRows;
+}
+
+std::unique_ptr<ShapeRowSink> ShapeWorker::makeSink(Shape &shape) const
+{
+    std::unique_ptr<ShapeRowSink> sink = m_sinks ? m_sinks(shape.definition) : nullptr;
+    shape.batchesCarryRows = !sink || sink->batchesCarryRows();
+    return sink;
 }
 
 void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
@@ -98,7 +106,7 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         failShape(*shape, error);
         return;
     }
-    auto stored = m_store->load(name, shape->key, definition.isLogTable());
+    auto stored = m_store->load(name, shape->key, makeSink(*shape));
     if (!stored) {
         failShape(*shape, stored.error().toString());
         return;
@@ -166,7 +174,7 @@ void ShapeWorker::showStoredShape(const ShapeDefinition &definition, const Shape
     QString error;
     auto stored = ensureStore(&error)
         ? m_store->load(shape.status.shapeName, ShapeUrl::shapeKey(endpoint, definition),
-                        definition.isLogTable())
+                        makeSink(shape))
         : Result<std::optional<StoredShape>>(Error(error));
     if (!stored) {
         failShape(shape, stored.error().toString());
@@ -233,9 +241,9 @@ void ShapeWorker::showSaved(Shape &shape, const StoredShape &saved)
 
 void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)
 {
-    // Instant resume: what the store holds is shown before the network answers. The log table
-    // is read by the log views straight from log_entries, so it is not replayed here.
-    if (!wantsBatches() || shape.definition.isLogTable())
+    // Instant resume: what the store holds is shown before the network answers. A shape whose
+    // readers read its sink's table (the log views page log_entries) is not replayed here.
+    if (!wantsRows(shape))
         return;
     ShapeBatch batch;
     batch.shapeName = shape.status.shapeName;
@@ -263,8 +271,7 @@ void ShapeWorker::onPart(const QString &name, const ShapeUpdate &part)
     Shape &shape = **it;
     shape.pendingReset = shape.pendingReset || part.reset;
     shape.pendingCount += part.changes.size();
-    auto written = m_store->write(name, part, shape.definition.isLogTable(),
-                                  wantsRows(shape) ? &shape.pendingApplied : nullptr);
+    auto written = m_store->write(name, part, wantsRows(shape) ? &shape.pendingApplied : nullptr);
     if (!written)
         storeFailed(written.error().toString());
 }
@@ -280,15 +287,13 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
     const bool changed = reset || changeCount > 0;
     if (changed || update.offset != shape.status.offset) {
         const bool batches = wantsBatches();
-        const bool isLogTable = shape.definition.isLogTable();
         QList<AppliedChange> applied = std::move(shape.pendingApplied);
         shape.pendingApplied.clear();
         shape.pendingCount = 0;
         shape.pendingReset = false;
-        auto written
-            = m_store->write(name, update, isLogTable, wantsRows(shape) ? &applied : nullptr);
-        auto rows = written ? m_store->commit(name, shape.key, update, isLogTable)
-                            : Result<qint64>(written.error());
+        auto written = m_store->write(name, update, wantsRows(shape) ? &applied : nullptr);
+        auto rows
+            = written ? m_store->commit(name, shape.key, update) : Result<qint64>(written.error());
         if (!rows) {
             storeFailed(rows.error().toString());
             return;
@@ -301,7 +306,7 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
             batch.handle = update.handle;
             batch.offset = update.offset;
             batch.receivedAt = update.receivedAt;
-            if (isLogTable)
+            if (!shape.batchesCarryRows)
                 batch.storedChangeCount = changeCount;
             batch.changes.reserve(applied.size());
             QStringList problems;

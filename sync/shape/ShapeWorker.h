@@ -2,6 +2,7 @@
 
 #include "ShapeBatch.h"
 #include "ShapeDefinition.h"
+#include "ShapeRowSink.h"
 #include "ShapeStatus.h"
 
 #include <QHash>
@@ -56,6 +57,9 @@ public:
     // up-to-date). Off (the default) the worker only stores: no merged rows are kept for a
     // batch nobody reads (hivectl's sync). ShapeClient turns it on. Set before adding shapes.
     void setEmitRows(bool emitRows) { m_emitRows = emitRows; }
+    // Chooses where each shape added afterwards keeps its rows (ShapeStore::load); unset, or
+    // null for a shape: the store's shape_rows. The wiring passes the hive's (sync/hive).
+    void setRowSinks(ShapeRowSinkFactory sinks) { m_sinks = std::move(sinks); }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -99,6 +103,8 @@ private:
     bool dropPartial(Shape &shape);
     bool wantsBatches() const;
     bool wantsRows(const Shape &shape) const;
+    // The shape's sink (null: none), and whether its batches carry rows, into `shape`.
+    std::unique_ptr<ShapeRowSink> makeSink(Shape &shape) const;
 
     QString m_storePath;
     std::unique_ptr<LogStore> m_logStore;
@@ -111,4 +117,5 @@ private:
     int m_requestTimeoutMs = 0;
     int m_liveTimeoutMs = 0;
     bool m_emitRows = false;
+    ShapeRowSinkFactory m_sinks;
 };

@@ -55,6 +55,12 @@ done
 [[ -n $ui_headers ]] && check models "$ui_headers" "headers of ui/"
 [[ -n $ui_headers ]] && check sync "$ui_headers" "headers of ui/"
 [[ -n $models_headers ]] && check sync "$models_headers" "headers of models/"
+# The hive's adapter (sync/hive: which shape keeps its rows where) sits above the generic shape
+# consumer and the store: they take a ShapeRowSink and never name the hive's.
+hive_headers=$(project_headers sync/hive)
+for generic in sync/shape sync/store sync/sqlite sync/common; do
+    [[ -n $hive_headers ]] && check "$generic" "$hive_headers" "headers of sync/hive"
+done
 
 # The floor's link line: Qt Core and nothing else, so nothing reaches it transitively either.
 if [[ -f domain/CMakeLists.txt ]]; then
