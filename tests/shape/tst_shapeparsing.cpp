@@ -1,4 +1,5 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
+#include "LogTable.h"
 #include "ShapeContentEncoding.h"
 #include "ShapeDefinition.h"
 #include "ShapeLogLine.h"
@@ -197,10 +198,10 @@ private slots:
         for (const char *name : {"node_task_output_logs", "public.node_task_output_logs",
                                  "\"public\".\"node_task_output_logs\"", "Node_Task_Output_Logs"}) {
             d.table = QString::fromLatin1(name);
-            QVERIFY2(d.isLogTable(), name);
+            QVERIFY2(LogTable::isNamedBy(d.table), name);
         }
         d.table = QStringLiteral("\"Node_Task_Output_Logs\"");
-        QVERIFY(!d.isLogTable());
+        QVERIFY(!LogTable::isNamedBy(d.table));
     }
 
     void parsesChangeAndControlMessages()

@@ -6,6 +6,7 @@
 #include "ShapeStream.h"
 #include "ShapeUrl.h"
 #include "ShapeWorker.h"
+#include "SqliteConnection.h"
 
 #include <QFileInfo>
 #include <QSqlError>
@@ -45,32 +46,120 @@ ShapeUpdate update(int first, int last, const QString &offset, bool reset = fals
     return u;
 }
 
-// A change of the hive's log table whose Electric key names keyId while its row says id: a
-// misbehaving server's message when the two disagree.
-ShapeMessage logChange(RowChange::Operation operation, int keyId, int id,
-                       const QByteArray &content = {})
+// What a RecordingSink saw; the test keeps it while the store owns the sink.
+struct SinkRecord
+{
+    QStringList calls; // "open", "prepare", "apply", "reset", "dropPartial", "resume:<state>"
+    bool applyInTransaction = true; // every apply() ran with a transaction open
+    bool resumeAccepts = true;
+};
+
+// A sink without any hive in it: keeps each inserted row in a table of its own on the store's
+// connection (so only the store's transaction makes it visible), hands rows whose key contains
+// "generic" back to the store's shape_rows, and fails at a key containing "fail" after writing
+// what came before it.
+class RecordingSink final : public ShapeRowSink
+{
+public:
+    static constexpr int Kind = 7;
+    explicit RecordingSink(std::shared_ptr<SinkRecord> record)
+        : m_record(std::move(record))
+    {
+    }
+    int kind() const override { return Kind; }
+    bool batchesCarryRows() const override { return true; }
+    Result<void> open(const SqliteConnection &db) override
+    {
+        m_db = &db;
+        m_record->calls << QStringLiteral("open");
+        return db.exec("CREATE TABLE IF NOT EXISTS sink_rows (key TEXT PRIMARY KEY, value TEXT)");
+    }
+    Result<bool> resume(const QString &, const QByteArray &state, bool) override
+    {
+        m_record->calls << QStringLiteral("resume:") + QString::fromUtf8(state);
+        return m_record->resumeAccepts;
+    }
+    QByteArray state() const override { return "recorded"; }
+    std::shared_ptr<const ShapeSinkPart> prepare(const ShapeUpdate &) override
+    {
+        m_record->calls << QStringLiteral("prepare");
+        return nullptr;
+    }
+    Result<qint64> apply(const QString &, const ShapeUpdate &update, const ShapeSinkPart *,
+                         ShapeRows &rows, QList<AppliedChange> *applied) override
+    {
+        m_record->calls << QStringLiteral("apply");
+        m_record->applyInTransaction = m_record->applyInTransaction && !m_db->isAutocommit();
+        qint64 added = 0;
+        for (const ShapeMessage &change : update.changes) {
+            const QByteArray key = change.key.toUtf8();
+            if (key.contains("fail"))
+                return Error(QStringLiteral("the sink refused %1").arg(change.key));
+            if (key.contains("generic")) {
+                if (auto put = rows.put(key, rawRowToJson(change.value)); !put)
+                    return put.error();
+            } else {
+                auto insert = m_db->prepare("INSERT INTO sink_rows (key, value) VALUES (?, ?)");
+                if (!insert
+                    || !insert->bindText(1, key).bindText(2, rawRowToJson(change.value)).run())
+                    return Error(QStringLiteral("the sink could not store %1").arg(change.key));
+                ++added;
+            }
+            if (applied)
+                applied->append({change.operation, change.key, change.value});
+        }
+        return added;
+    }
+    Result<void> reset(const QString &) override
+    {
+        m_record->calls << QStringLiteral("reset");
+        return m_db->exec("DELETE FROM sink_rows");
+    }
+    Result<void> dropPartial(const QString &) override
+    {
+        m_record->calls << QStringLiteral("dropPartial");
+        return m_db->exec("DELETE FROM sink_rows");
+    }
+    Result<void> forEachRow(
+        const QString &, const QByteArray &,
+        const std::function<Result<void>(const QByteArray &, const RawRow &)> &visit) override
+    {
+        auto select = m_db->prepare("SELECT key, value FROM sink_rows ORDER BY key");
+        if (!select)
+            return select.error();
+        for (;;) {
+            auto next = select->step();
+            if (!next)
+                return next.error();
+            if (!next.value())
+                return {};
+            auto row = parseRawRow(select->columnByteArray(1));
+            if (!row)
+                return row.error();
+            if (auto visited = visit(select->columnByteArray(0), row.value()); !visited)
+                return visited;
+        }
+    }
+    void close() override { m_record->calls << QStringLiteral("close"); }
+
+private:
+    std::shared_ptr<SinkRecord> m_record;
+    const SqliteConnection *m_db = nullptr;
+};
+
+ShapeMessage keyed(const QString &key)
 {
     ShapeMessage change;
-    change.operation = operation;
-    change.key = QStringLiteral("\"public\".\"node_task_output_logs\"/\"%1\"").arg(keyId);
-    change.value = {RawField {"id", QByteArray::number(id)}};
-    if (operation != RowChange::Operation::Delete) {
-        change.value += {RawField {"execution_process_id", "6f1c2a3e-0b4d-4c1e-9a7f-2d5e8b9c0a11"},
-                         RawField {"output_type", "stdout"}, RawField {"content", content},
-                         RawField {"timestamp", "2025-12-02 10:11:12.123+00"}};
-    }
+    change.key = key;
+    change.value = {RawField {"id", key.toUtf8()}};
     return change;
 }
 
-ShapeUpdate logUpdate(const QList<ShapeMessage> &changes, const QString &offset, bool reset = false)
+ShapeUpdate keyedUpdate(const QStringList &keys, const QString &offset, bool reset = false)
 {
-    ShapeUpdate u;
-    u.reset = reset;
-    u.changes = changes;
-    u.handle = QStringLiteral("h-log");
-    u.offset = offset;
-    u.schema = testSchema();
-    u.receivedAt = QDateTime::currentDateTimeUtc();
+    ShapeUpdate u = update(1, 0, offset, reset);
+    for (const QString &key : keys)
+        u.changes.append(keyed(key));
     return u;
 }
 
@@ -105,40 +194,33 @@ class TestShapeStore : public QObject
     // Writes and commits a whole update of `shape`, as ShapeWorker does at an up-to-date.
     bool commitUpdate(const QString &shape, const ShapeUpdate &u)
     {
-        auto written = m_store->write(shape, u, false);
-        return written && m_store->commit(shape, shape, u, false).ok();
+        auto written = m_store->write(shape, u);
+        return written && m_store->commit(shape, shape, u).ok();
     }
 
-    // The log shape's rows as a reader sees them: key -> content, checked against the saved
-    // row count.
-    QMap<QString, QByteArray> logRows()
+    QStringList readerKeys(const QString &shape, std::unique_ptr<ShapeRowSink> sink)
     {
-        QMap<QString, QByteArray> rows;
+        QStringList keys;
         ShapeStore view(*m_reader);
+        if (!view.attach(shape, std::move(sink)))
+            return {QStringLiteral("<attach failed>")};
         const auto visited
-            = view.forEachRow(QStringLiteral("log"), [&](const QString &key, const RawRow &row) {
-                  const RawField *content = findField(row, "content");
-                  if (rows.contains(key))
-                      rows[key] = "<twice>";
-                  else
-                      rows.insert(key, content ? content->text : QByteArray("<none>"));
-              });
-        if (!visited)
-            rows.insert(QStringLiteral("<error>"), visited.error().toString().toUtf8());
-        return rows;
+            = view.forEachRow(shape, [&](const QString &key, const RawRow &) { keys << key; });
+        return visited ? keys : QStringList {visited.error().toString()};
     }
-    // Writes and commits an update of the log shape; the saved row count, or -1.
-    qint64 commitLog(const ShapeUpdate &u)
+    int readerSinkRows()
     {
-        const QString log = QStringLiteral("log");
-        if (!m_store->write(log, u, true))
-            return -1;
-        auto committed = m_store->commit(log, log, u, true);
-        return committed ? committed.value() : -1;
+        QSqlQuery query(m_reader->database());
+        return query.exec(QStringLiteral("SELECT count(*) FROM sink_rows")) && query.next()
+            ? query.value(0).toInt()
+            : -1;
     }
-    static QString key(int id)
+    // Loads shape "s" with a new RecordingSink reporting into `record`.
+    std::optional<StoredShape> loadRecorded(const std::shared_ptr<SinkRecord> &record)
     {
-        return QStringLiteral("\"public\".\"node_task_output_logs\"/\"%1\"").arg(id);
+        auto loaded = m_store->load(QStringLiteral("s"), QStringLiteral("s"),
+                                    std::make_unique<RecordingSink>(record));
+        return loaded ? loaded.value() : std::nullopt;
     }
 
 private slots:
@@ -167,8 +249,7 @@ private slots:
     void otherShapesCommitWhileOneIsHalfWayThroughASnapshot()
     {
         // "a" refetches: the first part of its new snapshot is written, the rest still to come.
-        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
-                               false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true)));
         QVERIFY(m_store->isPartial(QStringLiteral("a")));
         QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
         // b's commit is on disk at once ...
@@ -183,8 +264,7 @@ private slots:
         QCOMPARE(loaded.value()->offset, QStringLiteral("-1"));
 
         // a's later parts and its up-to-date complete it.
-        QVERIFY(
-            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1"))));
         QVERIFY(commitUpdate(QStringLiteral("b"), update(4, 4, QStringLiteral("12_0"))));
         QCOMPARE(readerOffset(QStringLiteral("a")), QStringLiteral("-1"));
         const ShapeUpdate last = update(107, 107, QStringLiteral("0_2"));
@@ -197,11 +277,9 @@ private slots:
 
     void abandonedSnapshotIsDroppedAndTheOthersKeepTheirs()
     {
-        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
-                               false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true)));
         QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
-        QVERIFY(
-            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1"))));
         // a fails: neither its committed part nor its uncommitted one stays as its rows.
         QVERIFY(m_store->abandon(QStringLiteral("a")).ok());
         QVERIFY(!m_store->isPartial(QStringLiteral("a")));
@@ -219,11 +297,9 @@ private slots:
 
     void closingHalfWayKeepsTheOthersAndResyncsThePartialShape()
     {
-        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true),
-                               false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true)));
         QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
-        QVERIFY(
-            m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1")), false));
+        QVERIFY(m_store->write(QStringLiteral("a"), update(105, 106, QStringLiteral("0_1"))));
         // As at quit (or a kill after the last commit): the uncommitted part is gone.
         m_store.reset();
         m_writer.reset();
@@ -233,87 +309,116 @@ private slots:
         QCOMPARE(readerRows(QStringLiteral("a")), 0);
     }
 
-    void logRowDoesNotVanishWhenAnotherKeyCarriesItsId()
+    // The seam without any hive: rows reach the sink inside the batch's transaction (a reader
+    // sees none before a commit), the rows it hands back are the store's, and both count.
+    void sinkRowsArriveInsideTheBatchTransaction()
     {
-        using Op = RowChange::Operation;
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "one")}, "1_0", true)), 1);
-        // Key 2 claims id 1: it must not replace key 1's row.
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 2, 1, "impostor")}, "2_0")), 2);
-        const QMap<QString, QByteArray> expected {{key(1), "one"}, {key(2), "impostor"}};
-        QCOMPARE(logRows(), expected);
-        // An update of key 2 touches key 2 only.
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Update, 2, 1, "changed")}, "3_0")), 2);
-        const QMap<QString, QByteArray> updated {{key(1), "one"}, {key(2), "changed"}};
-        QCOMPARE(logRows(), updated);
+        auto record = std::make_shared<SinkRecord>();
+        QVERIFY(!loadRecorded(record));
+        const QString s = QStringLiteral("s");
+        const ShapeUpdate first = keyedUpdate({"k3", "k1", "generic-k2"}, "5_0", true);
+        QVERIFY(m_store->write(s, first));
+        QVERIFY(m_store->isPartial(s)); // waits for the write: applied, not committed
+        QCOMPARE(readerSinkRows(), 0);
+        QCOMPARE(readerOffset(s), QStringLiteral("<none>"));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        // b's commit carried s's part, without a saved position for s: no reader takes the
+        // part for s's rows.
+        QCOMPARE(readerSinkRows(), 2);
+        QCOMPARE(readerOffset(s), QStringLiteral("<none>"));
+        QCOMPARE(readerKeys(s, std::make_unique<RecordingSink>(std::make_shared<SinkRecord>())),
+                 QStringList());
+        auto committed = m_store->commit(s, s, first);
+        QVERIFY2(committed.ok(), qPrintable(committed ? QString() : committed.error().toString()));
+        QCOMPARE(committed.value(), 3); // two in the sink, one handed back
+        QVERIFY(record->applyInTransaction);
+        QCOMPARE(record->calls, (QStringList {"open", "prepare", "reset", "apply"}));
+        QCOMPARE(readerOffset(s), QStringLiteral("5_0"));
+        QCOMPARE(readerSinkRows(), 2);
+        // The sink's rows and the handed-back one, merged by key.
+        QCOMPARE(readerKeys(s, std::make_unique<RecordingSink>(std::make_shared<SinkRecord>())),
+                 (QStringList {"generic-k2", "k1", "k3"}));
+        QCOMPARE(readerKeys(s, nullptr), (QStringList {"generic-k2"}));
+
+        // A restart resumes with the sink's saved state and the saved count.
+        auto again = std::make_shared<SinkRecord>();
+        const auto stored = loadRecorded(again);
+        QVERIFY(stored);
+        QCOMPARE(stored->offset, QStringLiteral("5_0"));
+        QCOMPARE(stored->rowCount, 3);
+        QCOMPARE(again->calls, (QStringList {"open", "resume:recorded"}));
+        QVERIFY(record->calls.contains(QStringLiteral("close"))); // the old sink let go
+        const ShapeUpdate more = keyedUpdate({"k4"}, "6_0");
+        QVERIFY(m_store->write(s, more));
+        committed = m_store->commit(s, s, more);
+        QVERIFY(committed.ok());
+        QCOMPARE(committed.value(), 4);
     }
 
-    void logRowIsNotStoredTwiceWhenItsIdChanges()
+    // A sink that fails rolls the whole batch back: its own rows, the store's and the position.
+    void failingSinkRollsTheBatchBackAndThePositionStays()
     {
-        using Op = RowChange::Operation;
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "one")}, "1_0", true)), 1);
-        // An insert for an existing key replaces its row, whatever id it carries ...
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 2, "two")}, "2_0")), 1);
-        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "two"}}));
-        // ... and back to a line of the log when key and id agree again, in one batch too.
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 1, 1, "again"),
-                                      logChange(Op::Insert, 3, 7, "odd"),
-                                      logChange(Op::Insert, 3, 3, "three")},
-                                     "3_0")),
-                 2);
-        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "again"}, {key(3), "three"}}));
-        QSqlQuery attached(m_reader->database());
-        QVERIFY(attached.exec(QStringLiteral(
-            "SELECT group_concat(source_id) FROM log_entries WHERE shape_derived IS NOT NULL")));
-        QVERIFY(attached.next());
-        QCOMPARE(attached.value(0).toString(), QStringLiteral("1,3"));
+        auto record = std::make_shared<SinkRecord>();
+        QVERIFY(!loadRecorded(record));
+        const QString s = QStringLiteral("s");
+        QVERIFY(commitUpdate(s, keyedUpdate({"k1"}, "5_0", true)));
+        // Written before the failing key in the same apply: k2 and generic-k3 must not stay.
+        const ShapeUpdate failing = keyedUpdate({"k2", "generic-k3", "fail-k4"}, "6_0");
+        QVERIFY(m_store->write(s, failing)); // not waited for: its error comes at the commit
+        const auto committed = m_store->commit(s, s, failing);
+        QVERIFY(!committed.ok());
+        QVERIFY2(committed.error().toString().contains(QLatin1String("fail-k4")),
+                 qPrintable(committed.error().toString()));
+        m_store->rollback();
+        QCOMPARE(readerOffset(s), QStringLiteral("5_0"));
+        QCOMPARE(readerSinkRows(), 1);
+        QCOMPARE(readerKeys(s, std::make_unique<RecordingSink>(std::make_shared<SinkRecord>())),
+                 (QStringList {"k1"}));
+        QCOMPARE(readerRows(QStringLiteral("a")), 3); // the other shapes keep theirs
+        // The store goes on, and counts the sink's rows from what was committed.
+        const ShapeUpdate next = keyedUpdate({"k5"}, "7_0");
+        QVERIFY(m_store->write(s, next));
+        const auto after = m_store->commit(s, s, next);
+        QVERIFY(after.ok());
+        QCOMPARE(after.value(), 2);
     }
 
-    void logDeleteRemovesOnlyTheRowOfItsKey()
+    // A shape dropped half-way through a snapshot drops the sink's part too; a shape saved with
+    // another sink (or none) starts over instead of reading rows from the wrong place.
+    void abandonAndKindChangeReachTheSink()
     {
-        using Op = RowChange::Operation;
-        QCOMPARE(commitLog(logUpdate(
-                     {logChange(Op::Insert, 1, 1, "one"), logChange(Op::Insert, 2, 2, "two")},
-                     "1_0", true)),
-                 2);
-        // The delete of key 2 carries id 1: key 2 goes, key 1 stays.
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Delete, 2, 1)}, "2_0")), 1);
-        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "one"}}));
-        // A stored odd row is deleted by its key too.
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Insert, 5, 1, "odd")}, "3_0")), 2);
-        QCOMPARE(commitLog(logUpdate({logChange(Op::Delete, 5, 5)}, "4_0")), 1);
-        QCOMPARE(logRows(), (QMap<QString, QByteArray> {{key(1), "one"}}));
-    }
+        auto record = std::make_shared<SinkRecord>();
+        QVERIFY(!loadRecorded(record));
+        const QString s = QStringLiteral("s");
+        QVERIFY(commitUpdate(s, keyedUpdate({"k1", "k2"}, "5_0", true)));
+        record->calls.clear();
+        QVERIFY(m_store->write(s, keyedUpdate({"k7"}, "0_0", true)));
+        QVERIFY(m_store->abandon(s).ok());
+        QCOMPARE(record->calls, (QStringList {"prepare", "reset", "apply", "dropPartial"}));
+        QCOMPARE(readerOffset(s), QStringLiteral("-1"));
+        QCOMPARE(readerSinkRows(), 0);
 
-    void logShapeFromBeforeKeyedRowsResyncsOnlyIfItMust()
-    {
-        using Op = RowChange::Operation;
-        const QString log = QStringLiteral("log");
-        QCOMPARE(commitLog(logUpdate(
-                     {logChange(Op::Insert, 1, 1, "one"), logChange(Op::Insert, 2, 2, "two")},
-                     "1_0", true)),
-                 2);
-        QSqlQuery q(m_writer->database());
-        // As an older Hivewatch left it: not yet checked, all lines keyed by prefix + id.
-        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
-        auto loaded = m_store->load(log, log, true);
-        QVERIFY(loaded.ok() && loaded.value());
-        QCOMPARE(loaded.value()->offset, QStringLiteral("1_0")); // kept: nothing to fix
-        QVERIFY(q.exec(QStringLiteral("SELECT keyed_rows FROM shape_state WHERE name = 'log'"))
+        QVERIFY(commitUpdate(s, keyedUpdate({"k1"}, "8_0", true)));
+        QSqlQuery q(m_reader->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT log_rows, key_prefix FROM shape_state "
+                                      "WHERE name = 's'"))
                 && q.next());
-        QCOMPARE(q.value(0).toInt(), 1);
-
-        // One line standing for another key, as the id-keyed code could store it.
-        QVERIFY(q.exec(QStringLiteral(
-            "UPDATE log_entries SET shape_key = 'other', shape_derived = shape_derived & ~64 "
-            "WHERE source_id = 2")));
-        QVERIFY(q.exec(QStringLiteral("UPDATE shape_state SET keyed_rows = 0")));
-        loaded = m_store->load(log, log, true);
-        QVERIFY(loaded.ok());
-        QVERIFY(!loaded.value()); // starts over
-        QVERIFY(q.exec(QStringLiteral(
-                    "SELECT count(*) FROM log_entries WHERE shape_derived IS NOT NULL"))
-                && q.next());
-        QCOMPARE(q.value(0).toInt(), 0);
+        QCOMPARE(q.value(0).toInt(), RecordingSink::Kind);
+        QCOMPARE(q.value(1).toString(), QStringLiteral("recorded"));
+        q.finish();
+        // Loaded without the sink: its saved position is not used, and the sink's rows go.
+        auto plain = m_store->load(s, s);
+        QVERIFY(plain.ok());
+        QVERIFY(!plain.value());
+        QCOMPARE(readerOffset(s), QStringLiteral("<none>"));
+        // A sink that does not accept what it finds (resume() false) starts over too.
+        QVERIFY(!loadRecorded(record));
+        QVERIFY(commitUpdate(s, keyedUpdate({"k1"}, "9_0", true)));
+        auto refusing = std::make_shared<SinkRecord>();
+        refusing->resumeAccepts = false;
+        QVERIFY(!loadRecorded(refusing));
+        QCOMPARE(refusing->calls, (QStringList {"open", "resume:recorded", "reset"}));
+        QCOMPARE(readerSinkRows(), 0);
     }
 
     void nodeDatabaseIsRefusedForShapeSync()
@@ -421,9 +526,8 @@ private slots:
                  qPrintable(q.lastError().text()));
         q.finish();
         const ShapeUpdate failing = update(665, 667, QStringLiteral("0_0"), true);
-        QVERIFY(m_store->write(QStringLiteral("a"), failing, false));
-        const auto committed
-            = m_store->commit(QStringLiteral("a"), QStringLiteral("a"), failing, false);
+        QVERIFY(m_store->write(QStringLiteral("a"), failing));
+        const auto committed = m_store->commit(QStringLiteral("a"), QStringLiteral("a"), failing);
         QVERIFY(!committed.ok());
         const QString text = committed.error().toString();
         QVERIFY2(text.contains(QLatin1String("666")) && text.contains(QLatin1String("refused")),
@@ -445,9 +549,9 @@ private slots:
             = ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape")));
         const QString name = definition.effectiveName();
         const ShapeUpdate saved = update(7, 9, QStringLiteral("12_0"), true);
-        QVERIFY(m_store->write(name, saved, false));
+        QVERIFY(m_store->write(name, saved));
         const auto committed
-            = m_store->commit(name, ShapeUrl::shapeKey(endpoint, definition), saved, false);
+            = m_store->commit(name, ShapeUrl::shapeKey(endpoint, definition), saved);
         QVERIFY2(committed.ok(),
                  qPrintable(committed.ok() ? QString() : committed.error().toString()));
         QCOMPARE(committed.value(), 3);
