@@ -3,6 +3,7 @@
 // an Electric-Cloud-style URL query, and a compressing nginx in front of a shape whose chunks are
 // over 10 MiB. Everything is real: PostgreSQL, the test shape server in its hive-proxy emulation,
 // Debian's nginx with `gzip on`, and the shape consumer as hivewatch and hivectl run it.
+#include "HiveShapeRowSinks.h"
 #include "LogStore.h"
 #include "NginxProcess.h"
 #include "PgConnection.h"
@@ -187,7 +188,7 @@ private slots:
             QStringLiteral("node_task_progress_events"), QStringLiteral("node_task_output_logs")};
         QHash<QString, ShapeStatus> statuses;
         {
-            ShapeClient client(storePath);
+            ShapeClient client(storePath, hiveShapeRowSinks());
             connect(&client, &ShapeClient::statusChanged, this,
                     [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
             client.addShape(
@@ -261,7 +262,7 @@ private slots:
         int resets = 0;
         QList<ShapeStatus::State> states;
         {
-            ShapeClient client(storePath);
+            ShapeClient client(storePath, hiveShapeRowSinks());
             connect(&client, &ShapeClient::batchReady, this, [&](const ShapeBatch &batch) {
                 resets += batch.reset ? 1 : 0;
                 for (const RowChange &change : batch.changes) {
@@ -316,7 +317,7 @@ private slots:
             = tokenCommand(user, 3600, m_dir.filePath(QStringLiteral("calls-404")));
         const QString storePath = m_dir.filePath(QStringLiteral("notserved.sqlite"));
         QHash<QString, ShapeStatus> statuses;
-        ShapeClient client(storePath);
+        ShapeClient client(storePath, hiveShapeRowSinks());
         connect(&client, &ShapeClient::statusChanged, this,
                 [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
         client.addShape(shape(QStringLiteral("shared_tasks")),
@@ -370,7 +371,7 @@ private slots:
 
         const QString storePath = m_dir.filePath(QStringLiteral("gzip.sqlite"));
         {
-            ShapeClient client(storePath);
+            ShapeClient client(storePath, hiveShapeRowSinks());
             client.addShape(shape(QStringLiteral("node_task_output_logs")),
                             ShapeEndpoint::electric(url));
             QTRY_COMPARE_WITH_TIMEOUT(

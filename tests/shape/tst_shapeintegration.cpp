@@ -1,6 +1,7 @@
 // The shape consumer against the real test shape server over a real PostgreSQL (issue 4, "Done
 // when": every change kind, both replica modes, proxy mode, rotation and TRUNCATE, and a hivectl
 // killed with SIGKILL that resumes from its saved offset).
+#include "HiveShapeRowSinks.h"
 #include "LogStore.h"
 #include "PgConnection.h"
 #include "ShapeClient.h"
@@ -38,6 +39,7 @@ QMap<QString, QVariantHash> storedRows(const QString &storePath, const QString &
     if (!logStore)
         return rows;
     ShapeStore store(*logStore.value());
+    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
     (void)store.forEachRow(name, [&](const QString &key, const RawRow &row) {
         rows.insert(key, ShapeValue::typedRow(ShapeSchema(), row));
     });
@@ -50,6 +52,7 @@ QStringList readerKeys(LogStore &reader, const QString &name)
 {
     QStringList keys;
     ShapeStore store(reader);
+    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
     const auto visited
         = store.forEachRow(name, [&](const QString &key, const RawRow &) { keys.append(key); });
     if (!visited)
@@ -148,7 +151,7 @@ private slots:
         QList<ShapeBatch> batches;
         ShapeStatus last;
         {
-            ShapeClient client(storePath);
+            ShapeClient client(storePath, hiveShapeRowSinks());
             connect(&client, &ShapeClient::batchReady, this,
                     [&](const ShapeBatch &b) { batches.append(b); });
             connect(&client, &ShapeClient::statusChanged, this,
@@ -257,7 +260,7 @@ private slots:
         proxyUrl.setPath(QStringLiteral("/v1/shape/shared_tasks"));
         QList<ShapeBatch> batches;
         QHash<QString, ShapeStatus> statuses;
-        ShapeClient client(dir.filePath(QStringLiteral("store.sqlite")));
+        ShapeClient client(dir.filePath(QStringLiteral("store.sqlite")), hiveShapeRowSinks());
         connect(&client, &ShapeClient::batchReady, this,
                 [&](const ShapeBatch &b) { batches.append(b); });
         connect(&client, &ShapeClient::statusChanged, this,
@@ -291,7 +294,7 @@ private slots:
         QTemporaryDir dir;
         const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
         QList<ShapeBatch> batches;
-        ShapeClient client(storePath);
+        ShapeClient client(storePath, hiveShapeRowSinks());
         connect(&client, &ShapeClient::batchReady, this,
                 [&](const ShapeBatch &b) { batches.append(b); });
         ShapeDefinition logs;
@@ -336,7 +339,7 @@ private slots:
         const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
         QList<ShapeBatch> batches;
         QList<ShapeStatus> statuses;
-        ShapeClient client(storePath);
+        ShapeClient client(storePath, hiveShapeRowSinks());
         connect(&client, &ShapeClient::batchReady, this,
                 [&](const ShapeBatch &b) { batches.append(b); });
         connect(&client, &ShapeClient::statusChanged, this,
@@ -399,6 +402,7 @@ private slots:
 
         QHash<QString, ShapeStatus> statuses;
         auto worker = std::make_unique<ShapeWorker>(storePath);
+        worker->setRowSinks(hiveShapeRowSinks());
         worker->setFlushThreshold(1);
         connect(worker.get(), &ShapeWorker::statusChanged, this,
                 [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
@@ -454,6 +458,7 @@ private slots:
         QList<ShapeBatch> batches;
         statuses.clear();
         worker = std::make_unique<ShapeWorker>(storePath);
+        worker->setRowSinks(hiveShapeRowSinks());
         worker->setEmitRows(true);
         connect(worker.get(), &ShapeWorker::statusChanged, this,
                 [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
@@ -498,6 +503,7 @@ private slots:
         taskDefinition.table = tasks;
         QHash<QString, ShapeStatus> statuses;
         ShapeWorker worker(storePath);
+        worker.setRowSinks(hiveShapeRowSinks());
         worker.setFlushThreshold(1);
         connect(&worker, &ShapeWorker::statusChanged, this,
                 [&](const ShapeStatus &s) { statuses[s.shapeName] = s; });
@@ -565,7 +571,8 @@ private slots:
             auto stored = ShapeStore(*logStore.value())
                               .load(QStringLiteral("node_task_output_logs"),
                                     ShapeUrl::shapeKey(ShapeEndpoint::electric(m_server.shapeUrl()),
-                                                       logsDefinition));
+                                                       logsDefinition),
+                                    hiveShapeRowSinks()(logsDefinition));
             return stored && stored.value() ? stored.value()->offset : QString();
         };
 
