@@ -261,7 +261,7 @@ Result<void> LogShapeSink::dropPartial(const QString &name)
 }
 
 Result<void> LogShapeSink::forEachRow(
-    const QString &name,
+    const QString &name, const QByteArray &state,
     const std::function<Result<void>(const QByteArray &key, const RawRow &row)> &visit)
 {
     const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
@@ -272,7 +272,7 @@ Result<void> LogShapeSink::forEachRow(
     if (!select)
         return Error(QStringLiteral("the local store could not %1").arg(reading),
                      select.error().detail);
-    select->bindTextOrNull(1, m_keyPrefix);
+    select->bindTextOrNull(1, state);
     for (;;) {
         auto next = select->step();
         if (!next)

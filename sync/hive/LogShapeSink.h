@@ -38,7 +38,7 @@ public:
     Result<void> reset(const QString &name) override;
     Result<void> dropPartial(const QString &name) override;
     Result<void>
-    forEachRow(const QString &name,
+    forEachRow(const QString &name, const QByteArray &state,
                const std::function<Result<void>(const QByteArray &key, const RawRow &row)> &visit)
         override;
     void close() override;

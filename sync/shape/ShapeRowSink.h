@@ -89,10 +89,11 @@ public:
     virtual Result<void> reset(const QString &name) = 0;
     // The shape stopped half-way through a snapshot: the part the sink holds goes.
     virtual Result<void> dropPartial(const QString &name) = 0;
-    // Each row the sink holds for the shape, sorted by key (UTF-8, bytewise); a visit that fails
-    // ends the walk with its error.
+    // Each row the sink holds for the shape as last committed (`state`: what state() was then),
+    // sorted by key (UTF-8, bytewise); a visit that fails ends the walk with its error. May be
+    // called without resume() (ShapeStore::attach).
     virtual Result<void>
-    forEachRow(const QString &name,
+    forEachRow(const QString &name, const QByteArray &state,
                const std::function<Result<void>(const QByteArray &key, const RawRow &row)> &visit)
         = 0;
     // The connection is about to close: drop everything prepared on it.

@@ -249,6 +249,32 @@ Result<std::optional<StoredShape>> ShapeStore::load(const QString &name, const Q
     return m_writer.call([&] { return loadHere(name, shapeKey, std::move(sink)); });
 }
 
+Result<void> ShapeStore::attach(const QString &name, std::unique_ptr<ShapeRowSink> sink)
+{
+    return m_writer.call([&]() -> Result<void> {
+        if (auto previous = join(); !previous)
+            return previous;
+        if (auto connected = connect(); !connected)
+            return connected;
+        return attachHere(name, std::move(sink));
+    });
+}
+
+Result<void> ShapeStore::attachHere(const QString &name, std::unique_ptr<ShapeRowSink> sink)
+{
+    if (auto old = m_sinks.find(name); old != m_sinks.end()) {
+        old->second->close();
+        m_sinks.erase(old);
+    }
+    m_sinkRows.remove(name);
+    if (!sink)
+        return {};
+    if (auto opened = sink->open(m_db); !opened)
+        return opened;
+    m_sinks.emplace(name, std::move(sink));
+    return {};
+}
+
 Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
                                                         const QString &shapeKey,
                                                         std::unique_ptr<ShapeRowSink> sink)
@@ -259,17 +285,9 @@ Result<std::optional<StoredShape>> ShapeStore::loadHere(const QString &name,
         return *refused;
     if (auto connected = connect(); !connected)
         return connected.error();
-    if (auto old = m_sinks.find(name); old != m_sinks.end()) {
-        old->second->close();
-        m_sinks.erase(old);
-    }
-    m_sinkRows.remove(name);
     const int kind = sink ? sink->kind() : 0;
-    if (sink) {
-        if (auto opened = sink->open(m_db); !opened)
-            return opened.error();
-        m_sinks.emplace(name, std::move(sink));
-    }
+    if (auto attached = attachHere(name, std::move(sink)); !attached)
+        return attached.error();
     const QString reading = QStringLiteral("read the saved shapes");
     auto select = statement(R"(SELECT shape_key, handle, "offset", schema, row_count,
                                       last_synced_at, log_rows, key_prefix, keyed_rows
@@ -746,14 +764,16 @@ ShapeStore::forEachRow(const QString &name,
         if (!sink)
             return {};
         auto saved = statement(
-            R"(SELECT EXISTS (SELECT 1 FROM shape_state WHERE name = ? AND "offset" <> '-1'))",
-            reading);
+            R"(SELECT key_prefix FROM shape_state WHERE name = ? AND "offset" <> '-1')", reading);
         if (!saved)
             return saved.error();
-        if (auto found = saved->bindText(1, name).step(); !found || !found.value())
+        auto found = saved->bindText(1, name).step();
+        if (!found)
             return sqlError(reading);
-        if (saved->columnInt(0) == 0)
+        if (!found.value())
             return {};
+        const QByteArray sinkState = saved->columnByteArray(0);
+        saved->reset();
         qsizetype next = 0;
         const auto visitGenericBefore = [&](const QByteArray *key) -> Result<void> {
             for (; next < generic.size() && (!key || generic[next].first < *key); ++next) {
@@ -764,13 +784,13 @@ ShapeStore::forEachRow(const QString &name,
             }
             return {};
         };
-        auto visited
-            = sink->forEachRow(name, [&](const QByteArray &key, const RawRow &row) -> Result<void> {
-                  if (auto before = visitGenericBefore(&key); !before)
-                      return before;
-                  visit(QString::fromUtf8(key), row);
-                  return {};
-              });
+        auto visited = sink->forEachRow(
+            name, sinkState, [&](const QByteArray &key, const RawRow &row) -> Result<void> {
+                if (auto before = visitGenericBefore(&key); !before)
+                    return before;
+                visit(QString::fromUtf8(key), row);
+                return {};
+            });
         if (!visited)
             return visited;
         return visitGenericBefore(nullptr);

@@ -68,6 +68,10 @@ public:
     Result<std::optional<StoredShape>> load(const QString &name, const QString &shapeKey,
                                             std::unique_ptr<ShapeRowSink> sink = nullptr);
 
+    // From now on `sink` (null: shape_rows only) keeps the rows of `name`, without reading its
+    // position: for a reader that only walks its rows (forEachRow). load() does this too.
+    Result<void> attach(const QString &name, std::unique_ptr<ShapeRowSink> sink);
+
     // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
     // update first drops the shape's rows. Large snapshots arrive as several writes
     // (ShapeStream::changesPending) and one commit() of `name` at up-to-date, so they never sit
@@ -111,6 +115,7 @@ private:
     Result<void> migrateHere();
     Result<std::optional<StoredShape>> loadHere(const QString &name, const QString &shapeKey,
                                                 std::unique_ptr<ShapeRowSink> sink);
+    Result<void> attachHere(const QString &name, std::unique_ptr<ShapeRowSink> sink);
     Result<void> removeHere(const QString &name);
     void rollbackHere();
     Result<void> connect();

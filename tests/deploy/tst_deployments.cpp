@@ -45,6 +45,7 @@ QSet<QString> storedKeys(const QString &storePath, const QString &name)
     if (!logStore)
         return keys;
     ShapeStore store(*logStore.value());
+    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
     (void)store.forEachRow(name, [&](const QString &key, const RawRow &) { keys.insert(key); });
     return keys;
 }
