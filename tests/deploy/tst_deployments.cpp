@@ -37,6 +37,14 @@ QString hivectlPath()
     return qEnvironmentVariable("HIVEWATCH_BINARY_DIR") + QStringLiteral("/app/hivectl/hivectl");
 }
 
+// The hive's sink for a shape named after its table (none but the log table's).
+std::unique_ptr<ShapeRowSink> logSinkFor(const QString &table)
+{
+    ShapeDefinition definition;
+    definition.table = table;
+    return hiveShapeRowSinks()(definition);
+}
+
 // The keys a shape holds in the store, read through a connection of its own.
 QSet<QString> storedKeys(const QString &storePath, const QString &name)
 {
@@ -45,7 +53,7 @@ QSet<QString> storedKeys(const QString &storePath, const QString &name)
     if (!logStore)
         return keys;
     ShapeStore store(*logStore.value());
-    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
+    (void)store.attach(name, logSinkFor(name));
     (void)store.forEachRow(name, [&](const QString &key, const RawRow &) { keys.insert(key); });
     return keys;
 }

@@ -32,6 +32,14 @@ QString readSql(const char *name)
 }
 
 // Rows of one shape in the store as "key -> column=value" text, for comparisons.
+// The hive's sink for a shape named after its table (none but the log table's).
+std::unique_ptr<ShapeRowSink> logSinkFor(const QString &table)
+{
+    ShapeDefinition definition;
+    definition.table = table;
+    return hiveShapeRowSinks()(definition);
+}
+
 QMap<QString, QVariantHash> storedRows(const QString &storePath, const QString &name)
 {
     QMap<QString, QVariantHash> rows;
@@ -39,7 +47,7 @@ QMap<QString, QVariantHash> storedRows(const QString &storePath, const QString &
     if (!logStore)
         return rows;
     ShapeStore store(*logStore.value());
-    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
+    (void)store.attach(name, logSinkFor(name));
     (void)store.forEachRow(name, [&](const QString &key, const RawRow &row) {
         rows.insert(key, ShapeValue::typedRow(ShapeSchema(), row));
     });
@@ -52,7 +60,7 @@ QStringList readerKeys(LogStore &reader, const QString &name)
 {
     QStringList keys;
     ShapeStore store(reader);
-    (void)store.attach(name, hiveShapeRowSinks()(ShapeDefinition {.table = name}));
+    (void)store.attach(name, logSinkFor(name));
     const auto visited
         = store.forEachRow(name, [&](const QString &key, const RawRow &) { keys.append(key); });
     if (!visited)
