@@ -124,8 +124,8 @@ Result<void> ShapeStore::connect()
     // dashboard's 700 at 100k tasks and 1M log lines) and bought no measurable speed; the page
     // cache is what a large snapshot needs (16 MB made the 200k-row task shape ~35% slower).
     // CHECK constraints stay off on this connection for good: the only one it could trip is
-    // log_entries' output type, which LogRowWriter checks itself; switching the pragma per call
-    // would expire every prepared statement of the connection each time.
+    // log_entries' output type, which the log sink's LogRowWriter checks itself; switching the
+    // pragma per call would expire every prepared statement of the connection each time.
     for (const char *pragma :
          {"PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 0",
           "PRAGMA cache_size = -65536", "PRAGMA ignore_check_constraints = ON"}) {
