@@ -52,6 +52,7 @@ struct SinkRecord
     QStringList calls; // "open", "prepare", "apply", "reset", "dropPartial", "resume:<state>"
     bool applyInTransaction = true; // every apply() ran with a transaction open
     bool resumeAccepts = true;
+    bool carriesRows = true; // what batchesCarryRows() says
 };
 
 // A sink without any hive in it: keeps each inserted row in a table of its own on the store's
@@ -67,7 +68,7 @@ public:
     {
     }
     int kind() const override { return Kind; }
-    bool batchesCarryRows() const override { return true; }
+    bool batchesCarryRows() const override { return m_record->carriesRows; }
     Result<void> open(const SqliteConnection &db) override
     {
         m_db = &db;
@@ -419,6 +420,57 @@ private slots:
         QVERIFY(!loadRecorded(refusing));
         QCOMPARE(refusing->calls, (QStringList {"open", "resume:recorded", "reset"}));
         QCOMPARE(readerSinkRows(), 0);
+    }
+
+    // The worker asks the wiring's factory for each shape's sink, hands it to the store, and
+    // replays the stored rows only when the sink says its batches carry them.
+    void workerHandsEachShapeTheSinkItIsGiven()
+    {
+        ShapeDefinition definition;
+        definition.table = QStringLiteral("t");
+        const ShapeEndpoint endpoint
+            = ShapeEndpoint::electric(QUrl(QStringLiteral("http://127.0.0.1:9/v1/shape")));
+        const QString name = definition.effectiveName();
+        const QString shapeKey = ShapeUrl::shapeKey(endpoint, definition);
+        QVERIFY(m_store
+                    ->load(name, shapeKey,
+                           std::make_unique<RecordingSink>(std::make_shared<SinkRecord>()))
+                    .ok());
+        const ShapeUpdate saved = keyedUpdate({"k1", "generic-k2"}, "12_0", true);
+        QVERIFY(m_store->write(name, saved));
+        QVERIFY(m_store->commit(name, shapeKey, saved).ok());
+
+        for (const bool carriesRows : {true, false}) {
+            auto record = std::make_shared<SinkRecord>();
+            record->carriesRows = carriesRows;
+            ShapeWorker worker(path());
+            worker.setEmitRows(true);
+            worker.setRowSinks([&](const ShapeDefinition &d) -> std::unique_ptr<ShapeRowSink> {
+                if (d.table != QLatin1String("t"))
+                    return nullptr;
+                return std::make_unique<RecordingSink>(record);
+            });
+            QList<ShapeStatus> statuses;
+            QList<ShapeBatch> batches;
+            connect(&worker, &ShapeWorker::statusChanged, this,
+                    [&](const ShapeStatus &s) { statuses.append(s); });
+            connect(&worker, &ShapeWorker::batchReady, this,
+                    [&](const ShapeBatch &b) { batches.append(b); });
+            worker.showStoredShape(definition, endpoint);
+            QVERIFY(!statuses.isEmpty());
+            QCOMPARE(statuses.constLast().rowCount, 2);
+            QCOMPARE(statuses.constLast().offset, QStringLiteral("12_0"));
+            QCOMPARE(record->calls.mid(0, 2), (QStringList {"open", "resume:recorded"}));
+            if (!carriesRows) {
+                QVERIFY(batches.isEmpty());
+                continue;
+            }
+            QCOMPARE(batches.size(), 1);
+            QStringList keys;
+            for (const auto &change : batches.constFirst().changes)
+                keys << change.key;
+            QCOMPARE(keys, (QStringList {"generic-k2", "k1"}));
+        }
     }
 
     void nodeDatabaseIsRefusedForShapeSync()
