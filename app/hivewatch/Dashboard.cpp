@@ -2,6 +2,7 @@
 
 #include "BatchCoalescer.h"
 #include "ConnectionDialog.h"
+#include "DashboardCommands.h"
 #include "DemoSession.h"
 #include "HiveModels.h"
 #include "HiveTables.h"
@@ -9,6 +10,7 @@
 #include "LogModel.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
+#include "NewRowsPill.h"
 #include "NodesPanel.h"
 #include "PgSetupPanel.h"
 #include "ProblemsModel.h"
@@ -17,12 +19,15 @@
 #include "SecretStore.h"
 #include "ShapeClient.h"
 #include "ShapeStatusModel.h"
+#include "SortedFilterProxy.h"
 #include "SyncStatusPanel.h"
 #include "TasksPanel.h"
 #include "UiLog.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -96,7 +101,9 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
-    window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    // The status bar summary says all is well; the dock comes when a shape has a problem.
+    m_syncDock->hide();
     window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
     connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,
             [this](const QString &shape) { m_window->showPanel(panelTitleFor(shape)); });
@@ -150,12 +157,24 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     file->insertAction(first, pause);
     file->insertSeparator(first);
     addToolsMenu();
+    m_commands = new DashboardCommands(this, window);
+
+    // Live lists hold still under the pointer or a selection (NewRowsPill).
+    for (QWidget *panel :
+         {static_cast<QWidget *>(m_tasksPanel), static_cast<QWidget *>(m_nodesPanel)}) {
+        const QList<QAbstractItemView *> views = panel->findChildren<QAbstractItemView *>();
+        for (QAbstractItemView *view : views) {
+            if (qobject_cast<SortedFilterProxy *>(view->model()))
+                new NewRowsPill(view);
+        }
+    }
 }
 
 void Dashboard::addToolsMenu()
 {
     // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
-    auto *tools = new QMenu(tr("&Tools"), m_window);
+    // Alt+O: Alt+T is the Tasks panel's table view.
+    auto *tools = new QMenu(tr("T&ools"), m_window);
     m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), tools);
     tools->addAction(tr("Migrate legacy logs…"), m_window, [this] {
         auto *dialog = new LegacyMigrationDialog(m_window);
@@ -256,8 +275,27 @@ void Dashboard::clearViews()
     m_unreachable->hide();
 }
 
+void Dashboard::updateSyncDock()
+{
+    const ShapeStatusModel *statuses = m_models->shapeStatuses();
+    bool allLive = !m_profile.tables().isEmpty();
+    bool trouble = false;
+    for (const QString &table : m_profile.tables()) {
+        const ShapeStatus status = statuses->status(table);
+        allLive = allLive && status.state == ShapeStatus::State::Live;
+        trouble = trouble || status.state == ShapeStatus::State::BackingOff
+            || status.state == ShapeStatus::State::Failed
+            || status.problem != ShapeStatus::Problem::None;
+    }
+    if (trouble)
+        m_syncDock->show();
+    else if (allLive)
+        m_syncDock->hide();
+}
+
 void Dashboard::onStatus(const ShapeStatus &status)
 {
+    updateSyncDock();
     if (status.state == ShapeStatus::State::Live || status.lastSyncedAt.isValid()
         || isOwnProblem(status)) {
         m_anyShapeThrough = true;

@@ -9,6 +9,7 @@
 #include <memory>
 
 class BatchCoalescer;
+class DashboardCommands;
 class DemoSession;
 class LogModel;
 class LogsPanel;
@@ -19,6 +20,7 @@ class NodesPanel;
 class ProblemsModel;
 class ProblemsPanel;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QPushButton;
 class QWidget;
@@ -82,6 +84,9 @@ public:
     PgSetupPanel *pgSetupPanel() const { return m_pgSetupPanel; }
     ProblemsModel *problems() const { return m_problems; }
     ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
+    DashboardCommands *commands() const { return m_commands; }
+    // Hidden while every shape is live; shown when one has a problem.
+    QDockWidget *syncStatusDock() const { return m_syncDock; }
     QLabel *demoBanner() const { return m_banner; }
     QComboBox *profileSwitcher() const { return m_switcher; }
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
@@ -103,6 +108,7 @@ private:
     void askForToken(const QString &shape);
     void addToolsMenu();
     void connectToDemo();
+    void updateSyncDock();
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -120,6 +126,8 @@ private:
     QLabel *m_banner;
     QComboBox *m_switcher;
     QWidget *m_unreachable;
+    QDockWidget *m_syncDock = nullptr;
+    DashboardCommands *m_commands = nullptr;
     QLabel *m_unreachableText;
     QString m_storePath;
     QString m_dataDir;
