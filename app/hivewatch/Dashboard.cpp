@@ -27,6 +27,7 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -179,8 +180,27 @@ void Dashboard::addToolsMenu()
     tools->addAction(tr("Migrate legacy logs…"), m_window, [this] {
         auto *dialog = new LegacyMigrationDialog(m_window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &LegacyMigrationDialog::openInLogs, this, &Dashboard::showMigratedLogs);
         dialog->show();
     });
+}
+
+void Dashboard::showMigratedLogs(const QString &path, const QUuid &executionId)
+{
+    const QString file = QFileInfo(path).canonicalFilePath();
+    if (file != QFileInfo(m_storePath).canonicalFilePath() && file != m_logModel->storePath()) {
+        // Another file than the hive's store (the node's own db.sqlite, a separate store): the
+        // Logs panel reads it until the next hive switch.
+        m_logModel->setStorePath(file);
+        m_window->showMessage(
+            tr("Logs shows the migrated file %1; switching hives shows the hive's logs again.")
+                .arg(QDir::toNativeSeparators(file)),
+            0);
+    } else {
+        m_logModel->notifyStoreChanged();
+    }
+    m_window->showPanel(tr("Logs"));
+    m_logsPanel->showExecution(executionId);
 }
 
 void Dashboard::enableOwnDemo(const QString &dataDir, const QString &storePath)

@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QUrl>
+#include <QUuid>
 
 #include <memory>
 
@@ -70,6 +71,9 @@ public:
     // store instead of its own (--store). Tests leave it off and answer demoRequested themselves.
     void enableOwnDemo(const QString &dataDir, const QString &storePath = {});
     void startDemo();
+    // The legacy migration's "Open in Logs": the Logs panel on the file that holds the lines
+    // (the hive's store, or the migrated file until the next hive switch), on that execution.
+    void showMigratedLogs(const QString &path, const QUuid &executionId);
 
     const ConnectionProfile &profile() const { return m_profile; }
     QString storePath() const { return m_storePath; }

@@ -6,6 +6,8 @@
 #include "Dashboard.h"
 #include "DashboardCommands.h"
 #include "HiveRoles.h"
+#include "LogModel.h"
+#include "LogStore.h"
 #include "MainWindow.h"
 #include "ScriptedHttpServer.h"
 #include "ShortcutSheet.h"
@@ -14,6 +16,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
@@ -157,6 +160,35 @@ private slots:
         // Alt+T: no menu title claims it (the Tasks table button does).
         for (QAction *menu : window.menuBar()->actions())
             QVERIFY2(!menu->text().contains(QLatin1String("&T")), qPrintable(menu->text()));
+    }
+
+    // The legacy migration's "Open in Logs" lands on the migrated execution's lines, read from
+    // the file the migration wrote.
+    void migratedLogsOpenInTheLogsPanel()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString migrated = dir.filePath(QStringLiteral("node-db.sqlite"));
+        const QUuid execution = QUuid::createUuid();
+        {
+            auto store = LogStore::open(migrated, LogStore::Access::ReadWrite);
+            QVERIFY(store);
+            QVERIFY(store.value()
+                        ->append({{execution,
+                                   QStringLiteral("stdout"),
+                                   QStringLiteral("migrated line\n"),
+                                   QStringLiteral("2025-12-31 12:00:00.000"),
+                                   {}}})
+                        .ok());
+        }
+        MainWindow window;
+        Dashboard dashboard(&window, dir.filePath(QStringLiteral("store.sqlite")));
+        window.show();
+        dashboard.showMigratedLogs(migrated, execution);
+        QCOMPARE(currentTab(window), QStringLiteral("Logs"));
+        QCOMPARE(dashboard.logModel()->storePath(), QFileInfo(migrated).canonicalFilePath());
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->executionId(), execution, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->rowCount(), 1, 5000);
     }
 };
 
