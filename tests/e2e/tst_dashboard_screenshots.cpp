@@ -148,7 +148,7 @@ private slots:
         window.showPanel(QStringLiteral("Tasks"));
         tasks->showTable();
         const QString title = models->tasks()->index(0, TaskModel::Title).data().toString();
-        const QString word = title.section(QLatin1Char(' '), 0, 0).left(6);
+        const QString word = title.section(QLatin1Char(' '), -1).left(6);
         CommandPalette *palette = dashboard.commands()->palette();
         dashboard.commands()->openPalette();
         QVERIFY(palette->isVisible());
