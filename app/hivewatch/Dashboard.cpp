@@ -307,10 +307,13 @@ void Dashboard::updateSyncDock()
             || status.state == ShapeStatus::State::Failed
             || status.problem != ShapeStatus::Problem::None;
     }
-    if (trouble)
+    // On the change only: a user who opens the dock while all is live keeps it open.
+    if (trouble && !m_syncTrouble)
         m_syncDock->show();
-    else if (allLive)
+    else if (allLive && !m_syncAllLive)
         m_syncDock->hide();
+    m_syncTrouble = trouble;
+    m_syncAllLive = allLive;
 }
 
 void Dashboard::onStatus(const ShapeStatus &status)

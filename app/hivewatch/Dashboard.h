@@ -131,6 +131,8 @@ private:
     QComboBox *m_switcher;
     QWidget *m_unreachable;
     QDockWidget *m_syncDock = nullptr;
+    bool m_syncTrouble = false; // some shape of the profile has a problem
+    bool m_syncAllLive = false; // every shape of the profile is live
     DashboardCommands *m_commands = nullptr;
     QLabel *m_unreachableText;
     QString m_storePath;

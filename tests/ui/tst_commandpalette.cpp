@@ -162,6 +162,30 @@ private slots:
             QVERIFY2(!menu->text().contains(QLatin1String("&T")), qPrintable(menu->text()));
     }
 
+    // Hidden while live, shown when a shape has a problem, hidden again once all are live.
+    void theSyncDockAppearsOnlyForProblems()
+    {
+        Server server;
+        QVERIFY(server.listen());
+        server.enqueue(Server::status(503));
+        server.enqueue(Server::shape(tasks(), "H1", "0_0"));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        MainWindow window;
+        Dashboard dashboard(&window, dir.filePath(QStringLiteral("store.sqlite")));
+        window.show();
+        auto *dock = window.findChild<QDockWidget *>(QStringLiteral("syncStatusDock"));
+        QVERIFY(dock && !dock->isVisible());
+        ConnectionSettings settings;
+        settings.mode = ConnectionSettings::Mode::Electric;
+        settings.url = server.url();
+        settings.shapes = {QStringLiteral("shared_tasks")};
+        dashboard.connectTo(settings);
+        QTRY_VERIFY_WITH_TIMEOUT(dock->isVisible(), 10000); // the 503: backing off
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.tasksPanel()->table()->model()->rowCount(), 5, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dock->isVisible(), 10000);
+    }
+
     // The legacy migration's "Open in Logs" lands on the migrated execution's lines, read from
     // the file the migration wrote.
     void migratedLogsOpenInTheLogsPanel()
