@@ -8,6 +8,7 @@
 #include "HiveRoles.h"
 #include "LogModel.h"
 #include "LogStore.h"
+#include "LogsPanel.h"
 #include "MainWindow.h"
 #include "ScriptedHttpServer.h"
 #include "ShortcutSheet.h"
@@ -194,9 +195,22 @@ private slots:
         QVERIFY(dir.isValid());
         const QString migrated = dir.filePath(QStringLiteral("node-db.sqlite"));
         const QUuid execution = QUuid::createUuid();
+        const QUuid other = QUuid::createUuid();
         {
             auto store = LogStore::open(migrated, LogStore::Access::ReadWrite);
             QVERIFY(store);
+            QVERIFY(store.value()
+                        ->append({{other,
+                                   QStringLiteral("stdout"),
+                                   QStringLiteral("one\n"),
+                                   QStringLiteral("2025-12-30 12:00:00.000"),
+                                   {}},
+                                  {other,
+                                   QStringLiteral("stdout"),
+                                   QStringLiteral("two\n"),
+                                   QStringLiteral("2025-12-30 12:00:01.000"),
+                                   {}}})
+                        .ok());
             QVERIFY(store.value()
                         ->append({{execution,
                                    QStringLiteral("stdout"),
@@ -213,6 +227,21 @@ private slots:
         QCOMPARE(dashboard.logModel()->storePath(), QFileInfo(migrated).canonicalFilePath());
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->executionId(), execution, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->rowCount(), 1, 5000);
+
+        // The palette jumps to the other execution by its id's first characters.
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.logsPanel()->executionsView()->model()->rowCount(), 2,
+                                  5000);
+        window.showPanel(QStringLiteral("Tasks"));
+        CommandPalette *palette = dashboard.commands()->palette();
+        dashboard.commands()->openPalette();
+        QTest::keyClicks(palette->input(), other.toString(QUuid::WithoutBraces).left(8));
+        QVERIFY2(
+            palette->shownTexts().value(0).startsWith(other.toString(QUuid::WithoutBraces).left(8)),
+            qPrintable(palette->shownTexts().join(", ")));
+        QTest::keyClick(palette->input(), Qt::Key_Return);
+        QCOMPARE(currentTab(window), QStringLiteral("Logs"));
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->executionId(), other, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(dashboard.logModel()->rowCount(), 2, 5000);
     }
 };
 
