@@ -2,6 +2,7 @@
 
 #include "BatchCoalescer.h"
 #include "ConnectionDialog.h"
+#include "DashboardCommands.h"
 #include "DemoSession.h"
 #include "HiveModels.h"
 #include "HiveShapeRowSinks.h"
@@ -10,6 +11,7 @@
 #include "LogModel.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
+#include "NewRowsPill.h"
 #include "NodesPanel.h"
 #include "PgSetupPanel.h"
 #include "ProblemsModel.h"
@@ -18,12 +20,16 @@
 #include "SecretStore.h"
 #include "ShapeClient.h"
 #include "ShapeStatusModel.h"
+#include "SortedFilterProxy.h"
 #include "SyncStatusPanel.h"
 #include "TasksPanel.h"
 #include "UiLog.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -97,7 +103,9 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
-    window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    // The status bar summary says all is well; the dock comes when a shape has a problem.
+    m_syncDock->hide();
     window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
     connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,
             [this](const QString &shape) { m_window->showPanel(panelTitleFor(shape)); });
@@ -151,18 +159,49 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     file->insertAction(first, pause);
     file->insertSeparator(first);
     addToolsMenu();
+    m_commands = new DashboardCommands(this, window);
+
+    // Live lists hold still under the pointer or a selection (NewRowsPill).
+    for (QWidget *panel :
+         {static_cast<QWidget *>(m_tasksPanel), static_cast<QWidget *>(m_nodesPanel)}) {
+        const QList<QAbstractItemView *> views = panel->findChildren<QAbstractItemView *>();
+        for (QAbstractItemView *view : views) {
+            if (qobject_cast<SortedFilterProxy *>(view->model()))
+                new NewRowsPill(view);
+        }
+    }
 }
 
 void Dashboard::addToolsMenu()
 {
     // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
-    auto *tools = new QMenu(tr("&Tools"), m_window);
+    // Alt+O: Alt+T is the Tasks panel's table view.
+    auto *tools = new QMenu(tr("T&ools"), m_window);
     m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), tools);
     tools->addAction(tr("Migrate legacy logs…"), m_window, [this] {
         auto *dialog = new LegacyMigrationDialog(m_window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &LegacyMigrationDialog::openInLogs, this, &Dashboard::showMigratedLogs);
         dialog->show();
     });
+}
+
+void Dashboard::showMigratedLogs(const QString &path, const QUuid &executionId)
+{
+    const QString file = QFileInfo(path).canonicalFilePath();
+    if (file != QFileInfo(m_storePath).canonicalFilePath() && file != m_logModel->storePath()) {
+        // Another file than the hive's store (the node's own db.sqlite, a separate store): the
+        // Logs panel reads it until the next hive switch.
+        m_logModel->setStorePath(file);
+        m_window->showMessage(
+            tr("Logs shows the migrated file %1; switching hives shows the hive's logs again.")
+                .arg(QDir::toNativeSeparators(file)),
+            0);
+    } else {
+        m_logModel->notifyStoreChanged();
+    }
+    m_window->showPanel(tr("Logs"));
+    m_logsPanel->showExecution(executionId);
 }
 
 void Dashboard::enableOwnDemo(const QString &dataDir, const QString &storePath)
@@ -257,8 +296,30 @@ void Dashboard::clearViews()
     m_unreachable->hide();
 }
 
+void Dashboard::updateSyncDock()
+{
+    const ShapeStatusModel *statuses = m_models->shapeStatuses();
+    bool allLive = !m_profile.tables().isEmpty();
+    bool trouble = false;
+    for (const QString &table : m_profile.tables()) {
+        const ShapeStatus status = statuses->status(table);
+        allLive = allLive && status.state == ShapeStatus::State::Live;
+        trouble = trouble || status.state == ShapeStatus::State::BackingOff
+            || status.state == ShapeStatus::State::Failed
+            || status.problem != ShapeStatus::Problem::None;
+    }
+    // On the change only: a user who opens the dock while all is live keeps it open.
+    if (trouble && !m_syncTrouble)
+        m_syncDock->show();
+    else if (allLive && !m_syncAllLive)
+        m_syncDock->hide();
+    m_syncTrouble = trouble;
+    m_syncAllLive = allLive;
+}
+
 void Dashboard::onStatus(const ShapeStatus &status)
 {
+    updateSyncDock();
     if (status.state == ShapeStatus::State::Live || status.lastSyncedAt.isValid()
         || isOwnProblem(status)) {
         m_anyShapeThrough = true;

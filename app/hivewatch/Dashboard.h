@@ -5,10 +5,12 @@
 
 #include <QObject>
 #include <QUrl>
+#include <QUuid>
 
 #include <memory>
 
 class BatchCoalescer;
+class DashboardCommands;
 class DemoSession;
 class LogModel;
 class LogsPanel;
@@ -19,6 +21,7 @@ class NodesPanel;
 class ProblemsModel;
 class ProblemsPanel;
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QPushButton;
 class QWidget;
@@ -68,6 +71,9 @@ public:
     // store instead of its own (--store). Tests leave it off and answer demoRequested themselves.
     void enableOwnDemo(const QString &dataDir, const QString &storePath = {});
     void startDemo();
+    // The legacy migration's "Open in Logs": the Logs panel on the file that holds the lines
+    // (the hive's store, or the migrated file until the next hive switch), on that execution.
+    void showMigratedLogs(const QString &path, const QUuid &executionId);
 
     const ConnectionProfile &profile() const { return m_profile; }
     QString storePath() const { return m_storePath; }
@@ -82,6 +88,9 @@ public:
     PgSetupPanel *pgSetupPanel() const { return m_pgSetupPanel; }
     ProblemsModel *problems() const { return m_problems; }
     ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
+    DashboardCommands *commands() const { return m_commands; }
+    // Hidden while every shape is live; shown when one has a problem.
+    QDockWidget *syncStatusDock() const { return m_syncDock; }
     QLabel *demoBanner() const { return m_banner; }
     QComboBox *profileSwitcher() const { return m_switcher; }
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
@@ -103,6 +112,7 @@ private:
     void askForToken(const QString &shape);
     void addToolsMenu();
     void connectToDemo();
+    void updateSyncDock();
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -120,6 +130,10 @@ private:
     QLabel *m_banner;
     QComboBox *m_switcher;
     QWidget *m_unreachable;
+    QDockWidget *m_syncDock = nullptr;
+    bool m_syncTrouble = false; // some shape of the profile has a problem
+    bool m_syncAllLive = false; // every shape of the profile is live
+    DashboardCommands *m_commands = nullptr;
     QLabel *m_unreachableText;
     QString m_storePath;
     QString m_dataDir;

@@ -156,8 +156,12 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::FontRole:
         if (stream == Stream::System) {
+            // Only the style, resolved over the view's monospace font. Oblique, not italic: a
+            // monospace family without an italic face made fontconfig substitute a
+            // proportional one for these lines; oblique is synthesised from the same face.
             QFont font;
-            font.setItalic(true);
+            font.setStyle(QFont::StyleOblique);
+            font.setFixedPitch(true);
             return font;
         }
         return {};

@@ -63,7 +63,8 @@ private:
     bool flushDirect();
     bool flushBatch();
     bool fail(const Error &error);
-    void reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason, const QString &kind);
+    void reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason, const QString &kind,
+                     std::string_view text = {});
     void maybeReportProgress(bool force);
 
     Mode m_mode;

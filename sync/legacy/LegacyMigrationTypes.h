@@ -63,6 +63,10 @@ struct LegacyIssue
     qint64 rowId = 0; // rowid in execution_process_logs; 0 for a JSONL file
     qint64 lineNumber = 0; // 1-based across all rows of the execution, as the node numbers lines
     QString reason;
+    // The offending line as the node wrote it, cut to its first kTextChars characters ("…"
+    // marks a cut); empty when the issue is about the row, not a line.
+    QString text;
+    static constexpr int kTextChars = 120;
     // What the reason is an instance of ("malformed JSON", "empty line", …): repeated issues are
     // summarised per kind.
     QString kind;

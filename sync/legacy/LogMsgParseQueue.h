@@ -56,6 +56,11 @@ public:
         {
             return std::string_view(content).substr(line.contentOffset, line.contentSize);
         }
+        // The line as read (Bad and Truncated lines are reported with it).
+        std::string_view textOf(const Line &line) const
+        {
+            return std::string_view(text).substr(line.textOffset, line.textSize);
+        }
     };
 
     LogMsgParseQueue();

@@ -3,7 +3,9 @@
 // docs/screenshots/ is made); otherwise into a temporary directory. Either way the test checks
 // that each panel rendered with its data.
 #include "AssignmentModel.h"
+#include "CommandPalette.h"
 #include "Dashboard.h"
+#include "DashboardCommands.h"
 #include "HiveModels.h"
 #include "HiveRoles.h"
 #include "MainWindow.h"
@@ -21,6 +23,8 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
+#include <QPainter>
 #include <QSettings>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -139,6 +143,30 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(nodes->assignmentTable()->model()->rowCount() > 0, kTimeout);
         QTest::qWait(50);
         save(nodes, QStringLiteral("nodes.png"));
+
+        // The command palette over the Tasks panel, narrowed by a word of a task's title.
+        window.showPanel(QStringLiteral("Tasks"));
+        tasks->showTable();
+        const QString title = models->tasks()->index(0, TaskModel::Title).data().toString();
+        const QString word = title.section(QLatin1Char(' '), -1).left(6);
+        CommandPalette *palette = dashboard.commands()->palette();
+        dashboard.commands()->openPalette();
+        QVERIFY(palette->isVisible());
+        QTest::keyClicks(palette->input(), word);
+        QVERIFY2(!palette->shownTexts().isEmpty()
+                     && palette->shownTexts().constFirst().contains(word, Qt::CaseInsensitive),
+                 qPrintable(word + QStringLiteral(": ") + palette->shownTexts().join(", ")));
+        QTest::qWait(50);
+        {
+            // The palette is its own (popup) window: drawn over the window as the user sees it.
+            QPixmap shot = window.grab();
+            QPainter painter(&shot);
+            painter.drawPixmap((shot.width() - palette->width()) / 2, shot.height() / 6,
+                               palette->grab());
+            painter.end();
+            QVERIFY(shot.save(QDir(m_outDir).filePath(QStringLiteral("command-palette.png"))));
+        }
+        QTest::keyClick(palette->input(), Qt::Key_Escape);
 
         SyncStatusPanel *sync = dashboard.syncStatusPanel();
         sync->resize(1000, 200);

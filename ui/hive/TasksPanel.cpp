@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QShortcut>
@@ -119,6 +120,19 @@ void TasksPanel::setShowHidden(bool show)
     m_showHidden->setChecked(show);
     m_proxy->setShowHidden(show);
     m_board->setShowHidden(show);
+}
+
+bool TasksPanel::selectTask(const QString &taskId)
+{
+    const int sourceRow = m_tasks->rowForId(taskId);
+    const QModelIndex index
+        = sourceRow < 0 ? QModelIndex() : m_proxy->mapFromSource(m_tasks->index(sourceRow, 0));
+    if (!index.isValid())
+        return false;
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    return true;
 }
 
 void TasksPanel::updateCounts()

@@ -28,6 +28,9 @@ public:
     HiveFilterProxy *proxy() const { return m_proxy; }
     void setSearchText(const QString &text);
     void setShowHidden(bool show);
+    // Selects the task's row in the table (current and selected, scrolled to); false when the
+    // filter or the hidden switch leaves it out.
+    bool selectTask(const QString &taskId);
 
 private:
     void updateCounts();

@@ -3,6 +3,7 @@
 #include "LegacyMigrationTypes.h"
 
 #include <QDialog>
+#include <QUuid>
 
 class LegacyIssueModel;
 class LegacyMigrationController;
@@ -14,6 +15,7 @@ class QPushButton;
 class QRadioButton;
 class QTableView;
 struct Error;
+struct LegacyMigrationRequest;
 
 // Tools → Migrate legacy logs…: choose a source (a node's db.sqlite or a JSONL file), look at
 // the dry-run report, then migrate with a progress bar and a cancel button. Cancelling rolls back
@@ -28,9 +30,17 @@ public:
     // Fills in the source, e.g. from the command line or a test.
     void setNodeDatabase(const QString &path);
 
+signals:
+    // "Open in Logs" after a migration: the file that now holds the lines, and the execution.
+    void openInLogs(const QString &storePath, const QUuid &executionId);
+
 private:
     void buildLayout();
     void start(bool execute);
+    // Writing into the node's own database, or dropping its table, asks first.
+    void confirmAndStart();
+    void run(const LegacyMigrationRequest &request);
+    bool buildRequest(bool execute, LegacyMigrationRequest &request);
     void showProgress(const LegacyProgress &progress);
     void showReport(const LegacyReport &report);
     void showError(const Error &error);
@@ -53,9 +63,12 @@ private:
     QPushButton *m_dryRunButton = nullptr;
     QPushButton *m_migrateButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
+    QPushButton *m_openInLogs = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_summary = nullptr;
     QTableView *m_issueView = nullptr;
     bool m_lastRunWasDry = true;
+    QString m_lastTarget; // the file the last run wrote into
+    QUuid m_migratedExecution; // the first execution the last run migrated
 };

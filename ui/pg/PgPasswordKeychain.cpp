@@ -26,6 +26,7 @@ bool PgPasswordKeychain::isAvailable()
 
 void PgPasswordKeychain::read(const QString &conninfo)
 {
+    ++m_requests;
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
     auto *job = new QKeychain::ReadPasswordJob(kService, this);
     job->setAutoDelete(true);
@@ -46,6 +47,7 @@ void PgPasswordKeychain::read(const QString &conninfo)
 
 void PgPasswordKeychain::write(const QString &conninfo, const QString &password)
 {
+    ++m_requests;
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
     auto *job = new QKeychain::WritePasswordJob(kService, this);
     job->setAutoDelete(true);

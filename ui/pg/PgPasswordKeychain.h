@@ -16,8 +16,14 @@ public:
     static bool isAvailable();
     void read(const QString &conninfo);
     void write(const QString &conninfo, const QString &password);
+    // How many reads and writes were asked of the keychain (the panel touches it only when
+    // Remember is checked; tests check that).
+    int requests() const { return m_requests; }
 
 signals:
     void found(const QString &conninfo, const QString &password);
     void failed(const QString &message);
+
+private:
+    int m_requests = 0;
 };

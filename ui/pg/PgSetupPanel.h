@@ -35,10 +35,16 @@ public:
     void setRole(const QString &role); // default electric_sync
     bool isBusy() const { return m_busy; }
     PgTableListModel *tableModel() const { return m_tableModel; }
+    PgPasswordKeychain *keychain() const { return m_keychain; }
+    // The plan's script as Show SQL shows it (role passwords replaced by a placeholder).
+    QString sqlScript() const;
 
 public slots:
     void inspect();
+    // Asks first (PgApplyConfirmDialog, window-modal, not blocking); applies when confirmed.
     void apply();
+    void copySql();
+    bool saveSql(const QString &filePath);
 
 signals:
     void requestRun(const PgSetupRequest &request); // to the worker (queued)
@@ -51,6 +57,8 @@ private:
     void showReport(const PgSetupReport &report);
     void showChecklist(const PgSetupReport &report);
     void showSql(const PgSetupReport &report);
+    void showFix();
+    void chooseSqlFile();
     void appendLog(const QString &line);
     void updateButtons();
 
@@ -62,6 +70,9 @@ private:
     QPushButton *m_inspectButton = nullptr;
     QPushButton *m_showSqlButton = nullptr;
     QPushButton *m_applyButton = nullptr;
+    QPushButton *m_copySqlButton = nullptr;
+    QPushButton *m_saveSqlButton = nullptr;
+    QLabel *m_fix = nullptr; // the current (or first red) check's fix, wrapped
     QLabel *m_summary = nullptr;
     QTreeWidget *m_checklist = nullptr;
     QTableView *m_tables = nullptr;
