@@ -3,6 +3,7 @@
 #include "LogRowWriter.h"
 #include "LogStore.h"
 #include "ShapeLogLine.h"
+#include "ShapeRowTable.h"
 #include "SqliteTransaction.h"
 #include "SyncLog.h"
 
@@ -42,7 +43,7 @@ ShapeStore::~ShapeStore()
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
         m_logWriter.reset();
-        m_rowStatements.reset();
+        m_rows.reset();
         m_db = SqliteConnection();
     });
     m_writer.shutdown();
@@ -112,29 +113,15 @@ Result<SqliteStatement> ShapeStore::statement(std::string_view sql, const QStrin
     return prepared;
 }
 
-Result<ShapeStore::RowStatements *> ShapeStore::rowStatements()
+Result<ShapeRowTable *> ShapeStore::rows()
 {
-    if (m_rowStatements)
-        return m_rowStatements.get();
-    auto statements = std::make_unique<RowStatements>();
-    for (auto [sql, slot] : {
-             std::pair {"DELETE FROM shape_rows WHERE shape = ?", &statements->clear},
-             std::pair {"INSERT OR REPLACE INTO shape_rows (shape, key, value) VALUES (?, ?, ?)",
-                        &statements->upsert},
-             std::pair {"SELECT value FROM shape_rows WHERE shape = ? AND key = ?",
-                        &statements->select},
-             std::pair {"DELETE FROM shape_rows WHERE shape = ? AND key = ?", &statements->erase},
-             std::pair {"SELECT EXISTS (SELECT 1 FROM shape_rows WHERE shape = ?)",
-                        &statements->anyRow},
-         }) {
-        auto prepared = m_db.prepare(sql, true);
+    if (!m_rows) {
+        auto prepared = ShapeRowTable::prepare(m_db);
         if (!prepared)
-            return Error(QStringLiteral("the local store could not prepare its shape statements"),
-                         prepared.error().detail);
-        *slot = std::move(prepared).value();
+            return prepared.error();
+        m_rows = std::move(prepared).value();
     }
-    m_rowStatements = std::move(statements);
-    return m_rowStatements.get();
+    return m_rows.get();
 }
 
 bool ShapeStore::isPartial(const QString &name)
@@ -163,14 +150,11 @@ Result<void> ShapeStore::migrateHere()
             "offset" TEXT NOT NULL,
             schema TEXT,
             row_count INTEGER NOT NULL DEFAULT 0,
-            last_synced_at TEXT);
-        CREATE TABLE IF NOT EXISTS shape_rows (
-            shape TEXT NOT NULL,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (shape, key)) WITHOUT ROWID;)";
+            last_synced_at TEXT);)";
     if (auto created = m_db.exec(schema); !created)
         return sqlError(QStringLiteral("create the shape tables"));
+    if (auto rowTable = ShapeRowTable::migrate(m_db); !rowTable)
+        return rowTable;
     // log_rows = 1: the shape's rows live in log_entries (see write()); key_prefix: what its
     // keys hold before the quoted id, for the keys derived from it; keyed_rows = 1: its lines
     // were checked to be only those whose key is key_prefix + id (see load()). Stores written
@@ -361,6 +345,8 @@ void ShapeStore::rollbackHere()
 {
     (void)join(); // its error does not matter: everything it wrote is dropped
     m_transaction.reset(); // rolls back
+    if (m_rows)
+        m_rows->forget();
     m_partial.clear();
     m_resyncSaved.clear();
     m_attached.reset();
@@ -368,13 +354,12 @@ void ShapeStore::rollbackHere()
 
 Result<qint64> ShapeStore::genericRowCount(const QString &name)
 {
-    const QString counting = QStringLiteral("count the rows of shape %1").arg(name);
-    auto count = statement("SELECT COUNT(*) FROM shape_rows WHERE shape = ?", counting);
-    if (!count)
-        return count.error();
-    if (auto row = count->bindText(1, name).step(); !row || !row.value())
-        return sqlError(counting);
-    return count->columnInt(0);
+    auto table = rows();
+    if (!table)
+        return table.error();
+    if (auto counted = table.value()->count(name.toUtf8()); counted)
+        return counted;
+    return sqlError(QStringLiteral("count the rows of shape %1").arg(name));
 }
 
 Result<qint64> ShapeStore::attachedRows(const QString &name)
@@ -472,19 +457,16 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
 {
     const QByteArray shape = name.toUtf8();
     const QString preparing = QStringLiteral("prepare its shape statements");
-    auto statements = rowStatements();
-    if (!statements)
-        return statements.error();
-    SqliteStatement *clear = &statements.value()->clear;
-    SqliteStatement *upsert = &statements.value()->upsert;
-    SqliteStatement *select = &statements.value()->select;
-    SqliteStatement *erase = &statements.value()->erase;
+    auto table = rows();
+    if (!table)
+        return table.error();
+    ShapeRowTable &generic = *table.value();
     auto log = isLogTable ? logWriter() : Result<LogRowWriter *>(nullptr);
     if (!log)
         return log.error();
     LogRowWriter *logLines = log.value();
     if (update.reset) {
-        if (!clear->bindText(1, shape).run())
+        if (!generic.clear(shape))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
         if (isLogTable) {
             // One log shape per store: its rows are log_entries' attached lines. Another log
@@ -508,11 +490,10 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         if (auto attached = attachedRows(name); !attached)
             return attached.error();
         const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
-        SqliteStatement *any = &statements.value()->anyRow;
-        if (auto row = any->bindText(1, shape).step(); !row || !row.value())
+        auto any = generic.hasRows(shape);
+        if (!any)
             return sqlError(reading);
-        hasGeneric = any->columnInt(0) != 0;
-        any->reset();
+        hasGeneric = any.value();
     }
 
     QList<SyncedLogLine> lines;
@@ -564,12 +545,10 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             }
         }
         if (!json) {
-            auto row = select->bindText(1, shape).bindText(2, key).step();
+            auto row = generic.get(shape, key);
             if (!row)
                 return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
-            if (row.value())
-                json = select->columnByteArray(0);
-            select->reset();
+            json = std::move(row).value();
         }
         if (!json)
             return std::optional<RawRow>();
@@ -589,14 +568,14 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
             if (ready.line) {
-                if (hasGeneric && !erase->bindText(1, shape).bindText(2, key).run())
+                if (hasGeneric && !generic.erase(shape, key))
                     return sqlError(
                         QStringLiteral("move row %1 of shape %2").arg(change.key, name));
                 lines.append(std::move(*ready.line)); // each part is applied once
             } else {
                 if (auto detached = detachKey(key); !detached)
                     return detached;
-                if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, ready.json).run())
+                if (!generic.insert(shape, key, ready.json))
                     return sqlError(
                         QStringLiteral("store row %1 of shape %2").arg(change.key, name));
                 hasGeneric = true;
@@ -620,18 +599,18 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
             // By its key alone: the id a delete carries must not pick another key's line.
             if (auto detached = detachKey(key); !detached)
                 return detached;
-            if (!erase->bindText(1, shape).bindText(2, key).run())
+            if (!generic.erase(shape, key))
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name));
         } else if (auto line = isLogTable ? shapeLogLine(change.key, row, keyPrefix) : std::nullopt;
                    line && line->shapeKey.isEmpty()) {
             lines.append(std::move(*line));
-            if (!erase->bindText(1, shape).bindText(2, key).run())
+            if (!generic.erase(shape, key))
                 return sqlError(QStringLiteral("move row %1 of shape %2").arg(change.key, name));
         } else {
             if (auto detached = detachKey(key); !detached)
                 return detached;
             const QByteArray json = rawRowToJson(row);
-            if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, json).run())
+            if (!generic.put(shape, key, json))
                 return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
             hasGeneric = true;
         }
@@ -710,11 +689,11 @@ Result<void> ShapeStore::abandon(const QString &name)
         m_resyncSaved.remove(name);
         if (auto begun = begin(); !begun)
             return begun;
-        auto rows = m_db.prepare("DELETE FROM shape_rows WHERE shape = ?");
+        auto table = rows();
         auto restart = m_db.prepare(R"(UPDATE shape_state SET "offset" = '-1', handle = NULL,
                                        row_count = 0 WHERE name = ?)");
         Result<void> dropped;
-        if (!rows || !restart || !rows->bindText(1, name).run())
+        if (!table || !restart || !table.value()->clear(name.toUtf8()))
             dropped = sqlError(QStringLiteral("drop the partial rows of shape %1").arg(name));
         if (dropped && isLogTable) {
             auto log = logWriter();
@@ -810,9 +789,9 @@ Result<void> ShapeStore::removeHere(const QString &name)
     if (auto begun = begin(); !begun)
         return begun;
     auto isLog = m_db.prepare("SELECT log_rows FROM shape_state WHERE name = ?");
-    auto rows = m_db.prepare("DELETE FROM shape_rows WHERE shape = ?");
+    auto table = rows();
     auto state = m_db.prepare("DELETE FROM shape_state WHERE name = ?");
-    bool ok = isLog && rows && state;
+    bool ok = isLog && table && state;
     bool logRows = false;
     if (ok) {
         auto found = isLog->bindText(1, name).step();
@@ -826,7 +805,8 @@ Result<void> ShapeStore::removeHere(const QString &name)
         detached = log ? log.value()->detachAllSynced() : Result<void>(log.error());
         m_attached.reset();
     }
-    ok = ok && detached.ok() && rows->bindText(1, name).run() && state->bindText(1, name).run();
+    ok = ok && detached.ok() && table.value()->clear(name.toUtf8())
+        && state->bindText(1, name).run();
     if (!ok) {
         const Error error = detached.ok() ? sqlError(QStringLiteral("forget shape %1").arg(name))
                                           : detached.error();

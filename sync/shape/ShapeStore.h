@@ -21,6 +21,7 @@
 
 class LogRowWriter;
 class LogStore;
+class ShapeRowTable;
 
 // Where a shape stood when it was last saved.
 struct StoredShape
@@ -129,16 +130,8 @@ private:
     Result<void> connect();
     Result<LogRowWriter *> logWriter();
     Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
-    // The row statements every write() uses, prepared once per connection.
-    struct RowStatements
-    {
-        SqliteStatement clear;
-        SqliteStatement upsert;
-        SqliteStatement select;
-        SqliteStatement erase;
-        SqliteStatement anyRow;
-    };
-    Result<RowStatements *> rowStatements();
+    // shape_rows, prepared once per connection.
+    Result<ShapeRowTable *> rows();
     Error sqlError(const QString &what) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        const QByteArray &keyPrefix, QList<Prepared> &prepared,
@@ -158,7 +151,7 @@ private:
     WorkerThread m_writer;
     SqliteConnection m_db; // opened on m_writer's thread
     std::unique_ptr<LogRowWriter> m_logWriter; // log_entries, on m_db
-    std::unique_ptr<RowStatements> m_rowStatements; // on m_db
+    std::unique_ptr<ShapeRowTable> m_rows; // on m_db
     std::optional<SqliteTransaction> m_transaction; // the open transaction
     // Shapes with writes since their last commit(), and whether each is the log shape.
     QHash<QString, bool> m_partial;
