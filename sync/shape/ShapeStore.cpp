@@ -7,6 +7,8 @@
 #include "SqliteTransaction.h"
 #include "SyncLog.h"
 
+#include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QUuid>
 
 #include <sqlite3.h>
@@ -28,20 +30,40 @@ std::optional<Error> refuseNodeDatabase(const LogStore &store)
                                 "default store); the node's logs can still be read from it"));
 }
 
+void keepWalOnClose(sqlite3 *db)
+{
+    if (db)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
+void keepWalOnClose(const QSqlDatabase &db)
+{
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        keepWalOnClose(*static_cast<sqlite3 *const *>(handle.constData()));
+}
+
 } // namespace
 
 ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
     , m_writer(QStringLiteral("shape-store"))
 {
+    // Whichever connection to the file closes last checkpoints on close; this store's own does
+    // not (connect()), so neither may the LogStore's it is closed before.
+    keepWalOnClose(logStore.database());
     m_writer.start();
 }
 
 ShapeStore::~ShapeStore()
 {
+    // hivectl exits once its last commit is on disk: a checkpoint still queued (copying a whole
+    // snapshot back into the store file, a quarter of a 200k-row sync) is left to the next open.
+    m_closing = true;
     rollback();
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
+        syncWal();
         m_logWriter.reset();
         m_rows.reset();
         m_db = SqliteConnection();
@@ -66,11 +88,10 @@ Result<void> ShapeStore::connect()
         return opened.error();
     m_db = std::move(opened).value();
     // As LogStore's connection (the file is in WAL mode already). A snapshot is applied as one
-    // transaction; with SQLite's default 2 MB page cache a large one spills pages to the WAL
-    // again and again. 64 MB keeps a million-row snapshot in memory.
+    // transaction, which spills pages to the WAL once the cache is full; the cache's size
+    // depends on the table written (useCacheFor).
     // No mmap: the mapped store file's pages count in the process's RSS (~110 MiB of the
-    // dashboard's 700 at 100k tasks and 1M log lines) and bought no measurable speed; the page
-    // cache is what a large snapshot needs (16 MB made the 200k-row task shape ~35% slower).
+    // dashboard's 700 at 100k tasks and 1M log lines) and bought no measurable speed.
     // CHECK constraints stay off on this connection for good: the only one it could trip is
     // log_entries' output type, which LogRowWriter checks itself; switching the pragma per call
     // would expire every prepared statement of the connection each time.
@@ -90,6 +111,43 @@ Result<void> ShapeStore::connect()
             return SQLITE_OK;
         },
         this);
+    keepWalOnClose(m_db.handle());
+    // What the last run left in the WAL (it does not checkpoint on close) is copied back now,
+    // before this run's writes; PASSIVE, so no reader waits for it.
+    if (!m_logStore.isReadOnly())
+        sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  nullptr);
+    return {};
+}
+
+void ShapeStore::syncWal()
+{
+    // synchronous = NORMAL syncs the WAL only when checkpointing: without a checkpoint at close,
+    // the commits since the last one are synced here, so what hivectl reported is on disk.
+    if (m_walPages == 0 || !m_db.isOpen())
+        return;
+    sqlite3_file *wal = nullptr;
+    if (sqlite3_file_control(m_db.handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+        || !wal || !wal->pMethods)
+        return;
+    if (wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK)
+        qCWarning(lcSync) << "the local store could not sync its WAL to disk";
+}
+
+Result<void> ShapeStore::useCacheFor(bool isLogTable)
+{
+    if (m_logCache == isLogTable)
+        return {};
+    // log_entries' indexes are revisited all over a large snapshot: 64 MB keeps a million-line
+    // one in memory (16 MB cost a 300k-line log shape half again its CPU time). Shape rows are
+    // appended in arrival order (ShapeRowTable), so only their index is revisited: 16 MB holds
+    // a 200k-row shape's, costs no CPU against 64 MB (which was a quarter of hivectl's peak RSS)
+    // and spills on the writer thread what the final COMMIT would write anyway.
+    if (auto set
+        = m_db.exec(isLogTable ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -16384");
+        !set)
+        return set;
+    m_logCache = isLogTable;
     return {};
 }
 
@@ -140,8 +198,6 @@ Result<void> ShapeStore::migrateHere()
         return *refused;
     if (auto connected = connect(); !connected)
         return connected;
-    // A snapshot is applied as one transaction; with SQLite's default 2 MB page cache a large
-    // one spills pages to the WAL again and again. 64 MB keeps a million-row snapshot in memory.
     const char *schema = R"(
         CREATE TABLE IF NOT EXISTS shape_state (
             name TEXT PRIMARY KEY,
@@ -323,7 +379,7 @@ void ShapeStore::checkpointLater()
         return;
     m_writer.post([this] {
         // Not inside a transaction another shape opened meanwhile; its commit posts another.
-        if (m_transaction || !m_db.isOpen())
+        if (m_transaction || !m_db.isOpen() || m_closing)
             return;
         // PASSIVE: readers (LogStore's connection, the GUI's views) are never blocked; what it
         // cannot copy now the next one does.
@@ -444,7 +500,17 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update, b
     // Nobody waits for the rows: the SQLite work runs on the writer thread while this thread
     // goes back to receiving and parsing the next response (at most one write in flight, which
     // also bounds the memory). Every other call runs after it; its error surfaces there.
-    m_writer.post([this, name, update, isLogTable, keyPrefix = m_keyPrefix,
+    // An insert is written from its prepared form alone: the part's parsed rows are freed by
+    // the caller now, not held until the writer is done (a snapshot chunk's are ~30 MB). Not
+    // the log table's: there the caller's thread is the busier one, and would free them.
+    ShapeUpdate slim = update;
+    if (!isLogTable) {
+        for (ShapeMessage &change : slim.changes) {
+            if (change.operation == RowChange::Operation::Insert)
+                change.value = RawRow();
+        }
+    }
+    m_writer.post([this, name, update = std::move(slim), isLogTable, keyPrefix = m_keyPrefix,
                    prepared = std::move(prepared)]() mutable {
         m_pending = apply(name, update, isLogTable, keyPrefix, prepared, nullptr);
     });
@@ -457,6 +523,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update, b
 {
     const QByteArray shape = name.toUtf8();
     const QString preparing = QStringLiteral("prepare its shape statements");
+    if (auto sized = useCacheFor(isLogTable); !sized)
+        return sized;
     auto table = rows();
     if (!table)
         return table.error();

@@ -15,6 +15,7 @@
 #include <QSet>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -133,6 +134,9 @@ private:
     // shape_rows, prepared once per connection.
     Result<ShapeRowTable *> rows();
     Error sqlError(const QString &what) const;
+    // The WAL's commits since the last checkpoint to disk (on close, which does not checkpoint).
+    void syncWal();
+    Result<void> useCacheFor(bool isLogTable);
     Result<void> apply(const QString &name, const ShapeUpdate &update, bool isLogTable,
                        const QByteArray &keyPrefix, QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
@@ -162,6 +166,8 @@ private:
     std::optional<qint64> m_attached;
     Result<void> m_pending; // the result of the last write() that did not wait
     int m_walPages = 0; // the WAL's size after the last commit, in pages
+    std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
+    bool m_logCache = true; // the page cache is sized for the log table (useCacheFor)
     // The log shape's keys before the quoted id (see shapeLogKeyPrefix); empty until known.
     QByteArray m_keyPrefix;
 };
