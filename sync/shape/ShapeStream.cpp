@@ -432,8 +432,8 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                        reply->errorString()));
         return;
     }
-    QByteArray body = reply->readAll();
-    body.reserve(body.size() + kShapeBodyPadding); // parsed in place (parseShapeBody)
+    QByteArray &body = m_body;
+    readBody(reply, body);
     const bool success = status >= 200 && status < 300;
     if (success) {
         // The status line arrived, but a body that did not arrive whole (cut off, undecodable)
@@ -459,6 +459,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     handleSuccess(reply, body);
 }
+
+namespace {
+// A live response is small: a buffer above this, a snapshot chunk's, goes at up-to-date.
+constexpr qsizetype kKeptBodyBytes = 1 << 20;
+} // namespace
 
 void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 {
@@ -510,6 +515,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_pending.append(std::move(parsed->changes));
 
     if (upToDate) {
+        if (m_body.capacity() > kKeptBodyBytes)
+            m_body = QByteArray(); // a snapshot's chunk buffer is not kept while live
         const ShapeUpdate update = takePending();
         m_loopGuard.reset();
         m_resyncNote.clear();
@@ -698,6 +705,21 @@ void ShapeStream::setState(ShapeStatus::State state)
         return;
     m_state = state;
     emit stateChanged();
+}
+
+void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body)
+{
+    // Into one buffer kept across a snapshot's chunks, with the padding parseShapeBody needs to
+    // parse in place: readAll() and a padded copy of it cost two fresh 10 MiB allocations a
+    // chunk, and the page faults of touching them.
+    const qint64 available = reply->bytesAvailable();
+    body.resize(0);
+    body.reserve(available + kShapeBodyPadding);
+    body.resize(available);
+    const qint64 read = available > 0 ? reply->read(body.data(), available) : 0;
+    body.resize(std::max<qint64>(read, 0));
+    if (reply->bytesAvailable() > 0) // not expected: Qt has the whole body by now
+        body.append(reply->readAll());
 }
 
 QString ShapeStream::bodyProblem(QNetworkReply *reply, QByteArray &body) const

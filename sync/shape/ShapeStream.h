@@ -133,6 +133,7 @@ private:
     void scheduleNext(qint64 delayMs);
     // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
     // decodes its Content-Encoding in place.
+    static void readBody(QNetworkReply *reply, QByteArray &body);
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
 
     ShapeDefinition m_definition;
@@ -146,6 +147,7 @@ private:
     bool m_emptyProxy = false;
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
+    QByteArray m_body; // the response being handled; its allocation is reused (readBody)
 
     QPointer<QNetworkReply> m_reply;
     bool m_replyLive = false;

@@ -367,7 +367,7 @@ private slots:
             QVERIFY(other.open());
             QSqlQuery q(other);
             QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
-            QVERIFY(q.exec(QStringLiteral("UPDATE shape_rows SET value = value")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE shape_row_data SET value = value")));
 
             m_server->enqueue(snapshot("busy", 2));
             // SQLite waits out the node's busy_timeout (30 s) before it gives up.
