@@ -43,6 +43,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <malloc.h>
 #include <memory>
 
 namespace {
@@ -57,6 +58,20 @@ QString panelTitleFor(const QString &shape)
     if (shape == HiveTables::NodeTaskOutputLogs)
         return Dashboard::tr("Logs");
     return Dashboard::tr("Nodes");
+}
+
+// glibc's defaults cost the dashboard ~150 MiB of peak RSS while a large snapshot syncs
+// (docs/benchmarks.md, "Peak RSS at 100k tasks and 1M log lines"): every thread that allocates
+// under contention gets an arena of its own, and memory the sync threads free there stays
+// mapped; buffers over the dynamic mmap threshold (which grows to the largest freed block, up to
+// 32 MiB: Electric's 10 MiB bodies, a part's row lists) are then carved from those arenas too.
+// One arena and a fixed 256 KiB threshold give large buffers back when they are freed.
+void limitAllocatorRetention()
+{
+#ifdef __GLIBC__
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 }
 
 bool isOwnProblem(const ShapeStatus &status)
@@ -88,6 +103,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_unreachableText(new QLabel(m_unreachable))
     , m_dataDir(QFileInfo(storePath).absolutePath())
 {
+    limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
     m_coalescer->setAcceptedShapes(HiveModels::tables());
     // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
