@@ -104,7 +104,7 @@ private slots:
         dashboard.connectTo(connection);
         HiveModels *models = dashboard.models();
         QTRY_COMPARE_WITH_TIMEOUT(models->shapeStatuses()->summary(),
-                                  QStringLiteral("5 of 5 shapes live"), kTimeout);
+                                  QStringLiteral("7 of 7 shapes live"), kTimeout);
         // Statuses change at once; batches reach the models on the next frame (BatchCoalescer).
         QTRY_COMPARE_WITH_TIMEOUT(models->tasks()->rowCount(), 48, kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(models->nodes()->rowCount() > 0
