@@ -6,6 +6,7 @@
 #include "HiveModels.h"
 #include "HiveTables.h"
 #include "LegacyMigrationDialog.h"
+#include "LogExecutionModel.h"
 #include "LogModel.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
@@ -82,6 +83,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_dataDir(QFileInfo(storePath).absolutePath())
 {
     registerShapeBatchMetaTypes();
+    m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());
     // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
     m_coalescer->setFrameBudget(5);
