@@ -10,6 +10,7 @@
 #include "LogModel.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
+#include "Navigator.h"
 #include "NodesPanel.h"
 #include "PgSetupPanel.h"
 #include "ProblemsModel.h"
@@ -19,6 +20,7 @@
 #include "ShapeClient.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
+#include "TaskDetailPane.h"
 #include "TasksPanel.h"
 #include "UiLog.h"
 
@@ -98,6 +100,10 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
+    m_taskDetail = new TaskDetailPane(m_models);
+    window->addPanel(m_taskDetail, Navigator::taskPanel());
+    m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
+                                m_taskDetail, this);
     window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
     window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
     connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,

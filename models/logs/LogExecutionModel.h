@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QPointer>
 
 class AssignmentModel;
 
@@ -46,5 +47,6 @@ private:
     QDateTime lastActivity(int row) const;
 
     QList<ExecutionSummary> m_rows;
-    const AssignmentModel *m_assignments = nullptr;
+    // The app's models may go before the panel that shows this list.
+    QPointer<const AssignmentModel> m_assignments;
 };

@@ -1,6 +1,7 @@
 #include "KanbanBoard.h"
 
 #include "HiveFilterProxy.h"
+#include "HiveRoles.h"
 #include "HiveValues.h"
 #include "TaskModel.h"
 
@@ -57,6 +58,13 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     c.view->setWordWrap(true);
     c.view->setSpacing(2);
     c.view->setUniformItemSizes(true);
+    c.view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    connect(c.view, &QListView::activated, this, [this](const QModelIndex &index) {
+        emit taskActivated(index.data(HiveRoles::IdRole).toString());
+    });
+    QListView *view = c.view;
+    connect(c.view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this, view] { m_lastView = view; });
     auto *column = new QVBoxLayout(frame);
     column->addWidget(c.header);
     column->addWidget(c.view, 1);
@@ -110,6 +118,17 @@ QString KanbanBoard::columnHeader(const QString &status) const
 {
     const Column *c = column(status);
     return c ? c->header->text() : QString();
+}
+
+QListView *KanbanBoard::columnView(const QString &status) const
+{
+    const Column *c = column(status);
+    return c ? c->view : nullptr;
+}
+
+QString KanbanBoard::currentTaskId() const
+{
+    return m_lastView ? m_lastView->currentIndex().data(HiveRoles::IdRole).toString() : QString();
 }
 
 bool KanbanBoard::isColumnVisible(const QString &status) const

@@ -24,6 +24,14 @@ public:
     QStringList columnTitles(const QString &status) const;
     QString columnHeader(const QString &status) const;
     bool isColumnVisible(const QString &status) const;
+    // The column's list (tests, context menus); nullptr for an unknown status.
+    QListView *columnView(const QString &status) const;
+    // The task under the keyboard focus: the current card of the column last used.
+    QString currentTaskId() const;
+
+signals:
+    // Enter or double-click on a card.
+    void taskActivated(const QString &taskId);
 
 private:
     struct Column
@@ -41,4 +49,5 @@ private:
 
     TaskModel *m_tasks;
     QList<Column> m_columns;
+    QListView *m_lastView = nullptr;
 };
