@@ -15,6 +15,7 @@
 #include "NavigationHistory.h"
 #include "Navigator.h"
 #include "NodesPanel.h"
+#include "TaskCardDelegate.h"
 #include "TaskDetailPane.h"
 #include "TaskModel.h"
 #include "TasksPanel.h"
@@ -190,6 +191,12 @@ private slots:
         QListView *column = tasks->board()->columnView(QStringLiteral("in-progress"));
         QVERIFY(column);
         QTRY_COMPARE_WITH_TIMEOUT(column->model()->rowCount(), 1, kTimeout);
+        // The card names the project and the node running the task, and shows its age.
+        const QString line
+            = tasks->board()->cardDelegate()->detailLine(column->model()->index(0, 0));
+        QVERIFY2(line.startsWith(QStringLiteral("Hive dashboard · ▶ alpha · ")), qPrintable(line));
+        QVERIFY(TaskCardDelegate::statusColour(QStringLiteral("in-progress"))
+                != TaskCardDelegate::statusColour(QStringLiteral("done")));
         column->setFocus();
         column->setCurrentIndex(column->model()->index(0, 0));
         QTest::keyClick(column, Qt::Key_Return);

@@ -3,20 +3,57 @@
 #include "HiveFilterProxy.h"
 #include "HiveRoles.h"
 #include "HiveValues.h"
+#include "TaskCardDelegate.h"
 #include "TaskModel.h"
 
+#include <QComboBox>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QPushButton>
+#include <QSettings>
+#include <QTimer>
 #include <QVBoxLayout>
+
+namespace {
+const QString kWindowKey = QStringLiteral("board/doneWindowHours");
+
+bool isWindowed(const QString &status)
+{
+    return status == HiveValues::taskStatuses().value(3)
+        || status == HiveValues::taskStatuses().value(4);
+}
+} // namespace
 
 KanbanBoard::KanbanBoard(TaskModel *tasks, QWidget *parent)
     : QWidget(parent)
     , m_tasks(tasks)
+    , m_cards(new TaskCardDelegate(tasks, this))
+    , m_columnsLayout(new QHBoxLayout)
+    , m_window(new QComboBox(this))
 {
-    auto *layout = new QHBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
+    m_windowHours = qMax(0, QSettings().value(kWindowKey, 24).toInt());
+    m_window->setObjectName(QStringLiteral("doneWindow"));
+    for (int hours : {1, 24, 24 * 7, 24 * 30, 0})
+        m_window->addItem(hours == 0       ? tr("all")
+                              : hours < 48 ? tr("last %n hour(s)", nullptr, hours)
+                                           : tr("last %n day(s)", nullptr, hours / 24),
+                          hours);
+    if (m_window->findData(m_windowHours) < 0)
+        m_window->addItem(tr("last %n hour(s)", nullptr, m_windowHours), m_windowHours);
+    m_window->setCurrentIndex(m_window->findData(m_windowHours));
+    connect(m_window, &QComboBox::activated, this,
+            [this](int index) { setDoneWindowHours(m_window->itemData(index).toInt()); });
+    auto *top = new QHBoxLayout;
+    top->addStretch(1);
+    top->addWidget(new QLabel(tr("Done and Cancelled:"), this));
+    top->addWidget(m_window);
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addLayout(top);
+    outer->addLayout(m_columnsLayout, 1);
+    m_columnsLayout->setContentsMargins(0, 0, 0, 0);
     for (const QString &status : HiveValues::taskStatuses())
         addColumn(status, HiveValues::taskStatus(status).label);
     addColumn(QStringLiteral("?"), tr("Unknown status"));
@@ -29,7 +66,77 @@ KanbanBoard::KanbanBoard(TaskModel *tasks, QWidget *parent)
         connect(c.proxy, &QAbstractItemModel::modelReset, this, update);
         connect(c.proxy, &QAbstractItemModel::layoutChanged, this, update);
     }
+    connect(tasks, &TaskModel::statusCountsChanged, this, &KanbanBoard::updateHeaders);
+    // The window slides and the cards' ages grow with the clock.
+    auto *clock = new QTimer(this);
+    clock->setInterval(60 * 1000);
+    connect(clock, &QTimer::timeout, this, [this] {
+        applyWindow();
+        for (const Column &c : std::as_const(m_columns))
+            c.view->viewport()->update();
+    });
+    clock->start();
+    applyWindow();
+}
+
+void KanbanBoard::setDoneWindowHours(int hours)
+{
+    m_windowHours = qMax(0, hours);
+    QSettings().setValue(kWindowKey, m_windowHours);
+    const int index = m_window->findData(m_windowHours);
+    if (index >= 0)
+        m_window->setCurrentIndex(index);
+    applyWindow();
+}
+
+void KanbanBoard::applyWindow()
+{
+    const QDateTime cutoff = m_windowHours == 0
+        ? QDateTime()
+        : QDateTime::currentDateTimeUtc().addSecs(-qint64(m_windowHours) * 3600);
+    for (const Column &c : std::as_const(m_columns)) {
+        if (c.older)
+            c.proxy->setNotBefore(TaskModel::Updated, c.expanded ? QDateTime() : cutoff);
+    }
     updateHeaders();
+}
+
+void KanbanBoard::expandOlder(const QString &status)
+{
+    for (Column &c : m_columns) {
+        if (c.status == status && c.older)
+            c.expanded = !c.expanded;
+    }
+    applyWindow();
+}
+
+QPushButton *KanbanBoard::olderButton(const QString &status) const
+{
+    const Column *c = column(status);
+    return c ? c->older : nullptr;
+}
+
+int KanbanBoard::olderCount(const QString &status) const
+{
+    const Column *c = column(status);
+    if (!c || !c->older || !c->proxy->notBefore().isValid())
+        return 0;
+    if (m_filterText.isEmpty() && !m_showHidden)
+        return qMax(0, m_tasks->statusCounts().value(status) - c->proxy->rowCount());
+    // Searching: count what the text would show (rare, so a pass over the tasks is fine).
+    const QDateTime cutoff = c->proxy->notBefore();
+    int older = 0;
+    for (int row = 0; row < m_tasks->rowCount(); ++row) {
+        const QModelIndex index = m_tasks->index(row, TaskModel::Title);
+        if (index.data(HiveRoles::StatusRole).toString() != status
+            || (!m_showHidden && index.data(HiveRoles::HiddenRole).toBool())
+            || !index.data().toString().contains(m_filterText, Qt::CaseInsensitive))
+            continue;
+        const QDateTime at = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
+        if (!at.isValid() || at < cutoff)
+            ++older;
+    }
+    return older;
 }
 
 void KanbanBoard::addColumn(const QString &status, const QString &label)
@@ -55,8 +162,8 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     c.view = new QListView(frame);
     c.view->setModel(c.proxy);
     c.view->setModelColumn(TaskModel::Title);
-    c.view->setWordWrap(true);
-    c.view->setSpacing(2);
+    c.view->setItemDelegate(m_cards);
+    c.view->setSpacing(0);
     c.view->setUniformItemSizes(true);
     c.view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     connect(c.view, &QListView::activated, this, [this](const QModelIndex &index) {
@@ -68,12 +175,20 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     auto *column = new QVBoxLayout(frame);
     column->addWidget(c.header);
     column->addWidget(c.view, 1);
-    static_cast<QHBoxLayout *>(layout())->addWidget(frame, 1);
+    if (isWindowed(status)) {
+        c.older = new QPushButton(frame);
+        c.older->setFlat(true);
+        c.older->setObjectName(QStringLiteral("olderButton"));
+        connect(c.older, &QPushButton::clicked, this, [this, status] { expandOlder(status); });
+        column->addWidget(c.older);
+    }
+    m_columnsLayout->addWidget(frame, 1);
     m_columns.append(c);
 }
 
 void KanbanBoard::setFilterText(const QString &text)
 {
+    m_filterText = text;
     for (const Column &c : std::as_const(m_columns))
         c.proxy->setFilterFixedString(text);
     updateHeaders();
@@ -81,6 +196,7 @@ void KanbanBoard::setFilterText(const QString &text)
 
 void KanbanBoard::setShowHidden(bool show)
 {
+    m_showHidden = show;
     for (const Column &c : std::as_const(m_columns))
         c.proxy->setShowHidden(show);
     updateHeaders();
@@ -88,10 +204,26 @@ void KanbanBoard::setShowHidden(bool show)
 
 void KanbanBoard::updateHeaders()
 {
+    // The proxies announce their source's destruction (the app's models may go first).
+    if (m_columns.isEmpty() || m_columns.first().proxy->sourceModel() != m_tasks)
+        return;
     for (const Column &c : std::as_const(m_columns)) {
-        c.header->setText(QStringLiteral("%1 (%2)").arg(c.label).arg(c.proxy->rowCount()));
+        const int older = c.older ? olderCount(c.status) : 0;
+        // "x of y" whenever the window hides some of the column.
+        c.header->setText(older > 0
+                              ? tr("%1 (%2 of %3)")
+                                    .arg(c.label)
+                                    .arg(c.proxy->rowCount())
+                                    .arg(c.proxy->rowCount() + older)
+                              : QStringLiteral("%1 (%2)").arg(c.label).arg(c.proxy->rowCount()));
         if (c.status == QLatin1String("?"))
             c.frame->setVisible(c.proxy->rowCount() > 0);
+        if (c.older) {
+            c.older->setText(c.expanded
+                                 ? tr("Show only the last %n hour(s)", nullptr, m_windowHours)
+                                 : tr("%n older", nullptr, older));
+            c.older->setVisible(c.expanded || older > 0);
+        }
     }
 }
 
