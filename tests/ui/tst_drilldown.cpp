@@ -197,6 +197,23 @@ private slots:
         QVERIFY2(line.startsWith(QStringLiteral("Hive dashboard · ▶ alpha · ")), qPrintable(line));
         QVERIFY(TaskCardDelegate::statusColour(QStringLiteral("in-progress"))
                 != TaskCardDelegate::statusColour(QStringLiteral("done")));
+        // Chips: only tasks running on alpha; then only another project's tasks.
+        KanbanBoard *board = tasks->board();
+        QTRY_COMPARE_WITH_TIMEOUT(board->columnHeader(QStringLiteral("todo")),
+                                  QStringLiteral("To do (1)"), kTimeout);
+        board->setNodeFilter({QStringLiteral("n1")});
+        QCOMPARE(board->columnTitles(QStringLiteral("in-progress")), QStringList({"Fix login"}));
+        QCOMPARE(board->columnTitles(QStringLiteral("todo")), QStringList());
+        QCOMPARE(board->columnHeader(QStringLiteral("todo")), QStringLiteral("To do (0 of 1)"));
+        board->setNodeFilter({});
+        board->setProjectFilter({QStringLiteral("p2")});
+        QCOMPARE(board->columnTitles(QStringLiteral("in-progress")), QStringList());
+        board->setProjectFilter({});
+        QCOMPARE(board->columnTitles(QStringLiteral("todo")), QStringList({"Write docs"}));
+        board->setStatusShown(QStringLiteral("todo"), false);
+        QVERIFY(!board->isColumnVisible(QStringLiteral("todo")));
+        board->setStatusShown(QStringLiteral("todo"), true);
+
         column->setFocus();
         column->setCurrentIndex(column->model()->index(0, 0));
         QTest::keyClick(column, Qt::Key_Return);

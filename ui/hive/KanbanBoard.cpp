@@ -3,6 +3,7 @@
 #include "HiveFilterProxy.h"
 #include "HiveRoles.h"
 #include "HiveValues.h"
+#include "TaskBoardProxy.h"
 #include "TaskCardDelegate.h"
 #include "TaskModel.h"
 
@@ -11,9 +12,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QMap>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace {
@@ -45,18 +49,28 @@ KanbanBoard::KanbanBoard(TaskModel *tasks, QWidget *parent)
     m_window->setCurrentIndex(m_window->findData(m_windowHours));
     connect(m_window, &QComboBox::activated, this,
             [this](int index) { setDoneWindowHours(m_window->itemData(index).toInt()); });
-    auto *top = new QHBoxLayout;
-    top->addStretch(1);
-    top->addWidget(new QLabel(tr("Done and Cancelled:"), this));
-    top->addWidget(m_window);
+    m_projectChip = makeChooser(tr("Project"), false);
+    m_nodeChip = makeChooser(tr("Node"), true);
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
-    outer->addLayout(top);
-    outer->addLayout(m_columnsLayout, 1);
     m_columnsLayout->setContentsMargins(0, 0, 0, 0);
     for (const QString &status : HiveValues::taskStatuses())
         addColumn(status, HiveValues::taskStatus(status).label);
     addColumn(QStringLiteral("?"), tr("Unknown status"));
+    // Chips: one per status column (shows or hides it), the project and node choosers, and
+    // the window of Done and Cancelled.
+    auto *top = new QHBoxLayout;
+    for (const Column &c : std::as_const(m_columns)) {
+        if (c.chip)
+            top->addWidget(c.chip);
+    }
+    top->addWidget(m_projectChip);
+    top->addWidget(m_nodeChip);
+    top->addStretch(1);
+    top->addWidget(new QLabel(tr("Done and Cancelled:"), this));
+    top->addWidget(m_window);
+    outer->addLayout(top);
+    outer->addLayout(m_columnsLayout, 1);
     for (const Column &c : std::as_const(m_columns)) {
         const auto update = [this] {
             updateHeaders();
@@ -121,16 +135,17 @@ int KanbanBoard::olderCount(const QString &status) const
     const Column *c = column(status);
     if (!c || !c->older || !c->proxy->notBefore().isValid())
         return 0;
-    if (m_filterText.isEmpty() && !m_showHidden)
+    if (m_filterText.isEmpty() && !m_showHidden && m_projects.isEmpty() && m_nodes.isEmpty())
         return qMax(0, m_tasks->statusCounts().value(status) - c->proxy->rowCount());
-    // Searching: count what the text would show (rare, so a pass over the tasks is fine).
+    // Searching or chips: count what they would show (rare, so a pass over the tasks is fine).
     const QDateTime cutoff = c->proxy->notBefore();
     int older = 0;
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
         const QModelIndex index = m_tasks->index(row, TaskModel::Title);
         if (index.data(HiveRoles::StatusRole).toString() != status
             || (!m_showHidden && index.data(HiveRoles::HiddenRole).toBool())
-            || !index.data().toString().contains(m_filterText, Qt::CaseInsensitive))
+            || !index.data().toString().contains(m_filterText, Qt::CaseInsensitive)
+            || !c->proxy->passesChips(row))
             continue;
         const QDateTime at = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
         if (!at.isValid() || at < cutoff)
@@ -155,7 +170,7 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     // Each column sorts its own share of the tasks: SortedFilterProxy places new rows by binary
     // search, so this costs no more than one shared sorted proxy and keeps every change a
     // precise insertion in one column.
-    c.proxy = new HiveFilterProxy(this);
+    c.proxy = new TaskBoardProxy(m_tasks, this);
     c.proxy->setStatusFilter(status);
     c.proxy->sort(TaskModel::Updated, Qt::DescendingOrder);
     c.proxy->setSourceModel(m_tasks);
@@ -183,6 +198,16 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
         column->addWidget(c.older);
     }
     m_columnsLayout->addWidget(frame, 1);
+    if (status != QLatin1String("?")) {
+        c.chip = new QToolButton(this);
+        c.chip->setText(label);
+        c.chip->setCheckable(true);
+        c.chip->setChecked(true);
+        c.chip->setAutoRaise(true);
+        c.chip->setToolTip(tr("Show or hide the %1 column").arg(label));
+        connect(c.chip, &QToolButton::toggled, this,
+                [this, status](bool shown) { setStatusShown(status, shown); });
+    }
     m_columns.append(c);
 }
 
@@ -209,13 +234,13 @@ void KanbanBoard::updateHeaders()
         return;
     for (const Column &c : std::as_const(m_columns)) {
         const int older = c.older ? olderCount(c.status) : 0;
-        // "x of y" whenever the window hides some of the column.
-        c.header->setText(older > 0
-                              ? tr("%1 (%2 of %3)")
-                                    .arg(c.label)
-                                    .arg(c.proxy->rowCount())
-                                    .arg(c.proxy->rowCount() + older)
-                              : QStringLiteral("%1 (%2)").arg(c.label).arg(c.proxy->rowCount()));
+        // "x of y" whenever the window, the search or the chips hide some of the column.
+        const int shown = c.proxy->rowCount();
+        const int total = c.status == QLatin1String("?") || m_showHidden
+            ? shown + older
+            : m_tasks->statusCounts().value(c.status);
+        c.header->setText(total > shown ? tr("%1 (%2 of %3)").arg(c.label).arg(shown).arg(total)
+                                        : QStringLiteral("%1 (%2)").arg(c.label).arg(shown));
         if (c.status == QLatin1String("?"))
             c.frame->setVisible(c.proxy->rowCount() > 0);
         if (c.older) {
@@ -261,6 +286,81 @@ QListView *KanbanBoard::columnView(const QString &status) const
 QString KanbanBoard::currentTaskId() const
 {
     return m_lastView ? m_lastView->currentIndex().data(HiveRoles::IdRole).toString() : QString();
+}
+
+QToolButton *KanbanBoard::makeChooser(const QString &what, bool nodes)
+{
+    auto *chooser = new QToolButton(this);
+    chooser->setPopupMode(QToolButton::InstantPopup);
+    chooser->setAutoRaise(true);
+    auto *menu = new QMenu(chooser);
+    chooser->setMenu(menu);
+    // Filled when opened: the projects and nodes the tasks refer to right now.
+    connect(menu, &QMenu::aboutToShow, this, [this, menu, nodes] {
+        menu->clear();
+        QMap<QString, QString> names; // name -> id, sorted by name
+        for (int row = 0; row < m_tasks->rowCount(); ++row) {
+            const QString id = nodes ? m_tasks->runningOnNodeId(row)
+                                     : m_tasks->field(row, TaskModel::FProject).toString();
+            if (id.isEmpty())
+                continue;
+            const QString name = nodes ? m_tasks->runningOnName(row)
+                                       : m_tasks->index(row, TaskModel::Project).data().toString();
+            names.insert(name + QLatin1Char('\x01') + id, id);
+        }
+        QAction *all = menu->addAction(tr("All"));
+        connect(all, &QAction::triggered, this,
+                [this, nodes] { nodes ? setNodeFilter({}) : setProjectFilter({}); });
+        menu->addSeparator();
+        const QSet<QString> &chosen = nodes ? m_nodes : m_projects;
+        for (auto it = names.cbegin(); it != names.cend(); ++it) {
+            QAction *action = menu->addAction(it.key().section(QLatin1Char('\x01'), 0, 0));
+            action->setCheckable(true);
+            action->setChecked(chosen.contains(it.value()));
+            const QString id = it.value();
+            connect(action, &QAction::toggled, this, [this, nodes, id](bool on) {
+                QSet<QString> set = nodes ? m_nodes : m_projects;
+                on ? void(set.insert(id)) : void(set.remove(id));
+                nodes ? setNodeFilter(set) : setProjectFilter(set);
+            });
+        }
+    });
+    updateChooser(chooser, what, 0);
+    return chooser;
+}
+
+void KanbanBoard::updateChooser(QToolButton *chooser, const QString &what, int chosen)
+{
+    chooser->setText(chosen == 0 ? tr("%1: all").arg(what) : tr("%1: %2").arg(what).arg(chosen));
+}
+
+void KanbanBoard::setProjectFilter(const QSet<QString> &projectIds)
+{
+    m_projects = projectIds;
+    for (const Column &c : std::as_const(m_columns))
+        c.proxy->setProjectFilter(projectIds);
+    updateChooser(m_projectChip, tr("Project"), int(projectIds.size()));
+    updateHeaders();
+}
+
+void KanbanBoard::setNodeFilter(const QSet<QString> &nodeIds)
+{
+    m_nodes = nodeIds;
+    for (const Column &c : std::as_const(m_columns))
+        c.proxy->setNodeFilter(nodeIds);
+    updateChooser(m_nodeChip, tr("Node"), int(nodeIds.size()));
+    updateHeaders();
+}
+
+void KanbanBoard::setStatusShown(const QString &status, bool shown)
+{
+    for (const Column &c : std::as_const(m_columns)) {
+        if (c.status == status) {
+            c.frame->setVisible(shown);
+            if (c.chip && c.chip->isChecked() != shown)
+                c.chip->setChecked(shown);
+        }
+    }
 }
 
 bool KanbanBoard::isColumnVisible(const QString &status) const

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <QList>
+#include <QSet>
 #include <QWidget>
 
-class HiveFilterProxy;
+class TaskBoardProxy;
+class QToolButton;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
@@ -45,6 +47,12 @@ public:
     // Shows the column's older tasks too (what the "N older" button does).
     void expandOlder(const QString &status);
 
+    // The filter chips: only these projects / nodes running the task (empty: all), and which
+    // status columns are shown.
+    void setProjectFilter(const QSet<QString> &projectIds);
+    void setNodeFilter(const QSet<QString> &nodeIds);
+    void setStatusShown(const QString &status, bool shown);
+
 signals:
     // Enter or double-click on a card.
     void taskActivated(const QString &taskId);
@@ -57,13 +65,16 @@ private:
         QWidget *frame = nullptr;
         QLabel *header = nullptr;
         QListView *view = nullptr;
-        HiveFilterProxy *proxy = nullptr;
+        TaskBoardProxy *proxy = nullptr;
+        QToolButton *chip = nullptr; // shows or hides the column
         QPushButton *older = nullptr; // windowed columns only
         bool expanded = false;
     };
     void addColumn(const QString &status, const QString &label);
     void updateHeaders();
     void applyWindow();
+    QToolButton *makeChooser(const QString &what, bool nodes);
+    void updateChooser(QToolButton *chooser, const QString &what, int chosen);
     const Column *column(const QString &status) const;
 
     TaskModel *m_tasks;
@@ -73,6 +84,10 @@ private:
     QList<Column> m_columns;
     int m_windowHours = 24;
     QString m_filterText;
+    QSet<QString> m_projects;
+    QSet<QString> m_nodes;
+    QToolButton *m_projectChip = nullptr;
+    QToolButton *m_nodeChip = nullptr;
     bool m_showHidden = false;
     QListView *m_lastView = nullptr;
 };

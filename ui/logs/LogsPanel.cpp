@@ -252,9 +252,16 @@ void LogsPanel::showExecution(const QUuid &executionId)
 
 void LogsPanel::onExecutionsChanged()
 {
-    // Pick the most recent execution when none is chosen yet.
-    if (!m_executions->selectionModel()->hasSelection() && m_executionModel->rowCount() > 0)
-        m_executions->selectRow(0);
+    // Pick the most recent execution when none is chosen yet; one shown before the list arrived
+    // (Open logs from another panel) stays shown and gets its row selected.
+    if (!m_executions->selectionModel()->hasSelection() && m_executionProxy->rowCount() > 0) {
+        const QUuid shown = m_model->executionId();
+        const int row = shown.isNull() ? -1 : m_executionModel->rowOf(shown);
+        if (shown.isNull())
+            m_executions->selectRow(0);
+        else if (row >= 0)
+            showExecution(shown);
+    }
     m_executions->resizeColumnsToContents();
     updateStatus();
 }
