@@ -178,6 +178,9 @@ void KanbanBoard::addColumn(const QString &status, const QString &label)
     c.view->setModel(c.proxy);
     c.view->setModelColumn(TaskModel::Title);
     c.view->setItemDelegate(m_cards);
+    // Cards take the column's width; titles are elided, never scrolled sideways.
+    c.view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    c.view->setResizeMode(QListView::Adjust);
     c.view->setSpacing(0);
     c.view->setUniformItemSizes(true);
     c.view->setEditTriggers(QAbstractItemView::NoEditTriggers);

@@ -54,8 +54,8 @@ QString TaskCardDelegate::detailLine(const QModelIndex &index) const
 QSize TaskCardDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const
 {
     const QFontMetrics metrics(option.font);
-    return {option.rect.width() > 0 ? option.rect.width() : 200,
-            2 * metrics.height() + 2 * kPadding + 2 * kMargin + 2};
+    // A list view stretches items to its width; asking for more would scroll sideways.
+    return {120, 2 * metrics.height() + 2 * kPadding + 2 * kMargin + 2};
 }
 
 void TaskCardDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
