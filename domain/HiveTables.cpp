@@ -4,7 +4,10 @@ namespace HiveTables {
 
 QStringList rowModelShapes()
 {
-    return {SharedTasks, Nodes, NodeTaskAssignments, NodeTaskProgressEvents};
+    // Projects and node_projects first: they are small, and the names they carry are there by
+    // the time the tasks that refer to them arrive.
+    return {Projects, NodeProjects,        SharedTasks,
+            Nodes,    NodeTaskAssignments, NodeTaskProgressEvents};
 }
 
 QStringList dashboardShapes()

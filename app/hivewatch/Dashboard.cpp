@@ -8,10 +8,12 @@
 #include "HiveShapeRowSinks.h"
 #include "HiveTables.h"
 #include "LegacyMigrationDialog.h"
+#include "LogExecutionModel.h"
 #include "LogModel.h"
 #include "LogsPanel.h"
 #include "MainWindow.h"
 #include "NewRowsPill.h"
+#include "Navigator.h"
 #include "NodesPanel.h"
 #include "PgSetupPanel.h"
 #include "ProblemsModel.h"
@@ -22,6 +24,7 @@
 #include "ShapeStatusModel.h"
 #include "SortedFilterProxy.h"
 #include "SyncStatusPanel.h"
+#include "TaskDetailPane.h"
 #include "TasksPanel.h"
 #include "UiLog.h"
 
@@ -105,6 +108,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
 {
     limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
+    m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());
     // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
     m_coalescer->setFrameBudget(5);
@@ -119,6 +123,10 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
+    m_taskDetail = new TaskDetailPane(m_models);
+    window->addPanel(m_taskDetail, Navigator::taskPanel());
+    m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
+                                m_taskDetail, this);
     m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
     // The status bar summary says all is well; the dock comes when a shape has a problem.
     m_syncDock->hide();

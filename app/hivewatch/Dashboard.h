@@ -17,6 +17,7 @@ class LogsPanel;
 class PgSetupPanel;
 class HiveModels;
 class MainWindow;
+class Navigator;
 class NodesPanel;
 class ProblemsModel;
 class ProblemsPanel;
@@ -28,6 +29,7 @@ class QWidget;
 class SecretStore;
 class ShapeClient;
 class SyncStatusPanel;
+class TaskDetailPane;
 class TasksPanel;
 struct ShapeStatus;
 
@@ -85,6 +87,8 @@ public:
     SyncStatusPanel *syncStatusPanel() const { return m_syncPanel; }
     LogModel *logModel() const { return m_logModel; }
     LogsPanel *logsPanel() const { return m_logsPanel; }
+    TaskDetailPane *taskDetailPane() const { return m_taskDetail; }
+    Navigator *navigator() const { return m_navigator; }
     PgSetupPanel *pgSetupPanel() const { return m_pgSetupPanel; }
     ProblemsModel *problems() const { return m_problems; }
     ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
@@ -126,6 +130,8 @@ private:
     ProblemsPanel *m_problemsPanel;
     LogModel *m_logModel;
     LogsPanel *m_logsPanel;
+    TaskDetailPane *m_taskDetail = nullptr;
+    Navigator *m_navigator = nullptr;
     PgSetupPanel *m_pgSetupPanel;
     QLabel *m_banner;
     QComboBox *m_switcher;

@@ -3,7 +3,9 @@
 #include "AssignmentModel.h"
 #include "HiveTables.h"
 #include "NodeModel.h"
+#include "NodeProjectModel.h"
 #include "ProgressEventModel.h"
+#include "ProjectModel.h"
 #include "ShapeStatusModel.h"
 #include "TaskModel.h"
 
@@ -14,7 +16,11 @@ HiveModels::HiveModels(QObject *parent)
     , m_assignments(new AssignmentModel(this))
     , m_events(new ProgressEventModel(this))
     , m_statuses(new ShapeStatusModel(this))
+    , m_projects(new ProjectModel(this))
+    , m_nodeProjects(new NodeProjectModel(this))
 {
+    m_tasks->setProjectModel(m_projects);
+    m_tasks->setAssignmentModel(m_assignments, m_nodes);
     m_assignments->setTaskModel(m_tasks);
     m_assignments->setNodeModel(m_nodes);
     m_nodes->setAssignmentModel(m_assignments);
@@ -28,6 +34,10 @@ QStringList HiveModels::tables()
 
 KeyedTableModel *HiveModels::modelFor(const QString &shapeName) const
 {
+    if (shapeName == HiveTables::Projects)
+        return m_projects;
+    if (shapeName == HiveTables::NodeProjects)
+        return m_nodeProjects;
     if (shapeName == HiveTables::SharedTasks)
         return m_tasks;
     if (shapeName == HiveTables::Nodes)

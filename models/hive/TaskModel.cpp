@@ -1,7 +1,10 @@
 #include "TaskModel.h"
 
+#include "AssignmentModel.h"
 #include "HiveRoles.h"
 #include "HiveValues.h"
+#include "NodeModel.h"
+#include "ProjectModel.h"
 
 #include <QBrush>
 #include <QColor>
@@ -23,9 +26,19 @@ TaskModel::TaskModel(QObject *parent)
                        {QStringLiteral("updated_at"), FieldType::DateTime},
                        {QStringLiteral("deleted_at"), FieldType::DateTime},
                        {QStringLiteral("archived_at"), FieldType::DateTime},
-                       {QStringLiteral("description"), FieldType::Text}},
+                       {QStringLiteral("description"), FieldType::Text},
+                       {QStringLiteral("created_at"), FieldType::DateTime}},
                       parent)
 {
+    // Names live in other shapes that arrive before or after this one; re-announcing the two
+    // columns makes proxies re-read every row, so it happens at most a few times a second.
+    m_resolveTimer.setSingleShot(true);
+    m_resolveTimer.setInterval(250);
+    connect(&m_resolveTimer, &QTimer::timeout, this, [this] {
+        if (rowCount() > 0)
+            emit dataChanged(index(0, Project), index(rowCount() - 1, RunningOn),
+                             {Qt::DisplayRole, Qt::ToolTipRole, HiveRoles::SortRole});
+    });
     connect(this, &KeyedTableModel::batchApplied, this, [this] {
         if (m_countsDirty) {
             m_countsDirty = false;
@@ -43,6 +56,49 @@ QString TaskModel::titleForId(const QString &id) const
 {
     const int row = rowForId(id);
     return row < 0 ? QString() : field(row, FTitle).toString();
+}
+
+void TaskModel::setProjectModel(const ProjectModel *projects)
+{
+    m_projects = projects;
+    connect(projects, &KeyedTableModel::batchApplied, this, &TaskModel::refreshResolvedColumns);
+}
+
+void TaskModel::setAssignmentModel(const AssignmentModel *assignments, const NodeModel *nodes)
+{
+    m_assignments = assignments;
+    m_nodes = nodes;
+    // Throttled by AssignmentModel: after its batches and after node names changed.
+    connect(assignments, &AssignmentModel::namesResolved, this, &TaskModel::refreshResolvedColumns);
+}
+
+void TaskModel::refreshResolvedColumns()
+{
+    if (!m_resolveTimer.isActive())
+        m_resolveTimer.start();
+}
+
+QString TaskModel::projectName(int row) const
+{
+    return m_projects ? m_projects->nameForId(field(row, FProject).toString()) : QString();
+}
+
+QString TaskModel::runningOnNodeId(int row) const
+{
+    if (!m_assignments)
+        return {};
+    const int a = m_assignments->rowForId(
+        m_assignments->activeAssignmentForTask(field(row, FId).toString()));
+    return a < 0 ? QString() : m_assignments->field(a, AssignmentModel::FNodeId).toString();
+}
+
+QString TaskModel::runningOnName(int row) const
+{
+    const QString node = runningOnNodeId(row);
+    if (node.isEmpty())
+        return {};
+    const QString name = m_nodes ? m_nodes->nameForId(node) : QString();
+    return name.isEmpty() ? node.left(8) : name;
 }
 
 QVariant TaskModel::data(const QModelIndex &index, int role) const
@@ -64,8 +120,12 @@ QVariant TaskModel::data(const QModelIndex &index, int role) const
             return v.at(FTitle);
         case Status:
             return status.label;
-        case Project:
-            return v.at(FProject).toString().left(8);
+        case Project: {
+            const QString name = projectName(index.row());
+            return name.isEmpty() ? v.at(FProject).toString().left(8) : name;
+        }
+        case RunningOn:
+            return runningOnName(index.row());
         case Assignee:
             return v.at(FAssignee).toString().left(8);
         case Version:
@@ -77,6 +137,8 @@ QVariant TaskModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Project)
             return v.at(FProject);
+        if (index.column() == RunningOn)
+            return runningOnNodeId(index.row());
         if (index.column() == Assignee)
             return v.at(FAssignee);
         if (!status.known)
@@ -119,6 +181,8 @@ QVariant TaskModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Status");
     case Project:
         return tr("Project");
+    case RunningOn:
+        return tr("Running on");
     case Assignee:
         return tr("Assignee");
     case Version:

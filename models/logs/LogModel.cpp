@@ -216,6 +216,8 @@ void LogModel::setStorePath(const QString &path)
     m_executionId = QUuid();
     reload(Anchor::Tail);
     emit requestOpen(path);
+    // Lists asked of the previous store are stale, however recent.
+    m_executionsShownToken = m_nextToken - 1;
     refreshExecutions();
 }
 
@@ -304,7 +306,10 @@ void LogModel::setFollowing(bool following)
 
 void LogModel::notifyStoreChanged()
 {
-    m_executionsTimer.start();
+    // A throttle, not a debounce: restarting the timer on every batch would never let it fire
+    // while a busy log stream stores a batch more often than every kExecutionsRefreshMs.
+    if (!m_executionsTimer.isActive())
+        m_executionsTimer.start();
     requestNewer();
 }
 
@@ -314,7 +319,8 @@ void LogModel::applyShapeBatch(const ShapeBatch &batch)
         return;
     if (batch.reset) {
         // A new snapshot (first sync or must-refetch): ids may have changed under the view.
-        m_executionsTimer.start();
+        if (!m_executionsTimer.isActive())
+            m_executionsTimer.start();
         reload(Anchor::Tail);
         return;
     }
@@ -486,8 +492,12 @@ void LogModel::setLoadingState(bool wasLoading)
 void LogModel::onExecutionsLoaded(quint64 token, const QList<ExecutionSummary> &executions,
                                   const QString &error)
 {
-    if (token != m_executionsToken)
+    // Any answer newer than the one shown is fresher data, even when a later request is on its
+    // way: waiting for the latest starves the list when requests go out faster than the loader,
+    // busy with pages, answers them. Only an answer older than the one shown is stale.
+    if (token <= m_executionsShownToken || token > m_executionsToken)
         return;
+    m_executionsShownToken = token;
     if (!error.isEmpty()) {
         m_lastError = error;
         emit errorOccurred(error);

@@ -64,8 +64,8 @@ void TestDomain::tableListsAgree()
 {
     QCOMPARE(QString(LogTable::Name), QStringLiteral("node_task_output_logs"));
     QCOMPARE(HiveTables::rowModelShapes(),
-             QStringList(
-                 {"shared_tasks", "nodes", "node_task_assignments", "node_task_progress_events"}));
+             QStringList({"projects", "node_projects", "shared_tasks", "nodes",
+                          "node_task_assignments", "node_task_progress_events"}));
     const QStringList shapes = HiveTables::dashboardShapes();
     QCOMPARE(shapes, HiveTables::rowModelShapes() << QString(LogTable::Name));
     const QStringList published = HiveTables::publishedTables();

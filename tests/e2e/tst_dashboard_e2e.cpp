@@ -130,8 +130,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(models()->progressEvents()->rowCount(), 12, kTimeout);
         QTRY_COMPARE_WITH_TIMEOUT(statusRows("node_task_output_logs"), 40, kTimeout);
         ShapeStatusModel *statuses = models()->shapeStatuses();
-        QCOMPARE(statuses->rowCount(), 5);
-        QTRY_COMPARE_WITH_TIMEOUT(statuses->summary(), QStringLiteral("5 of 5 shapes live"),
+        QCOMPARE(statuses->rowCount(), 7);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses->summary(), QStringLiteral("7 of 7 shapes live"),
                                   kTimeout);
         QCOMPARE(statuses->index(0, ShapeStatusModel::State).data().toString(),
                  QStringLiteral("Live, up to date"));

@@ -9,6 +9,7 @@
 #include "HiveModels.h"
 #include "HiveRoles.h"
 #include "MainWindow.h"
+#include "Navigator.h"
 #include "NodeModel.h"
 #include "NodesPanel.h"
 #include "PgConnection.h"
@@ -16,6 +17,7 @@
 #include "ShapeServerProcess.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
+#include "TaskDetailPane.h"
 #include "TaskModel.h"
 #include "TasksPanel.h"
 #include "TestDatabase.h"
@@ -26,6 +28,7 @@
 #include <QLineEdit>
 #include <QPainter>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -108,7 +111,7 @@ private slots:
         dashboard.connectTo(connection);
         HiveModels *models = dashboard.models();
         QTRY_COMPARE_WITH_TIMEOUT(models->shapeStatuses()->summary(),
-                                  QStringLiteral("5 of 5 shapes live"), kTimeout);
+                                  QStringLiteral("7 of 7 shapes live"), kTimeout);
         // Statuses change at once; batches reach the models on the next frame (BatchCoalescer).
         QTRY_COMPARE_WITH_TIMEOUT(models->tasks()->rowCount(), 48, kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(models->nodes()->rowCount() > 0
@@ -125,6 +128,28 @@ private slots:
         tasks->showBoard();
         QTest::qWait(50);
         save(tasks, QStringLiteral("tasks-kanban.png"));
+
+        // The detail of a task with assignments and events, opened as the operator opens it.
+        models->assignments()->announceResolvedColumns();
+        QString detailed;
+        for (int row = 0; row < models->assignments()->rowCount() && detailed.isEmpty(); ++row) {
+            const QString assignment
+                = models->assignments()->field(row, AssignmentModel::FId).toString();
+            for (int e = 0; e < models->progressEvents()->rowCount(); ++e) {
+                if (models->progressEvents()->field(e, ProgressEventModel::FAssignmentId).toString()
+                    == assignment) {
+                    detailed
+                        = models->assignments()->field(row, AssignmentModel::FTaskId).toString();
+                    break;
+                }
+            }
+        }
+        QVERIFY(!detailed.isEmpty());
+        dashboard.navigator()->openTask(detailed);
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), Navigator::taskPanel());
+        QVERIFY(dashboard.taskDetailPane()->text().contains(QLatin1String("Open logs")));
+        QTest::qWait(50);
+        save(&window, QStringLiteral("task-detail.png"));
 
         window.showPanel(QStringLiteral("Nodes"));
         NodesPanel *nodes = dashboard.nodesPanel();

@@ -1,10 +1,13 @@
 #include "AssignmentModel.h"
 #include "BatchText.h"
 #include "HiveFilterProxy.h"
+#include "HiveModels.h"
 #include "HiveRoles.h"
 #include "HiveValues.h"
 #include "NodeModel.h"
+#include "NodeProjectModel.h"
 #include "ProgressEventModel.h"
+#include "ProjectModel.h"
 #include "TaskModel.h"
 
 #include <QAbstractItemModelTester>
@@ -48,9 +51,9 @@ private slots:
             "+ t4 id=t4 title='New one' status=done\n"
             "~ t3 title='Ship it now' updated_at='2025-12-25 11:30:00.123456+00'\n")));
         const QStringList expected = {
-            "Fix login | In review | p1 |  | 2 | 2025-12-25 10:00:00",
-            "Ship it now | In progress | p1 |  | 1 | 2025-12-25 11:30:00",
-            "New one | Done |  |  |  | ",
+            "Fix login | In review | p1 |  |  | 2 | 2025-12-25 10:00:00",
+            "Ship it now | In progress | p1 |  |  | 1 | 2025-12-25 11:30:00",
+            "New one | Done |  |  |  |  | ",
         };
         QCOMPARE(modelText(&model), expected);
         QCOMPARE(model.rowForKey("t3"), 1);
@@ -331,6 +334,53 @@ private slots:
                  int(NodeModel::ActiveAssignments));
         assignments.applyBatch(assignmentText.batch("!reset\n"));
         QCOMPARE(nodes.index(0, NodeModel::ActiveAssignments).data().toInt(), 0);
+    }
+
+    void tasksShowProjectNamesAndTheNodeRunningThem()
+    {
+        // Routed by table name as the shape consumer delivers them, in any order.
+        HiveModels models;
+        attachTester(models.tasks());
+        attachTester(models.projects());
+        attachTester(models.nodeProjects());
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText projectText(QStringLiteral("projects"));
+        BatchText nodeProjectText(QStringLiteral("node_projects"));
+        BatchText nodeText(QStringLiteral("nodes"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        models.applyBatch(
+            taskText.batch(task("t1", "Fix login", "in-progress") + task("t2", "Docs", "todo")));
+        const QList<int> columns = {TaskModel::Title, TaskModel::Project, TaskModel::RunningOn};
+        // Before the names arrive: the id's prefix, the full id in the tooltip.
+        QCOMPARE(modelText(models.tasks(), columns),
+                 QStringList({"Fix login | p1 | ", "Docs | p1 | "}));
+        QCOMPARE(models.tasks()->index(0, TaskModel::Project).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("p1"));
+
+        QSignalSpy changed(models.tasks(), &QAbstractItemModel::dataChanged);
+        models.applyBatch(projectText.batch("+ p1 id=p1 name='Hive dashboard'\n"));
+        models.applyBatch(nodeProjectText.batch(
+            "+ np1 id=np1 node_id=n1 project_id=p1 git_repo_path=/srv/hive default_branch=main\n"));
+        models.applyBatch(nodeText.batch("+ n1 id=n1 name=alpha status=busy\n"));
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 node_project_id=np1 execution_status=running "
+            "assigned_at='2025-12-25 10:00:00+00' completed_at=null\n"
+            "+ a0 id=a0 task_id=t2 node_id=n1 execution_status=completed assigned_at='2025-12-25 "
+            "09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"));
+        QTRY_VERIFY(!changed.isEmpty());
+        QCOMPARE(modelText(models.tasks(), columns),
+                 QStringList({"Fix login | Hive dashboard | alpha", "Docs | Hive dashboard | "}));
+        QCOMPARE(models.tasks()->index(0, TaskModel::RunningOn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("n1"));
+        QCOMPARE(models.assignments()->assignmentIdsForTask("t2"), QStringList({"a0"}));
+        QCOMPARE(models.nodeProjects()->describe("np1"), QStringLiteral("main @ /srv/hive"));
+
+        // The assignment completes: the task no longer runs anywhere.
+        changed.clear();
+        models.applyBatch(assignmentText.batch(
+            "~ a1 execution_status=completed completed_at='2025-12-25 10:40:00+00'\n"));
+        QTRY_VERIFY(!changed.isEmpty());
+        QCOMPARE(models.tasks()->index(0, TaskModel::RunningOn).data().toString(), QString());
     }
 
     void progressEventsFormATimelinePerAssignment()

@@ -84,7 +84,17 @@ private slots:
         QCOMPARE(board->columnTitles("done"), QStringList());
         panel.setShowHidden(true);
         QCOMPARE(panel.table()->model()->rowCount(), 4);
+        // Done shows the last day only; the older one is behind "1 older".
+        QCOMPARE(board->columnTitles("done"), QStringList());
+        QCOMPARE(board->olderCount("done"), 1);
+        QCOMPARE(board->columnHeader("done"), QStringLiteral("Done (0 of 1)"));
+        QVERIFY(board->olderButton("done")->isVisibleTo(board));
+        QCOMPARE(board->olderButton("done")->text(), QStringLiteral("1 older"));
+        QTest::mouseClick(board->olderButton("done"), Qt::LeftButton);
         QCOMPARE(board->columnTitles("done"), QStringList({"Release"}));
+        QCOMPARE(board->columnHeader("done"), QStringLiteral("Done (1)"));
+        board->expandOlder("done");
+        QCOMPARE(board->columnTitles("done"), QStringList());
 
         panel.showTable();
         QTest::keyClick(&panel, Qt::Key_F, Qt::ControlModifier);
@@ -318,8 +328,8 @@ private slots:
         QVERIFY(!chosen.demo);
         QCOMPARE(chosen.sources.size(), 2);
         QCOMPARE(chosen.tables(),
-                 QStringList({"shared_tasks", "nodes", "node_task_assignments",
-                              "node_task_progress_events"}));
+                 QStringList({"projects", "node_projects", "shared_tasks", "nodes",
+                              "node_task_assignments", "node_task_progress_events"}));
         const ShapeEndpoint tasks = chosen.sourceFor("shared_tasks")->endpointFor("shared_tasks");
         QCOMPARE(tasks.style, ShapeEndpoint::Style::Proxy);
         QCOMPARE(tasks.url, QUrl("https://hive.example/v1/shape/shared_tasks"));

@@ -3,6 +3,7 @@
 #include <QUuid>
 #include <QWidget>
 
+class ExecutionListProxy;
 class LogExecutionModel;
 class LogModel;
 class QCheckBox;
@@ -27,6 +28,11 @@ public:
     LogModel *model() const { return m_model; }
     QTableView *linesView() const { return m_lines; }
     QTableView *executionsView() const { return m_executions; }
+    // The list's source (the app gives it the assignments that label executions) and the
+    // sorted, filterable view of it the list shows.
+    LogExecutionModel *executionModel() const { return m_executionModel; }
+    ExecutionListProxy *executionProxy() const { return m_executionProxy; }
+    QCheckBox *runningOnlyBox() const { return m_runningOnly; }
     // Selects an execution (as a click in the list would).
     void showExecution(const QUuid &executionId);
 
@@ -47,6 +53,8 @@ private:
 
     LogModel *m_model;
     LogExecutionModel *m_executionModel;
+    ExecutionListProxy *m_executionProxy;
+    QCheckBox *m_runningOnly = nullptr;
     QTableView *m_executions = nullptr;
     QTableView *m_lines = nullptr;
     QList<QCheckBox *> m_streams;
