@@ -2,7 +2,7 @@
 // that row arriving on the receiving (GUI) thread through ShapeClient. Prints median and p99.
 //   bench_shape_live_latency CONNINFO SHAPE_URL [SAMPLES]
 #include "PgConnection.h"
-#include "ShapeClient.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

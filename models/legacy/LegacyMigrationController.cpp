@@ -33,8 +33,10 @@ void LegacyMigrationController::start(const LegacyMigrationRequest &request)
     if (m_running)
         return;
     setRunning(true);
-    QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection,
-                              Q_ARG(LegacyMigrationRequest, request));
+    // A functor, not "run" + Q_ARG: a type named in a string would have to match moc's
+    // spelling of it, which changes when the type moves into a namespace.
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, request] { worker->run(request); }, Qt::QueuedConnection);
 }
 
 void LegacyMigrationController::cancel()

@@ -7,7 +7,6 @@
 #include <QList>
 #include <QMap>
 #include <QMetaType>
-#include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 #include <QUuid>
@@ -94,6 +93,8 @@ struct LogStoreStats
     QMap<QString, qint64> rowsByOutputType;
     qint64 totalRows = 0;
 };
+
+class QSqlDatabase; // Qt Sql is private to the store: only tests that open it link Qt Sql
 
 // The local SQLite log store, also able to open a node's own db.sqlite.
 //

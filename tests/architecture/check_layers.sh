@@ -14,7 +14,8 @@ cd "$src" || exit 2
 widgets='QtWidgets/|QWidget|QMainWindow|QDialog|QApplication|QLabel|QPushButton|QTableView|QTreeView|QListView|QAbstractItemView|QLineEdit|QComboBox|QMessageBox|Q[VHG]BoxLayout|QGridLayout|QFormLayout|QToolBar|QMenu|QStyledItemDelegate|QHeaderView|QProgressBar|QSplitter|QDockWidget|QTabWidget'
 gui='QtGui/|QGuiApplication|QColor|QBrush|QFont|QIcon|QPixmap|QImage|QPalette|QPainter|QKeySequence|QAction'
 network='QtNetwork/|QNetwork|QTcp|QSsl|QHostAddress|QUdpSocket'
-sql='QtSql/|QSql|libpq-fe\.h|PgConnection\.h|PgResult\.h'
+pgheaders='(sync/pg/)?(PgConnection|PgResult)\.h'
+sql="QtSql/|QSql|libpq-fe\\.h|$pgheaders"
 
 fail=0
 check() { # check DIR REGEX WHAT
@@ -41,10 +42,21 @@ check sync "$widgets" "Qt Widgets"
 check sync "$gui" "Qt Gui"
 check models "$widgets" "Qt Widgets"
 check models "$network" "Qt Network (HTTP)"
-check models 'libpq-fe\.h|PgConnection\.h|PgResult\.h' "libpq"
+check models "libpq-fe\\.h|$pgheaders" "libpq"
 check ui "$network" "Qt Network (HTTP)"
 check ui "$sql" "SQL (Qt Sql or libpq)"
 
+# Includes name their layer (`#include "sync/store/LogStore.h"`, tools/dev/qualify-sources.py), so
+# the direction of every project include shows in its first path component.
+check domain '(sync|models|ui|app|tools|tests|bench)/' "the layers above it"
+check sync '(models|ui|app|tools|tests|bench)/' "models/, ui/, app/ or test code"
+check models '(ui|app|tools|tests|bench)/' "ui/, app/ or test code"
+check ui '(app|tools|tests|bench)/' "app/ or test code"
+check app '(tools|tests|bench)/' "tools or test code"
+check sync/sqlite 'sync/(store|shape|pg|legacy|demo|hive)/' "the sync libraries above it"
+check sync/store 'sync/(shape|pg|legacy|demo|hive)/' "the sync libraries above it"
+
+# Bare names (until every include is path-qualified): a header name of a higher layer.
 ui_headers=$(project_headers ui)
 models_headers=$(project_headers models)
 sync_headers=$(project_headers sync)

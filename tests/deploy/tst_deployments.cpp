@@ -7,11 +7,11 @@
 #include "LogStore.h"
 #include "NginxProcess.h"
 #include "PgConnection.h"
-#include "ShapeClient.h"
 #include "ShapeServerProcess.h"
 #include "ShapeStore.h"
 #include "ShapeValue.h"
 #include "TestDatabase.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QFile>
 #include <QProcess>

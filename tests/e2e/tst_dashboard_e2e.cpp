@@ -12,13 +12,13 @@
 #include "NodesPanel.h"
 #include "PgConnection.h"
 #include "ProgressEventModel.h"
-#include "ShapeClient.h"
 #include "ShapeServerProcess.h"
 #include "ShapeStatusModel.h"
 #include "SyncStatusPanel.h"
 #include "TaskModel.h"
 #include "TasksPanel.h"
 #include "TestDatabase.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>

@@ -4,13 +4,13 @@
 #include "HiveShapeRowSinks.h"
 #include "LogStore.h"
 #include "PgConnection.h"
-#include "ShapeClient.h"
 #include "ShapeServerProcess.h"
 #include "ShapeStore.h"
 #include "ShapeUrl.h"
 #include "ShapeValue.h"
 #include "ShapeWorker.h"
 #include "TestDatabase.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QDeadlineTimer>
 #include <QFile>

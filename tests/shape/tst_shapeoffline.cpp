@@ -2,10 +2,10 @@
 // shape server: ShapeClient::showStoredShape shows a store's rows without a request, and
 // ShapeProbe answers whether a source serves a table, naming the cause when not.
 #include "PgConnection.h"
-#include "ShapeClient.h"
 #include "ShapeProbe.h"
 #include "ShapeServerProcess.h"
 #include "TestDatabase.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QFile>
 #include <QSignalSpy>

@@ -1,12 +1,12 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
 #include "LogTable.h"
 #include "ShapeContentEncoding.h"
-#include "ShapeDefinition.h"
 #include "ShapeLogLine.h"
 #include "ShapeMessage.h"
 #include "ShapeSchema.h"
 #include "ShapeUrl.h"
 #include "ShapeValue.h"
+#include "sync/shape/ShapeDefinition.h"
 
 #include <QJsonObject>
 #include <QJsonValue>

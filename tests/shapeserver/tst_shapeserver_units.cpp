@@ -1,8 +1,8 @@
 #include "JwtToken.h"
 #include "LogOffset.h"
 #include "ServerOptions.h"
-#include "ShapeDefinition.h"
 #include "TableInfo.h"
+#include "tools/shape-server/ShapeDefinition.h"
 
 #include <QTest>
 
