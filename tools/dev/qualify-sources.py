@@ -210,12 +210,15 @@ def unit_code(unit):
 # ---------------------------------------------------------------- namespace
 
 
-def project_type_names(root, files):
+def project_type_names(root, files, layers=True):
     names = set()
     for path in files:
-        if path.startswith(LAYERS) and path.endswith((".h", ".hpp")):
+        if path.startswith(LAYERS) == layers and path.endswith((".h", ".hpp")):
             with open(os.path.join(root, path), encoding="utf-8") as f:
-                for m in TOP_DECL_RE.finditer(f.read()):
+                # Definitions only: `class PgConnection;` declares no type of this file's own.
+                text = "\n".join(l for l in f.read().split("\n")
+                                 if not re.match(r"^(class|struct)\s+\w+\s*;", l))
+                for m in TOP_DECL_RE.finditer(text):
                     names.add(m.group(1) or m.group(2))
     return names
 
@@ -333,14 +336,42 @@ def tidy_blank_lines(lines):
     return out
 
 
+FWD_RE = re.compile(r"^(class|struct)\s+([A-Za-z_]\w*)\s*;\s*(//.*)?$")
+
+
+def namespace_forward_declarations(lines, names):
+    """Outside the layers, a forward declaration of a project class must name the one in the
+    namespace (`class PgConnection;` at global scope would declare another, unrelated class)."""
+    out, group = [], []
+
+    def flush():
+        if group:
+            out.extend(["namespace %s {" % NAMESPACE] + group + ["} // namespace %s" % NAMESPACE])
+            if not re.search(r"^\s*using\s+namespace\s+%s\s*;" % NAMESPACE, "\n".join(lines), re.M):
+                out.append("using namespace %s;" % NAMESPACE)
+            group.clear()
+
+    for line in lines:
+        m = FWD_RE.match(line)
+        if m and m.group(2) in names:
+            group.append(line)
+            continue
+        flush()
+        out.append(line)
+    flush()
+    return out
+
+
 def convert_namespace(path, lines, names):
     text = "\n".join(lines)
     in_layer = path.startswith(LAYERS)
     if not in_layer or MAIN_RE.search(text) or QTEST_MAIN_RE.search(text):
+        if not in_layer:
+            lines = namespace_forward_declarations(lines, names["outside_fwd"])
         return add_using(lines)
     if mentions_namespace(text):
         return lines
-    return wrap_in_namespace(lines, names)
+    return wrap_in_namespace(lines, names["layers"])
 
 
 # ---------------------------------------------------------------- driver
@@ -356,7 +387,10 @@ def main(argv):
     for path in files:
         if path.endswith((".h", ".hpp")):
             headers_by_name.setdefault(os.path.basename(path), []).append(path)
-    names = project_type_names(root, files)
+    layer_names = project_type_names(root, files)
+    # A name that tools/ or tests/ declare themselves (the shape server's ShapeDefinition) is theirs.
+    names = {"layers": layer_names,
+             "outside_fwd": layer_names - project_type_names(root, files, layers=False)}
 
     errors, changed, string_typed = [], [], []
     results = {}
