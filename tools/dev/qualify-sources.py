@@ -351,9 +351,14 @@ def namespace_forward_declarations(lines, names):
                 out.append("using namespace %s;" % NAMESPACE)
             group.clear()
 
+    inside = False  # already in a namespace hivewatch block (a second run)
     for line in lines:
+        if re.match(r"^\s*namespace\s+%s\s*\{" % NAMESPACE, line):
+            inside = True
+        elif inside and re.match(r"^\s*\}", line):
+            inside = False
         m = FWD_RE.match(line)
-        if m and m.group(2) in names:
+        if m and m.group(2) in names and not inside:
             group.append(line)
             continue
         flush()
