@@ -1,4 +1,6 @@
-#include "HiveTables.h"
+#include "domain/HiveTables.h"
+
+namespace hivewatch {
 
 namespace HiveTables {
 
@@ -25,3 +27,5 @@ QStringList publishedTables()
 }
 
 } // namespace HiveTables
+
+} // namespace hivewatch

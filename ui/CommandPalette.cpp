@@ -1,4 +1,4 @@
-#include "CommandPalette.h"
+#include "ui/CommandPalette.h"
 
 #include <QAction>
 #include <QKeyEvent>
@@ -10,6 +10,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 QString plainText(QString text)
@@ -210,3 +212,5 @@ void CommandPalette::runCurrent()
     if (run)
         run();
 }
+
+} // namespace hivewatch

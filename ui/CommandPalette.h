@@ -9,6 +9,8 @@ class QLineEdit;
 class QListWidget;
 class QMenuBar;
 
+namespace hivewatch {
+
 // The command palette (Ctrl+P, `:`): one field, a list of everything the user can jump to or
 // run, narrowed by a fuzzy match as they type; Enter runs the highlighted entry, Esc closes.
 // Entries come from providers asked each time the palette opens (so they are never stale) and
@@ -56,3 +58,5 @@ private:
     QList<Provider> m_providers;
     QList<Entry> m_entries;
 };
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "NavigationHistory.h"
+#include "ui/NavigationHistory.h"
+
+namespace hivewatch {
 
 namespace {
 // A long session of clicking around must not grow without bound.
@@ -44,3 +46,5 @@ NavigationLocation NavigationHistory::current() const
 {
     return m_current < 0 ? NavigationLocation() : m_entries.at(m_current);
 }
+
+} // namespace hivewatch

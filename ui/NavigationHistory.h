@@ -4,6 +4,8 @@
 #include <QObject>
 #include <QString>
 
+namespace hivewatch {
+
 // Where the operator was: a panel and, within it, what was selected (a task, a node, an
 // execution). Like a browser's history: visiting drops what lay ahead, back and forward move.
 struct NavigationLocation
@@ -38,3 +40,5 @@ private:
     QList<NavigationLocation> m_entries;
     qsizetype m_current = -1;
 };
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "NewRowsPill.h"
+#include "ui/NewRowsPill.h"
 
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
 #include <QAbstractItemView>
 #include <QEvent>
 #include <QItemSelectionModel>
 #include <QScrollBar>
+
+namespace hivewatch {
 
 NewRowsPill::NewRowsPill(QAbstractItemView *view)
     // On the viewport, so moving onto the pill does not leave the list.
@@ -91,3 +93,5 @@ void NewRowsPill::place()
     adjustSize();
     move((m_view->viewport()->width() - width()) / 2, 6);
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
 #include <QPointer>
 #include <QPushButton>
 
 class QAbstractItemView;
+
+namespace hivewatch {
 
 // Keeps a live list still while the user is on it: while the pointer is over the view or a row is
 // selected, its SortedFilterProxy holds rows that would be inserted or would move, and this pill
@@ -34,3 +36,5 @@ private:
     QPointer<SortedFilterProxy> m_proxy;
     bool m_hovered = false;
 };
+
+} // namespace hivewatch

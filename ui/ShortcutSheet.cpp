@@ -1,4 +1,4 @@
-#include "ShortcutSheet.h"
+#include "ui/ShortcutSheet.h"
 
 #include <QAction>
 #include <QDialogButtonBox>
@@ -7,6 +7,8 @@
 #include <QMenuBar>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 void collect(QMenu *menu, const QString &path, QList<std::pair<QString, QString>> &out)
@@ -78,3 +80,5 @@ void ShortcutSheet::popup()
     raise();
     activateWindow();
 }
+
+} // namespace hivewatch

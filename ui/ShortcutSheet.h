@@ -6,6 +6,8 @@
 class QMenuBar;
 class QTableWidget;
 
+namespace hivewatch {
+
 // The shortcut sheet (`?`): every menu action that has a shortcut, read from the menu bar when
 // shown (so it never lists a key that no longer exists), plus the keys that are not menu actions
 // (the palette's `:`, `/`, a panel's own keys), added with addKey().
@@ -25,3 +27,5 @@ private:
     QTableWidget *m_table;
     QList<std::pair<QString, QString>> m_keys;
 };
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -9,6 +9,8 @@
 #include <QTextStream>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -275,3 +277,5 @@ int runLogsCommand(const QStringList &args)
     err() << "hivectl logs: unknown command '" << sub << "'\n\n" << kLogsUsage;
     return 2;
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTextStream>
 
 #include <malloc.h>
+
+using namespace hivewatch;
 
 namespace {
 

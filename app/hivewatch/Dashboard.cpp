@@ -1,32 +1,32 @@
-#include "Dashboard.h"
+#include "app/hivewatch/Dashboard.h"
 
-#include "BatchCoalescer.h"
-#include "ConnectionDialog.h"
-#include "DashboardCommands.h"
-#include "DemoSession.h"
-#include "HiveModels.h"
-#include "HiveShapeRowSinks.h"
-#include "HiveTables.h"
-#include "LegacyMigrationDialog.h"
-#include "LogExecutionModel.h"
-#include "LogModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NewRowsPill.h"
-#include "Navigator.h"
-#include "NodesPanel.h"
-#include "PgSetupPanel.h"
-#include "ProblemsModel.h"
-#include "ProblemsPanel.h"
-#include "ProfileStore.h"
-#include "SecretStore.h"
-#include "ShapeClient.h"
-#include "ShapeStatusModel.h"
-#include "SortedFilterProxy.h"
-#include "SyncStatusPanel.h"
-#include "TaskDetailPane.h"
-#include "TasksPanel.h"
-#include "UiLog.h"
+#include "app/hivewatch/DashboardCommands.h"
+#include "app/hivewatch/DemoSession.h"
+#include "app/hivewatch/Navigator.h"
+#include "domain/HiveTables.h"
+#include "models/hive/BatchCoalescer.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/ProblemsModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/SortedFilterProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/shape/ShapeClient.h"
+#include "ui/MainWindow.h"
+#include "ui/NewRowsPill.h"
+#include "ui/UiLog.h"
+#include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/ProblemsPanel.h"
+#include "ui/hive/ProfileStore.h"
+#include "ui/hive/SecretStore.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/legacy/LegacyMigrationDialog.h"
+#include "ui/logs/LogsPanel.h"
+#include "ui/pg/PgSetupPanel.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -48,6 +48,8 @@
 #include <functional>
 #include <malloc.h>
 #include <memory>
+
+namespace hivewatch {
 
 namespace {
 // Item data of the demo entry of the switcher (a saved profile may have any name).
@@ -577,3 +579,5 @@ void Dashboard::askForToken(const QString &shape)
         m_shapes->addShape(definition, source->endpointFor(table));
     }
 }
+
+} // namespace hivewatch

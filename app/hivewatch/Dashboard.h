@@ -1,13 +1,21 @@
 #pragma once
 
-#include "ConnectionProfile.h"
-#include "ConnectionSettings.h"
+#include "ui/hive/ConnectionProfile.h"
+#include "ui/hive/ConnectionSettings.h"
 
 #include <QObject>
 #include <QUrl>
 #include <QUuid>
 
 #include <memory>
+
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QPushButton;
+class QWidget;
+
+namespace hivewatch {
 
 class BatchCoalescer;
 class DashboardCommands;
@@ -21,11 +29,6 @@ class Navigator;
 class NodesPanel;
 class ProblemsModel;
 class ProblemsPanel;
-class QComboBox;
-class QDockWidget;
-class QLabel;
-class QPushButton;
-class QWidget;
 class SecretStore;
 class ShapeClient;
 class SyncStatusPanel;
@@ -152,3 +155,5 @@ private:
     bool m_demoWanted = false; // the user may have chosen another hive while it started
     std::unique_ptr<DemoSession> m_demo;
 };
+
+} // namespace hivewatch

@@ -1,18 +1,18 @@
-#include "DashboardCommands.h"
+#include "app/hivewatch/DashboardCommands.h"
 
-#include "CommandPalette.h"
-#include "Dashboard.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "LogExecutionModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "ShortcutSheet.h"
-#include "SortedFilterProxy.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
+#include "app/hivewatch/Dashboard.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/SortedFilterProxy.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/LogExecutionModel.h"
+#include "ui/CommandPalette.h"
+#include "ui/MainWindow.h"
+#include "ui/ShortcutSheet.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -22,6 +22,8 @@
 #include <QMenuBar>
 #include <QTabWidget>
 #include <QTableView>
+
+namespace hivewatch {
 
 namespace {
 // Rows waiting under a held list are placed first, so the jump finds its row.
@@ -164,3 +166,5 @@ void DashboardCommands::addJumpProviders()
         return entries;
     });
 }
+
+} // namespace hivewatch

@@ -2,10 +2,13 @@
 
 #include <QObject>
 
+class QAction;
+
+namespace hivewatch {
+
 class CommandPalette;
 class Dashboard;
 class MainWindow;
-class QAction;
 class ShortcutSheet;
 
 // The keyboard side of the dashboard: the command palette (Ctrl+P or `:`) with jumps to every
@@ -38,3 +41,5 @@ private:
     ShortcutSheet *m_sheet;
     QAction *m_paletteAction;
 };
+
+} // namespace hivewatch

@@ -1,22 +1,24 @@
-#include "Navigator.h"
+#include "app/hivewatch/Navigator.h"
 
-#include "AssignmentModel.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "KanbanBoard.h"
-#include "LogModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NodesPanel.h"
-#include "ProgressEventModel.h"
-#include "TaskDetailPane.h"
-#include "TasksPanel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/logs/LogModel.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/KanbanBoard.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QAction>
 #include <QListView>
 #include <QShortcut>
 #include <QTabWidget>
 #include <QTableView>
+
+namespace hivewatch {
 
 Navigator::Navigator(MainWindow *window, HiveModels *models, TasksPanel *tasks, NodesPanel *nodes,
                      LogsPanel *logs, TaskDetailPane *detail, QObject *parent)
@@ -222,3 +224,5 @@ void Navigator::apply(const NavigationLocation &location)
         m_tasks->table()->setFocus();
     }
 }
+
+} // namespace hivewatch

@@ -1,16 +1,19 @@
 #pragma once
 
-#include "NavigationHistory.h"
+#include "ui/NavigationHistory.h"
 
 #include <QObject>
 #include <QUuid>
+
+class QAbstractItemView;
+class QAction;
+
+namespace hivewatch {
 
 class HiveModels;
 class LogsPanel;
 class MainWindow;
 class NodesPanel;
-class QAbstractItemView;
-class QAction;
 class TaskDetailPane;
 class TasksPanel;
 
@@ -54,3 +57,5 @@ private:
     TaskDetailPane *m_detail;
     NavigationHistory *m_history;
 };
+
+} // namespace hivewatch

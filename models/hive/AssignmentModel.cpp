@@ -1,14 +1,16 @@
-#include "AssignmentModel.h"
+#include "models/hive/AssignmentModel.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "TaskModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
 
 #include <QBrush>
 #include <QColor>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 AssignmentModel::AssignmentModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -237,3 +239,5 @@ void AssignmentModel::rowsCleared()
     m_activeByNode.clear();
     m_activeByTask.clear();
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
 
 #include <QHash>
 #include <QSet>
 #include <QTimer>
+
+namespace hivewatch {
 
 class NodeModel;
 class TaskModel;
@@ -75,3 +77,5 @@ private:
     QSet<int> m_staleColumns;
     QTimer m_resolveTimer;
 };
+
+} // namespace hivewatch

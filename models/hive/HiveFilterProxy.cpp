@@ -1,6 +1,8 @@
-#include "HiveFilterProxy.h"
+#include "models/hive/HiveFilterProxy.h"
 
-#include "HiveRoles.h"
+#include "models/hive/HiveRoles.h"
+
+namespace hivewatch {
 
 HiveFilterProxy::HiveFilterProxy(QObject *parent)
     : SortedFilterProxy(parent)
@@ -80,3 +82,5 @@ bool HiveFilterProxy::filterMayChange(int firstColumn, int lastColumn,
         return true;
     return SortedFilterProxy::filterMayChange(firstColumn, lastColumn, roles);
 }
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
 #include <QDateTime>
 #include <QSet>
+
+namespace hivewatch {
 
 // The one proxy the hive views use: sorts by HiveRoles::SortRole, hides soft-deleted/archived rows
 // unless asked, and optionally keeps only one status or rows pointing at a set of ids (the
@@ -40,3 +42,5 @@ private:
     int m_timeColumn = -1;
     QDateTime m_notBefore;
 };
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
-#include "HiveModels.h"
+#include "models/hive/HiveModels.h"
 
-#include "AssignmentModel.h"
-#include "HiveTables.h"
-#include "NodeModel.h"
-#include "NodeProjectModel.h"
-#include "ProgressEventModel.h"
-#include "ProjectModel.h"
-#include "ShapeStatusModel.h"
-#include "TaskModel.h"
+#include "domain/HiveTables.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/NodeProjectModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ProjectModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+
+namespace hivewatch {
 
 HiveModels::HiveModels(QObject *parent)
     : QObject(parent)
@@ -67,3 +69,5 @@ void HiveModels::clearShape(const QString &shapeName)
         model->clear();
     m_statuses->removeShape(shapeName);
 }
+
+} // namespace hivewatch

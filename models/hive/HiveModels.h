@@ -1,8 +1,10 @@
 #pragma once
 
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QObject>
+
+namespace hivewatch {
 
 class AssignmentModel;
 class KeyedTableModel;
@@ -52,3 +54,5 @@ private:
     ProjectModel *m_projects;
     NodeProjectModel *m_nodeProjects;
 };
+
+} // namespace hivewatch

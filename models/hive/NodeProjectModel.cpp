@@ -1,6 +1,8 @@
-#include "NodeProjectModel.h"
+#include "models/hive/NodeProjectModel.h"
 
-#include "HiveRoles.h"
+#include "models/hive/HiveRoles.h"
+
+namespace hivewatch {
 
 NodeProjectModel::NodeProjectModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -76,3 +78,5 @@ QVariant NodeProjectModel::headerData(int section, Qt::Orientation orientation, 
     }
     return {};
 }
+
+} // namespace hivewatch

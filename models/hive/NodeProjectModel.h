@@ -1,6 +1,8 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
+
+namespace hivewatch {
 
 // node_projects: which node hosts which project, and where (repository path, default branch).
 // The row an assignment's node_project_id points at.
@@ -21,3 +23,5 @@ public:
     // "main @ /srv/repos/app" for the detail views; empty when the row is unknown.
     QString describe(const QString &nodeProjectId) const;
 };
+
+} // namespace hivewatch

@@ -1,14 +1,16 @@
-#include "ProgressEventModel.h"
+#include "models/hive/ProgressEventModel.h"
 
-#include "AssignmentModel.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
+
+namespace hivewatch {
 
 ProgressEventModel::ProgressEventModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -107,3 +109,5 @@ QVariant ProgressEventModel::headerData(int section, Qt::Orientation orientation
     }
     return {};
 }
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
+
+namespace hivewatch {
 
 class AssignmentModel;
 
@@ -25,3 +27,5 @@ public:
 private:
     const AssignmentModel *m_assignments = nullptr;
 };
+
+} // namespace hivewatch

@@ -1,7 +1,9 @@
-#include "ProjectModel.h"
+#include "models/hive/ProjectModel.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+
+namespace hivewatch {
 
 ProjectModel::ProjectModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -52,3 +54,5 @@ QVariant ProjectModel::headerData(int section, Qt::Orientation orientation, int 
         return QAbstractTableModel::headerData(section, orientation, role);
     return section == Name ? tr("Project") : tr("Created");
 }
+
+} // namespace hivewatch

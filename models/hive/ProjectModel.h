@@ -1,6 +1,8 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
+
+namespace hivewatch {
 
 // projects: what a task's project_id names. Only the name matters to the views; a project the
 // hive dropped (its table left the publication after E) leaves tasks showing their id.
@@ -20,3 +22,5 @@ public:
 
     QString nameForId(const QString &id) const;
 };
+
+} // namespace hivewatch

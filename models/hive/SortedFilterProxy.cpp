@@ -1,8 +1,10 @@
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
 #include <QDateTime>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 // Invalid keys sort after every valid one (as in QSortFilterProxyModel); text compares
@@ -693,3 +695,5 @@ void SortedFilterProxy::dropHeld()
     m_heldMoves.clear();
     emit heldCountChanged(0);
 }
+
+} // namespace hivewatch

@@ -6,6 +6,8 @@
 #include <QSet>
 #include <QVariant>
 
+namespace hivewatch {
+
 // A sorting and filtering proxy for flat tables that stays cheap while a large source grows.
 // QSortFilterProxyModel rebuilds its whole source-to-proxy map for every interval of inserted
 // rows, so a sorted view of 100k rows paid O(rows) per slice of a live sync. This proxy keeps one
@@ -117,3 +119,5 @@ private:
     QSet<int> m_heldMoves; // placed source rows whose key changed; m_keys keeps the old key
     QList<QMetaObject::Connection> m_connections;
 };
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "TaskBoardProxy.h"
+#include "models/hive/TaskBoardProxy.h"
 
-#include "TaskModel.h"
+#include "models/hive/TaskModel.h"
+
+namespace hivewatch {
 
 TaskBoardProxy::TaskBoardProxy(const TaskModel *tasks, QObject *parent)
     : HiveFilterProxy(parent)
@@ -47,3 +49,5 @@ bool TaskBoardProxy::filterMayChange(int firstColumn, int lastColumn, const QLis
         return true;
     return HiveFilterProxy::filterMayChange(firstColumn, lastColumn, roles);
 }
+
+} // namespace hivewatch

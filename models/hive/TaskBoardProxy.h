@@ -1,8 +1,10 @@
 #pragma once
 
-#include "HiveFilterProxy.h"
+#include "models/hive/HiveFilterProxy.h"
 
 #include <QSet>
+
+namespace hivewatch {
 
 class TaskModel;
 
@@ -28,3 +30,5 @@ private:
     QSet<QString> m_projects;
     QSet<QString> m_nodes;
 };
+
+} // namespace hivewatch

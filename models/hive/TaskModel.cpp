@@ -1,13 +1,15 @@
-#include "TaskModel.h"
+#include "models/hive/TaskModel.h"
 
-#include "AssignmentModel.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "ProjectModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProjectModel.h"
 
 #include <QBrush>
 #include <QColor>
+
+namespace hivewatch {
 
 namespace {
 bool isHidden(const KeyedTableModel::Values &values)
@@ -219,3 +221,5 @@ void TaskModel::rowsCleared()
     m_counts.clear();
     m_countsDirty = true;
 }
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
 
 #include <QHash>
 #include <QTimer>
+
+namespace hivewatch {
 
 class AssignmentModel;
 class NodeModel;
@@ -71,3 +73,5 @@ private:
     bool m_countsDirty = false;
     QTimer m_resolveTimer;
 };
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "LegacyIssueModel.h"
+#include "models/legacy/LegacyIssueModel.h"
 
 #include <QRegularExpression>
+
+namespace hivewatch {
 
 namespace {
 // "an array" → "a list", as people read JSON.
@@ -118,3 +120,5 @@ QVariant LegacyIssueModel::headerData(int section, Qt::Orientation orientation, 
     }
     return {};
 }
+
+} // namespace hivewatch

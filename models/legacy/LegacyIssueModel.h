@@ -1,8 +1,10 @@
 #pragma once
 
-#include "LegacyMigrationTypes.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <QAbstractTableModel>
+
+namespace hivewatch {
 
 // The lines a dry run or migration could not migrate: execution, row, line number, a plain
 // reason and the offending text (cut). The parser's own wording stays in the reason's tooltip.
@@ -31,3 +33,5 @@ private:
     QList<LegacyIssue> m_issues;
     qint64 m_unlisted = 0;
 };
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "LegacyMigrationController.h"
+#include "models/legacy/LegacyMigrationController.h"
+
+namespace hivewatch {
 
 LegacyMigrationController::LegacyMigrationController(QObject *parent)
     : QObject(parent)
@@ -52,3 +54,5 @@ void LegacyMigrationController::setRunning(bool running)
     m_running = running;
     emit runningChanged(running);
 }
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "ExecutionListProxy.h"
+#include "models/logs/ExecutionListProxy.h"
 
-#include "LogExecutionModel.h"
+#include "models/logs/LogExecutionModel.h"
 
 #include <QDateTime>
+
+namespace hivewatch {
 
 ExecutionListProxy::ExecutionListProxy(QObject *parent)
     : QSortFilterProxyModel(parent)
@@ -45,3 +47,5 @@ bool ExecutionListProxy::lessThan(const QModelIndex &left, const QModelIndex &ri
         return l > r;
     return left.row() < right.row();
 }
+
+} // namespace hivewatch

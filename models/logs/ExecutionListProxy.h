@@ -2,6 +2,8 @@
 
 #include <QSortFilterProxyModel>
 
+namespace hivewatch {
+
 // The order an operator reads the execution list in: running executions pinned on top, then
 // everything by last activity, newest first; optionally only the running ones.
 class ExecutionListProxy : public QSortFilterProxyModel
@@ -20,3 +22,5 @@ protected:
 private:
     bool m_runningOnly = false;
 };
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
-#include "LogExecutionModel.h"
+#include "models/logs/LogExecutionModel.h"
 
-#include "AssignmentModel.h"
-#include "HiveValues.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveValues.h"
 
 #include <QColor>
 #include <QLocale>
 #include <QSet>
 #include <QTimeZone>
+
+namespace hivewatch {
 
 LogExecutionModel::LogExecutionModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -176,3 +178,5 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
         endInsertRows();
     }
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QPointer>
+
+namespace hivewatch {
 
 class AssignmentModel;
 
@@ -50,3 +52,5 @@ private:
     // The app's models may go before the panel that shows this list.
     QPointer<const AssignmentModel> m_assignments;
 };
+
+} // namespace hivewatch

@@ -1,14 +1,16 @@
-#include "LogModel.h"
+#include "models/logs/LogModel.h"
 
-#include "LogTable.h"
-#include "ModelsLog.h"
-#include "StatusVocabularies.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
+#include "models/ModelsLog.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QFont>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -511,3 +513,5 @@ void LogModel::onExportFinished(quint64 token, qint64 rows, const QString &error
     if (token == m_exportToken)
         emit exportFinished(rows, error);
 }
+
+} // namespace hivewatch

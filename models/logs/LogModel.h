@@ -1,14 +1,16 @@
 #pragma once
 
-#include "LogPageLoader.h"
-#include "ShapeBatch.h"
-#include "WorkerThread.h"
+#include "models/logs/LogPageLoader.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>
 
 #include <atomic>
 #include <memory>
+
+namespace hivewatch {
 
 // The lines of one execution, read lazily from a LogStore.
 //
@@ -165,3 +167,5 @@ private:
     QString m_lastError;
     QTimer m_executionsTimer; // coalesces execution-list refreshes during live syncs
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "LegacyEntryWriter.h"
+#include "sync/legacy/LegacyEntryWriter.h"
 
-#include "LegacyLogReader.h"
-#include "LogStore.h"
+#include "sync/legacy/LegacyLogReader.h"
+#include "sync/store/LogStore.h"
 
 #include <QUuid>
+
+namespace hivewatch {
 
 namespace {
 
@@ -269,3 +271,5 @@ void LegacyEntryWriter::maybeReportProgress(bool force)
     m_sinceProgress.restart();
     m_callbacks.progress(m_progress);
 }
+
+} // namespace hivewatch

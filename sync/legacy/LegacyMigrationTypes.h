@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QUuid>
 
+namespace hivewatch {
+
 // Value types of the legacy log migration (docs/hive-schema.md §4). They cross the worker thread's
 // queued signals by value.
 
@@ -146,8 +148,10 @@ struct LegacyProgress
 
 QString legacyStatusName(LegacyExecutionResult::Status status);
 
-Q_DECLARE_METATYPE(LegacySource)
-Q_DECLARE_METATYPE(LegacyTarget)
-Q_DECLARE_METATYPE(LegacyOptions)
-Q_DECLARE_METATYPE(LegacyReport)
-Q_DECLARE_METATYPE(LegacyProgress)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LegacySource)
+Q_DECLARE_METATYPE(hivewatch::LegacyTarget)
+Q_DECLARE_METATYPE(hivewatch::LegacyOptions)
+Q_DECLARE_METATYPE(hivewatch::LegacyReport)
+Q_DECLARE_METATYPE(hivewatch::LegacyProgress)

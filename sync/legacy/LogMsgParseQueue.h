@@ -1,7 +1,7 @@
 #pragma once
 
-#include "LegacyLine.h"
-#include "LogMsgParser.h"
+#include "sync/legacy/LegacyLine.h"
+#include "sync/legacy/LogMsgParser.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -9,6 +9,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+namespace hivewatch {
 
 // Parses LogMsg lines on a second thread while the caller writes the previous lines into SQLite:
 // the migration's writing thread is its bottleneck, and JSON parsing was a tenth of its time.
@@ -98,3 +100,5 @@ private:
     bool m_stop = false;
     std::thread m_thread;
 };
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
-#include "ShapeMessage.h"
+#include "sync/shape/ShapeMessage.h"
 
-#include "SyncLog.h"
+#include "sync/shape/SyncLog.h"
 
 #include <simdjson.h>
 
 #include <string_view>
+
+namespace hivewatch {
 
 using namespace simdjson;
 
@@ -240,3 +242,5 @@ Result<RawRow> parseRawRow(const QByteArray &json)
         return Error(QStringLiteral("a stored shape row is not a JSON object"));
     return row;
 }
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
 #pragma once
 
-#include "JsonString.h"
-#include "Result.h"
-#include "ShapeBatch.h"
+#include "domain/Result.h"
+#include "sync/common/JsonString.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
+
+namespace hivewatch {
 
 // One column value as Electric sends it: the Postgres text form, or SQL NULL. Typing happens
 // later (ShapeValue), so rows can be stored and merged without losing anything.
@@ -54,3 +56,5 @@ inline constexpr qsizetype kShapeBodyPadding = 64;
 // store; parseRawRow reports malformed input as an error.
 QByteArray rawRowToJson(const RawRow &row);
 Result<RawRow> parseRawRow(const QByteArray &json);
+
+} // namespace hivewatch

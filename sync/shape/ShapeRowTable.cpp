@@ -1,11 +1,13 @@
-#include "ShapeRowTable.h"
+#include "sync/shape/ShapeRowTable.h"
 
-#include "SqliteTransaction.h"
-#include "SyncLog.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/sqlite/SqliteTransaction.h"
 
 #include <sqlite3.h>
 
 #include <string>
+
+namespace hivewatch {
 
 namespace {
 
@@ -260,3 +262,5 @@ Result<qint64> ShapeRowTable::count(QByteArrayView name)
     m_count.reset();
     return rows;
 }
+
+} // namespace hivewatch

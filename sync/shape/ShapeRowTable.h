@@ -1,8 +1,8 @@
 #pragma once
 
-#include "Result.h"
-#include "SqliteConnection.h"
-#include "SqliteStatement.h"
+#include "domain/Result.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteStatement.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <optional>
+
+namespace hivewatch {
 
 // The generic rows of every shape in the local store (ShapeStore's shape_rows), in wire form by
 // Electric key. Laid out for a snapshot's bulk insert (docs/benchmarks.md, "A task-shaped
@@ -74,3 +76,5 @@ private:
     SqliteStatement m_any;
     SqliteStatement m_count;
 };
+
+} // namespace hivewatch

@@ -1,9 +1,9 @@
-#include "ShapeStore.h"
+#include "sync/shape/ShapeStore.h"
 
-#include "LogStore.h"
-#include "ShapeRowTable.h"
-#include "SqliteTransaction.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeRowTable.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogStore.h"
 
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -884,3 +886,5 @@ Result<void> ShapeStore::removeHere(const QString &name)
     m_resyncSaved.remove(name);
     return finish();
 }
+
+} // namespace hivewatch

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "LogStore.h"
-#include "Result.h"
-#include "ShapeMessage.h"
-#include "ShapeRowSink.h"
-#include "ShapeSchema.h"
-#include "ShapeUpdate.h"
-#include "SqliteConnection.h"
-#include "SqliteTransaction.h"
-#include "WorkerThread.h"
+#include "domain/Result.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeRowSink.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeUpdate.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogStore.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -21,6 +21,8 @@
 #include <map>
 #include <memory>
 #include <optional>
+
+namespace hivewatch {
 
 class LogStore;
 class ShapeRowTable;
@@ -161,3 +163,5 @@ private:
     std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
     bool m_sinkCache = true; // the page cache is sized for a sink's table (useCacheFor)
 };
+
+} // namespace hivewatch

@@ -1,8 +1,8 @@
-#include "ShapeStream.h"
+#include "sync/shape/ShapeStream.h"
 
-#include "ShapeContentEncoding.h"
-#include "ShapeValue.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeContentEncoding.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/SyncLog.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -14,6 +14,8 @@
 #include <QSslCertificate>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -756,3 +758,5 @@ ShapeUpdate ShapeStream::takePending()
     m_pendingReset = false;
     return update;
 }
+
+} // namespace hivewatch

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "ShapeBackoff.h"
-#include "ShapeDefinition.h"
-#include "ShapeMessage.h"
-#include "ShapeSchema.h"
-#include "ShapeStatus.h"
-#include "ShapeStreamState.h"
-#include "ShapeTokenCommand.h"
-#include "ShapeUpdate.h"
-#include "ShapeUrl.h"
+#include "sync/shape/ShapeBackoff.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeStatus.h"
+#include "sync/shape/ShapeStreamState.h"
+#include "sync/shape/ShapeTokenCommand.h"
+#include "sync/shape/ShapeUpdate.h"
+#include "sync/shape/ShapeUrl.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -21,6 +21,8 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+
+namespace hivewatch {
 
 // The Electric shape protocol state machine for one shape (docs/electric-protocol.md §4–5; issue 4
 // item 3). It lives on the worker thread and uses the worker's QNetworkAccessManager.
@@ -179,4 +181,6 @@ private:
     QDateTime m_retryAt;
 };
 
-Q_DECLARE_METATYPE(ShapeUpdate)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::ShapeUpdate)

@@ -1,14 +1,16 @@
-#include "ShapeWorker.h"
+#include "sync/shape/ShapeWorker.h"
 
-#include "LogStore.h"
-#include "ShapeStore.h"
-#include "ShapeStream.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeStream.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/store/LogStore.h"
 
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
+
+namespace hivewatch {
 
 struct ShapeWorker::Shape
 {
@@ -428,3 +430,5 @@ void ShapeWorker::publishStatus(Shape &shape)
             "start when restarted");
     emit statusChanged(shape.status);
 }
+
+} // namespace hivewatch

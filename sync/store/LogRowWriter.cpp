@@ -1,11 +1,13 @@
-#include "LogRowWriter.h"
+#include "sync/store/LogRowWriter.h"
 
-#include "LogTable.h"
-#include "SqliteConnection.h"
+#include "domain/LogTable.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QScopeGuard>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -423,3 +425,5 @@ Result<void> LogRowWriter::detachAllSynced()
         return stepError(QStringLiteral("Could not detach the synced log lines"));
     return {};
 }
+
+} // namespace hivewatch

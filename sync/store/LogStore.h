@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -14,6 +14,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+
+class QSqlDatabase; // Qt Sql is private to the store: only tests that open it link Qt Sql
+
+namespace hivewatch {
 
 // One execution log line, as the node's `log_entries` row (docs/hive-schema.md §3.1).
 struct LogEntry
@@ -93,8 +97,6 @@ struct LogStoreStats
     QMap<QString, qint64> rowsByOutputType;
     qint64 totalRows = 0;
 };
-
-class QSqlDatabase; // Qt Sql is private to the store: only tests that open it link Qt Sql
 
 // The local SQLite log store, also able to open a node's own db.sqlite.
 //
@@ -190,7 +192,9 @@ private:
     std::unique_ptr<Private> d;
 };
 
-Q_DECLARE_METATYPE(LogEntry)
-Q_DECLARE_METATYPE(LogPage)
-Q_DECLARE_METATYPE(ExecutionSummary)
-Q_DECLARE_METATYPE(LogFilter)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LogEntry)
+Q_DECLARE_METATYPE(hivewatch::LogPage)
+Q_DECLARE_METATYPE(hivewatch::ExecutionSummary)
+Q_DECLARE_METATYPE(hivewatch::LogFilter)

@@ -1,9 +1,11 @@
-#include "LogStorePrivate.h"
+#include "sync/store/LogStorePrivate.h"
 
 #include <QSaveFile>
 #include <QTextStream>
 
 #include <limits>
+
+namespace hivewatch {
 
 namespace {
 
@@ -121,3 +123,5 @@ Result<qint64> LogStore::exportExecution(const QUuid &executionId, const QString
         return Error(QStringLiteral("Could not write %1").arg(filePath), file.errorString());
     return rows;
 }
+
+} // namespace hivewatch

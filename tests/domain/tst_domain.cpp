@@ -1,8 +1,10 @@
-#include "HiveTables.h"
-#include "LogTable.h"
-#include "StatusVocabularies.h"
+#include "domain/HiveTables.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
 
 #include <QTest>
+
+using namespace hivewatch;
 
 // The hive's words as the domain floor gives them to every layer: table names, the log table's
 // identity and output types, and status spellings with their aliases.

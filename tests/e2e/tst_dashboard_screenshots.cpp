@@ -2,25 +2,25 @@
 // test shape server. With HIVEWATCH_SCREENSHOT_DIR set the PNGs are written there (that is how
 // docs/screenshots/ is made); otherwise into a temporary directory. Either way the test checks
 // that each panel rendered with its data.
-#include "AssignmentModel.h"
-#include "CommandPalette.h"
-#include "Dashboard.h"
-#include "DashboardCommands.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "MainWindow.h"
-#include "Navigator.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "PgConnection.h"
-#include "ProgressEventModel.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskDetailPane.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
-#include "TestDatabase.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardCommands.h"
+#include "app/hivewatch/Navigator.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+#include "ui/CommandPalette.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
 
 #include <QDir>
 #include <QFile>
@@ -32,6 +32,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 constexpr int kTimeout = 30000; // ms

@@ -1,12 +1,14 @@
 // Fuzzes parseShapeBody (a shape response body) and the stored form of the rows it yields: every
 // body must parse or be refused with an error, and a parsed row must come back unchanged from
 // rawRowToJson/parseRawRow, since that is how ShapeStore keeps it.
-#include "ShapeMessage.h"
+#include "sync/shape/ShapeMessage.h"
 
 #include <QLoggingCategory>
 
 #include <cstdio>
 #include <cstdlib>
+
+using namespace hivewatch;
 
 namespace {
 

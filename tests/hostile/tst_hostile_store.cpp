@@ -7,9 +7,9 @@
 // Kill -9 during a write is held elsewhere (see docs/failure-modes.md): tst_logstore's
 // writerKilled* (the store), tst_shapeintegration's hivectlResumesFromTheSavedOffsetAfterSigkill
 // (shape sync) and tst_hivectl_migrate_legacy (the legacy migration).
-#include "HivectlRun.h"
-#include "PrivateMounts.h"
-#include "ScriptedHttpServer.h"
+#include "tests/hostile/HivectlRun.h"
+#include "tests/hostile/PrivateMounts.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>

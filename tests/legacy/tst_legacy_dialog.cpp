@@ -1,6 +1,6 @@
-#include "LegacyMigrationDialog.h"
-#include "LegacyTestChecks.h"
-#include "NodeDbBuilder.h"
+#include "tests/legacy/LegacyTestChecks.h"
+#include "tests/legacy/NodeDbBuilder.h"
+#include "ui/legacy/LegacyMigrationDialog.h"
 
 #include <QAbstractItemModel>
 #include <QAbstractItemModelTester>
@@ -13,6 +13,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 // The dialog on real widgets (offscreen): a dry run lists the skipped lines and writes nothing,
 // then Migrate writes every migratable line while the GUI thread stays free.

@@ -1,5 +1,5 @@
-#include "LogExecutionModel.h"
-#include "LogModel.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -11,6 +11,8 @@
 #include <QTimer>
 
 #include <future>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,6 +1,6 @@
-#include "LogModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
+#include "models/logs/LogModel.h"
+#include "ui/MainWindow.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -15,6 +15,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,13 +1,15 @@
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "ExecutionListProxy.h"
-#include "HiveModels.h"
-#include "LogExecutionModel.h"
-#include "NodeModel.h"
-#include "TaskModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/ExecutionListProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 const QUuid kDone = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-000000000001"));

@@ -1,19 +1,21 @@
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "HiveFilterProxy.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "NodeProjectModel.h"
-#include "ProgressEventModel.h"
-#include "ProjectModel.h"
-#include "TaskModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/NodeProjectModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ProjectModel.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Tester = QAbstractItemModelTester;
 

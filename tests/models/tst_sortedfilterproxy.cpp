@@ -2,16 +2,18 @@
 // the filter stay right under inserts, removes, updates that move rows, resets and filter changes,
 // with precise signals for few places and one layout change for scattered ones, checked by
 // QAbstractItemModelTester throughout.
-#include "BatchText.h"
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 // Counts how often the filter runs, to show which changes re-filter.

@@ -1,9 +1,9 @@
-#include "PgSetupFixture.h"
+#include "tests/pg/PgSetupFixture.h"
 
-#include "PgApplyConfirmDialog.h"
-#include "PgPasswordKeychain.h"
-#include "PgSetupPanel.h"
-#include "PgTableListModel.h"
+#include "models/pg/PgTableListModel.h"
+#include "ui/pg/PgApplyConfirmDialog.h"
+#include "ui/pg/PgPasswordKeychain.h"
+#include "ui/pg/PgSetupPanel.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -22,6 +22,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTreeWidget>
+
+using namespace hivewatch;
 
 using namespace PgSetupFixture;
 

@@ -1,12 +1,12 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
-#include "LogTable.h"
-#include "ShapeContentEncoding.h"
-#include "ShapeLogLine.h"
-#include "ShapeMessage.h"
-#include "ShapeSchema.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
+#include "domain/LogTable.h"
+#include "sync/hive/ShapeLogLine.h"
+#include "sync/shape/ShapeContentEncoding.h"
 #include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -15,6 +15,8 @@
 #include <cmath>
 #include <limits>
 #include <tuple>
+
+using namespace hivewatch;
 
 Q_DECLARE_METATYPE(RawField)
 

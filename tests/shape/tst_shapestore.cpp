@@ -1,18 +1,20 @@
 // ShapeStore's isolation between shapes (issue 13) on a real SQLite file: what a second,
 // read-only connection sees while one shape is half-way through a multi-part snapshot. And the
 // store of a fresh account: ShapeWorker creates its directory, or says which one it cannot.
-#include "LogStore.h"
-#include "ShapeStore.h"
-#include "ShapeStream.h"
-#include "ShapeUrl.h"
-#include "ShapeWorker.h"
-#include "SqliteConnection.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeStream.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeWorker.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogStore.h"
 
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 

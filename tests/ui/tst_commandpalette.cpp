@@ -2,17 +2,17 @@
 // command palette jumps to a task by part of its title (keys through QTest), runs menu actions,
 // opens with `:` only outside text fields; `/` focuses the panel's filter; `?` shows the shortcut
 // sheet; Alt+T belongs to the Tasks table alone; the sync status dock stays hidden while live.
-#include "CommandPalette.h"
-#include "Dashboard.h"
-#include "DashboardCommands.h"
-#include "HiveRoles.h"
-#include "LogModel.h"
-#include "LogStore.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "ScriptedHttpServer.h"
-#include "ShortcutSheet.h"
-#include "TasksPanel.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardCommands.h"
+#include "models/hive/HiveRoles.h"
+#include "models/logs/LogModel.h"
+#include "sync/store/LogStore.h"
+#include "tests/support/ScriptedHttpServer.h"
+#include "ui/CommandPalette.h"
+#include "ui/MainWindow.h"
+#include "ui/ShortcutSheet.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -28,6 +28,8 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Server = ScriptedHttpServer;
 

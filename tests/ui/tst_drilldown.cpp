@@ -1,24 +1,24 @@
 // Drill-down through the real dashboard, offscreen: its models fed batches as the shape consumer
 // delivers them, log lines in its real store. Task → detail → Open logs lands on the execution's
 // lines; node → assignment → logs; back and forward like a browser; names everywhere.
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "Dashboard.h"
-#include "ExecutionListProxy.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "KanbanBoard.h"
-#include "LogModel.h"
-#include "LogStore.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NavigationHistory.h"
-#include "Navigator.h"
-#include "NodesPanel.h"
-#include "TaskCardDelegate.h"
-#include "TaskDetailPane.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/Navigator.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/ExecutionListProxy.h"
+#include "models/logs/LogModel.h"
+#include "sync/store/LogStore.h"
+#include "tests/models/BatchText.h"
+#include "ui/MainWindow.h"
+#include "ui/NavigationHistory.h"
+#include "ui/hive/KanbanBoard.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/TaskCardDelegate.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -32,6 +32,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+
+using namespace hivewatch;
 
 namespace {
 const QString kRunning = QStringLiteral("aaaaaaaa-0000-4000-8000-00000000000a");

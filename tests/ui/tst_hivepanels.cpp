@@ -1,17 +1,17 @@
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "ConnectionDialog.h"
-#include "HiveRoles.h"
-#include "KanbanBoard.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "ProfileStore.h"
-#include "ProgressEventModel.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/KanbanBoard.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/ProfileStore.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TasksPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QBrush>
@@ -28,6 +28,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 class TestHivePanels : public QObject
 {

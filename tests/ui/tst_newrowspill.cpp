@@ -1,11 +1,11 @@
 // NewRowsPill over a real TaskModel and HiveFilterProxy in a table view (offscreen): while the
 // pointer is over the list or a row is selected, 100 arriving rows wait and the order on screen
 // holds; the pill counts them, and clicking it or leaving places them. Selection follows its row.
-#include "BatchText.h"
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "NewRowsPill.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
+#include "ui/NewRowsPill.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -13,6 +13,8 @@
 #include <QItemSelectionModel>
 #include <QTableView>
 #include <QTest>
+
+using namespace hivewatch;
 
 class TestNewRowsPill : public QObject
 {

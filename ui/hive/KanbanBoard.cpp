@@ -1,11 +1,11 @@
-#include "KanbanBoard.h"
+#include "ui/hive/KanbanBoard.h"
 
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "TaskBoardProxy.h"
-#include "TaskCardDelegate.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/TaskBoardProxy.h"
+#include "models/hive/TaskModel.h"
+#include "ui/hive/TaskCardDelegate.h"
 
 #include <QComboBox>
 #include <QFrame>
@@ -19,6 +19,8 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 const QString kWindowKey = QStringLiteral("board/doneWindowHours");
@@ -371,3 +373,5 @@ bool KanbanBoard::isColumnVisible(const QString &status) const
     const Column *c = column(status);
     return c && !c->frame->isHidden();
 }
+
+} // namespace hivewatch

@@ -4,13 +4,16 @@
 #include <QSet>
 #include <QWidget>
 
-class TaskBoardProxy;
 class QToolButton;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
 class QListView;
 class QPushButton;
+
+namespace hivewatch {
+
+class TaskBoardProxy;
 class TaskCardDelegate;
 class TaskModel;
 
@@ -91,3 +94,5 @@ private:
     bool m_showHidden = false;
     QListView *m_lastView = nullptr;
 };
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
-#include "TaskCardDelegate.h"
+#include "ui/hive/TaskCardDelegate.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "TaskModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/TaskModel.h"
 
 #include <QApplication>
 #include <QPainter>
 #include <QPainterPath>
+
+namespace hivewatch {
 
 namespace {
 constexpr int kMargin = 4;
@@ -94,3 +96,5 @@ void TaskCardDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         metrics.elidedText(detailLine(index), Qt::ElideRight, text.width()));
     painter->restore();
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 
 #include <functional>
 
+namespace hivewatch {
+
 class TaskModel;
 
 // A kanban card: a strip in the status's colour, the title, and a line of what an operator looks
@@ -30,3 +32,5 @@ private:
     const TaskModel *m_tasks;
     std::function<QDateTime()> m_clock;
 };
+
+} // namespace hivewatch

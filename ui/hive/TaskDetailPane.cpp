@@ -1,12 +1,12 @@
-#include "TaskDetailPane.h"
+#include "ui/hive/TaskDetailPane.h"
 
-#include "AssignmentModel.h"
-#include "HiveModels.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "NodeProjectModel.h"
-#include "ProgressEventModel.h"
-#include "TaskModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/NodeProjectModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/TaskModel.h"
 
 #include <QDesktopServices>
 #include <QHBoxLayout>
@@ -19,6 +19,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 const QString kScheme = QStringLiteral("hivewatch");
@@ -267,3 +269,5 @@ QString TaskDetailPane::text() const
 {
     return m_title->text() + QLatin1Char('\n') + m_browser->toPlainText();
 }
+
+} // namespace hivewatch

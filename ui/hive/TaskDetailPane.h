@@ -6,11 +6,14 @@
 #include <QUuid>
 #include <QWidget>
 
-class HiveModels;
 class QLabel;
 class QPushButton;
 class QTextBrowser;
 class QUrl;
+
+namespace hivewatch {
+
+class HiveModels;
 
 // One task and everything the store knows about it: description, project, status history,
 // assignments (node names link to the node, each has Open logs) and the latest progress events
@@ -63,3 +66,5 @@ private:
     QPushButton *m_openLogs;
     QTimer m_refreshTimer;
 };
+
+} // namespace hivewatch

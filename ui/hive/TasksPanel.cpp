@@ -1,9 +1,9 @@
-#include "TasksPanel.h"
+#include "ui/hive/TasksPanel.h"
 
-#include "HiveFilterProxy.h"
-#include "HiveValues.h"
-#include "KanbanBoard.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/TaskModel.h"
+#include "ui/hive/KanbanBoard.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -17,6 +17,8 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 TasksPanel::TasksPanel(TaskModel *tasks, QWidget *parent)
     : QWidget(parent)
@@ -160,3 +162,5 @@ void TasksPanel::updateCounts()
     else
         m_counts->setText(tr("%1 of %n task(s)", nullptr, total).arg(shown));
 }
+
+} // namespace hivewatch

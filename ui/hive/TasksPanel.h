@@ -2,14 +2,17 @@
 
 #include <QWidget>
 
-class HiveFilterProxy;
-class KanbanBoard;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QStackedWidget;
 class QTableView;
 class QToolButton;
+
+namespace hivewatch {
+
+class HiveFilterProxy;
+class KanbanBoard;
 class TaskModel;
 
 // Tasks as a sortable table or as a kanban board (one column per status), sharing one search
@@ -46,3 +49,5 @@ private:
     QTableView *m_table;
     KanbanBoard *m_board;
 };
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
-#include "LegacyMigrationDialog.h"
+#include "ui/legacy/LegacyMigrationDialog.h"
 
-#include "LegacyIssueModel.h"
-#include "LegacyMigrationController.h"
+#include "models/legacy/LegacyIssueModel.h"
+#include "models/legacy/LegacyMigrationController.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -19,6 +19,8 @@
 #include <QTableView>
 #include <QUuid>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 
@@ -371,3 +373,5 @@ void LegacyMigrationDialog::reject()
     m_controller->cancel();
     QDialog::reject();
 }
+
+} // namespace hivewatch

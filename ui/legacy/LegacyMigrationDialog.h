@@ -1,12 +1,10 @@
 #pragma once
 
-#include "LegacyMigrationTypes.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <QDialog>
 #include <QUuid>
 
-class LegacyIssueModel;
-class LegacyMigrationController;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -14,6 +12,11 @@ class QProgressBar;
 class QPushButton;
 class QRadioButton;
 class QTableView;
+
+namespace hivewatch {
+
+class LegacyIssueModel;
+class LegacyMigrationController;
 struct Error;
 struct LegacyMigrationRequest;
 
@@ -72,3 +75,5 @@ private:
     QString m_lastTarget; // the file the last run wrote into
     QUuid m_migratedExecution; // the first execution the last run migrated
 };
+
+} // namespace hivewatch

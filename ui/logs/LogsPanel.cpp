@@ -1,10 +1,10 @@
-#include "LogsPanel.h"
+#include "ui/logs/LogsPanel.h"
 
-#include "ExecutionListProxy.h"
-#include "LogExecutionModel.h"
-#include "LogModel.h"
-#include "LogTable.h"
-#include "StatusVocabularies.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
+#include "models/logs/ExecutionListProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,6 +25,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -368,3 +370,5 @@ void LogsPanel::chooseExportFile()
     if (!path.isEmpty())
         exportToFile(path);
 }
+
+} // namespace hivewatch

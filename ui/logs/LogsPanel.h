@@ -3,14 +3,17 @@
 #include <QUuid>
 #include <QWidget>
 
-class ExecutionListProxy;
-class LogExecutionModel;
-class LogModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
 class QToolButton;
+
+namespace hivewatch {
+
+class ExecutionListProxy;
+class LogExecutionModel;
+class LogModel;
 
 // The Logs panel: the executions in the local store on the left, the selected execution's lines
 // on the right, paged lazily as the user scrolls (up: older pages, down: newer ones). Follow mode
@@ -66,3 +69,5 @@ private:
     bool m_adjustingScroll = false;
     int m_pendingScrollValue = -1; // where to scroll once the range allows it (older rows added)
 };
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
-#include "PgApplyConfirmDialog.h"
+#include "ui/pg/PgApplyConfirmDialog.h"
 
-#include "PgSetupPlan.h"
+#include "sync/pg/PgSetupPlan.h"
 
 #include <QDialogButtonBox>
 #include <QLabel>
@@ -8,6 +8,8 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 PgApplyConfirmDialog::PgApplyConfirmDialog(const PgSetupPlan &plan, const QString &server,
                                            QWidget *parent)
@@ -86,3 +88,5 @@ QStringList PgApplyConfirmDialog::removedTables(const PgSetupPlan &plan)
         table = table.trimmed();
     return tables;
 }
+
+} // namespace hivewatch

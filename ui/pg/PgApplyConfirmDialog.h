@@ -3,10 +3,13 @@
 #include <QDialog>
 #include <QStringList>
 
-class PgSetupPlan;
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+
+namespace hivewatch {
+
+class PgSetupPlan;
 
 // Asked before Apply runs DDL, as pgAdmin and Supabase Studio do: the statements in the order
 // they run (in one transaction), with tables leaving the publication called out above them,
@@ -29,3 +32,5 @@ private:
     QLabel *m_removals;
     QPushButton *m_apply;
 };
+
+} // namespace hivewatch

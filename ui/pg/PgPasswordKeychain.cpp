@@ -1,8 +1,10 @@
-#include "PgPasswordKeychain.h"
+#include "ui/pg/PgPasswordKeychain.h"
 
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
 #include <qt6keychain/keychain.h>
 #endif
+
+namespace hivewatch {
 
 namespace {
 
@@ -65,3 +67,5 @@ void PgPasswordKeychain::write(const QString &conninfo, const QString &password)
     emit failed(tr("This build has no keychain support; the password was not saved."));
 #endif
 }
+
+} // namespace hivewatch

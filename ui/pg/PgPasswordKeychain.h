@@ -3,6 +3,8 @@
 #include <QObject>
 #include <QString>
 
+namespace hivewatch {
+
 // The Postgres password of a connection, kept in the system keychain (qtkeychain; the insecure
 // plain-text fallback is off), keyed by the conninfo it belongs to. Never in QSettings, never
 // logged. Jobs are asynchronous; answers arrive as signals on the GUI thread. Without a keychain
@@ -27,3 +29,5 @@ signals:
 private:
     int m_requests = 0;
 };
+
+} // namespace hivewatch

@@ -1,10 +1,10 @@
-#include "PgSetupPanel.h"
+#include "ui/pg/PgSetupPanel.h"
 
-#include "PgApplyConfirmDialog.h"
-#include "PgPasswordKeychain.h"
-#include "PgSetupWorker.h"
-#include "PgTableListModel.h"
-#include "UiLog.h"
+#include "models/pg/PgTableListModel.h"
+#include "sync/pg/PgSetupWorker.h"
+#include "ui/UiLog.h"
+#include "ui/pg/PgApplyConfirmDialog.h"
+#include "ui/pg/PgPasswordKeychain.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -27,6 +27,8 @@
 #include <QTime>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 
@@ -472,3 +474,5 @@ void PgSetupPanel::updateButtons()
     m_tables->setEnabled(!m_busy);
     m_progress->setVisible(m_busy);
 }
+
+} // namespace hivewatch

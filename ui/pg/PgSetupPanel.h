@@ -1,16 +1,13 @@
 #pragma once
 
-#include "PgSetupReport.h"
-#include "PgSetupRequest.h"
-#include "WorkerThread.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/pg/PgSetupReport.h"
+#include "sync/pg/PgSetupRequest.h"
 
 #include <QWidget>
 
 #include <memory>
 
-class PgPasswordKeychain;
-class PgSetupWorker;
-class PgTableListModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -19,6 +16,12 @@ class QProgressBar;
 class QPushButton;
 class QTableView;
 class QTreeWidget;
+
+namespace hivewatch {
+
+class PgPasswordKeychain;
+class PgSetupWorker;
+class PgTableListModel;
 
 // "Prepare PostgreSQL for Electric": a connection field, the green/red checklist, the tables as
 // a publication editor (one checkbox per table), the SQL the plan would run, Apply, and the log.
@@ -89,3 +92,5 @@ private:
     bool m_haveTables = false; // the table list came from an inspection (the user's choice)
     PgSetupReport m_report;
 };
+
+} // namespace hivewatch
