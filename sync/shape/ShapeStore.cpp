@@ -5,8 +5,6 @@
 #include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogStore.h"
 
-#include <QSqlDatabase>
-#include <QSqlDriver>
 
 #include <sqlite3.h>
 
@@ -33,13 +31,6 @@ void keepWalOnClose(sqlite3 *db)
 {
     if (db)
         sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-}
-
-void keepWalOnClose(const QSqlDatabase &db)
-{
-    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
-    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
-        keepWalOnClose(*static_cast<sqlite3 *const *>(handle.constData()));
 }
 
 } // namespace
@@ -97,7 +88,7 @@ ShapeStore::ShapeStore(LogStore &logStore)
 {
     // Whichever connection to the file closes last checkpoints on close; this store's own does
     // not (connect()), so neither may the LogStore's it is closed before.
-    keepWalOnClose(logStore.database());
+    keepWalOnClose(logStore.connection().handle());
     m_writer.start();
 }
 
