@@ -33,7 +33,14 @@ struct ShapeMessage
     QString key;
     RawRow value;
     RawRow oldValue; // replica=full updates: old values of the changed columns
+    // Set only when the body was parsed with insertsAsJson: an insert's row in its stored form
+    // (what rawRowToJson(value) gives), and `value` then holds only its NULL fields (enough
+    // for the NOT NULL check). materializeRow() rebuilds the full value.
+    QByteArray json;
 };
+
+// Rebuilds `value` of an insert parsed with insertsAsJson from its stored form (no-op otherwise).
+Result<void> materializeRow(ShapeMessage &change);
 
 struct ParsedBody
 {
@@ -47,7 +54,9 @@ struct ParsedBody
 // messages are skipped (with a debug log); a body that is not an array of objects, or a change
 // message without key/operation/value, is an error naming the message index. A body with
 // kShapeBodyPadding bytes of spare capacity (QByteArray::reserve) is parsed without a copy.
-Result<ParsedBody> parseShapeBody(const QByteArray &body);
+// insertsAsJson: inserts carry their stored form instead of a RawRow per row, for a consumer
+// that only stores them (no per-field allocations, no second serialisation).
+Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson = false);
 inline constexpr qsizetype kShapeBodyPadding = 64;
 
 // Serialises a raw row as a JSON object of strings/nulls (the wire form), and back. Used by the

@@ -476,7 +476,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (apply(std::move(checked)))
         return;
 
-    auto parsed = parseShapeBody(body);
+    auto parsed = parseShapeBody(body, m_options.insertsAsJson);
     if (!parsed) {
         apply(ShapeStreamTransitions::onMalformed(
             m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
