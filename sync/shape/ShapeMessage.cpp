@@ -158,6 +158,7 @@ Result<void> materializeRow(ShapeMessage &change)
         return row.error();
     change.value = std::move(row).value();
     change.json = QByteArray();
+    change.key = QString::fromUtf8(change.keyUtf8);
     return {};
 }
 
@@ -205,9 +206,11 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson)
             }
             ShapeMessage change;
             change.operation = *operation;
-            change.key = QString::fromUtf8(key.data(), qsizetype(key.size()));
-            dom::element value;
+            change.keyUtf8 = QByteArray(key.data(), qsizetype(key.size()));
             const bool asJson = insertsAsJson && *operation == RowChange::Operation::Insert;
+            if (!asJson)
+                change.key = QString::fromUtf8(change.keyUtf8);
+            dom::element value;
             if (message["value"].get(value) == SUCCESS) {
                 if (!(asJson ? writeRowJson(value, change.json, change.value, names)
                              : readRow(value, change.value, names)))

@@ -35,8 +35,13 @@ struct ShapeMessage
     RawRow oldValue; // replica=full updates: old values of the changed columns
     // Set only when the body was parsed with insertsAsJson: an insert's row in its stored form
     // (what rawRowToJson(value) gives), and `value` then holds only its NULL fields (enough
-    // for the NOT NULL check). materializeRow() rebuilds the full value.
+    // for the NOT NULL check). Its key is then only in keyUtf8, as the store writes it.
+    // materializeRow() rebuilds the full value and the key.
     QByteArray json;
+    QByteArray keyUtf8; // the key as received, when the parser kept it
+
+    // The key for messages (whichever form holds it).
+    QString keyText() const { return key.isEmpty() ? QString::fromUtf8(keyUtf8) : key; }
 };
 
 // Rebuilds `value` of an insert parsed with insertsAsJson from its stored form (no-op otherwise).

@@ -502,7 +502,7 @@ QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
     prepared.reserve(update.changes.size());
     for (const ShapeMessage &change : update.changes) {
         Prepared p;
-        p.key = change.key.toUtf8();
+        p.key = change.keyUtf8.isNull() ? change.key.toUtf8() : change.keyUtf8;
         if (change.operation == RowChange::Operation::Insert)
             p.json = change.json.isEmpty() ? rawRowToJson(change.value) : change.json;
         prepared.append(std::move(p));
@@ -533,7 +533,7 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
         for (ShapeMessage &change : materialized.changes) {
             if (auto rebuilt = materializeRow(change); !rebuilt)
                 return Error(QStringLiteral("row %1 of shape %2 could not be read back")
-                                 .arg(change.key, name),
+                                 .arg(change.keyText(), name),
                              rebuilt.error().toString());
         }
     }
@@ -652,7 +652,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
             if (!generic.insert(shape, key, ready.json))
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
+                return sqlError(
+                    QStringLiteral("store row %1 of shape %2").arg(change.keyText(), name));
             if (applied)
                 applied->append({change.operation, change.key, change.value});
             continue;

@@ -500,10 +500,10 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
                         << "unknown messages";
     for (const ShapeMessage &change : std::as_const(parsed->changes)) {
-        if (change.operation == RowChange::Operation::Delete)
+        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
             continue;
         for (const QString &problem :
-             ShapeValue::notNullViolations(m_schema, change.key, change.value))
+             ShapeValue::notNullViolations(m_schema, change.keyText(), change.value))
             emit warning(problem);
     }
 

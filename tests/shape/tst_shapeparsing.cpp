@@ -283,7 +283,11 @@ private slots:
         for (qsizetype i : {0, 2}) {
             ShapeMessage &insert = stored->changes[i];
             QCOMPARE(insert.json, rawRowToJson(rows->changes[i].value));
+            QVERIFY(insert.key.isEmpty()); // kept as UTF-8 only, as the store writes it
+            QCOMPARE(insert.keyText(), rows->changes[i].key);
+            QCOMPARE(insert.keyUtf8, rows->changes[i].key.toUtf8());
             QVERIFY(materializeRow(insert).ok());
+            QCOMPARE(insert.key, rows->changes[i].key);
             QCOMPARE(insert.value, rows->changes[i].value);
             QVERIFY(insert.json.isEmpty());
         }
