@@ -495,9 +495,9 @@ QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
     prepared.reserve(update.changes.size());
     for (const ShapeMessage &change : update.changes) {
         Prepared p;
-        p.key = change.key.toUtf8();
+        p.key = change.keyUtf8.isNull() ? change.key.toUtf8() : change.keyUtf8;
         if (change.operation == RowChange::Operation::Insert)
-            p.json = rawRowToJson(change.value);
+            p.json = change.json.isEmpty() ? rawRowToJson(change.value) : change.json;
         prepared.append(std::move(p));
     }
     return prepared;
@@ -509,12 +509,28 @@ Result<void> ShapeStore::join()
     return std::exchange(m_pending, Result<void>());
 }
 
-Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update,
+Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
                                QList<AppliedChange> *applied)
 {
     // The conversions need no store: done here while the previous write may still run. (The
     // sinks change only in load(), which waits for the writer thread.)
     ShapeRowSink *sink = sinkOf(name);
+    // A sink and the applied rows read whole rows: inserts that came as their stored form only
+    // (ShapeStream's insertsAsJson) are rebuilt for them.
+    ShapeUpdate materialized;
+    const bool rebuild = (sink || applied)
+        && std::any_of(given.changes.cbegin(), given.changes.cend(),
+                       [](const ShapeMessage &change) { return !change.json.isEmpty(); });
+    if (rebuild) {
+        materialized = given;
+        for (ShapeMessage &change : materialized.changes) {
+            if (auto rebuilt = materializeRow(change); !rebuilt)
+                return Error(QStringLiteral("row %1 of shape %2 could not be read back")
+                                 .arg(change.keyText(), name),
+                             rebuilt.error().toString());
+        }
+    }
+    const ShapeUpdate &update = rebuild ? materialized : given;
     std::shared_ptr<const ShapeSinkPart> part = sink ? sink->prepare(update) : nullptr;
     QList<Prepared> prepared = sink ? QList<Prepared>() : convert(update);
     auto started = m_writer.call([&]() -> Result<void> {
@@ -539,8 +555,10 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update,
     ShapeUpdate slim = update;
     if (!sink) {
         for (ShapeMessage &change : slim.changes) {
-            if (change.operation == RowChange::Operation::Insert)
+            if (change.operation == RowChange::Operation::Insert) {
                 change.value = RawRow();
+                change.json = QByteArray();
+            }
         }
     }
     m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
@@ -627,7 +645,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
             if (!generic.insert(shape, key, ready.json))
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
+                return sqlError(
+                    QStringLiteral("store row %1 of shape %2").arg(change.keyText(), name));
             if (applied)
                 applied->append({change.operation, change.key, change.value});
             continue;

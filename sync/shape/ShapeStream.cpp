@@ -478,7 +478,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (apply(std::move(checked)))
         return;
 
-    auto parsed = parseShapeBody(body);
+    auto parsed = parseShapeBody(body, m_options.insertsAsJson);
     if (!parsed) {
         apply(ShapeStreamTransitions::onMalformed(
             m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
@@ -502,10 +502,10 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
                         << "unknown messages";
     for (const ShapeMessage &change : std::as_const(parsed->changes)) {
-        if (change.operation == RowChange::Operation::Delete)
+        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
             continue;
         for (const QString &problem :
-             ShapeValue::notNullViolations(m_schema, change.key, change.value))
+             ShapeValue::notNullViolations(m_schema, change.keyText(), change.value))
             emit warning(problem);
     }
 

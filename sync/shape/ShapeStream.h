@@ -53,6 +53,9 @@ public:
         int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
         int flushThreshold = 20000; // buffered changes handed out early (changesPending)
+        // Inserts carry their stored form, not a RawRow (parseShapeBody): for a consumer that
+        // only stores them.
+        bool insertsAsJson = false;
         int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
         int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
         int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync

@@ -24,6 +24,7 @@ struct ShapeWorker::Shape
     QList<AppliedChange> pendingApplied;
     qsizetype pendingCount = 0; // changes in those parts (counted when rows are not kept)
     bool batchesCarryRows = true; // false: its sink's readers read its rows (ShapeRowSink)
+    bool hasSink = false; // its rows go to a ShapeRowSink (which reads whole rows)
     bool pendingReset = false;
     bool restartOnResume = false; // paused half-way through a snapshot: its parts were dropped
     bool snapshotDropped = false; // failed half-way through a snapshot: its parts were dropped
@@ -86,6 +87,7 @@ std::unique_ptr<ShapeRowSink> ShapeWorker::makeSink(Shape &shape) const
 {
     std::unique_ptr<ShapeRowSink> sink = m_sinks ? m_sinks(shape.definition) : nullptr;
     shape.batchesCarryRows = !sink || sink->batchesCarryRows();
+    shape.hasSink = sink != nullptr;
     return sink;
 }
 
@@ -121,6 +123,8 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         options.requestTimeoutMs = m_requestTimeoutMs;
     if (m_liveTimeoutMs > 0)
         options.liveTimeoutMs = m_liveTimeoutMs;
+    // Rows nobody reads are only stored: the store would rebuild them anyway when asked.
+    options.insertsAsJson = !wantsRows(*shape) && !shape->hasSink;
     shape->stream->setOptions(options);
     if (stored.value()) {
         const StoredShape &saved = *stored.value();
