@@ -23,6 +23,7 @@ HiveModels::HiveModels(QObject *parent)
 {
     m_tasks->setProjectModel(m_projects);
     m_tasks->setAssignmentModel(m_assignments, m_nodes);
+    m_tasks->setProgressEventModel(m_events);
     m_assignments->setTaskModel(m_tasks);
     m_assignments->setNodeModel(m_nodes);
     m_nodes->setAssignmentModel(m_assignments);

@@ -4,6 +4,7 @@
 #include "models/hive/HiveRoles.h"
 #include "models/hive/HiveValues.h"
 #include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
 #include "models/hive/ProjectModel.h"
 
 #include <QBrush>
@@ -92,6 +93,25 @@ QString TaskModel::runningOnNodeId(int row) const
     const int a = m_assignments->rowForId(
         m_assignments->activeAssignmentForTask(field(row, FId).toString()));
     return a < 0 ? QString() : m_assignments->field(a, AssignmentModel::FNodeId).toString();
+}
+
+void TaskModel::setProgressEventModel(const ProgressEventModel *events)
+{
+    // Read when a card is painted (the board repaints as tasks change): an event batch does
+    // not touch 100k task rows for the few cards on screen.
+    m_events = events;
+}
+
+QUrl TaskModel::pullRequest(int row) const
+{
+    if (!m_assignments || !m_events)
+        return {};
+    for (const QString &assignment :
+         m_assignments->assignmentIdsForTask(field(row, FId).toString())) {
+        if (const QUrl url = m_events->pullRequestForAssignment(assignment); !url.isEmpty())
+            return url;
+    }
+    return {};
 }
 
 QString TaskModel::runningOnName(int row) const

@@ -4,11 +4,13 @@
 
 #include <QHash>
 #include <QTimer>
+#include <QUrl>
 
 namespace hivewatch {
 
 class AssignmentModel;
 class NodeModel;
+class ProgressEventModel;
 class ProjectModel;
 
 // shared_tasks. Soft-deleted and archived rows stay in the model (HiddenRole) and are hidden by
@@ -53,6 +55,9 @@ public:
     // The node running the task (its active assignment's node), or empty.
     QString runningOnNodeId(int row) const;
     QString runningOnName(int row) const;
+    void setProgressEventModel(const ProgressEventModel *events);
+    // The task's pull request: that of its newest assignment whose events name one.
+    QUrl pullRequest(int row) const;
 
 signals:
     void statusCountsChanged();
@@ -69,6 +74,7 @@ private:
     const ProjectModel *m_projects = nullptr;
     const AssignmentModel *m_assignments = nullptr;
     const NodeModel *m_nodes = nullptr;
+    const ProgressEventModel *m_events = nullptr;
     QHash<QString, int> m_counts;
     bool m_countsDirty = false;
     QTimer m_resolveTimer;

@@ -7,6 +7,7 @@
 #include "models/hive/NodeProjectModel.h"
 #include "models/hive/ProgressEventModel.h"
 #include "models/hive/ProjectModel.h"
+#include "models/hive/TaskBoardProxy.h"
 #include "models/hive/TaskModel.h"
 #include "tests/models/BatchText.h"
 
@@ -14,6 +15,7 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace hivewatch;
 
@@ -383,6 +385,77 @@ private slots:
             "~ a1 execution_status=completed completed_at='2025-12-25 10:40:00+00'\n"));
         QTRY_VERIFY(!changed.isEmpty());
         QCOMPARE(models.tasks()->index(0, TaskModel::RunningOn).data().toString(), QString());
+    }
+
+    void aTaskNamesThePullRequestOfItsNewestAssignment()
+    {
+        HiveModels models;
+        attachTester(models.progressEvents());
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        BatchText eventText(QStringLiteral("node_task_progress_events"));
+        models.applyBatch(
+            taskText.batch(task("t1", "Fix login", "in-review") + task("t2", "Docs", "todo")));
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=failed assigned_at='2025-12-25 "
+            "09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"
+            "+ a2 id=a2 task_id=t1 node_id=n1 execution_status=completed assigned_at='2025-12-25 "
+            "10:00:00+00' completed_at='2025-12-25 10:30:00+00'\n"));
+        QCOMPARE(models.tasks()->pullRequest(0), QUrl());
+        // The first attempt's PR, an event naming none, then the newest attempt's PR (by pr_url,
+        // the older link under "url" of the same assignment loses to the later event); only
+        // http(s) links count.
+        models.applyBatch(eventText.batch(
+            "+ e1 id=#1 assignment_id=a1 event_type=pullrequestcreated message=x "
+            "timestamp='2025-12-25 09:10:00+00' "
+            "metadata={\"url\":\"https://git.example/r/pull/7\"}\n"
+            "+ e2 id=#2 assignment_id=a2 event_type=agentstarted message=x "
+            "timestamp='2025-12-25 10:01:00+00'\n"
+            "+ e3 id=#3 assignment_id=a2 event_type=pullrequestcreated message=x "
+            "timestamp='2025-12-25 10:20:00+00' "
+            "metadata={\"pr_url\":\"https://git.example/r/pull/12\"}\n"
+            "+ e4 id=#4 assignment_id=a2 event_type=note message=x "
+            "timestamp='2025-12-25 10:25:00+00' metadata={\"url\":\"file:///etc/passwd\"}\n"));
+        QCOMPARE(models.tasks()->pullRequest(0),
+                 QUrl(QStringLiteral("https://git.example/r/pull/12")));
+        QCOMPARE(models.tasks()->pullRequest(1), QUrl());
+        // Without the newest attempt's events, the older attempt's PR is the task's.
+        models.applyBatch(eventText.batch("- e3 id=#3\n"));
+        QCOMPARE(models.tasks()->pullRequest(0),
+                 QUrl(QStringLiteral("https://git.example/r/pull/7")));
+    }
+
+    void theBoardProxyFiltersByChipsAndWindow()
+    {
+        HiveModels models;
+        TaskBoardProxy proxy(models.tasks());
+        proxy.setSourceModel(models.tasks());
+        attachTester(&proxy);
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        models.applyBatch(taskText.batch(
+            task("t1", "One", "done") + task("t2", "Two", "done")
+            + "+ t3 id=t3 title='Three' status=done project_id=p2 version=#1 "
+              "updated_at='2025-12-20 10:00:00+00' deleted_at=null archived_at=null\n"));
+        proxy.setStatusFilter(QStringLiteral("done"));
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.setProjectFilter({QStringLiteral("p2")});
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setProjectFilter({});
+        // Done tasks in a window: t3 is older than the cutoff.
+        proxy.setNotBefore(TaskModel::Updated,
+                           QDateTime(QDate(2025, 12, 24), QTime(0, 0), QTimeZone::UTC));
+        QCOMPARE(proxy.rowCount(), 2);
+        // Running on n1: none yet; an assignment arrives and the proxy follows it.
+        proxy.setNodeFilter({QStringLiteral("n1")});
+        QCOMPARE(proxy.rowCount(), 0);
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t2 node_id=n1 execution_status=running assigned_at='2025-12-25 "
+            "10:00:00+00' completed_at=null\n"));
+        QTRY_COMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, TaskModel::Title).data().toString(), QStringLiteral("Two"));
+        proxy.setNodeFilter({});
+        QCOMPARE(proxy.rowCount(), 2);
     }
 
     void progressEventsFormATimelinePerAssignment()

@@ -50,6 +50,13 @@ QString TaskCardDelegate::detailLine(const QModelIndex &index) const
     const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
     if (updated.isValid())
         parts << HiveValues::displayAge(updated.secsTo(m_clock()));
+    if (const QUrl pr = m_tasks->pullRequest(row); !pr.isEmpty()) {
+        // "PR #12" when the link ends in the number (GitHub /pull/12, GitLab /merge_requests/12).
+        const QString last = pr.path().section(u'/', -1, -1, QString::SectionSkipEmpty);
+        bool numbered = false;
+        last.toULongLong(&numbered);
+        parts << (numbered ? QStringLiteral("PR #") + last : QStringLiteral("PR"));
+    }
     return parts.join(QStringLiteral(" · "));
 }
 

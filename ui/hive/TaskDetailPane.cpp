@@ -44,14 +44,9 @@ QStringList metadataLinks(const QVariant &metadata)
         return {};
     const QJsonObject object = metadata.toJsonValue().toObject();
     QStringList links;
-    for (const char *key : {"pr_url", "pull_request_url", "pr", "url"}) {
-        const QUrl url(object.value(QLatin1String(key)).toString());
-        if (url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http")) {
-            links << QStringLiteral("<a href=\"%1\">PR</a>")
-                         .arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped());
-            break;
-        }
-    }
+    if (const QUrl url = ProgressEventModel::pullRequestUrl(metadata); !url.isEmpty())
+        links << QStringLiteral("<a href=\"%1\">PR</a>")
+                     .arg(url.toString(QUrl::FullyEncoded).toHtmlEscaped());
     const QString branch = object.value(QLatin1String("branch")).toString();
     if (!branch.isEmpty())
         links << TaskDetailPane::tr("branch <code>%1</code>").arg(branch.toHtmlEscaped());
