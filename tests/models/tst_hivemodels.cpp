@@ -15,7 +15,6 @@
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
-#include <QTimeZone>
 
 using namespace hivewatch;
 
@@ -444,7 +443,7 @@ private slots:
         proxy.setProjectFilter({});
         // Done tasks in a window: t3 is older than the cutoff.
         proxy.setNotBefore(TaskModel::Updated,
-                           QDateTime(QDate(2025, 12, 24), QTime(0, 0), QTimeZone::UTC));
+                           QDateTime(QDate(2025, 12, 24), QTime(0, 0), Qt::UTC));
         QCOMPARE(proxy.rowCount(), 2);
         // Running on n1: none yet; an assignment arrives and the proxy follows it.
         proxy.setNodeFilter({QStringLiteral("n1")});
