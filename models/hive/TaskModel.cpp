@@ -71,6 +71,8 @@ void TaskModel::setAssignmentModel(const AssignmentModel *assignments, const Nod
 {
     m_assignments = assignments;
     m_nodes = nodes;
+    connect(assignments, &KeyedTableModel::batchApplied, this,
+            [this] { m_pullRequestsStale = true; });
     // Throttled by AssignmentModel: after its batches and after node names changed.
     connect(assignments, &AssignmentModel::namesResolved, this, &TaskModel::refreshResolvedColumns);
 }
@@ -98,20 +100,34 @@ QString TaskModel::runningOnNodeId(int row) const
 void TaskModel::setProgressEventModel(const ProgressEventModel *events)
 {
     // Read when a card is painted (the board repaints as tasks change): an event batch does
-    // not touch 100k task rows for the few cards on screen.
+    // not touch 100k task rows for the few cards on screen, it only marks the table stale.
     m_events = events;
+    connect(events, &KeyedTableModel::batchApplied, this, [this] { m_pullRequestsStale = true; });
 }
 
 QUrl TaskModel::pullRequest(int row) const
 {
     if (!m_assignments || !m_events)
         return {};
-    for (const QString &assignment :
-         m_assignments->assignmentIdsForTask(field(row, FId).toString())) {
-        if (const QUrl url = m_events->pullRequestForAssignment(assignment); !url.isEmpty())
-            return url;
+    // One pass over the assignments per change, not one per painted card.
+    if (m_pullRequestsStale) {
+        m_pullRequests.clear();
+        QHash<QString, QDateTime> assignedAt;
+        for (int a = 0; a < m_assignments->rowCount(); ++a) {
+            const QUrl url = m_events->pullRequestForAssignment(
+                m_assignments->field(a, AssignmentModel::FId).toString());
+            if (url.isEmpty())
+                continue;
+            const QString task = m_assignments->field(a, AssignmentModel::FTaskId).toString();
+            const QDateTime at = m_assignments->field(a, AssignmentModel::FAssigned).toDateTime();
+            if (!m_pullRequests.contains(task) || at > assignedAt.value(task)) {
+                m_pullRequests.insert(task, url);
+                assignedAt.insert(task, at);
+            }
+        }
+        m_pullRequestsStale = false;
     }
-    return {};
+    return m_pullRequests.value(field(row, FId).toString());
 }
 
 QString TaskModel::runningOnName(int row) const

@@ -75,6 +75,10 @@ private:
     const AssignmentModel *m_assignments = nullptr;
     const NodeModel *m_nodes = nullptr;
     const ProgressEventModel *m_events = nullptr;
+    // Task id → the PR of its newest assignment naming one; rebuilt on first use after an
+    // assignment or event batch.
+    mutable QHash<QString, QUrl> m_pullRequests;
+    mutable bool m_pullRequestsStale = true;
     QHash<QString, int> m_counts;
     bool m_countsDirty = false;
     QTimer m_resolveTimer;
