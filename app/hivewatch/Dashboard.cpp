@@ -4,8 +4,12 @@
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/Navigator.h"
 #include "domain/HiveTables.h"
+#include "models/hive/AlertModel.h"
 #include "models/hive/BatchCoalescer.h"
+#include "models/hive/FleetSummary.h"
 #include "models/hive/HiveModels.h"
+#include "models/hive/MonitorSettings.h"
+#include "models/hive/NodeModel.h"
 #include "models/hive/ProblemsModel.h"
 #include "models/hive/ShapeStatusModel.h"
 #include "models/hive/SortedFilterProxy.h"
@@ -16,8 +20,10 @@
 #include "ui/MainWindow.h"
 #include "ui/NewRowsPill.h"
 #include "ui/UiLog.h"
+#include "ui/hive/AlertNotifier.h"
 #include "ui/hive/ConnectionDialog.h"
 #include "ui/hive/NodesPanel.h"
+#include "ui/hive/OverviewPanel.h"
 #include "ui/hive/ProblemsPanel.h"
 #include "ui/hive/ProfileStore.h"
 #include "ui/hive/SecretStore.h"
@@ -121,6 +127,24 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(m_syncPanel, &SyncStatusPanel::signInRequested, this, &Dashboard::askForToken);
     useStore(storePath);
 
+    m_fleet = new FleetSummary(m_models->nodes(), m_models->assignments(), m_models->tasks(), this);
+    m_alerts = new AlertModel(m_models->nodes(), m_models->assignments(), m_models->tasks(),
+                              m_fleet, this);
+    m_overview = new OverviewPanel(m_fleet, m_alerts);
+    {
+        QSettings settings;
+        setMonitorSettings(MonitorSettings::load(settings));
+    }
+    connect(m_overview, &OverviewPanel::settingsChanged, this, &Dashboard::setMonitorSettings);
+    m_notifier = new AlertNotifier(m_alerts, this);
+    connect(m_notifier, &AlertNotifier::alertsRequested, window, [window] {
+        window->showNormal();
+        window->raise();
+        window->activateWindow();
+        window->showPanel(Navigator::overviewPanel());
+    });
+
+    window->addPanel(m_overview, Navigator::overviewPanel());
     window->addPanel(m_tasksPanel, tr("Tasks"));
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
@@ -129,6 +153,10 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_taskDetail, Navigator::taskPanel());
     m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
                                 m_taskDetail, this);
+    m_navigator->setFleetSummary(m_fleet);
+    connect(m_overview, &OverviewPanel::staleAssignmentsRequested, m_navigator,
+            &Navigator::openStaleAssignments);
+    connect(m_overview, &OverviewPanel::alertActivated, m_navigator, &Navigator::openAlert);
     m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
     // The status bar summary says all is well; the dock comes when a shape has a problem.
     m_syncDock->hide();
@@ -196,6 +224,16 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
                 new NewRowsPill(view);
         }
     }
+}
+
+void Dashboard::setMonitorSettings(const MonitorSettings &settings)
+{
+    m_models->nodes()->setStaleAfterSeconds(settings.staleAfterSeconds);
+    m_alerts->setSettings(settings);
+    if (m_overview->settings() != settings)
+        m_overview->setSettings(settings);
+    QSettings stored;
+    settings.save(stored);
 }
 
 void Dashboard::addToolsMenu()

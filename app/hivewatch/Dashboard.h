@@ -17,7 +17,12 @@ class QWidget;
 
 namespace hivewatch {
 
+class AlertModel;
+class AlertNotifier;
 class BatchCoalescer;
+class FleetSummary;
+class OverviewPanel;
+struct MonitorSettings;
 class DashboardCommands;
 class DemoSession;
 class LogModel;
@@ -96,6 +101,12 @@ public:
     ProblemsModel *problems() const { return m_problems; }
     ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
     DashboardCommands *commands() const { return m_commands; }
+    FleetSummary *fleetSummary() const { return m_fleet; }
+    AlertModel *alerts() const { return m_alerts; }
+    OverviewPanel *overviewPanel() const { return m_overview; }
+    AlertNotifier *alertNotifier() const { return m_notifier; }
+    // Thresholds for staleness and alerts: applied to every model that judges them, and saved.
+    void setMonitorSettings(const MonitorSettings &settings);
     // Hidden while every shape is live; shown when one has a problem.
     QDockWidget *syncStatusDock() const { return m_syncDock; }
     QLabel *demoBanner() const { return m_banner; }
@@ -143,6 +154,10 @@ private:
     bool m_syncTrouble = false; // some shape of the profile has a problem
     bool m_syncAllLive = false; // every shape of the profile is live
     DashboardCommands *m_commands = nullptr;
+    FleetSummary *m_fleet = nullptr;
+    AlertModel *m_alerts = nullptr;
+    OverviewPanel *m_overview = nullptr;
+    AlertNotifier *m_notifier = nullptr;
     QLabel *m_unreachableText;
     QString m_storePath;
     QString m_dataDir;

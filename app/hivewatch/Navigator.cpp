@@ -1,6 +1,8 @@
 #include "app/hivewatch/Navigator.h"
 
+#include "models/hive/AlertModel.h"
 #include "models/hive/AssignmentModel.h"
+#include "models/hive/FleetSummary.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/HiveRoles.h"
 #include "models/hive/ProgressEventModel.h"
@@ -124,6 +126,11 @@ QString Navigator::logsPanel()
     return tr("Logs");
 }
 
+QString Navigator::overviewPanel()
+{
+    return tr("Overview");
+}
+
 void Navigator::addActions(QAbstractItemView *view, const QList<QAction *> &actions)
 {
     view->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -154,6 +161,38 @@ void Navigator::openAssignmentTask(const QString &assignmentId)
     const int row = assignments->rowForId(assignmentId);
     if (row >= 0)
         openTask(assignments->field(row, AssignmentModel::FTaskId).toString());
+}
+
+void Navigator::openStaleAssignments()
+{
+    if (!m_fleet)
+        return;
+    QString busiest;
+    int most = 0;
+    for (const QString &node : m_fleet->counts().staleNodeIdsWithWork) {
+        const int active = m_models->assignments()->activeCountForNode(node);
+        if (active > most) {
+            most = active;
+            busiest = node;
+        }
+    }
+    openNode(busiest);
+}
+
+void Navigator::openAlert(int subjectKind, const QString &subjectId)
+{
+    switch (static_cast<AlertModel::SubjectKind>(subjectKind)) {
+    case AlertModel::SubjectKind::Node:
+        openNode(subjectId);
+        break;
+    case AlertModel::SubjectKind::Assignment:
+        // A failed assignment is best read in its execution's lines; the task is one step on.
+        openLogs(QUuid::fromString(subjectId));
+        break;
+    case AlertModel::SubjectKind::Task:
+        openTask(subjectId);
+        break;
+    }
 }
 
 NavigationLocation Navigator::here() const

@@ -10,6 +10,7 @@ class QAction;
 
 namespace hivewatch {
 
+class FleetSummary;
 class HiveModels;
 class LogsPanel;
 class MainWindow;
@@ -34,12 +35,19 @@ public:
     static QString taskPanel();
     static QString nodesPanel();
     static QString logsPanel();
+    static QString overviewPanel();
+    // The Overview's "N assignments on stale nodes" leads through this summary.
+    void setFleetSummary(const FleetSummary *fleet) { m_fleet = fleet; }
 
 public slots:
     void openTask(const QString &taskId);
     void openNode(const QString &nodeId);
     void openLogs(const QUuid &executionId);
     void openAssignmentTask(const QString &assignmentId);
+    // The stale node holding the most active assignments (the Nodes panel lists them).
+    void openStaleAssignments();
+    // The row an alert is about: a node, an assignment's execution lines, a task.
+    void openAlert(int subjectKind, const QString &subjectId);
     void back();
     void forward();
 
@@ -56,6 +64,7 @@ private:
     LogsPanel *m_logs;
     TaskDetailPane *m_detail;
     NavigationHistory *m_history;
+    const FleetSummary *m_fleet = nullptr;
 };
 
 } // namespace hivewatch

@@ -69,6 +69,15 @@ bool NodeModel::isStale(int row) const
     return !heartbeat.isValid() || heartbeat.secsTo(m_now) > staleAfterSeconds();
 }
 
+void NodeModel::setStaleAfterSeconds(int seconds)
+{
+    if (seconds < 1 || seconds == m_staleAfterSeconds)
+        return;
+    m_staleAfterSeconds = seconds;
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
 void NodeModel::setClock(std::function<QDateTime()> clock)
 {
     m_clock = std::move(clock);
@@ -119,6 +128,18 @@ QStringList executorsOf(const QJsonObject &caps)
     return executors;
 }
 } // namespace
+
+NodeModel::Capacity NodeModel::capacity(int row) const
+{
+    const QJsonObject caps = capabilitiesObject(field(row, FCapabilities));
+    const QJsonValue value = caps.value(QLatin1String("max_concurrent_tasks"));
+    if (value.isUndefined() || value.isNull())
+        return {1, CapacitySource::Assumed};
+    const double maxTasks = value.toDouble(-1);
+    if (!value.isDouble() || maxTasks < 1 || maxTasks != static_cast<int>(maxTasks))
+        return {0, CapacitySource::Invalid};
+    return {static_cast<int>(maxTasks), CapacitySource::Reported};
+}
 
 QString NodeModel::capabilitiesText(int row) const
 {

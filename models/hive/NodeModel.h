@@ -42,7 +42,19 @@ public:
     // "executors: CLAUDE_CODE, GEMINI; max tasks: 2; os: linux; arch: x86_64; version: 0.3"
     QString capabilitiesText(int row) const;
 
-    static constexpr int staleAfterSeconds() { return 60; }
+    // How long an online or busy node may go without a heartbeat (MonitorSettings; default 60 s).
+    int staleAfterSeconds() const { return m_staleAfterSeconds; }
+    void setStaleAfterSeconds(int seconds);
+    // max_concurrent_tasks from the node's capabilities. The hive's default is 1 when the key is
+    // missing (CapacitySource::Assumed); a value that is not a positive integer counts as nothing
+    // and is reported (CapacitySource::Invalid) rather than guessed.
+    enum class CapacitySource { Reported, Assumed, Invalid };
+    struct Capacity
+    {
+        int maxTasks = 0;
+        CapacitySource source = CapacitySource::Reported;
+    };
+    Capacity capacity(int row) const;
     // The clock is injectable so tests can move time; refreshClock() re-reads it and emits the
     // changes (the timer calls it every second).
     void setClock(std::function<QDateTime()> clock);
@@ -55,6 +67,7 @@ private:
     std::function<QDateTime()> m_clock;
     QDateTime m_now;
     QTimer m_timer;
+    int m_staleAfterSeconds = 60;
 };
 
 } // namespace hivewatch

@@ -1,0 +1,233 @@
+#include "models/hive/AlertModel.h"
+
+#include "domain/StatusVocabularies.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/FleetSummary.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
+
+#include <QBrush>
+#include <QColor>
+
+namespace hivewatch {
+
+namespace {
+QString alertKey(MonitorSettings::Rule rule, const QString &subjectId)
+{
+    return QString::number(static_cast<int>(rule)) + QLatin1Char('/') + subjectId;
+}
+} // namespace
+
+AlertModel::AlertModel(const NodeModel *nodes, const AssignmentModel *assignments,
+                       const TaskModel *tasks, const FleetSummary *fleet, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_nodes(nodes)
+    , m_assignments(assignments)
+    , m_tasks(tasks)
+    , m_fleet(fleet)
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
+{
+    // Rules scan every assignment and task: at most twice a second, however fast batches come.
+    m_timer.setSingleShot(true);
+    m_timer.setInterval(500);
+    connect(&m_timer, &QTimer::timeout, this, &AlertModel::evaluate);
+    connect(fleet, &FleetSummary::changed, this, &AlertModel::schedule);
+    connect(assignments, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
+    connect(tasks, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
+    // The node model's clock ticks every second while it has rows; stuck tasks age with it.
+    connect(nodes, &QAbstractItemModel::dataChanged, this, &AlertModel::schedule);
+}
+
+int AlertModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_alerts.size());
+}
+
+int AlertModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void AlertModel::setSettings(const MonitorSettings &settings)
+{
+    m_settings = settings;
+    schedule();
+}
+
+void AlertModel::setClock(std::function<QDateTime()> clock)
+{
+    m_clock = std::move(clock);
+    schedule();
+}
+
+void AlertModel::schedule()
+{
+    if (!m_timer.isActive())
+        m_timer.start();
+}
+
+int AlertModel::rowOf(MonitorSettings::Rule rule, const QString &subjectId) const
+{
+    for (int row = 0; row < m_alerts.size(); ++row) {
+        if (m_alerts.at(row).rule == rule && m_alerts.at(row).subjectId == subjectId)
+            return row;
+    }
+    return -1;
+}
+
+QList<AlertModel::Alert> AlertModel::currentAlerts() const
+{
+    using Rule = MonitorSettings::Rule;
+    const QDateTime now = m_clock();
+    QList<Alert> alerts;
+    for (const QString &nodeId : m_fleet->counts().staleNodeIdsWithWork) {
+        const int row = m_nodes->rowForId(nodeId);
+        if (row < 0)
+            continue;
+        const QDateTime heartbeat = m_nodes->field(row, NodeModel::FHeartbeat).toDateTime();
+        const QString silent = heartbeat.isValid()
+            ? tr("no heartbeat for %1").arg(HiveValues::displayAge(heartbeat.secsTo(now)))
+            : tr("no heartbeat ever");
+        alerts.append({Rule::StaleNodeWithWork, SubjectKind::Node, nodeId, now,
+                       tr("%1: %2, %n active assignment(s)", nullptr,
+                          m_assignments->activeCountForNode(nodeId))
+                           .arg(m_nodes->nameForId(nodeId), silent)});
+    }
+
+    // A failed assignment matters until its task is assigned again (retried) or goes away.
+    QHash<QString, int> newestByTask;
+    for (int row = 0; row < m_assignments->rowCount(); ++row) {
+        const QString task = m_assignments->field(row, AssignmentModel::FTaskId).toString();
+        const auto it = newestByTask.constFind(task);
+        if (it == newestByTask.cend()
+            || m_assignments->field(row, AssignmentModel::FAssigned).toDateTime()
+                > m_assignments->field(*it, AssignmentModel::FAssigned).toDateTime())
+            newestByTask.insert(task, row);
+    }
+    for (int row : std::as_const(newestByTask)) {
+        const auto status = AssignmentStatusValue::parse(
+            m_assignments->field(row, AssignmentModel::FStatus).toString());
+        if (status != AssignmentStatus::Failed)
+            continue;
+        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
+        const QDateTime at = m_assignments->field(row, AssignmentModel::FCompleted).toDateTime();
+        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, id, now,
+                       at.isValid()
+                           ? tr("%1 failed at %2")
+                                 .arg(m_assignments->describe(id), HiveValues::displayTime(at))
+                           : tr("%1 failed").arg(m_assignments->describe(id))});
+    }
+
+    // updated_at is the last change of any kind: a task that moved on, or was edited, is not stuck.
+    const qint64 stuckSeconds = qint64(m_settings.stuckAfterMinutes) * 60;
+    for (int row = 0; row < m_tasks->rowCount(); ++row) {
+        const QModelIndex index = m_tasks->index(row, 0);
+        if (index.data(HiveRoles::HiddenRole).toBool())
+            continue;
+        const auto status
+            = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
+        if (status != TaskStatus::InProgress && status != TaskStatus::InReview)
+            continue;
+        const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
+        if (!updated.isValid() || updated.secsTo(now) <= stuckSeconds)
+            continue;
+        alerts.append(
+            {Rule::TaskStuck, SubjectKind::Task, m_tasks->field(row, TaskModel::FId).toString(),
+             now,
+             tr("%1: %2 for %3 without a change")
+                 .arg(m_tasks->field(row, TaskModel::FTitle).toString(), status.displayText(),
+                      HiveValues::displayAge(updated.secsTo(now)))});
+    }
+    return alerts;
+}
+
+void AlertModel::evaluate()
+{
+    m_timer.stop();
+    const QList<Alert> current = currentAlerts();
+    QHash<QString, const Alert *> byKey;
+    for (const Alert &alert : current)
+        byKey.insert(alertKey(alert.rule, alert.subjectId), &alert);
+
+    const int before = static_cast<int>(m_alerts.size());
+    for (int row = static_cast<int>(m_alerts.size()) - 1; row >= 0; --row) {
+        const Alert &open = m_alerts.at(row);
+        const QString key = alertKey(open.rule, open.subjectId);
+        if (const Alert *still = byKey.value(key)) {
+            if (still->text != open.text) {
+                m_alerts[row].text = still->text;
+                emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+            }
+            byKey.remove(key);
+            continue;
+        }
+        beginRemoveRows({}, row, row);
+        m_alerts.removeAt(row);
+        endRemoveRows();
+    }
+    QList<Alert> raised;
+    for (const Alert &alert : current) {
+        if (byKey.contains(alertKey(alert.rule, alert.subjectId)))
+            raised.append(alert);
+    }
+    if (!raised.isEmpty()) {
+        beginInsertRows({}, 0, static_cast<int>(raised.size()) - 1);
+        m_alerts = raised + m_alerts;
+        endInsertRows();
+        for (const Alert &alert : std::as_const(raised))
+            emit alertRaised(alert);
+    }
+    if (m_alerts.size() != before || !raised.isEmpty())
+        emit openCountChanged(static_cast<int>(m_alerts.size()));
+}
+
+QVariant AlertModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Alert &alert = m_alerts.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Raised:
+            return HiveValues::displayTime(alert.raisedAt);
+        case Rule:
+            return MonitorSettings::ruleLabel(alert.rule);
+        case Subject:
+            return alert.text;
+        }
+        break;
+    case Qt::ToolTipRole:
+        return tr("Enter or double-click opens the row this alert is about");
+    case Qt::BackgroundRole:
+        if (alert.rule == MonitorSettings::Rule::StaleNodeWithWork)
+            return QBrush(QColor(255, 190, 190));
+        break;
+    case SubjectIdRole:
+        return alert.subjectId;
+    case SubjectKindRole:
+        return static_cast<int>(alert.kind);
+    case RuleRole:
+        return static_cast<int>(alert.rule);
+    }
+    return {};
+}
+
+QVariant AlertModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Raised:
+        return tr("Raised");
+    case Rule:
+        return tr("Rule");
+    case Subject:
+        return tr("About");
+    }
+    return {};
+}
+
+} // namespace hivewatch

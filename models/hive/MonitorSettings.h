@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QSet>
+
+class QSettings;
+
+namespace hivewatch {
+
+// The operator's thresholds for fleet health and alerts, kept in QSettings (group "monitor") so
+// every window and hivectl judge staleness the same way. Nothing here is a secret.
+struct MonitorSettings
+{
+    enum class Rule { StaleNodeWithWork, AssignmentFailed, TaskStuck };
+
+    // The hive's own monitor marks a node offline after 60 s without a heartbeat (nodes send one
+    // every 30 s): the default shows the same nodes as stale that the hive is about to drop.
+    static constexpr int kDefaultStaleAfterSeconds = 60;
+    static constexpr int kDefaultStuckAfterMinutes = 120;
+
+    int staleAfterSeconds = kDefaultStaleAfterSeconds;
+    int stuckAfterMinutes = kDefaultStuckAfterMinutes;
+    // Rules whose alerts stay in the list but raise no desktop notification.
+    QSet<Rule> quietRules;
+
+    bool notifies(Rule rule) const { return !quietRules.contains(rule); }
+    static QList<Rule> rules();
+    // Stable spelling for settings and hivectl ("stale-node-with-work").
+    static QString ruleKey(Rule rule);
+    static QString ruleLabel(Rule rule);
+
+    // Out-of-range stored values (a hand-edited file) fall back to the defaults.
+    static MonitorSettings load(QSettings &settings);
+    void save(QSettings &settings) const;
+
+    bool operator==(const MonitorSettings &) const = default;
+};
+
+inline size_t qHash(MonitorSettings::Rule rule, size_t seed = 0)
+{
+    return ::qHash(static_cast<int>(rule), seed);
+}
+
+} // namespace hivewatch
