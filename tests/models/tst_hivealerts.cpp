@@ -1,0 +1,168 @@
+// FleetSummary, AlertModel and MonitorSettings on the real hive models, fed with shape batches.
+// The clock is moved by hand; the end-to-end test (tests/e2e/tst_dashboard_overview) does the
+// same with real heartbeats through Postgres.
+#include "models/hive/AlertModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/FleetSummary.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/MonitorSettings.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
+
+#include <QAbstractItemModelTester>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace hivewatch;
+
+class TestHiveAlerts : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void capacityCountsReportedAssumedAndUnusableValues()
+    {
+        HiveModels models;
+        QDateTime now = QDateTime::fromString("2025-12-25T10:01:00Z", Qt::ISODate);
+        models.nodes()->setClock([&now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        BatchText nodes("nodes");
+        models.nodes()->applyBatch(nodes.batch(
+            "+ n1 id=n1 name=two status=online last_heartbeat_at='2025-12-25 10:00:50+00' "
+            "capabilities={\"max_concurrent_tasks\":2}\n"
+            "+ n2 id=n2 name=none status=busy last_heartbeat_at='2025-12-25 10:00:50+00' "
+            "capabilities={}\n"
+            "+ n3 id=n3 name=text status=online last_heartbeat_at='2025-12-25 10:00:50+00' "
+            "capabilities={\"max_concurrent_tasks\":\"2\"}\n"
+            "+ n4 id=n4 name=half status=draining last_heartbeat_at='2025-12-25 10:00:50+00' "
+            "capabilities={\"max_concurrent_tasks\":2.5}\n"
+            "+ n5 id=n5 name=zero status=online last_heartbeat_at='2025-12-25 10:00:50+00' "
+            "capabilities={\"max_concurrent_tasks\":0}\n"
+            "+ n6 id=n6 name=gone status=offline capabilities={\"max_concurrent_tasks\":4}\n"
+            "+ n7 id=n7 name=old status=online last_heartbeat_at='2025-12-25 09:00:00+00' "
+            "capabilities={\"max_concurrent_tasks\":3}\n"
+            "+ n8 id=n8 name=new status=pending capabilities={}\n"));
+        BatchText assignments("node_task_assignments");
+        models.assignments()->applyBatch(assignments.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=running completed_at=null\n"
+            "+ a2 id=a2 task_id=t2 node_id=n7 execution_status=running completed_at=null\n"
+            "+ a3 id=a3 task_id=t3 node_id=n7 execution_status=completed "
+            "completed_at='2025-12-25 09:30:00+00'\n"));
+        fleet.refresh();
+        const FleetSummary::Counts &c = fleet.counts();
+        QCOMPARE(c.online, 3); // two, text, zero
+        QCOMPARE(c.busy, 1);
+        QCOMPARE(c.draining, 1);
+        QCOMPARE(c.stale, 1); // old: an hour without a heartbeat
+        QCOMPARE(c.offline, 1);
+        QCOMPARE(c.other, 1); // pending
+        QCOMPARE(c.capacityTotal, 3); // 2 reported + 1 assumed; text, 2.5 and 0 are not counted
+        QCOMPARE(c.capacityUsed, 1); // a2 is on the stale node, a3 is done
+        QCOMPARE(c.capacityAssumed, 1);
+        QStringList invalid = c.capacityInvalid;
+        invalid.sort();
+        QCOMPARE(invalid, QStringList({"half", "text", "zero"}));
+        QCOMPARE(c.staleAssignmentIds, QStringList({"a2"}));
+        QCOMPARE(c.staleNodeIdsWithWork, QStringList({"n7"}));
+
+        // A longer threshold makes the old node fresh again, everywhere.
+        models.nodes()->setStaleAfterSeconds(2 * 3600);
+        fleet.refresh();
+        QCOMPARE(fleet.counts().stale, 0);
+        QCOMPARE(fleet.counts().online, 4);
+        QVERIFY(fleet.counts().staleAssignmentIds.isEmpty());
+    }
+
+    void alertsAreRaisedOnceAndClearWhenTheConditionEnds()
+    {
+        HiveModels models;
+        QDateTime now = QDateTime::fromString("2025-12-25T10:01:00Z", Qt::ISODate);
+        models.nodes()->setClock([&now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        alerts.setClock([&now] { return now; });
+        new QAbstractItemModelTester(
+            &alerts, QAbstractItemModelTester::FailureReportingMode::QtTest, &alerts);
+        QSignalSpy raised(&alerts, &AlertModel::alertRaised);
+        BatchText nodes("nodes");
+        BatchText tasks("shared_tasks");
+        BatchText assignments("node_task_assignments");
+        models.nodes()->applyBatch(nodes.batch("+ n1 id=n1 name=alpha status=online "
+                                               "last_heartbeat_at='2025-12-25 10:00:50+00'\n"));
+        models.tasks()->applyBatch(tasks.batch(
+            "+ t1 id=t1 title='Fix login' status=in-progress updated_at='2025-12-25 09:55:00+00'\n"
+            "+ t2 id=t2 title='Old work' status=in-review updated_at='2025-12-25 06:00:00+00'\n"
+            "+ t3 id=t3 title='Backlog' status=todo updated_at='2025-12-01 06:00:00+00'\n"));
+        models.assignments()->applyBatch(assignments.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=running "
+            "assigned_at='2025-12-25 09:55:00+00' completed_at=null\n"
+            "+ a0 id=a0 task_id=t2 node_id=n1 execution_status=failed "
+            "assigned_at='2025-12-25 05:00:00+00' completed_at='2025-12-25 05:30:00+00'\n"));
+        fleet.refresh();
+        alerts.evaluate();
+        using Rule = MonitorSettings::Rule;
+        QCOMPARE(alerts.rowCount(), 2);
+        QVERIFY(alerts.rowOf(Rule::AssignmentFailed, "a0") >= 0);
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "t2") >= 0); // 4 h in review > 120 min
+        QCOMPARE(alerts.rowOf(Rule::TaskStuck, "t3"), -1); // to do is not a stuck status
+
+        // alpha goes silent for more than the threshold while holding a1.
+        now = now.addSecs(61);
+        models.nodes()->refreshClock();
+        fleet.refresh();
+        alerts.evaluate();
+        const int row = alerts.rowOf(Rule::StaleNodeWithWork, "n1");
+        QVERIFY(row >= 0);
+        QCOMPARE(alerts.index(row, AlertModel::Subject).data().toString(),
+                 QStringLiteral("alpha: no heartbeat for 71 s, 1 active assignment(s)"));
+        QCOMPARE(alerts.index(row, 0).data(AlertModel::SubjectIdRole).toString(),
+                 QStringLiteral("n1"));
+        const QDateTime raisedAt = alerts.alert(row).raisedAt;
+        QCOMPARE(raised.count(), 3);
+
+        // Still stale a little later: the same alert, its raised time kept, no new signal.
+        now = now.addSecs(5);
+        models.nodes()->refreshClock();
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.alert(alerts.rowOf(Rule::StaleNodeWithWork, "n1")).raisedAt, raisedAt);
+        QCOMPARE(raised.count(), 3);
+
+        // A heartbeat, a retry of t2 and a change to t2: every alert clears.
+        models.nodes()->applyBatch(
+            nodes.batch("~ n1 last_heartbeat_at='2025-12-25 10:02:05+00'\n"));
+        models.assignments()->applyBatch(
+            assignments.batch("+ a2 id=a2 task_id=t2 node_id=n1 execution_status=pending "
+                              "assigned_at='2025-12-25 10:02:00+00' completed_at=null\n"));
+        models.tasks()->applyBatch(tasks.batch("~ t2 updated_at='2025-12-25 10:02:00+00'\n"));
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 0);
+    }
+
+    void settingsFallBackToDefaultsOnBadValues()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath("s.ini"), QSettings::IniFormat);
+        settings.setValue("monitor/staleAfterSeconds", "soon");
+        settings.setValue("monitor/stuckAfterMinutes", -5);
+        settings.setValue("monitor/quietRules", QStringList({"task-stuck", "no-such-rule"}));
+        const MonitorSettings loaded = MonitorSettings::load(settings);
+        QCOMPARE(loaded.staleAfterSeconds, 60);
+        QCOMPARE(loaded.stuckAfterMinutes, MonitorSettings::kDefaultStuckAfterMinutes);
+        QVERIFY(!loaded.notifies(MonitorSettings::Rule::TaskStuck));
+        QVERIFY(loaded.notifies(MonitorSettings::Rule::StaleNodeWithWork));
+
+        MonitorSettings changed = loaded;
+        changed.staleAfterSeconds = 15;
+        changed.quietRules.clear();
+        changed.save(settings);
+        QCOMPARE(MonitorSettings::load(settings), changed);
+    }
+};
+
+QTEST_MAIN(TestHiveAlerts)
+#include "tst_hivealerts.moc"
