@@ -106,11 +106,20 @@ QList<AlertModel::Alert> AlertModel::currentAlerts() const
                 > m_assignments->field(*it, AssignmentModel::FAssigned).toDateTime())
             newestByTask.insert(task, row);
     }
-    for (int row : std::as_const(newestByTask)) {
+    for (auto it = newestByTask.cbegin(); it != newestByTask.cend(); ++it) {
+        const int row = it.value();
         const auto status = AssignmentStatusValue::parse(
             m_assignments->field(row, AssignmentModel::FStatus).toString());
         if (status != AssignmentStatus::Failed)
             continue;
+        // A task since closed by hand (done, cancelled) needs nothing more from anyone.
+        const int task = m_tasks->rowForId(it.key());
+        if (task >= 0) {
+            const auto taskStatus
+                = TaskStatusValue::parse(m_tasks->field(task, TaskModel::FStatus).toString());
+            if (taskStatus == TaskStatus::Done || taskStatus == TaskStatus::Cancelled)
+                continue;
+        }
         const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
         const QDateTime at = m_assignments->field(row, AssignmentModel::FCompleted).toDateTime();
         alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, id, now,

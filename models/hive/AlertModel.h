@@ -16,9 +16,9 @@ class NodeModel;
 class TaskModel;
 
 // Open alerts, evaluated from the live models: a node stale while it holds active assignments, a
-// task's latest assignment failed (not retried since), a task in progress or in review with no
-// change for longer than MonitorSettings::stuckAfterMinutes. An alert is raised once, keeps its
-// raised time while the condition holds and is removed when it ends. Newest first.
+// task's latest assignment failed (not retried since, the task still open), a task in progress or
+// in review with no change for longer than MonitorSettings::stuckAfterMinutes. An alert is raised
+// once, keeps its raised time while the condition holds and is removed when it ends. Newest first.
 class AlertModel : public QAbstractTableModel
 {
     Q_OBJECT

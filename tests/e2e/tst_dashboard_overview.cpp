@@ -198,7 +198,8 @@ private slots:
         sql(QStringLiteral(
                 "INSERT INTO node_task_assignments (id, task_id, node_id, node_project_id, "
                 "execution_status, started_at) SELECT '%1', t.id, '%2', np.id, 'running', now() "
-                "FROM shared_tasks t, node_projects np WHERE t.deleted_at IS NULL "
+                "FROM shared_tasks t, node_projects np WHERE t.deleted_at IS NULL AND "
+                "t.status = 'in-progress' "
                 "ORDER BY t.id LIMIT 1")
                 .arg(kAssignment, kOnline));
         m_beating = {kOnline, kBusy, kOdd};

@@ -95,11 +95,14 @@ private slots:
         models.tasks()->applyBatch(tasks.batch(
             "+ t1 id=t1 title='Fix login' status=in-progress updated_at='2025-12-25 09:55:00+00'\n"
             "+ t2 id=t2 title='Old work' status=in-review updated_at='2025-12-25 06:00:00+00'\n"
-            "+ t3 id=t3 title='Backlog' status=todo updated_at='2025-12-01 06:00:00+00'\n"));
+            "+ t3 id=t3 title='Backlog' status=todo updated_at='2025-12-01 06:00:00+00'\n"
+            "+ t4 id=t4 title='Closed' status=done updated_at='2025-12-25 06:00:00+00'\n"));
         models.assignments()->applyBatch(assignments.batch(
             "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=running "
             "assigned_at='2025-12-25 09:55:00+00' completed_at=null\n"
             "+ a0 id=a0 task_id=t2 node_id=n1 execution_status=failed "
+            "assigned_at='2025-12-25 05:00:00+00' completed_at='2025-12-25 05:30:00+00'\n"
+            "+ a4 id=a4 task_id=t4 node_id=n1 execution_status=failed "
             "assigned_at='2025-12-25 05:00:00+00' completed_at='2025-12-25 05:30:00+00'\n"));
         fleet.refresh();
         alerts.evaluate();
@@ -108,6 +111,7 @@ private slots:
         QVERIFY(alerts.rowOf(Rule::AssignmentFailed, "a0") >= 0);
         QVERIFY(alerts.rowOf(Rule::TaskStuck, "t2") >= 0); // 4 h in review > 120 min
         QCOMPARE(alerts.rowOf(Rule::TaskStuck, "t3"), -1); // to do is not a stuck status
+        QCOMPARE(alerts.rowOf(Rule::AssignmentFailed, "a4"), -1); // its task was closed since
 
         // alpha goes silent for more than the threshold while holding a1.
         now = now.addSecs(61);

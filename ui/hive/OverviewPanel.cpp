@@ -113,7 +113,9 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     m_staleLink->setTextInteractionFlags(Qt::LinksAccessibleByMouse
                                          | Qt::LinksAccessibleByKeyboard);
     connect(m_staleLink, &QLabel::linkActivated, this, &OverviewPanel::staleAssignmentsRequested);
-    layout->addLayout(form);
+    auto *middle = new QHBoxLayout;
+    middle->addLayout(form, 3);
+    layout->addLayout(middle);
 
     // Trend charts (issue 17, branch h/charts) go into this slot, one line in Dashboard:
     //   overview->chartsSlot()->addWidget(new TrendCharts(…));
@@ -157,7 +159,7 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     m_stuckBox->setToolTip(tr("A task in progress or in review whose row has not changed for "
                               "this long raises a \"stuck\" alert"));
     thresholdForm->addRow(tr("Task stuck after:"), m_stuckBox);
-    auto *notifyRow = new QHBoxLayout;
+    auto *notifyRow = new QVBoxLayout;
     for (MonitorSettings::Rule rule : MonitorSettings::rules()) {
         auto *box = new QCheckBox(MonitorSettings::ruleLabel(rule), thresholds);
         box->setObjectName(QStringLiteral("notify-%1").arg(MonitorSettings::ruleKey(rule)));
@@ -167,9 +169,9 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
         m_notify.insert(rule, box);
         connect(box, &QCheckBox::toggled, this, &OverviewPanel::emitSettings);
     }
-    notifyRow->addStretch();
     thresholdForm->addRow(tr("Notify:"), notifyRow);
-    layout->addWidget(thresholds);
+    thresholdForm->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
+    middle->addWidget(thresholds, 2);
     connect(m_staleBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
     connect(m_stuckBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
 
