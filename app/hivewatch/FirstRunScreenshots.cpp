@@ -76,8 +76,8 @@ void FirstRunScreenshots::check()
 void FirstRunScreenshots::saveAndQuit()
 {
     QDir().mkpath(m_dir);
-    const QStringList panels
-        = {QStringLiteral("Tasks"), QStringLiteral("Nodes"), QStringLiteral("Logs")};
+    const QStringList panels = {QStringLiteral("Overview"), QStringLiteral("Tasks"),
+                                QStringLiteral("Nodes"), QStringLiteral("Logs")};
     for (const QString &panel : panels) {
         m_window->showPanel(panel);
         QApplication::processEvents();

@@ -12,10 +12,10 @@ class LogsPanel;
 class MainWindow;
 
 // `hivewatch --screenshot DIR`: waits until the window shows tasks, nodes and log lines, lets the
-// hive move for a few seconds, saves a PNG of the Tasks, Nodes and Logs panels in DIR, prints
-// what it saw and quits (exit status 1
-// when that did not happen within two minutes). Used for the README's screenshots and by the
-// first-run test, which runs the real binary exactly as a newcomer would.
+// hive move for a few seconds, saves a PNG of the Overview, Tasks, Nodes and Logs panels in DIR,
+// prints what it saw and quits (exit status 1 when that did not happen within two minutes). Used
+// for the README's screenshots and by the first-run test, which runs the real binary exactly as a
+// newcomer would.
 class FirstRunScreenshots : public QObject
 {
     Q_OBJECT

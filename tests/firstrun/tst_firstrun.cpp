@@ -56,7 +56,7 @@ private slots:
                  "no log line arrived live: the demo hive is not moving");
         qInfo("%s", qPrintable(m.captured(0)));
 
-        for (const char *panel : {"tasks", "nodes", "logs"}) {
+        for (const char *panel : {"overview", "tasks", "nodes", "logs"}) {
             const QString file
                 = shots + QStringLiteral("/first-run-%1.png").arg(QLatin1String(panel));
             const QImage image(file);
