@@ -199,7 +199,8 @@ private slots:
                 "INSERT INTO node_task_assignments (id, task_id, node_id, node_project_id, "
                 "execution_status, started_at) SELECT '%1', t.id, '%2', np.id, 'running', now() "
                 "FROM shared_tasks t, node_projects np WHERE t.deleted_at IS NULL AND "
-                "t.status = 'in-progress' "
+                "t.status IN ('todo', 'in-progress', 'in-review') AND NOT EXISTS (SELECT 1 FROM "
+                "node_task_assignments a WHERE a.task_id = t.id AND a.completed_at IS NULL) "
                 "ORDER BY t.id LIMIT 1")
                 .arg(kAssignment, kOnline));
         m_beating = {kOnline, kBusy, kOdd};
