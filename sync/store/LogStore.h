@@ -80,6 +80,25 @@ struct LogFilter
     bool isEmpty() const { return outputTypes.isEmpty() && text.isEmpty(); }
 };
 
+// How far the full-text index (store version 4) covers the store. Lines stored before the
+// index existed are indexed afterwards, in chunks (LogStore::indexStep(), LogIndexBuilder);
+// until then a search scans. A node's database has no index (available = false).
+struct LogIndexProgress
+{
+    bool available = false;
+    qint64 indexedTo = 0; // lines with ids up to here (and all after backfillEnd) are indexed
+    qint64 backfillEnd = 0;
+
+    bool ready() const { return available && indexedTo >= backfillEnd; }
+    int percent() const
+    {
+        if (!available)
+            return 0;
+        return backfillEnd <= 0 || indexedTo >= backfillEnd ? 100
+                                                            : int(indexedTo * 100 / backfillEnd);
+    }
+};
+
 struct ExecutionSummary
 {
     QUuid executionId;
@@ -175,6 +194,12 @@ public:
     // "timestamp [output_type] content" line per row. Returns the number of rows written.
     Result<qint64> exportExecution(const QUuid &executionId, const QString &filePath,
                                    const LogFilter &filter = {});
+
+    // The full-text index's coverage; cheap (one row).
+    Result<LogIndexProgress> indexProgress();
+    // Indexes up to `rows` more of the lines stored before the index existed, in a transaction
+    // of its own (resumable: an interrupted build goes on where it stopped). ReadWrite only.
+    Result<LogIndexProgress> indexStep(int rows);
 
     // For stores sharing this file and its transactions. Do not close it.
     QSqlDatabase database() const;

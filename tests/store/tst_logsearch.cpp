@@ -1,0 +1,460 @@
+#include "LogSearch.h"
+#include "LogStore.h"
+#include "LogStoreSchema.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextStream>
+
+#include <csignal>
+#include <cstring>
+
+#include <unistd.h>
+
+// The full-text index (store version 4) and LogSearch over real stores: every expected hit and
+// only those, checked against a plain reading of every line with the same rule.
+
+namespace {
+
+const QUuid kExecA = QUuid::fromString(QStringLiteral("{6f1c2b9e-7d7a-4c1e-9a52-0c1f5b0d2e11}"));
+const QUuid kExecB = QUuid::fromString(QStringLiteral("{0a2b3c4d-1111-4222-8333-944455556666}"));
+const QUuid kExecC = QUuid::fromString(QStringLiteral("{99999999-1111-4222-8333-944455556666}"));
+constexpr int kKillBatchRows = 1000;
+
+std::unique_ptr<LogStore> openOrFail(const QString &path, LogStore::Access access)
+{
+    auto r = LogStore::open(path, access);
+    if (!r) {
+        qWarning("%s", qPrintable(r.error().toString()));
+        return nullptr;
+    }
+    return std::move(r.value());
+}
+
+NewLogEntry line(const QUuid &exec, const QString &content, const QString &timestamp = {},
+                 std::optional<qint64> sourceId = std::nullopt)
+{
+    NewLogEntry e;
+    e.executionId = exec;
+    e.outputType = QStringLiteral("stdout");
+    e.content = content;
+    e.timestamp = timestamp;
+    e.sourceId = sourceId;
+    return e;
+}
+
+// A mixed store: plain lines, synced ones (sourceId, later rewritten in place), unicode, very
+// long lines, across three executions.
+QList<NewLogEntry> mixedLines(int round)
+{
+    QList<NewLogEntry> rows;
+    const QUuid execs[] = {kExecA, kExecB, kExecC};
+    for (int i = 0; i < 300; ++i) {
+        const QUuid &exec = execs[i % 3];
+        QString content;
+        switch (i % 7) {
+        case 0:
+            content = QStringLiteral("GET /api/logs?cursor=%1 status=200").arg(i);
+            break;
+        case 1:
+            content = QStringLiteral("Fehler: Überlauf in Größe %1 — ÄÖÜ").arg(i);
+            break;
+        case 2:
+            content = QStringLiteral("x").repeated(70000) + QStringLiteral(" needle %1").arg(i);
+            break;
+        case 3:
+            content = QStringLiteral("compiling src/sync/store/LogStore.cpp:%1 NEEDLE").arg(i);
+            break;
+        case 4:
+            content = QStringLiteral("日本語のログ 行 %1 needle").arg(i);
+            break;
+        case 5:
+            content = QStringLiteral("panic: index out of range [%1]").arg(i);
+            break;
+        default:
+            content = QStringLiteral("round %1 plain %2").arg(round).arg(i);
+            break;
+        }
+        rows.append(line(exec, content, {},
+                         i % 2 ? std::optional<qint64>(round * 1000 + i) : std::nullopt));
+    }
+    return rows;
+}
+
+struct Expected
+{
+    QMap<QUuid, QList<qint64>> ids;
+};
+
+// The reference: every line of the store, tested one by one with the search's own rule.
+Expected expected(LogStore &store, const std::function<bool(const QString &)> &rule,
+                  std::optional<QUuid> only = std::nullopt)
+{
+    Expected e;
+    for (const QUuid &exec : {kExecA, kExecB, kExecC}) {
+        if (only && exec != *only)
+            continue;
+        const QList<LogEntry> rows = store.listByExecution(exec).value();
+        for (const LogEntry &row : rows) {
+            if (rule(row.content))
+                e.ids[exec].append(row.id);
+        }
+    }
+    return e;
+}
+
+QMap<QUuid, QList<qint64>> found(const LogSearchResult &r)
+{
+    QMap<QUuid, QList<qint64>> ids;
+    for (const LogSearchGroup &g : r.groups) {
+        for (const LogSearchLine &l : g.lines) {
+            if (l.hit)
+                ids[g.executionId].append(l.entry.id);
+        }
+        if (g.hits != g.lines.size())
+            ids[g.executionId].append(-1); // a count that disagrees with its lines
+    }
+    return ids;
+}
+
+QString integrityError(LogStore &store)
+{
+    QSqlQuery q(store.database());
+    if (!q.exec(QStringLiteral("INSERT INTO log_entries_fts (log_entries_fts, rank) "
+                               "VALUES ('integrity-check', 1)")))
+        return q.lastError().text();
+    return {};
+}
+
+int runWriter(const QString &path)
+{
+    auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+    if (!store)
+        return 3;
+    QTextStream out(stdout);
+    for (int batch = 0;; ++batch) {
+        QList<NewLogEntry> rows;
+        for (int i = 0; i < kKillBatchRows; ++i)
+            rows.append(line(kExecA, QStringLiteral("batch%1 row %2 tail").arg(batch).arg(i), {},
+                             i % 2 ? std::optional<qint64>(qint64(batch) * kKillBatchRows + i)
+                                   : std::nullopt));
+        if (!store.value()->append(rows))
+            return 6;
+        out << "committed " << batch << Qt::endl;
+    }
+}
+
+} // namespace
+
+class TestLogSearch : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void searchAcrossExecutionsFindsEveryHitAndOnlyThose();
+    void regexCaseAndFilterOutAreExact();
+    void badRegexIsAClearError();
+    void contextLinesAndLineNumbers();
+    void lineNumbersAndTimeJumpsLandOnTheRightLine();
+    void existingStoreIsIndexedInResumableChunks();
+    void indexSurvivesAWriterKilledDuringIngest();
+
+private:
+    QString storePath() const { return m_dir->filePath(QStringLiteral("store.sqlite")); }
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestLogSearch::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TestLogSearch::searchAcrossExecutionsFindsEveryHitAndOnlyThose()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(mixedLines(0)).ok());
+    // Synced lines come again with new content (update trigger), one execution goes (delete).
+    auto again = mixedLines(1);
+    QVERIFY(store->append(again.mid(0, 150)).ok());
+    QVERIFY(store->deleteByExecution(kExecC).ok());
+    QVERIFY(store->append(again.mid(150)).ok());
+    QCOMPARE(integrityError(*store), QString());
+
+    LogSearch search(*store);
+    const QStringList terms = {
+        QStringLiteral("needle"), QStringLiteral("NEEDLE"),       QStringLiteral("überlauf"),
+        QStringLiteral("日本語"), QStringLiteral("LogStore.cpp"), QStringLiteral("round 1 plain"),
+        QStringLiteral("=2"),     QStringLiteral("x needle 2"),   QStringLiteral("absent text")};
+    for (const QString &term : terms) {
+        for (bool caseSensitive : {false, true}) {
+            LogSearchQuery query;
+            query.text = term;
+            query.caseSensitive = caseSensitive;
+            const auto r = search.search(query);
+            QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
+            const auto cs = caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
+            const Expected want
+                = expected(*store, [&](const QString &c) { return c.contains(term, cs); });
+            QVERIFY2(found(r.value()) == want.ids,
+                     qPrintable(QStringLiteral("%1 case=%2").arg(term).arg(caseSensitive)));
+            QCOMPARE(r->usedIndex, term.toUcs4().size() >= 3);
+            qint64 total = 0;
+            for (const auto &ids : want.ids)
+                total += ids.size();
+            QCOMPARE(r->totalHits, total);
+        }
+    }
+    // One execution only, and the hit ids for stepping through it.
+    LogSearchQuery query;
+    query.text = QStringLiteral("needle");
+    const Expected want = expected(
+        *store,
+        [](const QString &c) { return c.contains(QLatin1String("needle"), Qt::CaseInsensitive); },
+        kExecB);
+    const auto ids = search.hitIds(kExecB, query);
+    QVERIFY(ids.ok());
+    QCOMPARE(ids.value(), want.ids.value(kExecB));
+    QVERIFY(!ids->isEmpty());
+}
+
+void TestLogSearch::regexCaseAndFilterOutAreExact()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(mixedLines(0)).ok());
+    LogSearch search(*store);
+
+    LogSearchQuery query;
+    query.text = QStringLiteral("cursor=\\d*7 status");
+    query.regex = true;
+    auto r = search.search(query);
+    QVERIFY(r.ok());
+    const QRegularExpression re(query.text, QRegularExpression::CaseInsensitiveOption);
+    QCOMPARE(found(r.value()),
+             expected(*store, [&](const QString &c) { return re.match(c).hasMatch(); }).ids);
+    QVERIFY(r->totalHits > 0);
+
+    query = {};
+    query.text = QStringLiteral("needle");
+    query.exclude = {QStringLiteral("日本"), QStringLiteral("logstore")};
+    r = search.search(query);
+    QVERIFY(r.ok());
+    const auto rule = [](const QString &c) {
+        return c.contains(QLatin1String("needle"), Qt::CaseInsensitive)
+            && !c.contains(QStringLiteral("日本"))
+            && !c.contains(QLatin1String("logstore"), Qt::CaseInsensitive);
+    };
+    QCOMPARE(found(r.value()), expected(*store, rule).ids);
+    QVERIFY(r->totalHits > 0);
+
+    // Only a filter-out: every line but those.
+    query = {};
+    query.exclude = {QStringLiteral("x")};
+    query.executionId = kExecA;
+    r = search.search(query);
+    QVERIFY(r.ok());
+    QCOMPARE(
+        found(r.value()),
+        expected(
+            *store, [](const QString &c) { return !c.contains(u'x', Qt::CaseInsensitive); }, kExecA)
+            .ids);
+}
+
+void TestLogSearch::badRegexIsAClearError()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    LogSearchQuery query;
+    query.text = QStringLiteral("a(b");
+    query.regex = true;
+    const auto r = LogSearch(*store).search(query);
+    QVERIFY(!r.ok());
+    QVERIFY2(r.error().toString().contains(QLatin1String("Invalid regular expression \"a(b\"")),
+             qPrintable(r.error().toString()));
+}
+
+void TestLogSearch::contextLinesAndLineNumbers()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QList<NewLogEntry> rows;
+    for (int i = 1; i <= 40; ++i) {
+        // Interleaved executions: ids are global, line numbers are not.
+        rows.append(line(
+            kExecA, QStringLiteral("a line %1%2").arg(i).arg(i == 10 || i == 12 ? " hit" : "")));
+        rows.append(line(kExecB, QStringLiteral("b line %1").arg(i)));
+    }
+    QVERIFY(store->append(rows).ok());
+    LogSearchQuery query;
+    query.text = QStringLiteral(" hit");
+    query.context = 2;
+    const auto r = LogSearch(*store).search(query);
+    QVERIFY(r.ok());
+    QCOMPARE(r->groups.size(), 1);
+    const LogSearchGroup &g = r->groups.first();
+    QCOMPARE(g.hits, 2);
+    QStringList got;
+    for (const LogSearchLine &l : g.lines)
+        got << QStringLiteral("%1%2%3")
+                   .arg(l.lineNumber)
+                   .arg(l.hit ? ':' : '-')
+                   .arg(l.entry.content);
+    QCOMPARE(got,
+             QStringList({"8-a line 8", "9-a line 9", "10:a line 10 hit", "11-a line 11",
+                          "12:a line 12 hit", "13-a line 13", "14-a line 14"}));
+}
+
+void TestLogSearch::lineNumbersAndTimeJumpsLandOnTheRightLine()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QList<NewLogEntry> rows;
+    for (int i = 1; i <= 180; ++i) {
+        const QString ts = QStringLiteral("2026-12-06 05:%1:%2.000")
+                               .arg(i / 60, 2, 10, QLatin1Char('0'))
+                               .arg(i % 60, 2, 10, QLatin1Char('0'));
+        rows.append(line(kExecB, QStringLiteral("other %1").arg(i), ts));
+        NewLogEntry e = line(kExecA, QStringLiteral("a %1").arg(i), ts);
+        e.outputType = i % 4 == 0 ? QStringLiteral("stderr") : QStringLiteral("stdout");
+        rows.append(e);
+    }
+    QVERIFY(store->append(rows).ok());
+    const QList<LogEntry> a = store->listByExecution(kExecA).value();
+    LogSearch search(*store);
+    QCOMPARE(search.lineAt(kExecA, 1).value(), std::optional<qint64>(a[0].id));
+    QCOMPARE(search.lineAt(kExecA, 77).value(), std::optional<qint64>(a[76].id));
+    QCOMPARE(search.lineAt(kExecA, 181).value(), std::nullopt);
+    QVERIFY(!search.lineAt(kExecA, 0).ok());
+    QCOMPARE(search.lineNumber(kExecA, a[76].id).value(), 77);
+    QCOMPARE(search.firstAtOrAfter(kExecA, QStringLiteral("2026-12-06 05:01:30")).value(),
+             std::optional<qint64>(a[89].id)); // line 90 is 05:01:30.000
+    QCOMPARE(search.firstAtOrAfter(kExecA, QStringLiteral("2026-12-06 05:01:30.001")).value(),
+             std::optional<qint64>(a[90].id));
+    QCOMPARE(search.firstAtOrAfter(kExecA, QStringLiteral("2026-12-07")).value(), std::nullopt);
+    const auto h = search.histogram(kExecA);
+    QVERIFY(h.ok());
+    QCOMPARE(h->size(), 4); // 05:00 (59 lines), 05:01, 05:02 (60 each), 05:03 (1)
+    QCOMPARE(h->at(0).minute, QStringLiteral("2026-12-06 05:00"));
+    QCOMPARE(h->at(0).lines, 59);
+    QCOMPARE(h->at(0).stderrLines, 14);
+    QCOMPARE(h->at(1).lines, 60);
+    QCOMPARE(h->at(1).stderrLines, 15);
+    QCOMPARE(h->at(3).lines, 1);
+}
+
+void TestLogSearch::existingStoreIsIndexedInResumableChunks()
+{
+    {
+        // A store as version 3 left it: lines, no index.
+        auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+        QVERIFY(store);
+        QVERIFY(store->append(mixedLines(0)).ok());
+        QSqlQuery q(store->database());
+        for (const char *sql :
+             {"DROP TRIGGER log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
+              "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
+              "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+    }
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    auto p = store->indexProgress();
+    QVERIFY(p.ok());
+    QVERIFY(p->available);
+    QVERIFY(!p->ready());
+    QCOMPARE(p->percent(), 0);
+    // Lines written meanwhile are indexed at once; old ones edited or deleted before their chunk
+    // must not confuse the index.
+    QVERIFY(store->append(mixedLines(1)).ok());
+    QVERIFY(store->deleteByExecution(kExecC).ok());
+
+    LogSearchQuery query;
+    query.text = QStringLiteral("needle");
+    auto r = LogSearch(*store).search(query);
+    QVERIFY(r.ok());
+    QVERIFY(!r->usedIndex);
+    QCOMPARE(r->note, QStringLiteral("index building, 0%: lines scanned"));
+    const auto rule = [](const QString &c) {
+        return c.contains(QLatin1String("needle"), Qt::CaseInsensitive);
+    };
+    QCOMPARE(found(r.value()), expected(*store, rule).ids);
+
+    QVERIFY(store->indexStep(37).ok());
+    QVERIFY(store->indexStep(37).ok());
+    p = store->indexProgress();
+    QVERIFY(p->percent() > 0 && p->percent() < 100);
+    store.reset(); // stopped midway: the next open goes on from there
+    store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    int steps = 0;
+    while (!store->indexProgress()->ready()) {
+        QVERIFY(store->indexStep(37).ok());
+        QVERIFY(++steps < 100);
+    }
+    QVERIFY(steps > 1);
+    QCOMPARE(integrityError(*store), QString());
+    r = LogSearch(*store).search(query);
+    QVERIFY(r.ok());
+    QVERIFY(r->usedIndex);
+    QCOMPARE(found(r.value()), expected(*store, rule).ids);
+}
+
+void TestLogSearch::indexSurvivesAWriterKilledDuringIngest()
+{
+    QProcess child;
+    child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--writer"), storePath()});
+    QVERIFY(child.waitForStarted());
+    QByteArray out;
+    while (!out.contains("committed 8") && child.state() == QProcess::Running) {
+        child.waitForReadyRead(10000);
+        out += child.readAllStandardOutput();
+    }
+    QVERIFY2(out.contains("committed 8"), out.constData());
+    ::kill(pid_t(child.processId()), SIGKILL);
+    QVERIFY(child.waitForFinished());
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QCOMPARE(integrityError(*store), QString());
+    // Every batch the index finds, a LIKE scan finds, and the other way round.
+    QSqlQuery q(store->database());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM log_entries")) && q.next());
+    const qint64 rows = q.value(0).toLongLong();
+    QVERIFY(rows >= 9 * kKillBatchRows);
+    QCOMPARE(rows % kKillBatchRows, 0);
+    for (const QString &term :
+         {QStringLiteral("tail"), QStringLiteral("batch3 "), QStringLiteral("row 999 ")}) {
+        QVERIFY(q.exec(QStringLiteral(
+                           "SELECT group_concat(rowid) FROM (SELECT rowid FROM log_entries_fts "
+                           "WHERE log_entries_fts MATCH '\"%1\"' ORDER BY rowid)")
+                           .arg(term))
+                && q.next());
+        const QString byIndex = q.value(0).toString();
+        QVERIFY(q.exec(QStringLiteral("SELECT group_concat(id) FROM (SELECT id FROM log_entries "
+                                      "WHERE content LIKE '%%1%' ORDER BY id)")
+                           .arg(term))
+                && q.next());
+        QCOMPARE(byIndex, q.value(0).toString());
+        QVERIFY(!byIndex.isEmpty());
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    if (argc == 3 && std::strcmp(argv[1], "--writer") == 0)
+        return runWriter(QString::fromLocal8Bit(argv[2]));
+    TestLogSearch test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_logsearch.moc"
