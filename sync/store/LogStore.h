@@ -191,9 +191,13 @@ public:
     Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
                          PageDirection direction, int limit, const LogFilter &filter);
     // Writes the execution's matching lines to `filePath` as text, oldest first, one
-    // "timestamp [output_type] content" line per row. Returns the number of rows written.
+    // "timestamp [output_type] content" line per row, in one forward query. Returns the number
+    // of rows written. `progress` (if given) hears the rows written so far every 10,000 rows and
+    // at the end; returning false cancels (the file is left as it was). connection().interrupt()
+    // also cancels it from another thread.
     Result<qint64> exportExecution(const QUuid &executionId, const QString &filePath,
-                                   const LogFilter &filter = {});
+                                   const LogFilter &filter = {},
+                                   const std::function<bool(qint64)> &progress = {});
 
     // The full-text index's coverage; cheap (one row).
     Result<LogIndexProgress> indexProgress();

@@ -1,6 +1,7 @@
 #include "LogSearch.h"
 #include "LogStore.h"
 #include "LogStoreSchema.h"
+#include "SqliteConnection.h"
 
 #include <QCoreApplication>
 #include <QProcess>
@@ -13,6 +14,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <thread>
 
 #include <unistd.h>
 
@@ -164,6 +166,9 @@ private slots:
     void lineNumbersAndTimeJumpsLandOnTheRightLine();
     void existingStoreIsIndexedInResumableChunks();
     void indexSurvivesAWriterKilledDuringIngest();
+    void newRequestInterruptsARunningScan();
+    void filteredCountsAreCachedUntilLinesChange();
+    void exportIsOneQueryWithProgressAndCancel();
 
 private:
     QString storePath() const { return m_dir->filePath(QStringLiteral("store.sqlite")); }
@@ -446,6 +451,117 @@ void TestLogSearch::indexSurvivesAWriterKilledDuringIngest()
         QCOMPARE(byIndex, q.value(0).toString());
         QVERIFY(!byIndex.isEmpty());
     }
+}
+
+void TestLogSearch::newRequestInterruptsARunningScan()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    for (int chunk = 0; chunk < 4; ++chunk) {
+        QList<NewLogEntry> rows;
+        for (int i = 0; i < 50000; ++i)
+            rows.append(line(kExecA, QStringLiteral("scan line %1 body").arg(chunk * 50000 + i)));
+        QVERIFY(store->append(rows).ok());
+    }
+    // A regex scans every line of the execution and matches none.
+    LogSearchQuery stale;
+    stale.text = QStringLiteral("body\\s+\\d{7}");
+    stale.regex = true;
+    stale.executionId = kExecA;
+    std::optional<Result<LogSearchResult>> staleReply;
+    std::atomic<bool> done {false};
+    std::thread worker([&] {
+        staleReply = LogSearch(*store).search(stale);
+        done.store(true);
+    });
+    // What a newer request does to the one it replaces; an interrupt while no statement runs is
+    // ignored by SQLite, so it is repeated until the stale search has ended.
+    while (!done.load()) {
+        store->connection().interrupt();
+        std::this_thread::yield();
+    }
+    worker.join();
+    QVERIFY(staleReply.has_value());
+    QVERIFY2(!staleReply->ok(), "the stale search ran to its end");
+    QVERIFY2(staleReply->error().toString().contains(QLatin1String("interrupt")),
+             qPrintable(staleReply->error().toString()));
+
+    LogSearchQuery fresh;
+    fresh.text = QStringLiteral("line 199999 ");
+    const auto r = LogSearch(*store).search(fresh);
+    QVERIFY(r.ok());
+    QCOMPARE(r->totalHits, 1);
+    QCOMPARE(r->groups.first().lines.first().lineNumber, 200000);
+}
+
+void TestLogSearch::filteredCountsAreCachedUntilLinesChange()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(mixedLines(0)).ok());
+    LogFilter filter;
+    filter.text = QStringLiteral("needle");
+    const auto count = [&]() {
+        return store->page(kExecA, std::nullopt, PageDirection::Forward, 5, filter)->totalCount;
+    };
+    const qint64 first = count();
+    QCOMPARE(first,
+             expected(
+                 *store,
+                 [](const QString &c) {
+                     return c.contains(QLatin1String("needle"), Qt::CaseInsensitive);
+                 },
+                 kExecA)
+                 .ids.value(kExecA)
+                 .size());
+    QCOMPARE(count(), first);
+    // Written through this connection…
+    QVERIFY(store->append({line(kExecA, QStringLiteral("one more needle"))}).ok());
+    QCOMPARE(count(), first + 1);
+    // …and through another one (another process syncing).
+    auto writer = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(writer);
+    QVERIFY(writer
+                ->append({line(kExecA, QStringLiteral("needle again")),
+                          line(kExecB, QStringLiteral("needle elsewhere"))})
+                .ok());
+    QCOMPARE(count(), first + 2);
+    QVERIFY(writer->deleteByExecution(kExecA).ok());
+    QCOMPARE(count(), 0);
+}
+
+void TestLogSearch::exportIsOneQueryWithProgressAndCancel()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QList<NewLogEntry> rows;
+    for (int i = 0; i < 25000; ++i)
+        rows.append(line(kExecA, QStringLiteral("%1 %2").arg(i % 2 ? "odd" : "even").arg(i),
+                         QStringLiteral("2026-12-06 05:00:00.000")));
+    QVERIFY(store->append(rows).ok());
+    LogFilter filter;
+    filter.text = QStringLiteral("odd");
+    const QString path = m_dir->filePath(QStringLiteral("odd.log"));
+    QList<qint64> heard;
+    const auto n = store->exportExecution(kExecA, path, filter, [&](qint64 done) {
+        heard.append(done);
+        return true;
+    });
+    QVERIFY(n.ok());
+    QCOMPARE(n.value(), 12500);
+    QCOMPARE(heard, QList<qint64>({10000, 12500}));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    QCOMPARE(lines.size(), 12501);
+    QCOMPARE(lines.first(), QByteArray("2026-12-06 05:00:00.000 [stdout] odd 1"));
+    QCOMPARE(lines.at(12499), QByteArray("2026-12-06 05:00:00.000 [stdout] odd 24999"));
+
+    const QString cancelled = m_dir->filePath(QStringLiteral("cancelled.log"));
+    const auto c = store->exportExecution(kExecA, cancelled, {}, [](qint64) { return false; });
+    QVERIFY(!c.ok());
+    QVERIFY(c.error().toString().contains(QLatin1String("cancelled")));
+    QVERIFY(!QFile::exists(cancelled));
 }
 
 int main(int argc, char *argv[])
