@@ -20,13 +20,17 @@ LogModel::LogModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_loader(std::make_unique<LogPageLoader>())
     , m_worker(QStringLiteral("LogPageLoader"))
+    , m_exportLoader(std::make_unique<LogPageLoader>())
+    , m_exportWorker(QStringLiteral("LogExport"))
 {
     LogPageLoader::registerMetaTypes();
     registerShapeBatchMetaTypes();
     // The loader's signals come from the worker thread and reach this model queued.
     LogPageLoader *loader = m_loader.get();
-    connect(this, &LogModel::requestOpen, this, [this, loader](const QString &path) {
+    LogPageLoader *exporter = m_exportLoader.get();
+    connect(this, &LogModel::requestOpen, this, [this, loader, exporter](const QString &path) {
         m_worker.post([loader, path] { loader->openStore(path); });
+        m_exportWorker.post([exporter, path] { exporter->openStore(path); });
     });
     connect(this, &LogModel::requestPage, this, [this, loader](const LogPageRequest &request) {
         m_lastPageSent = request.token;
@@ -42,21 +46,26 @@ LogModel::LogModel(QObject *parent)
         m_worker.post([loader, token] { loader->loadExecutions(token); });
     });
     connect(this, &LogModel::requestExport, this,
-            [this, loader](quint64 token, const QUuid &executionId, const QString &filePath,
-                           const LogFilter &filter) {
-                m_worker.post([loader, token, executionId, filePath, filter] {
-                    loader->exportExecution(token, executionId, filePath, filter);
+            [this, exporter](quint64 token, const QUuid &executionId, const QString &filePath,
+                             const LogFilter &filter) {
+                m_exportWorker.post([exporter, token, executionId, filePath, filter] {
+                    exporter->exportExecution(token, executionId, filePath, filter);
                 });
             });
     connect(loader, &LogPageLoader::pageLoaded, this, &LogModel::onPageLoaded);
     connect(loader, &LogPageLoader::executionsLoaded, this, &LogModel::onExecutionsLoaded);
-    connect(loader, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(exporter, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(exporter, &LogPageLoader::exportProgress, this, [this](quint64 token, qint64 rows) {
+        if (token == m_exportToken)
+            emit exportProgress(rows);
+    });
     connect(loader, &LogPageLoader::storeOpened, this, &LogModel::storeOpened);
     connect(loader, &LogPageLoader::storeFailed, this, [this](const QString &message) {
         m_lastError = message;
         emit errorOccurred(message);
     });
     m_worker.start();
+    m_exportWorker.start();
 
     m_executionsTimer.setSingleShot(true);
     m_executionsTimer.setInterval(kExecutionsRefreshMs);
@@ -71,6 +80,13 @@ LogModel::~LogModel()
     m_worker.cancel([loader] { loader->interrupt(); });
     m_worker.post([loader] { loader->closeStore(); });
     m_worker.shutdown();
+    LogPageLoader *exporter = m_exportLoader.get();
+    m_exportWorker.cancel([exporter] {
+        exporter->cancelExport();
+        exporter->interrupt();
+    });
+    m_exportWorker.post([exporter] { exporter->closeStore(); });
+    m_exportWorker.shutdown();
 }
 
 bool LogModel::isAwaited(quint64 token) const
@@ -332,6 +348,11 @@ void LogModel::exportExecution(const QString &filePath)
     }
     m_exportToken = m_nextToken++;
     emit requestExport(m_exportToken, m_executionId, filePath, m_filter);
+}
+
+void LogModel::cancelExport()
+{
+    m_exportLoader->cancelExport();
 }
 
 void LogModel::reload(Anchor anchor)

@@ -98,7 +98,9 @@ public slots:
     void applyShapeBatch(const ShapeBatch &batch);
     void refreshExecutions();
     // Writes the execution's lines (with the current filter) to a text file, off the GUI thread.
+    // Runs on a loader and thread of its own, so paging goes on meanwhile; one forward query.
     void exportExecution(const QString &filePath);
+    void cancelExport();
 
 signals:
     void storeOpened(const QString &path);
@@ -111,6 +113,7 @@ signals:
     void totalCountChanged(qint64 total);
     void followingChanged(bool following);
     void errorOccurred(const QString &message);
+    void exportProgress(qint64 rows);
     void exportFinished(qint64 rows, const QString &error);
 
     // To the loader (queued, crosses to its thread).
@@ -142,6 +145,8 @@ private:
 
     std::unique_ptr<LogPageLoader> m_loader;
     WorkerThread m_worker; // after m_loader: joined before the loader goes
+    std::unique_ptr<LogPageLoader> m_exportLoader; // its own connection: paging is not held up
+    WorkerThread m_exportWorker;
     std::atomic<int> m_cancelledPages = 0;
     std::atomic<quint64> m_lastPageSent = 0;
     QString m_storePath;

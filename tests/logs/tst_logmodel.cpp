@@ -75,6 +75,7 @@ private slots:
     void newStoreOpensEmptyAndCleanly();
     void unusableStoreReportsAnError();
     void exportWritesTheExecutionOffTheGuiThread();
+    void exportRunsBesidePagingAndCanBeCancelled();
 
 private:
     void waitIdle();
@@ -471,6 +472,33 @@ void TestLogModel::exportWritesTheExecutionOffTheGuiThread()
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll().count('\n'), 5);
+}
+
+void TestLogModel::exportRunsBesidePagingAndCanBeCancelled()
+{
+    const QUuid huge = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-0000000000ff"));
+    for (int chunk = 0; chunk < 4; ++chunk)
+        QVERIFY(m_writer->append(rows(huge, chunk * 50000, 50000)).ok());
+    openModel();
+    m_model->setExecution(huge);
+    waitIdle();
+    QSignalSpy progress(m_model.get(), &LogModel::exportProgress);
+    QSignalSpy done(m_model.get(), &LogModel::exportFinished);
+    const QString out = m_dir->filePath(QStringLiteral("huge.log"));
+    m_model->exportExecution(out);
+    QTRY_VERIFY(progress.count() >= 1); // the export's query is running
+    QSignalSpy applied(m_model.get(), &LogModel::pageApplied);
+    m_model->jumpToStart();
+    QTRY_VERIFY(applied.count() >= 1);
+    // The page came back while the export was still running: it did not wait behind it.
+    const bool exportStillRunning = done.isEmpty();
+    m_model->cancelExport();
+    QTRY_COMPARE(done.count(), 1);
+    QVERIFY(exportStillRunning);
+    QVERIFY2(done.first().at(1).toString().contains(QLatin1String("cancelled")),
+             qPrintable(done.first().at(1).toString()));
+    QVERIFY(!QFile::exists(out));
+    QCOMPARE(m_model->data(m_model->index(0, 0), Qt::DisplayRole).isValid(), true);
 }
 
 QTEST_MAIN(TestLogModel)
