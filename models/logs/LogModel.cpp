@@ -22,6 +22,7 @@ LogModel::LogModel(QObject *parent)
     , m_worker(QStringLiteral("LogPageLoader"))
     , m_exportLoader(std::make_unique<LogPageLoader>())
     , m_exportWorker(QStringLiteral("LogExport"))
+    , m_indexWorker(QStringLiteral("LogIndex"))
 {
     LogPageLoader::registerMetaTypes();
     registerShapeBatchMetaTypes();
@@ -31,6 +32,7 @@ LogModel::LogModel(QObject *parent)
     connect(this, &LogModel::requestOpen, this, [this, loader, exporter](const QString &path) {
         m_worker.post([loader, path] { loader->openStore(path); });
         m_exportWorker.post([exporter, path] { exporter->openStore(path); });
+        startIndexing(path);
     });
     connect(this, &LogModel::requestPage, this, [this, loader](const LogPageRequest &request) {
         m_lastPageSent = request.token;
@@ -66,6 +68,7 @@ LogModel::LogModel(QObject *parent)
     });
     m_worker.start();
     m_exportWorker.start();
+    m_indexWorker.start();
 
     m_executionsTimer.setSingleShot(true);
     m_executionsTimer.setInterval(kExecutionsRefreshMs);
@@ -87,6 +90,8 @@ LogModel::~LogModel()
     });
     m_exportWorker.post([exporter] { exporter->closeStore(); });
     m_exportWorker.shutdown();
+    stopIndexing();
+    m_indexWorker.shutdown();
 }
 
 bool LogModel::isAwaited(quint64 token) const
@@ -348,6 +353,32 @@ void LogModel::exportExecution(const QString &filePath)
     }
     m_exportToken = m_nextToken++;
     emit requestExport(m_exportToken, m_executionId, filePath, m_filter);
+}
+
+void LogModel::startIndexing(const QString &path)
+{
+    stopIndexing();
+    // Its own read-write connection, one short transaction per chunk: the sync writer waits at
+    // most a chunk. Resumable, so a quit midway goes on at the next start.
+    m_indexBuilder = std::make_unique<LogIndexBuilder>(path);
+    LogIndexBuilder *builder = m_indexBuilder.get();
+    connect(builder, &LogIndexBuilder::progressChanged, this, &LogModel::indexProgress);
+    connect(builder, &LogIndexBuilder::finished, this, [this](bool ok, const QString &message) {
+        if (ok)
+            emit indexProgress(100);
+        else
+            qCInfo(lcModels) << "log index not built:" << message;
+    });
+    m_indexWorker.post([builder] { builder->run(); });
+}
+
+void LogModel::stopIndexing()
+{
+    if (!m_indexBuilder)
+        return;
+    m_indexBuilder->stop();
+    m_indexWorker.wait(); // the builder's run() returns within a chunk
+    m_indexBuilder.reset();
 }
 
 void LogModel::cancelExport()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "LogIndexBuilder.h"
 #include "LogPageLoader.h"
 #include "ShapeBatch.h"
 #include "WorkerThread.h"
@@ -114,6 +115,9 @@ signals:
     void followingChanged(bool following);
     void errorOccurred(const QString &message);
     void exportProgress(qint64 rows);
+    // The full-text index of lines stored before it existed is built in the background after
+    // the store opens; 100 when every line is indexed (search scans until then).
+    void indexProgress(int percent);
     void exportFinished(qint64 rows, const QString &error);
 
     // To the loader (queued, crosses to its thread).
@@ -139,6 +143,8 @@ private:
     void prependRows(QList<LogEntry> descending);
     void setTotal(qint64 total);
     void setLoadingState(bool wasLoading);
+    void startIndexing(const QString &path);
+    void stopIndexing();
 
     // Whether a page read that has not started yet is still awaited (on the loader's thread).
     bool isAwaited(quint64 token) const;
@@ -147,6 +153,8 @@ private:
     WorkerThread m_worker; // after m_loader: joined before the loader goes
     std::unique_ptr<LogPageLoader> m_exportLoader; // its own connection: paging is not held up
     WorkerThread m_exportWorker;
+    std::unique_ptr<LogIndexBuilder> m_indexBuilder; // replaced on the GUI thread only
+    WorkerThread m_indexWorker;
     std::atomic<int> m_cancelledPages = 0;
     std::atomic<quint64> m_lastPageSent = 0;
     QString m_storePath;

@@ -76,6 +76,7 @@ private slots:
     void unusableStoreReportsAnError();
     void exportWritesTheExecutionOffTheGuiThread();
     void exportRunsBesidePagingAndCanBeCancelled();
+    void storeWithoutIndexIsIndexedInTheBackground();
 
 private:
     void waitIdle();
@@ -499,6 +500,35 @@ void TestLogModel::exportRunsBesidePagingAndCanBeCancelled()
              qPrintable(done.first().at(1).toString()));
     QVERIFY(!QFile::exists(out));
     QCOMPARE(m_model->data(m_model->index(0, 0), Qt::DisplayRole).isValid(), true);
+}
+
+void TestLogModel::storeWithoutIndexIsIndexedInTheBackground()
+{
+    // The store as version 3 left it: lines, no full-text index.
+    QSqlQuery q(m_writer->database());
+    for (const char *sql :
+         {"DROP TRIGGER log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
+          "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
+          "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+        QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+    q.finish();
+    m_writer.reset();
+    openModel();
+    QSignalSpy progress(m_model.get(), &LogModel::indexProgress);
+    QTRY_VERIFY(!progress.isEmpty() && progress.last().first().toInt() == 100);
+    auto store = LogStore::open(m_path, LogStore::Access::ReadOnly);
+    QVERIFY(store);
+    QVERIFY(store.value()->indexProgress()->ready());
+    QSqlQuery check(store.value()->database());
+    QVERIFY(check.exec(QStringLiteral("SELECT count(*) FROM log_entries_fts WHERE "
+                                      "log_entries_fts MATCH '\"line 10\"'"))
+            && check.next());
+    const int byIndex = check.value(0).toInt();
+    QVERIFY(check.exec(QStringLiteral("SELECT count(*) FROM log_entries WHERE content LIKE "
+                                      "'%line 10%'"))
+            && check.next());
+    QCOMPARE(byIndex, check.value(0).toInt());
+    QCOMPARE(byIndex, 12); // kBig's 10 and 100..109, kMixed's 10
 }
 
 QTEST_MAIN(TestLogModel)
