@@ -150,7 +150,10 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
     LogSearchResult result;
     result.usedIndex = c.usedIndex;
     if (!index->available)
-        result.note = QStringLiteral("no full-text index (a node's database): lines scanned");
+        result.note = m_store.isNodeDatabase()
+            ? QStringLiteral("no full-text index (a node's database): lines scanned")
+            : QStringLiteral("no full-text index yet (open the store read-write once to "
+                             "migrate it): lines scanned");
     else if (!index->ready())
         result.note = QStringLiteral("index building, %1%: lines scanned").arg(index->percent());
 
