@@ -1,4 +1,6 @@
-#include "Error.h"
+#include "domain/Error.h"
+
+namespace hivewatch {
 
 QString Error::toString() const
 {
@@ -6,3 +8,5 @@ QString Error::toString() const
         return message;
     return message + QStringLiteral(" (") + detail + QStringLiteral(")");
 }
+
+} // namespace hivewatch

@@ -3,6 +3,8 @@
 #include <QMetaType>
 #include <QString>
 
+namespace hivewatch {
+
 // An error as a value, in words a user can act on. Errors cross layer and thread borders as
 // values; exceptions never do.
 struct Error
@@ -21,4 +23,6 @@ struct Error
     QString toString() const;
 };
 
-Q_DECLARE_METATYPE(Error)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::Error)

@@ -1,10 +1,15 @@
-#include "HiveTables.h"
+#include "domain/HiveTables.h"
+
+namespace hivewatch {
 
 namespace HiveTables {
 
 QStringList rowModelShapes()
 {
-    return {SharedTasks, Nodes, NodeTaskAssignments, NodeTaskProgressEvents};
+    // Projects and node_projects first: they are small, and the names they carry are there by
+    // the time the tasks that refer to them arrive.
+    return {Projects, NodeProjects,        SharedTasks,
+            Nodes,    NodeTaskAssignments, NodeTaskProgressEvents};
 }
 
 QStringList dashboardShapes()
@@ -22,3 +27,5 @@ QStringList publishedTables()
 }
 
 } // namespace HiveTables
+
+} // namespace hivewatch

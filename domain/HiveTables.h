@@ -3,6 +3,8 @@
 #include <QLatin1StringView>
 #include <QStringList>
 
+namespace hivewatch {
+
 // The hive's Postgres tables the app reads, as the hive spells them (docs/hive-schema.md §1).
 // Every layer names a table through these, so a renamed or added table is one edit here.
 namespace HiveTables {
@@ -25,3 +27,5 @@ QStringList rowModelShapes();
 QStringList publishedTables();
 
 } // namespace HiveTables
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "LogTable.h"
+#include "domain/LogTable.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -83,3 +85,5 @@ QString outputTypeSqlList()
 }
 
 } // namespace LogTable
+
+} // namespace hivewatch

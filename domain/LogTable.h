@@ -1,13 +1,15 @@
 #pragma once
 
-#include "HiveTables.h"
-#include "StatusVocabularies.h"
+#include "domain/HiveTables.h"
+#include "domain/StatusVocabularies.h"
 
 #include <QByteArrayList>
 #include <QByteArrayView>
 #include <QLatin1StringView>
 #include <QString>
 #include <QStringView>
+
+namespace hivewatch {
 
 // The log shape's identity: the hive's execution-log table, the columns a log line is read
 // from, and the node's output types (docs/hive-schema.md §1.7, §3.1). The output types are
@@ -42,3 +44,5 @@ const char *fallbackOutputType();
 QString outputTypeSqlList();
 
 } // namespace LogTable
+
+} // namespace hivewatch

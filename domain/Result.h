@@ -1,9 +1,11 @@
 #pragma once
 
-#include "Error.h"
+#include "domain/Error.h"
 
 #include <utility>
 #include <variant>
+
+namespace hivewatch {
 
 // Either a value or an Error. C++20 has no std::expected; this is the small part of it we use.
 template<typename T> class [[nodiscard]] Result
@@ -52,3 +54,5 @@ private:
     Error m_error;
     bool m_ok = true;
 };
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "StatusVocabularies.h"
+#include "domain/StatusVocabularies.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -115,3 +117,5 @@ QString toStoredForm(ProgressEventType type)
 {
     return toWireForm(type).remove(QLatin1Char('_'));
 }
+
+} // namespace hivewatch

@@ -7,7 +7,9 @@
 //   if (s == TaskStatus::InProgress) …            // "in-progress" and "inprogress" alike
 //   label->setText(s.displayText());              // "In progress" or "unknown: <raw>"
 
-#include "VocabularyValue.h"
+#include "domain/VocabularyValue.h"
+
+namespace hivewatch {
 
 // shared_tasks.status (PG enum, kebab-case) and the node's tasks.status (lowercase, no dashes).
 enum class TaskStatus { Todo, InProgress, InReview, Done, Cancelled };
@@ -62,9 +64,11 @@ QString toNodeSpelling(TaskStatus status); // "inprogress"
 QString toWireForm(ProgressEventType type); // "agent_started"
 QString toStoredForm(ProgressEventType type); // "agentstarted"
 
-Q_DECLARE_METATYPE(TaskStatusValue)
-Q_DECLARE_METATYPE(ExecutionStatusValue)
-Q_DECLARE_METATYPE(NodeStatusValue)
-Q_DECLARE_METATYPE(AssignmentStatusValue)
-Q_DECLARE_METATYPE(LogOutputTypeValue)
-Q_DECLARE_METATYPE(ProgressEventTypeValue)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::TaskStatusValue)
+Q_DECLARE_METATYPE(hivewatch::ExecutionStatusValue)
+Q_DECLARE_METATYPE(hivewatch::NodeStatusValue)
+Q_DECLARE_METATYPE(hivewatch::AssignmentStatusValue)
+Q_DECLARE_METATYPE(hivewatch::LogOutputTypeValue)
+Q_DECLARE_METATYPE(hivewatch::ProgressEventTypeValue)

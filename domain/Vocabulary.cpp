@@ -1,4 +1,6 @@
-#include "Vocabulary.h"
+#include "domain/Vocabulary.h"
+
+namespace hivewatch {
 
 Vocabulary::Vocabulary(QString field, QList<Term> terms)
     : m_field(std::move(field))
@@ -45,3 +47,5 @@ QStringList Vocabulary::allowedSpellings() const
         all << t.otherSpellings;
     return all;
 }
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QList>
 #include <QString>
@@ -8,6 +8,8 @@
 #include <QStringView>
 
 #include <optional>
+
+namespace hivewatch {
 
 // A closed set of strings that one hive or node column may hold (docs/hive-schema.md §2). Each term
 // has a canonical spelling, the other spellings that mean the same (the hive and the node spell
@@ -43,3 +45,5 @@ private:
     QString m_field;
     QList<Term> m_terms;
 };
+
+} // namespace hivewatch

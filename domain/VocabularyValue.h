@@ -1,8 +1,10 @@
 #pragma once
 
-#include "Vocabulary.h"
+#include "domain/Vocabulary.h"
 
 #include <QMetaType>
+
+namespace hivewatch {
 
 // Maps an enum to its Vocabulary; specialised for each status enum in StatusVocabularies.cpp.
 template<typename E> const Vocabulary &vocabularyFor();
@@ -69,3 +71,5 @@ private:
     std::optional<E> m_value;
     QString m_raw;
 };
+
+} // namespace hivewatch

@@ -1,3 +1,7 @@
-#include "ModelsLog.h"
+#include "models/ModelsLog.h"
+
+namespace hivewatch {
 
 Q_LOGGING_CATEGORY(lcModels, "hivewatch.models")
+
+} // namespace hivewatch

@@ -1,4 +1,4 @@
-#include "MainWindow.h"
+#include "ui/MainWindow.h"
 
 #include <QAction>
 #include <QApplication>
@@ -10,6 +10,8 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+
+namespace hivewatch {
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
@@ -114,3 +116,5 @@ void MainWindow::closeEvent(QCloseEvent *event)
     saveLayout();
     event->accept();
 }
+
+} // namespace hivewatch

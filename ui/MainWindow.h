@@ -7,6 +7,8 @@ class QLabel;
 class QMenu;
 class QTabWidget;
 
+namespace hivewatch {
+
 // The shell: one tab per panel, docks, menus, shortcuts, the status bar, and the window layout
 // remembered between runs (QSettings group "MainWindow"). Panels own their widgets; the app layer
 // creates them and hands them over with addPanel()/addDock().
@@ -45,3 +47,5 @@ private:
     QMenu *m_panelsMenu = nullptr;
     QLabel *m_statusText = nullptr;
 };
+
+} // namespace hivewatch

@@ -1,3 +1,7 @@
-#include "UiLog.h"
+#include "ui/UiLog.h"
+
+namespace hivewatch {
 
 Q_LOGGING_CATEGORY(lcUi, "hivewatch.ui")
+
+} // namespace hivewatch

@@ -2,6 +2,8 @@
 
 #include <QStringList>
 
+namespace hivewatch {
+
 // Each hivectl command group lives in its own file and gets the arguments after its name
 // (args[0] is the group name itself, e.g. "logs"). Returns the process exit status: 0 success,
 // 1 failure of the operation, 2 bad usage. Errors go to stderr.
@@ -10,3 +12,5 @@ int runShapeCommand(const QStringList &args);
 int runPgCommand(const QStringList &args);
 // `hivectl logs migrate-legacy …`, dispatched from runLogsCommand.
 int runLegacyMigrateCommand(const QStringList &args);
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
-#include "LegacyMigrator.h"
+#include "sync/legacy/LegacyMigrator.h"
 
 #include <QCommandLineParser>
 #include <QHash>
@@ -13,6 +13,8 @@
 #include <atomic>
 #include <csignal>
 #include <unistd.h>
+
+namespace hivewatch {
 
 namespace {
 
@@ -291,3 +293,5 @@ int runLegacyMigrateCommand(const QStringList &args)
         err << "hivectl logs migrate-legacy: " << report->verification << "\n";
     return report->cancelled || verificationFailed ? 1 : 0;
 }
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
-#include "LogSearch.h"
-#include "LogStore.h"
+#include "sync/store/LogSearch.h"
+#include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
 #include <QJsonArray>
@@ -10,6 +10,8 @@
 #include <QTextStream>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -392,3 +394,5 @@ int runLogsCommand(const QStringList &args)
     err() << "hivectl logs: unknown command '" << sub << "'\n\n" << kLogsUsage;
     return 2;
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
-#include "PgSetupJson.h"
-#include "PgSetupSession.h"
+#include "sync/pg/PgSetupJson.h"
+#include "sync/pg/PgSetupSession.h"
 
 #include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QTextStream>
+
+namespace hivewatch {
 
 // `hivectl pg inspect|plan|apply|verify`: the engine behind the GUI's Postgres setup panel.
 namespace {
@@ -197,3 +199,5 @@ int runPgCommand(const QStringList &args)
     }
     return 0;
 }
+
+} // namespace hivewatch

@@ -1,11 +1,11 @@
-#include "Command.h"
+#include "app/hivectl/Command.h"
 
-#include "HiveShapeRowSinks.h"
-#include "LogStore.h"
-#include "ShapeStore.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
-#include "ShapeWorker.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/ShapeWorker.h"
+#include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -19,6 +19,8 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+
+namespace hivewatch {
 
 namespace {
 
@@ -415,3 +417,5 @@ int runShapeCommand(const QStringList &args)
     err << "hivectl shape: unknown subcommand '" << sub << "'\n";
     return 2;
 }
+
+} // namespace hivewatch

@@ -1,29 +1,38 @@
-#include "Dashboard.h"
+#include "app/hivewatch/Dashboard.h"
 
-#include "BatchCoalescer.h"
-#include "ConnectionDialog.h"
-#include "DemoSession.h"
-#include "HiveModels.h"
-#include "HiveShapeRowSinks.h"
-#include "HiveTables.h"
-#include "LegacyMigrationDialog.h"
-#include "LogModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NodesPanel.h"
-#include "PgSetupPanel.h"
-#include "ProblemsModel.h"
-#include "ProblemsPanel.h"
-#include "ProfileStore.h"
-#include "SecretStore.h"
-#include "ShapeClient.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TasksPanel.h"
-#include "UiLog.h"
+#include "app/hivewatch/DashboardCommands.h"
+#include "app/hivewatch/DemoSession.h"
+#include "app/hivewatch/Navigator.h"
+#include "domain/HiveTables.h"
+#include "models/hive/BatchCoalescer.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/ProblemsModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/SortedFilterProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/shape/ShapeClient.h"
+#include "ui/MainWindow.h"
+#include "ui/NewRowsPill.h"
+#include "ui/UiLog.h"
+#include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/ProblemsPanel.h"
+#include "ui/hive/ProfileStore.h"
+#include "ui/hive/SecretStore.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
+#include "ui/legacy/LegacyMigrationDialog.h"
+#include "ui/logs/LogsPanel.h"
+#include "ui/pg/PgSetupPanel.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QComboBox>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -37,7 +46,10 @@
 
 #include <cstdio>
 #include <functional>
+#include <malloc.h>
 #include <memory>
+
+namespace hivewatch {
 
 namespace {
 // Item data of the demo entry of the switcher (a saved profile may have any name).
@@ -51,6 +63,20 @@ QString panelTitleFor(const QString &shape)
     if (shape == HiveTables::NodeTaskOutputLogs)
         return Dashboard::tr("Logs");
     return Dashboard::tr("Nodes");
+}
+
+// glibc's defaults cost the dashboard ~150 MiB of peak RSS while a large snapshot syncs
+// (docs/benchmarks.md, "Peak RSS at 100k tasks and 1M log lines"): every thread that allocates
+// under contention gets an arena of its own, and memory the sync threads free there stays
+// mapped; buffers over the dynamic mmap threshold (which grows to the largest freed block, up to
+// 32 MiB: Electric's 10 MiB bodies, a part's row lists) are then carved from those arenas too.
+// One arena and a fixed 256 KiB threshold give large buffers back when they are freed.
+void limitAllocatorRetention()
+{
+#ifdef __GLIBC__
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 }
 
 bool isOwnProblem(const ShapeStatus &status)
@@ -82,7 +108,9 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_unreachableText(new QLabel(m_unreachable))
     , m_dataDir(QFileInfo(storePath).absolutePath())
 {
+    limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
+    m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());
     // A third of a 60 Hz frame for model updates leaves the rest for painting and input.
     m_coalescer->setFrameBudget(5);
@@ -97,7 +125,13 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
-    window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    m_taskDetail = new TaskDetailPane(m_models);
+    window->addPanel(m_taskDetail, Navigator::taskPanel());
+    m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
+                                m_taskDetail, this);
+    m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
+    // The status bar summary says all is well; the dock comes when a shape has a problem.
+    m_syncDock->hide();
     window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
     connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,
             [this](const QString &shape) { m_window->showPanel(panelTitleFor(shape)); });
@@ -151,18 +185,49 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     file->insertAction(first, pause);
     file->insertSeparator(first);
     addToolsMenu();
+    m_commands = new DashboardCommands(this, window);
+
+    // Live lists hold still under the pointer or a selection (NewRowsPill).
+    for (QWidget *panel :
+         {static_cast<QWidget *>(m_tasksPanel), static_cast<QWidget *>(m_nodesPanel)}) {
+        const QList<QAbstractItemView *> views = panel->findChildren<QAbstractItemView *>();
+        for (QAbstractItemView *view : views) {
+            if (qobject_cast<SortedFilterProxy *>(view->model()))
+                new NewRowsPill(view);
+        }
+    }
 }
 
 void Dashboard::addToolsMenu()
 {
     // Tools → Migrate legacy logs…: a modeless dialog; the migration runs on its own thread.
-    auto *tools = new QMenu(tr("&Tools"), m_window);
+    // Alt+O: Alt+T is the Tasks panel's table view.
+    auto *tools = new QMenu(tr("T&ools"), m_window);
     m_window->menuBar()->insertMenu(m_window->menuBar()->actions().constLast(), tools);
     tools->addAction(tr("Migrate legacy logs…"), m_window, [this] {
         auto *dialog = new LegacyMigrationDialog(m_window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &LegacyMigrationDialog::openInLogs, this, &Dashboard::showMigratedLogs);
         dialog->show();
     });
+}
+
+void Dashboard::showMigratedLogs(const QString &path, const QUuid &executionId)
+{
+    const QString file = QFileInfo(path).canonicalFilePath();
+    if (file != QFileInfo(m_storePath).canonicalFilePath() && file != m_logModel->storePath()) {
+        // Another file than the hive's store (the node's own db.sqlite, a separate store): the
+        // Logs panel reads it until the next hive switch.
+        m_logModel->setStorePath(file);
+        m_window->showMessage(
+            tr("Logs shows the migrated file %1; switching hives shows the hive's logs again.")
+                .arg(QDir::toNativeSeparators(file)),
+            0);
+    } else {
+        m_logModel->notifyStoreChanged();
+    }
+    m_window->showPanel(tr("Logs"));
+    m_logsPanel->showExecution(executionId);
 }
 
 void Dashboard::enableOwnDemo(const QString &dataDir, const QString &storePath)
@@ -257,8 +322,30 @@ void Dashboard::clearViews()
     m_unreachable->hide();
 }
 
+void Dashboard::updateSyncDock()
+{
+    const ShapeStatusModel *statuses = m_models->shapeStatuses();
+    bool allLive = !m_profile.tables().isEmpty();
+    bool trouble = false;
+    for (const QString &table : m_profile.tables()) {
+        const ShapeStatus status = statuses->status(table);
+        allLive = allLive && status.state == ShapeStatus::State::Live;
+        trouble = trouble || status.state == ShapeStatus::State::BackingOff
+            || status.state == ShapeStatus::State::Failed
+            || status.problem != ShapeStatus::Problem::None;
+    }
+    // On the change only: a user who opens the dock while all is live keeps it open.
+    if (trouble && !m_syncTrouble)
+        m_syncDock->show();
+    else if (allLive && !m_syncAllLive)
+        m_syncDock->hide();
+    m_syncTrouble = trouble;
+    m_syncAllLive = allLive;
+}
+
 void Dashboard::onStatus(const ShapeStatus &status)
 {
+    updateSyncDock();
     if (status.state == ShapeStatus::State::Live || status.lastSyncedAt.isValid()
         || isOwnProblem(status)) {
         m_anyShapeThrough = true;
@@ -492,3 +579,5 @@ void Dashboard::askForToken(const QString &shape)
         m_shapes->addShape(definition, source->endpointFor(table));
     }
 }
+
+} // namespace hivewatch

@@ -1,30 +1,38 @@
 #pragma once
 
-#include "ConnectionProfile.h"
-#include "ConnectionSettings.h"
+#include "ui/hive/ConnectionProfile.h"
+#include "ui/hive/ConnectionSettings.h"
 
 #include <QObject>
 #include <QUrl>
+#include <QUuid>
 
 #include <memory>
 
+class QComboBox;
+class QDockWidget;
+class QLabel;
+class QPushButton;
+class QWidget;
+
+namespace hivewatch {
+
 class BatchCoalescer;
+class DashboardCommands;
 class DemoSession;
 class LogModel;
 class LogsPanel;
 class PgSetupPanel;
 class HiveModels;
 class MainWindow;
+class Navigator;
 class NodesPanel;
 class ProblemsModel;
 class ProblemsPanel;
-class QComboBox;
-class QLabel;
-class QPushButton;
-class QWidget;
 class SecretStore;
 class ShapeClient;
 class SyncStatusPanel;
+class TaskDetailPane;
 class TasksPanel;
 struct ShapeStatus;
 
@@ -68,6 +76,9 @@ public:
     // store instead of its own (--store). Tests leave it off and answer demoRequested themselves.
     void enableOwnDemo(const QString &dataDir, const QString &storePath = {});
     void startDemo();
+    // The legacy migration's "Open in Logs": the Logs panel on the file that holds the lines
+    // (the hive's store, or the migrated file until the next hive switch), on that execution.
+    void showMigratedLogs(const QString &path, const QUuid &executionId);
 
     const ConnectionProfile &profile() const { return m_profile; }
     QString storePath() const { return m_storePath; }
@@ -79,9 +90,14 @@ public:
     SyncStatusPanel *syncStatusPanel() const { return m_syncPanel; }
     LogModel *logModel() const { return m_logModel; }
     LogsPanel *logsPanel() const { return m_logsPanel; }
+    TaskDetailPane *taskDetailPane() const { return m_taskDetail; }
+    Navigator *navigator() const { return m_navigator; }
     PgSetupPanel *pgSetupPanel() const { return m_pgSetupPanel; }
     ProblemsModel *problems() const { return m_problems; }
     ProblemsPanel *problemsPanel() const { return m_problemsPanel; }
+    DashboardCommands *commands() const { return m_commands; }
+    // Hidden while every shape is live; shown when one has a problem.
+    QDockWidget *syncStatusDock() const { return m_syncDock; }
     QLabel *demoBanner() const { return m_banner; }
     QComboBox *profileSwitcher() const { return m_switcher; }
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
@@ -103,6 +119,7 @@ private:
     void askForToken(const QString &shape);
     void addToolsMenu();
     void connectToDemo();
+    void updateSyncDock();
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -116,10 +133,16 @@ private:
     ProblemsPanel *m_problemsPanel;
     LogModel *m_logModel;
     LogsPanel *m_logsPanel;
+    TaskDetailPane *m_taskDetail = nullptr;
+    Navigator *m_navigator = nullptr;
     PgSetupPanel *m_pgSetupPanel;
     QLabel *m_banner;
     QComboBox *m_switcher;
     QWidget *m_unreachable;
+    QDockWidget *m_syncDock = nullptr;
+    bool m_syncTrouble = false; // some shape of the profile has a problem
+    bool m_syncAllLive = false; // every shape of the profile is live
+    DashboardCommands *m_commands = nullptr;
     QLabel *m_unreachableText;
     QString m_storePath;
     QString m_dataDir;
@@ -132,3 +155,5 @@ private:
     bool m_demoWanted = false; // the user may have chosen another hive while it started
     std::unique_ptr<DemoSession> m_demo;
 };
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
-#include "DashboardOptions.h"
+#include "app/hivewatch/DashboardOptions.h"
 
-#include "HiveTables.h"
-#include "ProfileStore.h"
+#include "domain/HiveTables.h"
+#include "ui/hive/ProfileStore.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -9,6 +9,8 @@
 #include <QStandardPaths>
 
 #include <optional>
+
+namespace hivewatch {
 
 namespace {
 const QString kElectricUrl = QStringLiteral("electric-url");
@@ -241,3 +243,5 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
     options.resetLayout = parser.isSet(kResetLayout);
     return options;
 }
+
+} // namespace hivewatch

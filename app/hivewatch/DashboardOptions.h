@@ -1,13 +1,15 @@
 #pragma once
 
-#include "ConnectionProfile.h"
-#include "ConnectionSettings.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "ui/hive/ConnectionProfile.h"
+#include "ui/hive/ConnectionSettings.h"
 
 #include <QProcessEnvironment>
 
 class QCommandLineParser;
 class QSettings;
+
+namespace hivewatch {
 
 // What hivewatch starts with. Each value comes from, in rising priority: QSettings (the current
 // saved profile), the environment (ELECTRIC_URL, ELECTRIC_SECRET, HIVEWATCH_TOKEN), the command
@@ -32,3 +34,5 @@ struct DashboardOptions
     // Where profiles created in the connection dialog keep their stores.
     static QString dataDir();
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "DemoSession.h"
+#include "app/hivewatch/DemoSession.h"
 
-#include "DemoHive.h"
+#include "sync/demo/DemoHive.h"
 
 #include <QDir>
 #include <QStandardPaths>
+
+namespace hivewatch {
 
 DemoSession::DemoSession(const QString &dataDir, QObject *parent)
     : QObject(parent)
@@ -51,3 +53,5 @@ void DemoSession::start()
 {
     QMetaObject::invokeMethod(m_hive, &DemoHive::start, Qt::QueuedConnection);
 }
+
+} // namespace hivewatch

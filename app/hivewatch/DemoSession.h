@@ -4,6 +4,8 @@
 #include <QThread>
 #include <QUrl>
 
+namespace hivewatch {
+
 class DemoHive;
 
 // The local demo hive for a first run with no hive configured: DemoHive (cluster, schema, shape
@@ -33,3 +35,5 @@ private:
     QThread m_thread;
     DemoHive *m_hive = nullptr;
 };
+
+} // namespace hivewatch

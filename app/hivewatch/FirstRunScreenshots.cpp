@@ -1,20 +1,22 @@
-#include "FirstRunScreenshots.h"
+#include "app/hivewatch/FirstRunScreenshots.h"
 
-#include "Dashboard.h"
-#include "HiveModels.h"
-#include "LogModel.h"
-#include "LogTable.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "ShapeClient.h"
-#include "TaskModel.h"
+#include "app/hivewatch/Dashboard.h"
+#include "domain/LogTable.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/LogModel.h"
+#include "sync/shape/ShapeClient.h"
+#include "ui/MainWindow.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QApplication>
 #include <QDir>
 #include <QPixmap>
 
 #include <cstdio>
+
+namespace hivewatch {
 
 namespace {
 constexpr int kGiveUpMs = 120000;
@@ -97,3 +99,5 @@ void FirstRunScreenshots::saveAndQuit()
     std::fflush(stdout);
     QApplication::exit(0);
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 #include <QTimer>
 #include <QUuid>
 
+namespace hivewatch {
+
 class Dashboard;
 class LogsPanel;
 class MainWindow;
@@ -36,3 +38,5 @@ private:
     qint64 m_shownAfterMs = 0;
     qint64 m_logRowsWhenShown = 0;
 };
+
+} // namespace hivewatch

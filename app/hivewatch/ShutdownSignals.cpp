@@ -1,4 +1,4 @@
-#include "ShutdownSignals.h"
+#include "app/hivewatch/ShutdownSignals.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
@@ -10,6 +10,8 @@
 #include <cstring>
 #include <sys/socket.h>
 #include <unistd.h>
+
+namespace hivewatch {
 
 namespace {
 
@@ -85,3 +87,5 @@ void ShutdownSignals::readSignal()
     if (::read(s_pipe[1], &byte, 1) == 1)
         emit received(byte);
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 class QSocketNotifier;
 class QWidget;
 
+namespace hivewatch {
+
 // SIGTERM, SIGINT and SIGHUP as a Qt signal, the recipe of "Calling Qt Functions From Unix Signal
 // Handlers": the handler only writes the signal's number into a socket pair, and a QSocketNotifier
 // hands it to the event loop, where the app quits the way File › Quit does.
@@ -35,3 +37,5 @@ private:
 
     QSocketNotifier *m_notifier = nullptr;
 };
+
+} // namespace hivewatch

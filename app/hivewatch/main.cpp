@@ -1,9 +1,9 @@
-#include "Dashboard.h"
-#include "DashboardOptions.h"
-#include "DemoSession.h"
-#include "FirstRunScreenshots.h"
-#include "MainWindow.h"
-#include "ShutdownSignals.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardOptions.h"
+#include "app/hivewatch/DemoSession.h"
+#include "app/hivewatch/FirstRunScreenshots.h"
+#include "app/hivewatch/ShutdownSignals.h"
+#include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -13,6 +13,8 @@
 
 #include <cstdio>
 #include <memory>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -5,7 +5,7 @@
 //
 // The two steps are separate processes so the peak RSS is the migration's alone.
 
-#include "LegacyMigrator.h"
+#include "sync/legacy/LegacyMigrator.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -21,6 +21,8 @@
 
 #include <cstdio>
 #include <string>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -5,8 +5,8 @@
 // token search across all executions (hits and full counts), and a jump to a time in the
 // largest execution. Wall-clock medians; the machine is shared, so print `uptime` with them.
 
-#include "LogSearch.h"
-#include "LogStore.h"
+#include "sync/store/LogSearch.h"
+#include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,6 +18,8 @@
 #include <QTextStream>
 
 #include <algorithm>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -9,7 +9,7 @@
 // 2. Fills one execution with M rows (default 5,000,000) and times 100-row pages at its start,
 //    middle and end on a read-only connection (as the Logs panel's loader reads): median and p99.
 
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -17,6 +17,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QTemporaryDir>
 #include <QTextStream>
@@ -25,6 +26,8 @@
 
 #include <algorithm>
 #include <ctime>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,8 +1,8 @@
 // Live latency of the shape consumer: from a Postgres COMMIT returning to the ShapeBatch holding
 // that row arriving on the receiving (GUI) thread through ShapeClient. Prints median and p99.
 //   bench_shape_live_latency CONNINFO SHAPE_URL [SAMPLES]
-#include "PgConnection.h"
-#include "ShapeClient.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -12,6 +12,8 @@
 #include <QTimer>
 
 #include <algorithm>
+
+using namespace hivewatch;
 
 int main(int argc, char *argv[])
 {

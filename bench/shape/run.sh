@@ -10,33 +10,17 @@ set -euo pipefail
 build=$(cd "$1" && pwd); rows=${2:-1000000}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/hw-shape-bench.XXXXXX)
-state=$work/pg
 node_dir=$build/tests/conformance/node
-cleanup() {
-    [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-    "$src/tests/support/pg/pgcluster.sh" destroy "$state" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$src/bench/shape/common.sh"
+trap bench_cleanup EXIT
 
 "$src/tests/conformance/npm-ci.sh" "$node_dir" >/dev/null
-"$src/tests/support/pg/pgcluster.sh" start "$state" >/dev/null
-conninfo=$(cat "$state/conninfo")
-psql "$conninfo" -qc "CREATE DATABASE shapebench" >/dev/null
-db="${conninfo/dbname=postgres/dbname=shapebench}"
-psql "$db" -q -v ON_ERROR_STOP=1 -f "$src/tests/support/sql/hive_schema.sql" \
-    -f "$src/tests/support/sql/electric_setup.sql" -f "$src/tests/support/sql/hive_seed.sql" >/dev/null
+bench_start_cluster -f "$src/tests/support/sql/hive_seed.sql"
 echo "seeding $rows log lines…" >&2
 psql "$db" -qc "SELECT hive_seed(2, 4, 200, 8, 100, $rows, 200)" >/dev/null
 psql "$db" -qc "VACUUM ANALYZE" >/dev/null
-
-"$build/tools/shape-server/hive-shape-server" --dsn "$db" --port 0 >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.1; done
-base=$(sed -n 's/^listening on //p' "$work/server.out")
-url="$base/v1/shape"
-
-echo "== machine"; nproc; lscpu | grep -E "Model name|^CPU\(s\)"; date -u; uptime
+bench_start_server
+bench_machine
 # Warm the server's shape once so both clients read the same snapshot chunks.
 "$build/app/hivectl/hivectl" shape sync --url "$url" --table node_task_output_logs --follow-ms 0 \
     --db "$work/warm.sqlite" >/dev/null

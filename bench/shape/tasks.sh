@@ -13,32 +13,17 @@ set -euo pipefail
 build=$(cd "$1" && pwd); rows=${2:-200000}; pairs=${3:-5}
 src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/hw-tasks-bench.XXXXXX)
-state=$work/pg
 node_dir=$build/tests/conformance/node
-cleanup() {
-    [[ -n ${server_pid:-} ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
-    "$src/tests/support/pg/pgcluster.sh" destroy "$state" >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source "$src/bench/shape/common.sh"
+trap bench_cleanup EXIT
 
 "$src/tests/conformance/npm-ci.sh" "$node_dir" >/dev/null
-"$src/tests/support/pg/pgcluster.sh" start "$state" >/dev/null
-conninfo=$(cat "$state/conninfo")
-psql "$conninfo" -qc "CREATE DATABASE shapebench" >/dev/null
-db="${conninfo/dbname=postgres/dbname=shapebench}"
 echo "seeding $rows task rows…" >&2
-psql "$db" -q -v ON_ERROR_STOP=1 -v rows="$rows" -f "$src/tests/support/sql/hive_schema.sql" \
-    -f "$src/tests/support/sql/electric_setup.sql" -f "$src/bench/shape/bench_tasks.sql" >/dev/null 2>&1
-
-"$build/tools/shape-server/hive-shape-server" --dsn "$db" --port 0 >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.1; done
-url="$(sed -n 's/^listening on //p' "$work/server.out")/v1/shape"
+bench_start_cluster -v rows="$rows" -f "$src/bench/shape/bench_tasks.sql"
+bench_start_server
 hivectl=$build/app/hivectl/hivectl
 
-echo "== machine"; nproc; lscpu | grep -E "Model name|^CPU\(s\)"; date -u; uptime
-echo "== commit $(git -C "$src" rev-parse --short HEAD)$(git -C "$src" diff --quiet HEAD || echo ' (+ uncommitted changes)')"
+bench_machine
 # Warm the server's snapshot chunks (and the page cache) once with each client.
 "$hivectl" shape sync --url "$url" --table bench_tasks --follow-ms 0 --db "$work/warm.sqlite" >/dev/null
 node "$src/bench/shape/official_initial_sync.mjs" "$node_dir" "$url" bench_tasks >/dev/null

@@ -3,8 +3,8 @@
 // followed from offset -1 to up-to-date in chunks, exactly as a client would.
 //
 //   bench_shapeserver_snapshot --dsn CONNINFO [--rows 1000000] [--chunk-bytes 10485760]
-#include "PgConnection.h"
-#include "ShapeServerProcess.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -15,6 +15,8 @@
 #include <QUrlQuery>
 
 #include <cstdio>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -2,13 +2,13 @@
 // dashboard syncs a large hive (default 100k tasks and 1M log lines) from the test shape server.
 // A 5 ms QTimer probe on the GUI thread records how late each tick fires; the longest and the
 // 99th-percentile lateness are the stalls a user would feel. Also prints the process's peak RSS.
-#include "Dashboard.h"
-#include "HiveModels.h"
-#include "MainWindow.h"
-#include "PgConnection.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStatusModel.h"
-#include "TaskModel.h"
+#include "app/hivewatch/Dashboard.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <sys/resource.h>
 #include <time.h>
+
+using namespace hivewatch;
 
 namespace {
 int fail(const QString &message)

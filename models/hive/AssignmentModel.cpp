@@ -1,12 +1,16 @@
-#include "AssignmentModel.h"
+#include "models/hive/AssignmentModel.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "TaskModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
 
 #include <QBrush>
 #include <QColor>
+
+#include <algorithm>
+
+namespace hivewatch {
 
 AssignmentModel::AssignmentModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -15,7 +19,8 @@ AssignmentModel::AssignmentModel(QObject *parent)
                        {QStringLiteral("execution_status"), FieldType::Text},
                        {QStringLiteral("assigned_at"), FieldType::DateTime},
                        {QStringLiteral("started_at"), FieldType::DateTime},
-                       {QStringLiteral("completed_at"), FieldType::DateTime}},
+                       {QStringLiteral("completed_at"), FieldType::DateTime},
+                       {QStringLiteral("node_project_id"), FieldType::Text}},
                       parent)
 {
     m_resolveTimer.setSingleShot(true);
@@ -82,6 +87,36 @@ QStringList AssignmentModel::assignmentIdsForNode(const QString &nodeId) const
     return ids;
 }
 
+QStringList AssignmentModel::assignmentIdsForTask(const QString &taskId) const
+{
+    QList<int> rows;
+    for (int row = 0; row < rowCount(); ++row) {
+        if (field(row, FTaskId).toString() == taskId)
+            rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end(), [this](int a, int b) {
+        return field(a, FAssigned).toDateTime() > field(b, FAssigned).toDateTime();
+    });
+    QStringList ids;
+    for (int row : std::as_const(rows))
+        ids.append(field(row, FId).toString());
+    return ids;
+}
+
+QString AssignmentModel::taskTitle(int row) const
+{
+    const QString id = field(row, FTaskId).toString();
+    const QString title = m_tasks ? m_tasks->titleForId(id) : QString();
+    return title.isEmpty() ? id.left(8) : title;
+}
+
+QString AssignmentModel::nodeName(int row) const
+{
+    const QString id = field(row, FNodeId).toString();
+    const QString name = m_nodes ? m_nodes->nameForId(id) : QString();
+    return name.isEmpty() ? id.left(8) : name;
+}
+
 QString AssignmentModel::describe(const QString &assignmentId) const
 {
     const int row = rowForId(assignmentId);
@@ -112,15 +147,10 @@ QVariant AssignmentModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case Task: {
-            const QString title
-                = m_tasks ? m_tasks->titleForId(v.at(FTaskId).toString()) : QString();
-            return title.isEmpty() ? v.at(FTaskId).toString().left(8) : title;
-        }
-        case Node: {
-            const QString name = m_nodes ? m_nodes->nameForId(v.at(FNodeId).toString()) : QString();
-            return name.isEmpty() ? v.at(FNodeId).toString().left(8) : name;
-        }
+        case Task:
+            return taskTitle(index.row());
+        case Node:
+            return nodeName(index.row());
         case Status:
             return status.label;
         case Assigned:
@@ -184,6 +214,11 @@ void AssignmentModel::rowChanged(const Values *before, const Values *after)
     auto count = [this](const Values &values, int delta) {
         if (!values.at(FCompleted).isNull())
             return;
+        const QString task = values.at(FTaskId).toString();
+        if (delta > 0)
+            m_activeByTask.insert(task, values.at(FId).toString());
+        else if (m_activeByTask.value(task) == values.at(FId).toString())
+            m_activeByTask.remove(task);
         const QString node = values.at(FNodeId).toString();
         int &n = m_activeByNode[node];
         n += delta;
@@ -202,4 +237,7 @@ void AssignmentModel::rowsCleared()
     for (auto it = m_activeByNode.cbegin(); it != m_activeByNode.cend(); ++it)
         m_touchedNodes.insert(it.key());
     m_activeByNode.clear();
+    m_activeByTask.clear();
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
 
 #include <QHash>
 #include <QSet>
 #include <QTimer>
+
+namespace hivewatch {
 
 class NodeModel;
 class TaskModel;
@@ -16,7 +18,16 @@ class AssignmentModel : public KeyedTableModel
     Q_OBJECT
 public:
     enum Column { Task, Node, Status, Assigned, Started, Completed, ColumnCount };
-    enum FieldIndex { FId, FTaskId, FNodeId, FStatus, FAssigned, FStarted, FCompleted };
+    enum FieldIndex {
+        FId,
+        FTaskId,
+        FNodeId,
+        FStatus,
+        FAssigned,
+        FStarted,
+        FCompleted,
+        FNodeProjectId
+    };
 
     explicit AssignmentModel(QObject *parent = nullptr);
 
@@ -29,6 +40,15 @@ public:
     void setNodeModel(const NodeModel *nodes);
     int activeCountForNode(const QString &nodeId) const { return m_activeByNode.value(nodeId); }
     QStringList assignmentIdsForNode(const QString &nodeId) const;
+    // The task's assignment with completed_at NULL (the hive keeps at most one), or empty.
+    QString activeAssignmentForTask(const QString &taskId) const
+    {
+        return m_activeByTask.value(taskId);
+    }
+    // Every assignment of the task, most recently assigned first.
+    QStringList assignmentIdsForTask(const QString &taskId) const;
+    QString taskTitle(int row) const;
+    QString nodeName(int row) const;
     // "Fix login (node-a)": how other views name an assignment.
     QString describe(const QString &assignmentId) const;
 
@@ -52,7 +72,10 @@ private:
     const TaskModel *m_tasks = nullptr;
     const NodeModel *m_nodes = nullptr;
     QHash<QString, int> m_activeByNode;
+    QHash<QString, QString> m_activeByTask; // task id → active assignment id
     QSet<QString> m_touchedNodes;
     QSet<int> m_staleColumns;
     QTimer m_resolveTimer;
 };
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "BatchCoalescer.h"
+#include "models/hive/BatchCoalescer.h"
 
 #include <QThreadPool>
+
+namespace hivewatch {
 
 BatchCoalescer::BatchCoalescer(QObject *parent)
     : QObject(parent)
@@ -151,3 +153,5 @@ void BatchCoalescer::discardPending()
     m_pending.clear();
     m_order.clear();
 }
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
 #pragma once
 
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+
+namespace hivewatch {
 
 // Sits between the shape consumer's batches and the models on the GUI thread, so that however
 // fast the network is the GUI stays responsive:
@@ -67,3 +69,5 @@ private:
     QTimer m_timer;
     QElapsedTimer m_sinceFlush;
 };
+
+} // namespace hivewatch

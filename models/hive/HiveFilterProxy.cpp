@@ -1,6 +1,8 @@
-#include "HiveFilterProxy.h"
+#include "models/hive/HiveFilterProxy.h"
 
-#include "HiveRoles.h"
+#include "models/hive/HiveRoles.h"
+
+namespace hivewatch {
 
 HiveFilterProxy::HiveFilterProxy(QObject *parent)
     : SortedFilterProxy(parent)
@@ -35,9 +37,24 @@ void HiveFilterProxy::setForeignIdFilter(const QSet<QString> &ids, bool enabled)
     invalidateFilter();
 }
 
+void HiveFilterProxy::setNotBefore(int column, const QDateTime &cutoff)
+{
+    if (column == m_timeColumn && cutoff == m_notBefore)
+        return;
+    m_timeColumn = column;
+    m_notBefore = cutoff;
+    invalidateFilter();
+}
+
 bool HiveFilterProxy::filterAcceptsRow(int sourceRow) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0);
+    if (m_notBefore.isValid()) {
+        const QDateTime at
+            = sourceModel()->index(sourceRow, m_timeColumn).data(HiveRoles::SortRole).toDateTime();
+        if (!at.isValid() || at < m_notBefore)
+            return false;
+    }
     if (!m_showHidden && index.data(HiveRoles::HiddenRole).toBool())
         return false;
     if (!m_status.isEmpty()) {
@@ -60,5 +77,10 @@ bool HiveFilterProxy::filterMayChange(int firstColumn, int lastColumn,
         if (roles.contains(role))
             return true;
     }
+    if (m_notBefore.isValid() && firstColumn <= m_timeColumn && m_timeColumn <= lastColumn
+        && (roles.isEmpty() || roles.contains(SortRole)))
+        return true;
     return SortedFilterProxy::filterMayChange(firstColumn, lastColumn, roles);
 }
+
+} // namespace hivewatch

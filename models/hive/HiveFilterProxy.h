@@ -1,8 +1,11 @@
 #pragma once
 
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
+#include <QDateTime>
 #include <QSet>
+
+namespace hivewatch {
 
 // The one proxy the hive views use: sorts by HiveRoles::SortRole, hides soft-deleted/archived rows
 // unless asked, and optionally keeps only one status or rows pointing at a set of ids (the
@@ -22,6 +25,10 @@ public:
     // Keep only rows whose HiveRoles::ForeignIdRole is in `ids`; enabled with an empty set hides
     // everything (a node with no assignments shows no events). enabled=false removes the filter.
     void setForeignIdFilter(const QSet<QString> &ids, bool enabled = true);
+    // Keep only rows whose `column` (its SortRole, a QDateTime) is at or after `cutoff`; an
+    // invalid cutoff removes the filter. A board's Done column shows the last day this way.
+    void setNotBefore(int column, const QDateTime &cutoff);
+    QDateTime notBefore() const { return m_notBefore; }
 
 protected:
     bool filterAcceptsRow(int sourceRow) const override;
@@ -32,4 +39,8 @@ private:
     QString m_status;
     QSet<QString> m_foreignIds;
     bool m_foreignFilter = false;
+    int m_timeColumn = -1;
+    QDateTime m_notBefore;
 };
+
+} // namespace hivewatch

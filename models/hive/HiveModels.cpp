@@ -1,11 +1,15 @@
-#include "HiveModels.h"
+#include "models/hive/HiveModels.h"
 
-#include "AssignmentModel.h"
-#include "HiveTables.h"
-#include "NodeModel.h"
-#include "ProgressEventModel.h"
-#include "ShapeStatusModel.h"
-#include "TaskModel.h"
+#include "domain/HiveTables.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/NodeProjectModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ProjectModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+
+namespace hivewatch {
 
 HiveModels::HiveModels(QObject *parent)
     : QObject(parent)
@@ -14,7 +18,12 @@ HiveModels::HiveModels(QObject *parent)
     , m_assignments(new AssignmentModel(this))
     , m_events(new ProgressEventModel(this))
     , m_statuses(new ShapeStatusModel(this))
+    , m_projects(new ProjectModel(this))
+    , m_nodeProjects(new NodeProjectModel(this))
 {
+    m_tasks->setProjectModel(m_projects);
+    m_tasks->setAssignmentModel(m_assignments, m_nodes);
+    m_tasks->setProgressEventModel(m_events);
     m_assignments->setTaskModel(m_tasks);
     m_assignments->setNodeModel(m_nodes);
     m_nodes->setAssignmentModel(m_assignments);
@@ -28,6 +37,10 @@ QStringList HiveModels::tables()
 
 KeyedTableModel *HiveModels::modelFor(const QString &shapeName) const
 {
+    if (shapeName == HiveTables::Projects)
+        return m_projects;
+    if (shapeName == HiveTables::NodeProjects)
+        return m_nodeProjects;
     if (shapeName == HiveTables::SharedTasks)
         return m_tasks;
     if (shapeName == HiveTables::Nodes)
@@ -57,3 +70,5 @@ void HiveModels::clearShape(const QString &shapeName)
         model->clear();
     m_statuses->removeShape(shapeName);
 }
+
+} // namespace hivewatch

@@ -1,17 +1,22 @@
 #pragma once
 
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QObject>
+
+namespace hivewatch {
 
 class AssignmentModel;
 class KeyedTableModel;
 class NodeModel;
+class NodeProjectModel;
+class ProjectModel;
 class ProgressEventModel;
 class ShapeStatusModel;
 class TaskModel;
 
-// The hive's models, wired to each other (assignments resolve task titles and node names, nodes
+// The hive's models, wired to each other (tasks resolve project names and the node running them,
+// assignments resolve task titles and node names, nodes
 // count active assignments, events name their assignment), and the routing of shape batches to
 // them by table name. Batches of other shapes (execution logs) are not theirs and are ignored.
 class HiveModels : public QObject
@@ -25,6 +30,8 @@ public:
     AssignmentModel *assignments() const { return m_assignments; }
     ProgressEventModel *progressEvents() const { return m_events; }
     ShapeStatusModel *shapeStatuses() const { return m_statuses; }
+    ProjectModel *projects() const { return m_projects; }
+    NodeProjectModel *nodeProjects() const { return m_nodeProjects; }
 
     // The tables these models show; in Hivewatch a shape is named after its table.
     static QStringList tables();
@@ -44,4 +51,8 @@ private:
     AssignmentModel *m_assignments;
     ProgressEventModel *m_events;
     ShapeStatusModel *m_statuses;
+    ProjectModel *m_projects;
+    NodeProjectModel *m_nodeProjects;
 };
+
+} // namespace hivewatch

@@ -2,6 +2,8 @@
 
 #include <Qt>
 
+namespace hivewatch {
+
 // Item roles shared by the hive models, for proxies, delegates and tests.
 namespace HiveRoles {
 enum Role {
@@ -14,3 +16,5 @@ enum Role {
     ForeignIdRole, // the id this row points at (task_id, node_id, assignment_id)
 };
 } // namespace HiveRoles
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "HiveValues.h"
+#include "models/hive/HiveValues.h"
 
-#include "StatusVocabularies.h"
+#include "domain/StatusVocabularies.h"
 
 #include <QHash>
 #include <QTimeZone>
+
+namespace hivewatch {
 
 namespace HiveValues {
 
@@ -158,3 +160,5 @@ Status progressEventType(const QVariant &raw)
 }
 
 } // namespace HiveValues
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QVariant>
 
+namespace hivewatch {
+
 // Turning shape values into what the hive models show. Status words go through the shared
 // vocabularies (domain/StatusVocabularies.h); these wrappers give the models the three
 // things they need from a status cell: its canonical spelling, its label and whether it is known.
@@ -33,3 +35,5 @@ Status progressEventType(const QVariant &raw);
 QStringList taskStatuses();
 
 } // namespace HiveValues
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
 
-#include "HiveValues.h"
-#include "ModelsLog.h"
+#include "models/ModelsLog.h"
+#include "models/hive/HiveValues.h"
 
 #include <algorithm>
 #include <optional>
+
+namespace hivewatch {
 
 KeyedTableModel::KeyedTableModel(QList<Field> fields, QObject *parent)
     : QAbstractTableModel(parent)
@@ -229,3 +231,5 @@ void KeyedTableModel::emitRowsChanged(QList<int> rows, int firstColumn, int last
             start = previous = rows.at(i);
     }
 }
+
+} // namespace hivewatch

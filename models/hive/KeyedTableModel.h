@@ -1,12 +1,14 @@
 #pragma once
 
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
 #include <QStringList>
 #include <QVariant>
+
+namespace hivewatch {
 
 // A table of rows keyed by Electric's row key, fed by ShapeBatch. A batch is reduced to its net
 // effect per key and applied with the smallest correct set of signals: one removal per contiguous
@@ -75,3 +77,5 @@ private:
     mutable ShapeRow::Columns m_convertedColumns;
     mutable QList<qsizetype> m_fieldIndex;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,8 @@
-#include "NodeModel.h"
+#include "models/hive/NodeModel.h"
 
-#include "AssignmentModel.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
 
 #include <QBrush>
 #include <QColor>
@@ -10,6 +10,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
+
+namespace hivewatch {
 
 NodeModel::NodeModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -220,3 +222,5 @@ QVariant NodeModel::headerData(int section, Qt::Orientation orientation, int rol
     }
     return {};
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
 
 #include <QDateTime>
 #include <QTimer>
 #include <functional>
+
+namespace hivewatch {
 
 class AssignmentModel;
 
@@ -54,3 +56,5 @@ private:
     QDateTime m_now;
     QTimer m_timer;
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "ProblemsModel.h"
+#include "models/hive/ProblemsModel.h"
 
-#include "HiveValues.h"
-#include "ShapeStatus.h"
+#include "models/hive/HiveValues.h"
+#include "sync/shape/ShapeStatus.h"
 
 #include <QLocale>
+
+namespace hivewatch {
 
 namespace {
 // A shape whose every value fails typing differently must not grow the list without end.
@@ -112,3 +114,5 @@ void ProblemsModel::clear()
     m_problems.clear();
     endResetModel();
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QList>
 
+namespace hivewatch {
+
 struct ShapeStatus;
 
 // The Problems dock's rows: one per shape, profile and distinct warning text, with how often it
@@ -50,3 +52,5 @@ private:
     QHash<QString, qint64> m_counted; // per shape: the warning count already listed
     QString m_profile;
 };
+
+} // namespace hivewatch

@@ -1,14 +1,16 @@
-#include "ProgressEventModel.h"
+#include "models/hive/ProgressEventModel.h"
 
-#include "AssignmentModel.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
+
+namespace hivewatch {
 
 ProgressEventModel::ProgressEventModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
@@ -19,6 +21,38 @@ ProgressEventModel::ProgressEventModel(QObject *parent)
                        {QStringLiteral("timestamp"), FieldType::DateTime}},
                       parent)
 {
+    connect(this, &KeyedTableModel::batchApplied, this, [this] { m_pullRequestsStale = true; });
+}
+
+QUrl ProgressEventModel::pullRequestUrl(const QVariant &metadata)
+{
+    if (metadata.metaType().id() != QMetaType::QJsonValue || !metadata.toJsonValue().isObject())
+        return {};
+    const QJsonObject object = metadata.toJsonValue().toObject();
+    for (const char *key : {"pr_url", "pull_request_url", "pr", "url"}) {
+        const QUrl url(object.value(QLatin1String(key)).toString());
+        if (url.isValid() && (url.scheme() == u"https" || url.scheme() == u"http"))
+            return url;
+    }
+    return {};
+}
+
+QUrl ProgressEventModel::pullRequestForAssignment(const QString &assignmentId) const
+{
+    if (m_pullRequestsStale) {
+        m_pullRequests.clear();
+        for (int row = 0; row < rowCount(); ++row) {
+            const QUrl url = pullRequestUrl(field(row, FMetadata));
+            if (url.isEmpty())
+                continue;
+            const QDateTime at = field(row, FTimestamp).toDateTime();
+            LatestPr &latest = m_pullRequests[field(row, FAssignmentId).toString()];
+            if (latest.url.isEmpty() || at >= latest.at)
+                latest = {at, url};
+        }
+        m_pullRequestsStale = false;
+    }
+    return m_pullRequests.value(assignmentId).url;
 }
 
 int ProgressEventModel::columnCount(const QModelIndex &parent) const
@@ -107,3 +141,5 @@ QVariant ProgressEventModel::headerData(int section, Qt::Orientation orientation
     }
     return {};
 }
+
+} // namespace hivewatch

@@ -1,6 +1,12 @@
 #pragma once
 
-#include "KeyedTableModel.h"
+#include "models/hive/KeyedTableModel.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QUrl>
+
+namespace hivewatch {
 
 class AssignmentModel;
 
@@ -22,6 +28,23 @@ public:
 
     void setAssignmentModel(const AssignmentModel *assignments);
 
+    // The pull request an event's metadata names (pr_url, pull_request_url, pr or url; http(s)
+    // only, as the node reports it, hive-schema §1.8), or an empty URL.
+    static QUrl pullRequestUrl(const QVariant &metadata);
+    // An assignment's pull request: the one its latest event naming one names.
+    QUrl pullRequestForAssignment(const QString &assignmentId) const;
+
 private:
     const AssignmentModel *m_assignments = nullptr;
+    // By assignment: its latest event naming a PR. Rebuilt on first use after a batch, so a
+    // burst of batches costs one pass over the events, and only when someone asks.
+    struct LatestPr
+    {
+        QDateTime at;
+        QUrl url;
+    };
+    mutable QHash<QString, LatestPr> m_pullRequests;
+    mutable bool m_pullRequestsStale = true;
 };
+
+} // namespace hivewatch

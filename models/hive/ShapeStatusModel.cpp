@@ -1,13 +1,15 @@
-#include "ShapeStatusModel.h"
+#include "models/hive/ShapeStatusModel.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QLocale>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 ShapeStatusModel::ShapeStatusModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -276,3 +278,5 @@ QVariant ShapeStatusModel::headerData(int section, Qt::Orientation orientation, 
     }
     return {};
 }
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
 #pragma once
 
-#include "ShapeStatus.h"
+#include "sync/shape/ShapeStatus.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QHash>
 #include <QTimer>
 #include <functional>
+
+namespace hivewatch {
 
 // One row per synced shape: its state in words (initial sync with the rows so far, live and up to
 // date, retrying with a countdown, failed with the reason, sign-in needed, not served by its
@@ -56,3 +58,5 @@ private:
     QDateTime m_now;
     QTimer m_timer;
 };
+
+} // namespace hivewatch

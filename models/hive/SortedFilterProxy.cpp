@@ -1,8 +1,10 @@
-#include "SortedFilterProxy.h"
+#include "models/hive/SortedFilterProxy.h"
 
 #include <QDateTime>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 // Invalid keys sort after every valid one (as in QSortFilterProxyModel); text compares
@@ -157,6 +159,8 @@ void SortedFilterProxy::sort(int column, Qt::SortOrder order)
 {
     if (column == m_sortColumn && order == m_sortOrder)
         return;
+    // The user's own change: whatever waits is placed by it too.
+    releaseHeld();
     m_sortColumn = column;
     m_sortOrder = order;
     if (!sourceModel())
@@ -215,6 +219,7 @@ void SortedFilterProxy::invalidateFilter()
 {
     if (!sourceModel())
         return;
+    releaseHeld();
     const int sourceRows = sourceModel()->rowCount();
     QList<bool> present(sourceRows, false);
     QList<int> gone;
@@ -277,6 +282,7 @@ int SortedFilterProxy::proxyRow(int sourceRow) const
 
 void SortedFilterProxy::rebuild()
 {
+    dropHeld();
     m_rows.clear();
     m_keys.clear();
     if (!sourceModel())
@@ -329,6 +335,12 @@ void SortedFilterProxy::insertSourceRows(QList<int> sourceRows)
 {
     if (sourceRows.isEmpty())
         return;
+    if (m_hold) {
+        for (int row : std::as_const(sourceRows))
+            m_heldInserts.insert(row);
+        emit heldCountChanged(heldCount());
+        return;
+    }
     std::sort(sourceRows.begin(), sourceRows.end(),
               [this](int a, int b) { return less(a, m_keys.at(a), b, m_keys.at(b)); });
     // Where each new row goes in the current order; rows sharing a place form one range.
@@ -413,6 +425,7 @@ void SortedFilterProxy::onRowsInserted(const QModelIndex &parent, int first, int
         return;
     const int count = last - first + 1;
     if (first < m_keys.size()) {
+        shiftHeld(first, count);
         // Not an append: later source rows moved down. Adding the same amount to every shifted
         // row keeps the list's order.
         for (int &row : m_rows) {
@@ -455,6 +468,7 @@ void SortedFilterProxy::onRowsRemoved(const QModelIndex &parent, int first, int 
     if (parent.isValid() || m_resetting)
         return;
     const int count = last - first + 1;
+    shiftHeld(first, -count);
     m_keys.remove(first, count);
     for (int &row : m_rows) {
         if (row > last)
@@ -522,12 +536,17 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
         return;
     }
 
+    const int heldBefore = heldCount();
     QList<int> staying; // source rows
     QList<int> leaving; // proxy rows
     QList<int> arriving; // source rows
     QList<std::pair<int, QVariant>> rekeyed; // staying rows whose sort key changed
     for (int source = first; source <= last; ++source) {
         const int row = proxyRow(source);
+        if (row < 0 && m_heldInserts.contains(source)) {
+            // Placed (and re-checked) when the hold releases it.
+            continue;
+        }
         const bool accepted = refilter ? filterAcceptsRow(source) : row >= 0;
         if (row < 0) {
             if (accepted) {
@@ -536,17 +555,45 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
             }
         } else if (!accepted) {
             leaving.append(row);
+            m_heldMoves.remove(source);
         } else {
             staying.append(source);
             if (!resort)
                 continue;
             QVariant key = sortKey(source);
-            if (compareKeys(key, m_keys.at(source)) != 0)
+            if (compareKeys(key, m_keys.at(source)) == 0)
+                continue;
+            if (m_hold)
+                m_heldMoves.insert(source); // keeps its old key, so its place stays valid
+            else
                 rekeyed.append({source, std::move(key)});
         }
     }
     removeProxyRows(std::move(leaving));
 
+    moveRekeyed(std::move(rekeyed));
+
+    insertSourceRows(std::move(arriving));
+    if (m_hold && heldCount() != heldBefore)
+        emit heldCountChanged(heldCount());
+
+    QList<int> changed;
+    changed.reserve(staying.size());
+    for (int source : std::as_const(staying))
+        changed.append(proxyRow(source));
+    emitRowsChanged(std::move(changed), firstColumn, lastColumn, roles);
+}
+
+void SortedFilterProxy::onHeaderDataChanged(Qt::Orientation orientation, int first, int last)
+{
+    if (orientation == Qt::Horizontal)
+        emit headerDataChanged(orientation, first, last);
+    else if (!m_rows.isEmpty())
+        emit headerDataChanged(orientation, 0, int(m_rows.size()) - 1);
+}
+
+void SortedFilterProxy::moveRekeyed(QList<std::pair<int, QVariant>> rekeyed)
+{
     if (rekeyed.size() > maxRangesPerChange()) {
         relayout([&] {
             QList<int> moving;
@@ -578,20 +625,75 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
             }
         }
     }
-
-    insertSourceRows(std::move(arriving));
-
-    QList<int> changed;
-    changed.reserve(staying.size());
-    for (int source : std::as_const(staying))
-        changed.append(proxyRow(source));
-    emitRowsChanged(std::move(changed), firstColumn, lastColumn, roles);
 }
 
-void SortedFilterProxy::onHeaderDataChanged(Qt::Orientation orientation, int first, int last)
+void SortedFilterProxy::setHold(bool hold)
 {
-    if (orientation == Qt::Horizontal)
-        emit headerDataChanged(orientation, first, last);
-    else if (!m_rows.isEmpty())
-        emit headerDataChanged(orientation, 0, int(m_rows.size()) - 1);
+    if (hold == m_hold)
+        return;
+    m_hold = hold;
+    if (!hold)
+        releaseHeld();
 }
+
+void SortedFilterProxy::releaseHeld()
+{
+    if (m_heldInserts.isEmpty() && m_heldMoves.isEmpty())
+        return;
+    const bool hold = std::exchange(m_hold, false);
+    QList<std::pair<int, QVariant>> rekeyed;
+    for (int source : std::as_const(m_heldMoves)) {
+        if (proxyRow(source) < 0)
+            continue;
+        QVariant key = sortKey(source);
+        if (compareKeys(key, m_keys.at(source)) != 0)
+            rekeyed.append({source, std::move(key)});
+    }
+    QList<int> arriving;
+    for (int source : std::as_const(m_heldInserts)) {
+        if (filterAcceptsRow(source)) {
+            m_keys[source] = sortKey(source);
+            arriving.append(source);
+        }
+    }
+    m_heldMoves.clear();
+    m_heldInserts.clear();
+    moveRekeyed(std::move(rekeyed));
+    insertSourceRows(std::move(arriving));
+    m_hold = hold;
+    emit heldCountChanged(0);
+}
+
+void SortedFilterProxy::shiftHeld(int first, int count)
+{
+    if (m_heldInserts.isEmpty() && m_heldMoves.isEmpty())
+        return;
+    const int before = heldCount();
+    // count < 0: rows first … first-count-1 are gone, later ones move up.
+    const auto shifted = [first, count](const QSet<int> &rows) {
+        QSet<int> result;
+        result.reserve(rows.size());
+        for (int row : rows) {
+            if (row < first)
+                result.insert(row);
+            else if (count > 0 || row >= first - count)
+                result.insert(row + count);
+        }
+        return result;
+    };
+    m_heldInserts = shifted(m_heldInserts);
+    m_heldMoves = shifted(m_heldMoves);
+    if (heldCount() != before)
+        emit heldCountChanged(heldCount());
+}
+
+void SortedFilterProxy::dropHeld()
+{
+    if (m_heldInserts.isEmpty() && m_heldMoves.isEmpty())
+        return;
+    m_heldInserts.clear();
+    m_heldMoves.clear();
+    emit heldCountChanged(0);
+}
+
+} // namespace hivewatch

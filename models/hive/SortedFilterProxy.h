@@ -3,7 +3,10 @@
 #include <QAbstractProxyModel>
 #include <QList>
 #include <QMetaObject>
+#include <QSet>
 #include <QVariant>
+
+namespace hivewatch {
 
 // A sorting and filtering proxy for flat tables that stays cheap while a large source grows.
 // QSortFilterProxyModel rebuilds its whole source-to-proxy map for every interval of inserted
@@ -18,6 +21,11 @@
 //    lands all over the order, a filter that drops every other row), it is announced as one
 //    range at the end plus one layout change instead of thousands of single-row signals.
 // Ties keep source order, so the order is total and every change has exactly one place.
+//
+// Hold mode (setHold) keeps the visible order still while the user points at or has selected a
+// row: rows that would be inserted or would move wait (heldCount(), heldCountChanged) until
+// releaseHeld() or setHold(false). Removals, data changes and the user's own sort and filter
+// changes still apply at once; persistent indexes (selection, current) follow their row's key.
 class SortedFilterProxy : public QAbstractProxyModel
 {
     Q_OBJECT
@@ -43,6 +51,16 @@ public:
     QString filterText() const { return m_filterText; }
 
     static int maxRangesPerChange() { return 32; }
+
+    void setHold(bool hold);
+    bool isHolding() const { return m_hold; }
+    // Rows waiting to be inserted or moved into place.
+    int heldCount() const { return int(m_heldInserts.size() + m_heldMoves.size()); }
+    // Places every waiting row; the hold itself stays as it was.
+    void releaseHeld();
+
+signals:
+    void heldCountChanged(int count);
 
 protected:
     virtual bool filterAcceptsRow(int sourceRow) const;
@@ -76,6 +94,11 @@ private:
     // they scatter.
     void emitRowsChanged(QList<int> proxyRows, int firstColumn, int lastColumn,
                          const QList<int> &roles);
+    // Moves staying rows whose sort key changed to their new places.
+    void moveRekeyed(QList<std::pair<int, QVariant>> rekeyed);
+    // Keeps held source rows pointing at the same rows when the source shifts.
+    void shiftHeld(int first, int count);
+    void dropHeld();
 
     void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onRowsAboutToBeRemoved(const QModelIndex &parent, int first, int last);
@@ -91,5 +114,10 @@ private:
     int m_sortRole = Qt::DisplayRole;
     QString m_filterText;
     bool m_resetting = false;
+    bool m_hold = false;
+    QSet<int> m_heldInserts; // accepted source rows not placed yet
+    QSet<int> m_heldMoves; // placed source rows whose key changed; m_keys keeps the old key
     QList<QMetaObject::Connection> m_connections;
 };
+
+} // namespace hivewatch

@@ -1,10 +1,16 @@
-#include "TaskModel.h"
+#include "models/hive/TaskModel.h"
 
-#include "HiveRoles.h"
-#include "HiveValues.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ProjectModel.h"
 
 #include <QBrush>
 #include <QColor>
+
+namespace hivewatch {
 
 namespace {
 bool isHidden(const KeyedTableModel::Values &values)
@@ -23,9 +29,19 @@ TaskModel::TaskModel(QObject *parent)
                        {QStringLiteral("updated_at"), FieldType::DateTime},
                        {QStringLiteral("deleted_at"), FieldType::DateTime},
                        {QStringLiteral("archived_at"), FieldType::DateTime},
-                       {QStringLiteral("description"), FieldType::Text}},
+                       {QStringLiteral("description"), FieldType::Text},
+                       {QStringLiteral("created_at"), FieldType::DateTime}},
                       parent)
 {
+    // Names live in other shapes that arrive before or after this one; re-announcing the two
+    // columns makes proxies re-read every row, so it happens at most a few times a second.
+    m_resolveTimer.setSingleShot(true);
+    m_resolveTimer.setInterval(250);
+    connect(&m_resolveTimer, &QTimer::timeout, this, [this] {
+        if (rowCount() > 0)
+            emit dataChanged(index(0, Project), index(rowCount() - 1, RunningOn),
+                             {Qt::DisplayRole, Qt::ToolTipRole, HiveRoles::SortRole});
+    });
     connect(this, &KeyedTableModel::batchApplied, this, [this] {
         if (m_countsDirty) {
             m_countsDirty = false;
@@ -43,6 +59,84 @@ QString TaskModel::titleForId(const QString &id) const
 {
     const int row = rowForId(id);
     return row < 0 ? QString() : field(row, FTitle).toString();
+}
+
+void TaskModel::setProjectModel(const ProjectModel *projects)
+{
+    m_projects = projects;
+    connect(projects, &KeyedTableModel::batchApplied, this, &TaskModel::refreshResolvedColumns);
+}
+
+void TaskModel::setAssignmentModel(const AssignmentModel *assignments, const NodeModel *nodes)
+{
+    m_assignments = assignments;
+    m_nodes = nodes;
+    connect(assignments, &KeyedTableModel::batchApplied, this,
+            [this] { m_pullRequestsStale = true; });
+    // Throttled by AssignmentModel: after its batches and after node names changed.
+    connect(assignments, &AssignmentModel::namesResolved, this, &TaskModel::refreshResolvedColumns);
+}
+
+void TaskModel::refreshResolvedColumns()
+{
+    if (!m_resolveTimer.isActive())
+        m_resolveTimer.start();
+}
+
+QString TaskModel::projectName(int row) const
+{
+    return m_projects ? m_projects->nameForId(field(row, FProject).toString()) : QString();
+}
+
+QString TaskModel::runningOnNodeId(int row) const
+{
+    if (!m_assignments)
+        return {};
+    const int a = m_assignments->rowForId(
+        m_assignments->activeAssignmentForTask(field(row, FId).toString()));
+    return a < 0 ? QString() : m_assignments->field(a, AssignmentModel::FNodeId).toString();
+}
+
+void TaskModel::setProgressEventModel(const ProgressEventModel *events)
+{
+    // Read when a card is painted (the board repaints as tasks change): an event batch does
+    // not touch 100k task rows for the few cards on screen, it only marks the table stale.
+    m_events = events;
+    connect(events, &KeyedTableModel::batchApplied, this, [this] { m_pullRequestsStale = true; });
+}
+
+QUrl TaskModel::pullRequest(int row) const
+{
+    if (!m_assignments || !m_events)
+        return {};
+    // One pass over the assignments per change, not one per painted card.
+    if (m_pullRequestsStale) {
+        m_pullRequests.clear();
+        QHash<QString, QDateTime> assignedAt;
+        for (int a = 0; a < m_assignments->rowCount(); ++a) {
+            const QUrl url = m_events->pullRequestForAssignment(
+                m_assignments->field(a, AssignmentModel::FId).toString());
+            if (url.isEmpty())
+                continue;
+            const QString task = m_assignments->field(a, AssignmentModel::FTaskId).toString();
+            const QDateTime at = m_assignments->field(a, AssignmentModel::FAssigned).toDateTime();
+            if (!m_pullRequests.contains(task) || at > assignedAt.value(task)) {
+                m_pullRequests.insert(task, url);
+                assignedAt.insert(task, at);
+            }
+        }
+        m_pullRequestsStale = false;
+    }
+    return m_pullRequests.value(field(row, FId).toString());
+}
+
+QString TaskModel::runningOnName(int row) const
+{
+    const QString node = runningOnNodeId(row);
+    if (node.isEmpty())
+        return {};
+    const QString name = m_nodes ? m_nodes->nameForId(node) : QString();
+    return name.isEmpty() ? node.left(8) : name;
 }
 
 QVariant TaskModel::data(const QModelIndex &index, int role) const
@@ -64,8 +158,12 @@ QVariant TaskModel::data(const QModelIndex &index, int role) const
             return v.at(FTitle);
         case Status:
             return status.label;
-        case Project:
-            return v.at(FProject).toString().left(8);
+        case Project: {
+            const QString name = projectName(index.row());
+            return name.isEmpty() ? v.at(FProject).toString().left(8) : name;
+        }
+        case RunningOn:
+            return runningOnName(index.row());
         case Assignee:
             return v.at(FAssignee).toString().left(8);
         case Version:
@@ -77,6 +175,8 @@ QVariant TaskModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == Project)
             return v.at(FProject);
+        if (index.column() == RunningOn)
+            return runningOnNodeId(index.row());
         if (index.column() == Assignee)
             return v.at(FAssignee);
         if (!status.known)
@@ -119,6 +219,8 @@ QVariant TaskModel::headerData(int section, Qt::Orientation orientation, int rol
         return tr("Status");
     case Project:
         return tr("Project");
+    case RunningOn:
+        return tr("Running on");
     case Assignee:
         return tr("Assignee");
     case Version:
@@ -155,3 +257,5 @@ void TaskModel::rowsCleared()
     m_counts.clear();
     m_countsDirty = true;
 }
+
+} // namespace hivewatch

@@ -1,15 +1,18 @@
 #pragma once
 
-#include "LegacyMigrationTypes.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <QAbstractTableModel>
 
-// The lines a dry run or migration could not migrate: execution, row, line number and reason.
+namespace hivewatch {
+
+// The lines a dry run or migration could not migrate: execution, row, line number, a plain
+// reason and the offending text (cut). The parser's own wording stays in the reason's tooltip.
 class LegacyIssueModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { ExecutionColumn, RowColumn, LineColumn, ReasonColumn, ColumnCount };
+    enum Column { ExecutionColumn, RowColumn, LineColumn, ReasonColumn, TextColumn, ColumnCount };
 
     explicit LegacyIssueModel(QObject *parent = nullptr);
 
@@ -17,6 +20,8 @@ public:
     void clear();
     // Issues the report counted but did not list (beyond LegacyOptions::maxListedIssues).
     qint64 unlistedIssues() const { return m_unlisted; }
+    // The reason in words a user reads: "not valid JSON", "the Stdout text is a number", …
+    static QString plainReason(const LegacyIssue &issue);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -28,3 +33,5 @@ private:
     QList<LegacyIssue> m_issues;
     qint64 m_unlisted = 0;
 };
+
+} // namespace hivewatch

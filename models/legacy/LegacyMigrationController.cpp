@@ -1,4 +1,6 @@
-#include "LegacyMigrationController.h"
+#include "models/legacy/LegacyMigrationController.h"
+
+namespace hivewatch {
 
 LegacyMigrationController::LegacyMigrationController(QObject *parent)
     : QObject(parent)
@@ -33,8 +35,10 @@ void LegacyMigrationController::start(const LegacyMigrationRequest &request)
     if (m_running)
         return;
     setRunning(true);
-    QMetaObject::invokeMethod(m_worker, "run", Qt::QueuedConnection,
-                              Q_ARG(LegacyMigrationRequest, request));
+    // A functor, not "run" + Q_ARG: a type named in a string would have to match moc's
+    // spelling of it, which changes when the type moves into a namespace.
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, request] { worker->run(request); }, Qt::QueuedConnection);
 }
 
 void LegacyMigrationController::cancel()
@@ -50,3 +54,5 @@ void LegacyMigrationController::setRunning(bool running)
     m_running = running;
     emit runningChanged(running);
 }
+
+} // namespace hivewatch

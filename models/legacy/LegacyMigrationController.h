@@ -1,10 +1,12 @@
 #pragma once
 
-#include "Error.h"
-#include "LegacyMigrationWorker.h"
+#include "domain/Error.h"
+#include "sync/legacy/LegacyMigrationWorker.h"
 
 #include <QObject>
 #include <QThread>
+
+namespace hivewatch {
 
 // The GUI thread's handle on a legacy migration: owns the worker thread, starts dry runs and
 // migrations on it, and relays its queued signals. The GUI never waits on the migration.
@@ -36,3 +38,5 @@ private:
     LegacyMigrationWorker *m_worker = nullptr; // lives on m_thread
     bool m_running = false;
 };
+
+} // namespace hivewatch

@@ -1,7 +1,14 @@
-#include "LogExecutionModel.h"
+#include "models/logs/LogExecutionModel.h"
 
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveValues.h"
+
+#include <QColor>
 #include <QLocale>
 #include <QSet>
+#include <QTimeZone>
+
+namespace hivewatch {
 
 LogExecutionModel::LogExecutionModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -25,9 +32,15 @@ QVariant LogExecutionModel::data(const QModelIndex &index, int role) const
     const ExecutionSummary &s = m_rows.at(index.row());
     if (role == ExecutionIdRole)
         return s.executionId;
+    if (role == RunningRole)
+        return isRunning(index.row());
+    if (role == LastActivityRole)
+        return lastActivity(index.row());
+    if (role == Qt::DecorationRole && index.column() == ExecutionColumn && isRunning(index.row()))
+        return QColor(0x2e, 0xa0, 0x43); // the live badge
     if (role == Qt::ToolTipRole)
-        return tr("%1\n%2 lines, %3 … %4 UTC")
-            .arg(s.executionId.toString(QUuid::WithoutBraces))
+        return tr("%1\n%2\n%3 lines, %4 … %5 UTC")
+            .arg(label(index.row()), s.executionId.toString(QUuid::WithoutBraces))
             .arg(s.rows)
             .arg(s.firstTimestamp, s.lastTimestamp);
     if (role == Qt::TextAlignmentRole && index.column() == RowsColumn)
@@ -36,7 +49,7 @@ QVariant LogExecutionModel::data(const QModelIndex &index, int role) const
         return {};
     switch (index.column()) {
     case ExecutionColumn:
-        return s.executionId.toString(QUuid::WithoutBraces).left(8);
+        return label(index.row());
     case RowsColumn:
         return QLocale().toString(s.rows);
     case LastLineColumn:
@@ -58,6 +71,67 @@ QVariant LogExecutionModel::headerData(int section, Qt::Orientation orientation,
         return tr("Last line (UTC)");
     }
     return {};
+}
+
+void LogExecutionModel::setAssignmentModel(const AssignmentModel *assignments)
+{
+    m_assignments = assignments;
+    // Throttled by AssignmentModel: after its batches and after task titles or node names changed.
+    connect(assignments, &AssignmentModel::namesResolved, this, [this] {
+        if (!m_rows.isEmpty())
+            emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    });
+}
+
+int LogExecutionModel::assignmentRow(int row) const
+{
+    if (!m_assignments)
+        return -1;
+    return m_assignments->rowForId(m_rows.at(row).executionId.toString(QUuid::WithoutBraces));
+}
+
+bool LogExecutionModel::isRunning(int row) const
+{
+    const int a = assignmentRow(row);
+    return a >= 0 && m_assignments->field(a, AssignmentModel::FCompleted).isNull();
+}
+
+QDateTime LogExecutionModel::lastActivity(int row) const
+{
+    QDateTime last = QDateTime::fromString(m_rows.at(row).lastTimestamp.left(23),
+                                           QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    if (!last.isValid())
+        last = QDateTime::fromString(m_rows.at(row).lastTimestamp.left(19),
+                                     QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    last.setTimeZone(QTimeZone::utc());
+    const int a = assignmentRow(row);
+    if (a >= 0) {
+        for (int f : {AssignmentModel::FStarted, AssignmentModel::FCompleted}) {
+            const QDateTime t = m_assignments->field(a, f).toDateTime();
+            if (t.isValid() && (!last.isValid() || t > last))
+                last = t;
+        }
+    }
+    return last;
+}
+
+QString LogExecutionModel::label(int row) const
+{
+    const QString id = m_rows.at(row).executionId.toString(QUuid::WithoutBraces);
+    const int a = assignmentRow(row);
+    if (a < 0)
+        return id.left(8);
+    const QVariant status = m_assignments->field(a, AssignmentModel::FStatus);
+    QStringList parts = {m_assignments->taskTitle(a), m_assignments->nodeName(a),
+                         HiveValues::assignmentStatus(status).label};
+    const QDateTime started = m_assignments->field(a, AssignmentModel::FStarted).toDateTime();
+    if (started.isValid()) {
+        const QDateTime completed
+            = m_assignments->field(a, AssignmentModel::FCompleted).toDateTime();
+        const QDateTime end = completed.isValid() ? completed : QDateTime::currentDateTimeUtc();
+        parts << HiveValues::displayAge(started.secsTo(end));
+    }
+    return parts.join(QStringLiteral(" · "));
 }
 
 QUuid LogExecutionModel::executionAt(int row) const
@@ -104,3 +178,5 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
         endInsertRows();
     }
 }
+
+} // namespace hivewatch

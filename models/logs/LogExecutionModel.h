@@ -1,17 +1,30 @@
 #pragma once
 
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QAbstractTableModel>
+#include <QDateTime>
+#include <QPointer>
+
+namespace hivewatch {
+
+class AssignmentModel;
 
 // The executions in a log store (from LogModel::executionsChanged), most recent first. Updates
-// keep rows in place so a view's selection survives live refreshes.
+// keep rows in place so a view's selection survives live refreshes (ExecutionListProxy orders
+// them for the view). With an AssignmentModel an execution is labelled by what it is: at the
+// Electric migration point an execution's lines carry their assignment's id (hive-schema §1.7),
+// so "task title · node · status · duration"; an id it cannot resolve stays an id.
 class LogExecutionModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column { ExecutionColumn, RowsColumn, LastLineColumn, ColumnCount };
-    enum Role { ExecutionIdRole = Qt::UserRole + 1 };
+    enum Role {
+        ExecutionIdRole = Qt::UserRole + 1,
+        RunningRole, // bool: its assignment is running (not completed)
+        LastActivityRole, // QDateTime: the later of its last line and its assignment's changes
+    };
 
     explicit LogExecutionModel(QObject *parent = nullptr);
 
@@ -23,10 +36,21 @@ public:
 
     QUuid executionAt(int row) const;
     int rowOf(const QUuid &executionId) const;
+    void setAssignmentModel(const AssignmentModel *assignments);
+    // "Fix login · alpha · Running · 4 min" (or the id's prefix when no assignment is known).
+    QString label(int row) const;
+    bool isRunning(int row) const;
 
 public slots:
     void setExecutions(const QList<ExecutionSummary> &executions);
 
 private:
+    int assignmentRow(int row) const;
+    QDateTime lastActivity(int row) const;
+
     QList<ExecutionSummary> m_rows;
+    // The app's models may go before the panel that shows this list.
+    QPointer<const AssignmentModel> m_assignments;
 };
+
+} // namespace hivewatch

@@ -1,14 +1,16 @@
-#include "LogModel.h"
+#include "models/logs/LogModel.h"
 
-#include "LogTable.h"
-#include "ModelsLog.h"
-#include "StatusVocabularies.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
+#include "models/ModelsLog.h"
 
 #include <QBrush>
 #include <QColor>
 #include <QFont>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -177,8 +179,12 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::FontRole:
         if (stream == Stream::System) {
+            // Only the style, resolved over the view's monospace font. Oblique, not italic: a
+            // monospace family without an italic face made fontconfig substitute a
+            // proportional one for these lines; oblique is synthesised from the same face.
             QFont font;
-            font.setItalic(true);
+            font.setStyle(QFont::StyleOblique);
+            font.setFixedPitch(true);
             return font;
         }
         return {};
@@ -233,6 +239,8 @@ void LogModel::setStorePath(const QString &path)
     m_executionId = QUuid();
     reload(Anchor::Tail);
     emit requestOpen(path);
+    // Lists asked of the previous store are stale, however recent.
+    m_executionsShownToken = m_nextToken - 1;
     refreshExecutions();
 }
 
@@ -321,7 +329,10 @@ void LogModel::setFollowing(bool following)
 
 void LogModel::notifyStoreChanged()
 {
-    m_executionsTimer.start();
+    // A throttle, not a debounce: restarting the timer on every batch would never let it fire
+    // while a busy log stream stores a batch more often than every kExecutionsRefreshMs.
+    if (!m_executionsTimer.isActive())
+        m_executionsTimer.start();
     requestNewer();
 }
 
@@ -331,7 +342,8 @@ void LogModel::applyShapeBatch(const ShapeBatch &batch)
         return;
     if (batch.reset) {
         // A new snapshot (first sync or must-refetch): ids may have changed under the view.
-        m_executionsTimer.start();
+        if (!m_executionsTimer.isActive())
+            m_executionsTimer.start();
         reload(Anchor::Tail);
         return;
     }
@@ -534,8 +546,12 @@ void LogModel::setLoadingState(bool wasLoading)
 void LogModel::onExecutionsLoaded(quint64 token, const QList<ExecutionSummary> &executions,
                                   const QString &error)
 {
-    if (token != m_executionsToken)
+    // Any answer newer than the one shown is fresher data, even when a later request is on its
+    // way: waiting for the latest starves the list when requests go out faster than the loader,
+    // busy with pages, answers them. Only an answer older than the one shown is stale.
+    if (token <= m_executionsShownToken || token > m_executionsToken)
         return;
+    m_executionsShownToken = token;
     if (!error.isEmpty()) {
         m_lastError = error;
         emit errorOccurred(error);
@@ -549,3 +565,5 @@ void LogModel::onExportFinished(quint64 token, qint64 rows, const QString &error
     if (token == m_exportToken)
         emit exportFinished(rows, error);
 }
+
+} // namespace hivewatch

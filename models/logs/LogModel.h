@@ -1,15 +1,17 @@
 #pragma once
 
-#include "LogIndexBuilder.h"
-#include "LogPageLoader.h"
-#include "ShapeBatch.h"
-#include "WorkerThread.h"
+#include "models/logs/LogPageLoader.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/shape/ShapeBatch.h"
+#include "sync/store/LogIndexBuilder.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>
 
 #include <atomic>
 #include <memory>
+
+namespace hivewatch {
 
 // The lines of one execution, read lazily from a LogStore.
 //
@@ -172,8 +174,11 @@ private:
     // Atomic: the loader's thread reads them to skip pages nobody awaits.
     std::atomic<quint64> m_forwardToken = 0; // awaited answer that appends, 0 = none
     std::atomic<quint64> m_backwardToken = 0; // awaited answer that prepends (or fills the tail)
-    quint64 m_executionsToken = 0;
+    quint64 m_executionsToken = 0; // the latest execution-list request
+    quint64 m_executionsShownToken = 0; // the request whose answer was applied last
     quint64 m_exportToken = 0;
     QString m_lastError;
     QTimer m_executionsTimer; // coalesces execution-list refreshes during live syncs
 };
+
+} // namespace hivewatch

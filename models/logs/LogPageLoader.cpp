@@ -1,9 +1,11 @@
-#include "LogPageLoader.h"
+#include "models/logs/LogPageLoader.h"
 
-#include "ModelsLog.h"
-#include "SqliteConnection.h"
+#include "models/ModelsLog.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QFileInfo>
+
+namespace hivewatch {
 
 LogPageLoader::LogPageLoader(QObject *parent)
     : QObject(parent)
@@ -134,3 +136,5 @@ void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
     });
     emit exportFinished(token, rows ? rows.value() : 0, rows ? QString() : rows.error().toString());
 }
+
+} // namespace hivewatch

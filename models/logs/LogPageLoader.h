@@ -1,11 +1,13 @@
 #pragma once
 
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QObject>
 
 #include <atomic>
 #include <mutex>
+
+namespace hivewatch {
 
 // One request to the loader. The token is chosen by the requester and comes back with the answer,
 // so answers to requests that were superseded (another execution chosen, a filter typed) are
@@ -28,8 +30,12 @@ struct LogPageReply
     QString error; // empty on success
 };
 
-Q_DECLARE_METATYPE(LogPageRequest)
-Q_DECLARE_METATYPE(LogPageReply)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LogPageRequest)
+Q_DECLARE_METATYPE(hivewatch::LogPageReply)
+
+namespace hivewatch {
 
 // Reads a log store on its own thread with its own read-only connection, so the GUI thread never
 // waits on SQLite. Run its slots on one thread only (a WorkerThread job, or move it to a QThread
@@ -84,3 +90,5 @@ private:
     quint64 m_runningPage = 0; // the token of the page being read, 0 = none
     std::atomic<bool> m_cancelExport {false};
 };
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "PgTableListModel.h"
+#include "models/pg/PgTableListModel.h"
 
 #include <QColor>
+
+namespace hivewatch {
 
 namespace {
 
@@ -140,3 +142,5 @@ QVariant PgTableListModel::headerData(int section, Qt::Orientation orientation, 
         return {};
     }
 }
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "PgSetupState.h"
+#include "sync/pg/PgSetupState.h"
 
 #include <QAbstractTableModel>
 #include <QList>
+
+namespace hivewatch {
 
 // The tables of an inspected database as a publication editor shows them: one row per table,
 // a checkbox for "publish this table", and what Electric needs of it (in the publication,
@@ -39,3 +41,5 @@ private:
 
     QList<PgTableState> m_tables;
 };
+
+} // namespace hivewatch

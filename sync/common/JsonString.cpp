@@ -1,4 +1,6 @@
-#include "JsonString.h"
+#include "sync/common/JsonString.h"
+
+namespace hivewatch {
 
 void appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
@@ -44,3 +46,5 @@ void appendJsonString(QByteArray &out, QByteArrayView utf8)
     out.append(run, end - run);
     out.append('"');
 }
+
+} // namespace hivewatch

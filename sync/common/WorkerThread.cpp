@@ -1,6 +1,8 @@
-#include "WorkerThread.h"
+#include "sync/common/WorkerThread.h"
 
 #include <QThread>
+
+namespace hivewatch {
 
 WorkerThread::WorkerThread(QString name)
     : m_name(std::move(name))
@@ -89,3 +91,5 @@ void WorkerThread::loop()
     }
     m_idle.notify_all();
 }
+
+} // namespace hivewatch

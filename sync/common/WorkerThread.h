@@ -10,6 +10,8 @@
 #include <thread>
 #include <type_traits>
 
+namespace hivewatch {
+
 // One thread that runs jobs in the order they were posted: the one way a job gets a thread of
 // its own (issue 18 item 5). start() runs it, cancel() drops what has not started and calls the
 // job's interrupt hook (e.g. sqlite3_interrupt) so the running one ends soon, shutdown() lets the
@@ -63,3 +65,5 @@ private:
     bool m_busy = false;
     bool m_stop = false;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,8 @@
-#include "DemoHive.h"
+#include "sync/demo/DemoHive.h"
 
-#include "DemoLog.h"
-#include "PgConnection.h"
-#include "PgSetupSession.h"
+#include "sync/demo/DemoLog.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgSetupSession.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -16,6 +16,8 @@
 #include <csignal>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+namespace hivewatch {
 
 namespace {
 
@@ -43,11 +45,15 @@ QString withDatabase(QString conninfo, const QString &database)
 
 } // namespace
 
+} // namespace hivewatch
+
 static void initDemoResources()
 {
     // Resources of a static library are only registered when something references them.
     Q_INIT_RESOURCE(demo);
 }
+
+namespace hivewatch {
 
 DemoHive::DemoHive(Options options, QObject *parent)
     : QObject(parent)
@@ -315,3 +321,5 @@ void DemoHive::stopCluster()
     delete m_keeper;
     m_keeper = nullptr;
 }
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Error.h"
+#include "domain/Error.h"
 
 #include <QObject>
 #include <QStringList>
@@ -9,9 +9,12 @@
 #include <atomic>
 #include <memory>
 
-class PgConnection;
 class QProcess;
 class QTimer;
+
+namespace hivewatch {
+
+class PgConnection;
 
 // A local demo hive for first runs: it creates (first time) and starts a private PostgreSQL
 // cluster under `dataDir` (durable, reachable only through a private Unix socket), loads the hive
@@ -79,3 +82,5 @@ private:
     QTimer *m_timer = nullptr;
     std::atomic<bool> m_cancelled {false};
 };
+
+} // namespace hivewatch

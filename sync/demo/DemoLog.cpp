@@ -1,3 +1,7 @@
-#include "DemoLog.h"
+#include "sync/demo/DemoLog.h"
+
+namespace hivewatch {
 
 Q_LOGGING_CATEGORY(lcDemo, "hivewatch.demo")
+
+} // namespace hivewatch

@@ -2,4 +2,8 @@
 
 #include <QLoggingCategory>
 
+namespace hivewatch {
+
 Q_DECLARE_LOGGING_CATEGORY(lcDemo)
+
+} // namespace hivewatch

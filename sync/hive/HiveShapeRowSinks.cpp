@@ -1,8 +1,10 @@
-#include "HiveShapeRowSinks.h"
+#include "sync/hive/HiveShapeRowSinks.h"
 
-#include "LogShapeSink.h"
-#include "LogTable.h"
-#include "ShapeDefinition.h"
+#include "domain/LogTable.h"
+#include "sync/hive/LogShapeSink.h"
+#include "sync/shape/ShapeDefinition.h"
+
+namespace hivewatch {
 
 ShapeRowSinkFactory hiveShapeRowSinks()
 {
@@ -12,3 +14,5 @@ ShapeRowSinkFactory hiveShapeRowSinks()
         return nullptr;
     };
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "LogShapeSink.h"
+#include "sync/hive/LogShapeSink.h"
 
-#include "LogRowWriter.h"
-#include "ShapeLogLine.h"
-#include "SqliteConnection.h"
-#include "SyncLog.h"
+#include "sync/hive/ShapeLogLine.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogRowWriter.h"
 
 #include <QUuid>
+
+namespace hivewatch {
 
 // What a change needs that can be worked out without the store (on the caller's thread).
 struct LogShapeSink::Part final : ShapeSinkPart
@@ -297,3 +299,5 @@ Result<void> LogShapeSink::forEachRow(
             return visited;
     }
 }
+
+} // namespace hivewatch

@@ -1,12 +1,14 @@
 #pragma once
 
-#include "LogStore.h"
-#include "ShapeRowSink.h"
+#include "sync/shape/ShapeRowSink.h"
+#include "sync/store/LogStore.h"
 
 #include <QByteArray>
 
 #include <memory>
 #include <optional>
+
+namespace hivewatch {
 
 class LogRowWriter;
 
@@ -54,3 +56,5 @@ private:
     // empty until known. Set by prepare() on the caller's thread: apply() reads its part's copy.
     QByteArray m_keyPrefix;
 };
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "ShapeLogLine.h"
+#include "sync/hive/ShapeLogLine.h"
 
-#include "LogTable.h"
+#include "domain/LogTable.h"
 
 #include <QUuid>
 
 #include <charconv>
 #include <cstring>
+
+namespace hivewatch {
 
 namespace {
 
@@ -200,3 +202,5 @@ std::optional<qint64> shapeLogKeyId(QByteArrayView key, const QByteArray &keyPre
         return std::nullopt;
     return value;
 }
+
+} // namespace hivewatch

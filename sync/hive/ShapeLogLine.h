@@ -1,9 +1,11 @@
 #pragma once
 
-#include "LogStore.h"
-#include "ShapeMessage.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/store/LogStore.h"
 
 #include <optional>
+
+namespace hivewatch {
 
 // How a row of the hive's execution-log table (node_task_output_logs) becomes a log line of the
 // local store (docs/hive-schema.md §1.7 and §3.1).
@@ -26,3 +28,5 @@ std::optional<qint64> shapeLogSourceId(const RawRow &row);
 // The id N when key is exactly keyPrefix + "N" (N as QByteArray::number prints it): the only
 // key a log_entries line with source_id N may stand for. nullopt for any other key.
 std::optional<qint64> shapeLogKeyId(QByteArrayView key, const QByteArray &keyPrefix);
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
-#include "JsonlFileReader.h"
+#include "sync/legacy/JsonlFileReader.h"
 
-#include "LegacyLineSplitter.h"
-#include "LegacyTimestamp.h"
+#include "sync/legacy/LegacyLineSplitter.h"
+#include "sync/legacy/LegacyTimestamp.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 
 #include <string>
+
+namespace hivewatch {
 
 namespace {
 
@@ -85,3 +87,5 @@ Result<LegacyReadStats> JsonlFileReader::readExecution(const LegacyExecutionInfo
     stats.lines = splitter.lineCount();
     return stats;
 }
+
+} // namespace hivewatch

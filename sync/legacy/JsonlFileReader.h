@@ -1,8 +1,10 @@
 #pragma once
 
-#include "LegacyLogReader.h"
+#include "sync/legacy/LegacyLogReader.h"
 
 #include <QUuid>
+
+namespace hivewatch {
 
 // Reads a standalone JSONL file of LogMsg lines belonging to one execution. The file has no
 // per-line time, so every line gets one timestamp: the one given, or the file's modification
@@ -23,3 +25,5 @@ private:
     QString m_timestamp;
     qint64 m_maxLineBytes;
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "LegacyEntryWriter.h"
+#include "sync/legacy/LegacyEntryWriter.h"
 
-#include "LegacyLogReader.h"
-#include "LogStore.h"
+#include "sync/legacy/LegacyLogReader.h"
+#include "sync/store/LogStore.h"
 
 #include <QUuid>
+
+namespace hivewatch {
 
 namespace {
 
@@ -149,7 +151,7 @@ bool LegacyEntryWriter::process(const LogMsgParseQueue::Chunk &chunk)
         case Kind::Truncated:
             ++m_counts->truncatedLines;
             reportIssue(line.rowId, line.lineNumber, line.reason,
-                        QStringLiteral("stored truncated"));
+                        QStringLiteral("stored truncated"), chunk.textOf(line));
             [[fallthrough]];
         case Kind::Entry:
             ++m_counts->migratableLines;
@@ -163,7 +165,8 @@ bool LegacyEntryWriter::process(const LogMsgParseQueue::Chunk &chunk)
             break;
         case Kind::Bad:
             ++m_counts->badLines;
-            reportIssue(line.rowId, line.lineNumber, line.reason, issueKind(line.reason));
+            reportIssue(line.rowId, line.lineNumber, line.reason, issueKind(line.reason),
+                        chunk.textOf(line));
             break;
         }
     }
@@ -240,15 +243,21 @@ bool LegacyEntryWriter::flushBatch()
 }
 
 void LegacyEntryWriter::reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason,
-                                    const QString &kind)
+                                    const QString &kind, std::string_view text)
 {
     if (!m_callbacks.issue)
         return;
+    // A few bytes per character at most: decoding more than that of a 4 MB line is waste.
+    const std::string_view head = text.substr(0, LegacyIssue::kTextChars * 4 + 4);
+    QString shown = fromUtf8(head);
+    if (shown.size() > LegacyIssue::kTextChars || head.size() < text.size())
+        shown = shown.left(LegacyIssue::kTextChars) + QChar(0x2026);
     LegacyIssue issue;
     issue.execution = legacyExecutionName(m_key);
     issue.rowId = rowId;
     issue.lineNumber = lineNumber;
     issue.reason = fromUtf8(reason);
+    issue.text = shown;
     issue.kind = kind;
     m_callbacks.issue(issue);
 }
@@ -262,3 +271,5 @@ void LegacyEntryWriter::maybeReportProgress(bool force)
     m_sinceProgress.restart();
     m_callbacks.progress(m_progress);
 }
+
+} // namespace hivewatch

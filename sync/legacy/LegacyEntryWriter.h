@@ -1,13 +1,13 @@
 #pragma once
 
-#include "LegacyLine.h"
-#include "LegacyMigrationTypes.h"
-#include "LogMsgParseQueue.h"
-#include "LogMsgParser.h"
-#include "LogRowWriter.h"
-#include "LogStore.h"
-#include "Result.h"
-#include "SqliteConnection.h"
+#include "domain/Result.h"
+#include "sync/legacy/LegacyLine.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
+#include "sync/legacy/LogMsgParseQueue.h"
+#include "sync/legacy/LogMsgParser.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogRowWriter.h"
+#include "sync/store/LogStore.h"
 
 #include <QElapsedTimer>
 
@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace hivewatch {
 
 struct LegacyExecutionInfo;
 
@@ -63,7 +65,8 @@ private:
     bool flushDirect();
     bool flushBatch();
     bool fail(const Error &error);
-    void reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason, const QString &kind);
+    void reportIssue(qint64 rowId, qint64 lineNumber, std::string_view reason, const QString &kind,
+                     std::string_view text = {});
     void maybeReportProgress(bool force);
 
     Mode m_mode;
@@ -94,3 +97,5 @@ private:
     QElapsedTimer m_sinceProgress;
     qint64 m_linesSinceCheck = 0;
 };
+
+} // namespace hivewatch

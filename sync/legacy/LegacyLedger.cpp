@@ -1,6 +1,8 @@
-#include "LegacyLedger.h"
+#include "sync/legacy/LegacyLedger.h"
 
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
+
+namespace hivewatch {
 
 LegacyLedger::LegacyLedger(const SqliteConnection &db)
     : m_db(db)
@@ -133,3 +135,5 @@ Result<void> LegacyLedger::record(const LegacyLedgerEntry &entry)
     stmt->bindInt(12, entry.truncatedLines.value_or(0));
     return stmt->run();
 }
+
+} // namespace hivewatch

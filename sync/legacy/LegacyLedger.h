@@ -1,12 +1,14 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QHash>
 #include <QString>
 
 #include <optional>
+
+namespace hivewatch {
 
 class SqliteConnection;
 
@@ -50,3 +52,5 @@ private:
 
     const SqliteConnection &m_db;
 };
+
+} // namespace hivewatch

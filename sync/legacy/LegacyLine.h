@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+namespace hivewatch {
+
 // One line of a legacy source, as a reader hands it to the migration. Views are valid only
 // during the call that receives them.
 struct LegacyLine
@@ -30,3 +32,5 @@ public:
     // Called after each source row (for progress).
     virtual void rowRead(qint64 bytes) { Q_UNUSED(bytes) }
 };
+
+} // namespace hivewatch

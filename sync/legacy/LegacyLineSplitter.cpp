@@ -1,6 +1,8 @@
-#include "LegacyLineSplitter.h"
+#include "sync/legacy/LegacyLineSplitter.h"
 
 #include <cstring>
+
+namespace hivewatch {
 
 namespace {
 
@@ -114,3 +116,5 @@ bool LegacyLineSplitter::endRow()
     m_pending.clear();
     return go;
 }
+
+} // namespace hivewatch

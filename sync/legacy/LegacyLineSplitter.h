@@ -1,8 +1,10 @@
 #pragma once
 
-#include "LegacyLine.h"
+#include "sync/legacy/LegacyLine.h"
 
 #include <string>
+
+namespace hivewatch {
 
 // Splits a byte stream fed in chunks into lines, across chunk borders, holding at most one line
 // of up to maxLineBytes. Of a longer line only the first maxLineBytes are kept: it reaches the
@@ -41,3 +43,5 @@ private:
     std::string m_tail; // the last bytes of an oversized line
     std::string m_problemText;
 };
+
+} // namespace hivewatch

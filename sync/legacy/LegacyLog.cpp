@@ -1,3 +1,7 @@
-#include "LegacyLog.h"
+#include "sync/legacy/LegacyLog.h"
+
+namespace hivewatch {
 
 Q_LOGGING_CATEGORY(lcLegacy, "hivewatch.legacy")
+
+} // namespace hivewatch

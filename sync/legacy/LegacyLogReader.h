@@ -1,11 +1,13 @@
 #pragma once
 
-#include "LegacyLine.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/legacy/LegacyLine.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
+
+namespace hivewatch {
 
 // One execution found in a legacy source.
 struct LegacyExecutionInfo
@@ -40,3 +42,5 @@ public:
 
 // Display form of an execution key: UUID text, or hex for anything that is not a 16-byte UUID.
 QString legacyExecutionName(const QByteArray &key);
+
+} // namespace hivewatch

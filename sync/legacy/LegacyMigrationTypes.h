@@ -7,6 +7,8 @@
 #include <QStringList>
 #include <QUuid>
 
+namespace hivewatch {
+
 // Value types of the legacy log migration (docs/hive-schema.md §4). They cross the worker thread's
 // queued signals by value.
 
@@ -63,6 +65,10 @@ struct LegacyIssue
     qint64 rowId = 0; // rowid in execution_process_logs; 0 for a JSONL file
     qint64 lineNumber = 0; // 1-based across all rows of the execution, as the node numbers lines
     QString reason;
+    // The offending line as the node wrote it, cut to its first kTextChars characters ("…"
+    // marks a cut); empty when the issue is about the row, not a line.
+    QString text;
+    static constexpr int kTextChars = 120;
     // What the reason is an instance of ("malformed JSON", "empty line", …): repeated issues are
     // summarised per kind.
     QString kind;
@@ -142,8 +148,10 @@ struct LegacyProgress
 
 QString legacyStatusName(LegacyExecutionResult::Status status);
 
-Q_DECLARE_METATYPE(LegacySource)
-Q_DECLARE_METATYPE(LegacyTarget)
-Q_DECLARE_METATYPE(LegacyOptions)
-Q_DECLARE_METATYPE(LegacyReport)
-Q_DECLARE_METATYPE(LegacyProgress)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LegacySource)
+Q_DECLARE_METATYPE(hivewatch::LegacyTarget)
+Q_DECLARE_METATYPE(hivewatch::LegacyOptions)
+Q_DECLARE_METATYPE(hivewatch::LegacyReport)
+Q_DECLARE_METATYPE(hivewatch::LegacyProgress)

@@ -1,6 +1,8 @@
-#include "LegacyMigrationWorker.h"
+#include "sync/legacy/LegacyMigrationWorker.h"
 
-#include "LegacyMigrator.h"
+#include "sync/legacy/LegacyMigrator.h"
+
+namespace hivewatch {
 
 LegacyMigrationWorker::LegacyMigrationWorker(QObject *parent)
     : QObject(parent)
@@ -24,3 +26,5 @@ void LegacyMigrationWorker::run(const LegacyMigrationRequest &request)
     else
         emit failed(report.error());
 }
+
+} // namespace hivewatch

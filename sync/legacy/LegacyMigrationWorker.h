@@ -1,11 +1,13 @@
 #pragma once
 
-#include "Error.h"
-#include "LegacyMigrationTypes.h"
+#include "domain/Error.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <QObject>
 
 #include <atomic>
+
+namespace hivewatch {
 
 // What the GUI asks the worker to do.
 struct LegacyMigrationRequest
@@ -14,7 +16,12 @@ struct LegacyMigrationRequest
     LegacyTarget target;
     LegacyOptions options;
 };
-Q_DECLARE_METATYPE(LegacyMigrationRequest)
+
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LegacyMigrationRequest)
+
+namespace hivewatch {
 
 // Runs LegacyMigrator on the thread it lives on (never the GUI thread). Results leave by queued
 // signals carrying values. requestCancel() may be called from any thread: the migration stops
@@ -38,3 +45,5 @@ signals:
 private:
     std::atomic<bool> m_cancel {false};
 };
+
+} // namespace hivewatch

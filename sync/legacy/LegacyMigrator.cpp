@@ -1,15 +1,17 @@
-#include "LegacyMigrator.h"
+#include "sync/legacy/LegacyMigrator.h"
 
-#include "JsonlFileReader.h"
-#include "LegacyEntryWriter.h"
-#include "LegacyLedger.h"
-#include "LegacyLog.h"
-#include "LogStore.h"
-#include "NodeLogTableReader.h"
-#include "SqliteBulkWriteTuning.h"
-#include "SqliteConnection.h"
+#include "sync/legacy/JsonlFileReader.h"
+#include "sync/legacy/LegacyEntryWriter.h"
+#include "sync/legacy/LegacyLedger.h"
+#include "sync/legacy/LegacyLog.h"
+#include "sync/legacy/NodeLogTableReader.h"
+#include "sync/legacy/SqliteBulkWriteTuning.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogStore.h"
 
 #include <QFileInfo>
+
+namespace hivewatch {
 
 namespace {
 
@@ -493,3 +495,5 @@ QString legacyStatusName(LegacyExecutionResult::Status status)
     }
     return QString();
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "LegacyMigrationTypes.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <atomic>
 #include <functional>
+
+namespace hivewatch {
 
 // Migrates legacy JSONL log batches to row-level log_entries (docs/hive-schema.md §4), the engine
 // behind `hivectl logs migrate-legacy` and the GUI's migration dialog.
@@ -47,3 +49,5 @@ private:
     std::function<void(const LegacyProgress &)> m_progress;
     std::function<void(const LegacyIssue &)> m_issue;
 };
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "LegacyTimestamp.h"
+#include "sync/legacy/LegacyTimestamp.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -58,3 +60,5 @@ bool normalizeLegacyTimestamp(std::string_view in, std::string &out)
     out.append(fraction);
     return true;
 }
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "LogMsgParseQueue.h"
+#include "sync/legacy/LogMsgParseQueue.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -147,3 +149,5 @@ void LogMsgParseQueue::parse(Chunk &chunk)
         }
     }
 }
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "LegacyLine.h"
-#include "LogMsgParser.h"
+#include "sync/legacy/LegacyLine.h"
+#include "sync/legacy/LogMsgParser.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -9,6 +9,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+namespace hivewatch {
 
 // Parses LogMsg lines on a second thread while the caller writes the previous lines into SQLite:
 // the migration's writing thread is its bottleneck, and JSON parsing was a tenth of its time.
@@ -56,6 +58,11 @@ public:
         {
             return std::string_view(content).substr(line.contentOffset, line.contentSize);
         }
+        // The line as read (Bad and Truncated lines are reported with it).
+        std::string_view textOf(const Line &line) const
+        {
+            return std::string_view(text).substr(line.textOffset, line.textSize);
+        }
     };
 
     LogMsgParseQueue();
@@ -93,3 +100,5 @@ private:
     bool m_stop = false;
     std::thread m_thread;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "LogMsgParser.h"
+#include "sync/legacy/LogMsgParser.h"
 
-#include "LogTable.h"
+#include "domain/LogTable.h"
 
 #include <simdjson.h>
+
+namespace hivewatch {
 
 namespace {
 
@@ -247,3 +249,5 @@ bool LogMsgParser::parseTruncated(std::string_view prefix, qint64 fullBytes, Map
         + " bytes, ending in a marker";
     return true;
 }
+
+} // namespace hivewatch

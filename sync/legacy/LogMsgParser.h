@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+namespace hivewatch {
+
 // One legacy JSONL line mapped to a log_entries row.
 struct MappedLogMsg
 {
@@ -39,3 +41,5 @@ private:
     struct Private;
     std::unique_ptr<Private> d;
 };
+
+} // namespace hivewatch

@@ -1,14 +1,16 @@
-#include "NodeLogTableReader.h"
+#include "sync/legacy/NodeLogTableReader.h"
 
-#include "LegacyLineSplitter.h"
-#include "LegacyTimestamp.h"
-#include "SqliteConnection.h"
+#include "sync/legacy/LegacyLineSplitter.h"
+#include "sync/legacy/LegacyTimestamp.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QDateTime>
 
 #include <sqlite3.h>
 
 #include <memory>
+
+namespace hivewatch {
 
 namespace {
 
@@ -199,3 +201,5 @@ Result<bool> NodeLogTableReader::streamRow(qint64 rowId, LegacyLineSplitter &spl
     }
     return true;
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "LegacyLogReader.h"
+#include "sync/legacy/LegacyLogReader.h"
 
 #include <QUuid>
 
 #include <string>
+
+namespace hivewatch {
 
 class SqliteConnection;
 
@@ -35,3 +37,5 @@ private:
     qint64 m_maxLineBytes;
     std::string m_runTimestamp; // "YYYY-MM-DD HH:MM:SS.sss" UTC
 };
+
+} // namespace hivewatch

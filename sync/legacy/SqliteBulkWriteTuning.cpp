@@ -1,11 +1,13 @@
-#include "SqliteBulkWriteTuning.h"
+#include "sync/legacy/SqliteBulkWriteTuning.h"
 
-#include "SqliteConnection.h"
-#include "WalCheckpointer.h"
+#include "sync/legacy/WalCheckpointer.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QByteArray>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 SqliteBulkWriteTuning::SqliteBulkWriteTuning(const SqliteConnection *db, qint64 checkpointStepBytes,
                                              qint64 checkpointWaitBytes)
@@ -64,3 +66,5 @@ void SqliteBulkWriteTuning::pragma(const QByteArray &sql) const
     if (stmt)
         (void)stmt->run();
 }
+
+} // namespace hivewatch

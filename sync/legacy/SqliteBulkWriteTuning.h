@@ -4,6 +4,8 @@
 
 #include <memory>
 
+namespace hivewatch {
+
 class SqliteConnection;
 class WalCheckpointer;
 
@@ -40,3 +42,5 @@ private:
     qint64 m_ignoreChecks = 0;
     std::unique_ptr<WalCheckpointer> m_checkpointer;
 };
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "WalCheckpointer.h"
+#include "sync/legacy/WalCheckpointer.h"
 
-#include "LegacyLog.h"
-#include "SqliteConnection.h"
+#include "sync/legacy/LegacyLog.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QElapsedTimer>
 
 #include <sqlite3.h>
+
+namespace hivewatch {
 
 std::unique_ptr<WalCheckpointer> WalCheckpointer::start(const SqliteConnection &writer,
                                                         int stepPages, int waitPages)
@@ -96,3 +98,5 @@ void WalCheckpointer::loop()
         m_finished.notify_all();
     }
 }
+
+} // namespace hivewatch

@@ -8,7 +8,9 @@
 #include <thread>
 
 struct sqlite3;
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
+
+namespace hivewatch {
 
 // Copies a bulk writer's WAL back into the database on a second connection and thread. With
 // SQLite's own auto-checkpoint the writer itself stopped after every 64 MiB of commits to read
@@ -54,3 +56,5 @@ private:
     bool m_stop = false;
     std::thread m_thread;
 };
+
+} // namespace hivewatch

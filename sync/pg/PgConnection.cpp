@@ -1,11 +1,13 @@
-#include "PgConnection.h"
+#include "sync/pg/PgConnection.h"
 
-#include "PgLog.h"
+#include "sync/pg/PgLog.h"
 
 #include <libpq-fe.h>
 
 #include <utility>
 #include <vector>
+
+namespace hivewatch {
 
 namespace {
 
@@ -185,3 +187,5 @@ QString PgConnection::lastErrorMessage() const
 {
     return QString::fromUtf8(PQerrorMessage(m_conn)).trimmed();
 }
+
+} // namespace hivewatch

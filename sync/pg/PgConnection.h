@@ -1,7 +1,7 @@
 #pragma once
 
-#include "PgResult.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/pg/PgResult.h"
 
 #include <QByteArray>
 #include <QString>
@@ -11,6 +11,8 @@
 
 struct pg_conn;
 typedef struct pg_conn PGconn;
+
+namespace hivewatch {
 
 // One libpq connection (RAII). The only place in Hivewatch that builds SQL text around
 // identifiers or literals: quoteIdentifier()/quoteLiteral() wrap PQescapeIdentifier/Literal, and
@@ -43,8 +45,8 @@ public:
     QString quoteIdentifier(const QString &identifier) const;
     QString quoteLiteral(const QString &literal) const;
 
-    int serverVersion() const;      // e.g. 150018
-    QString describe() const;       // "user@host:port/db" for messages; never the password
+    int serverVersion() const; // e.g. 150018
+    QString describe() const; // "user@host:port/db" for messages; never the password
     QString lastErrorMessage() const;
     // SQLSTATE of the last failed exec()/execScript() (e.g. "42501"), empty after a success.
     QString lastSqlState() const { return m_lastSqlState; }
@@ -65,3 +67,5 @@ private:
     QString m_lastSqlState;
     QStringList m_notices;
 };
+
+} // namespace hivewatch

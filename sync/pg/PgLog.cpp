@@ -1,3 +1,7 @@
-#include "PgLog.h"
+#include "sync/pg/PgLog.h"
+
+namespace hivewatch {
 
 Q_LOGGING_CATEGORY(lcPg, "hivewatch.pg")
+
+} // namespace hivewatch

@@ -1,16 +1,24 @@
-#include "PgResult.h"
+#include "sync/pg/PgResult.h"
 
 #include <libpq-fe.h>
 
 #include <cstring>
+
+namespace hivewatch {
 
 PgResult::PgResult(PGresult *result)
     : m_result(result, &PQclear)
 {
 }
 
-int PgResult::rows() const { return m_result ? PQntuples(m_result.get()) : 0; }
-int PgResult::columns() const { return m_result ? PQnfields(m_result.get()) : 0; }
+int PgResult::rows() const
+{
+    return m_result ? PQntuples(m_result.get()) : 0;
+}
+int PgResult::columns() const
+{
+    return m_result ? PQnfields(m_result.get()) : 0;
+}
 
 QString PgResult::columnName(int column) const
 {
@@ -22,7 +30,10 @@ int PgResult::columnIndex(const char *name) const
     return m_result ? PQfnumber(m_result.get(), name) : -1;
 }
 
-unsigned int PgResult::columnType(int column) const { return PQftype(m_result.get(), column); }
+unsigned int PgResult::columnType(int column) const
+{
+    return PQftype(m_result.get(), column);
+}
 
 bool PgResult::isNull(int row, int column) const
 {
@@ -66,3 +77,5 @@ qint64 PgResult::affectedRows() const
 {
     return m_result ? QByteArray(PQcmdTuples(m_result.get())).toLongLong() : 0;
 }
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "PgSetupApplier.h"
+#include "sync/pg/PgSetupApplier.h"
 
-#include "PgConnection.h"
-#include "PgLog.h"
-#include "PgSetupPlan.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgLog.h"
+#include "sync/pg/PgSetupPlan.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -105,3 +107,5 @@ Result<void> PgSetupApplier::apply(const PgSetupPlan &plan, const Progress &prog
     qCDebug(lcPg) << "setup applied:" << steps.size() << "steps";
     return {};
 }
+
+} // namespace hivewatch

@@ -1,10 +1,12 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QStringList>
 
 #include <functional>
+
+namespace hivewatch {
 
 class PgConnection;
 class PgSetupPlan;
@@ -31,3 +33,5 @@ private:
     PgConnection &m_connection;
     QStringList m_log;
 };
+
+} // namespace hivewatch

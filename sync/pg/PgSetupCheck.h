@@ -3,6 +3,8 @@
 #include <QMetaType>
 #include <QString>
 
+namespace hivewatch {
+
 // One line of the green/red checklist Verify produces.
 struct PgSetupCheck
 {
@@ -13,4 +15,6 @@ struct PgSetupCheck
     QString fix; // what to do when red (empty when green)
 };
 
-Q_DECLARE_METATYPE(PgSetupCheck)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupCheck)

@@ -1,9 +1,11 @@
-#include "PgSetupChecklist.h"
+#include "sync/pg/PgSetupChecklist.h"
 
-#include "PgSetupState.h"
-#include "PgSetupTarget.h"
+#include "sync/pg/PgSetupState.h"
+#include "sync/pg/PgSetupTarget.h"
 
 #include <QStringList>
+
+namespace hivewatch {
 
 namespace {
 
@@ -121,3 +123,5 @@ bool PgSetupChecklist::allOk(const QList<PgSetupCheck> &checks)
 {
     return std::all_of(checks.begin(), checks.end(), [](const PgSetupCheck &c) { return c.ok; });
 }
+
+} // namespace hivewatch

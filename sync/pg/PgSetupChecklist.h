@@ -1,8 +1,10 @@
 #pragma once
 
-#include "PgSetupCheck.h"
+#include "sync/pg/PgSetupCheck.h"
 
 #include <QList>
+
+namespace hivewatch {
 
 struct PgSetupState;
 struct PgSetupTarget;
@@ -15,3 +17,5 @@ public:
     static QList<PgSetupCheck> build(const PgSetupState &state, const PgSetupTarget &target);
     static bool allOk(const QList<PgSetupCheck> &checks);
 };
+
+} // namespace hivewatch

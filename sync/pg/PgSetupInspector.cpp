@@ -1,8 +1,10 @@
-#include "PgSetupInspector.h"
+#include "sync/pg/PgSetupInspector.h"
 
-#include "PgConnection.h"
+#include "sync/pg/PgConnection.h"
 
 #include <QSet>
+
+namespace hivewatch {
 
 namespace {
 
@@ -212,3 +214,5 @@ Result<void> PgSetupInspector::inspectHelper(PgSetupState &state)
     state.helperFunctionExists = r->boolean(0, 0);
     return {};
 }
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
 #pragma once
 
-#include "PgSetupState.h"
-#include "PgSetupTarget.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/pg/PgSetupState.h"
+#include "sync/pg/PgSetupTarget.h"
+
+namespace hivewatch {
 
 class PgConnection;
 
@@ -28,3 +30,5 @@ private:
     PgConnection &m_connection;
     QString m_roleOid; // null QString when the role does not exist (binds SQL NULL)
 };
+
+} // namespace hivewatch

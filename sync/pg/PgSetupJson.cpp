@@ -1,8 +1,10 @@
-#include "PgSetupJson.h"
+#include "sync/pg/PgSetupJson.h"
 
-#include "PgSetupReport.h"
+#include "sync/pg/PgSetupReport.h"
 
 #include <QJsonArray>
+
+namespace hivewatch {
 
 namespace {
 
@@ -116,3 +118,5 @@ QJsonObject PgSetupJson::toJson(const PgSetupReport &r)
     }
     return json;
 }
+
+} // namespace hivewatch

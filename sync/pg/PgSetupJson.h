@@ -2,6 +2,8 @@
 
 #include <QJsonObject>
 
+namespace hivewatch {
+
 struct PgSetupReport;
 
 // The report as JSON for `hivectl pg … --json` (and anything else that wants it). Keys are
@@ -11,3 +13,5 @@ class PgSetupJson
 public:
     static QJsonObject toJson(const PgSetupReport &report);
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "PgSetupPlan.h"
+#include "sync/pg/PgSetupPlan.h"
 
-#include "PgConnection.h"
-#include "PgSetupState.h"
-#include "PgSetupTarget.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgSetupState.h"
+#include "sync/pg/PgSetupTarget.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -212,3 +214,5 @@ QString PgSetupPlan::displayScript() const
             + QStringLiteral(";\n\n");
     return script;
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "PgSetupStep.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/pg/PgSetupStep.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QStringList>
+
+namespace hivewatch {
 
 class PgConnection;
 struct PgSetupState;
@@ -40,4 +42,6 @@ private:
     QStringList m_notes;
 };
 
-Q_DECLARE_METATYPE(PgSetupPlan)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupPlan)

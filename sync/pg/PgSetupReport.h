@@ -1,14 +1,16 @@
 #pragma once
 
-#include "Error.h"
-#include "PgSetupCheck.h"
-#include "PgSetupPlan.h"
-#include "PgSetupRequest.h"
-#include "PgSetupState.h"
+#include "domain/Error.h"
+#include "sync/pg/PgSetupCheck.h"
+#include "sync/pg/PgSetupPlan.h"
+#include "sync/pg/PgSetupRequest.h"
+#include "sync/pg/PgSetupState.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QStringList>
+
+namespace hivewatch {
 
 // Everything one run learned and did, as a value: what the GUI shows and hivectl prints.
 struct PgSetupReport
@@ -29,4 +31,6 @@ struct PgSetupReport
     bool verified() const; // every check green
 };
 
-Q_DECLARE_METATYPE(PgSetupReport)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupReport)

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "PgSetupTarget.h"
+#include "sync/pg/PgSetupTarget.h"
 
 #include <QMetaType>
 #include <QString>
+
+namespace hivewatch {
 
 // One run of the setup engine: where to connect, what the target is, how far to go.
 struct PgSetupRequest
@@ -21,4 +23,6 @@ struct PgSetupRequest
     static QString actionName(Action action);
 };
 
-Q_DECLARE_METATYPE(PgSetupRequest)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupRequest)

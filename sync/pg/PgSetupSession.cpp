@@ -1,10 +1,12 @@
-#include "PgSetupSession.h"
+#include "sync/pg/PgSetupSession.h"
 
-#include "PgConnection.h"
-#include "PgLog.h"
-#include "PgSetupApplier.h"
-#include "PgSetupChecklist.h"
-#include "PgSetupInspector.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgLog.h"
+#include "sync/pg/PgSetupApplier.h"
+#include "sync/pg/PgSetupChecklist.h"
+#include "sync/pg/PgSetupInspector.h"
+
+namespace hivewatch {
 
 QString PgSetupRequest::actionName(Action action)
 {
@@ -118,3 +120,5 @@ PgSetupReport PgSetupSession::run(const PgSetupRequest &request, const Progress 
         qCWarning(lcPg) << "plan not empty after apply:" << report.plan.steps().size() << "steps";
     return report;
 }
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "PgSetupReport.h"
-#include "PgSetupRequest.h"
+#include "sync/pg/PgSetupReport.h"
+#include "sync/pg/PgSetupRequest.h"
 
 #include <functional>
+
+namespace hivewatch {
 
 class PgConnection;
 
@@ -21,3 +23,5 @@ public:
     static PgSetupReport run(const PgSetupRequest &request, const Progress &progress = {},
                              const Connected &connected = {});
 };
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "PgSetupState.h"
+#include "sync/pg/PgSetupState.h"
+
+namespace hivewatch {
 
 QString PgTableState::replicaIdentityName() const
 {
@@ -13,3 +15,5 @@ QString PgTableState::replicaIdentityName() const
         return QStringLiteral("default");
     }
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "PgTableName.h"
+#include "sync/pg/PgTableName.h"
 
 #include <QList>
 #include <QMap>
 #include <QMetaType>
 #include <QString>
+
+namespace hivewatch {
 
 // One table as inspected: does it exist, is it published the way Electric needs.
 struct PgTableState
@@ -88,4 +90,6 @@ struct PgSetupState
     }
 };
 
-Q_DECLARE_METATYPE(PgSetupState)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupState)

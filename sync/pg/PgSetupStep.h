@@ -3,6 +3,8 @@
 #include <QMetaType>
 #include <QString>
 
+namespace hivewatch {
+
 // One statement of a setup plan. `sql` runs; `displaySql` is what users and logs see (the same
 // text, except that a role password is replaced by a placeholder).
 struct PgSetupStep
@@ -13,4 +15,6 @@ struct PgSetupStep
     QString privilege; // what the connected user needs for it, named in a permission error
 };
 
-Q_DECLARE_METATYPE(PgSetupStep)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupStep)

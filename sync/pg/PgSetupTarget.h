@@ -1,10 +1,12 @@
 #pragma once
 
-#include "PgTableName.h"
+#include "sync/pg/PgTableName.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QString>
+
+namespace hivewatch {
 
 // What "prepared for Electric" means for one database (docs/hive-schema.md §1.11): the role, its
 // grants, the publication with the chosen tables at REPLICA IDENTITY FULL, the helper function.
@@ -29,4 +31,6 @@ struct PgSetupTarget
     }
 };
 
-Q_DECLARE_METATYPE(PgSetupTarget)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgSetupTarget)

@@ -1,9 +1,11 @@
-#include "PgSetupWorker.h"
+#include "sync/pg/PgSetupWorker.h"
 
-#include "PgConnection.h"
-#include "PgSetupSession.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgSetupSession.h"
 
 #include <libpq-fe.h>
+
+namespace hivewatch {
 
 PgSetupWorker::PgSetupWorker(QObject *parent)
     : QObject(parent)
@@ -45,3 +47,5 @@ void PgSetupWorker::run(const PgSetupRequest &request)
         });
     emit finished(report);
 }
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
 #pragma once
 
-#include "PgSetupReport.h"
-#include "PgSetupRequest.h"
+#include "sync/pg/PgSetupReport.h"
+#include "sync/pg/PgSetupRequest.h"
 
 #include <QObject>
 
 #include <mutex>
 
 struct pg_cancel;
+
+namespace hivewatch {
 
 // Runs PgSetupSession off the GUI thread: call run() on a WorkerThread (or move it to a QThread
 // and call it queued); cancel() from any thread stops the statement running on its connection.
@@ -38,3 +40,5 @@ private:
     std::mutex m_mutex;
     pg_cancel *m_cancel = nullptr; // while a run's connection is open
 };
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "PgTableName.h"
+#include "sync/pg/PgTableName.h"
 
-#include "HiveTables.h"
+#include "domain/HiveTables.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -119,3 +121,5 @@ QString PgTableName::display() const
 {
     return quotePart(schema) + QLatin1Char('.') + quotePart(name);
 }
+
+} // namespace hivewatch

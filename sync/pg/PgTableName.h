@@ -1,10 +1,12 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QList>
 #include <QMetaType>
 #include <QString>
+
+namespace hivewatch {
 
 // A table as Postgres stores it in its catalog: schema and name exactly, case and spaces kept.
 // SQL text is never built from it here; PgConnection::quoteIdentifier does that.
@@ -32,4 +34,6 @@ struct PgTableName
     }
 };
 
-Q_DECLARE_METATYPE(PgTableName)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::PgTableName)

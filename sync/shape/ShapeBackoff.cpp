@@ -1,10 +1,12 @@
-#include "ShapeBackoff.h"
+#include "sync/shape/ShapeBackoff.h"
 
 #include <QLocale>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+
+namespace hivewatch {
 
 qint64 ShapeBackoff::capMs(int attempt) const
 {
@@ -80,3 +82,5 @@ void FastLoopGuard::reset()
     m_times.clear();
     m_detections = 0;
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+namespace hivewatch {
+
 // Retry pacing of the official client (docs/electric-protocol.md §5), as pure functions so tests
 // can check the computed delays instead of the wall clock.
 struct ShapeBackoff
@@ -45,3 +47,5 @@ private:
     QList<qint64> m_times;
     int m_detections = 0;
 };
+
+} // namespace hivewatch

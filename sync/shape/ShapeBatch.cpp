@@ -1,7 +1,11 @@
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
+
+namespace hivewatch {
 
 void registerShapeBatchMetaTypes()
 {
     qRegisterMetaType<RowChange>();
     qRegisterMetaType<ShapeBatch>();
 }
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "ShapeRow.h"
+#include "sync/shape/ShapeRow.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QMetaType>
 #include <QString>
+
+namespace hivewatch {
 
 // What the shape consumer hands to everything above it: the changes between two up-to-date
 // messages, applied atomically. This is the contract between the sync worker thread and the
@@ -41,8 +43,14 @@ struct ShapeBatch
     QDateTime receivedAt; // when the up-to-date that closed the batch arrived (UTC)
 };
 
-Q_DECLARE_METATYPE(RowChange)
-Q_DECLARE_METATYPE(ShapeBatch)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::RowChange)
+Q_DECLARE_METATYPE(hivewatch::ShapeBatch)
+
+namespace hivewatch {
 
 // Registers the metatypes for queued connections; call once before connecting across threads.
 void registerShapeBatchMetaTypes();
+
+} // namespace hivewatch

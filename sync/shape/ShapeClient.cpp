@@ -1,9 +1,11 @@
-#include "ShapeClient.h"
+#include "sync/shape/ShapeClient.h"
 
-#include "ShapeWorker.h"
+#include "sync/shape/ShapeWorker.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
+
+namespace hivewatch {
 
 ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
     : ShapeClient(storePath, ShapeRowSinkFactory(), parent)
@@ -100,3 +102,5 @@ ShapeStatus ShapeClient::status(const QString &name) const
     status.shapeName = name;
     return status;
 }
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
 #pragma once
 
-#include "ShapeBatch.h"
-#include "ShapeDefinition.h"
-#include "ShapeRowSink.h"
-#include "ShapeStatus.h"
+#include "sync/shape/ShapeBatch.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeRowSink.h"
+#include "sync/shape/ShapeStatus.h"
 
 #include <QHash>
 #include <QObject>
 #include <QThread>
+
+namespace hivewatch {
 
 class ShapeWorker;
 
@@ -57,3 +59,5 @@ private:
     ShapeWorker *m_worker = nullptr;
     QHash<QString, ShapeStatus> m_statuses;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "ShapeContentEncoding.h"
+#include "sync/shape/ShapeContentEncoding.h"
 
 #include <QList>
 
 #include <zlib.h>
+
+namespace hivewatch {
 
 namespace ShapeContentEncoding {
 
@@ -100,3 +102,5 @@ bool isCutOff(const QString &problem)
 }
 
 } // namespace ShapeContentEncoding
+
+} // namespace hivewatch

@@ -4,6 +4,8 @@
 #include <QByteArrayView>
 #include <QString>
 
+namespace hivewatch {
+
 // Response bodies as proxies and CDNs compress them (docs/electric-protocol.md §10,
 // transport facts). Hivewatch decodes them itself instead of letting Qt do it: Qt aborts a body
 // above 10 MiB at a ratio over 40 (a full Electric log chunk of repetitive rows is exactly that),
@@ -22,3 +24,5 @@ QString decode(QByteArray &body, QByteArrayView contentEncoding);
 bool isCutOff(const QString &problem);
 
 } // namespace ShapeContentEncoding
+
+} // namespace hivewatch

@@ -1,4 +1,6 @@
-#include "ShapeDefinition.h"
+#include "sync/shape/ShapeDefinition.h"
+
+namespace hivewatch {
 
 ShapeEndpoint ShapeEndpoint::electric(const QUrl &url, const QString &secret)
 {
@@ -39,3 +41,5 @@ QString ShapeEndpoint::proxyTable() const
         path.chop(1);
     return path.mid(path.lastIndexOf(QLatin1Char('/')) + 1);
 }
+
+} // namespace hivewatch

@@ -5,6 +5,8 @@
 #include <QStringList>
 #include <QUrl>
 
+namespace hivewatch {
+
 // What to sync: one Electric shape (docs/electric-protocol.md §1.2–1.3). Every field except `name`
 // is part of the shape's identity on the server; changing any of them gives a different shape and a
 // different handle, and the locally stored rows of the old definition are discarded.
@@ -63,5 +65,7 @@ struct ShapeEndpoint
     bool operator==(const ShapeEndpoint &other) const = default;
 };
 
-Q_DECLARE_METATYPE(ShapeDefinition)
-Q_DECLARE_METATYPE(ShapeEndpoint)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::ShapeDefinition)
+Q_DECLARE_METATYPE(hivewatch::ShapeEndpoint)

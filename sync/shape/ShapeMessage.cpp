@@ -1,10 +1,12 @@
-#include "ShapeMessage.h"
+#include "sync/shape/ShapeMessage.h"
 
-#include "SyncLog.h"
+#include "sync/shape/SyncLog.h"
 
 #include <simdjson.h>
 
 #include <string_view>
+
+namespace hivewatch {
 
 using namespace simdjson;
 
@@ -79,6 +81,38 @@ bool readRow(dom::element element, RawRow &row, ColumnNames &names)
     return true;
 }
 
+// The stored form of a row straight from the parse: the bytes rawRowToJson() would give for
+// the RawRow readRow() builds, so a store written either way is byte-identical. NULL fields
+// also go into `nulls` (the NOT NULL check reads them).
+bool writeRowJson(dom::element element, QByteArray &out, RawRow &nulls, ColumnNames &names)
+{
+    dom::object object;
+    if (element.get(object) != SUCCESS)
+        return false;
+    out.reserve(qsizetype(object.size()) * 24 + 64);
+    out.append('{');
+    qsizetype position = 0;
+    for (auto [name, value] : object) {
+        if (position > 0)
+            out.append(',');
+        appendJsonString(out, QByteArrayView(name.data(), qsizetype(name.size())));
+        out.append(':');
+        std::string_view text;
+        if (value.is_null()) {
+            out.append("null");
+            nulls.append({names.intern(name, position), QByteArray(), true});
+        } else if (value.get(text) == SUCCESS) {
+            appendJsonString(out, QByteArrayView(text.data(), qsizetype(text.size())));
+        } else {
+            const std::string json = simdjson::minify(value);
+            appendJsonString(out, QByteArrayView(json.data(), qsizetype(json.size())));
+        }
+        ++position;
+    }
+    out.append('}');
+    return true;
+}
+
 std::optional<RowChange::Operation> operationFrom(std::string_view name)
 {
     if (name == "insert")
@@ -117,7 +151,20 @@ void mergeRow(RawRow &row, const RawRow &changes)
     }
 }
 
-Result<ParsedBody> parseShapeBody(const QByteArray &body)
+Result<void> materializeRow(ShapeMessage &change)
+{
+    if (change.json.isEmpty())
+        return {};
+    auto row = parseRawRow(change.json);
+    if (!row)
+        return row.error();
+    change.value = std::move(row).value();
+    change.json = QByteArray();
+    change.key = QString::fromUtf8(change.keyUtf8);
+    return {};
+}
+
+Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson)
 {
     // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
     // into the parser's padded buffer (10 MiB for Electric's chunks).
@@ -161,10 +208,14 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body)
             }
             ShapeMessage change;
             change.operation = *operation;
-            change.key = QString::fromUtf8(key.data(), qsizetype(key.size()));
+            change.keyUtf8 = QByteArray(key.data(), qsizetype(key.size()));
+            const bool asJson = insertsAsJson && *operation == RowChange::Operation::Insert;
+            if (!asJson)
+                change.key = QString::fromUtf8(change.keyUtf8);
             dom::element value;
             if (message["value"].get(value) == SUCCESS) {
-                if (!readRow(value, change.value, names))
+                if (!(asJson ? writeRowJson(value, change.json, change.value, names)
+                             : readRow(value, change.value, names)))
                     return Error(indexed(index, "has a value that is not a JSON object"));
             } else if (*operation != RowChange::Operation::Delete) {
                 return Error(indexed(index, "is an insert or update without a value"));
@@ -240,3 +291,5 @@ Result<RawRow> parseRawRow(const QByteArray &json)
         return Error(QStringLiteral("a stored shape row is not a JSON object"));
     return row;
 }
+
+} // namespace hivewatch

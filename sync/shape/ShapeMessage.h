@@ -1,12 +1,14 @@
 #pragma once
 
-#include "JsonString.h"
-#include "Result.h"
-#include "ShapeBatch.h"
+#include "domain/Result.h"
+#include "sync/common/JsonString.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
+
+namespace hivewatch {
 
 // One column value as Electric sends it: the Postgres text form, or SQL NULL. Typing happens
 // later (ShapeValue), so rows can be stored and merged without losing anything.
@@ -33,7 +35,19 @@ struct ShapeMessage
     QString key;
     RawRow value;
     RawRow oldValue; // replica=full updates: old values of the changed columns
+    // Set only when the body was parsed with insertsAsJson: an insert's row in its stored form
+    // (what rawRowToJson(value) gives), and `value` then holds only its NULL fields (enough
+    // for the NOT NULL check). Its key is then only in keyUtf8, as the store writes it.
+    // materializeRow() rebuilds the full value and the key.
+    QByteArray json;
+    QByteArray keyUtf8; // the key as received, when the parser kept it
+
+    // The key for messages (whichever form holds it).
+    QString keyText() const { return key.isEmpty() ? QString::fromUtf8(keyUtf8) : key; }
 };
+
+// Rebuilds `value` of an insert parsed with insertsAsJson from its stored form (no-op otherwise).
+Result<void> materializeRow(ShapeMessage &change);
 
 struct ParsedBody
 {
@@ -47,10 +61,14 @@ struct ParsedBody
 // messages are skipped (with a debug log); a body that is not an array of objects, or a change
 // message without key/operation/value, is an error naming the message index. A body with
 // kShapeBodyPadding bytes of spare capacity (QByteArray::reserve) is parsed without a copy.
-Result<ParsedBody> parseShapeBody(const QByteArray &body);
+// insertsAsJson: inserts carry their stored form instead of a RawRow per row, for a consumer
+// that only stores them (no per-field allocations, no second serialisation).
+Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson = false);
 inline constexpr qsizetype kShapeBodyPadding = 64;
 
 // Serialises a raw row as a JSON object of strings/nulls (the wire form), and back. Used by the
 // store; parseRawRow reports malformed input as an error.
 QByteArray rawRowToJson(const RawRow &row);
 Result<RawRow> parseRawRow(const QByteArray &json);
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
-#include "ShapeProbe.h"
+#include "sync/shape/ShapeProbe.h"
 
-#include "ShapeTokenCommand.h"
-#include "ShapeUrl.h"
+#include "sync/shape/ShapeTokenCommand.h"
+#include "sync/shape/ShapeUrl.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSslCertificate>
 #include <QSslConfiguration>
+
+namespace hivewatch {
 
 namespace {
 constexpr int kTimeoutMs = 10000;
@@ -100,3 +102,5 @@ void ShapeProbe::send(const QString &label, const ShapeDefinition &definition,
             emit finished(label, false, describeFailure(reply, definition));
     });
 }
+
+} // namespace hivewatch

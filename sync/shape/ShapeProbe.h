@@ -1,10 +1,12 @@
 #pragma once
 
-#include "ShapeDefinition.h"
+#include "sync/shape/ShapeDefinition.h"
 
 #include <QObject>
 
 class QNetworkAccessManager;
+
+namespace hivewatch {
 
 // "Does this source serve this table with these credentials?" for a Test button: one
 // `offset=now` request (an immediate up-to-date, no rows transferred) per probe, on the probe's
@@ -32,3 +34,5 @@ private:
 
     QNetworkAccessManager *m_network;
 };
+
+} // namespace hivewatch

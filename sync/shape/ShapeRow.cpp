@@ -1,4 +1,6 @@
-#include "ShapeRow.h"
+#include "sync/shape/ShapeRow.h"
+
+namespace hivewatch {
 
 ShapeRow::ShapeRow(Columns columns, QVariantList values)
     : m_columns(std::move(columns))
@@ -66,3 +68,5 @@ bool ShapeRow::operator==(const ShapeRow &other) const
         return m_values == other.m_values;
     return toHash() == other.toHash();
 }
+
+} // namespace hivewatch

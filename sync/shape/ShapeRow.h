@@ -10,6 +10,8 @@
 #include <memory>
 #include <utility>
 
+namespace hivewatch {
+
 // One typed row as it crosses from the sync worker to the models: its values in the order of a
 // column list shared by every row of a shape. At Qt 6.4 a QVariantHash per row cost ~2.6 KB
 // (a hash span of 48 entries plus a key string per column): 170k hive rows were 440 MB of the
@@ -42,3 +44,5 @@ private:
     Columns m_columns;
     QVariantList m_values;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "Result.h"
-#include "ShapeMessage.h"
-#include "ShapeUpdate.h"
+#include "domain/Result.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeUpdate.h"
 
 #include <QByteArray>
 #include <QList>
@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+
+namespace hivewatch {
 
 class SqliteConnection;
 struct ShapeDefinition;
@@ -102,3 +104,5 @@ public:
 
 // Chooses the sink of a shape (null: the store's shape_rows). The wiring passes one in.
 using ShapeRowSinkFactory = std::function<std::unique_ptr<ShapeRowSink>(const ShapeDefinition &)>;
+
+} // namespace hivewatch

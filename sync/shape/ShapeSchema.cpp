@@ -1,8 +1,10 @@
-#include "ShapeSchema.h"
+#include "sync/shape/ShapeSchema.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 using namespace simdjson;
 
@@ -69,3 +71,5 @@ QStringList ShapeSchema::primaryKey() const
         names << part.second;
     return names;
 }
+
+} // namespace hivewatch

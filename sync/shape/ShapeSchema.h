@@ -1,12 +1,14 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QHash>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+
+namespace hivewatch {
 
 // One column of the electric-schema header (docs/electric-protocol.md §2.7).
 struct ColumnType
@@ -36,4 +38,6 @@ private:
     QByteArray m_json;
 };
 
-Q_DECLARE_METATYPE(ShapeSchema)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::ShapeSchema)

@@ -1,4 +1,6 @@
-#include "ShapeStatus.h"
+#include "sync/shape/ShapeStatus.h"
+
+namespace hivewatch {
 
 QString ShapeStatus::stateName(State state)
 {
@@ -16,3 +18,5 @@ QString ShapeStatus::stateName(State state)
     }
     return QStringLiteral("unknown");
 }
+
+} // namespace hivewatch

@@ -4,6 +4,8 @@
 #include <QMetaType>
 #include <QString>
 
+namespace hivewatch {
+
 // The state of one shape as a value, for status bars, the CLI and tests. Emitted by ShapeWorker /
 // ShapeClient::statusChanged whenever any field changes meaningfully.
 struct ShapeStatus
@@ -45,4 +47,6 @@ struct ShapeStatus
     static QString stateName(State state); // "idle", "syncing", "live", "backing-off", "failed"
 };
 
-Q_DECLARE_METATYPE(ShapeStatus)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::ShapeStatus)

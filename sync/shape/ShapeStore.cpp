@@ -1,12 +1,16 @@
-#include "ShapeStore.h"
+#include "sync/shape/ShapeStore.h"
 
-#include "LogStore.h"
-#include "SqliteTransaction.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeRowTable.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogStore.h"
+
 
 #include <sqlite3.h>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -23,51 +27,49 @@ std::optional<Error> refuseNodeDatabase(const LogStore &store)
                                 "default store); the node's logs can still be read from it"));
 }
 
+void keepWalOnClose(sqlite3 *db)
+{
+    if (db)
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
 } // namespace
 
 // shape_rows of one shape, for its sink: the rows the sink does not keep itself.
 class ShapeStore::Rows final : public ShapeRows
 {
 public:
-    Rows(ShapeStore &store, RowStatements &statements, const QString &name)
+    Rows(ShapeStore &store, ShapeRowTable &table, const QString &name)
         : m_store(store)
-        , m_statements(statements)
+        , m_table(table)
         , m_name(name)
         , m_shape(name.toUtf8())
     {
     }
     Result<std::optional<QByteArray>> find(const QByteArray &key) override
     {
-        SqliteStatement &select = m_statements.select;
-        auto row = select.bindText(1, m_shape).bindText(2, key).step();
+        auto row = m_table.get(m_shape, key);
         if (!row)
             return failed(QStringLiteral("read the rows of shape %1"));
-        std::optional<QByteArray> json;
-        if (row.value())
-            json = select.columnByteArray(0);
-        select.reset();
-        return json;
+        return row;
     }
     Result<void> put(const QByteArray &key, const QByteArray &json) override
     {
-        if (!m_statements.upsert.bindText(1, m_shape).bindText(2, key).bindText(3, json).run())
+        if (!m_table.put(m_shape, key, json))
             return failed(QStringLiteral("store a row of shape %1"));
         return {};
     }
     Result<void> erase(const QByteArray &key) override
     {
-        if (!m_statements.erase.bindText(1, m_shape).bindText(2, key).run())
+        if (!m_table.erase(m_shape, key))
             return failed(QStringLiteral("delete a row of shape %1"));
         return {};
     }
     Result<bool> any() override
     {
-        SqliteStatement &any = m_statements.anyRow;
-        auto row = any.bindText(1, m_shape).step();
-        if (!row || !row.value())
+        auto found = m_table.hasRows(m_shape);
+        if (!found)
             return failed(QStringLiteral("read the rows of shape %1"));
-        const bool found = any.columnInt(0) != 0;
-        any.reset();
         return found;
     }
 
@@ -75,7 +77,7 @@ private:
     Error failed(const QString &what) const { return m_store.sqlError(what.arg(m_name)); }
 
     ShapeStore &m_store;
-    RowStatements &m_statements;
+    ShapeRowTable &m_table;
     const QString &m_name;
     QByteArray m_shape;
 };
@@ -84,18 +86,25 @@ ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
     , m_writer(QStringLiteral("shape-store"))
 {
+    // Whichever connection to the file closes last checkpoints on close; this store's own does
+    // not (connect()), so neither may the LogStore's it is closed before.
+    keepWalOnClose(logStore.connection().handle());
     m_writer.start();
 }
 
 ShapeStore::~ShapeStore()
 {
+    // hivectl exits once its last commit is on disk: a checkpoint still queued (copying a whole
+    // snapshot back into the store file, a quarter of a 200k-row sync) is left to the next open.
+    m_closing = true;
     rollback();
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
+        syncWal();
         for (auto &[name, sink] : m_sinks)
             sink->close();
         m_sinks.clear();
-        m_rowStatements.reset();
+        m_rows.reset();
         m_db = SqliteConnection();
     });
     m_writer.shutdown();
@@ -118,11 +127,10 @@ Result<void> ShapeStore::connect()
         return opened.error();
     m_db = std::move(opened).value();
     // As LogStore's connection (the file is in WAL mode already). A snapshot is applied as one
-    // transaction; with SQLite's default 2 MB page cache a large one spills pages to the WAL
-    // again and again. 64 MB keeps a million-row snapshot in memory.
+    // transaction, which spills pages to the WAL once the cache is full; the cache's size
+    // depends on the table written (useCacheFor).
     // No mmap: the mapped store file's pages count in the process's RSS (~110 MiB of the
-    // dashboard's 700 at 100k tasks and 1M log lines) and bought no measurable speed; the page
-    // cache is what a large snapshot needs (16 MB made the 200k-row task shape ~35% slower).
+    // dashboard's 700 at 100k tasks and 1M log lines) and bought no measurable speed.
     // CHECK constraints stay off on this connection for good: the only one it could trip is
     // log_entries' output type, which the log sink's LogRowWriter checks itself; switching the
     // pragma per call would expire every prepared statement of the connection each time.
@@ -142,6 +150,44 @@ Result<void> ShapeStore::connect()
             return SQLITE_OK;
         },
         this);
+    keepWalOnClose(m_db.handle());
+    // What the last run left in the WAL (it does not checkpoint on close) is copied back now,
+    // before this run's writes; PASSIVE, so no reader waits for it.
+    if (!m_logStore.isReadOnly())
+        sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                  nullptr);
+    return {};
+}
+
+void ShapeStore::syncWal()
+{
+    // synchronous = NORMAL syncs the WAL only when checkpointing: without a checkpoint at close,
+    // the commits since the last one are synced here, so what hivectl reported is on disk.
+    if (m_walPages == 0 || !m_db.isOpen())
+        return;
+    sqlite3_file *wal = nullptr;
+    if (sqlite3_file_control(m_db.handle(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK
+        || !wal || !wal->pMethods)
+        return;
+    if (wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL) != SQLITE_OK)
+        qCWarning(lcSync) << "the local store could not sync its WAL to disk";
+}
+
+Result<void> ShapeStore::useCacheFor(bool sinkRows)
+{
+    if (m_sinkCache == sinkRows)
+        return {};
+    // A sink's table may be revisited all over a large snapshot (log_entries' indexes: 64 MB
+    // keeps a million-line one in memory; 16 MB cost a 300k-line log shape half again its CPU
+    // time). Shape rows are appended in arrival order (ShapeRowTable), so only their index is
+    // revisited: 16 MB holds a 200k-row shape's, costs no CPU against 64 MB (which was a
+    // quarter of hivectl's peak RSS) and spills on the writer thread what the final COMMIT
+    // would write anyway.
+    if (auto set
+        = m_db.exec(sinkRows ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -16384");
+        !set)
+        return set;
+    m_sinkCache = sinkRows;
     return {};
 }
 
@@ -160,29 +206,15 @@ Result<SqliteStatement> ShapeStore::statement(std::string_view sql, const QStrin
     return prepared;
 }
 
-Result<ShapeStore::RowStatements *> ShapeStore::rowStatements()
+Result<ShapeRowTable *> ShapeStore::rows()
 {
-    if (m_rowStatements)
-        return m_rowStatements.get();
-    auto statements = std::make_unique<RowStatements>();
-    for (auto [sql, slot] : {
-             std::pair {"DELETE FROM shape_rows WHERE shape = ?", &statements->clear},
-             std::pair {"INSERT OR REPLACE INTO shape_rows (shape, key, value) VALUES (?, ?, ?)",
-                        &statements->upsert},
-             std::pair {"SELECT value FROM shape_rows WHERE shape = ? AND key = ?",
-                        &statements->select},
-             std::pair {"DELETE FROM shape_rows WHERE shape = ? AND key = ?", &statements->erase},
-             std::pair {"SELECT EXISTS (SELECT 1 FROM shape_rows WHERE shape = ?)",
-                        &statements->anyRow},
-         }) {
-        auto prepared = m_db.prepare(sql, true);
+    if (!m_rows) {
+        auto prepared = ShapeRowTable::prepare(m_db);
         if (!prepared)
-            return Error(QStringLiteral("the local store could not prepare its shape statements"),
-                         prepared.error().detail);
-        *slot = std::move(prepared).value();
+            return prepared.error();
+        m_rows = std::move(prepared).value();
     }
-    m_rowStatements = std::move(statements);
-    return m_rowStatements.get();
+    return m_rows.get();
 }
 
 bool ShapeStore::isPartial(const QString &name)
@@ -201,8 +233,6 @@ Result<void> ShapeStore::migrateHere()
         return *refused;
     if (auto connected = connect(); !connected)
         return connected;
-    // A snapshot is applied as one transaction; with SQLite's default 2 MB page cache a large
-    // one spills pages to the WAL again and again. 64 MB keeps a million-row snapshot in memory.
     const char *schema = R"(
         CREATE TABLE IF NOT EXISTS shape_state (
             name TEXT PRIMARY KEY,
@@ -211,14 +241,11 @@ Result<void> ShapeStore::migrateHere()
             "offset" TEXT NOT NULL,
             schema TEXT,
             row_count INTEGER NOT NULL DEFAULT 0,
-            last_synced_at TEXT);
-        CREATE TABLE IF NOT EXISTS shape_rows (
-            shape TEXT NOT NULL,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (shape, key)) WITHOUT ROWID;)";
+            last_synced_at TEXT);)";
     if (auto created = m_db.exec(schema); !created)
         return sqlError(QStringLiteral("create the shape tables"));
+    if (auto rowTable = ShapeRowTable::migrate(m_db); !rowTable)
+        return rowTable;
     // log_rows: the kind of the shape's sink (ShapeRowSink::kind; 0: none, 1: the log sink, as
     // it was named when that was the only one); key_prefix: the sink's state(); keyed_rows = 1:
     // the sink's resume() accepted the rows. Stores written before these columns existed get
@@ -399,7 +426,7 @@ void ShapeStore::checkpointLater()
         return;
     m_writer.post([this] {
         // Not inside a transaction another shape opened meanwhile; its commit posts another.
-        if (m_transaction || !m_db.isOpen())
+        if (m_transaction || !m_db.isOpen() || m_closing)
             return;
         // PASSIVE: readers (LogStore's connection, the GUI's views) are never blocked; what it
         // cannot copy now the next one does.
@@ -421,6 +448,8 @@ void ShapeStore::rollbackHere()
 {
     (void)join(); // its error does not matter: everything it wrote is dropped
     m_transaction.reset(); // rolls back
+    if (m_rows)
+        m_rows->forget();
     m_partial.clear();
     m_resyncSaved.clear();
     m_sinkRows.clear();
@@ -428,13 +457,12 @@ void ShapeStore::rollbackHere()
 
 Result<qint64> ShapeStore::genericRowCount(const QString &name)
 {
-    const QString counting = QStringLiteral("count the rows of shape %1").arg(name);
-    auto count = statement("SELECT COUNT(*) FROM shape_rows WHERE shape = ?", counting);
-    if (!count)
-        return count.error();
-    if (auto row = count->bindText(1, name).step(); !row || !row.value())
-        return sqlError(counting);
-    return count->columnInt(0);
+    auto table = rows();
+    if (!table)
+        return table.error();
+    if (auto counted = table.value()->count(name.toUtf8()); counted)
+        return counted;
+    return sqlError(QStringLiteral("count the rows of shape %1").arg(name));
 }
 
 Result<qint64> ShapeStore::sinkRowCount(const QString &name)
@@ -467,9 +495,9 @@ QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
     prepared.reserve(update.changes.size());
     for (const ShapeMessage &change : update.changes) {
         Prepared p;
-        p.key = change.key.toUtf8();
+        p.key = change.keyUtf8.isNull() ? change.key.toUtf8() : change.keyUtf8;
         if (change.operation == RowChange::Operation::Insert)
-            p.json = rawRowToJson(change.value);
+            p.json = change.json.isEmpty() ? rawRowToJson(change.value) : change.json;
         prepared.append(std::move(p));
     }
     return prepared;
@@ -481,12 +509,28 @@ Result<void> ShapeStore::join()
     return std::exchange(m_pending, Result<void>());
 }
 
-Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update,
+Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
                                QList<AppliedChange> *applied)
 {
     // The conversions need no store: done here while the previous write may still run. (The
     // sinks change only in load(), which waits for the writer thread.)
     ShapeRowSink *sink = sinkOf(name);
+    // A sink and the applied rows read whole rows: inserts that came as their stored form only
+    // (ShapeStream's insertsAsJson) are rebuilt for them.
+    ShapeUpdate materialized;
+    const bool rebuild = (sink || applied)
+        && std::any_of(given.changes.cbegin(), given.changes.cend(),
+                       [](const ShapeMessage &change) { return !change.json.isEmpty(); });
+    if (rebuild) {
+        materialized = given;
+        for (ShapeMessage &change : materialized.changes) {
+            if (auto rebuilt = materializeRow(change); !rebuilt)
+                return Error(QStringLiteral("row %1 of shape %2 could not be read back")
+                                 .arg(change.keyText(), name),
+                             rebuilt.error().toString());
+        }
+    }
+    const ShapeUpdate &update = rebuild ? materialized : given;
     std::shared_ptr<const ShapeSinkPart> part = sink ? sink->prepare(update) : nullptr;
     QList<Prepared> prepared = sink ? QList<Prepared>() : convert(update);
     auto started = m_writer.call([&]() -> Result<void> {
@@ -505,7 +549,19 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &update,
     // Nobody waits for the rows: the SQLite work runs on the writer thread while this thread
     // goes back to receiving and parsing the next response (at most one write in flight, which
     // also bounds the memory). Every other call runs after it; its error surfaces there.
-    m_writer.post([this, name, update, sink, part = std::move(part),
+    // A generic shape's insert is written from its prepared form alone: the part's parsed rows
+    // are freed by the caller now, not held until the writer is done (a snapshot chunk's are
+    // ~30 MB). Not a sink's: it may need them, and there the caller's thread is the busier one.
+    ShapeUpdate slim = update;
+    if (!sink) {
+        for (ShapeMessage &change : slim.changes) {
+            if (change.operation == RowChange::Operation::Insert) {
+                change.value = RawRow();
+                change.json = QByteArray();
+            }
+        }
+    }
+    m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
                    prepared = std::move(prepared)]() mutable {
         m_pending = sink ? applyToSink(*sink, name, update, part.get(), nullptr)
                          : apply(name, update, prepared, nullptr);
@@ -517,11 +573,13 @@ Result<void> ShapeStore::applyToSink(ShapeRowSink &sink, const QString &name,
                                      const ShapeUpdate &update, const ShapeSinkPart *part,
                                      QList<AppliedChange> *applied)
 {
-    auto statements = rowStatements();
-    if (!statements)
-        return statements.error();
+    if (auto sized = useCacheFor(true); !sized)
+        return sized;
+    auto table = rows();
+    if (!table)
+        return table.error();
     if (update.reset) {
-        if (!statements.value()->clear.bindText(1, name).run())
+        if (!table.value()->clear(name.toUtf8()))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
         if (auto cleared = sink.reset(name); !cleared)
             return cleared;
@@ -540,7 +598,7 @@ Result<void> ShapeStore::applyToSink(ShapeRowSink &sink, const QString &name,
     auto count = sinkRowCount(name);
     if (!count)
         return count.error();
-    Rows rows(*this, *statements.value(), name);
+    Rows rows(*this, *table.value(), name);
     auto changed = sink.apply(name, update, part, rows, applied);
     if (!changed)
         return changed.error();
@@ -552,27 +610,23 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
                                QList<Prepared> &prepared, QList<AppliedChange> *applied)
 {
     const QByteArray shape = name.toUtf8();
-    auto statements = rowStatements();
-    if (!statements)
-        return statements.error();
-    SqliteStatement *clear = &statements.value()->clear;
-    SqliteStatement *upsert = &statements.value()->upsert;
-    SqliteStatement *select = &statements.value()->select;
-    SqliteStatement *erase = &statements.value()->erase;
+    if (auto sized = useCacheFor(false); !sized)
+        return sized;
+    auto table = rows();
+    if (!table)
+        return table.error();
+    ShapeRowTable &generic = *table.value();
     if (update.reset) {
-        if (!clear->bindText(1, shape).run())
+        if (!generic.clear(shape))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
     }
     // Finds the stored row a partial update merges into.
     const auto storedRow
         = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
-        std::optional<QByteArray> json;
-        auto row = select->bindText(1, shape).bindText(2, key).step();
+        auto row = generic.get(shape, key);
         if (!row)
             return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
-        if (row.value())
-            json = select->columnByteArray(0);
-        select->reset();
+        std::optional<QByteArray> json = std::move(row).value();
         if (!json)
             return std::optional<RawRow>();
         auto parsed = parseRawRow(*json);
@@ -590,8 +644,9 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         Prepared &ready = prepared[i];
         const QByteArray &key = ready.key;
         if (change.operation == RowChange::Operation::Insert) {
-            if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, ready.json).run())
-                return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
+            if (!generic.insert(shape, key, ready.json))
+                return sqlError(
+                    QStringLiteral("store row %1 of shape %2").arg(change.keyText(), name));
             if (applied)
                 applied->append({change.operation, change.key, change.value});
             continue;
@@ -608,11 +663,11 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
             }
         }
         if (change.operation == RowChange::Operation::Delete) {
-            if (!erase->bindText(1, shape).bindText(2, key).run())
+            if (!generic.erase(shape, key))
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name));
         } else {
             const QByteArray json = rawRowToJson(row);
-            if (!upsert->bindText(1, shape).bindText(2, key).bindText(3, json).run())
+            if (!generic.put(shape, key, json))
                 return sqlError(QStringLiteral("store row %1 of shape %2").arg(change.key, name));
         }
         if (applied)
@@ -692,11 +747,11 @@ Result<void> ShapeStore::abandon(const QString &name)
         m_resyncSaved.remove(name);
         if (auto begun = begin(); !begun)
             return begun;
-        auto rows = m_db.prepare("DELETE FROM shape_rows WHERE shape = ?");
+        auto table = rows();
         auto restart = m_db.prepare(R"(UPDATE shape_state SET "offset" = '-1', handle = NULL,
                                        row_count = 0 WHERE name = ?)");
         Result<void> dropped;
-        if (!rows || !restart || !rows->bindText(1, name).run())
+        if (!table || !restart || !table.value()->clear(name.toUtf8()))
             dropped = sqlError(QStringLiteral("drop the partial rows of shape %1").arg(name));
         if (ShapeRowSink *sink = sinkOf(name); dropped && sink) {
             dropped = sink->dropPartial(name);
@@ -813,9 +868,9 @@ Result<void> ShapeStore::removeHere(const QString &name)
     if (auto begun = begin(); !begun)
         return begun;
     auto kind = m_db.prepare("SELECT log_rows FROM shape_state WHERE name = ?");
-    auto rows = m_db.prepare("DELETE FROM shape_rows WHERE shape = ?");
+    auto table = rows();
     auto state = m_db.prepare("DELETE FROM shape_state WHERE name = ?");
-    bool ok = kind && rows && state;
+    bool ok = kind && table && state;
     int savedKind = 0;
     if (ok) {
         auto found = kind->bindText(1, name).step();
@@ -829,7 +884,8 @@ Result<void> ShapeStore::removeHere(const QString &name)
         detached = sink->reset(name);
         m_sinkRows.remove(name);
     }
-    ok = ok && detached.ok() && rows->bindText(1, name).run() && state->bindText(1, name).run();
+    ok = ok && detached.ok() && table.value()->clear(name.toUtf8())
+        && state->bindText(1, name).run();
     if (!ok) {
         const Error error = detached.ok() ? sqlError(QStringLiteral("forget shape %1").arg(name))
                                           : detached.error();
@@ -840,3 +896,5 @@ Result<void> ShapeStore::removeHere(const QString &name)
     m_resyncSaved.remove(name);
     return finish();
 }
+
+} // namespace hivewatch

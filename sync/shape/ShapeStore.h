@@ -1,14 +1,14 @@
 #pragma once
 
-#include "LogStore.h"
-#include "Result.h"
-#include "ShapeMessage.h"
-#include "ShapeRowSink.h"
-#include "ShapeSchema.h"
-#include "ShapeUpdate.h"
-#include "SqliteConnection.h"
-#include "SqliteTransaction.h"
-#include "WorkerThread.h"
+#include "domain/Result.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeRowSink.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeUpdate.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogStore.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -16,12 +16,16 @@
 #include <QSet>
 #include <QString>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 
+namespace hivewatch {
+
 class LogStore;
+class ShapeRowTable;
 
 // Where a shape stood when it was last saved.
 struct StoredShape
@@ -120,16 +124,11 @@ private:
     void rollbackHere();
     Result<void> connect();
     Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
-    // The row statements every write() uses, prepared once per connection.
-    struct RowStatements
-    {
-        SqliteStatement clear;
-        SqliteStatement upsert;
-        SqliteStatement select;
-        SqliteStatement erase;
-        SqliteStatement anyRow;
-    };
-    Result<RowStatements *> rowStatements();
+    // shape_rows, prepared once per connection.
+    Result<ShapeRowTable *> rows();
+    // The WAL's commits since the last checkpoint to disk (on close, which does not checkpoint).
+    void syncWal();
+    Result<void> useCacheFor(bool sinkRows);
     Error sqlError(const QString &what) const;
     ShapeRowSink *sinkOf(const QString &name) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, QList<Prepared> &prepared,
@@ -148,7 +147,7 @@ private:
     LogStore &m_logStore;
     WorkerThread m_writer;
     SqliteConnection m_db; // opened on m_writer's thread
-    std::unique_ptr<RowStatements> m_rowStatements; // on m_db
+    std::unique_ptr<ShapeRowTable> m_rows; // on m_db
     std::optional<SqliteTransaction> m_transaction; // the open transaction
     // The sinks given to load(), by shape; open on m_db.
     std::map<QString, std::unique_ptr<ShapeRowSink>> m_sinks;
@@ -161,4 +160,8 @@ private:
     QHash<QString, qint64> m_sinkRows;
     Result<void> m_pending; // the result of the last write() that did not wait
     int m_walPages = 0; // the WAL's size after the last commit, in pages
+    std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
+    bool m_sinkCache = true; // the page cache is sized for a sink's table (useCacheFor)
 };
+
+} // namespace hivewatch

@@ -1,8 +1,8 @@
-#include "ShapeStream.h"
+#include "sync/shape/ShapeStream.h"
 
-#include "ShapeContentEncoding.h"
-#include "ShapeValue.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeContentEncoding.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/SyncLog.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -14,6 +14,8 @@
 #include <QSslCertificate>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -432,8 +434,8 @@ void ShapeStream::onFinished(QNetworkReply *reply)
                        reply->errorString()));
         return;
     }
-    QByteArray body = reply->readAll();
-    body.reserve(body.size() + kShapeBodyPadding); // parsed in place (parseShapeBody)
+    QByteArray &body = m_body;
+    readBody(reply, body);
     const bool success = status >= 200 && status < 300;
     if (success) {
         // The status line arrived, but a body that did not arrive whole (cut off, undecodable)
@@ -460,6 +462,11 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     handleSuccess(reply, body);
 }
 
+namespace {
+// A live response is small: a buffer above this, a snapshot chunk's, goes at up-to-date.
+constexpr qsizetype kKeptBodyBytes = 1 << 20;
+} // namespace
+
 void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
 {
     const bool live = m_replyLive;
@@ -471,7 +478,7 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (apply(std::move(checked)))
         return;
 
-    auto parsed = parseShapeBody(body);
+    auto parsed = parseShapeBody(body, m_options.insertsAsJson);
     if (!parsed) {
         apply(ShapeStreamTransitions::onMalformed(
             m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
@@ -495,10 +502,10 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
                         << "unknown messages";
     for (const ShapeMessage &change : std::as_const(parsed->changes)) {
-        if (change.operation == RowChange::Operation::Delete)
+        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
             continue;
         for (const QString &problem :
-             ShapeValue::notNullViolations(m_schema, change.key, change.value))
+             ShapeValue::notNullViolations(m_schema, change.keyText(), change.value))
             emit warning(problem);
     }
 
@@ -510,6 +517,8 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     m_pending.append(std::move(parsed->changes));
 
     if (upToDate) {
+        if (m_body.capacity() > kKeptBodyBytes)
+            m_body = QByteArray(); // a snapshot's chunk buffer is not kept while live
         const ShapeUpdate update = takePending();
         m_loopGuard.reset();
         m_resyncNote.clear();
@@ -700,6 +709,21 @@ void ShapeStream::setState(ShapeStatus::State state)
     emit stateChanged();
 }
 
+void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body)
+{
+    // Into one buffer kept across a snapshot's chunks, with the padding parseShapeBody needs to
+    // parse in place: readAll() and a padded copy of it cost two fresh 10 MiB allocations a
+    // chunk, and the page faults of touching them.
+    const qint64 available = reply->bytesAvailable();
+    body.resize(0);
+    body.reserve(available + kShapeBodyPadding);
+    body.resize(available);
+    const qint64 read = available > 0 ? reply->read(body.data(), available) : 0;
+    body.resize(std::max<qint64>(read, 0));
+    if (reply->bytesAvailable() > 0) // not expected: Qt has the whole body by now
+        body.append(reply->readAll());
+}
+
 QString ShapeStream::bodyProblem(QNetworkReply *reply, QByteArray &body) const
 {
     if (reply->error() != QNetworkReply::NoError)
@@ -734,3 +758,5 @@ ShapeUpdate ShapeStream::takePending()
     m_pendingReset = false;
     return update;
 }
+
+} // namespace hivewatch

@@ -1,14 +1,14 @@
 #pragma once
 
-#include "ShapeBackoff.h"
-#include "ShapeDefinition.h"
-#include "ShapeMessage.h"
-#include "ShapeSchema.h"
-#include "ShapeStatus.h"
-#include "ShapeStreamState.h"
-#include "ShapeTokenCommand.h"
-#include "ShapeUpdate.h"
-#include "ShapeUrl.h"
+#include "sync/shape/ShapeBackoff.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeStatus.h"
+#include "sync/shape/ShapeStreamState.h"
+#include "sync/shape/ShapeTokenCommand.h"
+#include "sync/shape/ShapeUpdate.h"
+#include "sync/shape/ShapeUrl.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -21,6 +21,8 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+
+namespace hivewatch {
 
 // The Electric shape protocol state machine for one shape (docs/electric-protocol.md §4–5; issue 4
 // item 3). It lives on the worker thread and uses the worker's QNetworkAccessManager.
@@ -51,6 +53,9 @@ public:
         int maxConsecutiveErrors = 0; // network/5xx/429 retries before Failed; 0 = forever
         int malformedRetryLimit = 50; // malformed 200 bodies in a row before Failed
         int flushThreshold = 20000; // buffered changes handed out early (changesPending)
+        // Inserts carry their stored form, not a RawRow (parseShapeBody): for a consumer that
+        // only stores them.
+        bool insertsAsJson = false;
         int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
         int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
         int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync
@@ -133,6 +138,7 @@ private:
     void scheduleNext(qint64 delayMs);
     // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
     // decodes its Content-Encoding in place.
+    static void readBody(QNetworkReply *reply, QByteArray &body);
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
 
     ShapeDefinition m_definition;
@@ -146,6 +152,7 @@ private:
     bool m_emptyProxy = false;
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
+    QByteArray m_body; // the response being handled; its allocation is reused (readBody)
 
     QPointer<QNetworkReply> m_reply;
     bool m_replyLive = false;
@@ -177,4 +184,6 @@ private:
     QDateTime m_retryAt;
 };
 
-Q_DECLARE_METATYPE(ShapeUpdate)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::ShapeUpdate)

@@ -1,4 +1,4 @@
-#include "ShapeStreamState.h"
+#include "sync/shape/ShapeStreamState.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -6,6 +6,8 @@
 #include <QStringList>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -411,3 +413,5 @@ QString describe(int status, const QString &url, const QByteArray &body)
 }
 
 } // namespace ShapeStreamTransitions
+
+} // namespace hivewatch

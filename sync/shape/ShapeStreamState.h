@@ -1,8 +1,8 @@
 #pragma once
 
-#include "ShapeBackoff.h"
-#include "ShapeStatus.h"
-#include "ShapeUrl.h"
+#include "sync/shape/ShapeBackoff.h"
+#include "sync/shape/ShapeStatus.h"
+#include "sync/shape/ShapeUrl.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -10,6 +10,8 @@
 
 #include <functional>
 #include <optional>
+
+namespace hivewatch {
 
 // The decisions of the shape protocol (docs/electric-protocol.md §4–6) as a value and pure
 // transition functions, so every rule is testable without sockets or timers (issue 18 item 4).
@@ -186,3 +188,5 @@ bool isValidOffset(QByteArrayView offset);
 QString describe(int status, const QString &url, const QByteArray &body);
 
 } // namespace ShapeStreamTransitions
+
+} // namespace hivewatch

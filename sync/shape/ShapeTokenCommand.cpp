@@ -1,4 +1,6 @@
-#include "ShapeTokenCommand.h"
+#include "sync/shape/ShapeTokenCommand.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -99,3 +101,5 @@ void ShapeTokenCommand::finishWith(const QString &token, const QString &error)
     else
         emit failed(error);
 }
+
+} // namespace hivewatch

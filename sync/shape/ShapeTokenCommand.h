@@ -5,6 +5,8 @@
 #include <QString>
 #include <QTimer>
 
+namespace hivewatch {
+
 // Runs a ShapeEndpoint::tokenCommand through /bin/sh -c without blocking the thread it lives on
 // (the shape worker's): standard output, trimmed, is the bearer token. Like git's credential
 // helpers, the command owns the sign-in; this only asks it for a current token.
@@ -38,3 +40,5 @@ private:
     QTimer m_timeout;
     int m_timeoutMs = 0;
 };
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
 #pragma once
 
-#include "ShapeMessage.h"
-#include "ShapeSchema.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeSchema.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QString>
+
+namespace hivewatch {
 
 // Everything between two up-to-date messages, ready to be applied atomically. ShapeStream makes
 // it, ShapeStore applies it: its own header so the store needs nothing of the stream.
@@ -18,3 +20,5 @@ struct ShapeUpdate
     ShapeSchema schema;
     QDateTime receivedAt;
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "ShapeUrl.h"
+#include "sync/shape/ShapeUrl.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace ShapeUrl {
 
@@ -201,3 +203,5 @@ QString newCacheBuster()
 }
 
 } // namespace ShapeUrl
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ShapeDefinition.h"
+#include "sync/shape/ShapeDefinition.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -8,6 +8,8 @@
 #include <QPair>
 #include <QString>
 #include <QUrl>
+
+namespace hivewatch {
 
 // The protocol part of one request: where in the shape log to read from and how.
 struct ShapeRequestPosition
@@ -52,3 +54,5 @@ QByteArray formEncode(const QString &text);
 QString newCacheBuster();
 
 } // namespace ShapeUrl
+
+} // namespace hivewatch

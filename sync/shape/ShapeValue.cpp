@@ -1,6 +1,6 @@
-#include "ShapeValue.h"
+#include "sync/shape/ShapeValue.h"
 
-#include "ShapeMessage.h"
+#include "sync/shape/ShapeMessage.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,6 +11,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+
+namespace hivewatch {
 
 namespace ShapeValue {
 
@@ -480,3 +482,5 @@ QByteArray toDumpJson(const QVariant &value)
 }
 
 } // namespace ShapeValue
+
+} // namespace hivewatch

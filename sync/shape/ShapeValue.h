@@ -1,13 +1,15 @@
 #pragma once
 
-#include "Result.h"
-#include "ShapeMessage.h"
-#include "ShapeRow.h"
-#include "ShapeSchema.h"
+#include "domain/Result.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeRow.h"
+#include "sync/shape/ShapeSchema.h"
 
 #include <QByteArray>
 #include <QStringList>
 #include <QVariant>
+
+namespace hivewatch {
 
 // Typing of Electric's text values by electric-schema (docs/electric-protocol.md §2.6–2.8; issue 4
 // item 2): int2/int4/int8 -> qlonglong (exact, never through a double); float4/float8 -> double
@@ -44,3 +46,5 @@ QByteArray toDumpJson(const QVariant &value);
 QByteArray jsNumber(double value);
 
 } // namespace ShapeValue
+
+} // namespace hivewatch

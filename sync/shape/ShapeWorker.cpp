@@ -1,14 +1,16 @@
-#include "ShapeWorker.h"
+#include "sync/shape/ShapeWorker.h"
 
-#include "LogStore.h"
-#include "ShapeStore.h"
-#include "ShapeStream.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
-#include "SyncLog.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeStream.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/SyncLog.h"
+#include "sync/store/LogStore.h"
 
 #include <QNetworkAccessManager>
 #include <QTemporaryDir>
+
+namespace hivewatch {
 
 struct ShapeWorker::Shape
 {
@@ -22,6 +24,7 @@ struct ShapeWorker::Shape
     QList<AppliedChange> pendingApplied;
     qsizetype pendingCount = 0; // changes in those parts (counted when rows are not kept)
     bool batchesCarryRows = true; // false: its sink's readers read its rows (ShapeRowSink)
+    bool hasSink = false; // its rows go to a ShapeRowSink (which reads whole rows)
     bool pendingReset = false;
     bool restartOnResume = false; // paused half-way through a snapshot: its parts were dropped
     bool snapshotDropped = false; // failed half-way through a snapshot: its parts were dropped
@@ -84,6 +87,7 @@ std::unique_ptr<ShapeRowSink> ShapeWorker::makeSink(Shape &shape) const
 {
     std::unique_ptr<ShapeRowSink> sink = m_sinks ? m_sinks(shape.definition) : nullptr;
     shape.batchesCarryRows = !sink || sink->batchesCarryRows();
+    shape.hasSink = sink != nullptr;
     return sink;
 }
 
@@ -119,6 +123,8 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         options.requestTimeoutMs = m_requestTimeoutMs;
     if (m_liveTimeoutMs > 0)
         options.liveTimeoutMs = m_liveTimeoutMs;
+    // Rows nobody reads are only stored: the store would rebuild them anyway when asked.
+    options.insertsAsJson = !wantsRows(*shape) && !shape->hasSink;
     shape->stream->setOptions(options);
     if (stored.value()) {
         const StoredShape &saved = *stored.value();
@@ -428,3 +434,5 @@ void ShapeWorker::publishStatus(Shape &shape)
             "start when restarted");
     emit statusChanged(shape.status);
 }
+
+} // namespace hivewatch

@@ -1,18 +1,21 @@
 #pragma once
 
-#include "ShapeBatch.h"
-#include "ShapeDefinition.h"
-#include "ShapeRowSink.h"
-#include "ShapeStatus.h"
+#include "sync/shape/ShapeBatch.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeRowSink.h"
+#include "sync/shape/ShapeStatus.h"
 
 #include <QHash>
 #include <QObject>
 
 #include <memory>
 
-class LogStore;
 class QNetworkAccessManager;
 class QTemporaryDir;
+
+namespace hivewatch {
+
+class LogStore;
 class ShapeSchema;
 class ShapeStore;
 class ShapeStream;
@@ -119,3 +122,5 @@ private:
     bool m_emitRows = false;
     ShapeRowSinkFactory m_sinks;
 };
+
+} // namespace hivewatch

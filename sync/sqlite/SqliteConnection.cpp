@@ -1,8 +1,10 @@
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <sqlite3.h>
 
 #include <utility>
+
+namespace hivewatch {
 
 namespace {
 
@@ -176,3 +178,5 @@ void SqliteConnection::interrupt() const
     if (m_db)
         sqlite3_interrupt(m_db);
 }
+
+} // namespace hivewatch

@@ -1,13 +1,15 @@
 #pragma once
 
-#include "Result.h"
-#include "SqliteStatement.h"
+#include "domain/Result.h"
+#include "sync/sqlite/SqliteStatement.h"
 
 #include <QString>
 
 #include <string_view>
 
 struct sqlite3;
+
+namespace hivewatch {
 
 // One SQLite connection through the C API: the hot paths (a million synced rows, the legacy
 // migration's bulk insert) cannot afford a QVariant per value. Either owned (opened here, closed
@@ -58,3 +60,5 @@ private:
     QString m_path;
     bool m_owned = false;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "SqliteStatement.h"
+#include "sync/sqlite/SqliteStatement.h"
 
 #include <sqlite3.h>
 
 #include <utility>
+
+namespace hivewatch {
 
 SqliteStatement::SqliteStatement(SqliteStatement &&other) noexcept
     : m_stmt(std::exchange(other.m_stmt, nullptr))
@@ -130,3 +132,5 @@ QString SqliteStatement::columnText(int column) const
     const std::string_view bytes = columnBytes(column);
     return QString::fromUtf8(bytes.data(), qsizetype(bytes.size()));
 }
+
+} // namespace hivewatch

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -11,6 +11,8 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+
+namespace hivewatch {
 
 // A prepared statement, finalized on destruction; move-only. Bound byte views are not copied
 // (they must outlive the next step()); a bound QString is copied. Binds chain.
@@ -70,3 +72,5 @@ private:
     sqlite3_stmt *m_stmt = nullptr;
     sqlite3 *m_db = nullptr;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "SqliteTransaction.h"
+#include "sync/sqlite/SqliteTransaction.h"
 
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <utility>
+
+namespace hivewatch {
 
 Result<SqliteTransaction> SqliteTransaction::begin(const SqliteConnection &connection)
 {
@@ -55,3 +57,5 @@ void SqliteTransaction::rollback()
         (void)m_connection->exec("ROLLBACK");
     m_connection = nullptr;
 }
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
+
+namespace hivewatch {
 
 class SqliteConnection;
 
@@ -29,3 +31,5 @@ private:
 
     const SqliteConnection *m_connection = nullptr;
 };
+
+} // namespace hivewatch

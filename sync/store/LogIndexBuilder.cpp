@@ -1,7 +1,9 @@
-#include "LogIndexBuilder.h"
+#include "sync/store/LogIndexBuilder.h"
 
-#include "LogStore.h"
-#include "StoreLog.h"
+#include "sync/store/LogStore.h"
+#include "sync/store/StoreLog.h"
+
+namespace hivewatch {
 
 LogIndexBuilder::LogIndexBuilder(QString path, int chunkRows, QObject *parent)
     : QObject(parent)
@@ -45,3 +47,5 @@ void LogIndexBuilder::run()
         }
     }
 }
+
+} // namespace hivewatch

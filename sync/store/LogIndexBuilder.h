@@ -1,11 +1,13 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QObject>
 #include <QString>
 
 #include <atomic>
+
+namespace hivewatch {
 
 // Indexes the lines a store held before it had a full-text index (store version 4), in
 // chunks on the thread it runs on, over a connection of its own, so the store opens at once
@@ -36,3 +38,5 @@ private:
     std::atomic<int> m_percent {0};
     std::atomic<bool> m_stop {false};
 };
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "LogStore.h"
-#include "SqliteStatement.h"
+#include "sync/sqlite/SqliteStatement.h"
+#include "sync/store/LogStore.h"
 
 #include <QByteArrayView>
 #include <QHash>
@@ -9,6 +9,8 @@
 #include <array>
 #include <map>
 #include <vector>
+
+namespace hivewatch {
 
 class SqliteConnection;
 
@@ -97,3 +99,5 @@ private:
     SqliteStatement m_shapeRow;
     SqliteStatement m_detach;
 };
+
+} // namespace hivewatch

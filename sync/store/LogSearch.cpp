@@ -1,10 +1,12 @@
-#include "LogSearch.h"
+#include "sync/store/LogSearch.h"
 
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
 
 #include <QHash>
 #include <QMap>
 #include <QRegularExpression>
+
+namespace hivewatch {
 
 namespace {
 
@@ -331,3 +333,5 @@ Result<QList<LogHistogramBucket>> LogSearch::histogram(const QUuid &executionId)
     }
     return buckets;
 }
+
+} // namespace hivewatch

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "LogStore.h"
-#include "Result.h"
+#include "domain/Result.h"
+#include "sync/store/LogStore.h"
 
 #include <QList>
 #include <QString>
@@ -9,6 +9,8 @@
 #include <QUuid>
 
 #include <optional>
+
+namespace hivewatch {
 
 // What to look for in the log lines (issue 16). `text` is a substring (case-insensitive unless
 // caseSensitive) or, with regex, a QRegularExpression pattern; a line matching any `exclude`
@@ -76,3 +78,5 @@ public:
 private:
     LogStore &m_store;
 };
+
+} // namespace hivewatch

@@ -1,9 +1,9 @@
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
-#include "LogStorePrivate.h"
-#include "LogStoreSchema.h"
-#include "SqliteTransaction.h"
-#include "StoreLog.h"
+#include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogStorePrivate.h"
+#include "sync/store/LogStoreSchema.h"
+#include "sync/store/StoreLog.h"
 
 #include <QAtomicInteger>
 #include <QFile>
@@ -23,6 +23,8 @@
 #include <optional>
 
 #include <unistd.h>
+
+namespace hivewatch {
 
 namespace {
 
@@ -518,3 +520,5 @@ Result<LogStoreStats> LogStore::stats()
         return d->readError(q);
     return s;
 }
+
+} // namespace hivewatch

@@ -1,13 +1,12 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 #include <QMap>
 #include <QMetaType>
-#include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 #include <QUuid>
@@ -15,6 +14,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+
+class QSqlDatabase; // Qt Sql is private to the store: only tests that open it link Qt Sql
+
+namespace hivewatch {
 
 // One execution log line, as the node's `log_entries` row (docs/hive-schema.md §3.1).
 struct LogEntry
@@ -218,7 +221,9 @@ private:
     std::unique_ptr<Private> d;
 };
 
-Q_DECLARE_METATYPE(LogEntry)
-Q_DECLARE_METATYPE(LogPage)
-Q_DECLARE_METATYPE(ExecutionSummary)
-Q_DECLARE_METATYPE(LogFilter)
+} // namespace hivewatch
+
+Q_DECLARE_METATYPE(hivewatch::LogEntry)
+Q_DECLARE_METATYPE(hivewatch::LogPage)
+Q_DECLARE_METATYPE(hivewatch::ExecutionSummary)
+Q_DECLARE_METATYPE(hivewatch::LogFilter)

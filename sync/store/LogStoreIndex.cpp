@@ -1,6 +1,8 @@
-#include "LogStorePrivate.h"
+#include "sync/store/LogStorePrivate.h"
 
-#include "SqliteTransaction.h"
+#include "sync/sqlite/SqliteTransaction.h"
+
+namespace hivewatch {
 
 namespace {
 
@@ -78,3 +80,5 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     p.indexedTo = to;
     return p;
 }
+
+} // namespace hivewatch

@@ -3,15 +3,17 @@
 // LogStore's internals, shared by its .cpp files (LogStore.cpp: open, write, paging;
 // LogStoreSearch.cpp: filtered paging and export). Not for use outside sync/store.
 
-#include "LogRowWriter.h"
-#include "LogStore.h"
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogRowWriter.h"
+#include "sync/store/LogStore.h"
 
 #include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
 
 struct sqlite3;
+
+namespace hivewatch {
 
 struct LogStore::Private
 {
@@ -71,3 +73,5 @@ struct LogStore::Private
                         q.lastError());
     }
 };
+
+} // namespace hivewatch

@@ -1,11 +1,13 @@
-#include "LogStoreSchema.h"
+#include "sync/store/LogStoreSchema.h"
 
-#include "LogTable.h"
-#include "StoreLog.h"
+#include "domain/LogTable.h"
+#include "sync/store/StoreLog.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
+namespace hivewatch {
 
 namespace {
 
@@ -223,3 +225,5 @@ Result<bool> LogStoreSchema::hasSourceId(QSqlDatabase &db)
         return n.error();
     return n.value() > 0;
 }
+
+} // namespace hivewatch

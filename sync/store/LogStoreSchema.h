@@ -1,9 +1,11 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QSqlDatabase>
 #include <QString>
+
+namespace hivewatch {
 
 // The on-disk layout of a Hivewatch log store and how a file is recognised.
 //
@@ -29,3 +31,5 @@ public:
     // Whether log_entries has a source_id column (false for a node's database).
     static Result<bool> hasSourceId(QSqlDatabase &db);
 };
+
+} // namespace hivewatch

@@ -1,9 +1,11 @@
-#include "LogStorePrivate.h"
+#include "sync/store/LogStorePrivate.h"
 
 #include <QSaveFile>
 #include <QTextStream>
 
 #include <limits>
+
+namespace hivewatch {
 
 namespace {
 
@@ -178,3 +180,5 @@ Result<qint64> LogStore::exportExecution(const QUuid &executionId, const QString
         progress(rows);
     return rows;
 }
+
+} // namespace hivewatch

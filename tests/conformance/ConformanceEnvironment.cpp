@@ -1,9 +1,11 @@
-#include "ConformanceEnvironment.h"
+#include "tests/conformance/ConformanceEnvironment.h"
 
-#include "PgConnection.h"
+#include "sync/pg/PgConnection.h"
 
 #include <QFile>
 #include <QProcess>
+
+using namespace hivewatch;
 
 namespace {
 

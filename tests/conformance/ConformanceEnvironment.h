@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ShapeServerProcess.h"
-#include "TestDatabase.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QByteArray>
 #include <QStringList>

@@ -1,4 +1,4 @@
-#include "ConformanceEnvironment.h"
+#include "tests/conformance/ConformanceEnvironment.h"
 
 #include <QTemporaryDir>
 #include <QTest>

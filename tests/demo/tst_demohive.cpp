@@ -1,5 +1,5 @@
-#include "DemoHive.h"
-#include "PgConnection.h"
+#include "sync/demo/DemoHive.h"
+#include "sync/pg/PgConnection.h"
 
 #include <QEventLoop>
 #include <QFileInfo>
@@ -10,6 +10,8 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 // The first-run experience: a demo hive that starts from nothing, moves, stops what it started,
 // and comes back with its data on the next run.

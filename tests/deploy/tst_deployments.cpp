@@ -3,15 +3,15 @@
 // an Electric-Cloud-style URL query, and a compressing nginx in front of a shape whose chunks are
 // over 10 MiB. Everything is real: PostgreSQL, the test shape server in its hive-proxy emulation,
 // Debian's nginx with `gzip on`, and the shape consumer as hivewatch and hivectl run it.
-#include "HiveShapeRowSinks.h"
-#include "LogStore.h"
-#include "NginxProcess.h"
-#include "PgConnection.h"
-#include "ShapeClient.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStore.h"
-#include "ShapeValue.h"
-#include "TestDatabase.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/store/LogStore.h"
+#include "tests/support/NginxProcess.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QFile>
 #include <QProcess>
@@ -19,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
+
+using namespace hivewatch;
 
 namespace {
 

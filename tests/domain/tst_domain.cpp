@@ -1,8 +1,10 @@
-#include "HiveTables.h"
-#include "LogTable.h"
-#include "StatusVocabularies.h"
+#include "domain/HiveTables.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
 
 #include <QTest>
+
+using namespace hivewatch;
 
 // The hive's words as the domain floor gives them to every layer: table names, the log table's
 // identity and output types, and status spellings with their aliases.
@@ -64,8 +66,8 @@ void TestDomain::tableListsAgree()
 {
     QCOMPARE(QString(LogTable::Name), QStringLiteral("node_task_output_logs"));
     QCOMPARE(HiveTables::rowModelShapes(),
-             QStringList(
-                 {"shared_tasks", "nodes", "node_task_assignments", "node_task_progress_events"}));
+             QStringList({"projects", "node_projects", "shared_tasks", "nodes",
+                          "node_task_assignments", "node_task_progress_events"}));
     const QStringList shapes = HiveTables::dashboardShapes();
     QCOMPARE(shapes, HiveTables::rowModelShapes() << QString(LogTable::Name));
     const QStringList published = HiveTables::publishedTables();

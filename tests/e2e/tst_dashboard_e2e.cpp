@@ -1,24 +1,24 @@
 // The dashboard end to end: real Postgres, the real test shape server, the app's own wiring
 // (Dashboard) and main window, offscreen. Rows are changed with SQL and must show up in the
 // models and the panels; nothing is injected into the models directly.
-#include "AssignmentModel.h"
-#include "Dashboard.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "KanbanBoard.h"
-#include "LogModel.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "PgConnection.h"
-#include "ProgressEventModel.h"
-#include "ShapeClient.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
-#include "TestDatabase.h"
+#include "app/hivewatch/Dashboard.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/LogModel.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/KanbanBoard.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TasksPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -28,6 +28,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
+
+using namespace hivewatch;
 
 namespace {
 const QString kTask = QStringLiteral("00000000-0000-4000-8000-00000000a001");
@@ -130,8 +132,8 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(models()->progressEvents()->rowCount(), 12, kTimeout);
         QTRY_COMPARE_WITH_TIMEOUT(statusRows("node_task_output_logs"), 40, kTimeout);
         ShapeStatusModel *statuses = models()->shapeStatuses();
-        QCOMPARE(statuses->rowCount(), 5);
-        QTRY_COMPARE_WITH_TIMEOUT(statuses->summary(), QStringLiteral("5 of 5 shapes live"),
+        QCOMPARE(statuses->rowCount(), 7);
+        QTRY_COMPARE_WITH_TIMEOUT(statuses->summary(), QStringLiteral("7 of 7 shapes live"),
                                   kTimeout);
         QCOMPARE(statuses->index(0, ShapeStatusModel::State).data().toString(),
                  QStringLiteral("Live, up to date"));

@@ -2,29 +2,38 @@
 // test shape server. With HIVEWATCH_SCREENSHOT_DIR set the PNGs are written there (that is how
 // docs/screenshots/ is made); otherwise into a temporary directory. Either way the test checks
 // that each panel rendered with its data.
-#include "AssignmentModel.h"
-#include "Dashboard.h"
-#include "HiveModels.h"
-#include "HiveRoles.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "PgConnection.h"
-#include "ProgressEventModel.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
-#include "TestDatabase.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardCommands.h"
+#include "app/hivewatch/Navigator.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+#include "ui/CommandPalette.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TaskDetailPane.h"
+#include "ui/hive/TasksPanel.h"
 
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLineEdit>
+#include <QPainter>
 #include <QSettings>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 constexpr int kTimeout = 30000; // ms
@@ -104,7 +113,7 @@ private slots:
         dashboard.connectTo(connection);
         HiveModels *models = dashboard.models();
         QTRY_COMPARE_WITH_TIMEOUT(models->shapeStatuses()->summary(),
-                                  QStringLiteral("5 of 5 shapes live"), kTimeout);
+                                  QStringLiteral("7 of 7 shapes live"), kTimeout);
         // Statuses change at once; batches reach the models on the next frame (BatchCoalescer).
         QTRY_COMPARE_WITH_TIMEOUT(models->tasks()->rowCount(), 48, kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(models->nodes()->rowCount() > 0
@@ -121,6 +130,28 @@ private slots:
         tasks->showBoard();
         QTest::qWait(50);
         save(tasks, QStringLiteral("tasks-kanban.png"));
+
+        // The detail of a task with assignments and events, opened as the operator opens it.
+        models->assignments()->announceResolvedColumns();
+        QString detailed;
+        for (int row = 0; row < models->assignments()->rowCount() && detailed.isEmpty(); ++row) {
+            const QString assignment
+                = models->assignments()->field(row, AssignmentModel::FId).toString();
+            for (int e = 0; e < models->progressEvents()->rowCount(); ++e) {
+                if (models->progressEvents()->field(e, ProgressEventModel::FAssignmentId).toString()
+                    == assignment) {
+                    detailed
+                        = models->assignments()->field(row, AssignmentModel::FTaskId).toString();
+                    break;
+                }
+            }
+        }
+        QVERIFY(!detailed.isEmpty());
+        dashboard.navigator()->openTask(detailed);
+        QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), Navigator::taskPanel());
+        QVERIFY(dashboard.taskDetailPane()->text().contains(QLatin1String("Open logs")));
+        QTest::qWait(50);
+        save(&window, QStringLiteral("task-detail.png"));
 
         window.showPanel(QStringLiteral("Nodes"));
         NodesPanel *nodes = dashboard.nodesPanel();
@@ -139,6 +170,30 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(nodes->assignmentTable()->model()->rowCount() > 0, kTimeout);
         QTest::qWait(50);
         save(nodes, QStringLiteral("nodes.png"));
+
+        // The command palette over the Tasks panel, narrowed by a word of a task's title.
+        window.showPanel(QStringLiteral("Tasks"));
+        tasks->showTable();
+        const QString title = models->tasks()->index(0, TaskModel::Title).data().toString();
+        const QString word = title.section(QLatin1Char(' '), -1).left(6);
+        CommandPalette *palette = dashboard.commands()->palette();
+        dashboard.commands()->openPalette();
+        QVERIFY(palette->isVisible());
+        QTest::keyClicks(palette->input(), word);
+        QVERIFY2(!palette->shownTexts().isEmpty()
+                     && palette->shownTexts().constFirst().contains(word, Qt::CaseInsensitive),
+                 qPrintable(word + QStringLiteral(": ") + palette->shownTexts().join(", ")));
+        QTest::qWait(50);
+        {
+            // The palette is its own (popup) window: drawn over the window as the user sees it.
+            QPixmap shot = window.grab();
+            QPainter painter(&shot);
+            painter.drawPixmap((shot.width() - palette->width()) / 2, shot.height() / 6,
+                               palette->grab());
+            painter.end();
+            QVERIFY(shot.save(QDir(m_outDir).filePath(QStringLiteral("command-palette.png"))));
+        }
+        QTest::keyClick(palette->input(), Qt::Key_Escape);
 
         SyncStatusPanel *sync = dashboard.syncStatusPanel();
         sync->resize(1000, 200);

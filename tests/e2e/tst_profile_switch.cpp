@@ -2,19 +2,19 @@
 // databases, two test shape servers): from the demo profile to a profile made in File → Connect…
 // and back, then a restart. The demo's temporary URL must never be saved, and no row of the hive
 // left behind may stay on screen; the demo banner shows with the demo only.
-#include "ConnectionDialog.h"
-#include "Dashboard.h"
-#include "DashboardOptions.h"
-#include "HiveModels.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "PgConnection.h"
-#include "ProfileStore.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskModel.h"
-#include "TestDatabase.h"
+#include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardOptions.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/ProfileStore.h"
+#include "ui/hive/SyncStatusPanel.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -29,6 +29,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+using namespace hivewatch;
 
 namespace {
 constexpr int kTimeout = 30000; // ms

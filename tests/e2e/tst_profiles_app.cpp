@@ -2,10 +2,10 @@
 // an empty HOME (fresh XDG directories, a fresh account): a hive named on the command line, a
 // hive behind the proxy, a saved profile with two sources chosen with --profile, and --offline.
 // `--screenshot` makes the app quit once tasks and nodes are on screen and print what it shows.
-#include "PgConnection.h"
-#include "ProfileStore.h"
-#include "ShapeServerProcess.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+#include "ui/hive/ProfileStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,6 +14,8 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 QString readSql(const QString &name)

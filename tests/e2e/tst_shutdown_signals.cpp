@@ -2,8 +2,8 @@
 // prompt) still takes File › Quit's path: the dialog is rejected, the main window closes and
 // saves its layout, and the application's event loop ends with 0. The app's own run with the
 // demo is tests/demo/tst_demo_shutdown.
-#include "MainWindow.h"
-#include "ShutdownSignals.h"
+#include "app/hivewatch/ShutdownSignals.h"
+#include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QDialog>
@@ -13,6 +13,8 @@
 #include <QTimer>
 
 #include <csignal>
+
+using namespace hivewatch;
 
 class TestShutdownSignals : public QObject
 {

@@ -1,11 +1,13 @@
 // Fuzzes the legacy line splitter (chunked input, oversized lines) and the inserted_at
 // normaliser. The first byte sets the chunk size, the second the line limit; the rest is both the
 // row's timestamp candidate and its content.
-#include "LegacyLineSplitter.h"
-#include "LegacyTimestamp.h"
+#include "sync/legacy/LegacyLineSplitter.h"
+#include "sync/legacy/LegacyTimestamp.h"
 
 #include <algorithm>
 #include <cstdlib>
+
+using namespace hivewatch;
 
 namespace {
 

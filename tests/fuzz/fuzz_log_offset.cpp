@@ -1,6 +1,6 @@
 // Fuzzes the Electric offset grammar (LogOffset::parse, as the test shape server validates the
 // `offset` parameter). Whatever parses must print back to text that parses to the same offset.
-#include "LogOffset.h"
+#include "tools/shape-server/LogOffset.h"
 
 #include <cstdlib>
 

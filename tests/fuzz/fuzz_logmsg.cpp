@@ -1,8 +1,10 @@
 // Fuzzes the legacy LogMsg line parser, whole lines and the truncated-prefix path used for lines
 // longer than the migration limit. A refusal must always say why.
-#include "LogMsgParser.h"
+#include "sync/legacy/LogMsgParser.h"
 
 #include <cstdlib>
+
+using namespace hivewatch;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,10 +1,12 @@
 // Fuzzes the electric-schema header parser and typing by whatever schema it accepts. The input is
 // the header JSON, a newline, then one value's text that is typed as every column of the schema
 // (so odd dims, pk_index or types meet real values).
-#include "ShapeSchema.h"
-#include "ShapeValue.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeValue.h"
 
 #include <cstdlib>
+
+using namespace hivewatch;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

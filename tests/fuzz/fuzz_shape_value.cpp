@@ -1,9 +1,11 @@
 // Fuzzes value typing (ShapeValue::typed) and the --dump JSON of the result. The first byte picks
 // a Postgres type, the second the array dimensions; the rest is the value's text form.
-#include "ShapeValue.h"
+#include "sync/shape/ShapeValue.h"
 
 #include <array>
 #include <cstdlib>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -3,10 +3,10 @@
 // variants, a flood of blank lines, and --drop-source, the one irreversible step, which must keep
 // execution_process_logs unless every non-blank line is in log_entries or was accepted by name.
 // The kill -9 resume case stays in tests/legacy/tst_hivectl_migrate_legacy.
-#include "HivectlRun.h"
-#include "LegacyTestChecks.h"
-#include "NodeDbBuilder.h"
-#include "PrivateMounts.h"
+#include "tests/hostile/HivectlRun.h"
+#include "tests/hostile/PrivateMounts.h"
+#include "tests/legacy/LegacyTestChecks.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QDateTime>
 #include <QDir>

@@ -4,8 +4,8 @@
 // that is down (the message names host and port), and passwords in a conninfo or URI, which
 // must never be echoed. The library-level cases stay in tests/pg (tst_pgsetup,
 // tst_pgsetup_privileges).
-#include "HivectlRun.h"
-#include "PgSetupFixture.h"
+#include "tests/hostile/HivectlRun.h"
+#include "tests/pg/PgSetupFixture.h"
 
 #include <QTcpServer>
 

@@ -3,9 +3,9 @@
 // token and a token command, through the real worker and through the real hivectl (also with
 // --verbose, and failing); then every file written and everything printed is searched. The
 // Postgres commands' passwords are held by tst_hostile_pg; the legacy migration takes none.
-#include "HivectlRun.h"
-#include "ScriptedHttpServer.h"
-#include "ShapeWorker.h"
+#include "sync/shape/ShapeWorker.h"
+#include "tests/hostile/HivectlRun.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -13,6 +13,8 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Server = ScriptedHttpServer;
 

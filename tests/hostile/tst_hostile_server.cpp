@@ -1,7 +1,7 @@
 // `hivectl shape sync` against misbehaving servers (issue 14): the real binary, a scripted
 // HTTP server on loopback, and what the user sees — exit status, one clear message naming what
 // was wrong, an end in bounded time, no request flood, and a store that keeps what it held.
-#include "ScriptedHttpServer.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QElapsedTimer>
 #include <QLocale>

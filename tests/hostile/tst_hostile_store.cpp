@@ -7,9 +7,9 @@
 // Kill -9 during a write is held elsewhere (see docs/failure-modes.md): tst_logstore's
 // writerKilled* (the store), tst_shapeintegration's hivectlResumesFromTheSavedOffsetAfterSigkill
 // (shape sync) and tst_hivectl_migrate_legacy (the legacy migration).
-#include "HivectlRun.h"
-#include "PrivateMounts.h"
-#include "ScriptedHttpServer.h"
+#include "tests/hostile/HivectlRun.h"
+#include "tests/hostile/PrivateMounts.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -367,7 +367,7 @@ private slots:
             QVERIFY(other.open());
             QSqlQuery q(other);
             QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
-            QVERIFY(q.exec(QStringLiteral("UPDATE shape_rows SET value = value")));
+            QVERIFY(q.exec(QStringLiteral("UPDATE shape_row_data SET value = value")));
 
             m_server->enqueue(snapshot("busy", 2));
             // SQLite waits out the node's busy_timeout (30 s) before it gives up.

@@ -1,4 +1,4 @@
-#include "LegacyTestChecks.h"
+#include "tests/legacy/LegacyTestChecks.h"
 
 #include <QCryptographicHash>
 #include <QFile>

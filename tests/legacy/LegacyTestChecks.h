@@ -1,6 +1,6 @@
 #pragma once
 
-#include "NodeDbBuilder.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QByteArray>
 #include <QList>

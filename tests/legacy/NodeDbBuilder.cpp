@@ -1,4 +1,4 @@
-#include "NodeDbBuilder.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QDateTime>
 #include <QSqlError>

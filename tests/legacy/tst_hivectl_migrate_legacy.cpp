@@ -1,5 +1,5 @@
-#include "LegacyTestChecks.h"
-#include "NodeDbBuilder.h"
+#include "tests/legacy/LegacyTestChecks.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>

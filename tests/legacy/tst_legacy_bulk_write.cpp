@@ -1,16 +1,18 @@
-#include "LegacyEntryWriter.h"
-#include "LegacyMigrator.h"
-#include "LegacyTestChecks.h"
-#include "LogMsgParseQueue.h"
-#include "NodeDbBuilder.h"
-#include "SqliteConnection.h"
-#include "WalCheckpointer.h"
+#include "sync/legacy/LegacyEntryWriter.h"
+#include "sync/legacy/LegacyMigrator.h"
+#include "sync/legacy/LogMsgParseQueue.h"
+#include "sync/legacy/WalCheckpointer.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "tests/legacy/LegacyTestChecks.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QFileInfo>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 // The bulk-write machinery behind the migration's speed: multi-row INSERT statements and their
 // tails, CHECK constraints skipped while writing, and the background WAL checkpointer.

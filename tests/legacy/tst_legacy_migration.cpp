@@ -1,6 +1,6 @@
-#include "LegacyMigrator.h"
-#include "LegacyTestChecks.h"
-#include "NodeDbBuilder.h"
+#include "sync/legacy/LegacyMigrator.h"
+#include "tests/legacy/LegacyTestChecks.h"
+#include "tests/legacy/NodeDbBuilder.h"
 
 #include <QFile>
 #include <QSqlDatabase>
@@ -9,6 +9,8 @@
 #include <QTest>
 
 #include <atomic>
+
+using namespace hivewatch;
 
 Q_DECLARE_METATYPE(LegacyEra)
 

@@ -1,4 +1,4 @@
-#include "LogStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -7,6 +7,8 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 // Runs the built hivectl binary, as a user would, against real store files.
 class TestHivectlLogs : public QObject

@@ -1,5 +1,5 @@
-#include "LogExecutionModel.h"
-#include "LogModel.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -8,8 +8,11 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include <future>
+
+using namespace hivewatch;
 
 namespace {
 
@@ -61,6 +64,7 @@ private slots:
     void cleanup();
 
     void listsTheStoresExecutions();
+    void aBusyLogStreamDoesNotStarveTheExecutionList();
     void opensAtTheTailAndPagesOlderRowsOnTop();
     void jumpToStartPagesForwardThroughFetchMore();
     void staleAnswersForAnEarlierExecutionAreDropped();
@@ -149,6 +153,40 @@ void TestLogModel::listsTheStoresExecutions()
     m_model->refreshExecutions();
     QTRY_COMPARE(executions.rowCount(), 3);
     QCOMPARE(executions.rowOf(kSmall), -1);
+}
+
+void TestLogModel::aBusyLogStreamDoesNotStarveTheExecutionList()
+{
+    // Issue 15: a debounce restarted by every log batch, and answers dropped unless they were the
+    // latest, kept a new running execution out of the list for minutes while another streamed.
+    openModel();
+    m_model->setExecution(kBig);
+    LogExecutionModel executions;
+    QAbstractItemModelTester tester(&executions,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    connect(m_model.get(), &LogModel::executionsChanged, &executions,
+            &LogExecutionModel::setExecutions);
+    QTRY_COMPARE_WITH_TIMEOUT(executions.rowCount(), 3, 5000);
+
+    // ~5,000 lines a second into kBig: 50 lines every 10 ms, each batch announced as the shape
+    // consumer announces it.
+    int written = kBigRows;
+    QTimer stream;
+    stream.setInterval(10);
+    connect(&stream, &QTimer::timeout, this, [&] {
+        QVERIFY(m_writer->append(rows(kBig, written, 50)).ok());
+        written += 50;
+        m_model->notifyStoreChanged();
+    });
+    stream.start();
+    QTest::qWait(500); // the stream is under way before the new execution starts
+
+    const QUuid running = QUuid::createUuid();
+    QVERIFY(m_writer->append(rows(running, 0, 1)).ok());
+    m_model->notifyStoreChanged();
+    QTRY_VERIFY_WITH_TIMEOUT(executions.rowOf(running) >= 0, 2000);
+    stream.stop();
+    QVERIFY2(written > kBigRows + 1000, "the stream kept going while the list was checked");
 }
 
 void TestLogModel::opensAtTheTailAndPagesOlderRowsOnTop()

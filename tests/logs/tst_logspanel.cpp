@@ -1,11 +1,12 @@
-#include "LogModel.h"
-#include "LogsPanel.h"
-#include "MainWindow.h"
+#include "models/logs/LogModel.h"
+#include "ui/MainWindow.h"
+#include "ui/logs/LogsPanel.h"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
+#include <QFontInfo>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -14,6 +15,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 
@@ -83,6 +86,7 @@ private slots:
     void copiesTheSelectedLines();
     void opensCleanlyOnANewStore();
     void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
+    void systemLinesKeepTheMonospaceFont();
 
 private:
     QTemporaryDir m_dir;
@@ -196,6 +200,37 @@ void TestLogsPanel::opensCleanlyOnANewStore()
     QCOMPARE(model.rowCount(), 0);
     QVERIFY(model.lastError().isEmpty());
     QVERIFY(!panel->linesView()->isVisible()); // a hint instead of an empty table
+}
+
+void TestLogsPanel::systemLinesKeepTheMonospaceFont()
+{
+    MainWindow window;
+    LogModel model;
+    auto *panel = new LogsPanel(&model);
+    window.addPanel(panel, QStringLiteral("Logs"));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    model.setStorePath(m_path);
+    panel->showExecution(kReview);
+    QTRY_COMPARE(model.executionId(), kReview);
+    QTRY_VERIFY(model.rowCount() > 0 && !model.isLoading());
+    QTableView *view = panel->linesView();
+    int system = -1;
+    for (int row = 0; row < model.rowCount() && system < 0; ++row) {
+        if (model.index(row, 0).data(LogModel::StreamRole).toInt() == int(LogModel::Stream::System))
+            system = row;
+    }
+    QVERIFY(system >= 0);
+    // What the view's delegate paints with: the model's font resolved over the view's.
+    const QFont painted = model.index(system, LogModel::ContentColumn)
+                              .data(Qt::FontRole)
+                              .value<QFont>()
+                              .resolve(view->font());
+    QVERIFY(QFontInfo(view->font()).fixedPitch());
+    QVERIFY(painted.fixedPitch());
+    QVERIFY(QFontInfo(painted).fixedPitch());
+    QCOMPARE(QFontInfo(painted).family(), QFontInfo(view->font()).family());
+    QCOMPARE(painted.style(), QFont::StyleOblique);
 }
 
 void TestLogsPanel::otherBoxKeepsOutputTypesTheDomainDoesNotKnow()

@@ -1,4 +1,4 @@
-#include "BatchText.h"
+#include "tests/models/BatchText.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

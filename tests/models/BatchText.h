@@ -1,10 +1,12 @@
 #pragma once
 
-#include "ShapeBatch.h"
+#include "sync/shape/ShapeBatch.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
 #include <QStringList>
+
+using namespace hivewatch;
 
 // Builds ShapeBatches from a compact text form, one change per line, the way the shape consumer
 // would deliver them (updates carry the complete row: this keeps the table to merge them):

@@ -1,6 +1,6 @@
-#include "BatchCoalescer.h"
-#include "BatchText.h"
-#include "TaskModel.h"
+#include "models/hive/BatchCoalescer.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -8,6 +8,8 @@
 #include <QThread>
 
 #include <numeric>
+
+using namespace hivewatch;
 
 class TestBatchCoalescer : public QObject
 {

@@ -1,16 +1,22 @@
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "HiveValues.h"
-#include "NodeModel.h"
-#include "ProgressEventModel.h"
-#include "TaskModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/NodeProjectModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ProjectModel.h"
+#include "models/hive/TaskBoardProxy.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Tester = QAbstractItemModelTester;
 
@@ -48,9 +54,9 @@ private slots:
             "+ t4 id=t4 title='New one' status=done\n"
             "~ t3 title='Ship it now' updated_at='2025-12-25 11:30:00.123456+00'\n")));
         const QStringList expected = {
-            "Fix login | In review | p1 |  | 2 | 2025-12-25 10:00:00",
-            "Ship it now | In progress | p1 |  | 1 | 2025-12-25 11:30:00",
-            "New one | Done |  |  |  | ",
+            "Fix login | In review | p1 |  |  | 2 | 2025-12-25 10:00:00",
+            "Ship it now | In progress | p1 |  |  | 1 | 2025-12-25 11:30:00",
+            "New one | Done |  |  |  |  | ",
         };
         QCOMPARE(modelText(&model), expected);
         QCOMPARE(model.rowForKey("t3"), 1);
@@ -331,6 +337,124 @@ private slots:
                  int(NodeModel::ActiveAssignments));
         assignments.applyBatch(assignmentText.batch("!reset\n"));
         QCOMPARE(nodes.index(0, NodeModel::ActiveAssignments).data().toInt(), 0);
+    }
+
+    void tasksShowProjectNamesAndTheNodeRunningThem()
+    {
+        // Routed by table name as the shape consumer delivers them, in any order.
+        HiveModels models;
+        attachTester(models.tasks());
+        attachTester(models.projects());
+        attachTester(models.nodeProjects());
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText projectText(QStringLiteral("projects"));
+        BatchText nodeProjectText(QStringLiteral("node_projects"));
+        BatchText nodeText(QStringLiteral("nodes"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        models.applyBatch(
+            taskText.batch(task("t1", "Fix login", "in-progress") + task("t2", "Docs", "todo")));
+        const QList<int> columns = {TaskModel::Title, TaskModel::Project, TaskModel::RunningOn};
+        // Before the names arrive: the id's prefix, the full id in the tooltip.
+        QCOMPARE(modelText(models.tasks(), columns),
+                 QStringList({"Fix login | p1 | ", "Docs | p1 | "}));
+        QCOMPARE(models.tasks()->index(0, TaskModel::Project).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("p1"));
+
+        QSignalSpy changed(models.tasks(), &QAbstractItemModel::dataChanged);
+        models.applyBatch(projectText.batch("+ p1 id=p1 name='Hive dashboard'\n"));
+        models.applyBatch(nodeProjectText.batch(
+            "+ np1 id=np1 node_id=n1 project_id=p1 git_repo_path=/srv/hive default_branch=main\n"));
+        models.applyBatch(nodeText.batch("+ n1 id=n1 name=alpha status=busy\n"));
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 node_project_id=np1 execution_status=running "
+            "assigned_at='2025-12-25 10:00:00+00' completed_at=null\n"
+            "+ a0 id=a0 task_id=t2 node_id=n1 execution_status=completed assigned_at='2025-12-25 "
+            "09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"));
+        QTRY_VERIFY(!changed.isEmpty());
+        QCOMPARE(modelText(models.tasks(), columns),
+                 QStringList({"Fix login | Hive dashboard | alpha", "Docs | Hive dashboard | "}));
+        QCOMPARE(models.tasks()->index(0, TaskModel::RunningOn).data(Qt::ToolTipRole).toString(),
+                 QStringLiteral("n1"));
+        QCOMPARE(models.assignments()->assignmentIdsForTask("t2"), QStringList({"a0"}));
+        QCOMPARE(models.nodeProjects()->describe("np1"), QStringLiteral("main @ /srv/hive"));
+
+        // The assignment completes: the task no longer runs anywhere.
+        changed.clear();
+        models.applyBatch(assignmentText.batch(
+            "~ a1 execution_status=completed completed_at='2025-12-25 10:40:00+00'\n"));
+        QTRY_VERIFY(!changed.isEmpty());
+        QCOMPARE(models.tasks()->index(0, TaskModel::RunningOn).data().toString(), QString());
+    }
+
+    void aTaskNamesThePullRequestOfItsNewestAssignment()
+    {
+        HiveModels models;
+        attachTester(models.progressEvents());
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        BatchText eventText(QStringLiteral("node_task_progress_events"));
+        models.applyBatch(
+            taskText.batch(task("t1", "Fix login", "in-review") + task("t2", "Docs", "todo")));
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t1 node_id=n1 execution_status=failed assigned_at='2025-12-25 "
+            "09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"
+            "+ a2 id=a2 task_id=t1 node_id=n1 execution_status=completed assigned_at='2025-12-25 "
+            "10:00:00+00' completed_at='2025-12-25 10:30:00+00'\n"));
+        QCOMPARE(models.tasks()->pullRequest(0), QUrl());
+        // The first attempt's PR, an event naming none, then the newest attempt's PR (by pr_url,
+        // the older link under "url" of the same assignment loses to the later event); only
+        // http(s) links count.
+        models.applyBatch(eventText.batch(
+            "+ e1 id=#1 assignment_id=a1 event_type=pullrequestcreated message=x "
+            "timestamp='2025-12-25 09:10:00+00' "
+            "metadata={\"url\":\"https://git.example/r/pull/7\"}\n"
+            "+ e2 id=#2 assignment_id=a2 event_type=agentstarted message=x "
+            "timestamp='2025-12-25 10:01:00+00'\n"
+            "+ e3 id=#3 assignment_id=a2 event_type=pullrequestcreated message=x "
+            "timestamp='2025-12-25 10:20:00+00' "
+            "metadata={\"pr_url\":\"https://git.example/r/pull/12\"}\n"
+            "+ e4 id=#4 assignment_id=a2 event_type=note message=x "
+            "timestamp='2025-12-25 10:25:00+00' metadata={\"url\":\"file:///etc/passwd\"}\n"));
+        QCOMPARE(models.tasks()->pullRequest(0),
+                 QUrl(QStringLiteral("https://git.example/r/pull/12")));
+        QCOMPARE(models.tasks()->pullRequest(1), QUrl());
+        // Without the newest attempt's events, the older attempt's PR is the task's.
+        models.applyBatch(eventText.batch("- e3 id=#3\n"));
+        QCOMPARE(models.tasks()->pullRequest(0),
+                 QUrl(QStringLiteral("https://git.example/r/pull/7")));
+    }
+
+    void theBoardProxyFiltersByChipsAndWindow()
+    {
+        HiveModels models;
+        TaskBoardProxy proxy(models.tasks());
+        proxy.setSourceModel(models.tasks());
+        attachTester(&proxy);
+        BatchText taskText(QStringLiteral("shared_tasks"));
+        BatchText assignmentText(QStringLiteral("node_task_assignments"));
+        models.applyBatch(taskText.batch(
+            task("t1", "One", "done") + task("t2", "Two", "done")
+            + "+ t3 id=t3 title='Three' status=done project_id=p2 version=#1 "
+              "updated_at='2025-12-20 10:00:00+00' deleted_at=null archived_at=null\n"));
+        proxy.setStatusFilter(QStringLiteral("done"));
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.setProjectFilter({QStringLiteral("p2")});
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setProjectFilter({});
+        // Done tasks in a window: t3 is older than the cutoff.
+        proxy.setNotBefore(TaskModel::Updated,
+                           QDateTime(QDate(2025, 12, 24), QTime(0, 0), Qt::UTC));
+        QCOMPARE(proxy.rowCount(), 2);
+        // Running on n1: none yet; an assignment arrives and the proxy follows it.
+        proxy.setNodeFilter({QStringLiteral("n1")});
+        QCOMPARE(proxy.rowCount(), 0);
+        models.applyBatch(assignmentText.batch(
+            "+ a1 id=a1 task_id=t2 node_id=n1 execution_status=running assigned_at='2025-12-25 "
+            "10:00:00+00' completed_at=null\n"));
+        QTRY_COMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, TaskModel::Title).data().toString(), QStringLiteral("Two"));
+        proxy.setNodeFilter({});
+        QCOMPARE(proxy.rowCount(), 2);
     }
 
     void progressEventsFormATimelinePerAssignment()

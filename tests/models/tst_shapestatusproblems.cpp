@@ -1,12 +1,14 @@
 // Warnings that do not stop a shape (a value that fails typing) reach its status, the status
 // view, the Problems list and the log once, from a real ShapeWorker over real HTTP.
-#include "ProblemsModel.h"
-#include "ScriptedHttpServer.h"
-#include "ShapeStatusModel.h"
-#include "ShapeWorker.h"
+#include "models/hive/ProblemsModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "sync/shape/ShapeWorker.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Server = ScriptedHttpServer;
 

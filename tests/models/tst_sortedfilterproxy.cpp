@@ -2,16 +2,18 @@
 // the filter stay right under inserts, removes, updates that move rows, resets and filter changes,
 // with precise signals for few places and one layout change for scattered ones, checked by
 // QAbstractItemModelTester throughout.
-#include "BatchText.h"
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 // Counts how often the filter runs, to show which changes re-filter.
@@ -91,6 +93,116 @@ private:
     }
 
 private slots:
+    void heldRowsWaitAndRemovalsAndUpdatesStillApply()
+    {
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines;
+        for (int n = 0; n < 40; n += 2)
+            lines += task(n);
+        model.applyBatch(text.batch(lines));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title);
+        proxy.setHold(true);
+        QSignalSpy held(&proxy, &SortedFilterProxy::heldCountChanged);
+        const QStringList before = titles(&proxy);
+        // Two new rows, one row whose title moves it to the end, one deleted row.
+        model.applyBatch(text.batch(task(5) + task(41) + "~ t4 title='zzz'\n- t10\n"));
+        QCOMPARE(proxy.heldCount(), 3);
+        QCOMPARE(held.last().at(0).toInt(), 3);
+        QStringList still = before;
+        still.removeOne(title(10));
+        still.replace(still.indexOf(title(4)), QStringLiteral("zzz"));
+        QCOMPARE(titles(&proxy), still); // t4 keeps its place with its new text
+        // A deleted held row is no longer counted; source rows shift under the held ones.
+        model.applyBatch(text.batch("- t5\n- t0\n"));
+        QCOMPARE(proxy.heldCount(), 2);
+        proxy.setHold(false);
+        QCOMPARE(proxy.heldCount(), 0);
+        QCOMPARE(held.last().at(0).toInt(), 0);
+        QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+        QCOMPARE(titles(&proxy).constLast(), QStringLiteral("zzz"));
+    }
+
+    void userSortAndFilterPlaceHeldRows()
+    {
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task(1) + task(3)));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title);
+        proxy.setHold(true);
+        model.applyBatch(text.batch(task(2)));
+        QCOMPARE(proxy.rowCount(), 2);
+        proxy.setFilterFixedString(QStringLiteral("title"));
+        QCOMPARE(proxy.heldCount(), 0);
+        QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+        QVERIFY(proxy.isHolding());
+        model.applyBatch(text.batch(task(0)));
+        QCOMPARE(proxy.heldCount(), 1);
+        proxy.sort(TaskModel::Title, Qt::DescendingOrder);
+        QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+        QCOMPARE(proxy.rowCount(), 4);
+    }
+
+    void randomChangesUnderHoldEndInTheRightOrder()
+    {
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title);
+        QRandomGenerator random(15);
+        QSet<int> present;
+        for (int round = 0; round < 30; ++round) {
+            proxy.setHold(round % 3 != 0);
+            const auto ids = [&proxy] {
+                QStringList order;
+                for (int row = 0; row < proxy.rowCount(); ++row)
+                    order.append(proxy.index(row, 0).data(HiveRoles::IdRole).toString());
+                return order;
+            };
+            QStringList stay = ids();
+            QString lines;
+            QSet<int> touched;
+            for (int change = 0; change < 20; ++change) {
+                const int n = int(random.bounded(200));
+                if (touched.contains(n))
+                    continue;
+                touched.insert(n);
+                if (!present.contains(n)) {
+                    lines += task(n);
+                    present.insert(n);
+                } else if (random.bounded(2)) {
+                    lines += QStringLiteral("- t%1\n").arg(n);
+                    present.remove(n);
+                    stay.removeOne(QStringLiteral("t%1").arg(n));
+                } else {
+                    lines += QStringLiteral("~ t%1 title='%2'\n")
+                                 .arg(n)
+                                 .arg(title(int(random.bounded(1000))));
+                }
+            }
+            model.applyBatch(text.batch(lines));
+            // Held: what stayed is where it was, nothing appeared between; else all in order.
+            if (proxy.isHolding())
+                QCOMPARE(ids(), stay);
+            else
+                QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+            if (round % 5 == 4) {
+                proxy.releaseHeld();
+                QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+            }
+        }
+        proxy.setHold(false);
+        QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+    }
+
     void newRowsAtFewPlacesArePreciseInsertions()
     {
         TaskModel model;

@@ -1,14 +1,16 @@
 #pragma once
 
-#include "PgConnection.h"
-#include "PgSetupReport.h"
-#include "PgSetupSession.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgSetupReport.h"
+#include "sync/pg/PgSetupSession.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QFile>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTest>
+
+using namespace hivewatch;
 
 // Shared by the pg setup tests. Roles are cluster-wide and the cluster is shared by parallel
 // tests, so every test uses its own Electric role name and drops it at the end.

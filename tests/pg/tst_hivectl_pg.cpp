@@ -1,4 +1,4 @@
-#include "PgSetupFixture.h"
+#include "tests/pg/PgSetupFixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

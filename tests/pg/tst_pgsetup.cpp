@@ -1,9 +1,11 @@
-#include "PgSetupFixture.h"
+#include "tests/pg/PgSetupFixture.h"
 
-#include "PgSetupChecklist.h"
-#include "PgSetupJson.h"
+#include "sync/pg/PgSetupChecklist.h"
+#include "sync/pg/PgSetupJson.h"
 
 #include <QJsonDocument>
+
+using namespace hivewatch;
 
 using namespace PgSetupFixture;
 using Action = PgSetupRequest::Action;

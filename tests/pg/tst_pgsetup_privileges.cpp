@@ -1,12 +1,14 @@
-#include "PgSetupFixture.h"
+#include "tests/pg/PgSetupFixture.h"
 
-#include "PgSetupJson.h"
+#include "sync/pg/PgSetupJson.h"
 
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+
+using namespace hivewatch;
 
 using namespace PgSetupFixture;
 using Action = PgSetupRequest::Action;

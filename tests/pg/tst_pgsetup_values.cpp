@@ -1,11 +1,13 @@
-#include "PgSetupChecklist.h"
-#include "PgSetupState.h"
-#include "PgSetupTarget.h"
-#include "PgTableListModel.h"
+#include "models/pg/PgTableListModel.h"
+#include "sync/pg/PgSetupChecklist.h"
+#include "sync/pg/PgSetupState.h"
+#include "sync/pg/PgSetupTarget.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+
+using namespace hivewatch;
 
 // The value side of the setup, without a server: table names as users type them, the checklist
 // judged from a state, and the publication editor's model.

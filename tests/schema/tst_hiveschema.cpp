@@ -1,10 +1,12 @@
-#include "PgConnection.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QFile>
 #include <QTest>
 
 #include <memory>
+
+using namespace hivewatch;
 
 // The hive schema, its Electric setup and the seed generator in tests/support/sql are what every
 // Postgres-backed test and bench stands on, so they are checked here against the facts of

@@ -1,6 +1,6 @@
 // `hivectl shape sync` as a user runs it, against scripted HTTP responses over loopback: base
 // query strings, token commands and --give-up-after (issue 13).
-#include "ScriptedHttpServer.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QProcess>
 #include <QTcpServer>
@@ -8,7 +8,6 @@
 #include <QTest>
 
 using Server = ScriptedHttpServer;
-
 
 class TestHivectlShape : public QObject
 {

@@ -2,16 +2,18 @@
 // in log_entries keyed by their Electric key (upserted, detached on delete, never held twice),
 // a must-refetch or an abandoned snapshot takes them off the shape but keeps them as local log
 // history, and stores written before keyed rows resync only if they must.
-#include "HiveShapeRowSinks.h"
-#include "LogShapeSink.h"
-#include "LogStore.h"
-#include "ShapeDefinition.h"
-#include "ShapeStore.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/hive/LogShapeSink.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/store/LogStore.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,16 +1,16 @@
 // The shape consumer against the real test shape server over a real PostgreSQL (issue 4, "Done
 // when": every change kind, both replica modes, proxy mode, rotation and TRUNCATE, and a hivectl
 // killed with SIGKILL that resumes from its saved offset).
-#include "HiveShapeRowSinks.h"
-#include "LogStore.h"
-#include "PgConnection.h"
-#include "ShapeClient.h"
-#include "ShapeServerProcess.h"
-#include "ShapeStore.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
-#include "ShapeWorker.h"
-#include "TestDatabase.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
+#include "sync/shape/ShapeWorker.h"
+#include "sync/store/LogStore.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -21,6 +21,8 @@
 #include <QTest>
 
 #include <csignal>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,16 +1,18 @@
 // The sync layer's hooks for the GUI's offline views and Test button, against the real test
 // shape server: ShapeClient::showStoredShape shows a store's rows without a request, and
 // ShapeProbe answers whether a source serves a table, naming the cause when not.
-#include "PgConnection.h"
-#include "ShapeClient.h"
-#include "ShapeProbe.h"
-#include "ShapeServerProcess.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
+#include "sync/shape/ShapeProbe.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 constexpr int kTimeout = 20000; // ms

@@ -1,12 +1,12 @@
 // Parsing rules of issue 4 items 1–2: canonical URLs, the message body, and value typing.
-#include "LogTable.h"
-#include "ShapeContentEncoding.h"
-#include "ShapeDefinition.h"
-#include "ShapeLogLine.h"
-#include "ShapeMessage.h"
-#include "ShapeSchema.h"
-#include "ShapeUrl.h"
-#include "ShapeValue.h"
+#include "domain/LogTable.h"
+#include "sync/hive/ShapeLogLine.h"
+#include "sync/shape/ShapeContentEncoding.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "sync/shape/ShapeMessage.h"
+#include "sync/shape/ShapeSchema.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeValue.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -15,6 +15,8 @@
 #include <cmath>
 #include <limits>
 #include <tuple>
+
+using namespace hivewatch;
 
 Q_DECLARE_METATYPE(RawField)
 
@@ -260,6 +262,44 @@ private slots:
         auto back = parseRawRow(rawRowToJson(row));
         QVERIFY(back.ok());
         QCOMPARE(back.value(), row);
+    }
+
+    // A store-only consumer gets an insert's stored form straight from the parse: it must be
+    // the exact bytes of the RawRow path (stores stay byte-identical), keep its NULL fields for
+    // the NOT NULL check, and rebuild into the same row.
+    void insertsAsJsonMatchTheRowPath()
+    {
+        const QByteArray body
+            = "[{\"headers\":{\"operation\":\"insert\"},\"key\":\"k1\",\"value\":"
+              "{\"id\":\"1\",\"t\":\"q\\\"uo\\\\te\\n\\u00e9\\u2028/\",\"n\":null,"
+              "\"e\":\"\",\"num\":12.5,\"obj\":{\"a\":[1,null]},\"b\":true}},"
+              "{\"headers\":{\"operation\":\"update\"},\"key\":\"k1\","
+              "\"value\":{\"t\":\"x\"}},"
+              "{\"headers\":{\"operation\":\"insert\"},\"key\":\"k2\","
+              "\"value\":{}}]";
+        auto rows = parseShapeBody(body);
+        auto stored = parseShapeBody(body, true);
+        QVERIFY(rows.ok());
+        QVERIFY(stored.ok());
+        QCOMPARE(stored->changes.size(), 3);
+        for (qsizetype i : {0, 2}) {
+            ShapeMessage &insert = stored->changes[i];
+            QCOMPARE(insert.json, rawRowToJson(rows->changes[i].value));
+            QVERIFY(insert.key.isEmpty()); // kept as UTF-8 only, as the store writes it
+            QCOMPARE(insert.keyText(), rows->changes[i].key);
+            QCOMPARE(insert.keyUtf8, rows->changes[i].key.toUtf8());
+            QVERIFY(materializeRow(insert).ok());
+            QCOMPARE(insert.key, rows->changes[i].key);
+            QCOMPARE(insert.value, rows->changes[i].value);
+            QVERIFY(insert.json.isEmpty());
+        }
+        const RawRow nulls = parseShapeBody(body, true)->changes[0].value;
+        QCOMPARE(nulls.size(), 1);
+        QCOMPARE(nulls[0].column, QByteArray("n"));
+        QVERIFY(nulls[0].isNull);
+        // Only inserts change form.
+        QVERIFY(stored->changes[1].json.isEmpty());
+        QCOMPARE(stored->changes[1].value, rows->changes[1].value);
     }
 
     void skipsUnknownMessageKinds()

@@ -1,18 +1,20 @@
 // ShapeStore's isolation between shapes (issue 13) on a real SQLite file: what a second,
 // read-only connection sees while one shape is half-way through a multi-part snapshot. And the
 // store of a fresh account: ShapeWorker creates its directory, or says which one it cannot.
-#include "LogStore.h"
-#include "ShapeStore.h"
-#include "ShapeStream.h"
-#include "ShapeUrl.h"
-#include "ShapeWorker.h"
-#include "SqliteConnection.h"
+#include "sync/shape/ShapeStore.h"
+#include "sync/shape/ShapeStream.h"
+#include "sync/shape/ShapeUrl.h"
+#include "sync/shape/ShapeWorker.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogStore.h"
 
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 namespace {
 
@@ -184,6 +186,19 @@ class TestShapeStore : public QObject
         const auto visited
             = view.forEachRow(shape, [&](const QString &, const RawRow &) { ++rows; });
         return visited ? rows : -1;
+    }
+    // Every row of `shape` as a reader sees it: key -> title.
+    QMap<QString, QByteArray> readerTitles(const QString &shape)
+    {
+        QMap<QString, QByteArray> rows;
+        ShapeStore view(*m_reader);
+        const auto visited = view.forEachRow(shape, [&](const QString &key, const RawRow &row) {
+            const RawField *title = findField(row, "title");
+            rows.insert(key, title ? title->text : QByteArray("<none>"));
+        });
+        if (!visited)
+            rows.insert(QStringLiteral("<error>"), visited.error().toString().toUtf8());
+        return rows;
     }
     QString readerOffset(const QString &shape)
     {
@@ -473,6 +488,135 @@ private slots:
         }
     }
 
+    // A store written before rows were keyed by shape id (store version 3: shape_rows a table
+    // keyed by shape name and whole key) opens with its rows and positions, and syncs on.
+    void storeWithTheOlderRowLayoutKeepsItsRowsAndPositions()
+    {
+        const QString oldPath = m_dir->filePath(QStringLiteral("old.sqlite"));
+        {
+            auto made = LogStore::open(oldPath, LogStore::Access::ReadWrite);
+            QVERIFY(made.ok());
+            QSqlQuery q(made.value()->database());
+            QVERIFY(q.exec(QStringLiteral("PRAGMA user_version")) && q.next());
+            QCOMPARE(q.value(0).toInt(), 3);
+            for (const char *sql : {
+                     R"(CREATE TABLE shape_state (name TEXT PRIMARY KEY, shape_key TEXT NOT NULL,
+                        handle TEXT, "offset" TEXT NOT NULL, schema TEXT,
+                        row_count INTEGER NOT NULL DEFAULT 0, last_synced_at TEXT,
+                        log_rows INTEGER NOT NULL DEFAULT 0, key_prefix TEXT,
+                        keyed_rows INTEGER NOT NULL DEFAULT 0))",
+                     R"(CREATE TABLE shape_rows (shape TEXT NOT NULL, key TEXT NOT NULL,
+                        value TEXT NOT NULL, PRIMARY KEY (shape, key)) WITHOUT ROWID)",
+                     R"(INSERT INTO shape_state VALUES ('old', 'old', 'h-old', '7_3',
+                        '{"id":{"type":"int4","pk_index":0},"title":{"type":"text"}}', 3,
+                        '2026-12-01T10:00:00.000Z', 0, NULL, 1))",
+                     R"(INSERT INTO shape_rows VALUES
+                        ('old', '"public"."t"/"1"', '{"id":"1","title":"one"}'),
+                        ('old', '"public"."t"/"2"', '{"id":"2","title":"two"}'),
+                        ('old', char(1) || 'odd', '{"id":"3","title":"odd"}'),
+                        ('gone', '"public"."t"/"1"', '{"id":"1","title":"unsaved"}'))",
+                 }) {
+                QVERIFY2(q.exec(QString::fromUtf8(sql)), qPrintable(q.lastError().text()));
+            }
+        }
+        auto writer = LogStore::open(oldPath, LogStore::Access::ReadWrite);
+        QVERIFY(writer.ok());
+        ShapeStore store(*writer.value());
+        QVERIFY2(store.migrate().ok(), "the old layout must migrate");
+        auto loaded = store.load(QStringLiteral("old"), QStringLiteral("old"));
+        QVERIFY(loaded.ok() && loaded.value());
+        QCOMPARE(loaded.value()->offset, QStringLiteral("7_3"));
+        QCOMPARE(loaded.value()->handle, QStringLiteral("h-old"));
+        QCOMPARE(loaded.value()->rowCount, 3);
+        m_reader = std::move(LogStore::open(oldPath, LogStore::Access::ReadOnly)).value();
+        const QMap<QString, QByteArray> before {
+            {QStringLiteral("\"public\".\"t\"/\"1\""), "one"},
+            {QStringLiteral("\"public\".\"t\"/\"2\""), "two"},
+            {QStringLiteral("\x01odd"), "odd"},
+        };
+        QCOMPARE(readerTitles(QStringLiteral("old")), before);
+
+        // It syncs on: an insert, an update merged into a migrated row, a delete.
+        ShapeUpdate next = update(4, 4, QStringLiteral("8_0"));
+        ShapeMessage changed;
+        changed.operation = RowChange::Operation::Update;
+        changed.key = QStringLiteral("\"public\".\"t\"/\"2\"");
+        changed.value = {RawField {"id", "2"}, RawField {"title", "TWO"}};
+        ShapeMessage deleted;
+        deleted.operation = RowChange::Operation::Delete;
+        deleted.key = QStringLiteral("\x01odd");
+        next.changes += {changed, deleted};
+        QVERIFY(store.write(QStringLiteral("old"), next).ok());
+        auto committed = store.commit(QStringLiteral("old"), QStringLiteral("old"), next);
+        QVERIFY(committed.ok());
+        QCOMPARE(committed.value(), 3);
+        const QMap<QString, QByteArray> after {
+            {QStringLiteral("\"public\".\"t\"/\"1\""), "one"},
+            {QStringLiteral("\"public\".\"t\"/\"2\""), "TWO"},
+            {QStringLiteral("\"public\".\"t\"/\"4\""), "row 4"},
+        };
+        QCOMPARE(readerTitles(QStringLiteral("old")), after);
+
+        // Opening it again migrates nothing twice.
+        ShapeStore again(*writer.value());
+        QVERIFY(again.migrate().ok());
+        QCOMPARE(readerTitles(QStringLiteral("old")), after);
+    }
+
+    // Keys are stored without their shape's common prefix; keys outside it, or whose rest looks
+    // like the escape, must still come back whole and never meet another key's row.
+    void keysOutsideTheSharedPrefixAreKeptApart()
+    {
+        const QString shape = QStringLiteral("c");
+        ShapeUpdate snapshot = update(1, 2, QStringLiteral("1_0"), true);
+        const QStringList odd {QStringLiteral("other/\"1\""), QStringLiteral("\"1\""),
+                               QStringLiteral("\"public\".\"t\"/\x01\"1\""),
+                               QStringLiteral("\x01\"1\""), QStringLiteral("no slash")};
+        for (const QString &key : odd) {
+            ShapeMessage change = insert(9);
+            change.key = key;
+            change.value[1].text = key.toUtf8();
+            snapshot.changes.append(change);
+        }
+        // A server that sends a key twice in one snapshot: the later row wins.
+        ShapeMessage twice = insert(1);
+        twice.value[1].text = "again";
+        snapshot.changes.append(twice);
+        QVERIFY(commitUpdate(shape, snapshot));
+        QMap<QString, QByteArray> expected {{QStringLiteral("\"public\".\"t\"/\"1\""), "again"},
+                                            {QStringLiteral("\"public\".\"t\"/\"2\""), "row 2"}};
+        for (const QString &key : odd)
+            expected.insert(key, key.toUtf8());
+        QCOMPARE(readerTitles(shape), expected);
+
+        ShapeUpdate deletes;
+        deletes.handle = snapshot.handle;
+        deletes.schema = snapshot.schema;
+        deletes.offset = QStringLiteral("2_0");
+        for (const QString &key : {odd[0], odd[3]}) {
+            ShapeMessage gone;
+            gone.operation = RowChange::Operation::Delete;
+            gone.key = key;
+            deletes.changes.append(gone);
+            expected.remove(key);
+        }
+        QVERIFY(commitUpdate(shape, deletes));
+        QCOMPARE(readerTitles(shape), expected);
+        // The other shapes' rows were never touched.
+        QCOMPARE(readerRows(QStringLiteral("a")), 3);
+
+        // A new snapshot of another table's keys takes their prefix.
+        ShapeUpdate refetch = update(5, 5, QStringLiteral("3_0"), true);
+        refetch.changes[0].key = QStringLiteral("\"other\".\"u\"/\"5\"");
+        QVERIFY(commitUpdate(shape, refetch));
+        QCOMPARE(readerTitles(shape),
+                 (QMap<QString, QByteArray> {{QStringLiteral("\"other\".\"u\"/\"5\""), "row 5"}}));
+        QSqlQuery q(m_reader->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT key_prefix FROM shape_ids WHERE name = 'c'"))
+                && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("\"other\".\"u\"/"));
+    }
+
     void nodeDatabaseIsRefusedForShapeSync()
     {
         const QString path = m_dir->filePath(QStringLiteral("db.sqlite"));
@@ -573,7 +717,7 @@ private slots:
     {
         QSqlQuery q(m_writer->database());
         QVERIFY2(q.exec(QStringLiteral(
-                     "CREATE TRIGGER refuse BEFORE INSERT ON shape_rows WHEN new.key LIKE "
+                     "CREATE TRIGGER refuse BEFORE INSERT ON shape_row_data WHEN new.key LIKE "
                      "'%\"666\"' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")),
                  qPrintable(q.lastError().text()));
         q.finish();

@@ -1,14 +1,16 @@
 // The ShapeStream state machine (issue 4 item 3) against scripted HTTP responses over loopback.
-#include "ScriptedHttpServer.h"
-#include "ShapeBackoff.h"
-#include "ShapeStream.h"
-#include "ShapeWorker.h"
+#include "sync/shape/ShapeBackoff.h"
+#include "sync/shape/ShapeStream.h"
+#include "sync/shape/ShapeWorker.h"
+#include "tests/support/ScriptedHttpServer.h"
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrlQuery>
+
+using namespace hivewatch;
 
 using Server = ScriptedHttpServer;
 

@@ -1,10 +1,12 @@
 // The protocol decisions of ShapeStream as pure transitions (issue 18 item 4): every case is a
 // state and a response's metadata in, a state and an action out. No sockets, no timers.
 
-#include "ShapeStreamState.h"
+#include "sync/shape/ShapeStreamState.h"
 
 #include <QTest>
 #include <QUrlQuery>
+
+using namespace hivewatch;
 
 using Kind = ShapeStreamAction::Kind;
 using Phase = ShapeStreamState::Phase;

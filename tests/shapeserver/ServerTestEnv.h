@@ -1,13 +1,15 @@
 #pragma once
 
-#include "PgConnection.h"
-#include "ShapeClient.h"
-#include "ShapeServerProcess.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/shapeserver/ShapeClient.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QTest>
 
 #include <memory>
+
+using namespace hivewatch;
 
 // A fresh database with the `items` table, a running hive-shape-server on it, and a client.
 struct ServerTestEnv

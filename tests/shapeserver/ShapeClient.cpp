@@ -1,4 +1,4 @@
-#include "ShapeClient.h"
+#include "tests/shapeserver/ShapeClient.h"
 
 #include <QDeadlineTimer>
 #include <QEventLoop>

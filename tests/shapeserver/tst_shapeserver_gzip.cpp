@@ -1,5 +1,5 @@
-#include "NginxProcess.h"
-#include "ServerTestEnv.h"
+#include "tests/shapeserver/ServerTestEnv.h"
+#include "tests/support/NginxProcess.h"
 
 #include <QFile>
 #include <QJsonObject>

@@ -1,4 +1,4 @@
-#include "ServerTestEnv.h"
+#include "tests/shapeserver/ServerTestEnv.h"
 
 #include <QElapsedTimer>
 #include <QFile>

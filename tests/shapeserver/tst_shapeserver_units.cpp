@@ -1,8 +1,8 @@
-#include "JwtToken.h"
-#include "LogOffset.h"
-#include "ServerOptions.h"
-#include "ShapeDefinition.h"
-#include "TableInfo.h"
+#include "tools/shape-server/JwtToken.h"
+#include "tools/shape-server/LogOffset.h"
+#include "tools/shape-server/ServerOptions.h"
+#include "tools/shape-server/ShapeDefinition.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QTest>
 

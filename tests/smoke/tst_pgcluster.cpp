@@ -1,7 +1,9 @@
-#include "PgConnection.h"
-#include "TestDatabase.h"
+#include "sync/pg/PgConnection.h"
+#include "tests/support/TestDatabase.h"
 
 #include <QTest>
+
+using namespace hivewatch;
 
 // The private cluster every Postgres test stands on: it must be real and ready for logical
 // replication, and PgConnection must quote what it is given.
@@ -28,11 +30,15 @@ private slots:
         auto conn = PgConnection::connect(db.conninfo());
         QVERIFY(conn.ok());
         const QString odd = QStringLiteral("Odd \"Table\" name");
-        QVERIFY((*conn)->exec(QStringLiteral("CREATE TABLE ") + (*conn)->quoteIdentifier(odd)
-                              + QStringLiteral(" (v text)")).ok());
-        QVERIFY((*conn)->exec(QStringLiteral("INSERT INTO ") + (*conn)->quoteIdentifier(odd)
-                                  + QStringLiteral(" VALUES ($1), ($2)"),
-                              {QStringLiteral("it's ünïcode"), QString()}).ok());
+        QVERIFY((*conn)
+                    ->exec(QStringLiteral("CREATE TABLE ") + (*conn)->quoteIdentifier(odd)
+                           + QStringLiteral(" (v text)"))
+                    .ok());
+        QVERIFY((*conn)
+                    ->exec(QStringLiteral("INSERT INTO ") + (*conn)->quoteIdentifier(odd)
+                               + QStringLiteral(" VALUES ($1), ($2)"),
+                           {QStringLiteral("it's ünïcode"), QString()})
+                    .ok());
         auto rows = (*conn)->exec(QStringLiteral("SELECT v FROM ") + (*conn)->quoteIdentifier(odd)
                                   + QStringLiteral(" ORDER BY v NULLS LAST"));
         QVERIFY(rows.ok());
@@ -43,7 +49,8 @@ private slots:
 
     void connectionFailureNamesTheProblem()
     {
-        auto conn = PgConnection::connect(QStringLiteral("host=/nonexistent-socket-dir port=1 user=postgres"));
+        auto conn = PgConnection::connect(
+            QStringLiteral("host=/nonexistent-socket-dir port=1 user=postgres"));
         QVERIFY(!conn.ok());
         QVERIFY(conn.error().message.contains(QStringLiteral("Could not connect")));
         QVERIFY(!conn.error().detail.isEmpty());

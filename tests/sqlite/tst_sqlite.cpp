@@ -1,8 +1,8 @@
 // The one SQLite wrapper and the one worker-thread owner, on real files: errors that name the
 // file and tell read-only, corrupt and busy apart, the transaction guard, and cancellation.
-#include "SqliteConnection.h"
-#include "SqliteTransaction.h"
-#include "WorkerThread.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteTransaction.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <future>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,7 +1,7 @@
-#include "LogSearch.h"
-#include "LogStore.h"
-#include "LogStoreSchema.h"
-#include "SqliteConnection.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogSearch.h"
+#include "sync/store/LogStore.h"
+#include "sync/store/LogStoreSchema.h"
 
 #include <QCoreApplication>
 #include <QProcess>
@@ -17,6 +17,8 @@
 #include <thread>
 
 #include <unistd.h>
+
+using namespace hivewatch;
 
 // The full-text index (store version 4) and LogSearch over real stores: every expected hit and
 // only those, checked against a plain reading of every line with the same rule.

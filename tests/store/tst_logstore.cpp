@@ -1,5 +1,5 @@
-#include "LogStore.h"
-#include "LogStoreSchema.h"
+#include "sync/store/LogStore.h"
+#include "sync/store/LogStoreSchema.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -24,6 +24,8 @@
 
 #include <sched.h>
 #include <sys/mount.h>
+
+using namespace hivewatch;
 
 namespace {
 

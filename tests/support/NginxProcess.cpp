@@ -1,4 +1,4 @@
-#include "NginxProcess.h"
+#include "tests/support/NginxProcess.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

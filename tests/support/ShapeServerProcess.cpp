@@ -1,4 +1,4 @@
-#include "ShapeServerProcess.h"
+#include "tests/support/ShapeServerProcess.h"
 
 #include <QDeadlineTimer>
 #include <QFileInfo>

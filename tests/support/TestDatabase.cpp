@@ -1,11 +1,13 @@
-#include "TestDatabase.h"
+#include "tests/support/TestDatabase.h"
 
-#include "PgConnection.h"
+#include "sync/pg/PgConnection.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+
+using namespace hivewatch;
 
 QString TestDatabase::clusterConninfo(QString *whyNot)
 {
@@ -13,9 +15,10 @@ QString TestDatabase::clusterConninfo(QString *whyNot)
     QFile file(path);
     if (path.isEmpty() || !file.open(QIODevice::ReadOnly)) {
         if (whyNot)
-            *whyNot = QStringLiteral("no private PostgreSQL cluster: HIVEWATCH_TEST_PG_CONNFILE='%1' "
-                                     "is not readable (run the test through ctest)")
-                          .arg(path);
+            *whyNot
+                = QStringLiteral("no private PostgreSQL cluster: HIVEWATCH_TEST_PG_CONNFILE='%1' "
+                                 "is not readable (run the test through ctest)")
+                      .arg(path);
         return {};
     }
     return QString::fromUtf8(file.readAll()).trimmed();
@@ -31,12 +34,14 @@ TestDatabase::TestDatabase(const QString &prefix)
         m_error = admin.error().toString();
         return;
     }
-    const QString name = QStringLiteral("%1_%2_%3")
-                             .arg(prefix.toLower().replace(QRegularExpression(QStringLiteral("[^a-z0-9_]")),
-                                                           QStringLiteral("_")))
-                             .arg(QCoreApplication::applicationPid())
-                             .arg(QRandomGenerator::global()->bounded(1000000));
-    auto created = (*admin)->exec(QStringLiteral("CREATE DATABASE ") + (*admin)->quoteIdentifier(name));
+    const QString name
+        = QStringLiteral("%1_%2_%3")
+              .arg(prefix.toLower().replace(QRegularExpression(QStringLiteral("[^a-z0-9_]")),
+                                            QStringLiteral("_")))
+              .arg(QCoreApplication::applicationPid())
+              .arg(QRandomGenerator::global()->bounded(1000000));
+    auto created
+        = (*admin)->exec(QStringLiteral("CREATE DATABASE ") + (*admin)->quoteIdentifier(name));
     if (!created) {
         m_error = created.error().toString();
         return;
@@ -52,16 +57,18 @@ TestDatabase::~TestDatabase()
     if (!admin)
         return;
     // Replication slots and walsenders of the test may still hold the database.
-    (void)(*admin)->exec(QStringLiteral("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-                                        "WHERE database = $1 AND NOT active"),
-                         {m_name});
-    (void)(*admin)->exec(QStringLiteral("DROP DATABASE IF EXISTS ") + (*admin)->quoteIdentifier(m_name)
-                         + QStringLiteral(" WITH (FORCE)"));
+    (void)(*admin)->exec(
+        QStringLiteral("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                       "WHERE database = $1 AND NOT active"),
+        {m_name});
+    (void)(*admin)->exec(QStringLiteral("DROP DATABASE IF EXISTS ")
+                         + (*admin)->quoteIdentifier(m_name) + QStringLiteral(" WITH (FORCE)"));
 }
 
 QString TestDatabase::conninfo() const
 {
     QString info = m_cluster;
-    info.replace(QRegularExpression(QStringLiteral("dbname=\\S+")), QStringLiteral("dbname=") + m_name);
+    info.replace(QRegularExpression(QStringLiteral("dbname=\\S+")),
+                 QStringLiteral("dbname=") + m_name);
     return info;
 }

@@ -1,11 +1,13 @@
-#include "DashboardOptions.h"
-#include "ProfileStore.h"
+#include "app/hivewatch/DashboardOptions.h"
+#include "ui/hive/ProfileStore.h"
 
 #include <QCommandLineParser>
 #include <QFile>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 class TestDashboardOptions : public QObject
 {

@@ -1,10 +1,10 @@
 // The Problems dock of the real dashboard lists a shape's typing warning, and a double-click on
 // it shows the shape's panel.
-#include "Dashboard.h"
-#include "MainWindow.h"
-#include "ProblemsModel.h"
-#include "ProblemsPanel.h"
-#include "ScriptedHttpServer.h"
+#include "app/hivewatch/Dashboard.h"
+#include "models/hive/ProblemsModel.h"
+#include "tests/support/ScriptedHttpServer.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/ProblemsPanel.h"
 
 #include <QApplication>
 #include <QDockWidget>
@@ -14,6 +14,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 using Server = ScriptedHttpServer;
 

@@ -1,17 +1,17 @@
-#include "AssignmentModel.h"
-#include "BatchText.h"
-#include "ConnectionDialog.h"
-#include "HiveRoles.h"
-#include "KanbanBoard.h"
-#include "MainWindow.h"
-#include "NodeModel.h"
-#include "NodesPanel.h"
-#include "ProfileStore.h"
-#include "ProgressEventModel.h"
-#include "ShapeStatusModel.h"
-#include "SyncStatusPanel.h"
-#include "TaskModel.h"
-#include "TasksPanel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
+#include "models/hive/ShapeStatusModel.h"
+#include "models/hive/TaskModel.h"
+#include "tests/models/BatchText.h"
+#include "ui/MainWindow.h"
+#include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/KanbanBoard.h"
+#include "ui/hive/NodesPanel.h"
+#include "ui/hive/ProfileStore.h"
+#include "ui/hive/SyncStatusPanel.h"
+#include "ui/hive/TasksPanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QBrush>
@@ -28,6 +28,8 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
+using namespace hivewatch;
 
 class TestHivePanels : public QObject
 {
@@ -84,7 +86,17 @@ private slots:
         QCOMPARE(board->columnTitles("done"), QStringList());
         panel.setShowHidden(true);
         QCOMPARE(panel.table()->model()->rowCount(), 4);
+        // Done shows the last day only; the older one is behind "1 older".
+        QCOMPARE(board->columnTitles("done"), QStringList());
+        QCOMPARE(board->olderCount("done"), 1);
+        QCOMPARE(board->columnHeader("done"), QStringLiteral("Done (0 of 1)"));
+        QVERIFY(board->olderButton("done")->isVisibleTo(board));
+        QCOMPARE(board->olderButton("done")->text(), QStringLiteral("1 older"));
+        QTest::mouseClick(board->olderButton("done"), Qt::LeftButton);
         QCOMPARE(board->columnTitles("done"), QStringList({"Release"}));
+        QCOMPARE(board->columnHeader("done"), QStringLiteral("Done (1)"));
+        board->expandOlder("done");
+        QCOMPARE(board->columnTitles("done"), QStringList());
 
         panel.showTable();
         QTest::keyClick(&panel, Qt::Key_F, Qt::ControlModifier);
@@ -318,8 +330,8 @@ private slots:
         QVERIFY(!chosen.demo);
         QCOMPARE(chosen.sources.size(), 2);
         QCOMPARE(chosen.tables(),
-                 QStringList({"shared_tasks", "nodes", "node_task_assignments",
-                              "node_task_progress_events"}));
+                 QStringList({"projects", "node_projects", "shared_tasks", "nodes",
+                              "node_task_assignments", "node_task_progress_events"}));
         const ShapeEndpoint tasks = chosen.sourceFor("shared_tasks")->endpointFor("shared_tasks");
         QCOMPARE(tasks.style, ShapeEndpoint::Style::Proxy);
         QCOMPARE(tasks.url, QUrl("https://hive.example/v1/shape/shared_tasks"));

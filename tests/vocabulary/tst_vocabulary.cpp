@@ -1,6 +1,8 @@
-#include "StatusVocabularies.h"
+#include "domain/StatusVocabularies.h"
 
 #include <QTest>
+
+using namespace hivewatch;
 
 // Every spelling the hive or a node writes parses to the one value it means; unknown strings are
 // kept and shown, and validation names field, value and allowed set.

@@ -1,11 +1,13 @@
-#include "ChangeConverter.h"
+#include "tools/shape-server/ChangeConverter.h"
 
-#include "JsonText.h"
-#include "PgConnection.h"
-#include "PgResult.h"
-#include "ServerLog.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/pg/PgResult.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/ServerLog.h"
 
 #include <algorithm>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,17 +1,20 @@
 #pragma once
 
-#include "LogOffset.h"
-#include "PgOutputDecoder.h"
-#include "ShapeDefinition.h"
-#include "TableInfo.h"
+#include "tools/shape-server/LogOffset.h"
+#include "tools/shape-server/PgOutputDecoder.h"
+#include "tools/shape-server/ShapeDefinition.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QByteArray>
 #include <QList>
 
 #include <optional>
 
+namespace hivewatch {
 class PgConnection;
 class PgResult;
+} // namespace hivewatch
+using namespace hivewatch;
 
 // A row as text values indexed by table column; `present` is false for a value the stream did
 // not carry (a key-only old tuple, an unchanged TOAST value without an old row).

@@ -1,6 +1,6 @@
-#include "HttpConnection.h"
+#include "tools/shape-server/HttpConnection.h"
 
-#include "ServerLog.h"
+#include "tools/shape-server/ServerLog.h"
 
 #include <QTcpSocket>
 

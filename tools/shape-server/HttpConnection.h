@@ -1,6 +1,6 @@
 #pragma once
 
-#include "HttpMessage.h"
+#include "tools/shape-server/HttpMessage.h"
 
 #include <QObject>
 #include <QPointer>

@@ -1,4 +1,4 @@
-#include "HttpMessage.h"
+#include "tools/shape-server/HttpMessage.h"
 
 #include <QUrl>
 

@@ -1,6 +1,6 @@
-#include "HttpServer.h"
+#include "tools/shape-server/HttpServer.h"
 
-#include "HttpConnection.h"
+#include "tools/shape-server/HttpConnection.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>

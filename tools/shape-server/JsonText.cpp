@@ -1,6 +1,8 @@
-#include "JsonText.h"
+#include "tools/shape-server/JsonText.h"
 
-#include "JsonString.h"
+#include "sync/common/JsonString.h"
+
+using namespace hivewatch;
 
 namespace JsonText {
 

@@ -1,4 +1,4 @@
-#include "JwtToken.h"
+#include "tools/shape-server/JwtToken.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

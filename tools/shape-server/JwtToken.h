@@ -1,9 +1,11 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QString>
+
+using namespace hivewatch;
 
 // HS256 JSON Web Tokens as the hive issues its access tokens (docs/hive-schema.md §5): the proxy
 // mode verifies them, `hive-shape-server mint-token` and the tests issue them.

@@ -1,4 +1,4 @@
-#include "LogOffset.h"
+#include "tools/shape-server/LogOffset.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "PgOutputDecoder.h"
+#include "tools/shape-server/PgOutputDecoder.h"
 
 #include <QtEndian>
 

@@ -1,7 +1,7 @@
-#include "ReplicationStream.h"
+#include "tools/shape-server/ReplicationStream.h"
 
-#include "PgConnection.h"
-#include "ServerLog.h"
+#include "sync/pg/PgConnection.h"
+#include "tools/shape-server/ServerLog.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -10,6 +10,8 @@
 
 #include <libpq-fe.h>
 #include <sys/select.h>
+
+using namespace hivewatch;
 
 namespace {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "PgOutputDecoder.h"
+#include "tools/shape-server/PgOutputDecoder.h"
 
 #include <QThread>
 

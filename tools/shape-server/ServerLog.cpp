@@ -1,3 +1,3 @@
-#include "ServerLog.h"
+#include "tools/shape-server/ServerLog.h"
 
 Q_LOGGING_CATEGORY(lcShapeServer, "hivewatch.shapeserver")

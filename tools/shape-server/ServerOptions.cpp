@@ -1,7 +1,7 @@
-#include "ServerOptions.h"
+#include "tools/shape-server/ServerOptions.h"
 
-#include "JsonText.h"
-#include "TableInfo.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QHostAddress>
 

@@ -1,9 +1,11 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QString>
 #include <QStringList>
+
+using namespace hivewatch;
 
 // One fault-injection switch (--fault SPEC, or POST /v1/admin/faults?spec=SPEC at run time).
 // SPEC is `KIND[:key=value]…`:

@@ -1,6 +1,6 @@
-#include "Shape.h"
+#include "tools/shape-server/Shape.h"
 
-#include "JsonText.h"
+#include "tools/shape-server/JsonText.h"
 
 #include <algorithm>
 

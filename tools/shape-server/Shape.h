@@ -1,9 +1,9 @@
 #pragma once
 
-#include "ChangeConverter.h"
-#include "ShapeDefinition.h"
-#include "SnapshotWriter.h"
-#include "TableInfo.h"
+#include "tools/shape-server/ChangeConverter.h"
+#include "tools/shape-server/ShapeDefinition.h"
+#include "tools/shape-server/SnapshotWriter.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,8 +1,8 @@
-#include "ShapeDefinition.h"
+#include "tools/shape-server/ShapeDefinition.h"
 
-#include "HttpMessage.h"
-#include "JsonText.h"
-#include "TableInfo.h"
+#include "tools/shape-server/HttpMessage.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QMap>
 #include <QRegularExpression>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "LogOffset.h"
+#include "tools/shape-server/LogOffset.h"
 
 #include <QByteArray>
 #include <QList>

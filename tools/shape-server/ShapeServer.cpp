@@ -1,15 +1,15 @@
-#include "ShapeServer.h"
-#include "ShapeServerExchange.h"
+#include "tools/shape-server/ShapeServer.h"
+#include "tools/shape-server/ShapeServerExchange.h"
 
-#include "ChangeConverter.h"
-#include "HttpConnection.h"
-#include "HttpServer.h"
-#include "JsonText.h"
-#include "PgConnection.h"
-#include "ReplicationStream.h"
-#include "ServerLog.h"
-#include "Shape.h"
-#include "SnapshotWriter.h"
+#include "sync/pg/PgConnection.h"
+#include "tools/shape-server/ChangeConverter.h"
+#include "tools/shape-server/HttpConnection.h"
+#include "tools/shape-server/HttpServer.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/ReplicationStream.h"
+#include "tools/shape-server/ServerLog.h"
+#include "tools/shape-server/Shape.h"
+#include "tools/shape-server/SnapshotWriter.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -17,6 +17,8 @@
 #include <QTimer>
 
 #include <libpq-fe.h>
+
+using namespace hivewatch;
 
 ShapeServer::ShapeServer(ServerOptions options, QObject *parent)
     : QObject(parent)

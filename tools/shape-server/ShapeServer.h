@@ -1,9 +1,9 @@
 #pragma once
 
-#include "HttpMessage.h"
-#include "PgOutputDecoder.h"
-#include "ServerOptions.h"
-#include "ShapeDefinition.h"
+#include "tools/shape-server/HttpMessage.h"
+#include "tools/shape-server/PgOutputDecoder.h"
+#include "tools/shape-server/ServerOptions.h"
+#include "tools/shape-server/ShapeDefinition.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -17,7 +17,10 @@
 
 class HttpConnection;
 class HttpServer;
+namespace hivewatch {
 class PgConnection;
+} // namespace hivewatch
+using namespace hivewatch;
 class QThread;
 class ReplicationStream;
 class Shape;

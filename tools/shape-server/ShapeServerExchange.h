@@ -1,8 +1,8 @@
 #pragma once
 
 // Private to ShapeServer*.cpp: the bookkeeping of requests in flight.
-#include "HttpConnection.h"
-#include "ShapeServer.h"
+#include "tools/shape-server/HttpConnection.h"
+#include "tools/shape-server/ShapeServer.h"
 
 #include <QPointer>
 #include <QTimer>

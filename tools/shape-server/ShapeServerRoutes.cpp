@@ -1,16 +1,18 @@
 // ShapeServer, part one: routing of every request (health, admin faults, proxy mode, DELETE).
 // Part two, ShapeServerServe.cpp, answers GET /v1/shape for a shape.
-#include "ShapeServer.h"
-#include "ShapeServerExchange.h"
+#include "tools/shape-server/ShapeServer.h"
+#include "tools/shape-server/ShapeServerExchange.h"
 
-#include "JsonText.h"
-#include "JwtToken.h"
-#include "PgConnection.h"
-#include "ServerLog.h"
-#include "Shape.h"
+#include "sync/pg/PgConnection.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/JwtToken.h"
+#include "tools/shape-server/ServerLog.h"
+#include "tools/shape-server/Shape.h"
 
 #include <QDateTime>
 #include <QTimer>
+
+using namespace hivewatch;
 
 void ShapeServer::handle(QPointer<HttpConnection> connection, const HttpRequest &request)
 {

@@ -1,10 +1,10 @@
 // ShapeServer, part two: answering GET /v1/shape for a known shape (docs/electric-protocol.md §2,
 // §4).
-#include "ShapeServer.h"
-#include "ShapeServerExchange.h"
+#include "tools/shape-server/ShapeServer.h"
+#include "tools/shape-server/ShapeServerExchange.h"
 
-#include "JsonText.h"
-#include "Shape.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/Shape.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>

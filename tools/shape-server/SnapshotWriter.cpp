@@ -1,12 +1,14 @@
-#include "SnapshotWriter.h"
+#include "tools/shape-server/SnapshotWriter.h"
 
-#include "ChangeConverter.h"
-#include "JsonText.h"
-#include "PgConnection.h"
-#include "ServerLog.h"
+#include "sync/pg/PgConnection.h"
+#include "tools/shape-server/ChangeConverter.h"
+#include "tools/shape-server/JsonText.h"
+#include "tools/shape-server/ServerLog.h"
 
 #include <QFile>
 #include <QMutexLocker>
+
+using namespace hivewatch;
 
 std::optional<SnapshotVisibility> SnapshotVisibility::parse(const QString &pgSnapshot)
 {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ShapeDefinition.h"
-#include "TableInfo.h"
+#include "tools/shape-server/ShapeDefinition.h"
+#include "tools/shape-server/TableInfo.h"
 
 #include <QList>
 #include <QMutex>

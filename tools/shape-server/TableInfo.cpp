@@ -1,9 +1,11 @@
-#include "TableInfo.h"
+#include "tools/shape-server/TableInfo.h"
 
-#include "JsonText.h"
-#include "PgConnection.h"
+#include "sync/pg/PgConnection.h"
+#include "tools/shape-server/JsonText.h"
 
 #include <algorithm>
+
+using namespace hivewatch;
 
 int TableInfo::indexOf(const QString &column) const
 {

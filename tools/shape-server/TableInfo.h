@@ -1,13 +1,16 @@
 #pragma once
 
-#include "Result.h"
+#include "domain/Result.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
+namespace hivewatch {
 class PgConnection;
+} // namespace hivewatch
+using namespace hivewatch;
 
 struct ColumnInfo
 {

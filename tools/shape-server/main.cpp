@@ -1,9 +1,9 @@
 // hive-shape-server: the Electric Shape API over a real PostgreSQL, for tests and demos.
 // Command line: see ServerOptions::usage(). Prints exactly one line on stdout when ready:
 //   listening on http://127.0.0.1:<port>
-#include "JwtToken.h"
-#include "ServerOptions.h"
-#include "ShapeServer.h"
+#include "tools/shape-server/JwtToken.h"
+#include "tools/shape-server/ServerOptions.h"
+#include "tools/shape-server/ShapeServer.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,6 +1,6 @@
-#include "ConnectionDialog.h"
+#include "ui/hive/ConnectionDialog.h"
 
-#include "ShapeProbe.h"
+#include "sync/shape/ShapeProbe.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -16,6 +16,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 // Item data of the "new profile" entry of the profile chooser.
@@ -363,3 +365,5 @@ void ConnectionDialog::updateForm()
     m_test->setEnabled(!m_profile.sources.isEmpty());
     m_deleteProfile->setEnabled(m_profiles->currentData().toString() != kNewProfile);
 }
+
+} // namespace hivewatch

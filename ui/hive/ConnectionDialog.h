@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ConnectionProfile.h"
+#include "ui/hive/ConnectionProfile.h"
 
 #include <QDialog>
 #include <QMap>
@@ -12,6 +12,9 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPushButton;
+
+namespace hivewatch {
+
 class ShapeProbe;
 
 // File → Connect…: choose or edit a connection profile. A profile has one or more sources (URL,
@@ -91,3 +94,5 @@ private:
     QStringList m_testLines;
     QStringList m_deleted;
 };
+
+} // namespace hivewatch

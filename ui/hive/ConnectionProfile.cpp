@@ -1,6 +1,8 @@
-#include "ConnectionProfile.h"
+#include "ui/hive/ConnectionProfile.h"
 
 #include <QObject>
+
+namespace hivewatch {
 
 ProfileSource ProfileSource::make(const QString &name, const QUrl &url, Style style, Auth auth)
 {
@@ -120,3 +122,5 @@ ConnectionProfile ConnectionProfile::fromConnection(const ConnectionSettings &co
         profile.tableSources.insert(table, source.name);
     return profile;
 }
+
+} // namespace hivewatch

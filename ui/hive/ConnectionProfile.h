@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ConnectionSettings.h"
-#include "ShapeDefinition.h"
+#include "sync/shape/ShapeDefinition.h"
+#include "ui/hive/ConnectionSettings.h"
 
 #include <QList>
 #include <QMap>
@@ -9,6 +9,8 @@
 #include <QUrl>
 
 class QSettings;
+
+namespace hivewatch {
 
 // One place shapes are synced from: a base URL (its query string is kept on every request), a
 // style (Electric's `?table=` or a proxy path `/<table>`) and how to authenticate. The secret
@@ -60,3 +62,5 @@ struct ConnectionProfile
 
     bool operator==(const ConnectionProfile &) const = default;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "ConnectionSettings.h"
+#include "ui/hive/ConnectionSettings.h"
 
-#include "HiveTables.h"
+#include "domain/HiveTables.h"
 
 #include <QSettings>
+
+namespace hivewatch {
 
 QStringList ConnectionSettings::availableShapes()
 {
@@ -38,3 +40,5 @@ QString ConnectionSettings::secretKey() const
                                 : QStringLiteral("electric-secret "))
         + url.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment);
 }
+
+} // namespace hivewatch

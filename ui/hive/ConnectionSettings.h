@@ -6,6 +6,8 @@
 
 class QSettings;
 
+namespace hivewatch {
+
 // A hive with a single source: what --electric-url/--proxy-url and ELECTRIC_URL give, and the
 // [Connection] settings group from before connection profiles (ProfileStore::migrateLegacy turns
 // it into one; ConnectionProfile::fromConnection does the same in memory). The secret (Electric's
@@ -29,3 +31,5 @@ struct ConnectionSettings
 
     bool operator==(const ConnectionSettings &) const = default;
 };
+
+} // namespace hivewatch

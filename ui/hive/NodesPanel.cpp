@@ -1,10 +1,10 @@
-#include "NodesPanel.h"
+#include "ui/hive/NodesPanel.h"
 
-#include "AssignmentModel.h"
-#include "HiveFilterProxy.h"
-#include "HiveRoles.h"
-#include "NodeModel.h"
-#include "ProgressEventModel.h"
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveRoles.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/ProgressEventModel.h"
 
 #include <QFormLayout>
 #include <QHeaderView>
@@ -15,6 +15,8 @@
 #include <QVBoxLayout>
 
 #include <memory>
+
+namespace hivewatch {
 
 namespace {
 QTableView *makeTable(QAbstractItemModel *model, QWidget *parent)
@@ -176,3 +178,5 @@ QString NodesPanel::detailText() const
     return QStringList({m_title->text(), m_summary->text(), m_capabilities->text()})
         .join(QLatin1Char('\n'));
 }
+
+} // namespace hivewatch

@@ -2,13 +2,16 @@
 
 #include <QWidget>
 
+class QLabel;
+class QLineEdit;
+class QTableView;
+
+namespace hivewatch {
+
 class AssignmentModel;
 class HiveFilterProxy;
 class NodeModel;
 class ProgressEventModel;
-class QLabel;
-class QLineEdit;
-class QTableView;
 
 // Nodes as a list, and for the selected node its details: status and heartbeat, capabilities,
 // its assignments and the most recent progress events of those assignments.
@@ -46,3 +49,5 @@ private:
     QTableView *m_eventTable;
     QString m_nodeId;
 };
+
+} // namespace hivewatch

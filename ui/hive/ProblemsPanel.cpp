@@ -1,11 +1,13 @@
-#include "ProblemsPanel.h"
+#include "ui/hive/ProblemsPanel.h"
 
-#include "ProblemsModel.h"
+#include "models/hive/ProblemsModel.h"
 
 #include <QHeaderView>
 #include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 ProblemsPanel::ProblemsPanel(ProblemsModel *problems, QWidget *parent)
     : QWidget(parent)
@@ -30,3 +32,5 @@ ProblemsPanel::ProblemsPanel(ProblemsModel *problems, QWidget *parent)
     layout->addWidget(m_table);
     layout->addWidget(clear, 0, Qt::AlignRight);
 }
+
+} // namespace hivewatch

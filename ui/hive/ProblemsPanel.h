@@ -2,9 +2,12 @@
 
 #include <QWidget>
 
-class ProblemsModel;
 class QPushButton;
 class QTableView;
+
+namespace hivewatch {
+
+class ProblemsModel;
 
 // The Problems dock: warnings that did not stop a shape (values that fail typing, resyncs), with
 // when, where and how often. Double-clicking a row asks to show that shape's panel.
@@ -21,3 +24,5 @@ signals:
 private:
     QTableView *m_table;
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "ProfileStore.h"
+#include "ui/hive/ProfileStore.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QSettings>
+
+namespace hivewatch {
 
 namespace {
 const QString kGroup = QStringLiteral("Profiles");
@@ -159,3 +161,5 @@ QString ProfileStore::defaultStorePath(const QString &dataDir, const QString &pr
     return QDir(dataDir).filePath(
         QStringLiteral("profiles/%1-%2.sqlite").arg(file, QString::fromLatin1(hash)));
 }
+
+} // namespace hivewatch

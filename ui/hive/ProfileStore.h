@@ -1,10 +1,12 @@
 #pragma once
 
-#include "ConnectionProfile.h"
+#include "ui/hive/ConnectionProfile.h"
 
 #include <optional>
 
 class QSettings;
+
+namespace hivewatch {
 
 // Saved connection profiles in QSettings (group "Profiles", one subgroup per profile) and which
 // one is current. Secrets are never written here (SecretStore keeps them), and a demo profile is
@@ -25,3 +27,5 @@ void migrateLegacy(QSettings &settings, const QString &legacyStorePath);
 QString defaultStorePath(const QString &dataDir, const QString &profileName);
 
 } // namespace ProfileStore
+
+} // namespace hivewatch

@@ -1,6 +1,8 @@
-#include "SecretStore.h"
+#include "ui/hive/SecretStore.h"
 
 #include <qt6keychain/keychain.h>
+
+namespace hivewatch {
 
 SecretStore::SecretStore(QString service, QObject *parent)
     : QObject(parent)
@@ -45,3 +47,5 @@ void SecretStore::remove(const QString &key, Done done)
     });
     job->start();
 }
+
+} // namespace hivewatch

@@ -3,6 +3,8 @@
 #include <QObject>
 #include <functional>
 
+namespace hivewatch {
+
 // Secrets in the system keychain (Secret Service, KWallet, macOS Keychain) through qtkeychain,
 // never in QSettings: the insecure plain-text fallback is switched off. Jobs are asynchronous;
 // callbacks run on the GUI thread. Without a keychain (a headless CI box) every call reports an
@@ -21,3 +23,5 @@ public:
 private:
     QString m_service;
 };
+
+} // namespace hivewatch

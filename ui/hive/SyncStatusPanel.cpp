@@ -1,10 +1,12 @@
-#include "SyncStatusPanel.h"
+#include "ui/hive/SyncStatusPanel.h"
 
-#include "ShapeStatusModel.h"
+#include "models/hive/ShapeStatusModel.h"
 
 #include <QHeaderView>
 #include <QTableView>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 SyncStatusPanel::SyncStatusPanel(ShapeStatusModel *statuses, QWidget *parent)
     : QWidget(parent)
@@ -29,3 +31,5 @@ SyncStatusPanel::SyncStatusPanel(ShapeStatusModel *statuses, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_table);
 }
+
+} // namespace hivewatch

@@ -3,6 +3,9 @@
 #include <QWidget>
 
 class QTableView;
+
+namespace hivewatch {
+
 class ShapeStatusModel;
 
 // The sync status area: one row per shape (state, rows, last sync, error and retry countdown).
@@ -21,3 +24,5 @@ signals:
 private:
     QTableView *m_table;
 };
+
+} // namespace hivewatch

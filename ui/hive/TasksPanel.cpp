@@ -1,14 +1,15 @@
-#include "TasksPanel.h"
+#include "ui/hive/TasksPanel.h"
 
-#include "HiveFilterProxy.h"
-#include "HiveValues.h"
-#include "KanbanBoard.h"
-#include "TaskModel.h"
+#include "models/hive/HiveFilterProxy.h"
+#include "models/hive/HiveValues.h"
+#include "models/hive/TaskModel.h"
+#include "ui/hive/KanbanBoard.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QShortcut>
@@ -16,6 +17,8 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 TasksPanel::TasksPanel(TaskModel *tasks, QWidget *parent)
     : QWidget(parent)
@@ -36,6 +39,7 @@ TasksPanel::TasksPanel(TaskModel *tasks, QWidget *parent)
     m_search->setPlaceholderText(tr("Filter tasks (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setObjectName(QStringLiteral("taskSearch"));
+    m_counts->setObjectName(QStringLiteral("taskCounter"));
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, m_search, [this] {
         m_search->setFocus();
@@ -86,6 +90,11 @@ TasksPanel::TasksPanel(TaskModel *tasks, QWidget *parent)
     connect(m_search, &QLineEdit::textChanged, this, &TasksPanel::setSearchText);
     connect(m_showHidden, &QCheckBox::toggled, this, &TasksPanel::setShowHidden);
     connect(tasks, &TaskModel::statusCountsChanged, this, &TasksPanel::updateCounts);
+    // The counter says how many the filter lets through, not only how many there are.
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this, &TasksPanel::updateCounts);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &TasksPanel::updateCounts);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &TasksPanel::updateCounts);
     updateCounts();
 }
 
@@ -119,13 +128,39 @@ void TasksPanel::setShowHidden(bool show)
     m_showHidden->setChecked(show);
     m_proxy->setShowHidden(show);
     m_board->setShowHidden(show);
+    updateCounts();
+}
+
+bool TasksPanel::selectTask(const QString &taskId)
+{
+    const int sourceRow = m_tasks->rowForId(taskId);
+    const QModelIndex index
+        = sourceRow < 0 ? QModelIndex() : m_proxy->mapFromSource(m_tasks->index(sourceRow, 0));
+    if (!index.isValid())
+        return false;
+    m_table->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+    return true;
 }
 
 void TasksPanel::updateCounts()
 {
+    // The proxy announces its source's destruction (the app's models may go first).
+    if (m_proxy->sourceModel() != m_tasks)
+        return;
     const QHash<QString, int> counts = m_tasks->statusCounts();
     int total = 0;
     for (int n : counts)
         total += n;
-    m_counts->setText(tr("%n task(s)", nullptr, total));
+    // Deleted and archived tasks count once the switch shows them.
+    if (m_proxy->showHidden())
+        total = m_tasks->rowCount();
+    const int shown = m_proxy->rowCount();
+    if (shown == total)
+        m_counts->setText(tr("%n task(s)", nullptr, total));
+    else
+        m_counts->setText(tr("%1 of %n task(s)", nullptr, total).arg(shown));
 }
+
+} // namespace hivewatch

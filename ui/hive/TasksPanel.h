@@ -2,14 +2,17 @@
 
 #include <QWidget>
 
-class HiveFilterProxy;
-class KanbanBoard;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QStackedWidget;
 class QTableView;
 class QToolButton;
+
+namespace hivewatch {
+
+class HiveFilterProxy;
+class KanbanBoard;
 class TaskModel;
 
 // Tasks as a sortable table or as a kanban board (one column per status), sharing one search
@@ -28,6 +31,9 @@ public:
     HiveFilterProxy *proxy() const { return m_proxy; }
     void setSearchText(const QString &text);
     void setShowHidden(bool show);
+    // Selects the task's row in the table (current and selected, scrolled to); false when the
+    // filter or the hidden switch leaves it out.
+    bool selectTask(const QString &taskId);
 
 private:
     void updateCounts();
@@ -43,3 +49,5 @@ private:
     QTableView *m_table;
     KanbanBoard *m_board;
 };
+
+} // namespace hivewatch

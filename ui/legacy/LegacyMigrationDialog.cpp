@@ -1,7 +1,7 @@
-#include "LegacyMigrationDialog.h"
+#include "ui/legacy/LegacyMigrationDialog.h"
 
-#include "LegacyIssueModel.h"
-#include "LegacyMigrationController.h"
+#include "models/legacy/LegacyIssueModel.h"
+#include "models/legacy/LegacyMigrationController.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -12,12 +12,15 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QTableView>
 #include <QUuid>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 
@@ -58,7 +61,6 @@ void LegacyMigrationDialog::buildLayout()
 {
     m_nodeSource = new QRadioButton(tr("Node database (execution_process_logs)"), this);
     m_jsonlSource = new QRadioButton(tr("JSONL file of one execution"), this);
-    m_nodeSource->setChecked(true);
     m_sourcePath = new QLineEdit(this);
     m_sourcePath->setObjectName(QStringLiteral("sourcePath"));
     auto *browseSource = new QPushButton(tr("Browse…"), this);
@@ -66,7 +68,6 @@ void LegacyMigrationDialog::buildLayout()
     m_executionId->setPlaceholderText(tr("all executions"));
     m_inPlace = new QRadioButton(tr("In place: the node's own log_entries"), this);
     m_otherTarget = new QRadioButton(tr("Another database:"), this);
-    m_inPlace->setChecked(true);
     m_targetPath = new QLineEdit(this);
     m_browseTarget = new QPushButton(tr("Browse…"), this);
     m_dropSource = new QCheckBox(
@@ -83,6 +84,10 @@ void LegacyMigrationDialog::buildLayout()
     auto *targets = new QButtonGroup(this);
     targets->addButton(m_inPlace);
     targets->addButton(m_otherTarget);
+    // Checked only once each pair has its group: auto-exclusive siblings of one parent, the
+    // target's radio unchecked the source's, and the dialog opened with no source chosen.
+    m_nodeSource->setChecked(true);
+    m_inPlace->setChecked(true);
 
     auto *form = new QFormLayout;
     form->addRow(tr("Source:"), row(this, {m_nodeSource, m_jsonlSource}));
@@ -104,6 +109,8 @@ void LegacyMigrationDialog::buildLayout()
     m_issueView = new QTableView(this);
     m_issueView->setModel(m_issues);
     m_issueView->horizontalHeader()->setStretchLastSection(true);
+    m_issueView->setColumnWidth(LegacyIssueModel::ReasonColumn, 320);
+    m_issueView->setWordWrap(false);
     m_issueView->verticalHeader()->hide();
 
     m_dryRunButton = new QPushButton(tr("Dry run"), this);
@@ -112,6 +119,9 @@ void LegacyMigrationDialog::buildLayout()
     m_dryRunButton->setObjectName(QStringLiteral("dryRunButton"));
     m_migrateButton->setObjectName(QStringLiteral("migrateButton"));
     m_cancelButton->setObjectName(QStringLiteral("cancelButton"));
+    m_openInLogs = new QPushButton(tr("Open in Logs"), this);
+    m_openInLogs->setObjectName(QStringLiteral("openInLogs"));
+    m_openInLogs->setVisible(false);
     m_status->setObjectName(QStringLiteral("status"));
     m_summary->setObjectName(QStringLiteral("summary"));
     m_issueView->setObjectName(QStringLiteral("issues"));
@@ -119,6 +129,7 @@ void LegacyMigrationDialog::buildLayout()
     buttons->addButton(m_dryRunButton, QDialogButtonBox::ActionRole);
     buttons->addButton(m_migrateButton, QDialogButtonBox::ActionRole);
     buttons->addButton(m_cancelButton, QDialogButtonBox::ActionRole);
+    buttons->addButton(m_openInLogs, QDialogButtonBox::ActionRole);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
@@ -149,7 +160,9 @@ void LegacyMigrationDialog::buildLayout()
              m_nodeSource, m_jsonlSource, m_inPlace, m_otherTarget, m_dropSource})
         connect(button, &QAbstractButton::toggled, this, &LegacyMigrationDialog::updateInputs);
     connect(m_dryRunButton, &QPushButton::clicked, this, [this] { start(false); });
-    connect(m_migrateButton, &QPushButton::clicked, this, [this] { start(true); });
+    connect(m_migrateButton, &QPushButton::clicked, this, &LegacyMigrationDialog::confirmAndStart);
+    connect(m_openInLogs, &QPushButton::clicked, this,
+            [this] { emit openInLogs(m_lastTarget, m_migratedExecution); });
     connect(m_cancelButton, &QPushButton::clicked, m_controller,
             &LegacyMigrationController::cancel);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -179,6 +192,48 @@ void LegacyMigrationDialog::updateInputs()
 void LegacyMigrationDialog::start(bool execute)
 {
     LegacyMigrationRequest request;
+    if (buildRequest(execute, request))
+        run(request);
+}
+
+void LegacyMigrationDialog::confirmAndStart()
+{
+    LegacyMigrationRequest request;
+    if (!buildRequest(true, request))
+        return;
+    const bool inPlace = request.target.kind != LegacyTarget::Kind::Store;
+    if (!inPlace && !request.options.dropSourceAfterVerify) {
+        run(request);
+        return;
+    }
+    QStringList what;
+    if (inPlace)
+        what << tr("write the lines into <b>log_entries</b> of the node's own database %1")
+                    .arg(request.source.path.toHtmlEscaped());
+    if (request.options.dropSourceAfterVerify)
+        what << (request.options.acceptSkipped
+                     ? tr("<b>drop execution_process_logs</b> afterwards, <b>losing</b> the lines "
+                          "that could not be migrated or were stored truncated")
+                     : tr("<b>drop execution_process_logs</b> afterwards, if every execution "
+                          "verifies"));
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Migrate legacy logs"),
+                                tr("This will %1. Stop the node first; keep a backup of the "
+                                   "file.<br><br>Continue?")
+                                    .arg(what.join(tr(", then "))),
+                                QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("legacyConfirm"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->button(QMessageBox::Yes)
+        ->setText(request.options.dropSourceAfterVerify ? tr("Migrate and drop")
+                                                        : tr("Migrate in place"));
+    box->setWindowModality(Qt::WindowModal);
+    connect(box, &QMessageBox::finished, box, &QObject::deleteLater);
+    connect(box, &QMessageBox::accepted, this, [this, request] { run(request); });
+    box->open();
+}
+
+bool LegacyMigrationDialog::buildRequest(bool execute, LegacyMigrationRequest &request)
+{
     request.source.kind = m_jsonlSource->isChecked() ? LegacySource::Kind::JsonlFile
                                                      : LegacySource::Kind::NodeTable;
     request.source.path = m_sourcePath->text().trimmed();
@@ -187,19 +242,19 @@ void LegacyMigrationDialog::start(bool execute)
         request.source.executionId = QUuid::fromString(id);
         if (request.source.executionId.isNull()) {
             m_status->setText(tr("'%1' is not an execution id (a UUID).").arg(id));
-            return;
+            return false;
         }
     }
     if (request.source.path.isEmpty()) {
         m_status->setText(tr("Choose the source file first."));
-        return;
+        return false;
     }
     if (m_otherTarget->isChecked()) {
         request.target.kind = LegacyTarget::Kind::Store;
         request.target.storePath = m_targetPath->text().trimmed();
         if (request.target.storePath.isEmpty()) {
             m_status->setText(tr("Choose the database to write into."));
-            return;
+            return false;
         }
     }
     request.options.execute = execute;
@@ -208,7 +263,17 @@ void LegacyMigrationDialog::start(bool execute)
     request.options.acceptSkipped = request.options.dropSourceAfterVerify
         && m_acceptSkipped->isChecked() && m_acceptSkipped->isEnabled();
     request.options.maxListedIssues = 10000;
+    return true;
+}
+
+void LegacyMigrationDialog::run(const LegacyMigrationRequest &request)
+{
+    const bool execute = request.options.execute;
     m_lastRunWasDry = !execute;
+    m_lastTarget = request.target.kind == LegacyTarget::Kind::Store ? request.target.storePath
+                                                                    : request.source.path;
+    m_migratedExecution = QUuid();
+    m_openInLogs->setVisible(false);
     m_issues->clear();
     m_progress->setRange(0, 0);
     m_status->setText(execute ? tr("Migrating…") : tr("Reading (dry run, nothing is written)…"));
@@ -272,6 +337,15 @@ void LegacyMigrationDialog::showReport(const LegacyReport &report)
             + tr("(and %1 more executions)").arg(report.incompleteExecutions.size() - 10);
     if (report.sourceDropped)
         text += QLatin1Char('\n') + tr("execution_process_logs was dropped.");
+    for (const LegacyExecutionResult &r : report.executionResults) {
+        if (r.status == LegacyExecutionResult::Status::Migrated
+            || r.status == LegacyExecutionResult::Status::AlreadyMigrated) {
+            m_migratedExecution = QUuid::fromString(r.execution);
+            if (!m_migratedExecution.isNull())
+                break;
+        }
+    }
+    m_openInLogs->setVisible(report.executed && !m_migratedExecution.isNull());
     m_summary->setText(text);
     m_status->setText(report.cancelled
                           ? tr("Cancelled. The execution in progress was rolled back; run again "
@@ -299,3 +373,5 @@ void LegacyMigrationDialog::reject()
     m_controller->cancel();
     QDialog::reject();
 }
+
+} // namespace hivewatch

@@ -1,11 +1,10 @@
 #pragma once
 
-#include "LegacyMigrationTypes.h"
+#include "sync/legacy/LegacyMigrationTypes.h"
 
 #include <QDialog>
+#include <QUuid>
 
-class LegacyIssueModel;
-class LegacyMigrationController;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -13,7 +12,13 @@ class QProgressBar;
 class QPushButton;
 class QRadioButton;
 class QTableView;
+
+namespace hivewatch {
+
+class LegacyIssueModel;
+class LegacyMigrationController;
 struct Error;
+struct LegacyMigrationRequest;
 
 // Tools → Migrate legacy logs…: choose a source (a node's db.sqlite or a JSONL file), look at
 // the dry-run report, then migrate with a progress bar and a cancel button. Cancelling rolls back
@@ -28,9 +33,17 @@ public:
     // Fills in the source, e.g. from the command line or a test.
     void setNodeDatabase(const QString &path);
 
+signals:
+    // "Open in Logs" after a migration: the file that now holds the lines, and the execution.
+    void openInLogs(const QString &storePath, const QUuid &executionId);
+
 private:
     void buildLayout();
     void start(bool execute);
+    // Writing into the node's own database, or dropping its table, asks first.
+    void confirmAndStart();
+    void run(const LegacyMigrationRequest &request);
+    bool buildRequest(bool execute, LegacyMigrationRequest &request);
     void showProgress(const LegacyProgress &progress);
     void showReport(const LegacyReport &report);
     void showError(const Error &error);
@@ -53,9 +66,14 @@ private:
     QPushButton *m_dryRunButton = nullptr;
     QPushButton *m_migrateButton = nullptr;
     QPushButton *m_cancelButton = nullptr;
+    QPushButton *m_openInLogs = nullptr;
     QProgressBar *m_progress = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_summary = nullptr;
     QTableView *m_issueView = nullptr;
     bool m_lastRunWasDry = true;
+    QString m_lastTarget; // the file the last run wrote into
+    QUuid m_migratedExecution; // the first execution the last run migrated
 };
+
+} // namespace hivewatch

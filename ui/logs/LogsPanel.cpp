@@ -1,9 +1,10 @@
-#include "LogsPanel.h"
+#include "ui/logs/LogsPanel.h"
 
-#include "LogExecutionModel.h"
-#include "LogModel.h"
-#include "LogTable.h"
-#include "StatusVocabularies.h"
+#include "domain/LogTable.h"
+#include "domain/StatusVocabularies.h"
+#include "models/logs/ExecutionListProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogModel.h"
 
 #include <QAction>
 #include <QApplication>
@@ -24,6 +25,8 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+namespace hivewatch {
 
 namespace {
 
@@ -64,7 +67,9 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_executionModel(new LogExecutionModel(this))
+    , m_executionProxy(new ExecutionListProxy(this))
 {
+    m_executionProxy->setSourceModel(m_executionModel);
     buildUi();
     connect(m_model, &LogModel::executionsChanged, m_executionModel,
             &LogExecutionModel::setExecutions);
@@ -101,7 +106,7 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
 void LogsPanel::buildUi()
 {
     m_executions = new QTableView;
-    m_executions->setModel(m_executionModel);
+    m_executions->setModel(m_executionProxy);
     m_executions->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_executions->setSelectionMode(QAbstractItemView::SingleSelection);
     m_executions->verticalHeader()->hide();
@@ -111,7 +116,10 @@ void LogsPanel::buildUi()
     connect(m_executions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 m_lastMessage.clear();
-                m_model->setExecution(m_executionModel->executionAt(current.row()));
+                const QModelIndex source = m_executionProxy->mapToSource(current);
+                // A filtered-away selection keeps the lines shown (Open logs may land there).
+                if (source.isValid())
+                    m_model->setExecution(m_executionModel->executionAt(source.row()));
             });
 
     m_lines = new QTableView;
@@ -214,7 +222,17 @@ void LogsPanel::buildUi()
     rightLayout->addWidget(m_status);
 
     auto *split = new QSplitter;
-    split->addWidget(m_executions);
+    m_runningOnly = new QCheckBox(tr("Running only"));
+    m_runningOnly->setObjectName(QStringLiteral("runningOnly"));
+    m_runningOnly->setToolTip(tr("Show only executions whose assignment is still running"));
+    connect(m_runningOnly, &QCheckBox::toggled, m_executionProxy,
+            &ExecutionListProxy::setRunningOnly);
+    auto *left = new QWidget;
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_runningOnly);
+    leftLayout->addWidget(m_executions, 1);
+    split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
     split->setSizes({300, 900});
@@ -225,17 +243,27 @@ void LogsPanel::buildUi()
 void LogsPanel::showExecution(const QUuid &executionId)
 {
     const int row = m_executionModel->rowOf(executionId);
-    if (row >= 0)
-        m_executions->selectRow(row);
+    const QModelIndex shown = row < 0
+        ? QModelIndex()
+        : m_executionProxy->mapFromSource(m_executionModel->index(row, 0));
+    if (shown.isValid())
+        m_executions->selectRow(shown.row());
     else
         m_model->setExecution(executionId);
 }
 
 void LogsPanel::onExecutionsChanged()
 {
-    // Pick the most recent execution when none is chosen yet.
-    if (!m_executions->selectionModel()->hasSelection() && m_executionModel->rowCount() > 0)
-        m_executions->selectRow(0);
+    // Pick the most recent execution when none is chosen yet; one shown before the list arrived
+    // (Open logs from another panel) stays shown and gets its row selected.
+    if (!m_executions->selectionModel()->hasSelection() && m_executionProxy->rowCount() > 0) {
+        const QUuid shown = m_model->executionId();
+        const int row = shown.isNull() ? -1 : m_executionModel->rowOf(shown);
+        if (shown.isNull())
+            m_executions->selectRow(0);
+        else if (row >= 0)
+            showExecution(shown);
+    }
     m_executions->resizeColumnsToContents();
     updateStatus();
 }
@@ -342,3 +370,5 @@ void LogsPanel::chooseExportFile()
     if (!path.isEmpty())
         exportToFile(path);
 }
+
+} // namespace hivewatch

@@ -3,13 +3,17 @@
 #include <QUuid>
 #include <QWidget>
 
-class LogExecutionModel;
-class LogModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QTableView;
 class QToolButton;
+
+namespace hivewatch {
+
+class ExecutionListProxy;
+class LogExecutionModel;
+class LogModel;
 
 // The Logs panel: the executions in the local store on the left, the selected execution's lines
 // on the right, paged lazily as the user scrolls (up: older pages, down: newer ones). Follow mode
@@ -27,6 +31,11 @@ public:
     LogModel *model() const { return m_model; }
     QTableView *linesView() const { return m_lines; }
     QTableView *executionsView() const { return m_executions; }
+    // The list's source (the app gives it the assignments that label executions) and the
+    // sorted, filterable view of it the list shows.
+    LogExecutionModel *executionModel() const { return m_executionModel; }
+    ExecutionListProxy *executionProxy() const { return m_executionProxy; }
+    QCheckBox *runningOnlyBox() const { return m_runningOnly; }
     // Selects an execution (as a click in the list would).
     void showExecution(const QUuid &executionId);
 
@@ -47,6 +56,8 @@ private:
 
     LogModel *m_model;
     LogExecutionModel *m_executionModel;
+    ExecutionListProxy *m_executionProxy;
+    QCheckBox *m_runningOnly = nullptr;
     QTableView *m_executions = nullptr;
     QTableView *m_lines = nullptr;
     QList<QCheckBox *> m_streams;
@@ -58,3 +69,5 @@ private:
     bool m_adjustingScroll = false;
     int m_pendingScrollValue = -1; // where to scroll once the range allows it (older rows added)
 };
+
+} // namespace hivewatch

@@ -1,8 +1,10 @@
-#include "PgPasswordKeychain.h"
+#include "ui/pg/PgPasswordKeychain.h"
 
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
 #include <qt6keychain/keychain.h>
 #endif
+
+namespace hivewatch {
 
 namespace {
 
@@ -26,6 +28,7 @@ bool PgPasswordKeychain::isAvailable()
 
 void PgPasswordKeychain::read(const QString &conninfo)
 {
+    ++m_requests;
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
     auto *job = new QKeychain::ReadPasswordJob(kService, this);
     job->setAutoDelete(true);
@@ -46,6 +49,7 @@ void PgPasswordKeychain::read(const QString &conninfo)
 
 void PgPasswordKeychain::write(const QString &conninfo, const QString &password)
 {
+    ++m_requests;
 #ifdef HIVEWATCH_HAVE_KEYCHAIN
     auto *job = new QKeychain::WritePasswordJob(kService, this);
     job->setAutoDelete(true);
@@ -63,3 +67,5 @@ void PgPasswordKeychain::write(const QString &conninfo, const QString &password)
     emit failed(tr("This build has no keychain support; the password was not saved."));
 #endif
 }
+
+} // namespace hivewatch

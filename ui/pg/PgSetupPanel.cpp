@@ -1,12 +1,17 @@
-#include "PgSetupPanel.h"
+#include "ui/pg/PgSetupPanel.h"
 
-#include "PgPasswordKeychain.h"
-#include "PgSetupWorker.h"
-#include "PgTableListModel.h"
-#include "UiLog.h"
+#include "models/pg/PgTableListModel.h"
+#include "sync/pg/PgSetupWorker.h"
+#include "ui/UiLog.h"
+#include "ui/pg/PgApplyConfirmDialog.h"
+#include "ui/pg/PgPasswordKeychain.h"
 
 #include <QCheckBox>
+#include <QClipboard>
+#include <QFile>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -15,11 +20,15 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
+#include <QSettings>
 #include <QSplitter>
 #include <QTableView>
 #include <QTime>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+namespace hivewatch {
 
 namespace {
 
@@ -116,9 +125,21 @@ void PgSetupPanel::buildLayout()
     // (the editor's unchecked rows are removed from the publication).
     connect(m_conninfo, &QLineEdit::textEdited, this, &PgSetupPanel::forgetInspection);
     connect(m_role, &QLineEdit::textEdited, this, &PgSetupPanel::forgetInspection);
-    connect(m_conninfo, &QLineEdit::editingFinished, this, [this] {
-        if (m_password->text().isEmpty())
-            m_keychain->read(m_conninfo->text());
+    // The keychain is touched only when the user asked for it (Remember): reading it otherwise
+    // logged "Keychain: Unknown error" on machines without a keychain service.
+    QSettings settings;
+    m_rememberPassword->setChecked(
+        m_rememberPassword->isEnabled()
+        && settings.value(QStringLiteral("PgSetupPanel/rememberPassword"), false).toBool());
+    const auto readRemembered = [this] {
+        if (m_rememberPassword->isChecked() && m_password->text().isEmpty()
+            && !m_conninfo->text().trimmed().isEmpty())
+            m_keychain->read(m_conninfo->text().trimmed());
+    };
+    connect(m_conninfo, &QLineEdit::editingFinished, this, readRemembered);
+    connect(m_rememberPassword, &QCheckBox::toggled, this, [readRemembered](bool on) {
+        QSettings().setValue(QStringLiteral("PgSetupPanel/rememberPassword"), on);
+        readRemembered();
     });
 
     auto *passwordRow = new QHBoxLayout;
@@ -140,6 +161,12 @@ void PgSetupPanel::buildLayout()
     m_showSqlButton->setCheckable(true);
     m_applyButton = new QPushButton(tr("Apply"), this);
     m_applyButton->setObjectName(QStringLiteral("pgApply"));
+    m_copySqlButton = new QPushButton(tr("Copy SQL"), this);
+    m_copySqlButton->setObjectName(QStringLiteral("pgCopySql"));
+    m_saveSqlButton = new QPushButton(tr("Save SQL…"), this);
+    m_saveSqlButton->setObjectName(QStringLiteral("pgSaveSql"));
+    connect(m_copySqlButton, &QPushButton::clicked, this, &PgSetupPanel::copySql);
+    connect(m_saveSqlButton, &QPushButton::clicked, this, &PgSetupPanel::chooseSqlFile);
     m_summary = new QLabel(tr("Not inspected yet."), this);
     m_summary->setObjectName(QStringLiteral("pgSummary"));
     m_progress = new QProgressBar(this);
@@ -153,6 +180,8 @@ void PgSetupPanel::buildLayout()
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_inspectButton);
     buttons->addWidget(m_showSqlButton);
+    buttons->addWidget(m_copySqlButton);
+    buttons->addWidget(m_saveSqlButton);
     buttons->addWidget(m_applyButton);
     buttons->addSpacing(12);
     buttons->addWidget(m_summary, 1);
@@ -162,7 +191,21 @@ void PgSetupPanel::buildLayout()
     m_checklist->setObjectName(QStringLiteral("pgChecklist"));
     m_checklist->setHeaderLabels({tr("Check"), tr("Found"), tr("Fix")});
     m_checklist->setRootIsDecorated(false);
-    m_checklist->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Fix takes what is left and wraps; the pane below shows the chosen check's fix in full.
+    m_checklist->setWordWrap(true);
+    m_checklist->setUniformRowHeights(false);
+    m_checklist->header()->setStretchLastSection(false);
+    m_checklist->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_checklist->header()->setSectionResizeMode(1, QHeaderView::Interactive);
+    m_checklist->header()->setSectionResizeMode(2, QHeaderView::Stretch);
+    m_checklist->setColumnWidth(0, 300);
+    m_checklist->setColumnWidth(1, 150);
+    m_fix = new QLabel(this);
+    m_fix->setObjectName(QStringLiteral("pgFix"));
+    m_fix->setWordWrap(true);
+    m_fix->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fix->setVisible(false);
+    connect(m_checklist, &QTreeWidget::currentItemChanged, this, &PgSetupPanel::showFix);
     m_tables = new QTableView(this);
     m_tables->setObjectName(QStringLiteral("pgTables"));
     m_tables->setModel(m_tableModel);
@@ -181,8 +224,13 @@ void PgSetupPanel::buildLayout()
     m_log->setMaximumBlockCount(5000);
     m_log->setFont(QFont(QStringLiteral("monospace")));
 
+    auto *checks = new QWidget(this);
+    auto *checksLayout = new QVBoxLayout(checks);
+    checksLayout->setContentsMargins(0, 0, 0, 0);
+    checksLayout->addWidget(m_checklist, 1);
+    checksLayout->addWidget(m_fix);
     auto *top = new QSplitter(Qt::Horizontal, this);
-    top->addWidget(m_checklist);
+    top->addWidget(checks);
     top->addWidget(m_tables);
     top->setStretchFactor(0, 3);
     top->setStretchFactor(1, 2);
@@ -212,6 +260,7 @@ void PgSetupPanel::forgetInspection()
     m_report = PgSetupReport();
     m_tableModel->setTables({});
     m_checklist->clear();
+    showFix();
     m_sql->clear();
     m_summary->setText(tr("Not inspected yet."));
     updateButtons();
@@ -230,7 +279,81 @@ void PgSetupPanel::inspect()
 
 void PgSetupPanel::apply()
 {
-    run(PgSetupRequest::Action::Apply);
+    if (m_busy || !m_report.hasPlan || m_report.plan.isEmpty())
+        return;
+    auto *dialog = new PgApplyConfirmDialog(m_report.plan, m_report.server, this);
+    connect(dialog, &QDialog::finished, dialog, &QObject::deleteLater);
+    dialog->setWindowModality(Qt::WindowModal);
+    // The plan confirmed is the plan applied: the worker refuses if the database changed since.
+    const QString confirmed = m_report.plan.displayScript();
+    connect(dialog, &QDialog::accepted, this, [this, confirmed] {
+        if (m_report.hasPlan && m_report.plan.displayScript() == confirmed)
+            run(PgSetupRequest::Action::Apply);
+        else
+            appendLog(tr("The plan changed while the confirmation was open; review it and "
+                         "apply again."));
+    });
+    dialog->open();
+}
+
+QString PgSetupPanel::sqlScript() const
+{
+    if (!m_report.hasPlan || m_report.plan.isEmpty())
+        return {};
+    return QStringLiteral("BEGIN;\n\n") + m_report.plan.displayScript()
+        + QStringLiteral("COMMIT;\n");
+}
+
+void PgSetupPanel::copySql()
+{
+    const QString script = sqlScript();
+    if (script.isEmpty())
+        return;
+    QGuiApplication::clipboard()->setText(script);
+    appendLog(tr("Copied the SQL (%n statement(s)) to the clipboard.", nullptr,
+                 int(m_report.plan.steps().size())));
+}
+
+void PgSetupPanel::chooseSqlFile()
+{
+    const QString path
+        = QFileDialog::getSaveFileName(this, tr("Save SQL"), QStringLiteral("electric-setup.sql"),
+                                       tr("SQL files (*.sql);;All files (*)"));
+    if (!path.isEmpty())
+        saveSql(path);
+}
+
+bool PgSetupPanel::saveSql(const QString &filePath)
+{
+    const QString script = sqlScript();
+    if (script.isEmpty())
+        return false;
+    QSaveFile file(filePath);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text) || file.write(script.toUtf8()) < 0
+        || !file.commit()) {
+        appendLog(tr("Could not save the SQL to %1: %2").arg(filePath, file.errorString()));
+        return false;
+    }
+    appendLog(tr("Saved the SQL to %1.").arg(filePath));
+    return true;
+}
+
+void PgSetupPanel::showFix()
+{
+    const QTreeWidgetItem *item = m_checklist->currentItem();
+    if (!item) {
+        // Nothing chosen: the first red check's fix is the one that matters.
+        for (int i = 0; i < m_checklist->topLevelItemCount() && !item; ++i) {
+            if (!m_checklist->topLevelItem(i)->data(0, Qt::UserRole).toBool())
+                item = m_checklist->topLevelItem(i);
+        }
+    }
+    const QString fix = item ? item->text(2) : QString();
+    m_fix->setText(
+        fix.isEmpty()
+            ? QString()
+            : tr("<b>%1</b> — Fix: %2").arg(item->text(0).toHtmlEscaped(), fix.toHtmlEscaped()));
+    m_fix->setVisible(!fix.isEmpty());
 }
 
 void PgSetupPanel::run(PgSetupRequest::Action action)
@@ -305,9 +428,13 @@ void PgSetupPanel::showChecklist(const PgSetupReport &report)
         item->setIcon(0, dot(check.ok ? kGreen : kRed));
         item->setData(0, Qt::UserRole, check.ok);
         item->setData(0, Qt::UserRole + 1, check.key);
-        item->setToolTip(2, check.fix);
+        for (int column = 0; column < 3; ++column)
+            item->setToolTip(column, item->text(column));
         failed += check.ok ? 0 : 1;
     }
+    // New items with new icons: repaint now, not on the next expose (the dots stayed red).
+    m_checklist->viewport()->update();
+    showFix();
     m_summary->setText(
         failed == 0 ? tr("<b style='color:#2ea043'>Ready for Electric</b> (%1)").arg(report.server)
                     : tr("<b style='color:#d1242f'>%n check(s) failed</b>", nullptr, failed));
@@ -341,6 +468,11 @@ void PgSetupPanel::updateButtons()
         m_report.hasPlan ? tr("Run the %n statement(s) shown by Show SQL in one transaction",
                               nullptr, int(m_report.plan.steps().size()))
                          : tr("Inspect first"));
+    const bool haveSql = m_report.hasPlan && !m_report.plan.isEmpty();
+    m_copySqlButton->setEnabled(haveSql);
+    m_saveSqlButton->setEnabled(haveSql);
     m_tables->setEnabled(!m_busy);
     m_progress->setVisible(m_busy);
 }
+
+} // namespace hivewatch

@@ -1,16 +1,13 @@
 #pragma once
 
-#include "PgSetupReport.h"
-#include "PgSetupRequest.h"
-#include "WorkerThread.h"
+#include "sync/common/WorkerThread.h"
+#include "sync/pg/PgSetupReport.h"
+#include "sync/pg/PgSetupRequest.h"
 
 #include <QWidget>
 
 #include <memory>
 
-class PgPasswordKeychain;
-class PgSetupWorker;
-class PgTableListModel;
 class QCheckBox;
 class QLabel;
 class QLineEdit;
@@ -19,6 +16,12 @@ class QProgressBar;
 class QPushButton;
 class QTableView;
 class QTreeWidget;
+
+namespace hivewatch {
+
+class PgPasswordKeychain;
+class PgSetupWorker;
+class PgTableListModel;
 
 // "Prepare PostgreSQL for Electric": a connection field, the green/red checklist, the tables as
 // a publication editor (one checkbox per table), the SQL the plan would run, Apply, and the log.
@@ -35,10 +38,16 @@ public:
     void setRole(const QString &role); // default electric_sync
     bool isBusy() const { return m_busy; }
     PgTableListModel *tableModel() const { return m_tableModel; }
+    PgPasswordKeychain *keychain() const { return m_keychain; }
+    // The plan's script as Show SQL shows it (role passwords replaced by a placeholder).
+    QString sqlScript() const;
 
 public slots:
     void inspect();
+    // Asks first (PgApplyConfirmDialog, window-modal, not blocking); applies when confirmed.
     void apply();
+    void copySql();
+    bool saveSql(const QString &filePath);
 
 signals:
     void requestRun(const PgSetupRequest &request); // to the worker (queued)
@@ -51,6 +60,8 @@ private:
     void showReport(const PgSetupReport &report);
     void showChecklist(const PgSetupReport &report);
     void showSql(const PgSetupReport &report);
+    void showFix();
+    void chooseSqlFile();
     void appendLog(const QString &line);
     void updateButtons();
 
@@ -62,6 +73,9 @@ private:
     QPushButton *m_inspectButton = nullptr;
     QPushButton *m_showSqlButton = nullptr;
     QPushButton *m_applyButton = nullptr;
+    QPushButton *m_copySqlButton = nullptr;
+    QPushButton *m_saveSqlButton = nullptr;
+    QLabel *m_fix = nullptr; // the current (or first red) check's fix, wrapped
     QLabel *m_summary = nullptr;
     QTreeWidget *m_checklist = nullptr;
     QTableView *m_tables = nullptr;
@@ -78,3 +92,5 @@ private:
     bool m_haveTables = false; // the table list came from an inspection (the user's choice)
     PgSetupReport m_report;
 };
+
+} // namespace hivewatch

@@ -1,0 +1,108 @@
+#include "models/hive/AssignmentModel.h"
+#include "models/hive/HiveModels.h"
+#include "models/hive/NodeModel.h"
+#include "models/hive/TaskModel.h"
+#include "models/logs/ExecutionListProxy.h"
+#include "models/logs/LogExecutionModel.h"
+#include "tests/models/BatchText.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+using namespace hivewatch;
+
+namespace {
+const QUuid kDone = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-000000000001"));
+const QUuid kRunning = QUuid::fromString(QStringLiteral("bbbbbbbb-0000-4000-8000-000000000002"));
+const QUuid kStranger = QUuid::fromString(QStringLiteral("cccccccc-0000-4000-8000-000000000003"));
+
+QString id(const QUuid &uuid)
+{
+    return uuid.toString(QUuid::WithoutBraces);
+}
+
+ExecutionSummary summary(const QUuid &execution, qint64 rows, const QString &last)
+{
+    return {execution, rows, last, last};
+}
+} // namespace
+
+// The Logs panel's execution list: labelled by task, node, status and duration through the
+// assignment an execution's lines carry, running ones on top, then by last activity.
+class TestExecutionList : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { qputenv("TZ", "UTC"); }
+
+    void executionsAreLabelledPinnedAndFiltered()
+    {
+        HiveModels models;
+        LogExecutionModel executions;
+        executions.setAssignmentModel(models.assignments());
+        ExecutionListProxy proxy;
+        proxy.setSourceModel(&executions);
+        QAbstractItemModelTester sourceTester(
+            &executions, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester proxyTester(
+            &proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        // The stranger's line is the newest, the running one's the oldest.
+        executions.setExecutions({summary(kStranger, 3, "2025-12-25 12:00:00.000"),
+                                  summary(kDone, 10, "2025-12-25 11:00:00.000"),
+                                  summary(kRunning, 5, "2025-12-25 10:00:00.000")});
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        BatchText nodes(QStringLiteral("nodes"));
+        BatchText assignments(QStringLiteral("node_task_assignments"));
+        models.applyBatch(tasks.batch("+ t1 id=t1 title='Fix login' status=in-progress\n"
+                                      "+ t2 id=t2 title='Write docs' status=in-review\n"));
+        models.applyBatch(nodes.batch("+ n1 id=n1 name=alpha status=busy\n"));
+        models.applyBatch(assignments.batch(
+            QStringLiteral("+ %1 id=%1 task_id=t1 node_id=n1 execution_status=running "
+                           "assigned_at='2025-12-25 09:59:00+00' started_at='2025-12-25 "
+                           "10:00:00+00' completed_at=null\n"
+                           "+ %2 id=%2 task_id=t2 node_id=n1 execution_status=completed "
+                           "assigned_at='2025-12-25 10:30:00+00' started_at='2025-12-25 "
+                           "10:30:00+00' completed_at='2025-12-25 10:34:00+00'\n")
+                .arg(id(kRunning), id(kDone))));
+        models.assignments()->announceResolvedColumns();
+
+        auto shown = [&] {
+            QStringList labels;
+            for (int row = 0; row < proxy.rowCount(); ++row)
+                labels << proxy.index(row, LogExecutionModel::ExecutionColumn).data().toString();
+            return labels;
+        };
+        const QStringList labels = shown();
+        QCOMPARE(labels.size(), 3);
+        QVERIFY2(labels.at(0).startsWith(QStringLiteral("Fix login · alpha · Running · ")),
+                 qPrintable(labels.at(0)));
+        // Not running: by last activity, the unknown execution (newest line) first; an id the
+        // store cannot resolve stays an id.
+        QCOMPARE(labels.at(1), id(kStranger).left(8));
+        QCOMPARE(labels.at(2), QStringLiteral("Write docs · alpha · Completed · 4 min"));
+        QVERIFY(proxy.index(0, 0).data(Qt::DecorationRole).isValid()); // the live badge
+        QVERIFY(!proxy.index(2, 0).data(Qt::DecorationRole).isValid());
+
+        proxy.setRunningOnly(true);
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, 0).data(LogExecutionModel::ExecutionIdRole).toUuid(), kRunning);
+
+        // It completes: it leaves the running-only list and its place on top.
+        models.applyBatch(assignments.batch(
+            QStringLiteral(
+                "~ %1 execution_status=completed completed_at='2025-12-25 10:45:00+00'\n")
+                .arg(id(kRunning))));
+        models.assignments()->announceResolvedColumns();
+        QCOMPARE(proxy.rowCount(), 0);
+        proxy.setRunningOnly(false);
+        QCOMPARE(shown().size(), 3);
+        QCOMPARE(shown().at(0), id(kStranger).left(8));
+        QCOMPARE(shown().at(1), QStringLiteral("Write docs · alpha · Completed · 4 min"));
+        QCOMPARE(shown().at(2), QStringLiteral("Fix login · alpha · Completed · 45 min"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExecutionList)
+#include "tst_executionlist.moc"
