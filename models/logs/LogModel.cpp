@@ -15,8 +15,9 @@ namespace hivewatch {
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
-// Rows per index transaction: small enough that the sync writer waits little for the lock.
-constexpr int kIndexChunkRows = 5000;
+// Rows per index transaction: the builder runs at nice 10 and may be preempted while it holds
+// the write lock, so a chunk is kept short (tens of ms) for the sync writer's sake.
+constexpr int kIndexChunkRows = 2000;
 
 } // namespace
 

@@ -338,7 +338,9 @@ Result<std::optional<qint64>> LogSearch::firstAtOrAfter(const QUuid &executionId
     // back than the window is not found: the jump lands where the ordered lines cross the time.
     const SqliteConnection &db = m_store.connection();
     const QByteArray exec = executionId.toRfc4122();
-    auto range = db.prepare("SELECT min(id), max(id) FROM log_entries WHERE execution_id = ?1");
+    // min() and max() in one SELECT would read the whole range; each alone is one index probe.
+    auto range = db.prepare("SELECT (SELECT min(id) FROM log_entries WHERE execution_id = ?1), "
+                            "(SELECT max(id) FROM log_entries WHERE execution_id = ?1)");
     auto probe = db.prepare("SELECT id, timestamp >= ?3 FROM log_entries WHERE execution_id = ?1 "
                             "AND id >= ?2 ORDER BY id LIMIT 1");
     auto window = db.prepare("SELECT count(*) FROM (SELECT timestamp FROM log_entries WHERE "
