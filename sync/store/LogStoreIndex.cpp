@@ -42,7 +42,9 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
         return Error(QStringLiteral("%1 is open read-only").arg(d->path));
     if (rows < 1)
         return Error(QStringLiteral("Invalid index chunk %1: it must be at least 1").arg(rows));
-    auto transaction = SqliteTransaction::begin(d->connection);
+    // Behind this process's writers (the sync writer first), but not forever: a writer that
+    // never pauses must not starve the index.
+    auto transaction = SqliteTransaction::beginBehindWriters(d->connection, 1000);
     if (!transaction)
         return transaction.error();
     auto progress = readProgress(d->connection);
