@@ -576,10 +576,9 @@ void TestLogSearch::indexSurvivesAWriterKilledDuringIngest()
     // above it the index holds nothing (no entry committed without its mark).
     const QStringList terms
         = {QStringLiteral("tail"), QStringLiteral("batch3 "), QStringLiteral("row 699 ")};
-    for (const QString &term : terms) {
+    for (const QString &term : terms)
         QCOMPARE(byIndex(*store, term, mark), byLike(*store, term, mark));
-        QVERIFY(!byIndex(*store, term, mark).isEmpty());
-    }
+    QVERIFY(!byIndex(*store, QStringLiteral("tail"), mark).isEmpty()); // every line has it
     QCOMPARE(byIndex(*store, QStringLiteral("tail"), lastId),
              byIndex(*store, QStringLiteral("tail"), mark));
     // A search meanwhile is complete: the index up to the mark, the tail scanned.
