@@ -1,5 +1,6 @@
 #include "app/hivectl/Command.h"
 
+#include "sync/store/LogSearch.h"
 #include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
@@ -21,6 +22,7 @@ const char kLogsUsage[]
       "  page            page through one execution's log lines (cursor pagination, as a node's\n"
       "                  GET /api/logs)\n"
       "  stats           executions, rows per execution and output types of a store\n"
+      "  search          search log lines across executions (full-text index, or a scan)\n"
       "  migrate-legacy  migrate legacy JSONL log batches to log_entries\n"
       "\n"
       "FILE may be a Hivewatch log store or a node's own db.sqlite; it is opened read-only.\n"
@@ -54,7 +56,7 @@ int failure(const QString &command, const Error &error)
 // Parses `args` (args[0] = the command's name). Returns an exit status when the caller should
 // stop (help printed or bad usage), nothing to go on.
 std::optional<int> parse(QCommandLineParser &parser, const QStringList &args,
-                         const QString &description)
+                         const QString &description, int positional = 0)
 {
     parser.setApplicationDescription(description);
     parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
@@ -73,10 +75,10 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &args,
         out() << text;
         return 0;
     }
-    if (!parser.positionalArguments().isEmpty())
+    if (parser.positionalArguments().size() > positional)
         return usageError(args[0],
                           QStringLiteral("unexpected argument '%1'")
-                              .arg(parser.positionalArguments().constFirst()));
+                              .arg(parser.positionalArguments().at(positional)));
     return std::nullopt;
 }
 
@@ -253,6 +255,119 @@ int runStats(const QStringList &args)
     return 0;
 }
 
+int runSearch(const QStringList &args)
+{
+    const QString cmd = QStringLiteral("search");
+    QCommandLineParser parser;
+    const QCommandLineOption db(
+        QStringLiteral("db"),
+        QStringLiteral("The log store or a node's db.sqlite, opened read-only and never "
+                       "modified. A Hivewatch store is searched through its full-text index, "
+                       "and the lines it does not cover yet are scanned; a node's db.sqlite has "
+                       "no index and is scanned."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption execution(QStringLiteral("execution"),
+                                       QStringLiteral("Search only this execution (UUID)."),
+                                       QStringLiteral("ID"));
+    const QCommandLineOption regex(QStringLiteral("regex"),
+                                   QStringLiteral("QUERY is a regular expression (PCRE)."));
+    const QCommandLineOption caseSensitive(QStringLiteral("case-sensitive"),
+                                           QStringLiteral("Match case (default: ignore it)."));
+    const QCommandLineOption exclude(QStringLiteral("exclude"),
+                                     QStringLiteral("Leave out lines containing TERM "
+                                                    "(repeatable)."),
+                                     QStringLiteral("TERM"));
+    const QCommandLineOption context(QStringLiteral("context"),
+                                     QStringLiteral("Show N lines before and after each hit."),
+                                     QStringLiteral("N"), QStringLiteral("0"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print JSON."));
+    parser.addOptions({db, execution, regex, caseSensitive, exclude, context, json});
+    parser.addPositionalArgument(QStringLiteral("QUERY"),
+                                 QStringLiteral("Text to find (a substring), or a pattern with "
+                                                "--regex."));
+    if (auto stop = parse(parser, args,
+                          QStringLiteral("Search log lines across executions. Hits are grouped by "
+                                         "execution, with line numbers within the execution."),
+                          1))
+        return *stop;
+    if (!parser.isSet(db))
+        return usageError(cmd, QStringLiteral("--db FILE is required"));
+    if (parser.positionalArguments().isEmpty() && parser.values(exclude).isEmpty())
+        return usageError(cmd, QStringLiteral("QUERY is required"));
+    LogSearchQuery query;
+    query.text = parser.positionalArguments().value(0);
+    query.regex = parser.isSet(regex);
+    query.caseSensitive = parser.isSet(caseSensitive);
+    query.exclude = parser.values(exclude);
+    if (parser.isSet(execution)) {
+        const QUuid id = QUuid::fromString(parser.value(execution));
+        if (id.isNull())
+            return usageError(
+                cmd, QStringLiteral("--execution '%1' is not a UUID").arg(parser.value(execution)));
+        query.executionId = id;
+    }
+    bool contextOk = false;
+    query.context = parser.value(context).toInt(&contextOk);
+    if (!contextOk || query.context < 0 || query.context > 1000)
+        return usageError(cmd,
+                          QStringLiteral("--context '%1' must be a number from 0 to 1000")
+                              .arg(parser.value(context)));
+
+    auto store = LogStore::open(parser.value(db), LogStore::Access::ReadOnly);
+    if (!store)
+        return failure(cmd, store.error());
+    const auto result = LogSearch(*store.value()).search(query);
+    if (!result)
+        return failure(cmd, result.error());
+
+    if (parser.isSet(json)) {
+        QJsonArray groups;
+        for (const LogSearchGroup &g : result->groups) {
+            QJsonArray lines;
+            for (const LogSearchLine &l : g.lines) {
+                QJsonObject o = toJson(l.entry);
+                o.insert(QStringLiteral("line"), l.lineNumber);
+                o.insert(QStringLiteral("hit"), l.hit);
+                lines.append(o);
+            }
+            groups.append(QJsonObject {
+                {QStringLiteral("execution_id"), g.executionId.toString(QUuid::WithoutBraces)},
+                {QStringLiteral("hits"), g.hits},
+                {QStringLiteral("lines"), lines}});
+        }
+        const QJsonObject o {{QStringLiteral("total_hits"), result->totalHits},
+                             {QStringLiteral("used_index"), result->usedIndex},
+                             {QStringLiteral("note"), result->note},
+                             {QStringLiteral("executions"), groups}};
+        out() << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
+        return 0;
+    }
+    for (const LogSearchGroup &g : result->groups) {
+        out() << "== execution " << g.executionId.toString(QUuid::WithoutBraces) << ": " << g.hits
+              << (g.hits == 1 ? " hit" : " hits") << "\n";
+        qint64 previous = 0;
+        for (const LogSearchLine &l : g.lines) {
+            if (query.context > 0 && previous > 0 && l.lineNumber > previous + 1)
+                out() << "--\n"; // a gap between context blocks, as grep marks it
+            previous = l.lineNumber;
+            QString content = l.entry.content;
+            if (content.endsWith(QLatin1Char('\n')))
+                content.chop(1);
+            // grep's marks: ':' after the line number of a hit, '-' of a context line.
+            out() << qSetFieldWidth(8) << Qt::right << l.lineNumber << qSetFieldWidth(0)
+                  << (l.hit ? ":" : "-") << " " << l.entry.timestamp << "  " << qSetFieldWidth(7)
+                  << Qt::left << l.entry.outputType << qSetFieldWidth(0) << "  " << content << "\n";
+        }
+    }
+    out() << "-- " << result->totalHits << (result->totalHits == 1 ? " hit" : " hits") << " in "
+          << result->groups.size() << (result->groups.size() == 1 ? " execution" : " executions")
+          << (result->usedIndex ? " (full-text index)" : " (scanned)");
+    if (!result->note.isEmpty())
+        out() << "; " << result->note;
+    out() << "\n";
+    return 0;
+}
+
 } // namespace
 
 int runLogsCommand(const QStringList &args)
@@ -272,6 +387,8 @@ int runLogsCommand(const QStringList &args)
         return runPage(rest);
     if (sub == QLatin1String("stats"))
         return runStats(rest);
+    if (sub == QLatin1String("search"))
+        return runSearch(rest);
     if (sub == QLatin1String("migrate-legacy"))
         return runLegacyMigrateCommand(rest);
     err() << "hivectl logs: unknown command '" << sub << "'\n\n" << kLogsUsage;

@@ -15,6 +15,9 @@ namespace hivewatch {
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
+// Rows per index transaction: the builder runs at nice 10 and may be preempted while it holds
+// the write lock, so a chunk is kept short (tens of ms) for the sync writer's sake.
+constexpr int kIndexChunkRows = 2000;
 
 } // namespace
 
@@ -22,13 +25,19 @@ LogModel::LogModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_loader(std::make_unique<LogPageLoader>())
     , m_worker(QStringLiteral("LogPageLoader"))
+    , m_exportLoader(std::make_unique<LogPageLoader>())
+    , m_exportWorker(QStringLiteral("LogExport"))
+    , m_indexWorker(QStringLiteral("LogIndex"))
 {
     LogPageLoader::registerMetaTypes();
     registerShapeBatchMetaTypes();
     // The loader's signals come from the worker thread and reach this model queued.
     LogPageLoader *loader = m_loader.get();
-    connect(this, &LogModel::requestOpen, this, [this, loader](const QString &path) {
+    LogPageLoader *exporter = m_exportLoader.get();
+    connect(this, &LogModel::requestOpen, this, [this, loader, exporter](const QString &path) {
         m_worker.post([loader, path] { loader->openStore(path); });
+        m_exportWorker.post([exporter, path] { exporter->openStore(path); });
+        startIndexing(path);
     });
     connect(this, &LogModel::requestPage, this, [this, loader](const LogPageRequest &request) {
         m_lastPageSent = request.token;
@@ -44,21 +53,27 @@ LogModel::LogModel(QObject *parent)
         m_worker.post([loader, token] { loader->loadExecutions(token); });
     });
     connect(this, &LogModel::requestExport, this,
-            [this, loader](quint64 token, const QUuid &executionId, const QString &filePath,
-                           const LogFilter &filter) {
-                m_worker.post([loader, token, executionId, filePath, filter] {
-                    loader->exportExecution(token, executionId, filePath, filter);
+            [this, exporter](quint64 token, const QUuid &executionId, const QString &filePath,
+                             const LogFilter &filter) {
+                m_exportWorker.post([exporter, token, executionId, filePath, filter] {
+                    exporter->exportExecution(token, executionId, filePath, filter);
                 });
             });
     connect(loader, &LogPageLoader::pageLoaded, this, &LogModel::onPageLoaded);
     connect(loader, &LogPageLoader::executionsLoaded, this, &LogModel::onExecutionsLoaded);
-    connect(loader, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(exporter, &LogPageLoader::exportFinished, this, &LogModel::onExportFinished);
+    connect(exporter, &LogPageLoader::exportProgress, this, [this](quint64 token, qint64 rows) {
+        if (token == m_exportToken)
+            emit exportProgress(rows);
+    });
     connect(loader, &LogPageLoader::storeOpened, this, &LogModel::storeOpened);
     connect(loader, &LogPageLoader::storeFailed, this, [this](const QString &message) {
         m_lastError = message;
         emit errorOccurred(message);
     });
     m_worker.start();
+    m_exportWorker.start();
+    m_indexWorker.start();
 
     m_executionsTimer.setSingleShot(true);
     m_executionsTimer.setInterval(kExecutionsRefreshMs);
@@ -73,6 +88,15 @@ LogModel::~LogModel()
     m_worker.cancel([loader] { loader->interrupt(); });
     m_worker.post([loader] { loader->closeStore(); });
     m_worker.shutdown();
+    LogPageLoader *exporter = m_exportLoader.get();
+    m_exportWorker.cancel([exporter] {
+        exporter->cancelExport();
+        exporter->interrupt();
+    });
+    m_exportWorker.post([exporter] { exporter->closeStore(); });
+    m_exportWorker.shutdown();
+    stopIndexing();
+    m_indexWorker.shutdown();
 }
 
 bool LogModel::isAwaited(quint64 token) const
@@ -313,6 +337,9 @@ void LogModel::notifyStoreChanged()
     if (!m_executionsTimer.isActive())
         m_executionsTimer.start();
     requestNewer();
+    // The lines are committed: the index builder takes them now rather than at its next poll.
+    if (m_indexBuilder)
+        m_indexBuilder->wake();
 }
 
 void LogModel::applyShapeBatch(const ShapeBatch &batch)
@@ -344,6 +371,39 @@ void LogModel::exportExecution(const QString &filePath)
     }
     m_exportToken = m_nextToken++;
     emit requestExport(m_exportToken, m_executionId, filePath, m_filter);
+}
+
+void LogModel::startIndexing(const QString &path)
+{
+    stopIndexing();
+    // Its own read-write connection, one short transaction per chunk: the sync writer waits at
+    // most a chunk. Resumable, so a quit midway goes on at the next start. It then follows the
+    // writer (store version 5: new lines are indexed just behind it, not in its transaction).
+    m_indexBuilder = std::make_unique<LogIndexBuilder>(path, kIndexChunkRows);
+    m_indexBuilder->setFollow(true);
+    LogIndexBuilder *builder = m_indexBuilder.get();
+    connect(builder, &LogIndexBuilder::progressChanged, this, &LogModel::indexProgress);
+    connect(builder, &LogIndexBuilder::finished, this, [this](bool ok, const QString &message) {
+        if (ok)
+            emit indexProgress(100);
+        else
+            qCInfo(lcModels) << "log index not built:" << message;
+    });
+    m_indexWorker.post([builder] { builder->run(); });
+}
+
+void LogModel::stopIndexing()
+{
+    if (!m_indexBuilder)
+        return;
+    m_indexBuilder->stop();
+    m_indexWorker.wait(); // the builder's run() returns within a chunk
+    m_indexBuilder.reset();
+}
+
+void LogModel::cancelExport()
+{
+    m_exportLoader->cancelExport();
 }
 
 void LogModel::reload(Anchor anchor)

@@ -3,6 +3,7 @@
 #include "models/logs/LogPageLoader.h"
 #include "sync/common/WorkerThread.h"
 #include "sync/shape/ShapeBatch.h"
+#include "sync/store/LogIndexBuilder.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>
@@ -100,7 +101,9 @@ public slots:
     void applyShapeBatch(const ShapeBatch &batch);
     void refreshExecutions();
     // Writes the execution's lines (with the current filter) to a text file, off the GUI thread.
+    // Runs on a loader and thread of its own, so paging goes on meanwhile; one forward query.
     void exportExecution(const QString &filePath);
+    void cancelExport();
 
 signals:
     void storeOpened(const QString &path);
@@ -113,6 +116,10 @@ signals:
     void totalCountChanged(qint64 total);
     void followingChanged(bool following);
     void errorOccurred(const QString &message);
+    void exportProgress(qint64 rows);
+    // The full-text index of lines stored before it existed is built in the background after
+    // the store opens; 100 when every line is indexed (search scans until then).
+    void indexProgress(int percent);
     void exportFinished(qint64 rows, const QString &error);
 
     // To the loader (queued, crosses to its thread).
@@ -138,12 +145,18 @@ private:
     void prependRows(QList<LogEntry> descending);
     void setTotal(qint64 total);
     void setLoadingState(bool wasLoading);
+    void startIndexing(const QString &path);
+    void stopIndexing();
 
     // Whether a page read that has not started yet is still awaited (on the loader's thread).
     bool isAwaited(quint64 token) const;
 
     std::unique_ptr<LogPageLoader> m_loader;
     WorkerThread m_worker; // after m_loader: joined before the loader goes
+    std::unique_ptr<LogPageLoader> m_exportLoader; // its own connection: paging is not held up
+    WorkerThread m_exportWorker;
+    std::unique_ptr<LogIndexBuilder> m_indexBuilder; // replaced on the GUI thread only
+    WorkerThread m_indexWorker;
     std::atomic<int> m_cancelledPages = 0;
     std::atomic<quint64> m_lastPageSent = 0;
     QString m_storePath;

@@ -129,7 +129,11 @@ void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
         emit exportFinished(token, 0, tr("No log store is open"));
         return;
     }
-    const auto rows = m_store->exportExecution(executionId, filePath, filter);
+    m_cancelExport.store(false);
+    const auto rows = m_store->exportExecution(executionId, filePath, filter, [&](qint64 done) {
+        emit exportProgress(token, done);
+        return !m_cancelExport.load();
+    });
     emit exportFinished(token, rows ? rows.value() : 0, rows ? QString() : rows.error().toString());
 }
 

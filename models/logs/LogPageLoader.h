@@ -4,6 +4,7 @@
 
 #include <QObject>
 
+#include <atomic>
 #include <mutex>
 
 namespace hivewatch {
@@ -67,6 +68,8 @@ public:
     // Makes whatever runs end early (shutting down). Any thread.
     void interrupt();
     quint64 runningPage() const;
+    // Makes a running export stop (its file is left as it was). Any thread.
+    void cancelExport() { m_cancelExport.store(true); }
 
 signals:
     void storeOpened(const QString &path);
@@ -74,6 +77,8 @@ signals:
     void pageLoaded(const LogPageReply &reply);
     void executionsLoaded(quint64 token, const QList<ExecutionSummary> &executions,
                           const QString &error);
+    // Rows written so far by a running export (every 10,000 rows).
+    void exportProgress(quint64 token, qint64 rows);
     void exportFinished(quint64 token, qint64 rows, const QString &error);
 
 private:
@@ -83,6 +88,7 @@ private:
     std::unique_ptr<LogStore> m_store; // replaced only under m_mutex: interrupt() reads it
     mutable std::mutex m_mutex;
     quint64 m_runningPage = 0; // the token of the page being read, 0 = none
+    std::atomic<bool> m_cancelExport {false};
 };
 
 } // namespace hivewatch

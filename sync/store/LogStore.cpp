@@ -295,6 +295,7 @@ Result<qint64> LogStore::append(const QList<NewLogEntry> &rows)
 
 Result<LogRowWriter *> LogStore::Private::rowWriter()
 {
+    countCache.clear(); // every write path comes here; data_version misses our own commits
     if (readOnly)
         return Error(QStringLiteral("%1 is open read-only").arg(path));
     if (connection.isAutocommit())
@@ -381,6 +382,7 @@ Result<QList<LogEntry>> LogStore::listByExecution(const QUuid &executionId)
 
 Result<qint64> LogStore::deleteByExecution(const QUuid &executionId)
 {
+    d->countCache.clear();
     if (d->readOnly)
         return Error(QStringLiteral("%1 is open read-only").arg(d->path));
     qint64 deleted = 0;

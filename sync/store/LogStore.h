@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QUuid>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -81,6 +82,28 @@ struct LogFilter
     QString text;
 
     bool isEmpty() const { return outputTypes.isEmpty() && text.isEmpty(); }
+};
+
+// How far the full-text index covers the store (store version 5). Lines are indexed just
+// behind the writer, not in its transaction: every id up to indexedTo is indexed, the ones above
+// it (the tail: normally a few thousand lines, or an old store's lines until the first build is
+// done) are not yet, and LogSearch scans them. LogStore::indexStep() and LogIndexBuilder move
+// the mark. A node's database has no index (available = false).
+struct LogIndexProgress
+{
+    bool available = false;
+    qint64 indexedTo = 0; // lines with ids up to here are indexed
+    qint64 backfillEnd = 0; // the newest line's id when read: indexedTo..backfillEnd is the tail
+
+    qint64 tail() const { return available ? std::max<qint64>(0, backfillEnd - indexedTo) : 0; }
+    bool ready() const { return available && indexedTo >= backfillEnd; }
+    int percent() const
+    {
+        if (!available)
+            return 0;
+        return backfillEnd <= 0 || indexedTo >= backfillEnd ? 100
+                                                            : int(indexedTo * 100 / backfillEnd);
+    }
 };
 
 struct ExecutionSummary
@@ -175,9 +198,20 @@ public:
     Result<LogPage> page(const QUuid &executionId, std::optional<qint64> cursor,
                          PageDirection direction, int limit, const LogFilter &filter);
     // Writes the execution's matching lines to `filePath` as text, oldest first, one
-    // "timestamp [output_type] content" line per row. Returns the number of rows written.
+    // "timestamp [output_type] content" line per row, in one forward query. Returns the number
+    // of rows written. `progress` (if given) hears the rows written so far every 10,000 rows and
+    // at the end; returning false cancels (the file is left as it was). connection().interrupt()
+    // also cancels it from another thread.
     Result<qint64> exportExecution(const QUuid &executionId, const QString &filePath,
-                                   const LogFilter &filter = {});
+                                   const LogFilter &filter = {},
+                                   const std::function<bool(qint64)> &progress = {});
+
+    // The full-text index's coverage; cheap (one row).
+    Result<LogIndexProgress> indexProgress();
+    // Indexes up to `rows` more of the unindexed lines (above the mark: new ones, or an old
+    // store's), oldest first, in a transaction of its own that also moves the mark (resumable,
+    // crash-safe: no missing or extra entries). ReadWrite only.
+    Result<LogIndexProgress> indexStep(int rows);
 
     // For stores sharing this file and its transactions. Do not close it.
     QSqlDatabase database() const;

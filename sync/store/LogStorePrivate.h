@@ -7,6 +7,7 @@
 #include "sync/store/LogRowWriter.h"
 #include "sync/store/LogStore.h"
 
+#include <QHash>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -30,6 +31,11 @@ struct LogStore::Private
     std::unique_ptr<QSqlQuery> forwardQuery;
     std::unique_ptr<QSqlQuery> backwardQuery;
     std::unique_ptr<QSqlQuery> countQuery;
+    QHash<QString, qint64> countCache; // filtered counts, see filteredCount()
+    qint64 countCacheVersion = -1;
+
+    Result<qint64> filteredCount(const QUuid &executionId, const LogFilter &filter,
+                                 const QString &where, const QVariantList &values);
 
     static Error sqlError(const QString &what, const QSqlError &e) { return Error(what, e.text()); }
     static LogEntry rowFrom(const QSqlQuery &q)

@@ -4,6 +4,7 @@
 #include <QTextStream>
 
 #include <limits>
+#include <optional>
 
 namespace hivewatch {
 
@@ -43,6 +44,66 @@ FilterSql filterSql(const LogFilter &filter)
 
 } // namespace
 
+// Paging a filtered execution asks for the same count with every page; it is computed once per
+// (execution, filter) and kept while the file is unchanged: PRAGMA data_version moves with every
+// commit of another connection, and this connection's own writes clear the cache (append paths).
+// The count comes from the full-text index (and a scan of its unindexed tail) when the text has a
+// trigram.
+Result<qint64> LogStore::Private::filteredCount(const QUuid &executionId, const LogFilter &filter,
+                                                const QString &where, const QVariantList &values)
+{
+    QSqlQuery version(db);
+    if (!version.exec(QStringLiteral("PRAGMA data_version")) || !version.next())
+        return readError(version);
+    const qint64 dataVersion = version.value(0).toLongLong();
+    version.finish();
+    if (dataVersion != countCacheVersion) {
+        countCache.clear();
+        countCacheVersion = dataVersion;
+    }
+    const QString key = executionId.toString() + QChar(0) + filter.outputTypes.join(QChar(1))
+        + QChar(0) + QString::number(filter.excludeOutputTypes) + QChar(0) + filter.text;
+    if (auto it = countCache.constFind(key); it != countCache.cend())
+        return it.value();
+
+    QString sql = QStringLiteral("SELECT count(*) FROM log_entries WHERE ") + where;
+    // The index answers the ids up to its mark; the tail above it (lines the builder has not
+    // reached yet) is counted by the scan, so the count is complete either way.
+    std::optional<qint64> mark;
+    if (filter.text.toUcs4().size() >= 3 && !nodeDatabase) {
+        QSqlQuery state(db);
+        if (state.exec(QStringLiteral("SELECT indexed_to FROM log_fts_state")) && state.next())
+            mark = state.value(0).toLongLong();
+    }
+    if (mark)
+        sql = QStringLiteral("SELECT (%1 AND id <= ? AND id IN (SELECT rowid FROM log_entries_fts "
+                             "WHERE log_entries_fts MATCH ?)) + (%1 AND id > ?)")
+                  .arg(sql);
+    QSqlQuery count(db);
+    count.setForwardOnly(true);
+    count.prepare(sql);
+    const auto bindFilter = [&] {
+        count.addBindValue(executionId.toRfc4122());
+        for (const QVariant &v : values)
+            count.addBindValue(v);
+    };
+    bindFilter();
+    if (mark) {
+        count.addBindValue(*mark);
+        count.addBindValue(
+            QString(u'"' + QString(filter.text).replace(u'"', QStringLiteral("\"\"")) + u'"'));
+        bindFilter();
+        count.addBindValue(*mark);
+    }
+    if (!count.exec() || !count.next())
+        return readError(count);
+    const qint64 n = count.value(0).toLongLong();
+    if (countCache.size() > 256)
+        countCache.clear();
+    countCache.insert(key, n);
+    return n;
+}
+
 Result<LogPage> LogStore::page(const QUuid &executionId, std::optional<qint64> cursor,
                                PageDirection direction, int limit, const LogFilter &filter)
 {
@@ -53,16 +114,11 @@ Result<LogPage> LogStore::page(const QUuid &executionId, std::optional<qint64> c
     const FilterSql f = filterSql(filter);
     const QByteArray id = executionId.toRfc4122();
 
-    QSqlQuery count(d->db);
-    count.setForwardOnly(true);
-    count.prepare(QStringLiteral("SELECT count(*) FROM log_entries WHERE ") + f.where);
-    count.addBindValue(id);
-    for (const QVariant &v : f.values)
-        count.addBindValue(v);
-    if (!count.exec() || !count.next())
-        return d->readError(count);
+    const auto counted = d->filteredCount(executionId, filter, f.where, f.values);
+    if (!counted)
+        return counted.error();
     LogPage page;
-    page.totalCount = count.value(0).toLongLong();
+    page.totalCount = counted.value();
     if (page.totalCount == 0)
         return page;
 
@@ -95,32 +151,44 @@ Result<LogPage> LogStore::page(const QUuid &executionId, std::optional<qint64> c
 }
 
 Result<qint64> LogStore::exportExecution(const QUuid &executionId, const QString &filePath,
-                                         const LogFilter &filter)
+                                         const LogFilter &filter,
+                                         const std::function<bool(qint64)> &progress)
 {
     QSaveFile file(filePath);
     if (!file.open(QIODevice::WriteOnly))
         return Error(QStringLiteral("Could not write %1").arg(filePath), file.errorString());
     QTextStream out(&file);
+    // One forward query: paging through it would run the filter (and its count) once per page.
+    // Memory stays flat, as the rows stream.
+    const FilterSql f = filterSql(filter);
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM log_entries WHERE %2 ORDER BY id")
+                  .arg(d->selectColumns(), f.where));
+    q.addBindValue(executionId.toRfc4122());
+    for (const QVariant &v : f.values)
+        q.addBindValue(v);
+    if (!q.exec())
+        return d->readError(q);
     qint64 rows = 0;
-    std::optional<qint64> cursor;
-    // Page through instead of one big query, so memory stays flat for millions of lines.
-    for (;;) {
-        const auto p = page(executionId, cursor, PageDirection::Forward, 5000, filter);
-        if (!p)
-            return p.error();
-        for (const LogEntry &e : p->entries) {
-            out << e.timestamp << " [" << e.outputType << "] " << e.content;
-            if (!e.content.endsWith(u'\n'))
-                out << '\n';
+    while (q.next()) {
+        const LogEntry e = Private::rowFrom(q);
+        out << e.timestamp << " [" << e.outputType << "] " << e.content;
+        if (!e.content.endsWith(u'\n'))
+            out << '\n';
+        ++rows;
+        if (progress && rows % 10000 == 0 && !progress(rows)) {
+            file.cancelWriting();
+            return Error(QStringLiteral("Export to %1 cancelled").arg(filePath));
         }
-        rows += p->entries.size();
-        if (!p->hasMore)
-            break;
-        cursor = p->nextCursor;
     }
+    if (q.lastError().isValid())
+        return d->readError(q);
     out.flush();
     if (out.status() != QTextStream::Ok || !file.commit())
         return Error(QStringLiteral("Could not write %1").arg(filePath), file.errorString());
+    if (progress)
+        progress(rows);
     return rows;
 }
 

@@ -27,6 +27,10 @@ private slots:
     void unusableFilesExitWithOneAndSayWhy_data();
     void unusableFilesExitWithOneAndSayWhy();
     void migrateLegacyIsDispatched();
+    void searchPrintsHitsWithLineNumbersAndContext();
+    void searchJsonWithRegexAndExclude();
+    void searchWithABadRegexSaysWhatIsWrong();
+    void searchScansANodeDatabaseAndLeavesItsBytesAlone();
 
 private:
     struct Run
@@ -56,6 +60,9 @@ void TestHivectlLogs::initTestCase()
                      1000 + i});
     rows.append({QUuid::createUuid(), QStringLiteral("system"), QStringLiteral("other"), {}, {}});
     QVERIFY(store.value()->append(rows).ok());
+    // Indexed as the app's builder does behind the writer (store version 5), so a search reads
+    // the index.
+    QVERIFY(store.value()->indexStep(1000).value().ready());
 }
 
 TestHivectlLogs::Run TestHivectlLogs::hivectl(const QStringList &args)
@@ -272,10 +279,13 @@ void TestHivectlLogs::unusableFilesExitWithOneAndSayWhy()
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write(contents);
     }
-    for (const QString &sub : {QStringLiteral("page"), QStringLiteral("stats")}) {
+    for (const QString &sub :
+         {QStringLiteral("page"), QStringLiteral("stats"), QStringLiteral("search")}) {
         QStringList args {QStringLiteral("logs"), sub, QStringLiteral("--db"), path};
         if (sub == QLatin1String("page"))
             args << QStringLiteral("--execution") << m_exec.toString();
+        if (sub == QLatin1String("search"))
+            args << QStringLiteral("line");
         const Run r = hivectl(args);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(expected), qPrintable(r.err));
@@ -290,6 +300,91 @@ void TestHivectlLogs::migrateLegacyIsDispatched()
         {QStringLiteral("logs"), QStringLiteral("migrate-legacy"), QStringLiteral("--help")});
     QVERIFY2(!r.err.contains(QLatin1String("unknown command")), qPrintable(r.err));
     QVERIFY2(!r.out.isEmpty() || !r.err.isEmpty(), "migrate-legacy printed nothing");
+}
+
+void TestHivectlLogs::searchPrintsHitsWithLineNumbersAndContext()
+{
+    const Run r = hivectl({QStringLiteral("logs"), QStringLiteral("search"), QStringLiteral("--db"),
+                           m_store, QStringLiteral("LINE 7"), QStringLiteral("--context"),
+                           QStringLiteral("1")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(
+        lines,
+        QStringList(
+            {QStringLiteral("== execution %1: 1 hit").arg(m_exec.toString(QUuid::WithoutBraces)),
+             QStringLiteral("       6- 2025-12-26 10:00:06.000  stdout   line 6"),
+             QStringLiteral("       7: 2025-12-26 10:00:07.000  stdout   line 7"),
+             QStringLiteral("       8- 2025-12-26 10:00:08.000  stdout   line 8"),
+             QStringLiteral("-- 1 hit in 1 execution (full-text index)")}));
+}
+
+void TestHivectlLogs::searchJsonWithRegexAndExclude()
+{
+    const Run r
+        = hivectl({QStringLiteral("logs"), QStringLiteral("search"), QStringLiteral("--db"),
+                   m_store, QStringLiteral("^line 1\\d$"), QStringLiteral("--regex"),
+                   QStringLiteral("--exclude"), QStringLiteral("15"), QStringLiteral("--execution"),
+                   m_exec.toString(), QStringLiteral("--json")});
+    QCOMPARE(r.exitCode, 0);
+    const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("total_hits")).toInt(), 9);
+    QCOMPARE(o.value(QStringLiteral("used_index")).toBool(), false);
+    const QJsonArray groups = o.value(QStringLiteral("executions")).toArray();
+    QCOMPARE(groups.size(), 1);
+    QList<int> numbers;
+    for (const QJsonValue &l : groups[0].toObject().value(QStringLiteral("lines")).toArray())
+        numbers.append(l.toObject().value(QStringLiteral("line")).toInt());
+    QCOMPARE(numbers, QList<int>({10, 11, 12, 13, 14, 16, 17, 18, 19}));
+}
+
+void TestHivectlLogs::searchWithABadRegexSaysWhatIsWrong()
+{
+    const Run r = hivectl({QStringLiteral("logs"), QStringLiteral("search"), QStringLiteral("--db"),
+                           m_store, QStringLiteral("line (1"), QStringLiteral("--regex")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("Invalid regular expression \"line (1\"")),
+             qPrintable(r.err));
+}
+
+void TestHivectlLogs::searchScansANodeDatabaseAndLeavesItsBytesAlone()
+{
+    const QString path = m_dir.filePath(QStringLiteral("node-db.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("n"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral(
+            "CREATE TABLE log_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, execution_id BLOB "
+            "NOT NULL, output_type TEXT NOT NULL, content TEXT NOT NULL, timestamp TEXT NOT "
+            "NULL)")));
+        for (int i = 1; i <= 30; ++i) {
+            q.prepare(QStringLiteral("INSERT INTO log_entries (execution_id, output_type, content, "
+                                     "timestamp) VALUES (?, 'stdout', ?, '2025-12-26 10:00:00')"));
+            q.addBindValue(m_exec.toRfc4122());
+            q.addBindValue(i % 10 == 3 ? QStringLiteral("Größe %1 überschritten").arg(i)
+                                       : QStringLiteral("ok %1").arg(i));
+            QVERIFY(q.exec());
+        }
+        q.finish();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("n"));
+    }
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray before = f.readAll();
+    f.close();
+    const Run r2
+        = hivectl({QStringLiteral("logs"), QStringLiteral("search"), QStringLiteral("--db"), path,
+                   QStringLiteral("ÜBERSCHRITTEN"), QStringLiteral("--json")});
+    QCOMPARE(r2.exitCode, 0);
+    const QJsonObject o2 = QJsonDocument::fromJson(r2.out.toUtf8()).object();
+    QCOMPARE(o2.value(QStringLiteral("total_hits")).toInt(), 3);
+    QVERIFY(o2.value(QStringLiteral("note")).toString().contains(QLatin1String("node's database")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), before);
 }
 
 QTEST_GUILESS_MAIN(TestHivectlLogs)

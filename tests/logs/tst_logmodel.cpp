@@ -79,6 +79,8 @@ private slots:
     void newStoreOpensEmptyAndCleanly();
     void unusableStoreReportsAnError();
     void exportWritesTheExecutionOffTheGuiThread();
+    void exportRunsBesidePagingAndCanBeCancelled();
+    void storeWithoutIndexIsIndexedInTheBackground();
 
 private:
     void waitIdle();
@@ -509,6 +511,62 @@ void TestLogModel::exportWritesTheExecutionOffTheGuiThread()
     QFile f(out);
     QVERIFY(f.open(QIODevice::ReadOnly));
     QCOMPARE(f.readAll().count('\n'), 5);
+}
+
+void TestLogModel::exportRunsBesidePagingAndCanBeCancelled()
+{
+    const QUuid huge = QUuid::fromString(QStringLiteral("aaaaaaaa-0000-4000-8000-0000000000ff"));
+    for (int chunk = 0; chunk < 4; ++chunk)
+        QVERIFY(m_writer->append(rows(huge, chunk * 50000, 50000)).ok());
+    openModel();
+    m_model->setExecution(huge);
+    waitIdle();
+    QSignalSpy progress(m_model.get(), &LogModel::exportProgress);
+    QSignalSpy done(m_model.get(), &LogModel::exportFinished);
+    const QString out = m_dir->filePath(QStringLiteral("huge.log"));
+    m_model->exportExecution(out);
+    QTRY_VERIFY(progress.count() >= 1); // the export's query is running
+    QSignalSpy applied(m_model.get(), &LogModel::pageApplied);
+    m_model->jumpToStart();
+    QTRY_VERIFY(applied.count() >= 1);
+    // The page came back while the export was still running: it did not wait behind it.
+    const bool exportStillRunning = done.isEmpty();
+    m_model->cancelExport();
+    QTRY_COMPARE(done.count(), 1);
+    QVERIFY(exportStillRunning);
+    QVERIFY2(done.first().at(1).toString().contains(QLatin1String("cancelled")),
+             qPrintable(done.first().at(1).toString()));
+    QVERIFY(!QFile::exists(out));
+    QCOMPARE(m_model->data(m_model->index(0, 0), Qt::DisplayRole).isValid(), true);
+}
+
+void TestLogModel::storeWithoutIndexIsIndexedInTheBackground()
+{
+    // The store as version 3 left it: lines, no full-text index.
+    QSqlQuery q(m_writer->database());
+    for (const char *sql :
+         {"DROP TRIGGER IF EXISTS log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
+          "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
+          "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+        QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+    q.finish();
+    m_writer.reset();
+    openModel();
+    QSignalSpy progress(m_model.get(), &LogModel::indexProgress);
+    QTRY_VERIFY(!progress.isEmpty() && progress.last().first().toInt() == 100);
+    auto store = LogStore::open(m_path, LogStore::Access::ReadOnly);
+    QVERIFY(store);
+    QVERIFY(store.value()->indexProgress()->ready());
+    QSqlQuery check(store.value()->database());
+    QVERIFY(check.exec(QStringLiteral("SELECT count(*) FROM log_entries_fts WHERE "
+                                      "log_entries_fts MATCH '\"line 10\"'"))
+            && check.next());
+    const int byIndex = check.value(0).toInt();
+    QVERIFY(check.exec(QStringLiteral("SELECT count(*) FROM log_entries WHERE content LIKE "
+                                      "'%line 10%'"))
+            && check.next());
+    QCOMPARE(byIndex, check.value(0).toInt());
+    QCOMPARE(byIndex, 12); // kBig's 10 and 100..109, kMixed's 10
 }
 
 QTEST_MAIN(TestLogModel)

@@ -1,0 +1,416 @@
+#include "sync/store/LogSearch.h"
+
+#include "sync/sqlite/SqliteConnection.h"
+
+#include <QHash>
+#include <QMap>
+#include <QRegularExpression>
+
+#include <limits>
+
+namespace hivewatch {
+
+namespace {
+
+const char kColumns[] = "l.id, l.execution_id, l.output_type, l.content, l.timestamp";
+
+// An unindexed tail up to this long is the builder's normal lag, not worth a note.
+constexpr qint64 kQuietTail = 50000;
+
+// Lines before a time jump's boundary read to find timestamps out of line order.
+constexpr qint64 kJumpWindow = 1024;
+
+LogEntry rowFrom(const SqliteStatement &q)
+{
+    LogEntry e;
+    e.id = q.columnInt(0);
+    e.executionId = QUuid::fromRfc4122(q.columnByteArray(1));
+    e.outputType = q.columnText(2);
+    e.content = q.columnText(3);
+    e.timestamp = q.columnText(4);
+    return e;
+}
+
+// The exact rule a line must meet; the SQL in front of it only narrows the candidates.
+class Matcher
+{
+public:
+    static Result<Matcher> make(const LogSearchQuery &query)
+    {
+        Matcher m;
+        m.m_text = query.text;
+        m.m_exclude = query.exclude;
+        m.m_exclude.removeAll(QString());
+        m.m_case = query.caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
+        if (query.regex) {
+            m.m_regex.setPattern(query.text);
+            m.m_regex.setPatternOptions(query.caseSensitive
+                                            ? QRegularExpression::NoPatternOption
+                                            : QRegularExpression::CaseInsensitiveOption);
+            if (!m.m_regex.isValid())
+                return Error(QStringLiteral("Invalid regular expression \"%1\": %2 at offset %3")
+                                 .arg(query.text, m.m_regex.errorString())
+                                 .arg(m.m_regex.patternErrorOffset()));
+            m.m_useRegex = true;
+            m.m_regex.optimize();
+        }
+        return m;
+    }
+
+    bool matches(const QString &content) const
+    {
+        if (m_useRegex ? !m_regex.match(content).hasMatch() : !content.contains(m_text, m_case))
+            return false;
+        for (const QString &term : m_exclude) {
+            if (content.contains(term, m_case))
+                return false;
+        }
+        return true;
+    }
+
+private:
+    QString m_text;
+    QStringList m_exclude;
+    Qt::CaseSensitivity m_case = Qt::CaseInsensitive;
+    QRegularExpression m_regex;
+    bool m_useRegex = false;
+};
+
+bool isAscii(const QString &s)
+{
+    for (QChar c : s) {
+        if (c.unicode() >= 0x80)
+            return false;
+    }
+    return true;
+}
+
+QString likePattern(QString text)
+{
+    text.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + text + u'%';
+}
+
+// Candidates in id order, in one or two statements: the trigram index answers the ids up to its
+// mark when the query has a literal of at least three characters (the shortest trigram); the
+// lines above the mark (the tail the builder has not reached, normally a few thousand) and every
+// query the index cannot answer are scanned, narrowed by SQL where SQL can say it exactly enough
+// (instr is exact; LIKE folds ASCII only, so only ASCII terms). The mark is bound, not read in
+// the statements, so the two parts cover every id exactly once even while the builder moves it.
+struct Candidates
+{
+    QString indexSql; // empty: no index part
+    QString scanSql;
+    QString indexText; // ?1 of indexSql
+    QString scanText; // ?1 of scanSql, when it uses it
+    qint64 mark = 0; // ?3 of both
+};
+
+Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index)
+{
+    Candidates c;
+    const QString execution
+        = query.executionId ? QStringLiteral(" AND l.execution_id = ?2") : QString();
+    if (index.available && index.indexedTo > 0 && !query.regex && query.text.toUcs4().size() >= 3) {
+        c.mark = index.indexedTo;
+        c.indexText = u'"' + QString(query.text).replace(u'"', QStringLiteral("\"\"")) + u'"';
+        c.indexSql = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
+                                    "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3%2 "
+                                    "ORDER BY f.rowid")
+                         .arg(QLatin1String(kColumns), execution);
+    }
+    QString where = QStringLiteral("l.id > ?3");
+    if (!query.regex && !query.text.isEmpty()) {
+        if (query.caseSensitive) {
+            where += QStringLiteral(" AND instr(l.content, ?1) > 0");
+            c.scanText = query.text;
+        } else if (isAscii(query.text)) {
+            where += QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'");
+            c.scanText = likePattern(query.text);
+        }
+    }
+    c.scanSql = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
+                    .arg(QLatin1String(kColumns), where, execution);
+    return c;
+}
+
+} // namespace
+
+LogSearch::LogSearch(LogStore &store)
+    : m_store(store)
+{
+}
+
+Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
+{
+    const auto matcher = Matcher::make(query);
+    if (!matcher)
+        return matcher.error();
+    const auto index = m_store.indexProgress();
+    if (!index)
+        return index.error();
+    const Candidates c = candidates(query, index.value());
+    const SqliteConnection &db = m_store.connection();
+    const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
+
+    LogSearchResult result;
+    result.usedIndex = !c.indexSql.isEmpty();
+    if (!index->available)
+        result.note = m_store.isNodeDatabase()
+            ? QStringLiteral("no full-text index (a node's database): lines scanned")
+            : QStringLiteral("no full-text index yet (open the store read-write once to "
+                             "migrate it): lines scanned");
+    else if (index->tail() > kQuietTail)
+        result.note = QStringLiteral("index building, %1%: %2 newest lines scanned")
+                          .arg(index->percent())
+                          .arg(index->tail());
+
+    QHash<QUuid, int> groupOf;
+    qint64 materialized = 0;
+    bool stopped = false;
+    for (const QString *sql : {&c.indexSql, &c.scanSql}) {
+        if (sql->isEmpty() || stopped)
+            continue;
+        auto q = db.prepare(sql->toStdString());
+        if (!q)
+            return q.error();
+        const QString &text = sql == &c.indexSql ? c.indexText : c.scanText;
+        if (!text.isNull())
+            q->bindText(1, text);
+        if (query.executionId)
+            q->bindBlob(2, execution);
+        q->bindInt(3, c.mark);
+        for (;;) {
+            const auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const QString content = q->columnText(3);
+            if (!matcher->matches(content))
+                continue;
+            const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
+            auto it = groupOf.find(exec);
+            if (it == groupOf.end()) {
+                it = groupOf.insert(exec, int(result.groups.size()));
+                result.groups.append(LogSearchGroup {exec, 0, {}});
+            }
+            LogSearchGroup &group = result.groups[*it];
+            ++group.hits;
+            ++result.totalHits;
+            if (query.maxLines > 0 && materialized >= query.maxLines) {
+                if (!query.fullCounts) {
+                    // The first page is all that was asked for: the rest is not read.
+                    result.countsComplete = false;
+                    stopped = true;
+                    break;
+                }
+                continue;
+            }
+            ++materialized;
+            group.lines.append(LogSearchLine {rowFrom(*q), 0, true});
+        }
+        q->reset();
+    }
+
+    // Line numbers counted forward from hit to hit: one pass over each execution's id index.
+    auto between
+        = db.prepare("SELECT count(*) FROM log_entries WHERE execution_id = ?1 AND id > ?2 "
+                     "AND id <= ?3");
+    if (!between)
+        return between.error();
+    for (LogSearchGroup &group : result.groups) {
+        const QByteArray exec = group.executionId.toRfc4122();
+        qint64 lastId = 0;
+        qint64 lastLine = 0;
+        for (LogSearchLine &line : group.lines) {
+            between->bindBlob(1, exec).bindInt(2, lastId).bindInt(3, line.entry.id);
+            if (auto r = between->step(); !r)
+                return r.error();
+            lastLine += between->columnInt(0);
+            between->reset();
+            lastId = line.entry.id;
+            line.lineNumber = lastLine;
+        }
+    }
+    if (query.context <= 0)
+        return result;
+
+    auto before
+        = db.prepare(QStringLiteral("SELECT %1 FROM log_entries l WHERE l.execution_id = ?1 "
+                                    "AND l.id < ?2 ORDER BY l.id DESC LIMIT ?3")
+                         .arg(QLatin1String(kColumns))
+                         .toStdString());
+    auto after = db.prepare(QStringLiteral("SELECT %1 FROM log_entries l WHERE l.execution_id = ?1 "
+                                           "AND l.id > ?2 ORDER BY l.id LIMIT ?3")
+                                .arg(QLatin1String(kColumns))
+                                .toStdString());
+    if (!before)
+        return before.error();
+    if (!after)
+        return after.error();
+    for (LogSearchGroup &group : result.groups) {
+        const QByteArray exec = group.executionId.toRfc4122();
+        QMap<qint64, LogSearchLine> lines;
+        for (const LogSearchLine &hit : std::as_const(group.lines))
+            lines.insert(hit.entry.id, hit);
+        for (const LogSearchLine &hit : std::as_const(group.lines)) {
+            for (SqliteStatement *s : {&before.value(), &after.value()}) {
+                const int sign = s == &before.value() ? -1 : 1;
+                s->bindBlob(1, exec).bindInt(2, hit.entry.id).bindInt(3, query.context);
+                for (qint64 k = 1;; ++k) {
+                    const auto row = s->step();
+                    if (!row)
+                        return row.error();
+                    if (!row.value())
+                        break;
+                    const qint64 id = s->columnInt(0);
+                    if (!lines.contains(id))
+                        lines.insert(id,
+                                     LogSearchLine {rowFrom(*s), hit.lineNumber + sign * k, false});
+                }
+                s->reset();
+            }
+        }
+        group.lines = lines.values();
+    }
+    return result;
+}
+
+Result<QList<qint64>> LogSearch::hitIds(const QUuid &executionId, const LogSearchQuery &query)
+{
+    LogSearchQuery one = query;
+    one.executionId = executionId;
+    one.context = 0;
+    one.maxLines = 0;
+    const auto r = search(one);
+    if (!r)
+        return r.error();
+    QList<qint64> ids;
+    for (const LogSearchGroup &g : r->groups) {
+        for (const LogSearchLine &line : g.lines)
+            ids.append(line.entry.id);
+    }
+    return ids;
+}
+
+Result<qint64> LogSearch::lineNumber(const QUuid &executionId, qint64 id)
+{
+    auto q = m_store.connection().prepare(
+        "SELECT count(*) FROM log_entries WHERE execution_id = ?1 AND id <= ?2");
+    if (!q)
+        return q.error();
+    const QByteArray exec = executionId.toRfc4122();
+    q->bindBlob(1, exec).bindInt(2, id);
+    if (auto r = q->step(); !r)
+        return r.error();
+    return q->columnInt(0);
+}
+
+Result<std::optional<qint64>> LogSearch::lineAt(const QUuid &executionId, qint64 lineNumber)
+{
+    if (lineNumber < 1)
+        return Error(QStringLiteral("Invalid line number %1: lines start at 1").arg(lineNumber));
+    auto q = m_store.connection().prepare(
+        "SELECT id FROM log_entries WHERE execution_id = ?1 ORDER BY id LIMIT 1 OFFSET ?2");
+    if (!q)
+        return q.error();
+    const QByteArray exec = executionId.toRfc4122();
+    q->bindBlob(1, exec).bindInt(2, lineNumber - 1);
+    const auto row = q->step();
+    if (!row)
+        return row.error();
+    return row.value() ? std::optional<qint64>(q->columnInt(0)) : std::nullopt;
+}
+
+Result<std::optional<qint64>> LogSearch::firstAtOrAfter(const QUuid &executionId,
+                                                        const QString &timestamp)
+{
+    // In line order, not time order: lines can arrive out of timestamp order, and the view
+    // shows them by line. Reading every line up to the answer took 100+ ms in a million-line
+    // execution, and an (execution_id, timestamp) index costs a fifth of the ingest rate (store
+    // version 2 dropped it), so: a binary search over the execution's ids (one (execution_id, id)
+    // index probe per step), then the kJumpWindow lines before the boundary are read; a line
+    // there stamped at or after the time means the order is broken near it, and the lines are
+    // read in order from the start instead (exact). A single line stamped out of order further
+    // back than the window is not found: the jump lands where the ordered lines cross the time.
+    const SqliteConnection &db = m_store.connection();
+    const QByteArray exec = executionId.toRfc4122();
+    // min() and max() in one SELECT would read the whole range; each alone is one index probe.
+    auto range = db.prepare("SELECT (SELECT min(id) FROM log_entries WHERE execution_id = ?1), "
+                            "(SELECT max(id) FROM log_entries WHERE execution_id = ?1)");
+    auto probe = db.prepare("SELECT id, timestamp >= ?3 FROM log_entries WHERE execution_id = ?1 "
+                            "AND id >= ?2 ORDER BY id LIMIT 1");
+    auto window = db.prepare("SELECT count(*) FROM (SELECT timestamp FROM log_entries WHERE "
+                             "execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?4) "
+                             "WHERE timestamp >= ?3");
+    auto scan = db.prepare("SELECT id FROM log_entries WHERE execution_id = ?1 AND "
+                           "timestamp >= ?3 ORDER BY id LIMIT 1");
+    for (auto *q : {&range, &probe, &window, &scan}) {
+        if (!*q)
+            return q->error();
+    }
+    range->bindBlob(1, exec);
+    if (auto r = range->step(); !r)
+        return r.error();
+    if (range->columnIsNull(0))
+        return std::optional<qint64>();
+    qint64 lo = range->columnInt(0);
+    qint64 hi = range->columnInt(1) + 1; // past the last line: "no line at or after the time"
+    std::optional<qint64> found;
+    while (lo < hi) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        probe->bindBlob(1, exec).bindInt(2, mid).bindText(3, timestamp);
+        const auto row = probe->step();
+        if (!row)
+            return row.error();
+        const bool atOrAfter = !row.value() || probe->columnInt(1) != 0;
+        const qint64 id = row.value() ? probe->columnInt(0) : hi;
+        probe->reset();
+        if (atOrAfter) {
+            hi = mid;
+            if (row.value())
+                found = id;
+        } else {
+            lo = id + 1;
+        }
+    }
+    window->bindBlob(1, exec)
+        .bindInt(2, found ? *found : std::numeric_limits<qint64>::max())
+        .bindText(3, timestamp)
+        .bindInt(4, kJumpWindow);
+    if (auto r = window->step(); !r)
+        return r.error();
+    if (window->columnInt(0) == 0)
+        return found;
+    scan->bindBlob(1, exec).bindText(3, timestamp);
+    const auto row = scan->step();
+    if (!row)
+        return row.error();
+    return row.value() ? std::optional<qint64>(scan->columnInt(0)) : std::nullopt;
+}
+
+Result<QList<LogHistogramBucket>> LogSearch::histogram(const QUuid &executionId)
+{
+    auto q = m_store.connection().prepare(
+        "SELECT substr(timestamp, 1, 16) AS minute, count(*), sum(output_type = 'stderr') "
+        "FROM log_entries WHERE execution_id = ?1 GROUP BY minute ORDER BY minute");
+    if (!q)
+        return q.error();
+    const QByteArray exec = executionId.toRfc4122();
+    q->bindBlob(1, exec);
+    QList<LogHistogramBucket> buckets;
+    for (;;) {
+        const auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        buckets.append(LogHistogramBucket {q->columnText(0), q->columnInt(1), q->columnInt(2)});
+    }
+    return buckets;
+}
+
+} // namespace hivewatch
