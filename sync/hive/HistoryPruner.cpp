@@ -37,6 +37,10 @@ Result<qint64> HistoryPruner::prune(qint64 olderThanMs, int chunkRows)
         return has.error();
     if (!has.value())
         return qint64(0);
+    // The sync's store checkpoints the WAL on its own thread; a checkpoint of this connection at
+    // every chunk's commit would contend with it for nothing.
+    if (auto set = db.exec("PRAGMA wal_autocheckpoint = 0"); !set)
+        return set.error();
     // By rowid, oldest first: each chunk is one short write transaction (autocommit), found
     // through the (tbl, at_ms) index's neighbour, the rowid order (changes are recorded in time
     // order).

@@ -617,8 +617,9 @@ Result<HistoryReport> HistoryReader::report(qint64 fromMs, qint64 toMs)
 
     const auto countWhere
         = [&](const QString &table, const QStringList &statuses, qint64 *into) -> Result<void> {
+        // A first snapshot's rows were there before; they are not this range's work.
         const std::string sql = "SELECT count(*) FROM history WHERE tbl = ? AND at_ms >= ? AND "
-                                "at_ms < ?"
+                                "at_ms < ? AND origin <> 1"
             + (statuses.isEmpty() ? std::string()
                                   : " AND status IN " + placeholders(statuses.size()));
         auto select = m_db.prepare(sql);
