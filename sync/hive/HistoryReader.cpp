@@ -434,8 +434,10 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
         return checked.error();
     const QString table = HiveTables::NodeTaskAssignments;
     // Each assignment's last status before the range, then its changes in it, in order.
+    // (tbl, key, at_ms, status) and its rowid cover it: keys in order, no table rows read.
     auto before = m_db.prepare(R"(SELECT key, status, max(id) FROM history
-                                  WHERE tbl = ? AND status IS NOT NULL AND at_ms < ?
+                                  INDEXED BY history_table_key_at_status
+                                  WHERE tbl = ? AND at_ms < ? AND status IS NOT NULL
                                   GROUP BY key)");
     auto during = m_db.prepare(R"(SELECT key, status, at_ms FROM history
                                   WHERE tbl = ? AND status IS NOT NULL AND at_ms >= ? AND at_ms < ?
@@ -540,9 +542,9 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
                                 WHERE tbl = ? AND key = ? AND at_ms < ?
                                   AND json_extract(new, '$.last_heartbeat_at') IS NOT NULL
                                 ORDER BY at_ms DESC, id DESC LIMIT 1)");
+    // Each row's JSON parsed once: the rows without a heartbeat are skipped here.
     auto during = m_db.prepare(R"(SELECT key, at_ms, json_extract(new, '$.last_heartbeat_at')
                                   FROM history WHERE tbl = ? AND at_ms >= ? AND at_ms < ?
-                                    AND json_extract(new, '$.last_heartbeat_at') IS NOT NULL
                                   ORDER BY at_ms, id)");
     if (!nodes || !last || !during)
         return sqlError(QStringLiteral("heartbeat lag"));
@@ -588,6 +590,8 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
             return sqlError(QStringLiteral("heartbeat lag"));
         if (!next.value())
             break;
+        if (during->columnIsNull(2))
+            continue;
         Node &node = byNode[during->columnText(0)];
         fillUntil(node, during->columnInt(1));
         if (const auto beat = timestampMs(during->columnText(2)))

@@ -31,6 +31,7 @@ QByteArray rowId(const RecordedChange &change, const RawRow *row)
 HiveHistoryRecorder::HiveHistoryRecorder(QString table, QByteArray statusColumn)
     : m_table(std::move(table))
     , m_statusColumn(std::move(statusColumn))
+    , m_statusPath("$.\"" + m_statusColumn + "\"")
 {
 }
 
@@ -42,8 +43,8 @@ QString HiveHistoryRecorder::deletedStatus()
 Result<void> HiveHistoryRecorder::migrate(const SqliteConnection &db)
 {
     // tbl and key are text so that a script reads the table as is; the indexes serve a row's
-    // changes in time (table, key, time), a chart's range (table, time) and a chart's status
-    // transitions (only the changes that set a status are in that one).
+    // changes in time (table, key, time, status), a chart's range (table, time) and a chart's
+    // status transitions (only the changes that set a status are in that one).
     for (const char *sql : {
              R"(CREATE TABLE IF NOT EXISTS history (
                     id INTEGER PRIMARY KEY,
@@ -56,7 +57,11 @@ Result<void> HiveHistoryRecorder::migrate(const SqliteConnection &db)
                     status TEXT,
                     old TEXT,
                     new TEXT))",
-             "CREATE INDEX IF NOT EXISTS history_table_key_at ON history (tbl, key, at_ms)",
+             // With the status, so a level over time (running assignments) is read from the
+             // index alone, each row's last status by key without a sort.
+             "DROP INDEX IF EXISTS history_table_key_at",
+             "CREATE INDEX IF NOT EXISTS history_table_key_at_status ON history "
+             "(tbl, key, at_ms, status)",
              "CREATE INDEX IF NOT EXISTS history_table_at ON history (tbl, at_ms)",
              "CREATE INDEX IF NOT EXISTS history_table_status_at ON history (tbl, status, at_ms) "
              "WHERE status IS NOT NULL",
@@ -74,7 +79,9 @@ Result<void> HiveHistoryRecorder::open(const SqliteConnection &db)
         return migrated;
     auto insert = db.prepare(R"(INSERT INTO history
                                 (tbl, key, at_ms, op, origin, shape_offset, status, old, new)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))",
+                                VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                                        CASE WHEN ?10 IS NULL THEN ?7
+                                             ELSE json_extract(?9, ?10) END, ?8, ?9))",
                              true);
     if (!insert)
         return Error(QStringLiteral("the local store could not prepare its history statements"),
@@ -92,17 +99,10 @@ void HiveHistoryRecorder::close()
 Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate &update,
                                          const RecordedChange &change)
 {
-    RawRow parsed;
     const RawRow *after = change.after;
-    if (!after && !change.afterJson.isEmpty()) {
-        auto row = parseRawRow(change.afterJson.toByteArray());
-        if (!row)
-            return Error(
-                QStringLiteral("a row of shape %1 could not be read for its history").arg(name),
-                row.error().toString());
-        parsed = std::move(row).value();
-        after = &parsed;
-    }
+    // An insert in wire form only (a snapshot hivectl stores without reading) is kept as sent:
+    // SQLite takes its status from the JSON, its id comes from the key, nothing is parsed here.
+    const bool wireInsert = change.operation == RowChange::Operation::Insert && !after;
     QByteArray oldJson;
     QByteArray newJson;
     QByteArray status;
@@ -110,8 +110,11 @@ Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate 
     const RawRow *identity = after ? after : change.before;
     switch (change.operation) {
     case RowChange::Operation::Insert:
-        newJson = change.afterJson.isEmpty() || change.after ? rawRowToJson(*after)
-                                                             : change.afterJson.toByteArray();
+        if (wireInsert) {
+            newJson = change.afterJson.toByteArray();
+            break;
+        }
+        newJson = rawRowToJson(*after);
         if (const RawField *s = findField(*after, m_statusColumn); s && !s->isNull) {
             status = s->text;
             statusSet = true;
@@ -160,6 +163,10 @@ Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate 
         m_insert.bindNull(7);
     m_insert.bindTextOrNull(8, oldJson);
     m_insert.bindTextOrNull(9, newJson);
+    if (wireInsert && !m_statusColumn.isEmpty())
+        m_insert.bindText(10, m_statusPath);
+    else
+        m_insert.bindNull(10);
     if (!m_insert.run())
         return m_db->error(
             QStringLiteral("the local store could not record a change of shape %1").arg(name));

@@ -31,6 +31,7 @@ public:
 private:
     QString m_table;
     QByteArray m_statusColumn;
+    QByteArray m_statusPath; // the status column as a JSON path, for json_extract
     const SqliteConnection *m_db = nullptr;
     SqliteStatement m_insert;
 };
