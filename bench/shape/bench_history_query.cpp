@@ -54,7 +54,7 @@ int main(int argc, char *argv[])
     const std::string fill = R"(
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < )"
         + std::to_string(changes - 1) + R"()
-        INSERT INTO history (tbl, key, at_ms, op, origin, shape_offset, status, old, new)
+        INSERT INTO history (tbl, key, at_ms, op, origin, shape_offset, status, old, new, beat_ms)
         SELECT CASE WHEN k < 4 THEN 'shared_tasks' WHEN k < 7 THEN 'node_task_assignments'
                     ELSE 'nodes' END,
                CASE WHEN k < 7 THEN printf('%08x-0000-4000-8000-%012x', i / 10, i / 10)
@@ -73,7 +73,9 @@ int main(int argc, char *argv[])
                     WHEN k < 7 THEN '{"status":"in-progress"}'
                     ELSE '{"last_heartbeat_at":"' || strftime('%Y-%m-%d %H:%M:%f+00', ()"
         + std::to_string(now - span) + R"( + i * )" + std::to_string(span / changes)
-        + R"() / 1000.0, 'unixepoch') || '"}' END
+        + R"() / 1000.0, 'unixepoch') || '"}' END,
+               CASE WHEN k >= 7 THEN )"
+        + std::to_string(now - span) + " + i * " + std::to_string(span / changes) + R"( - 3000 END
         FROM (SELECT i, i % 10 AS k FROM n))";
     QElapsedTimer filling;
     filling.start();
