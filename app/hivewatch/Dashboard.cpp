@@ -15,6 +15,8 @@
 #include "models/hive/SortedFilterProxy.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
+#include "sync/hive/HistoryPruner.h"
+#include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/hive/HiveShapeRowSinks.h"
 #include "sync/shape/ShapeClient.h"
 #include "ui/MainWindow.h"
@@ -49,6 +51,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 
 #include <cstdio>
 #include <functional>
@@ -114,6 +117,11 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_unreachableText(new QLabel(m_unreachable))
     , m_dataDir(QFileInfo(storePath).absolutePath())
 {
+    // Retention runs at each store switch and hourly, on the pruner's own thread.
+    auto *pruneTimer = new QTimer(this);
+    pruneTimer->setInterval(std::chrono::hours(1));
+    connect(pruneTimer, &QTimer::timeout, this, &Dashboard::pruneHistory);
+    pruneTimer->start();
     limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
     m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
@@ -335,7 +343,7 @@ void Dashboard::useStore(const QString &storePath)
         clearViews();
     }
     m_storePath = storePath;
-    m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), this);
+    m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), hiveChangeRecorders(), this);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);
@@ -346,9 +354,26 @@ void Dashboard::useStore(const QString &storePath)
     // committed) tell it that new lines are there.
     connect(m_shapes, &ShapeClient::batchReady, m_logModel, &LogModel::applyShapeBatch);
     m_logModel->setStorePath(storePath);
+    m_historyPruner = std::make_unique<HistoryPruner>(storePath);
+    pruneHistory();
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);
+}
+
+void Dashboard::pruneHistory()
+{
+    if (!m_historyPruner)
+        return;
+    const int days
+        = QSettings()
+              .value(QStringLiteral("history/retentionDays"), HistoryPruner::DefaultRetentionDays)
+              .toInt();
+    m_historyPruner->pruneInBackground(
+        HistoryPruner::cutoffForDays(std::max(1, days)), [](const Result<qint64> &pruned) {
+            if (!pruned)
+                qWarning("history retention: %s", qPrintable(pruned.error().toString()));
+        });
 }
 
 void Dashboard::clearViews()
