@@ -84,6 +84,7 @@ long peakRssMiB()
 
 int main(int argc, char *argv[])
 {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // stalls show as they happen, also into a file
     qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QString dsn;
@@ -173,6 +174,8 @@ int main(int argc, char *argv[])
 
     HiveModels *models = dashboard.models();
     double tasksVisibleS = 0;
+    // When each shape first went live: tells a slow shape from a slow GUI.
+    QList<std::pair<QString, double>> liveAt;
     auto done = [&] {
         const ShapeStatus logStatus
             = models->shapeStatuses()->status(QStringLiteral("node_task_output_logs"));
@@ -184,6 +187,12 @@ int main(int argc, char *argv[])
     QObject::connect(&check, &QTimer::timeout, [&] {
         if (tasksVisibleS == 0 && models->tasks()->rowCount() == tasks)
             tasksVisibleS = total.elapsed() / 1000.0;
+        for (const QString &shape : std::as_const(connection.shapes)) {
+            const bool known = std::any_of(liveAt.cbegin(), liveAt.cend(),
+                                           [&](const auto &seen) { return seen.first == shape; });
+            if (!known && models->shapeStatuses()->status(shape).state == ShapeStatus::State::Live)
+                liveAt.append({shape, total.elapsed() / 1000.0});
+        }
         if (done() || total.elapsed() > 15 * 60 * 1000)
             app.quit();
     });
@@ -191,6 +200,7 @@ int main(int argc, char *argv[])
     total.start();
     sinceTick.start();
     cpuAtTick = threadCpuMs();
+    const double guiCpuAtStart = cpuAtTick;
     probe.start();
     check.start();
     dashboard.connectTo(connection);
@@ -219,6 +229,15 @@ int main(int argc, char *argv[])
     std::printf("GUI thread CPU time between ticks (independent of machine load): longest %.1f ms, "
                 "p99 %.1f ms\n",
                 busyMs.back(), busyMs[std::min(busyMs.size() - 1, size_t(0.99 * busyMs.size()))]);
+    std::printf("first live:");
+    for (const auto &[shape, at] : std::as_const(liveAt))
+        std::printf(" %s %.1f s;", qPrintable(shape), at);
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const double processCpuS = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+        + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
+                (threadCpuMs() - guiCpuAtStart) / 1000.0);
     std::printf("peak RSS of the dashboard process: %ld MiB\n", peakRssMiB());
     return 0;
 }
