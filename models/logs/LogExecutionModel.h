@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QHash>
 #include <QPointer>
 
 namespace hivewatch {
@@ -48,7 +49,13 @@ private:
     int assignmentRow(int row) const;
     QDateTime lastActivity(int row) const;
 
+    void reindex();
+
     QList<ExecutionSummary> m_rows;
+    // Per row, its last line's time parsed once: the list's proxy sorts by it (LastActivityRole).
+    QList<QDateTime> m_lastLine;
+    QStringList m_idText; // per row, the id as the assignments key it (sorting looks it up)
+    QHash<QUuid, int> m_rowOf;
     // The app's models may go before the panel that shows this list.
     QPointer<const AssignmentModel> m_assignments;
 };
