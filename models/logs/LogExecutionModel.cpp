@@ -9,8 +9,13 @@
 #include <QTimeZone>
 
 #include <algorithm>
+#include <limits>
 
 namespace hivewatch {
+
+namespace {
+constexpr qint64 kUnknownKey = std::numeric_limits<qint64>::min();
+} // namespace
 
 LogExecutionModel::LogExecutionModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -80,9 +85,22 @@ void LogExecutionModel::setAssignmentModel(const AssignmentModel *assignments)
     m_assignments = assignments;
     // Throttled by AssignmentModel: after its batches and after task titles or node names changed.
     connect(assignments, &AssignmentModel::namesResolved, this, [this] {
+        m_sortKeys.fill(kUnknownKey);
         if (!m_rows.isEmpty())
             emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     });
+}
+
+qint64 LogExecutionModel::sortKey(int row) const
+{
+    qint64 &key = m_sortKeys[row];
+    if (key == kUnknownKey) {
+        const QDateTime last = lastActivity(row);
+        key = last.isValid() ? last.toMSecsSinceEpoch() : 0;
+        if (isRunning(row))
+            key += qint64(1) << 60;
+    }
+    return key;
 }
 
 int LogExecutionModel::assignmentRow(int row) const
@@ -188,6 +206,7 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
         m_rows.remove(first, last - first + 1);
         m_lastLine.remove(first, last - first + 1);
         m_idText.remove(first, last - first + 1);
+        m_sortKeys.remove(first, last - first + 1);
         endRemoveRows();
         removed += last - first + 1;
         last = first;
@@ -204,6 +223,7 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
         } else if (!sameSummary(m_rows.at(row), s)) {
             m_rows[row] = s;
             m_lastLine[row] = parseLastLine(s.lastTimestamp);
+            m_sortKeys[row] = kUnknownKey;
             changed.append(row);
         }
     }
@@ -231,6 +251,7 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
         m_lastLine = std::move(addedLines);
         addedIds.append(m_idText);
         m_idText = std::move(addedIds);
+        m_sortKeys.insert(0, m_rows.size() - m_sortKeys.size(), kUnknownKey);
         reindex();
         endInsertRows();
     }
