@@ -239,6 +239,24 @@ void SortedFilterProxy::invalidateFilter()
     insertSourceRows(std::move(added));
 }
 
+void SortedFilterProxy::invalidateFilterNarrowed()
+{
+    if (!sourceModel())
+        return;
+    const int heldBefore = heldCount();
+    m_heldInserts.removeIf([this](int source) { return !filterAcceptsRow(source); });
+    QList<int> gone;
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (!filterAcceptsRow(m_rows.at(row))) {
+            gone.append(row);
+            m_heldMoves.remove(m_rows.at(row));
+        }
+    }
+    removeProxyRows(std::move(gone));
+    if (heldCount() != heldBefore)
+        emit heldCountChanged(heldCount());
+}
+
 QVariant SortedFilterProxy::sortKey(int sourceRow) const
 {
     if (m_sortColumn < 0)

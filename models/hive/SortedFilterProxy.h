@@ -71,6 +71,9 @@ protected:
     virtual bool filterMayChange(int firstColumn, int lastColumn, const QList<int> &roles) const;
     // Re-evaluates filterAcceptsRow for every source row; rows come and go with precise signals.
     void invalidateFilter();
+    // For a filter that only became stricter (a time window sliding forward): only rows shown or
+    // waiting to be shown can leave, so only they are re-checked, not every source row.
+    void invalidateFilterNarrowed();
 
 private:
     QVariant sortKey(int sourceRow) const;

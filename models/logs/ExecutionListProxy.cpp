@@ -2,8 +2,6 @@
 
 #include "models/logs/LogExecutionModel.h"
 
-#include <QDateTime>
-
 namespace hivewatch {
 
 ExecutionListProxy::ExecutionListProxy(QObject *parent)
@@ -34,15 +32,13 @@ bool ExecutionListProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
 
 bool ExecutionListProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
 {
-    const bool leftRunning = left.siblingAtColumn(0).data(LogExecutionModel::RunningRole).toBool();
-    const bool rightRunning
-        = right.siblingAtColumn(0).data(LogExecutionModel::RunningRole).toBool();
-    if (leftRunning != rightRunning)
-        return leftRunning;
-    const QDateTime l
-        = left.siblingAtColumn(0).data(LogExecutionModel::LastActivityRole).toDateTime();
-    const QDateTime r
-        = right.siblingAtColumn(0).data(LogExecutionModel::LastActivityRole).toDateTime();
+    // Through the model's kept key, not its roles: sorting 50k executions compares ~800k pairs,
+    // and four role lookups per pair (each resolving the assignment) held the GUI thread ~3 s.
+    const auto *executions = qobject_cast<const LogExecutionModel *>(sourceModel());
+    if (!executions)
+        return left.row() < right.row();
+    const qint64 l = executions->sortKey(left.row());
+    const qint64 r = executions->sortKey(right.row());
     if (l != r)
         return l > r;
     return left.row() < right.row();

@@ -8,7 +8,14 @@
 #include <QSet>
 #include <QTimeZone>
 
+#include <algorithm>
+#include <limits>
+
 namespace hivewatch {
+
+namespace {
+constexpr qint64 kUnknownKey = std::numeric_limits<qint64>::min();
+} // namespace
 
 LogExecutionModel::LogExecutionModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -78,16 +85,29 @@ void LogExecutionModel::setAssignmentModel(const AssignmentModel *assignments)
     m_assignments = assignments;
     // Throttled by AssignmentModel: after its batches and after task titles or node names changed.
     connect(assignments, &AssignmentModel::namesResolved, this, [this] {
+        m_sortKeys.fill(kUnknownKey);
         if (!m_rows.isEmpty())
             emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     });
+}
+
+qint64 LogExecutionModel::sortKey(int row) const
+{
+    qint64 &key = m_sortKeys[row];
+    if (key == kUnknownKey) {
+        const QDateTime last = lastActivity(row);
+        key = last.isValid() ? last.toMSecsSinceEpoch() : 0;
+        if (isRunning(row))
+            key += qint64(1) << 60;
+    }
+    return key;
 }
 
 int LogExecutionModel::assignmentRow(int row) const
 {
     if (!m_assignments)
         return -1;
-    return m_assignments->rowForId(m_rows.at(row).executionId.toString(QUuid::WithoutBraces));
+    return m_assignments->rowForId(m_idText.at(row));
 }
 
 bool LogExecutionModel::isRunning(int row) const
@@ -96,14 +116,27 @@ bool LogExecutionModel::isRunning(int row) const
     return a >= 0 && m_assignments->field(a, AssignmentModel::FCompleted).isNull();
 }
 
+namespace {
+QDateTime parseLastLine(const QString &timestamp)
+{
+    QDateTime last
+        = QDateTime::fromString(timestamp.left(23), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    if (!last.isValid())
+        last = QDateTime::fromString(timestamp.left(19), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    last.setTimeZone(QTimeZone::utc());
+    return last;
+}
+
+bool sameSummary(const ExecutionSummary &a, const ExecutionSummary &b)
+{
+    return a.rows == b.rows && a.lastTimestamp == b.lastTimestamp
+        && a.firstTimestamp == b.firstTimestamp;
+}
+} // namespace
+
 QDateTime LogExecutionModel::lastActivity(int row) const
 {
-    QDateTime last = QDateTime::fromString(m_rows.at(row).lastTimestamp.left(23),
-                                           QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-    if (!last.isValid())
-        last = QDateTime::fromString(m_rows.at(row).lastTimestamp.left(19),
-                                     QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    last.setTimeZone(QTimeZone::utc());
+    QDateTime last = m_lastLine.at(row);
     const int a = assignmentRow(row);
     if (a >= 0) {
         for (int f : {AssignmentModel::FStarted, AssignmentModel::FCompleted}) {
@@ -141,40 +174,85 @@ QUuid LogExecutionModel::executionAt(int row) const
 
 int LogExecutionModel::rowOf(const QUuid &executionId) const
 {
-    for (int i = 0; i < m_rows.size(); ++i) {
-        if (m_rows.at(i).executionId == executionId)
-            return i;
-    }
-    return -1;
+    return m_rowOf.value(executionId, -1);
+}
+
+void LogExecutionModel::reindex()
+{
+    m_rowOf.clear();
+    m_rowOf.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_rowOf.insert(m_rows.at(i).executionId, i);
 }
 
 void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
 {
+    // The list is refreshed every 300 ms while logs sync, and a hive has tens of thousands of
+    // executions: a scan per execution, or a dataChanged per row (each one re-sorted by the
+    // list's proxy), held the GUI thread for seconds. Rows are found by a hash, and only the
+    // rows whose summary changed are announced, in contiguous runs.
     QSet<QUuid> incoming;
+    incoming.reserve(executions.size());
     for (const ExecutionSummary &s : executions)
         incoming.insert(s.executionId);
-    for (int i = int(m_rows.size()) - 1; i >= 0; --i) {
-        if (!incoming.contains(m_rows.at(i).executionId)) {
-            beginRemoveRows({}, i, i);
-            m_rows.removeAt(i);
-            endRemoveRows();
-        }
+    int removed = 0;
+    for (int last = int(m_rows.size()) - 1; last >= 0; --last) {
+        if (incoming.contains(m_rows.at(last).executionId))
+            continue;
+        int first = last;
+        while (first > 0 && !incoming.contains(m_rows.at(first - 1).executionId))
+            --first;
+        beginRemoveRows({}, first, last);
+        m_rows.remove(first, last - first + 1);
+        m_lastLine.remove(first, last - first + 1);
+        m_idText.remove(first, last - first + 1);
+        m_sortKeys.remove(first, last - first + 1);
+        endRemoveRows();
+        removed += last - first + 1;
+        last = first;
     }
+    if (removed > 0)
+        reindex();
     // Known executions are updated in place; new ones (the most recent) go on top.
     QList<ExecutionSummary> added;
+    QList<int> changed;
     for (const ExecutionSummary &s : executions) {
         const int row = rowOf(s.executionId);
         if (row < 0) {
             added.append(s);
-            continue;
+        } else if (!sameSummary(m_rows.at(row), s)) {
+            m_rows[row] = s;
+            m_lastLine[row] = parseLastLine(s.lastTimestamp);
+            m_sortKeys[row] = kUnknownKey;
+            changed.append(row);
         }
-        m_rows[row] = s;
-        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    std::sort(changed.begin(), changed.end());
+    for (qsizetype i = 0; i < changed.size();) {
+        qsizetype end = i + 1;
+        while (end < changed.size() && changed.at(end) == changed.at(end - 1) + 1)
+            ++end;
+        emit dataChanged(index(changed.at(i), 0), index(changed.at(end - 1), ColumnCount - 1));
+        i = end;
     }
     if (!added.isEmpty()) {
+        QList<QDateTime> addedLines;
+        QStringList addedIds;
+        addedLines.reserve(added.size());
+        addedIds.reserve(added.size());
+        for (const ExecutionSummary &s : std::as_const(added)) {
+            addedLines.append(parseLastLine(s.lastTimestamp));
+            addedIds.append(s.executionId.toString(QUuid::WithoutBraces));
+        }
         beginInsertRows({}, 0, int(added.size()) - 1);
         added.append(m_rows);
         m_rows = std::move(added);
+        addedLines.append(m_lastLine);
+        m_lastLine = std::move(addedLines);
+        addedIds.append(m_idText);
+        m_idText = std::move(addedIds);
+        m_sortKeys.insert(0, m_rows.size() - m_sortKeys.size(), kUnknownKey);
+        reindex();
         endInsertRows();
     }
 }

@@ -114,11 +114,14 @@ private:
     bool wantsRows(const Shape &shape) const;
     // The shape's sink (null: none), and whether its batches carry rows, into `shape`.
     std::unique_ptr<ShapeRowSink> makeSink(Shape &shape) const;
+    QNetworkAccessManager *networkFor(const QString &shapeName);
 
     QString m_storePath;
     std::unique_ptr<LogStore> m_logStore;
     std::unique_ptr<ShapeStore> m_store;
-    QNetworkAccessManager *m_network = nullptr;
+    // One network access manager per shape name, created on first use and kept (shape names
+    // are the hive's few tables): networkFor().
+    QHash<QString, QNetworkAccessManager *> m_networks;
     QHash<QString, std::shared_ptr<Shape>> m_shapes;
     std::unique_ptr<QTemporaryDir> m_tempDir;
     bool m_shutDown = false;

@@ -7,6 +7,7 @@
 #include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace hivewatch;
@@ -101,6 +102,54 @@ private slots:
         QCOMPARE(shown().at(0), id(kStranger).left(8));
         QCOMPARE(shown().at(1), QStringLiteral("Write docs · alpha · Completed · 4 min"));
         QCOMPARE(shown().at(2), QStringLiteral("Fix login · alpha · Completed · 45 min"));
+    }
+
+    void aRefreshAnnouncesOnlyWhatChanged()
+    {
+        // The list is refreshed every 300 ms while logs sync; with tens of thousands of
+        // executions a signal per row (each re-sorted by the proxy) froze the GUI.
+        LogExecutionModel executions;
+        ExecutionListProxy proxy;
+        proxy.setSourceModel(&executions);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QUuid kFourth
+            = QUuid::fromString(QStringLiteral("dddddddd-0000-4000-8000-000000000004"));
+        const QList<ExecutionSummary> first = {summary(kStranger, 3, "2025-12-25 12:00:00.000"),
+                                               summary(kDone, 10, "2025-12-25 11:00:00.000"),
+                                               summary(kRunning, 5, "2025-12-25 10:00:00.000")};
+        executions.setExecutions(first);
+        QSignalSpy changed(&executions, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&executions, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&executions, &QAbstractItemModel::rowsRemoved);
+        executions.setExecutions(first);
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(inserted.count(), 0);
+
+        // The oldest gets a newer line than any: one row announced, and it moves to the top.
+        executions.setExecutions({summary(kRunning, 6, "2025-12-25 13:00:00.000"),
+                                  summary(kStranger, 3, "2025-12-25 12:00:00.000"),
+                                  summary(kDone, 10, "2025-12-25 11:00:00.000")});
+        QCOMPARE(changed.count(), 1);
+        const QModelIndex topLeft = changed.at(0).at(0).value<QModelIndex>();
+        const QModelIndex bottomRight = changed.at(0).at(1).value<QModelIndex>();
+        QCOMPARE(topLeft.row(), executions.rowOf(kRunning));
+        QCOMPARE(bottomRight.row(), topLeft.row());
+        QCOMPARE(proxy.index(0, 0).data(LogExecutionModel::ExecutionIdRole).toUuid(), kRunning);
+
+        // One goes, one comes: found by id afterwards, whatever the rows shifted.
+        changed.clear();
+        executions.setExecutions({summary(kFourth, 1, "2025-12-25 14:00:00.000"),
+                                  summary(kRunning, 6, "2025-12-25 13:00:00.000"),
+                                  summary(kDone, 10, "2025-12-25 11:00:00.000")});
+        QCOMPARE(changed.count(), 0);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(executions.rowCount(), 3);
+        QCOMPARE(executions.rowOf(kStranger), -1);
+        for (const QUuid &uuid : {kFourth, kRunning, kDone})
+            QCOMPARE(executions.executionAt(executions.rowOf(uuid)), uuid);
+        QCOMPARE(proxy.index(0, 0).data(LogExecutionModel::ExecutionIdRole).toUuid(), kFourth);
     }
 };
 

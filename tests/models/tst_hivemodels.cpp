@@ -457,6 +457,63 @@ private slots:
         QCOMPARE(proxy.rowCount(), 2);
     }
 
+    void aSlidingWindowRechecksOnlyTheRowsItShows()
+    {
+        // The board slides its Done window every minute over 100k tasks: a later cutoff can only
+        // hide rows, so only the shown (and held) ones are re-checked; an earlier one looks at all.
+        class CountingProxy : public HiveFilterProxy
+        {
+        public:
+            mutable int checks = 0;
+
+        protected:
+            bool filterAcceptsRow(int sourceRow) const override
+            {
+                ++checks;
+                return HiveFilterProxy::filterAcceptsRow(sourceRow);
+            }
+        };
+        HiveModels models;
+        CountingProxy proxy;
+        proxy.setSourceModel(models.tasks());
+        proxy.sort(TaskModel::Updated, Qt::DescendingOrder);
+        attachTester(&proxy);
+        QString rows;
+        for (int day = 1; day <= 20; ++day)
+            rows += QStringLiteral("+ t%1 id=t%1 title='T%1' status=done project_id=p1 version=#1 "
+                                   "updated_at='2025-12-%2 10:00:00+00' deleted_at=null "
+                                   "archived_at=null\n")
+                        .arg(day)
+                        .arg(day, 2, 10, QLatin1Char('0'));
+        models.applyBatch(BatchText(QStringLiteral("shared_tasks")).batch(rows));
+        auto at = [](int day) {
+            return QDateTime(QDate(2025, 12, day), QTime(0, 0), Qt::UTC);
+        };
+        proxy.setNotBefore(TaskModel::Updated, at(15));
+        QCOMPARE(proxy.rowCount(), 6); // the 15th … the 20th
+        proxy.checks = 0;
+        proxy.setNotBefore(TaskModel::Updated, at(18));
+        QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(proxy.checks, 6);
+        QCOMPARE(proxy.index(2, TaskModel::Title).data().toString(), QStringLiteral("T18"));
+        // A held row that falls out of the window is no longer waiting to be shown.
+        proxy.setHold(true);
+        models.applyBatch(BatchText(QStringLiteral("shared_tasks"))
+                              .batch("+ t21 id=t21 title='T21' status=done project_id=p1 "
+                                     "version=#1 updated_at='2025-12-19 12:00:00+00' "
+                                     "deleted_at=null archived_at=null\n"));
+        QCOMPARE(proxy.heldCount(), 1);
+        proxy.setNotBefore(TaskModel::Updated, at(20));
+        QCOMPARE(proxy.heldCount(), 0);
+        QCOMPARE(proxy.rowCount(), 1);
+        proxy.setHold(false);
+        QCOMPARE(proxy.rowCount(), 1);
+        // Widening brings back what the narrowing hid, in order.
+        proxy.setNotBefore(TaskModel::Updated, at(19));
+        QCOMPARE(proxy.rowCount(), 3);
+        QCOMPARE(proxy.index(1, TaskModel::Title).data().toString(), QStringLiteral("T21"));
+    }
+
     void progressEventsFormATimelinePerAssignment()
     {
         ProgressEventModel events;
