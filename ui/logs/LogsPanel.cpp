@@ -4,7 +4,9 @@
 #include "domain/StatusVocabularies.h"
 #include "models/logs/ExecutionListProxy.h"
 #include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
+#include "ui/logs/LogLineDelegate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -18,6 +20,7 @@
 #include <QLineEdit>
 #include <QMetaEnum>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -66,6 +69,7 @@ QString otherTypes()
 LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
+    , m_lineModel(new LogLineModel(this))
     , m_executionModel(new LogExecutionModel(this))
     , m_executionProxy(new ExecutionListProxy(this))
 {
@@ -86,11 +90,39 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
         // Keep the lines the user was reading in place while older ones appear above them.
         // The scroll range grows only when the view lays out again, so the target may have to
         // wait for rangeChanged.
+        if (m_lines->model() != m_model)
+            return;
         QScrollBar *bar = m_lines->verticalScrollBar();
         m_pendingScrollValue = bar->value() + count;
         applyPendingScroll();
     });
     connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
+    connect(m_model, &LogModel::storeOpened, m_lineModel, &LogLineModel::setStorePath);
+    if (!m_model->storePath().isEmpty())
+        m_lineModel->setStorePath(m_model->storePath());
+    // LogModel hears of new lines (the app's wiring) and reads them while following: the line
+    // model then counts again and grows.
+    connect(m_model, &LogModel::pageApplied, m_lineModel, &LogLineModel::refresh);
+    connect(m_lineModel, &LogLineModel::lineCountChanged, this, &LogsPanel::updateStatus);
+    connect(m_lineModel, &LogLineModel::rowsInserted, this, [this] {
+        if (m_lines->model() == m_lineModel && m_model->isFollowing())
+            scrollToBottom();
+    });
+    connect(m_lineModel, &LogLineModel::lineFound, this, [this](int line) {
+        const int row = m_lineModel->rowOfLine(line + 1);
+        if (row >= 0) {
+            showLine(row);
+        } else {
+            m_lastMessage = tr("Line %1 is not among the matches").arg(line + 1);
+            updateStatus();
+        }
+    });
+    connect(m_lineModel, &LogLineModel::searchFinished, this, &LogsPanel::updateCounter);
+    connect(m_lineModel, &LogLineModel::searchingChanged, this, &LogsPanel::updateCounter);
+    connect(m_lineModel, &LogLineModel::errorOccurred, this, [this](const QString &message) {
+        m_lastMessage = message;
+        updateStatus();
+    });
     connect(m_model, &LogModel::errorOccurred, this, [this](const QString &message) {
         m_lastMessage = message;
         updateStatus();
@@ -119,11 +151,11 @@ void LogsPanel::buildUi()
                 const QModelIndex source = m_executionProxy->mapToSource(current);
                 // A filtered-away selection keeps the lines shown (Open logs may land there).
                 if (source.isValid())
-                    m_model->setExecution(m_executionModel->executionAt(source.row()));
+                    selectExecution(m_executionModel->executionAt(source.row()));
             });
 
     m_lines = new QTableView;
-    m_lines->setModel(m_model);
+    m_lines->setModel(m_lineModel);
     m_lines->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_lines->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_lines->setWordWrap(false);
@@ -139,6 +171,8 @@ void LogsPanel::buildUi()
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
     m_lines->setFont(mono);
+    m_delegate = new LogLineDelegate(LogModel::ContentColumn, this);
+    m_lines->setItemDelegate(m_delegate);
     connect(m_lines->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogsPanel::onScroll);
     // Rows arriving (or a resize) change the range, not the value: stay at the bottom if following.
     connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
@@ -168,16 +202,90 @@ void LogsPanel::buildUi()
         m_streams.append(box);
         bar->addWidget(box);
     }
+    bar->addStretch(1);
+    auto *findBar = new QHBoxLayout; // a row of its own: finding is the main thing here
     m_search = new QLineEdit;
-    m_search->setPlaceholderText(tr("Search this execution…"));
+    m_search->setObjectName(QStringLiteral("find"));
+    m_search->setPlaceholderText(tr("Find in this execution…"));
     m_search->setClearButtonEnabled(true);
     auto *searchDelay = new QTimer(this); // search when typing pauses, not per key
     searchDelay->setSingleShot(true);
     searchDelay->setInterval(250);
     connect(m_search, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
-    connect(searchDelay, &QTimer::timeout, this,
-            [this] { m_model->setSearchText(m_search->text()); });
-    bar->addWidget(m_search, 1);
+    connect(searchDelay, &QTimer::timeout, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_search, 1);
+    const auto toggle
+        = [this, findBar](const QString &text, const QString &name, const QString &tip) {
+              auto *b = new QToolButton;
+              b->setText(text);
+              b->setObjectName(name);
+              b->setToolTip(tip);
+              b->setCheckable(true);
+              connect(b, &QToolButton::toggled, this, &LogsPanel::applySearch);
+              findBar->addWidget(b);
+              return b;
+          };
+    m_regex = toggle(QStringLiteral(".*"), QStringLiteral("regex"), tr("Regular expression"));
+    m_case = toggle(QStringLiteral("Aa"), QStringLiteral("caseSensitive"), tr("Match case"));
+    m_exclude = new QLineEdit;
+    m_exclude->setObjectName(QStringLiteral("exclude"));
+    m_exclude->setPlaceholderText(tr("Leave out…"));
+    m_exclude->setToolTip(tr("Lines containing any of these words (space-separated) are no hits"));
+    m_exclude->setClearButtonEnabled(true);
+    m_exclude->setMaximumWidth(160);
+    connect(m_exclude, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
+    findBar->addWidget(m_exclude);
+    m_matchesOnly = new QCheckBox(tr("Only matches"));
+    m_matchesOnly->setObjectName(QStringLiteral("matchesOnly"));
+    connect(m_matchesOnly, &QCheckBox::toggled, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_matchesOnly);
+    m_context = new QSpinBox;
+    m_context->setObjectName(QStringLiteral("context"));
+    m_context->setRange(0, 50);
+    m_context->setPrefix(QStringLiteral("±"));
+    m_context->setToolTip(tr("Lines of context around each match (with Only matches)"));
+    connect(m_context, &QSpinBox::valueChanged, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_context);
+    m_counter = new QLabel;
+    m_counter->setObjectName(QStringLiteral("hitCounter"));
+    m_counter->setMinimumWidth(90);
+    findBar->addWidget(m_counter);
+    auto *next = new QAction(tr("Next match"), this);
+    next->setShortcut(QKeySequence(Qt::Key_F3));
+    next->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(next, &QAction::triggered, this, [this] { stepHit(true); });
+    addAction(next);
+    auto *previous = new QAction(tr("Previous match"), this);
+    previous->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
+    previous->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(previous, &QAction::triggered, this, [this] { stepHit(false); });
+    addAction(previous);
+    // n / N as in less and lnav, only where typing is not meant.
+    auto *nextKey = new QAction(this);
+    nextKey->setShortcut(QKeySequence(Qt::Key_N));
+    nextKey->setShortcutContext(Qt::WidgetShortcut);
+    connect(nextKey, &QAction::triggered, this, [this] { stepHit(true); });
+    m_lines->addAction(nextKey);
+    auto *previousKey = new QAction(this);
+    previousKey->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_N));
+    previousKey->setShortcutContext(Qt::WidgetShortcut);
+    connect(previousKey, &QAction::triggered, this, [this] { stepHit(false); });
+    m_lines->addAction(previousKey);
+    m_jump = new QLineEdit;
+    m_jump->setObjectName(QStringLiteral("jumpTo"));
+    m_jump->setPlaceholderText(tr("Line or time (Ctrl+G)"));
+    m_jump->setToolTip(tr("A line number, or a time: 14:05, 14:05:30 or 2026-11-25 14:05"));
+    m_jump->setMaximumWidth(190);
+    connect(m_jump, &QLineEdit::returnPressed, this, [this] { jumpTo(m_jump->text()); });
+    auto *goTo = new QAction(tr("Go to line or time"), this);
+    goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    goTo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(goTo, &QAction::triggered, this, [this] {
+        m_jump->setFocus();
+        m_jump->selectAll();
+    });
+    addAction(goTo);
+    findBar->addWidget(m_jump);
 
     const auto button = [this, bar](const QString &text, const QString &tip, auto slot) {
         auto *b = new QToolButton;
@@ -188,11 +296,13 @@ void LogsPanel::buildUi()
         return b;
     };
     button(tr("Start"), tr("Jump to the first line (Ctrl+Home)"), [this] {
-        m_model->jumpToStart();
+        if (isFiltered())
+            m_model->jumpToStart();
         m_lines->scrollToTop();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Home));
     button(tr("End"), tr("Jump to the newest line (Ctrl+End)"), [this] {
-        m_model->jumpToEnd();
+        if (isFiltered())
+            m_model->jumpToEnd();
         m_model->setFollowing(true);
         scrollToBottom();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
@@ -217,6 +327,7 @@ void LogsPanel::buildUi()
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addLayout(bar);
+    rightLayout->addLayout(findBar);
     rightLayout->addWidget(m_emptyHint);
     rightLayout->addWidget(m_lines, 1);
     rightLayout->addWidget(m_status);
@@ -249,7 +360,139 @@ void LogsPanel::showExecution(const QUuid &executionId)
     if (shown.isValid())
         m_executions->selectRow(shown.row());
     else
-        m_model->setExecution(executionId);
+        selectExecution(executionId);
+}
+
+void LogsPanel::selectExecution(const QUuid &executionId)
+{
+    m_model->setExecution(executionId);
+    m_lineModel->setExecution(executionId);
+}
+
+void LogsPanel::applySearch()
+{
+    LogSearchQuery query;
+    query.text = m_search->text();
+    query.regex = m_regex->isChecked();
+    query.caseSensitive = m_case->isChecked();
+    query.exclude = m_exclude->text().split(u' ', Qt::SkipEmptyParts);
+    query.context = m_context->value();
+    m_delegate->setPattern(query.text, query.regex, query.caseSensitive);
+    m_lastMessage.clear();
+    m_lineModel->setSearch(query, m_matchesOnly->isChecked());
+    m_lines->viewport()->update();
+    updateCounter();
+}
+
+void LogsPanel::stepHit(bool forward)
+{
+    const QList<int> &hits = m_lineModel->hitRows();
+    if (m_lines->model() != m_lineModel || hits.isEmpty())
+        return;
+    const QModelIndex current = m_lines->currentIndex();
+    const int from = current.isValid() ? current.row() : (forward ? -1 : m_lineModel->rowCount());
+    int row;
+    if (forward) {
+        const auto it = std::upper_bound(hits.begin(), hits.end(), from);
+        row = it == hits.end() ? hits.first() : *it;
+    } else {
+        const auto it = std::lower_bound(hits.begin(), hits.end(), from);
+        row = it == hits.begin() ? hits.last() : *(it - 1);
+    }
+    showLine(row);
+    updateCounter();
+}
+
+void LogsPanel::updateCounter()
+{
+    QString text;
+    if (m_lineModel->isSearching()) {
+        text = tr("searching…");
+    } else if (!m_lineModel->searchQuery().text.isEmpty()) {
+        const QList<int> &hits = m_lineModel->hitRows();
+        const qint64 total = m_lineModel->totalHits();
+        const QModelIndex current = m_lines->currentIndex();
+        const auto it = current.isValid()
+            ? std::lower_bound(hits.begin(), hits.end(), current.row())
+            : hits.end();
+        if (total == 0)
+            text = tr("no matches");
+        else if (it != hits.end() && *it == current.row())
+            text = tr("%1 of %2").arg(it - hits.begin() + 1).arg(total);
+        else
+            text = tr("%1 matches").arg(total);
+    }
+    m_counter->setText(text);
+}
+
+bool LogsPanel::isFiltered() const
+{
+    return std::any_of(m_streams.begin(), m_streams.end(),
+                       [](const QCheckBox *box) { return !box->isChecked(); });
+}
+
+void LogsPanel::updateViewModel()
+{
+    // Filtered lines are not numbered rows of the execution: LogModel pages them instead.
+    QAbstractItemModel *wanted
+        = isFiltered() ? static_cast<QAbstractItemModel *>(m_model) : m_lineModel;
+    if (m_lines->model() == wanted)
+        return;
+    m_lines->setModel(wanted);
+    m_pendingScrollValue = -1;
+    if (wanted == m_lineModel)
+        m_model->setFollowing(true);
+    m_lines->setColumnWidth(LogModel::IdColumn, 70);
+    m_lines->setColumnWidth(LogModel::TimeColumn, 200);
+    m_lines->setColumnWidth(LogModel::StreamColumn, 90);
+    if (m_model->isFollowing())
+        scrollToBottom();
+    updateStatus();
+}
+
+void LogsPanel::jumpTo(const QString &target)
+{
+    const QString text = target.trimmed();
+    if (text.isEmpty())
+        return;
+    if (isFiltered()) {
+        m_lastMessage = tr("Clear the filter to jump to a line or time");
+        updateStatus();
+        return;
+    }
+    bool isNumber = false;
+    const qint64 line = text.toLongLong(&isNumber);
+    if (!isNumber) {
+        m_lineModel->findTime(text); // answers with lineFound or errorOccurred
+        return;
+    }
+    if (line >= 1 && line <= m_lineModel->lineCount() && m_lineModel->rowOfLine(line) < 0) {
+        m_lastMessage = tr("Line %1 is not among the matches").arg(line);
+        updateStatus();
+        return;
+    }
+    if (line < 1 || line > m_lineModel->lineCount()) {
+        m_lastMessage
+            = tr("No line %1: the execution has %2 lines").arg(text).arg(m_lineModel->lineCount());
+        updateStatus();
+        return;
+    }
+    showLine(m_lineModel->rowOfLine(line));
+}
+
+void LogsPanel::showLine(int row)
+{
+    if (row < 0 || row >= m_lineModel->rowCount())
+        return;
+    m_lastMessage.clear();
+    m_model->setFollowing(false);
+    const QModelIndex index = m_lineModel->index(row, LogLineModel::ContentColumn);
+    m_adjustingScroll = true;
+    m_lines->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_adjustingScroll = false;
+    m_lines->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    updateStatus();
 }
 
 void LogsPanel::onExecutionsChanged()
@@ -270,9 +513,13 @@ void LogsPanel::onExecutionsChanged()
 
 void LogsPanel::onScroll(int value)
 {
+    QScrollBar *bar = m_lines->verticalScrollBar();
+    if (!m_adjustingScroll && m_lines->model() == m_lineModel && m_lineModel->rowCount() > 0) {
+        m_model->setFollowing(value >= bar->maximum());
+        return;
+    }
     if (m_adjustingScroll || m_model->rowCount() == 0)
         return;
-    QScrollBar *bar = m_lines->verticalScrollBar();
     if (value <= bar->minimum() && m_model->hasOlder())
         m_model->fetchOlder(); // reached the top: load the page before
     // Follow exactly while the newest line is in view; scrolling up stops following.
@@ -282,7 +529,7 @@ void LogsPanel::onScroll(int value)
 void LogsPanel::onRowsInserted(int first)
 {
     Q_UNUSED(first)
-    if (m_model->isFollowing())
+    if (m_model->isFollowing() && m_lines->model() == m_model)
         scrollToBottom();
     updateStatus();
 }
@@ -313,6 +560,7 @@ void LogsPanel::applyStreamFilter()
             shown << kStreams[i];
     }
     m_model->setShownStreams(shown);
+    updateViewModel();
 }
 
 void LogsPanel::updateStatus()
@@ -321,7 +569,11 @@ void LogsPanel::updateStatus()
     m_emptyHint->setVisible(noExecutions);
     m_lines->setVisible(!noExecutions);
     QString text;
-    if (!m_model->executionId().isNull()) {
+    if (!m_model->executionId().isNull() && m_lines->model() == m_lineModel) {
+        text = tr("%1: %2 lines")
+                   .arg(m_model->executionId().toString(QUuid::WithoutBraces))
+                   .arg(m_lineModel->lineCount());
+    } else if (!m_model->executionId().isNull()) {
         text = tr("%1: %2 of %3 lines loaded")
                    .arg(m_model->executionId().toString(QUuid::WithoutBraces))
                    .arg(m_model->rowCount())
@@ -342,7 +594,11 @@ void LogsPanel::copySelection()
     std::sort(rows.begin(), rows.end());
     QStringList lines;
     for (int row : rows) {
-        const LogEntry &e = m_model->entry(row);
+        const LogEntry *line
+            = m_lines->model() == m_lineModel ? m_lineModel->entry(row) : &m_model->entry(row);
+        if (!line)
+            continue; // not read yet: never copy a placeholder as if it were the line
+        const LogEntry &e = *line;
         QString content = e.content;
         if (content.endsWith(u'\n'))
             content.chop(1);

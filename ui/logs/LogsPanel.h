@@ -6,6 +6,7 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QSpinBox;
 class QTableView;
 class QToolButton;
 
@@ -13,13 +14,19 @@ namespace hivewatch {
 
 class ExecutionListProxy;
 class LogExecutionModel;
+class LogLineDelegate;
+class LogLineModel;
 class LogModel;
 
 // The Logs panel: the executions in the local store on the left, the selected execution's lines
-// on the right, paged lazily as the user scrolls (up: older pages, down: newer ones). Follow mode
-// keeps the view at the newest line while lines arrive; it turns off when the user scrolls up and
-// on again at the bottom. Stream check boxes and a search field filter the whole execution.
-// The panel reads only through LogModel (no SQL here).
+// on the right, one row per line of the execution (LogLineModel: the scroll bar spans the whole
+// execution, `#` is the line number, pages are read for what is in view). Follow mode keeps the
+// view at the newest line while lines arrive; it turns off when the user scrolls up and on again
+// at the bottom. A jump field (Ctrl+G) goes to a line number or a time. The find field searches
+// the execution (regex and case toggles, terms to leave out): hits are highlighted, F3 / Shift+F3
+// and n / N step through them with a "k of n" counter, and "only matches" shows just the hits
+// with ±N lines of context. Stream check boxes filter the whole execution: while they do, the view
+// shows LogModel's filtered pages instead. The panel reads only through models/ (no SQL here).
 class LogsPanel : public QWidget
 {
     Q_OBJECT
@@ -29,6 +36,22 @@ public:
     explicit LogsPanel(LogModel *model, QWidget *parent = nullptr);
 
     LogModel *model() const { return m_model; }
+    // Every line of the shown execution, what the lines view shows while nothing filters.
+    LogLineModel *lineModel() const { return m_lineModel; }
+    QLineEdit *jumpField() const { return m_jump; }
+    QLineEdit *findField() const { return m_search; }
+    QLineEdit *excludeField() const { return m_exclude; }
+    QToolButton *regexButton() const { return m_regex; }
+    QToolButton *caseButton() const { return m_case; }
+    QCheckBox *matchesOnlyBox() const { return m_matchesOnly; }
+    QSpinBox *contextBox() const { return m_context; }
+    QLabel *hitCounter() const { return m_counter; }
+    LogLineDelegate *lineDelegate() const { return m_delegate; }
+    // Moves to the next (or previous) hit after the current line, wrapping around.
+    void stepHit(bool forward);
+    // Goes to a line number ("1234") or the first line at or after a time ("14:05",
+    // "2026-11-25 14:05:30"), as Enter in the jump field does.
+    void jumpTo(const QString &target);
     QTableView *linesView() const { return m_lines; }
     QTableView *executionsView() const { return m_executions; }
     // The list's source (the app gives it the assignments that label executions) and the
@@ -53,8 +76,15 @@ private:
     void applyStreamFilter();
     void updateStatus();
     void chooseExportFile();
+    void selectExecution(const QUuid &executionId);
+    void showLine(int row);
+    bool isFiltered() const;
+    void updateViewModel();
+    void applySearch();
+    void updateCounter();
 
     LogModel *m_model;
+    LogLineModel *m_lineModel;
     LogExecutionModel *m_executionModel;
     ExecutionListProxy *m_executionProxy;
     QCheckBox *m_runningOnly = nullptr;
@@ -62,6 +92,14 @@ private:
     QTableView *m_lines = nullptr;
     QList<QCheckBox *> m_streams;
     QLineEdit *m_search = nullptr;
+    QLineEdit *m_jump = nullptr;
+    QLineEdit *m_exclude = nullptr;
+    QToolButton *m_regex = nullptr;
+    QToolButton *m_case = nullptr;
+    QCheckBox *m_matchesOnly = nullptr;
+    QSpinBox *m_context = nullptr;
+    QLabel *m_counter = nullptr;
+    LogLineDelegate *m_delegate = nullptr;
     QToolButton *m_follow = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_emptyHint = nullptr;
