@@ -1,6 +1,9 @@
+#include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
+#include "models/logs/LogSearchResultsModel.h"
 #include "ui/MainWindow.h"
+#include "ui/logs/LogHistogramStrip.h"
 #include "ui/logs/LogLineDelegate.h"
 #include "ui/logs/LogsPanel.h"
 
@@ -11,6 +14,7 @@
 #include <QFontInfo>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMap>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -21,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <QTreeView>
 
 using namespace hivewatch;
 
@@ -118,6 +123,8 @@ private slots:
     void findsHighlightsAndStepsThroughHits();
     void showsOnlyMatchesWithContext();
     void aNewerSearchOutrunsTheRunningOne();
+    void histogramCountsMinutesAndJumps();
+    void searchesAcrossExecutionsAndLandsInContext();
     void copiesTheSelectedLines();
     void opensCleanlyOnANewStore();
     void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
@@ -319,6 +326,16 @@ QList<int> expectedRows(const QList<NewLogEntry> &lines,
     return rows;
 }
 
+// A picture for the README, next to logs-panel.png (see CMakeLists.txt).
+void saveShot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("HIVEWATCH_SCREENSHOT_DIR",
+                                             qEnvironmentVariable("HIVEWATCH_BINARY_DIR"));
+    const QString file = QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(name);
+    QVERIFY2(widget->grab().save(file), qPrintable(file));
+    qInfo("screenshot: %s", qPrintable(file));
+}
+
 int highlightedPixels(QTableView *view)
 {
     const QImage image = view->viewport()->grab().toImage();
@@ -378,6 +395,7 @@ void TestLogsPanel::findsHighlightsAndStepsThroughHits()
     const QRect hitRect
         = view->visualRect(view->currentIndex().siblingAtColumn(LogLineModel::ContentColumn));
     QVERIFY(view->viewport()->rect().intersects(hitRect));
+    saveShot(&panel, QStringLiteral("logs-find-hits.png"));
 
     // Match case: the upper-case line does not match lower-case "warn".
     panel.caseButton()->click();
@@ -503,6 +521,136 @@ void TestLogsPanel::aNewerSearchOutrunsTheRunningOne()
     QTest::qWait(300); // room for a stale answer to (wrongly) arrive
     QCOMPARE(answered.count(), 1);
     QCOMPARE(lines->hitRows(), heartbeats);
+}
+
+void TestLogsPanel::histogramCountsMinutesAndJumps()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+
+    // One bucket per minute with its lines and its stderr lines, as generated.
+    const QList<NewLogEntry> run = agentRun(kBuild, 2500, 40);
+    QMap<QString, std::pair<qint64, qint64>> expected;
+    for (const NewLogEntry &e : run) {
+        auto &[all, err] = expected[e.timestamp.left(16)];
+        ++all;
+        err += e.outputType == QStringLiteral("stderr") ? 1 : 0;
+    }
+    LogHistogramStrip *strip = panel.histogramStrip();
+    QTRY_COMPARE(strip->buckets().size(), expected.size());
+    int i = 0;
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it, ++i) {
+        const LogHistogramBucket &b = strip->buckets().at(i);
+        QCOMPARE(b.minute, it.key());
+        QCOMPARE(b.lines, it->first);
+        QCOMPARE(b.stderrLines, it->second);
+    }
+    // Painted: stderr red somewhere in the strip.
+    const QImage image = strip->grab().toImage();
+    bool red = false;
+    for (int x = 0; x < image.width() && !red; ++x)
+        red = image.pixelColor(x, image.height() - 1) == QColor(0xc6, 0x28, 0x28);
+    QVERIFY(red);
+
+    // A click on the 14:45 bar lands on that minute's first line (line 1201).
+    const int bucket = int(expected.keys().indexOf(QStringLiteral("2026-11-25 14:45")));
+    QVERIFY(bucket > 0);
+    QTest::mouseClick(strip, Qt::LeftButton, {}, strip->barRect(bucket).center());
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 1200);
+    QCOMPARE(run.at(1200).timestamp.left(16), QStringLiteral("2026-11-25 14:45"));
+    QVERIFY(run.at(1199).timestamp < QStringLiteral("2026-11-25 14:45"));
+    QTRY_VERIFY(lines->entry(1200) != nullptr);
+    QCOMPARE(lines->entry(1200)->content, run.at(1200).content);
+}
+
+void TestLogsPanel::searchesAcrossExecutionsAndLandsInContext()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+
+    // Every execution's hits, counted per execution, synced and plain lines alike.
+    const QMap<QUuid, QList<NewLogEntry>> runs = {
+        {kReview, agentRun(kReview, 120, 0)},
+        {kTests, agentRun(kTests, 900, 10)},
+        {kBuild, agentRun(kBuild, 2500, 40)},
+        {kSynced, syncedRun(kSynced, 60)},
+    };
+    const auto isHit = [](const QString &c) {
+        return c.contains(QStringLiteral("npm warn"), Qt::CaseInsensitive);
+    };
+    QMap<QUuid, qint64> expected;
+    qint64 total = 0;
+    for (auto it = runs.cbegin(); it != runs.cend(); ++it) {
+        const qint64 n = expectedRows(*it, isHit).size();
+        if (n > 0)
+            expected.insert(it.key(), n);
+        total += n;
+    }
+    QCOMPARE(expected.size(), 4);
+
+    panel.allExecutionsBox()->setChecked(true);
+    panel.findField()->setText(QStringLiteral("npm warn"));
+    LogSearchResultsModel *results = panel.searchResults();
+    QTRY_VERIFY(!results->isSearching() && results->rowCount() > 0);
+    QVERIFY(panel.resultsView()->isVisible());
+    QCOMPARE(results->totalHits(), total);
+    QMap<QUuid, qint64> found;
+    for (int row = 0; row < results->rowCount(); ++row) {
+        const QModelIndex group = results->index(row, 0);
+        const QUuid exec = group.data(LogSearchResultsModel::ExecutionIdRole).toUuid();
+        found.insert(exec, group.data(LogSearchResultsModel::HitsRole).toLongLong());
+        // Labelled as the executions list labels it (here: no assignments, so by id).
+        const int listRow = panel.executionModel()->rowOf(exec);
+        QVERIFY(listRow >= 0);
+        QVERIFY(group.data().toString().startsWith(panel.executionModel()->label(listRow)));
+        QVERIFY(group.data().toString().contains(QStringLiteral("%1 hit").arg(found.value(exec))));
+        // Each line below is a hit, numbered by its line in its execution.
+        for (int i = 0; i < results->rowCount(group); ++i) {
+            const QModelIndex line = results->index(i, 0, group);
+            const qint64 number = line.data(LogSearchResultsModel::LineNumberRole).toLongLong();
+            QVERIFY(isHit(runs.value(exec).at(number - 1).content));
+        }
+    }
+    QCOMPARE(found, expected);
+
+    // A click on a hit in another execution shows that execution at that line.
+    const int testsRow = [&] {
+        for (int row = 0; row < results->rowCount(); ++row) {
+            if (results->index(row, 0).data(LogSearchResultsModel::ExecutionIdRole).toUuid()
+                == kTests)
+                return row;
+        }
+        return -1;
+    }();
+    QVERIFY(testsRow >= 0);
+    const QModelIndex hit = results->index(5, 0, results->index(testsRow, 0));
+    const qint64 number = hit.data(LogSearchResultsModel::LineNumberRole).toLongLong();
+    panel.resultsView()->scrollTo(hit);
+    QTest::mouseClick(panel.resultsView()->viewport(), Qt::LeftButton, {},
+                      panel.resultsView()->visualRect(hit).center());
+    QTRY_COMPARE(lines->executionId(), kTests);
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), int(number - 1));
+    QTRY_VERIFY(lines->entry(int(number - 1)) != nullptr);
+    QCOMPARE(lines->entry(int(number - 1))->content, runs.value(kTests).at(number - 1).content);
+    QCOMPARE(panel.hitCounter()->text(), QStringLiteral("6 of %1").arg(expected.value(kTests)));
+    saveShot(&panel, QStringLiteral("logs-search-all.png"));
+
+    // Off again: the results go.
+    panel.allExecutionsBox()->setChecked(false);
+    QTRY_COMPARE(results->rowCount(), 0);
+    QVERIFY(!panel.resultsView()->isVisible());
 }
 
 void TestLogsPanel::copiesTheSelectedLines()

@@ -6,6 +6,8 @@
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
+#include "models/logs/LogSearchResultsModel.h"
+#include "ui/logs/LogHistogramStrip.h"
 #include "ui/logs/LogLineDelegate.h"
 
 #include <QAction>
@@ -25,6 +27,7 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -74,6 +77,8 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     , m_executionProxy(new ExecutionListProxy(this))
 {
     m_executionProxy->setSourceModel(m_executionModel);
+    m_results = new LogSearchResultsModel(this);
+    m_results->setExecutionModel(m_executionModel);
     buildUi();
     connect(m_model, &LogModel::executionsChanged, m_executionModel,
             &LogExecutionModel::setExecutions);
@@ -98,8 +103,20 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     });
     connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
     connect(m_model, &LogModel::storeOpened, m_lineModel, &LogLineModel::setStorePath);
-    if (!m_model->storePath().isEmpty())
+    connect(m_model, &LogModel::storeOpened, m_results, &LogSearchResultsModel::setStorePath);
+    if (!m_model->storePath().isEmpty()) {
         m_lineModel->setStorePath(m_model->storePath());
+        m_results->setStorePath(m_model->storePath());
+    }
+    connect(m_lineModel, &LogLineModel::lineCountChanged, this, &LogsPanel::tryPendingJump);
+    connect(m_lineModel, &LogLineModel::searchFinished, this, &LogsPanel::tryPendingJump);
+    connect(m_results, &LogSearchResultsModel::searchFinished, this, [this] {
+        m_resultsView->expandAll();
+        if (!m_results->lastError().isEmpty()) {
+            m_lastMessage = m_results->lastError();
+            updateStatus();
+        }
+    });
     // LogModel hears of new lines (the app's wiring) and reads them while following: the line
     // model then counts again and grows.
     connect(m_model, &LogModel::pageApplied, m_lineModel, &LogLineModel::refresh);
@@ -235,6 +252,11 @@ void LogsPanel::buildUi()
     m_exclude->setMaximumWidth(160);
     connect(m_exclude, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
     findBar->addWidget(m_exclude);
+    m_allExecutions = new QCheckBox(tr("All executions"));
+    m_allExecutions->setObjectName(QStringLiteral("allExecutions"));
+    m_allExecutions->setToolTip(tr("Also search every execution; results grouped on the left"));
+    connect(m_allExecutions, &QCheckBox::toggled, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_allExecutions);
     m_matchesOnly = new QCheckBox(tr("Only matches"));
     m_matchesOnly->setObjectName(QStringLiteral("matchesOnly"));
     connect(m_matchesOnly, &QCheckBox::toggled, this, &LogsPanel::applySearch);
@@ -329,6 +351,19 @@ void LogsPanel::buildUi()
     rightLayout->addLayout(bar);
     rightLayout->addLayout(findBar);
     rightLayout->addWidget(m_emptyHint);
+    m_histogram = new LogHistogramStrip;
+    m_histogram->setObjectName(QStringLiteral("histogram"));
+    connect(m_lineModel, &LogLineModel::histogramChanged, this,
+            [this] { m_histogram->setBuckets(m_lineModel->histogram()); });
+    connect(m_histogram, &LogHistogramStrip::minuteClicked, this, [this](const QString &minute) {
+        if (isFiltered()) {
+            m_lastMessage = tr("Tick every stream to jump to a minute");
+            updateStatus();
+            return;
+        }
+        m_lineModel->findTime(minute);
+    });
+    rightLayout->addWidget(m_histogram);
     rightLayout->addWidget(m_lines, 1);
     rightLayout->addWidget(m_status);
 
@@ -343,6 +378,19 @@ void LogsPanel::buildUi()
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_runningOnly);
     leftLayout->addWidget(m_executions, 1);
+    m_resultsView = new QTreeView;
+    m_resultsView->setObjectName(QStringLiteral("searchResults"));
+    m_resultsView->setModel(m_results);
+    m_resultsView->setHeaderHidden(true);
+    m_resultsView->setUniformRowHeights(true);
+    m_resultsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_resultsView->hide();
+    connect(m_resultsView, &QTreeView::clicked, this, [this](const QModelIndex &index) {
+        openLine(index.data(LogSearchResultsModel::ExecutionIdRole).toUuid(),
+                 index.data(LogSearchResultsModel::LineNumberRole).toLongLong());
+    });
+    connect(m_resultsView, &QTreeView::activated, m_resultsView, &QTreeView::clicked);
+    leftLayout->addWidget(m_resultsView, 2);
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
@@ -380,6 +428,8 @@ void LogsPanel::applySearch()
     m_delegate->setPattern(query.text, query.regex, query.caseSensitive);
     m_lastMessage.clear();
     m_lineModel->setSearch(query, m_matchesOnly->isChecked());
+    m_resultsView->setVisible(m_allExecutions->isChecked());
+    m_results->setSearch(m_allExecutions->isChecked() ? query : LogSearchQuery());
     m_lines->viewport()->update();
     updateCounter();
 }
@@ -423,6 +473,36 @@ void LogsPanel::updateCounter()
             text = tr("%1 matches").arg(total);
     }
     m_counter->setText(text);
+}
+
+void LogsPanel::openLine(const QUuid &executionId, qint64 lineNumber)
+{
+    if (executionId.isNull())
+        return;
+    m_pendingExecution = executionId;
+    m_pendingLine = lineNumber;
+    showExecution(executionId);
+    tryPendingJump(); // the execution may be shown already
+}
+
+void LogsPanel::tryPendingJump()
+{
+    if (m_pendingExecution.isNull() || m_lineModel->executionId() != m_pendingExecution)
+        return;
+    if (m_pendingLine <= 0) { // an execution, not a line: its newest lines, as a click shows
+        m_pendingExecution = QUuid();
+        return;
+    }
+    if (m_lineModel->lineCount() < m_pendingLine || m_lineModel->isSearching())
+        return;
+    const int row = m_lineModel->rowOfLine(m_pendingLine);
+    m_pendingExecution = QUuid();
+    if (row >= 0) {
+        showLine(row);
+    } else {
+        m_lastMessage = tr("Line %1 is not among the matches").arg(m_pendingLine);
+        updateStatus();
+    }
 }
 
 bool LogsPanel::isFiltered() const
@@ -484,6 +564,11 @@ void LogsPanel::showLine(int row)
 {
     if (row < 0 || row >= m_lineModel->rowCount())
         return;
+    if (m_lines->model() != m_lineModel) {
+        m_lastMessage = tr("Tick every stream to go to a line");
+        updateStatus();
+        return;
+    }
     m_lastMessage.clear();
     m_model->setFollowing(false);
     const QModelIndex index = m_lineModel->index(row, LogLineModel::ContentColumn);
@@ -493,6 +578,7 @@ void LogsPanel::showLine(int row)
     m_lines->selectionModel()->setCurrentIndex(
         index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     updateStatus();
+    updateCounter();
 }
 
 void LogsPanel::onExecutionsChanged()

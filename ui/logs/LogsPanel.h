@@ -8,15 +8,18 @@ class QLabel;
 class QLineEdit;
 class QSpinBox;
 class QTableView;
+class QTreeView;
 class QToolButton;
 
 namespace hivewatch {
 
 class ExecutionListProxy;
 class LogExecutionModel;
+class LogHistogramStrip;
 class LogLineDelegate;
 class LogLineModel;
 class LogModel;
+class LogSearchResultsModel;
 
 // The Logs panel: the executions in the local store on the left, the selected execution's lines
 // on the right, one row per line of the execution (LogLineModel: the scroll bar spans the whole
@@ -47,6 +50,13 @@ public:
     QSpinBox *contextBox() const { return m_context; }
     QLabel *hitCounter() const { return m_counter; }
     LogLineDelegate *lineDelegate() const { return m_delegate; }
+    LogHistogramStrip *histogramStrip() const { return m_histogram; }
+    // Searching every execution: the box that turns it on, and the grouped results.
+    QCheckBox *allExecutionsBox() const { return m_allExecutions; }
+    LogSearchResultsModel *searchResults() const { return m_results; }
+    QTreeView *resultsView() const { return m_resultsView; }
+    // Shows `lineNumber` (1-based) of an execution in context, as a click on a result does.
+    void openLine(const QUuid &executionId, qint64 lineNumber);
     // Moves to the next (or previous) hit after the current line, wrapping around.
     void stepHit(bool forward);
     // Goes to a line number ("1234") or the first line at or after a time ("14:05",
@@ -82,6 +92,7 @@ private:
     void updateViewModel();
     void applySearch();
     void updateCounter();
+    void tryPendingJump();
 
     LogModel *m_model;
     LogLineModel *m_lineModel;
@@ -100,6 +111,12 @@ private:
     QSpinBox *m_context = nullptr;
     QLabel *m_counter = nullptr;
     LogLineDelegate *m_delegate = nullptr;
+    LogHistogramStrip *m_histogram = nullptr;
+    LogSearchResultsModel *m_results = nullptr;
+    QCheckBox *m_allExecutions = nullptr;
+    QTreeView *m_resultsView = nullptr;
+    QUuid m_pendingExecution; // a line to show once its execution is read (openLine)
+    qint64 m_pendingLine = 0;
     QToolButton *m_follow = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_emptyHint = nullptr;
