@@ -12,9 +12,11 @@
 #include <QClipboard>
 #include <QDir>
 #include <QFontInfo>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -125,6 +127,7 @@ private slots:
     void aNewerSearchOutrunsTheRunningOne();
     void histogramCountsMinutesAndJumps();
     void searchesAcrossExecutionsAndLandsInContext();
+    void showsMultiLineAndJsonEntriesInFull();
     void copiesTheSelectedLines();
     void opensCleanlyOnANewStore();
     void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
@@ -651,6 +654,41 @@ void TestLogsPanel::searchesAcrossExecutionsAndLandsInContext()
     panel.allExecutionsBox()->setChecked(false);
     QTRY_COMPARE(results->rowCount(), 0);
     QVERIFY(!panel.resultsView()->isVisible());
+}
+
+void TestLogsPanel::showsMultiLineAndJsonEntriesInFull()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 800);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    panel.showExecution(kSynced);
+    QTRY_COMPARE(lines->executionId(), kSynced);
+    QTRY_COMPARE(lines->rowCount(), 60);
+    const QList<NewLogEntry> run = syncedRun(kSynced, 60);
+
+    // A traceback: every one of its lines, as stored.
+    panel.jumpTo(QStringLiteral("24"));
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 23);
+    QTRY_COMPARE(panel.detailPane()->toPlainText(), run.at(23).content.chopped(1));
+    QCOMPARE(panel.detailPane()->toPlainText().count(u'\n'), 3);
+
+    // JSON: pretty-printed.
+    panel.jumpTo(QStringLiteral("18"));
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 17);
+    const QString pretty = QString::fromUtf8(
+        QJsonDocument::fromJson(run.at(17).content.toUtf8()).toJson(QJsonDocument::Indented));
+    QTRY_COMPARE(panel.detailPane()->toPlainText(), pretty.chopped(1));
+    QVERIFY(panel.detailPane()->toPlainText().contains(QStringLiteral("    \"rows\": 17")));
+    saveShot(&panel, QStringLiteral("logs-multiline.png"));
+
+    // Copy as a reference: execution id and line number.
+    panel.copyReference();
+    QCOMPARE(QApplication::clipboard()->text(),
+             kSynced.toString(QUuid::WithoutBraces) + QStringLiteral(":18"));
 }
 
 void TestLogsPanel::copiesTheSelectedLines()

@@ -31,7 +31,8 @@ QString LogLineDelegate::shownText(const QString &content)
     QString text = content;
     if (text.endsWith(u'\n'))
         text.chop(1);
-    text.replace(u'\n', QChar(0x23ce));
+    // QStyledItemDelegate's displayText() has already turned line breaks into separators.
+    text.replace(u'\n', QChar(0x23ce)).replace(QChar::LineSeparator, QChar(0x23ce));
     return text;
 }
 

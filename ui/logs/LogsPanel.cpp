@@ -18,9 +18,11 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMetaEnum>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
@@ -173,6 +175,9 @@ void LogsPanel::buildUi()
 
     m_lines = new QTableView;
     m_lines->setModel(m_lineModel);
+    connect(m_lines->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &LogsPanel::showDetail);
+    connect(m_lineModel, &LogLineModel::pageLoaded, this, &LogsPanel::showDetail);
     m_lines->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_lines->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_lines->setWordWrap(false);
@@ -337,6 +342,9 @@ void LogsPanel::buildUi()
     });
     m_follow->setCheckable(true);
     button(tr("Copy"), tr("Copy the selected lines"), [this] { copySelection(); });
+    button(tr("Copy ref"), tr("Copy the current line as execution id:line (Ctrl+Shift+C)"), [this] {
+        copyReference();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     button(tr("Export…"), tr("Save the execution's lines (with the current filter) as text"),
            [this] { chooseExportFile(); });
 
@@ -364,7 +372,17 @@ void LogsPanel::buildUi()
         m_lineModel->findTime(minute);
     });
     rightLayout->addWidget(m_histogram);
-    rightLayout->addWidget(m_lines, 1);
+    m_detail = new QPlainTextEdit;
+    m_detail->setObjectName(QStringLiteral("lineDetail"));
+    m_detail->setReadOnly(true);
+    m_detail->setFont(mono);
+    m_detail->setPlaceholderText(tr("The current line in full"));
+    auto *lineSplit = new QSplitter(Qt::Vertical);
+    lineSplit->addWidget(m_lines);
+    lineSplit->addWidget(m_detail);
+    lineSplit->setStretchFactor(0, 4);
+    lineSplit->setStretchFactor(1, 1);
+    rightLayout->addWidget(lineSplit, 1);
     rightLayout->addWidget(m_status);
 
     auto *split = new QSplitter;
@@ -505,6 +523,39 @@ void LogsPanel::tryPendingJump()
     }
 }
 
+void LogsPanel::showDetail()
+{
+    const QModelIndex current = m_lines->currentIndex();
+    if (!current.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    QString content
+        = current.siblingAtColumn(LogModel::ContentColumn).data(LogModel::ContentRole).toString();
+    if (content.isNull() && m_lines->model() == m_lineModel) {
+        const LogEntry *e = m_lineModel->entry(current.row());
+        content = e ? e->content : QString();
+    }
+    // Structured lines read better indented; anything else is shown as it was written.
+    QJsonParseError error;
+    const QJsonDocument json = QJsonDocument::fromJson(content.toUtf8(), &error);
+    if (error.error == QJsonParseError::NoError && !json.isNull())
+        content = QString::fromUtf8(json.toJson(QJsonDocument::Indented));
+    if (content.endsWith(u'\n'))
+        content.chop(1);
+    m_detail->setPlainText(content);
+}
+
+void LogsPanel::copyReference()
+{
+    const QModelIndex current = m_lines->currentIndex();
+    if (!current.isValid() || m_lines->model() != m_lineModel || m_model->executionId().isNull())
+        return;
+    const qint64 line = current.data(LogLineModel::LineNumberRole).toLongLong();
+    QApplication::clipboard()->setText(m_lineModel->executionId().toString(QUuid::WithoutBraces)
+                                       + u':' + QString::number(line));
+}
+
 bool LogsPanel::isFiltered() const
 {
     return std::any_of(m_streams.begin(), m_streams.end(),
@@ -519,6 +570,8 @@ void LogsPanel::updateViewModel()
     if (m_lines->model() == wanted)
         return;
     m_lines->setModel(wanted);
+    connect(m_lines->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &LogsPanel::showDetail);
     m_pendingScrollValue = -1;
     if (wanted == m_lineModel)
         m_model->setFollowing(true);

@@ -6,6 +6,7 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
 class QSpinBox;
 class QTableView;
 class QTreeView;
@@ -57,6 +58,10 @@ public:
     QTreeView *resultsView() const { return m_resultsView; }
     // Shows `lineNumber` (1-based) of an execution in context, as a click on a result does.
     void openLine(const QUuid &executionId, qint64 lineNumber);
+    // The current line in full: every line of a multi-line entry, JSON pretty-printed.
+    QPlainTextEdit *detailPane() const { return m_detail; }
+    // "<execution id>:<line number>" of the current line, to the clipboard.
+    void copyReference();
     // Moves to the next (or previous) hit after the current line, wrapping around.
     void stepHit(bool forward);
     // Goes to a line number ("1234") or the first line at or after a time ("14:05",
@@ -93,6 +98,7 @@ private:
     void applySearch();
     void updateCounter();
     void tryPendingJump();
+    void showDetail();
 
     LogModel *m_model;
     LogLineModel *m_lineModel;
@@ -115,6 +121,7 @@ private:
     LogSearchResultsModel *m_results = nullptr;
     QCheckBox *m_allExecutions = nullptr;
     QTreeView *m_resultsView = nullptr;
+    QPlainTextEdit *m_detail = nullptr;
     QUuid m_pendingExecution; // a line to show once its execution is read (openLine)
     qint64 m_pendingLine = 0;
     QToolButton *m_follow = nullptr;
