@@ -262,8 +262,8 @@ int runSearch(const QStringList &args)
     const QCommandLineOption db(
         QStringLiteral("db"),
         QStringLiteral("The log store or a node's db.sqlite, opened read-only and never "
-                       "modified. A Hivewatch store is searched through its full-text index "
-                       "(scanned while the index is still being built); a node's db.sqlite has "
+                       "modified. A Hivewatch store is searched through its full-text index, "
+                       "and the lines it does not cover yet are scanned; a node's db.sqlite has "
                        "no index and is scanned."),
         QStringLiteral("FILE"));
     const QCommandLineOption execution(QStringLiteral("execution"),

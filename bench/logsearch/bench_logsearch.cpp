@@ -1,10 +1,13 @@
 // bench_logsearch [--rows N] [--executions K] [--dir DIR]
 //
-// The full-text index's figures for docs/benchmarks.md ("Log search"): append rate through
-// LogStore with and without the index (same schema, index triggers dropped), store size, a
-// token search across all executions (hits and full counts), and a jump to a time in the
-// largest execution. Wall-clock medians; the machine is shared, so print `uptime` with them.
+// The full-text index's figures for docs/benchmarks.md ("Log search"): the writer's append rate
+// through LogStore into a store nobody indexes and into one whose LogIndexBuilder follows the
+// writer on its own thread (store version 5), alternating segments A/B in one run, with each
+// thread's CPU-seconds and how far the index lags; store size; a token search across all
+// executions (first page alone, and with full counts); a jump to a time in the largest
+// execution. Wall-clock medians; the machine is shared, so print `uptime` with them.
 
+#include "sync/store/LogIndexBuilder.h"
 #include "sync/store/LogSearch.h"
 #include "sync/store/LogStore.h"
 
@@ -18,12 +21,18 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <time.h>
 
 using namespace hivewatch;
 
 namespace {
 
 QTextStream out(stdout);
+constexpr int kChunkRows = 2000; // LogModel's kIndexChunkRows
 
 QList<NewLogEntry> makeRows(qint64 first, int count, const QList<QUuid> &execs, qint64 perExec)
 {
@@ -53,28 +62,38 @@ QList<NewLogEntry> makeRows(qint64 first, int count, const QList<QUuid> &execs, 
     return rows;
 }
 
-double fill(const QString &path, qint64 rows, const QList<QUuid> &execs, bool withIndex)
+double threadCpuSeconds()
 {
-    auto store = LogStore::open(path, LogStore::Access::ReadWrite).value();
-    if (!withIndex) {
-        QSqlQuery q(store->database());
-        for (const char *sql :
-             {"DROP TRIGGER log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
-              "DROP TRIGGER log_entries_fts_update"})
-            q.exec(QString::fromLatin1(sql));
-    }
-    const qint64 perExec = (rows + execs.size() - 1) / execs.size();
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// One store being filled: its writer's wall and CPU time, and for the indexed one its builder.
+struct Fill
+{
+    std::unique_ptr<LogStore> store;
+    double wallMs = 0;
+    double cpuSeconds = 0;
+    qint64 rows = 0;
+};
+
+bool appendSegment(Fill &f, qint64 from, qint64 count, const QList<QUuid> &execs, qint64 perExec)
+{
     QElapsedTimer t;
     t.start();
-    for (qint64 at = 0; at < rows; at += 1000) {
-        if (!store->append(makeRows(at, int(std::min<qint64>(1000, rows - at)), execs, perExec))) {
+    const double cpu = threadCpuSeconds();
+    for (qint64 at = from; at < from + count; at += 1000) {
+        if (!f.store->append(
+                makeRows(at, int(std::min<qint64>(1000, from + count - at)), execs, perExec))) {
             out << "append failed\n";
-            return 0;
+            return false;
         }
     }
-    const double rate = rows * 1000.0 / std::max<qint64>(1, t.elapsed());
-    QSqlQuery(store->database()).exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
-    return rate;
+    f.cpuSeconds += threadCpuSeconds() - cpu;
+    f.wallMs += t.nsecsElapsed() / 1e6;
+    f.rows += count;
+    return true;
 }
 
 template<typename F> double medianMs(int runs, F &&f)
@@ -116,30 +135,95 @@ int main(int argc, char *argv[])
     QFile::remove(plain);
     QFile::remove(indexed);
 
-    const double plainRate = fill(plain, rows, execs, false);
-    const double indexedRate = fill(indexed, rows, execs, true);
+    // A/B in one run, segment by segment, so both see the same load. The builder follows the
+    // indexed store's writer as the app's does (LogModel's chunk size, nice 10); after each indexed
+    // segment it is given time to catch up (not timed), so a plain segment runs beside an idle
+    // builder and an indexed one carries all of its builder's work.
+    Fill plainFill {LogStore::open(plain, LogStore::Access::ReadWrite).value()};
+    Fill indexedFill {LogStore::open(indexed, LogStore::Access::ReadWrite).value()};
+    LogIndexBuilder builder(indexed, kChunkRows);
+    builder.setFollow(true, 50);
+    double builderCpu = 0;
+    std::thread indexer([&] {
+        builder.run();
+        builderCpu = threadCpuSeconds();
+    });
+    const qint64 perExec = (rows + execs.size() - 1) / execs.size();
+    const qint64 segment = std::max<qint64>(1000, std::min<qint64>(250000, rows / 8) / 1000 * 1000);
+    qint64 maxLag = 0;
+    qint64 lagAtEnd = 0;
+    double catchUpMs = 0;
+    for (qint64 at = 0; at < rows; at += segment) {
+        const qint64 n = std::min(segment, rows - at);
+        if (!appendSegment(plainFill, at, n, execs, perExec))
+            return 1;
+        std::atomic<bool> sampling {true};
+        std::thread sampler([&] {
+            // Its own connection: the lag as the store has it (lines above the mark).
+            auto reader = LogStore::open(indexed, LogStore::Access::ReadOnly).value();
+            while (sampling.load()) {
+                maxLag = std::max(maxLag, reader->indexProgress()->tail());
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+        const bool ok = appendSegment(indexedFill, at, n, execs, perExec);
+        sampling.store(false);
+        sampler.join();
+        if (!ok)
+            return 1;
+        // The builder's view of the lag is up to one poll old: ask the store.
+        lagAtEnd = indexedFill.store->indexProgress()->tail();
+        QElapsedTimer t;
+        t.start();
+        builder.wake();
+        while (!indexedFill.store->indexProgress()->ready()) {
+            if (t.elapsed() > 600000) {
+                out << "the index builder did not catch up within 10 minutes\n";
+                return 1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        catchUpMs = std::max(catchUpMs, t.nsecsElapsed() / 1e6);
+    }
+    builder.stop();
+    indexer.join();
+    for (Fill *f : {&plainFill, &indexedFill}) {
+        QSqlQuery(f->store->database()).exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        f->store.reset();
+    }
+    const double plainRate = plainFill.rows * 1000.0 / plainFill.wallMs;
+    const double indexedRate = indexedFill.rows * 1000.0 / indexedFill.wallMs;
     const qint64 plainSize = QFileInfo(plain).size();
     const qint64 indexedSize = QFileInfo(indexed).size();
-    out << "rows " << rows << " executions " << execs.size() << "\n"
-        << "append without index: " << qint64(plainRate) << " rows/s, " << plainSize / 1048576
+    out << "rows " << rows << " executions " << execs.size() << " segments of " << segment << "\n"
+        << "append without index: " << qint64(plainRate) << " rows/s (writer "
+        << QString::number(plainFill.cpuSeconds, 'f', 2) << " CPU-s), " << plainSize / 1048576
         << " MiB\n"
-        << "append with index:    " << qint64(indexedRate) << " rows/s, " << indexedSize / 1048576
-        << " MiB (rate " << QString::number(indexedRate / plainRate * 100, 'f', 1) << "%, size +"
-        << QString::number((indexedSize - plainSize) * 100.0 / plainSize, 'f', 1) << "%)\n";
+        << "append with index:    " << qint64(indexedRate) << " rows/s (writer "
+        << QString::number(indexedFill.cpuSeconds, 'f', 2) << " CPU-s, builder "
+        << QString::number(builderCpu, 'f', 2) << " CPU-s), " << indexedSize / 1048576 << " MiB\n"
+        << "writer's rate cost " << QString::number((1 - indexedRate / plainRate) * 100, 'f', 1)
+        << "%, size +" << QString::number((indexedSize - plainSize) * 100.0 / plainSize, 'f', 1)
+        << "%\n"
+        << "index lag: max " << maxLag << " lines while writing (sampled every 20 ms), " << lagAtEnd
+        << " at a segment's end, caught up within " << qint64(catchUpMs) << " ms at most\n";
     out.flush();
 
     auto store = LogStore::open(indexed, LogStore::Access::ReadOnly).value();
     LogSearch search(*store);
     for (const QString &term : {QStringLiteral("rarepanic"), QStringLiteral("LogStore.cpp")}) {
-        LogSearchQuery q;
-        q.text = term;
-        q.maxLines = 200;
-        qint64 hits = 0;
-        const double ms = medianMs(5, [&] { hits = search.search(q)->totalHits; });
-        out << "search '" << term
-            << "' across executions, first 200 lines + full counts: " << QString::number(ms, 'f', 1)
-            << " ms median (" << hits << " hits)\n";
-        out.flush();
+        for (bool fullCounts : {false, true}) {
+            LogSearchQuery q;
+            q.text = term;
+            q.maxLines = 200;
+            q.fullCounts = fullCounts;
+            qint64 hits = 0;
+            const double ms = medianMs(5, [&] { hits = search.search(q)->totalHits; });
+            out << "search '" << term << "' across executions, "
+                << (fullCounts ? "first 200 lines + full counts: " : "first 200 lines alone: ")
+                << QString::number(ms, 'f', 1) << " ms median (" << hits << " hits)\n";
+            out.flush();
+        }
     }
     const QUuid last = execs.last();
     const double jump = medianMs(

@@ -15,6 +15,9 @@ namespace hivewatch {
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
+// Rows per index transaction: the builder runs at nice 10 and may be preempted while it holds
+// the write lock, so a chunk is kept short (tens of ms) for the sync writer's sake.
+constexpr int kIndexChunkRows = 2000;
 
 } // namespace
 
@@ -338,6 +341,9 @@ void LogModel::notifyStoreChanged()
     if (!m_executionsTimer.isActive())
         m_executionsTimer.start();
     requestNewer();
+    // The lines are committed: the index builder takes them now rather than at its next poll.
+    if (m_indexBuilder)
+        m_indexBuilder->wake();
 }
 
 void LogModel::applyShapeBatch(const ShapeBatch &batch)
@@ -375,8 +381,10 @@ void LogModel::startIndexing(const QString &path)
 {
     stopIndexing();
     // Its own read-write connection, one short transaction per chunk: the sync writer waits at
-    // most a chunk. Resumable, so a quit midway goes on at the next start.
-    m_indexBuilder = std::make_unique<LogIndexBuilder>(path);
+    // most a chunk. Resumable, so a quit midway goes on at the next start. It then follows the
+    // writer (store version 5: new lines are indexed just behind it, not in its transaction).
+    m_indexBuilder = std::make_unique<LogIndexBuilder>(path, kIndexChunkRows);
+    m_indexBuilder->setFollow(true);
     LogIndexBuilder *builder = m_indexBuilder.get();
     connect(builder, &LogIndexBuilder::progressChanged, this, &LogModel::indexProgress);
     connect(builder, &LogIndexBuilder::finished, this, [this](bool ok, const QString &message) {

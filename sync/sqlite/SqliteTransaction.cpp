@@ -2,18 +2,55 @@
 
 #include "sync/sqlite/SqliteConnection.h"
 
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace hivewatch {
 
-Result<SqliteTransaction> SqliteTransaction::begin(const SqliteConnection &connection)
+namespace {
+
+// begin() transactions of this process waiting for the write lock or open.
+std::atomic<int> g_writers {0};
+
+} // namespace
+
+Result<SqliteTransaction> SqliteTransaction::start(const SqliteConnection &connection, bool counted)
 {
     if (!connection.isAutocommit())
         return Error(QStringLiteral("A transaction is already open on %1").arg(connection.path()));
-    if (auto begun = connection.exec("BEGIN IMMEDIATE"); !begun)
+    if (counted)
+        g_writers.fetch_add(1);
+    if (auto begun = connection.exec("BEGIN IMMEDIATE"); !begun) {
+        if (counted)
+            g_writers.fetch_sub(1);
         return connection.error(
             QStringLiteral("Could not start writing to %1").arg(connection.path()));
-    return SqliteTransaction(&connection);
+    }
+    return SqliteTransaction(&connection, counted);
+}
+
+Result<SqliteTransaction> SqliteTransaction::begin(const SqliteConnection &connection)
+{
+    return start(connection, true);
+}
+
+Result<SqliteTransaction> SqliteTransaction::beginBehindWriters(const SqliteConnection &connection,
+                                                                int maxWaitMs)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(maxWaitMs);
+    while (g_writers.load() > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return start(connection, false);
+}
+
+void SqliteTransaction::release()
+{
+    if (m_connection && m_counted)
+        g_writers.fetch_sub(1);
+    m_connection = nullptr;
+    m_counted = false;
 }
 
 SqliteTransaction::~SqliteTransaction()
@@ -23,6 +60,7 @@ SqliteTransaction::~SqliteTransaction()
 
 SqliteTransaction::SqliteTransaction(SqliteTransaction &&other) noexcept
     : m_connection(std::exchange(other.m_connection, nullptr))
+    , m_counted(std::exchange(other.m_counted, false))
 {
 }
 
@@ -31,6 +69,7 @@ SqliteTransaction &SqliteTransaction::operator=(SqliteTransaction &&other) noexc
     if (this != &other) {
         rollback();
         m_connection = std::exchange(other.m_connection, nullptr);
+        m_counted = std::exchange(other.m_counted, false);
     }
     return *this;
 }
@@ -45,7 +84,7 @@ Result<void> SqliteTransaction::commit()
         rollback();
         return error;
     }
-    m_connection = nullptr;
+    release();
     return {};
 }
 
@@ -55,7 +94,7 @@ void SqliteTransaction::rollback()
         return;
     if (!m_connection->isAutocommit())
         (void)m_connection->exec("ROLLBACK");
-    m_connection = nullptr;
+    release();
 }
 
 } // namespace hivewatch

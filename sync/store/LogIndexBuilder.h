@@ -6,14 +6,19 @@
 #include <QString>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 namespace hivewatch {
 
-// Indexes the lines a store held before it had a full-text index (store version 4), in
-// chunks on the thread it runs on, over a connection of its own, so the store opens at once
-// and stays usable meanwhile. Resumable: a build stopped (or killed) goes on at the next run.
-// Move it to a worker thread and call run() there (e.g. from QThread::started); percent() may
-// be read from any thread, and stop() called from any thread.
+// Keeps a store's full-text index just behind its writer (store version 5): indexes the lines
+// above the index's mark (new lines, or all of an old store's on its first open) in chunks, on
+// the thread it runs on, over a connection of its own, so neither the store's opening nor the
+// writer waits for the index. Each chunk is one short transaction that moves the mark with the
+// entries (crash-safe, resumable). With follow on, run() does not return when it has caught up:
+// it looks again every pollMs (or at once after wake()) until stop().
+// Move it to a worker thread and call run() there; percent() may be read, and wake() and stop()
+// called, from any thread. The thread runs at low priority (nice 10) while it indexes.
 class LogIndexBuilder : public QObject
 {
     Q_OBJECT
@@ -21,22 +26,38 @@ class LogIndexBuilder : public QObject
 public:
     explicit LogIndexBuilder(QString path, int chunkRows = 20000, QObject *parent = nullptr);
 
+    // Before run(): keep indexing new lines after catching up, looking every pollMs.
+    void setFollow(bool follow, int pollMs = 200);
     int percent() const { return m_percent.load(); }
-    void stop() { m_stop.store(true); }
+    // The number of lines above the mark when last looked (the index's lag).
+    qint64 lag() const { return m_lag.load(); }
+    void stop();
+    // Lines were committed: look now rather than at the next poll.
+    void wake();
 
 public slots:
     void run();
 
 signals:
     void progressChanged(int percent);
-    // ok: the whole store is indexed; otherwise why not (stopped, or the error).
+    // ok: the whole store is indexed (without follow), or stop() after following; otherwise why
+    // not (stopped midway, or the error).
     void finished(bool ok, const QString &message);
 
 private:
+    // Waits up to pollMs for wake() or stop(); returns false on stop().
+    bool waitForWork();
+
     QString m_path;
     int m_chunkRows;
+    bool m_follow = false;
+    int m_pollMs = 200;
     std::atomic<int> m_percent {0};
+    std::atomic<qint64> m_lag {0};
     std::atomic<bool> m_stop {false};
+    std::mutex m_mutex;
+    std::condition_variable m_wakeup;
+    bool m_woken = false;
 };
 
 } // namespace hivewatch

@@ -6,11 +6,19 @@
 #include <QMap>
 #include <QRegularExpression>
 
+#include <limits>
+
 namespace hivewatch {
 
 namespace {
 
 const char kColumns[] = "l.id, l.execution_id, l.output_type, l.content, l.timestamp";
+
+// An unindexed tail up to this long is the builder's normal lag, not worth a note.
+constexpr qint64 kQuietTail = 50000;
+
+// Lines before a time jump's boundary read to find timestamps out of line order.
+constexpr qint64 kJumpWindow = 1024;
 
 LogEntry rowFrom(const SqliteStatement &q)
 {
@@ -85,14 +93,19 @@ QString likePattern(QString text)
     return u'%' + text + u'%';
 }
 
-// Candidates in id order: from the trigram index when it covers the store and the query has a
-// literal of at least three characters (the shortest trigram), else a scan narrowed by SQL where
-// SQL can say it exactly enough (instr is exact; LIKE folds ASCII only, so only ASCII terms).
+// Candidates in id order, in one or two statements: the trigram index answers the ids up to its
+// mark when the query has a literal of at least three characters (the shortest trigram); the
+// lines above the mark (the tail the builder has not reached, normally a few thousand) and every
+// query the index cannot answer are scanned, narrowed by SQL where SQL can say it exactly enough
+// (instr is exact; LIKE folds ASCII only, so only ASCII terms). The mark is bound, not read in
+// the statements, so the two parts cover every id exactly once even while the builder moves it.
 struct Candidates
 {
-    QString sql;
-    QString bindText; // ?1, when the SQL uses it
-    bool usedIndex = false;
+    QString indexSql; // empty: no index part
+    QString scanSql;
+    QString indexText; // ?1 of indexSql
+    QString scanText; // ?1 of scanSql, when it uses it
+    qint64 mark = 0; // ?3 of both
 };
 
 Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index)
@@ -100,26 +113,26 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
     Candidates c;
     const QString execution
         = query.executionId ? QStringLiteral(" AND l.execution_id = ?2") : QString();
-    if (index.ready() && !query.regex && query.text.toUcs4().size() >= 3) {
-        c.usedIndex = true;
-        c.bindText = u'"' + QString(query.text).replace(u'"', QStringLiteral("\"\"")) + u'"';
-        c.sql = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
-                               "f.rowid WHERE log_entries_fts MATCH ?1%2 ORDER BY f.rowid")
-                    .arg(QLatin1String(kColumns), execution);
-        return c;
+    if (index.available && index.indexedTo > 0 && !query.regex && query.text.toUcs4().size() >= 3) {
+        c.mark = index.indexedTo;
+        c.indexText = u'"' + QString(query.text).replace(u'"', QStringLiteral("\"\"")) + u'"';
+        c.indexSql = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
+                                    "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3%2 "
+                                    "ORDER BY f.rowid")
+                         .arg(QLatin1String(kColumns), execution);
     }
-    QString where = QStringLiteral("1");
+    QString where = QStringLiteral("l.id > ?3");
     if (!query.regex && !query.text.isEmpty()) {
         if (query.caseSensitive) {
-            where = QStringLiteral("instr(l.content, ?1) > 0");
-            c.bindText = query.text;
+            where += QStringLiteral(" AND instr(l.content, ?1) > 0");
+            c.scanText = query.text;
         } else if (isAscii(query.text)) {
-            where = QStringLiteral("l.content LIKE ?1 ESCAPE '\\'");
-            c.bindText = likePattern(query.text);
+            where += QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'");
+            c.scanText = likePattern(query.text);
         }
     }
-    c.sql = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
-                .arg(QLatin1String(kColumns), where, execution);
+    c.scanSql = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
+                    .arg(QLatin1String(kColumns), where, execution);
     return c;
 }
 
@@ -140,51 +153,67 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
         return index.error();
     const Candidates c = candidates(query, index.value());
     const SqliteConnection &db = m_store.connection();
-    auto q = db.prepare(c.sql.toStdString());
-    if (!q)
-        return q.error();
-    if (!c.bindText.isNull())
-        q->bindText(1, c.bindText);
     const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
-    if (query.executionId)
-        q->bindBlob(2, execution);
 
     LogSearchResult result;
-    result.usedIndex = c.usedIndex;
+    result.usedIndex = !c.indexSql.isEmpty();
     if (!index->available)
         result.note = m_store.isNodeDatabase()
             ? QStringLiteral("no full-text index (a node's database): lines scanned")
             : QStringLiteral("no full-text index yet (open the store read-write once to "
                              "migrate it): lines scanned");
-    else if (!index->ready())
-        result.note = QStringLiteral("index building, %1%: lines scanned").arg(index->percent());
+    else if (index->tail() > kQuietTail)
+        result.note = QStringLiteral("index building, %1%: %2 newest lines scanned")
+                          .arg(index->percent())
+                          .arg(index->tail());
 
     QHash<QUuid, int> groupOf;
     qint64 materialized = 0;
-    for (;;) {
-        const auto row = q->step();
-        if (!row)
-            return row.error();
-        if (!row.value())
-            break;
-        const QString content = q->columnText(3);
-        if (!matcher->matches(content))
+    bool stopped = false;
+    for (const QString *sql : {&c.indexSql, &c.scanSql}) {
+        if (sql->isEmpty() || stopped)
             continue;
-        const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
-        auto it = groupOf.find(exec);
-        if (it == groupOf.end()) {
-            it = groupOf.insert(exec, int(result.groups.size()));
-            result.groups.append(LogSearchGroup {exec, 0, {}});
+        auto q = db.prepare(sql->toStdString());
+        if (!q)
+            return q.error();
+        const QString &text = sql == &c.indexSql ? c.indexText : c.scanText;
+        if (!text.isNull())
+            q->bindText(1, text);
+        if (query.executionId)
+            q->bindBlob(2, execution);
+        q->bindInt(3, c.mark);
+        for (;;) {
+            const auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            const QString content = q->columnText(3);
+            if (!matcher->matches(content))
+                continue;
+            const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
+            auto it = groupOf.find(exec);
+            if (it == groupOf.end()) {
+                it = groupOf.insert(exec, int(result.groups.size()));
+                result.groups.append(LogSearchGroup {exec, 0, {}});
+            }
+            LogSearchGroup &group = result.groups[*it];
+            ++group.hits;
+            ++result.totalHits;
+            if (query.maxLines > 0 && materialized >= query.maxLines) {
+                if (!query.fullCounts) {
+                    // The first page is all that was asked for: the rest is not read.
+                    result.countsComplete = false;
+                    stopped = true;
+                    break;
+                }
+                continue;
+            }
+            ++materialized;
+            group.lines.append(LogSearchLine {rowFrom(*q), 0, true});
         }
-        LogSearchGroup &group = result.groups[*it];
-        ++group.hits;
-        ++result.totalHits;
-        if (query.maxLines > 0 && materialized >= query.maxLines)
-            continue;
-        ++materialized;
-        group.lines.append(LogSearchLine {rowFrom(*q), 0, true});
+        q->reset();
     }
-    q->reset();
 
     // Line numbers counted forward from hit to hit: one pass over each execution's id index.
     auto between
@@ -300,17 +329,67 @@ Result<std::optional<qint64>> LogSearch::firstAtOrAfter(const QUuid &executionId
                                                         const QString &timestamp)
 {
     // In line order, not time order: lines can arrive out of timestamp order, and the view
-    // shows them by line.
-    auto q = m_store.connection().prepare("SELECT id FROM log_entries WHERE execution_id = ?1 AND "
-                                          "timestamp >= ?2 ORDER BY id LIMIT 1");
-    if (!q)
-        return q.error();
+    // shows them by line. Reading every line up to the answer took 100+ ms in a million-line
+    // execution, and an (execution_id, timestamp) index costs a fifth of the ingest rate (store
+    // version 2 dropped it), so: a binary search over the execution's ids (one (execution_id, id)
+    // index probe per step), then the kJumpWindow lines before the boundary are read; a line
+    // there stamped at or after the time means the order is broken near it, and the lines are
+    // read in order from the start instead (exact). A single line stamped out of order further
+    // back than the window is not found: the jump lands where the ordered lines cross the time.
+    const SqliteConnection &db = m_store.connection();
     const QByteArray exec = executionId.toRfc4122();
-    q->bindBlob(1, exec).bindText(2, timestamp);
-    const auto row = q->step();
+    // min() and max() in one SELECT would read the whole range; each alone is one index probe.
+    auto range = db.prepare("SELECT (SELECT min(id) FROM log_entries WHERE execution_id = ?1), "
+                            "(SELECT max(id) FROM log_entries WHERE execution_id = ?1)");
+    auto probe = db.prepare("SELECT id, timestamp >= ?3 FROM log_entries WHERE execution_id = ?1 "
+                            "AND id >= ?2 ORDER BY id LIMIT 1");
+    auto window = db.prepare("SELECT count(*) FROM (SELECT timestamp FROM log_entries WHERE "
+                             "execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?4) "
+                             "WHERE timestamp >= ?3");
+    auto scan = db.prepare("SELECT id FROM log_entries WHERE execution_id = ?1 AND "
+                           "timestamp >= ?3 ORDER BY id LIMIT 1");
+    for (auto *q : {&range, &probe, &window, &scan}) {
+        if (!*q)
+            return q->error();
+    }
+    range->bindBlob(1, exec);
+    if (auto r = range->step(); !r)
+        return r.error();
+    if (range->columnIsNull(0))
+        return std::optional<qint64>();
+    qint64 lo = range->columnInt(0);
+    qint64 hi = range->columnInt(1) + 1; // past the last line: "no line at or after the time"
+    std::optional<qint64> found;
+    while (lo < hi) {
+        const qint64 mid = lo + (hi - lo) / 2;
+        probe->bindBlob(1, exec).bindInt(2, mid).bindText(3, timestamp);
+        const auto row = probe->step();
+        if (!row)
+            return row.error();
+        const bool atOrAfter = !row.value() || probe->columnInt(1) != 0;
+        const qint64 id = row.value() ? probe->columnInt(0) : hi;
+        probe->reset();
+        if (atOrAfter) {
+            hi = mid;
+            if (row.value())
+                found = id;
+        } else {
+            lo = id + 1;
+        }
+    }
+    window->bindBlob(1, exec)
+        .bindInt(2, found ? *found : std::numeric_limits<qint64>::max())
+        .bindText(3, timestamp)
+        .bindInt(4, kJumpWindow);
+    if (auto r = window->step(); !r)
+        return r.error();
+    if (window->columnInt(0) == 0)
+        return found;
+    scan->bindBlob(1, exec).bindText(3, timestamp);
+    const auto row = scan->step();
     if (!row)
         return row.error();
-    return row.value() ? std::optional<qint64>(q->columnInt(0)) : std::nullopt;
+    return row.value() ? std::optional<qint64>(scan->columnInt(0)) : std::nullopt;
 }
 
 Result<QList<LogHistogramBucket>> LogSearch::histogram(const QUuid &executionId)

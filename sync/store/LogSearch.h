@@ -23,7 +23,11 @@ struct LogSearchQuery
     QStringList exclude;
     std::optional<QUuid> executionId;
     int context = 0; // lines before and after each hit
-    int maxLines = 0; // hit lines materialized over all groups (0: all); counts are always full
+    int maxLines = 0; // hit lines materialized over all groups (0: all)
+    // false: stop reading once maxLines hits are materialized (a first page, without counting
+    // every candidate); the counts then cover only what was read (countsComplete = false when
+    // there was more). Ask for the counts with a second search.
+    bool fullCounts = true;
 };
 
 struct LogSearchLine
@@ -45,6 +49,7 @@ struct LogSearchResult
     QList<LogSearchGroup> groups; // by the execution's first hit, oldest first
     qint64 totalHits = 0;
     bool usedIndex = false; // false: the lines were scanned
+    bool countsComplete = true; // false: fullCounts was off and the search stopped early
     QString note; // e.g. "index building, 40%" when a scan stood in for the index
 };
 
@@ -70,7 +75,10 @@ public:
     Result<qint64> lineNumber(const QUuid &executionId, qint64 id);
     // The id of line `lineNumber` (1-based) of the execution, if there is one.
     Result<std::optional<qint64>> lineAt(const QUuid &executionId, qint64 lineNumber);
-    // The first line (in line order) whose timestamp is at or after `timestamp`.
+    // The first line (in line order) whose timestamp is at or after `timestamp`: a binary search
+    // over the execution's ids, exact when timestamps follow line order or are out of order
+    // within the 1024 lines before the answer; a line stamped out of order further back is
+    // missed (the jump lands where the ordered lines cross the time).
     Result<std::optional<qint64>> firstAtOrAfter(const QUuid &executionId,
                                                  const QString &timestamp);
     Result<QList<LogHistogramBucket>> histogram(const QUuid &executionId);

@@ -11,6 +11,7 @@
 #include <QStringList>
 #include <QUuid>
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -83,15 +84,18 @@ struct LogFilter
     bool isEmpty() const { return outputTypes.isEmpty() && text.isEmpty(); }
 };
 
-// How far the full-text index (store version 4) covers the store. Lines stored before the
-// index existed are indexed afterwards, in chunks (LogStore::indexStep(), LogIndexBuilder);
-// until then a search scans. A node's database has no index (available = false).
+// How far the full-text index covers the store (store version 5). Lines are indexed just
+// behind the writer, not in its transaction: every id up to indexedTo is indexed, the ones above
+// it (the tail: normally a few thousand lines, or an old store's lines until the first build is
+// done) are not yet, and LogSearch scans them. LogStore::indexStep() and LogIndexBuilder move
+// the mark. A node's database has no index (available = false).
 struct LogIndexProgress
 {
     bool available = false;
-    qint64 indexedTo = 0; // lines with ids up to here (and all after backfillEnd) are indexed
-    qint64 backfillEnd = 0;
+    qint64 indexedTo = 0; // lines with ids up to here are indexed
+    qint64 backfillEnd = 0; // the newest line's id when read: indexedTo..backfillEnd is the tail
 
+    qint64 tail() const { return available ? std::max<qint64>(0, backfillEnd - indexedTo) : 0; }
     bool ready() const { return available && indexedTo >= backfillEnd; }
     int percent() const
     {
@@ -204,8 +208,9 @@ public:
 
     // The full-text index's coverage; cheap (one row).
     Result<LogIndexProgress> indexProgress();
-    // Indexes up to `rows` more of the lines stored before the index existed, in a transaction
-    // of its own (resumable: an interrupted build goes on where it stopped). ReadWrite only.
+    // Indexes up to `rows` more of the unindexed lines (above the mark: new ones, or an old
+    // store's), oldest first, in a transaction of its own that also moves the mark (resumable,
+    // crash-safe: no missing or extra entries). ReadWrite only.
     Result<LogIndexProgress> indexStep(int rows);
 
     // For stores sharing this file and its transactions. Do not close it.

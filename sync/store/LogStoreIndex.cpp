@@ -14,7 +14,8 @@ Result<LogIndexProgress> readProgress(const SqliteConnection &db)
         return has.error();
     if (!has.value())
         return p; // a node's database: never indexed
-    auto q = db.prepare("SELECT backfilled_to, backfill_end FROM log_fts_state WHERE id = 1");
+    auto q = db.prepare("SELECT indexed_to, (SELECT coalesce(max(id), 0) FROM log_entries) "
+                        "FROM log_fts_state WHERE id = 1");
     if (!q)
         return q.error();
     const auto row = q->step();
@@ -41,7 +42,9 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
         return Error(QStringLiteral("%1 is open read-only").arg(d->path));
     if (rows < 1)
         return Error(QStringLiteral("Invalid index chunk %1: it must be at least 1").arg(rows));
-    auto transaction = SqliteTransaction::begin(d->connection);
+    // Behind this process's writers (the sync writer first), but not forever: a writer that
+    // never pauses must not starve the index.
+    auto transaction = SqliteTransaction::beginBehindWriters(d->connection, 1000);
     if (!transaction)
         return transaction.error();
     auto progress = readProgress(d->connection);
@@ -50,6 +53,8 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     LogIndexProgress p = progress.value();
     if (!p.available || p.ready())
         return p;
+    // The writer appends above the mark (AUTOINCREMENT: ids are never reused), so the lines
+    // between the mark and the newest id are exactly the unindexed ones.
     // The chunk's last id first, so the insert and the new mark cover exactly the same lines.
     auto last = d->connection.prepare(
         "SELECT max(id) FROM (SELECT id FROM log_entries WHERE id > ?1 AND id <= ?2 "
@@ -69,7 +74,9 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     insert->bindInt(1, p.indexedTo).bindInt(2, to);
     if (auto r = insert->run(); !r)
         return r.error();
-    auto mark = d->connection.prepare("UPDATE log_fts_state SET backfilled_to = ?1 WHERE id = 1");
+    // The mark moves in the same transaction as the entries it vouches for: a crash keeps both
+    // or neither.
+    auto mark = d->connection.prepare("UPDATE log_fts_state SET indexed_to = ?1 WHERE id = 1");
     if (!mark)
         return mark.error();
     mark->bindInt(1, to);

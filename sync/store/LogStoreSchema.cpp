@@ -128,6 +128,43 @@ const char *const kMigrationV4[] = {
     END)",
 };
 
+// Version 5: the index follows the writer instead of sitting in its transaction. Keeping the
+// trigram index in the writer's transaction cost 72-81% of the ingest rate (issue 16 allows 25%;
+// docs/benchmarks.md, "Log search"), so there is no insert trigger any more: the ids up to
+// log_fts_state.indexed_to are indexed, and LogStore::indexStep() (LogIndexBuilder, on a
+// connection and thread of its own) indexes the ones above it in short transactions that move
+// the mark with the entries, so a crash leaves neither missing nor extra entries. Searches answer
+// ids up to the mark from the index and scan the rest. The delete and update triggers touch only
+// ids at or below the mark (deleting an entry FTS5 does not hold would corrupt it).
+// A version-4 store whose backfill had not finished holds entries above backfill_end that the
+// single mark cannot describe: they are taken out, and the builder indexes them again.
+const char *const kMigrationV5[] = {
+    "DROP TRIGGER log_entries_fts_insert",
+    "DROP TRIGGER log_entries_fts_delete",
+    "DROP TRIGGER log_entries_fts_update",
+    R"(INSERT INTO log_entries_fts (log_entries_fts, rowid, content)
+        SELECT 'delete', l.id, l.content FROM log_entries l, log_fts_state s
+        WHERE s.backfilled_to < s.backfill_end AND l.id > s.backfill_end)",
+    "ALTER TABLE log_fts_state ADD COLUMN indexed_to INTEGER NOT NULL DEFAULT 0",
+    R"(UPDATE log_fts_state SET indexed_to = CASE WHEN backfilled_to < backfill_end
+        THEN backfilled_to ELSE max(backfill_end, (SELECT coalesce(max(id), 0) FROM log_entries))
+        END)",
+    "ALTER TABLE log_fts_state DROP COLUMN backfilled_to",
+    "ALTER TABLE log_fts_state DROP COLUMN backfill_end",
+    R"(CREATE TRIGGER log_entries_fts_delete AFTER DELETE ON log_entries
+        WHEN old.id <= (SELECT indexed_to FROM log_fts_state WHERE id = 1) BEGIN
+        INSERT INTO log_entries_fts (log_entries_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+    END)",
+    R"(CREATE TRIGGER log_entries_fts_update AFTER UPDATE OF content ON log_entries
+        WHEN old.content IS NOT new.content
+         AND old.id <= (SELECT indexed_to FROM log_fts_state WHERE id = 1) BEGIN
+        INSERT INTO log_entries_fts (log_entries_fts, rowid, content)
+            VALUES ('delete', old.id, old.content);
+        INSERT INTO log_entries_fts (rowid, content) VALUES (new.id, new.content);
+    END)",
+};
+
 struct Migration
 {
     int version;
@@ -136,10 +173,9 @@ struct Migration
 };
 
 const Migration kMigrations[] = {
-    {1, kMigrationV1, std::size(kMigrationV1)},
-    {2, kMigrationV2, std::size(kMigrationV2)},
-    {3, kMigrationV3, std::size(kMigrationV3)},
-    {4, kMigrationV4, std::size(kMigrationV4)},
+    {1, kMigrationV1, std::size(kMigrationV1)}, {2, kMigrationV2, std::size(kMigrationV2)},
+    {3, kMigrationV3, std::size(kMigrationV3)}, {4, kMigrationV4, std::size(kMigrationV4)},
+    {5, kMigrationV5, std::size(kMigrationV5)},
 };
 
 } // namespace

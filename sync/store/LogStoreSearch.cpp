@@ -4,6 +4,7 @@
 #include <QTextStream>
 
 #include <limits>
+#include <optional>
 
 namespace hivewatch {
 
@@ -46,7 +47,8 @@ FilterSql filterSql(const LogFilter &filter)
 // Paging a filtered execution asks for the same count with every page; it is computed once per
 // (execution, filter) and kept while the file is unchanged: PRAGMA data_version moves with every
 // commit of another connection, and this connection's own writes clear the cache (append paths).
-// The count comes from the full-text index when it covers the store and the text has a trigram.
+// The count comes from the full-text index (and a scan of its unindexed tail) when the text has a
+// trigram.
 Result<qint64> LogStore::Private::filteredCount(const QUuid &executionId, const LogFilter &filter,
                                                 const QString &where, const QVariantList &values)
 {
@@ -65,25 +67,34 @@ Result<qint64> LogStore::Private::filteredCount(const QUuid &executionId, const 
         return it.value();
 
     QString sql = QStringLiteral("SELECT count(*) FROM log_entries WHERE ") + where;
-    bool indexed = false;
+    // The index answers the ids up to its mark; the tail above it (lines the builder has not
+    // reached yet) is counted by the scan, so the count is complete either way.
+    std::optional<qint64> mark;
     if (filter.text.toUcs4().size() >= 3 && !nodeDatabase) {
         QSqlQuery state(db);
-        if (state.exec(QStringLiteral("SELECT backfilled_to >= backfill_end FROM log_fts_state"))
-            && state.next())
-            indexed = state.value(0).toBool();
+        if (state.exec(QStringLiteral("SELECT indexed_to FROM log_fts_state")) && state.next())
+            mark = state.value(0).toLongLong();
     }
-    if (indexed)
-        sql += QStringLiteral(" AND id IN (SELECT rowid FROM log_entries_fts WHERE "
-                              "log_entries_fts MATCH ?)");
+    if (mark)
+        sql = QStringLiteral("SELECT (%1 AND id <= ? AND id IN (SELECT rowid FROM log_entries_fts "
+                             "WHERE log_entries_fts MATCH ?)) + (%1 AND id > ?)")
+                  .arg(sql);
     QSqlQuery count(db);
     count.setForwardOnly(true);
     count.prepare(sql);
-    count.addBindValue(executionId.toRfc4122());
-    for (const QVariant &v : values)
-        count.addBindValue(v);
-    if (indexed)
+    const auto bindFilter = [&] {
+        count.addBindValue(executionId.toRfc4122());
+        for (const QVariant &v : values)
+            count.addBindValue(v);
+    };
+    bindFilter();
+    if (mark) {
+        count.addBindValue(*mark);
         count.addBindValue(
             QString(u'"' + QString(filter.text).replace(u'"', QStringLiteral("\"\"")) + u'"'));
+        bindFilter();
+        count.addBindValue(*mark);
+    }
     if (!count.exec() || !count.next())
         return readError(count);
     const qint64 n = count.value(0).toLongLong();

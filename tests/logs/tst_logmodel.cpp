@@ -545,7 +545,7 @@ void TestLogModel::storeWithoutIndexIsIndexedInTheBackground()
     // The store as version 3 left it: lines, no full-text index.
     QSqlQuery q(m_writer->database());
     for (const char *sql :
-         {"DROP TRIGGER log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
+         {"DROP TRIGGER IF EXISTS log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
           "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
           "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
         QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);

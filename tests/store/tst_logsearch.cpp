@@ -1,4 +1,5 @@
 #include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogIndexBuilder.h"
 #include "sync/store/LogSearch.h"
 #include "sync/store/LogStore.h"
 #include "sync/store/LogStoreSchema.h"
@@ -12,6 +13,7 @@
 #include <QTest>
 #include <QTextStream>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <thread>
@@ -20,8 +22,9 @@
 
 using namespace hivewatch;
 
-// The full-text index (store version 4) and LogSearch over real stores: every expected hit and
-// only those, checked against a plain reading of every line with the same rule.
+// The full-text index (store version 5: kept just behind the writer) and LogSearch over real
+// stores: every expected hit and only those, whatever part of the store the index covers,
+// checked against a plain reading of every line with the same rule.
 
 namespace {
 
@@ -126,20 +129,73 @@ QMap<QUuid, QList<qint64>> found(const LogSearchResult &r)
     return ids;
 }
 
+// FTS5's own check of the index's structure (rank 0); once the index covers every line, also
+// against log_entries (rank 1: every line indexed, nothing else), which a tail would fail.
 QString integrityError(LogStore &store)
 {
     QSqlQuery q(store.database());
-    if (!q.exec(QStringLiteral("INSERT INTO log_entries_fts (log_entries_fts, rank) "
-                               "VALUES ('integrity-check', 1)")))
-        return q.lastError().text();
+    const bool complete = store.indexProgress().value().ready();
+    for (int rank : {0, 1}) {
+        if (rank == 1 && !complete)
+            break;
+        if (!q.exec(QStringLiteral("INSERT INTO log_entries_fts (log_entries_fts, rank) "
+                                   "VALUES ('integrity-check', %1)")
+                        .arg(rank)))
+            return q.lastError().text();
+    }
     return {};
 }
 
+qint64 indexMark(LogStore &store)
+{
+    return store.indexProgress().value().indexedTo;
+}
+
+bool indexAll(LogStore &store)
+{
+    for (int steps = 0; steps < 10000; ++steps) {
+        const auto p = store.indexStep(500);
+        if (!p)
+            return false;
+        if (p->ready())
+            return true;
+    }
+    return false;
+}
+
+// Ids of the lines whose content contains `term` (LIKE), up to `upTo`, and the same from the
+// index: the two must agree exactly for an index without missing or extra entries.
+QString byLike(LogStore &store, const QString &term, qint64 upTo)
+{
+    QSqlQuery q(store.database());
+    q.exec(QStringLiteral("SELECT group_concat(id) FROM (SELECT id FROM log_entries WHERE "
+                          "content LIKE '%%1%' AND id <= %2 ORDER BY id)")
+               .arg(term)
+               .arg(upTo));
+    return q.next() ? q.value(0).toString() : QStringLiteral("error");
+}
+
+QString byIndex(LogStore &store, const QString &term, qint64 upTo)
+{
+    QSqlQuery q(store.database());
+    q.exec(QStringLiteral("SELECT group_concat(rowid) FROM (SELECT rowid FROM log_entries_fts "
+                          "WHERE log_entries_fts MATCH '\"%1\"' AND rowid <= %2 ORDER BY rowid)")
+               .arg(term)
+               .arg(upTo));
+    return q.next() ? q.value(0).toString() : QStringLiteral("error");
+}
+
+// The child of indexSurvivesAWriterKilledDuringIngest: the sync writer's appends and the index
+// builder following it on a thread and connection of its own, as the app runs them.
 int runWriter(const QString &path)
 {
     auto store = LogStore::open(path, LogStore::Access::ReadWrite);
     if (!store)
         return 3;
+    LogIndexBuilder builder(path, 700);
+    builder.setFollow(true, 5);
+    std::thread indexer([&builder] { builder.run(); });
+    indexer.detach(); // killed with the process
     QTextStream out(stdout);
     for (int batch = 0;; ++batch) {
         QList<NewLogEntry> rows;
@@ -188,6 +244,10 @@ void TestLogSearch::searchAcrossExecutionsFindsEveryHitAndOnlyThose()
     auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
     QVERIFY(store);
     QVERIFY(store->append(mixedLines(0)).ok());
+    // Part of it indexed, so the rewrites and the delete below meet indexed lines (their
+    // triggers) and unindexed ones (left to the builder).
+    QVERIFY(store->indexStep(200).ok());
+    QCOMPARE(indexMark(*store), 200);
     // Synced lines come again with new content (update trigger), one execution goes (delete).
     auto again = mixedLines(1);
     QVERIFY(store->append(again.mid(0, 150)).ok());
@@ -200,25 +260,58 @@ void TestLogSearch::searchAcrossExecutionsFindsEveryHitAndOnlyThose()
         QStringLiteral("needle"), QStringLiteral("NEEDLE"),       QStringLiteral("überlauf"),
         QStringLiteral("日本語"), QStringLiteral("LogStore.cpp"), QStringLiteral("round 1 plain"),
         QStringLiteral("=2"),     QStringLiteral("x needle 2"),   QStringLiteral("absent text")};
-    for (const QString &term : terms) {
-        for (bool caseSensitive : {false, true}) {
-            LogSearchQuery query;
-            query.text = term;
-            query.caseSensitive = caseSensitive;
-            const auto r = search.search(query);
-            QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
-            const auto cs = caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
-            const Expected want
-                = expected(*store, [&](const QString &c) { return c.contains(term, cs); });
-            QVERIFY2(found(r.value()) == want.ids,
-                     qPrintable(QStringLiteral("%1 case=%2").arg(term).arg(caseSensitive)));
-            QCOMPARE(r->usedIndex, term.toUcs4().size() >= 3);
-            qint64 total = 0;
-            for (const auto &ids : want.ids)
-                total += ids.size();
-            QCOMPARE(r->totalHits, total);
+    // The same answers with an unindexed tail (most of the store), and fully indexed.
+    for (bool indexed : {false, true}) {
+        if (indexed) {
+            QVERIFY(indexAll(*store));
+            QCOMPARE(integrityError(*store), QString());
+        }
+        QCOMPARE(store->indexProgress()->ready(), indexed);
+        for (const QString &term : terms) {
+            for (bool caseSensitive : {false, true}) {
+                LogSearchQuery query;
+                query.text = term;
+                query.caseSensitive = caseSensitive;
+                const auto r = search.search(query);
+                QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().toString()));
+                const auto cs = caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
+                const Expected want
+                    = expected(*store, [&](const QString &c) { return c.contains(term, cs); });
+                QVERIFY2(found(r.value()) == want.ids,
+                         qPrintable(QStringLiteral("%1 case=%2 indexed=%3")
+                                        .arg(term)
+                                        .arg(caseSensitive)
+                                        .arg(indexed)));
+                QCOMPARE(r->usedIndex, term.toUcs4().size() >= 3);
+                qint64 total = 0;
+                for (const auto &ids : want.ids)
+                    total += ids.size();
+                QCOMPARE(r->totalHits, total);
+                QVERIFY(r->countsComplete);
+            }
         }
     }
+    // A first page alone stops reading at maxLines: its lines are the first hits in order.
+    LogSearchQuery first;
+    first.text = QStringLiteral("needle");
+    first.maxLines = 5;
+    first.fullCounts = false;
+    const auto page = search.search(first);
+    QVERIFY(page.ok());
+    QVERIFY(!page->countsComplete);
+    QList<qint64> pageIds;
+    for (const LogSearchGroup &g : page->groups) {
+        for (const LogSearchLine &l : g.lines)
+            pageIds.append(l.entry.id);
+    }
+    std::sort(pageIds.begin(), pageIds.end());
+    QList<qint64> allIds;
+    for (const auto &ids : expected(*store, [](const QString &c) {
+                               return c.contains(QLatin1String("needle"), Qt::CaseInsensitive);
+                           }).ids)
+        allIds += ids;
+    std::sort(allIds.begin(), allIds.end());
+    QCOMPARE(pageIds, allIds.mid(0, 5));
     // One execution only, and the hit ids for stepping through it.
     LogSearchQuery query;
     query.text = QStringLiteral("needle");
@@ -346,6 +439,40 @@ void TestLogSearch::lineNumbersAndTimeJumpsLandOnTheRightLine()
     QCOMPARE(search.firstAtOrAfter(kExecA, QStringLiteral("2026-12-06 05:01:30.001")).value(),
              std::optional<qint64>(a[90].id));
     QCOMPARE(search.firstAtOrAfter(kExecA, QStringLiteral("2026-12-07")).value(), std::nullopt);
+
+    // A longer execution (the binary search takes many steps; other executions' lines between
+    // its ids), in time order but for a few lines stamped out of order near one another: every
+    // jump lands where reading the lines in order lands.
+    const auto stamp = [](int second) {
+        return QStringLiteral("2026-12-06 %1:%2:%3")
+            .arg(7 + second / 3600, 2, 10, QLatin1Char('0'))
+            .arg(second / 60 % 60, 2, 10, QLatin1Char('0'))
+            .arg(second % 60, 2, 10, QLatin1Char('0'));
+    };
+    QList<NewLogEntry> more;
+    for (int i = 0; i < 6000; ++i) {
+        int second = i;
+        if (i >= 3000 && i < 3010)
+            second = 3100 + i; // a burst stamped ahead of its neighbours
+        more.append(line(kExecC, QStringLiteral("c %1").arg(i), stamp(second) + u".000"));
+        if (i % 7 == 0)
+            more.append(line(kExecB, QStringLiteral("between %1").arg(i), {}));
+    }
+    QVERIFY(store->append(more).ok());
+    const QList<LogEntry> c = store->listByExecution(kExecC).value();
+    // (Jumps to 5999 or 6000 would land at line 6000 or nowhere: the burst is further back than
+    // LogSearch's window, the documented limit.)
+    for (int second : {0, 1, 59, 61, 1500, 2999, 3000, 3005, 3050, 3100, 3101, 4000, 7000}) {
+        const QString at = stamp(second);
+        std::optional<qint64> want;
+        for (const LogEntry &e : c) {
+            if (e.timestamp >= at) {
+                want = e.id;
+                break;
+            }
+        }
+        QVERIFY2(search.firstAtOrAfter(kExecC, at).value() == want, qPrintable(at));
+    }
     const auto h = search.histogram(kExecA);
     QVERIFY(h.ok());
     QCOMPARE(h->size(), 4); // 05:00 (59 lines), 05:01, 05:02 (60 each), 05:03 (1)
@@ -366,9 +493,9 @@ void TestLogSearch::existingStoreIsIndexedInResumableChunks()
         QVERIFY(store->append(mixedLines(0)).ok());
         QSqlQuery q(store->database());
         for (const char *sql :
-             {"DROP TRIGGER log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
-              "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
-              "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+             {"DROP TRIGGER IF EXISTS log_entries_fts_insert",
+              "DROP TRIGGER log_entries_fts_delete", "DROP TRIGGER log_entries_fts_update",
+              "DROP TABLE log_entries_fts", "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
     }
     auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
@@ -378,8 +505,8 @@ void TestLogSearch::existingStoreIsIndexedInResumableChunks()
     QVERIFY(p->available);
     QVERIFY(!p->ready());
     QCOMPARE(p->percent(), 0);
-    // Lines written meanwhile are indexed at once; old ones edited or deleted before their chunk
-    // must not confuse the index.
+    // Lines written meanwhile wait for the builder like the old ones; lines edited or deleted
+    // before their chunk must not confuse the index.
     QVERIFY(store->append(mixedLines(1)).ok());
     QVERIFY(store->deleteByExecution(kExecC).ok());
 
@@ -387,8 +514,7 @@ void TestLogSearch::existingStoreIsIndexedInResumableChunks()
     query.text = QStringLiteral("needle");
     auto r = LogSearch(*store).search(query);
     QVERIFY(r.ok());
-    QVERIFY(!r->usedIndex);
-    QCOMPARE(r->note, QStringLiteral("index building, 0%: lines scanned"));
+    QVERIFY(!r->usedIndex); // nothing indexed yet: all of it is the tail
     const auto rule = [](const QString &c) {
         return c.contains(QLatin1String("needle"), Qt::CaseInsensitive);
     };
@@ -425,6 +551,12 @@ void TestLogSearch::indexSurvivesAWriterKilledDuringIngest()
         out += child.readAllStandardOutput();
     }
     QVERIFY2(out.contains("committed 8"), out.constData());
+    {
+        // Killed while the builder follows the writer: once it has indexed something.
+        auto reader = openOrFail(storePath(), LogStore::Access::ReadOnly);
+        QVERIFY(reader);
+        QTRY_VERIFY_WITH_TIMEOUT(indexMark(*reader) > 0, 60000);
+    }
     ::kill(pid_t(child.processId()), SIGKILL);
     QVERIFY(child.waitForFinished());
     QCOMPARE(child.exitStatus(), QProcess::CrashExit);
@@ -432,27 +564,34 @@ void TestLogSearch::indexSurvivesAWriterKilledDuringIngest()
     auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
     QVERIFY(store);
     QCOMPARE(integrityError(*store), QString());
-    // Every batch the index finds, a LIKE scan finds, and the other way round.
     QSqlQuery q(store->database());
-    QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM log_entries")) && q.next());
+    QVERIFY(q.exec(QStringLiteral("SELECT count(*), max(id) FROM log_entries")) && q.next());
     const qint64 rows = q.value(0).toLongLong();
+    const qint64 lastId = q.value(1).toLongLong();
     QVERIFY(rows >= 9 * kKillBatchRows);
     QCOMPARE(rows % kKillBatchRows, 0);
-    for (const QString &term :
-         {QStringLiteral("tail"), QStringLiteral("batch3 "), QStringLiteral("row 999 ")}) {
-        QVERIFY(q.exec(QStringLiteral(
-                           "SELECT group_concat(rowid) FROM (SELECT rowid FROM log_entries_fts "
-                           "WHERE log_entries_fts MATCH '\"%1\"' ORDER BY rowid)")
-                           .arg(term))
-                && q.next());
-        const QString byIndex = q.value(0).toString();
-        QVERIFY(q.exec(QStringLiteral("SELECT group_concat(id) FROM (SELECT id FROM log_entries "
-                                      "WHERE content LIKE '%%1%' ORDER BY id)")
-                           .arg(term))
-                && q.next());
-        QCOMPARE(byIndex, q.value(0).toString());
-        QVERIFY(!byIndex.isEmpty());
-    }
+    const qint64 mark = indexMark(*store);
+    QVERIFY(mark > 0 && mark <= lastId);
+    // Up to the mark, every line the index finds a LIKE scan finds, and the other way round;
+    // above it the index holds nothing (no entry committed without its mark).
+    const QStringList terms
+        = {QStringLiteral("tail"), QStringLiteral("batch3 "), QStringLiteral("row 699 ")};
+    for (const QString &term : terms)
+        QCOMPARE(byIndex(*store, term, mark), byLike(*store, term, mark));
+    QVERIFY(!byIndex(*store, QStringLiteral("tail"), mark).isEmpty()); // every line has it
+    QCOMPARE(byIndex(*store, QStringLiteral("tail"), lastId),
+             byIndex(*store, QStringLiteral("tail"), mark));
+    // A search meanwhile is complete: the index up to the mark, the tail scanned.
+    LogSearchQuery query;
+    query.text = QStringLiteral("row 699 ");
+    const auto r = LogSearch(*store).search(query);
+    QVERIFY(r.ok());
+    QCOMPARE(r->totalHits, rows / kKillBatchRows);
+    // The builder goes on where the killed one stopped.
+    QVERIFY(indexAll(*store));
+    QCOMPARE(integrityError(*store), QString());
+    for (const QString &term : terms)
+        QCOMPARE(byIndex(*store, term, lastId), byLike(*store, term, lastId));
 }
 
 void TestLogSearch::newRequestInterruptsARunningScan()
