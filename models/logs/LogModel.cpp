@@ -136,11 +136,15 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const LogEntry &e = m_rows.at(index.row());
+    return entryData(m_rows.at(index.row()), index.column(), role);
+}
+
+QVariant LogModel::entryData(const LogEntry &e, int column, int role)
+{
     const Stream stream = streamOf(e.outputType);
     switch (role) {
     case Qt::DisplayRole:
-        switch (index.column()) {
+        switch (column) {
         case IdColumn:
             return e.id;
         case TimeColumn:
@@ -157,7 +161,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        if (index.column() == StreamColumn)
+        if (column == StreamColumn)
             return LogOutputTypeValue::parse(e.outputType).displayText();
         return {};
     case Qt::ForegroundRole:

@@ -76,6 +76,9 @@ public:
     void fetchMore(const QModelIndex &parent) override;
 
     static Stream streamOf(const QString &outputType);
+    // How a line shows in `column` for `role` (colours and fonts by stream, the roles above);
+    // shared with LogLineModel, whose columns are the same but for the first.
+    static QVariant entryData(const LogEntry &e, int column, int role);
 
 public slots:
     // Opens the store on the loader thread (created when missing) and lists its executions.

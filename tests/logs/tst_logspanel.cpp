@@ -1,5 +1,10 @@
+#include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
+#include "models/logs/LogSearchResultsModel.h"
 #include "ui/MainWindow.h"
+#include "ui/logs/LogHistogramStrip.h"
+#include "ui/logs/LogLineDelegate.h"
 #include "ui/logs/LogsPanel.h"
 
 #include <QApplication>
@@ -7,14 +12,22 @@
 #include <QClipboard>
 #include <QDir>
 #include <QFontInfo>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMap>
+#include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
+#include <QTreeView>
 
 using namespace hivewatch;
 
@@ -23,6 +36,7 @@ namespace {
 const QUuid kBuild = QUuid::fromString(QStringLiteral("3f1c2b9e-7d7a-4c1e-9a52-0c1f5b0d2e11"));
 const QUuid kTests = QUuid::fromString(QStringLiteral("8a41d0c2-5b6e-4f7a-9c3d-2e1f0a9b8c7d"));
 const QUuid kReview = QUuid::fromString(QStringLiteral("c9e8d7f6-1a2b-4c3d-8e9f-0a1b2c3d4e5f"));
+const QUuid kSynced = QUuid::fromString(QStringLiteral("5d6e7f80-9a1b-4c2d-8e3f-4a5b6c7d8e9f"));
 
 // Lines that look like what a coding agent's execution prints.
 QList<NewLogEntry> agentRun(const QUuid &exec, int lines, int minuteOffset)
@@ -73,6 +87,29 @@ QList<NewLogEntry> agentRun(const QUuid &exec, int lines, int minuteOffset)
     return rows;
 }
 
+// Lines as the shape consumer stores them (each with its hive row id), among them a multi-line
+// traceback and a pretty JSON object spread over lines.
+QList<NewLogEntry> syncedRun(const QUuid &exec, int lines)
+{
+    QList<NewLogEntry> rows = agentRun(exec, lines, 20);
+    for (int i = 0; i < rows.size(); ++i) {
+        rows[i].sourceId = 700000 + i;
+        if (i % 10 == 3) {
+            rows[i].outputType = QStringLiteral("stderr");
+            rows[i].content
+                = QStringLiteral(
+                      "Traceback (most recent call last):\n  File \"sync.py\", line %1, in run\n"
+                      "    raise TimeoutError(\"hive did not answer\")\nTimeoutError: hive did not "
+                      "answer\n")
+                      .arg(i);
+        } else if (i % 10 == 7) {
+            rows[i].content
+                = QStringLiteral("{\n  \"event\": \"shape_sync\",\n  \"rows\": %1\n}\n").arg(i);
+        }
+    }
+    return rows;
+}
+
 } // namespace
 
 // The main window with the Logs panel over a store holding three executions, offscreen.
@@ -83,6 +120,14 @@ class TestLogsPanel : public QObject
 private slots:
     void initTestCase();
     void pagesTheSelectedExecutionAsTheUserScrolls();
+    void jumpsToALineOrATime();
+    void syncedLinesFollowAsTheyArrive();
+    void findsHighlightsAndStepsThroughHits();
+    void showsOnlyMatchesWithContext();
+    void aNewerSearchOutrunsTheRunningOne();
+    void histogramCountsMinutesAndJumps();
+    void searchesAcrossExecutionsAndLandsInContext();
+    void showsMultiLineAndJsonEntriesInFull();
     void copiesTheSelectedLines();
     void opensCleanlyOnANewStore();
     void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
@@ -101,14 +146,15 @@ void TestLogsPanel::initTestCase()
     QVERIFY(store.value()->append(agentRun(kReview, 120, 0)).ok());
     QVERIFY(store.value()->append(agentRun(kTests, 900, 10)).ok());
     QVERIFY(store.value()->append(agentRun(kBuild, 2500, 40)).ok());
+    QVERIFY(store.value()->append(syncedRun(kSynced, 60)).ok());
 }
 
 void TestLogsPanel::pagesTheSelectedExecutionAsTheUserScrolls()
 {
     MainWindow window;
     LogModel model;
-    model.setPageSize(200);
     auto *panel = new LogsPanel(&model);
+    LogLineModel *lines = panel->lineModel();
     window.addPanel(panel, QStringLiteral("Logs"));
     window.tabs()->setCurrentWidget(panel);
     window.resize(1400, 800);
@@ -116,49 +162,64 @@ void TestLogsPanel::pagesTheSelectedExecutionAsTheUserScrolls()
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     model.setStorePath(m_path);
 
-    // The most recent execution is chosen by itself and opens at its newest lines.
-    QTRY_COMPARE(panel->executionsView()->model()->rowCount(), 3);
-    QTRY_COMPARE(model.executionId(), kBuild);
-    QTRY_COMPARE(model.rowCount(), 200);
-    QTRY_VERIFY(!model.isLoading());
-    QCOMPARE(model.totalCount(), 2500);
-    QVERIFY(model.isFollowing());
+    // The most recent execution is chosen by itself; its view has a row for every line, so the
+    // scroll bar spans the whole execution, and it opens at the newest line.
+    QTRY_COMPARE(panel->executionsView()->model()->rowCount(), 4);
+    QTRY_COMPARE(lines->executionId(), kBuild);
+    QCOMPARE(panel->linesView()->model(), lines);
+    QTRY_COMPARE(lines->rowCount(), 2500);
     QScrollBar *bar = panel->linesView()->verticalScrollBar();
     QTRY_COMPARE(bar->value(), bar->maximum());
+    QCOMPARE(bar->maximum() - bar->minimum() + bar->pageStep() >= 2500 - 50, true);
+    const QList<NewLogEntry> expected = agentRun(kBuild, 2500, 40);
+    QTRY_VERIFY(lines->entry(2499) != nullptr);
+    QCOMPARE(lines->entry(2499)->content, expected.at(2499).content);
+    QCOMPARE(lines->index(2499, LogLineModel::LineColumn).data().toLongLong(), 2500);
+    QVERIFY(model.isFollowing());
+    // Only the pages in view were read, not the execution.
+    QVERIFY(lines->cachedPages() <= 2);
 
-    // Scrolling to the top loads the page before it, and the view stays on the same lines.
-    const qint64 topId = model.entry(0).id;
+    // Dragging to the top reads the first page: line 1 is the execution's first line.
     bar->setValue(bar->minimum());
-    QTRY_COMPARE(model.rowCount(), 400);
-    QTRY_VERIFY(!model.isLoading());
-    QVERIFY(!model.isFollowing());
-    const QModelIndex top = panel->linesView()->indexAt(QPoint(5, 5));
-    QCOMPARE(model.entry(top.row()).id, topId);
-
-    // Jump to the start, then scroll down: fetchMore() pages forwards.
-    model.jumpToStart();
-    QTRY_VERIFY(!model.isLoading() && model.rowCount() > 0 && !model.hasOlder());
-    QCOMPARE(model.entry(0).content,
+    QTRY_VERIFY(lines->entry(0) != nullptr);
+    QCOMPARE(lines->entry(0)->content,
              QStringLiteral("Execution started on node berlin-04 (claude-code 1.0.58)"));
-    QVERIFY(model.canFetchMore({}));
-    const int loaded = model.rowCount();
-    bar->setValue(bar->maximum());
-    QTRY_VERIFY(model.rowCount() >= loaded + 200);
-    for (int row = 1; row < model.rowCount(); ++row)
-        QCOMPARE(model.entry(row).id, model.entry(row - 1).id + 1);
+    QCOMPARE(lines->index(0, LogLineModel::LineColumn).data().toLongLong(), 1);
+    QVERIFY(!model.isFollowing());
+    // The middle: each row holds the line of its number, whatever page it came in.
+    bar->setValue(1300);
+    const QModelIndex top = panel->linesView()->indexAt(QPoint(5, 5));
+    QVERIFY(top.row() >= 1290 && top.row() <= 1310);
+    QTRY_VERIFY(lines->entry(top.row()) != nullptr);
+    for (int row = top.row(); row < top.row() + 20; ++row) {
+        QTRY_VERIFY(lines->entry(row) != nullptr);
+        QCOMPARE(lines->entry(row)->content, expected.at(row).content);
+        QCOMPARE(lines->entry(row)->timestamp, expected.at(row).timestamp);
+    }
 
-    // Another execution from the list.
+    // A stream filter shows LogModel's filtered pages; ticking it again brings every line back.
+    auto *stdoutBox = panel->findChild<QCheckBox *>(QStringLiteral("streamStdout"));
+    QVERIFY(stdoutBox);
+    stdoutBox->setChecked(false);
+    QTRY_COMPARE(panel->linesView()->model(), &model);
+    QTRY_VERIFY(!model.isLoading() && model.totalCount() > 0);
+    stdoutBox->setChecked(true);
+    QTRY_COMPARE(panel->linesView()->model(), lines);
+    QCOMPARE(lines->rowCount(), 2500);
+
+    // Another execution from the list: its own line count, from line 1.
     panel->showExecution(kTests);
-    QTRY_COMPARE(model.executionId(), kTests);
-    QTRY_COMPARE(model.rowCount(), 200);
-    QTRY_VERIFY(!model.isLoading());
-    QCOMPARE(model.totalCount(), 900);
+    QTRY_COMPARE(lines->executionId(), kTests);
+    QTRY_COMPARE(lines->rowCount(), 900);
+    QTRY_VERIFY(lines->entry(899) != nullptr);
+    QCOMPARE(lines->entry(899)->content, agentRun(kTests, 900, 10).at(899).content);
 
     // The picture for the README: the panel on the build execution, at its newest lines.
     panel->showExecution(kBuild);
-    QTRY_COMPARE(model.executionId(), kBuild);
-    QTRY_VERIFY(!model.isLoading());
+    QTRY_COMPARE(lines->executionId(), kBuild);
+    QTRY_COMPARE(lines->rowCount(), 2500);
     QTRY_COMPARE(bar->value(), bar->maximum());
+    QTRY_VERIFY(lines->entry(2499) != nullptr);
     QTest::qWait(50);
     const QString dir = qEnvironmentVariable("HIVEWATCH_SCREENSHOT_DIR",
                                              qEnvironmentVariable("HIVEWATCH_BINARY_DIR"));
@@ -170,20 +231,488 @@ void TestLogsPanel::pagesTheSelectedExecutionAsTheUserScrolls()
     qInfo("screenshot: %s", qPrintable(file));
 }
 
+void TestLogsPanel::jumpsToALineOrATime()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1000, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+    const QList<NewLogEntry> expected = agentRun(kBuild, 2500, 40);
+    const auto landedOn = [&](int row) {
+        const QModelIndex current = panel.linesView()->currentIndex();
+        return current.row() == row
+            && panel.linesView()->viewport()->rect().contains(
+                panel.linesView()->visualRect(current).center())
+            && lines->entry(row) && lines->entry(row)->content == expected.at(row).content;
+    };
+
+    // A line number, typed into the field and entered.
+    panel.jumpField()->setFocus();
+    QTest::keyClicks(panel.jumpField(), QStringLiteral("1234"));
+    QTest::keyClick(panel.jumpField(), Qt::Key_Return);
+    QTRY_VERIFY(landedOn(1233));
+    QCOMPARE(panel.linesView()->currentIndex().siblingAtColumn(0).data().toLongLong(), 1234);
+    QVERIFY(!model.isFollowing());
+
+    // A time of day: the first line at or after 14:45 is line 1201 (four lines a second from
+    // 14:40:00), and a full timestamp lands the same way.
+    panel.jumpTo(QStringLiteral("14:45"));
+    QTRY_VERIFY(landedOn(1200));
+    QVERIFY(expected.at(1199).timestamp < QStringLiteral("2026-11-25 14:45"));
+    panel.jumpTo(QStringLiteral("2026-11-25 14:48:30"));
+    QTRY_VERIFY(landedOn(2040));
+    QVERIFY(expected.at(2039).timestamp < QStringLiteral("2026-11-25 14:48:30"));
+
+    // What cannot be found says so and leaves the view where it was.
+    const auto status = [&] {
+        QString text;
+        for (const QLabel *label : panel.findChildren<QLabel *>())
+            text += label->text() + u'\n';
+        return text;
+    };
+    panel.jumpTo(QStringLiteral("99999"));
+    QTRY_VERIFY(status().contains(QStringLiteral("No line 99999: the execution has 2500 lines")));
+    panel.jumpTo(QStringLiteral("half past two"));
+    QTRY_VERIFY(status().contains(QStringLiteral("Not a time: \"half past two\"")));
+    panel.jumpTo(QStringLiteral("15:30"));
+    QTRY_VERIFY(status().contains(QStringLiteral("No line at or after 15:30")));
+    QCOMPARE(panel.linesView()->currentIndex().row(), 2040);
+}
+
+void TestLogsPanel::syncedLinesFollowAsTheyArrive()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1000, 600);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("live.sqlite"));
+    auto writer = LogStore::open(path, LogStore::Access::ReadWrite);
+    QVERIFY(writer);
+    QList<NewLogEntry> run = syncedRun(kSynced, 60);
+    QVERIFY(writer.value()->append(run.mid(0, 40)).ok());
+    model.setStorePath(path);
+    QTRY_COMPARE(lines->rowCount(), 40);
+    QScrollBar *bar = panel.linesView()->verticalScrollBar();
+    QTRY_COMPARE(bar->value(), bar->maximum());
+
+    // Synced lines arriving while the view follows: new rows, numbered on, and the view stays at
+    // the newest. Multi-line entries are one line each.
+    QVERIFY(writer.value()->append(run.mid(40)).ok());
+    model.notifyStoreChanged();
+    QTRY_COMPARE(lines->rowCount(), 60);
+    QTRY_VERIFY(lines->entry(59) != nullptr);
+    QCOMPARE(lines->entry(59)->sourceId, std::optional<qint64>(700059));
+    QCOMPARE(lines->entry(53)->content, run.at(53).content);
+    QVERIFY(lines->entry(53)->content.contains(u'\n'));
+    QCOMPARE(lines->index(59, LogLineModel::LineColumn).data().toLongLong(), 60);
+    QTRY_COMPARE(bar->value(), bar->maximum());
+}
+
+namespace {
+
+// The 0-based lines of `lines` whose content `matches`, as the search must find them.
+QList<int> expectedRows(const QList<NewLogEntry> &lines,
+                        const std::function<bool(const QString &)> &matches)
+{
+    QList<int> rows;
+    for (int i = 0; i < lines.size(); ++i) {
+        if (matches(lines.at(i).content))
+            rows.append(i);
+    }
+    return rows;
+}
+
+// A picture for the README, next to logs-panel.png (see CMakeLists.txt).
+void saveShot(QWidget *widget, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("HIVEWATCH_SCREENSHOT_DIR",
+                                             qEnvironmentVariable("HIVEWATCH_BINARY_DIR"));
+    const QString file = QDir(dir.isEmpty() ? QDir::tempPath() : dir).filePath(name);
+    QVERIFY2(widget->grab().save(file), qPrintable(file));
+    qInfo("screenshot: %s", qPrintable(file));
+}
+
+int highlightedPixels(QTableView *view)
+{
+    const QImage image = view->viewport()->grab().toImage();
+    int count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            if (image.pixelColor(x, y) == LogLineDelegate::highlightColor())
+                ++count;
+        }
+    }
+    return count;
+}
+
+} // namespace
+
+void TestLogsPanel::findsHighlightsAndStepsThroughHits()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    panel.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+    const QList<NewLogEntry> run = agentRun(kBuild, 2500, 40);
+
+    // Case-insensitive substring by default: every "npm WARN" line, and only those.
+    const QList<int> warn = expectedRows(run, [](const QString &c) {
+        return c.contains(QStringLiteral("npm warn"), Qt::CaseInsensitive);
+    });
+    QVERIFY(warn.size() > 200);
+    QTest::keyClicks(panel.findField(), QStringLiteral("npm warn"));
+    QTRY_COMPARE(lines->hitRows(), warn);
+    QTRY_COMPARE(panel.hitCounter()->text(), QStringLiteral("%1 matches").arg(warn.size()));
+
+    // F3 / n forward, Shift+F3 / N back, wrapping, with "k of n".
+    QTableView *view = panel.linesView();
+    view->setCurrentIndex(lines->index(0, 0));
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_F3);
+    QTRY_COMPARE(view->currentIndex().row(), warn.at(0));
+    QCOMPARE(panel.hitCounter()->text(), QStringLiteral("1 of %1").arg(warn.size()));
+    QTest::keyClick(view, Qt::Key_N);
+    QCOMPARE(view->currentIndex().row(), warn.at(1));
+    QCOMPARE(panel.hitCounter()->text(), QStringLiteral("2 of %1").arg(warn.size()));
+    QTest::keyClick(view, Qt::Key_F3, Qt::ShiftModifier);
+    QCOMPARE(view->currentIndex().row(), warn.at(0));
+    QTest::keyClick(view, Qt::Key_N, Qt::ShiftModifier);
+    QCOMPARE(view->currentIndex().row(), warn.last());
+    QCOMPARE(panel.hitCounter()->text(), QStringLiteral("%1 of %1").arg(warn.size()));
+
+    // The hits in view are painted highlighted; without a search nothing is.
+    QTRY_VERIFY(lines->entry(warn.last()) != nullptr);
+    QTRY_VERIFY(highlightedPixels(view) > 0);
+    const QRect hitRect
+        = view->visualRect(view->currentIndex().siblingAtColumn(LogLineModel::ContentColumn));
+    QVERIFY(view->viewport()->rect().intersects(hitRect));
+    saveShot(&panel, QStringLiteral("logs-find-hits.png"));
+
+    // Match case: the upper-case line does not match lower-case "warn".
+    panel.caseButton()->click();
+    QTRY_COMPARE(panel.hitCounter()->text(), QStringLiteral("no matches"));
+    QVERIFY(lines->hitRows().isEmpty());
+    panel.caseButton()->click();
+    QTRY_COMPARE(lines->hitRows(), warn);
+
+    // A regular expression, exactly; the same text without the toggle is a literal.
+    const QList<int> tests = expectedRows(run, [](const QString &c) {
+        return c.contains(QStringLiteral("log_migration::splits"))
+            || c.contains(QStringLiteral("log_migration::keeps"));
+    });
+    panel.findField()->setText(QStringLiteral("log_migration::(splits|keeps)"));
+    QTRY_COMPARE(panel.hitCounter()->text(), QStringLiteral("no matches"));
+    panel.regexButton()->click();
+    QTRY_COMPARE(lines->hitRows(), tests);
+    QCOMPARE(lines->totalHits(), tests.size());
+
+    // Terms to leave out: lines with any of them are no hits.
+    panel.regexButton()->click();
+    panel.findField()->setText(QStringLiteral("log_migration"));
+    panel.excludeField()->setText(QStringLiteral("splits"));
+    const QList<int> keeps = expectedRows(run, [](const QString &c) {
+        return c.contains(QStringLiteral("log_migration")) && !c.contains(QStringLiteral("splits"));
+    });
+    QTRY_COMPARE(lines->hitRows(), keeps);
+    QVERIFY(keeps.size() < tests.size() && !keeps.isEmpty());
+
+    // A broken regular expression says what is wrong, and nothing is highlighted.
+    panel.excludeField()->clear();
+    panel.regexButton()->click();
+    panel.findField()->setText(QStringLiteral("log_(migration"));
+    QTRY_VERIFY(lines->lastError().contains(QStringLiteral("Invalid regular expression")));
+    QTRY_COMPARE(panel.hitCounter()->text(), QStringLiteral("no matches"));
+
+    panel.regexButton()->click();
+    panel.findField()->clear();
+    QTRY_VERIFY(panel.hitCounter()->text().isEmpty());
+    QTRY_COMPARE(highlightedPixels(view), 0);
+}
+
+void TestLogsPanel::showsOnlyMatchesWithContext()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    panel.showExecution(kSynced);
+    QTRY_COMPARE(lines->executionId(), kSynced);
+    QTRY_COMPARE(lines->rowCount(), 60);
+    const QList<NewLogEntry> run = syncedRun(kSynced, 60);
+
+    // The multi-line tracebacks (synced lines) with one line of context on each side.
+    const QList<int> hits = expectedRows(
+        run, [](const QString &c) { return c.contains(QStringLiteral("TimeoutError")); });
+    QVERIFY(hits.size() >= 5);
+    QList<int> shown;
+    for (int hit : hits) {
+        for (int line = qMax(0, hit - 1); line <= qMin(59, hit + 1); ++line) {
+            if (!shown.contains(line))
+                shown.append(line);
+        }
+    }
+    std::sort(shown.begin(), shown.end());
+    panel.contextBox()->setValue(1);
+    panel.matchesOnlyBox()->setChecked(true);
+    panel.findField()->setText(QStringLiteral("timeouterror"));
+    QTRY_COMPARE(lines->rowCount(), shown.size());
+    QVERIFY(lines->isMatchesOnly());
+    for (int row = 0; row < shown.size(); ++row) {
+        // Numbered by their line in the execution, hits told from context.
+        QCOMPARE(lines->index(row, LogLineModel::LineColumn).data().toLongLong(),
+                 shown.at(row) + 1);
+        QCOMPARE(lines->entry(row)->content, run.at(shown.at(row)).content);
+        QCOMPARE(lines->index(row, 0).data(LogLineModel::HitRole).toBool(),
+                 hits.contains(shown.at(row)));
+    }
+    QCOMPARE(lines->hitRows().size(), hits.size());
+
+    // A jump lands on the line when it is shown, and says so when it is not.
+    panel.jumpTo(QString::number(hits.at(1) + 1));
+    QTRY_COMPARE(panel.linesView()->currentIndex().siblingAtColumn(0).data().toLongLong(),
+                 hits.at(1) + 1);
+    const int hidden = hits.at(0) + 3;
+    panel.jumpTo(QString::number(hidden + 1));
+    QTRY_VERIFY(panel.findChildren<QLabel *>().size() > 0);
+    bool said = false;
+    for (const QLabel *label : panel.findChildren<QLabel *>())
+        said = said || label->text().contains(QStringLiteral("not among the matches"));
+    QVERIFY(said);
+
+    // Unticked: every line again.
+    panel.matchesOnlyBox()->setChecked(false);
+    QTRY_COMPARE(lines->rowCount(), 60);
+    QTRY_COMPARE(lines->hitRows(), hits);
+}
+
+void TestLogsPanel::aNewerSearchOutrunsTheRunningOne()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.show();
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+    QSignalSpy answered(lines, &LogLineModel::searchFinished);
+    LogSearchQuery first;
+    first.text = QStringLiteral("Compiling");
+    LogSearchQuery second;
+    second.text = QStringLiteral("Heartbeat");
+    lines->setSearch(first);
+    lines->setSearch(second); // before the first could answer: it never does
+    QTRY_COMPARE(answered.count(), 1);
+    QCOMPARE(lines->cancelledSearches(), 1);
+    const QList<int> heartbeats = expectedRows(agentRun(kBuild, 2500, 40), [](const QString &c) {
+        return c.contains(QStringLiteral("heartbeat"), Qt::CaseInsensitive);
+    });
+    QCOMPARE(lines->hitRows(), heartbeats);
+    QTest::qWait(300); // room for a stale answer to (wrongly) arrive
+    QCOMPARE(answered.count(), 1);
+    QCOMPARE(lines->hitRows(), heartbeats);
+}
+
+void TestLogsPanel::histogramCountsMinutesAndJumps()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+
+    // One bucket per minute with its lines and its stderr lines, as generated.
+    const QList<NewLogEntry> run = agentRun(kBuild, 2500, 40);
+    QMap<QString, std::pair<qint64, qint64>> expected;
+    for (const NewLogEntry &e : run) {
+        auto &[all, err] = expected[e.timestamp.left(16)];
+        ++all;
+        err += e.outputType == QStringLiteral("stderr") ? 1 : 0;
+    }
+    LogHistogramStrip *strip = panel.histogramStrip();
+    QTRY_COMPARE(strip->buckets().size(), expected.size());
+    int i = 0;
+    for (auto it = expected.cbegin(); it != expected.cend(); ++it, ++i) {
+        const LogHistogramBucket &b = strip->buckets().at(i);
+        QCOMPARE(b.minute, it.key());
+        QCOMPARE(b.lines, it->first);
+        QCOMPARE(b.stderrLines, it->second);
+    }
+    // Painted: stderr red somewhere in the strip.
+    const QImage image = strip->grab().toImage();
+    bool red = false;
+    for (int x = 0; x < image.width() && !red; ++x)
+        red = image.pixelColor(x, image.height() - 1) == QColor(0xc6, 0x28, 0x28);
+    QVERIFY(red);
+
+    // A click on the 14:45 bar lands on that minute's first line (line 1201).
+    const int bucket = int(expected.keys().indexOf(QStringLiteral("2026-11-25 14:45")));
+    QVERIFY(bucket > 0);
+    QTest::mouseClick(strip, Qt::LeftButton, {}, strip->barRect(bucket).center());
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 1200);
+    QCOMPARE(run.at(1200).timestamp.left(16), QStringLiteral("2026-11-25 14:45"));
+    QVERIFY(run.at(1199).timestamp < QStringLiteral("2026-11-25 14:45"));
+    QTRY_VERIFY(lines->entry(1200) != nullptr);
+    QCOMPARE(lines->entry(1200)->content, run.at(1200).content);
+}
+
+void TestLogsPanel::searchesAcrossExecutionsAndLandsInContext()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+
+    // Every execution's hits, counted per execution, synced and plain lines alike.
+    const QMap<QUuid, QList<NewLogEntry>> runs = {
+        {kReview, agentRun(kReview, 120, 0)},
+        {kTests, agentRun(kTests, 900, 10)},
+        {kBuild, agentRun(kBuild, 2500, 40)},
+        {kSynced, syncedRun(kSynced, 60)},
+    };
+    const auto isHit = [](const QString &c) {
+        return c.contains(QStringLiteral("npm warn"), Qt::CaseInsensitive);
+    };
+    QMap<QUuid, qint64> expected;
+    qint64 total = 0;
+    for (auto it = runs.cbegin(); it != runs.cend(); ++it) {
+        const qint64 n = expectedRows(*it, isHit).size();
+        if (n > 0)
+            expected.insert(it.key(), n);
+        total += n;
+    }
+    QCOMPARE(expected.size(), 4);
+
+    panel.allExecutionsBox()->setChecked(true);
+    panel.findField()->setText(QStringLiteral("npm warn"));
+    LogSearchResultsModel *results = panel.searchResults();
+    QTRY_VERIFY(!results->isSearching() && results->rowCount() > 0);
+    QVERIFY(panel.resultsView()->isVisible());
+    QCOMPARE(results->totalHits(), total);
+    QMap<QUuid, qint64> found;
+    for (int row = 0; row < results->rowCount(); ++row) {
+        const QModelIndex group = results->index(row, 0);
+        const QUuid exec = group.data(LogSearchResultsModel::ExecutionIdRole).toUuid();
+        found.insert(exec, group.data(LogSearchResultsModel::HitsRole).toLongLong());
+        // Labelled as the executions list labels it (here: no assignments, so by id).
+        const int listRow = panel.executionModel()->rowOf(exec);
+        QVERIFY(listRow >= 0);
+        QVERIFY(group.data().toString().startsWith(panel.executionModel()->label(listRow)));
+        QVERIFY(group.data().toString().contains(QStringLiteral("%1 hit").arg(found.value(exec))));
+        // Each line below is a hit, numbered by its line in its execution.
+        for (int i = 0; i < results->rowCount(group); ++i) {
+            const QModelIndex line = results->index(i, 0, group);
+            const qint64 number = line.data(LogSearchResultsModel::LineNumberRole).toLongLong();
+            QVERIFY(isHit(runs.value(exec).at(number - 1).content));
+        }
+    }
+    QCOMPARE(found, expected);
+
+    // A click on a hit in another execution shows that execution at that line.
+    const int testsRow = [&] {
+        for (int row = 0; row < results->rowCount(); ++row) {
+            if (results->index(row, 0).data(LogSearchResultsModel::ExecutionIdRole).toUuid()
+                == kTests)
+                return row;
+        }
+        return -1;
+    }();
+    QVERIFY(testsRow >= 0);
+    const QModelIndex hit = results->index(5, 0, results->index(testsRow, 0));
+    const qint64 number = hit.data(LogSearchResultsModel::LineNumberRole).toLongLong();
+    panel.resultsView()->scrollTo(hit);
+    QTest::mouseClick(panel.resultsView()->viewport(), Qt::LeftButton, {},
+                      panel.resultsView()->visualRect(hit).center());
+    QTRY_COMPARE(lines->executionId(), kTests);
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), int(number - 1));
+    QTRY_VERIFY(lines->entry(int(number - 1)) != nullptr);
+    QCOMPARE(lines->entry(int(number - 1))->content, runs.value(kTests).at(number - 1).content);
+    QCOMPARE(panel.hitCounter()->text(), QStringLiteral("6 of %1").arg(expected.value(kTests)));
+    saveShot(&panel, QStringLiteral("logs-search-all.png"));
+
+    // Off again: the results go.
+    panel.allExecutionsBox()->setChecked(false);
+    QTRY_COMPARE(results->rowCount(), 0);
+    QVERIFY(!panel.resultsView()->isVisible());
+}
+
+void TestLogsPanel::showsMultiLineAndJsonEntriesInFull()
+{
+    LogModel model;
+    LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
+    panel.resize(1300, 800);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(m_path);
+    panel.showExecution(kSynced);
+    QTRY_COMPARE(lines->executionId(), kSynced);
+    QTRY_COMPARE(lines->rowCount(), 60);
+    const QList<NewLogEntry> run = syncedRun(kSynced, 60);
+
+    // A traceback: every one of its lines, as stored.
+    panel.jumpTo(QStringLiteral("24"));
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 23);
+    QTRY_COMPARE(panel.detailPane()->toPlainText(), run.at(23).content.chopped(1));
+    QCOMPARE(panel.detailPane()->toPlainText().count(u'\n'), 3);
+
+    // JSON: pretty-printed.
+    panel.jumpTo(QStringLiteral("18"));
+    QTRY_COMPARE(panel.linesView()->currentIndex().row(), 17);
+    const QString pretty = QString::fromUtf8(
+        QJsonDocument::fromJson(run.at(17).content.toUtf8()).toJson(QJsonDocument::Indented));
+    QTRY_COMPARE(panel.detailPane()->toPlainText(), pretty.chopped(1));
+    QVERIFY(panel.detailPane()->toPlainText().contains(QStringLiteral("    \"rows\": 17")));
+    saveShot(&panel, QStringLiteral("logs-multiline.png"));
+
+    // Copy as a reference: execution id and line number.
+    panel.copyReference();
+    QCOMPARE(QApplication::clipboard()->text(),
+             kSynced.toString(QUuid::WithoutBraces) + QStringLiteral(":18"));
+}
+
 void TestLogsPanel::copiesTheSelectedLines()
 {
     LogModel model;
     LogsPanel panel(&model);
+    LogLineModel *lines = panel.lineModel();
     panel.resize(1000, 600);
     panel.show();
     model.setStorePath(m_path);
-    QTRY_COMPARE(model.executionId(), kBuild);
-    QTRY_VERIFY(model.rowCount() > 0 && !model.isLoading());
-    panel.linesView()->selectRow(model.rowCount() - 2);
+    QTRY_COMPARE(lines->executionId(), kBuild);
+    QTRY_COMPARE(lines->rowCount(), 2500);
+    QTRY_VERIFY(lines->entry(2498) != nullptr);
+    // Not selectRow(): its command follows the keyboard modifiers an earlier test's key clicks
+    // may have left behind.
+    panel.linesView()->selectionModel()->select(
+        lines->index(2498, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    QCOMPARE(panel.linesView()->selectionModel()->selectedRows().size(), 1);
     panel.copySelection();
-    const LogEntry &e = model.entry(model.rowCount() - 2);
-    QVERIFY(QApplication::clipboard()->text().startsWith(e.timestamp + QStringLiteral(" [")
-                                                         + e.outputType + QStringLiteral("] ")));
+    const LogEntry &e = *lines->entry(2498);
+    QCOMPARE(QApplication::clipboard()->text().left(40),
+             QString(e.timestamp + QStringLiteral(" [") + e.outputType + QStringLiteral("] ")
+                     + e.content)
+                 .left(40));
 }
 
 void TestLogsPanel::opensCleanlyOnANewStore()

@@ -4,7 +4,11 @@
 #include "domain/StatusVocabularies.h"
 #include "models/logs/ExecutionListProxy.h"
 #include "models/logs/LogExecutionModel.h"
+#include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
+#include "models/logs/LogSearchResultsModel.h"
+#include "ui/logs/LogHistogramStrip.h"
+#include "ui/logs/LogLineDelegate.h"
 
 #include <QAction>
 #include <QApplication>
@@ -14,14 +18,18 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMetaEnum>
+#include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -66,10 +74,13 @@ QString otherTypes()
 LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
+    , m_lineModel(new LogLineModel(this))
     , m_executionModel(new LogExecutionModel(this))
     , m_executionProxy(new ExecutionListProxy(this))
 {
     m_executionProxy->setSourceModel(m_executionModel);
+    m_results = new LogSearchResultsModel(this);
+    m_results->setExecutionModel(m_executionModel);
     buildUi();
     connect(m_model, &LogModel::executionsChanged, m_executionModel,
             &LogExecutionModel::setExecutions);
@@ -86,11 +97,51 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
         // Keep the lines the user was reading in place while older ones appear above them.
         // The scroll range grows only when the view lays out again, so the target may have to
         // wait for rangeChanged.
+        if (m_lines->model() != m_model)
+            return;
         QScrollBar *bar = m_lines->verticalScrollBar();
         m_pendingScrollValue = bar->value() + count;
         applyPendingScroll();
     });
     connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
+    connect(m_model, &LogModel::storeOpened, m_lineModel, &LogLineModel::setStorePath);
+    connect(m_model, &LogModel::storeOpened, m_results, &LogSearchResultsModel::setStorePath);
+    if (!m_model->storePath().isEmpty()) {
+        m_lineModel->setStorePath(m_model->storePath());
+        m_results->setStorePath(m_model->storePath());
+    }
+    connect(m_lineModel, &LogLineModel::lineCountChanged, this, &LogsPanel::tryPendingJump);
+    connect(m_lineModel, &LogLineModel::searchFinished, this, &LogsPanel::tryPendingJump);
+    connect(m_results, &LogSearchResultsModel::searchFinished, this, [this] {
+        m_resultsView->expandAll();
+        if (!m_results->lastError().isEmpty()) {
+            m_lastMessage = m_results->lastError();
+            updateStatus();
+        }
+    });
+    // LogModel hears of new lines (the app's wiring) and reads them while following: the line
+    // model then counts again and grows.
+    connect(m_model, &LogModel::pageApplied, m_lineModel, &LogLineModel::refresh);
+    connect(m_lineModel, &LogLineModel::lineCountChanged, this, &LogsPanel::updateStatus);
+    connect(m_lineModel, &LogLineModel::rowsInserted, this, [this] {
+        if (m_lines->model() == m_lineModel && m_model->isFollowing())
+            scrollToBottom();
+    });
+    connect(m_lineModel, &LogLineModel::lineFound, this, [this](int line) {
+        const int row = m_lineModel->rowOfLine(line + 1);
+        if (row >= 0) {
+            showLine(row);
+        } else {
+            m_lastMessage = tr("Line %1 is not among the matches").arg(line + 1);
+            updateStatus();
+        }
+    });
+    connect(m_lineModel, &LogLineModel::searchFinished, this, &LogsPanel::updateCounter);
+    connect(m_lineModel, &LogLineModel::searchingChanged, this, &LogsPanel::updateCounter);
+    connect(m_lineModel, &LogLineModel::errorOccurred, this, [this](const QString &message) {
+        m_lastMessage = message;
+        updateStatus();
+    });
     connect(m_model, &LogModel::errorOccurred, this, [this](const QString &message) {
         m_lastMessage = message;
         updateStatus();
@@ -119,11 +170,14 @@ void LogsPanel::buildUi()
                 const QModelIndex source = m_executionProxy->mapToSource(current);
                 // A filtered-away selection keeps the lines shown (Open logs may land there).
                 if (source.isValid())
-                    m_model->setExecution(m_executionModel->executionAt(source.row()));
+                    selectExecution(m_executionModel->executionAt(source.row()));
             });
 
     m_lines = new QTableView;
-    m_lines->setModel(m_model);
+    m_lines->setModel(m_lineModel);
+    connect(m_lines->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &LogsPanel::showDetail);
+    connect(m_lineModel, &LogLineModel::pageLoaded, this, &LogsPanel::showDetail);
     m_lines->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_lines->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_lines->setWordWrap(false);
@@ -139,6 +193,8 @@ void LogsPanel::buildUi()
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::TypeWriter);
     m_lines->setFont(mono);
+    m_delegate = new LogLineDelegate(LogModel::ContentColumn, this);
+    m_lines->setItemDelegate(m_delegate);
     connect(m_lines->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogsPanel::onScroll);
     // Rows arriving (or a resize) change the range, not the value: stay at the bottom if following.
     connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
@@ -168,16 +224,95 @@ void LogsPanel::buildUi()
         m_streams.append(box);
         bar->addWidget(box);
     }
+    bar->addStretch(1);
+    auto *findBar = new QHBoxLayout; // a row of its own: finding is the main thing here
     m_search = new QLineEdit;
-    m_search->setPlaceholderText(tr("Search this execution…"));
+    m_search->setObjectName(QStringLiteral("find"));
+    m_search->setPlaceholderText(tr("Find in this execution…"));
     m_search->setClearButtonEnabled(true);
     auto *searchDelay = new QTimer(this); // search when typing pauses, not per key
     searchDelay->setSingleShot(true);
     searchDelay->setInterval(250);
     connect(m_search, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
-    connect(searchDelay, &QTimer::timeout, this,
-            [this] { m_model->setSearchText(m_search->text()); });
-    bar->addWidget(m_search, 1);
+    connect(searchDelay, &QTimer::timeout, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_search, 1);
+    const auto toggle
+        = [this, findBar](const QString &text, const QString &name, const QString &tip) {
+              auto *b = new QToolButton;
+              b->setText(text);
+              b->setObjectName(name);
+              b->setToolTip(tip);
+              b->setCheckable(true);
+              connect(b, &QToolButton::toggled, this, &LogsPanel::applySearch);
+              findBar->addWidget(b);
+              return b;
+          };
+    m_regex = toggle(QStringLiteral(".*"), QStringLiteral("regex"), tr("Regular expression"));
+    m_case = toggle(QStringLiteral("Aa"), QStringLiteral("caseSensitive"), tr("Match case"));
+    m_exclude = new QLineEdit;
+    m_exclude->setObjectName(QStringLiteral("exclude"));
+    m_exclude->setPlaceholderText(tr("Leave out…"));
+    m_exclude->setToolTip(tr("Lines containing any of these words (space-separated) are no hits"));
+    m_exclude->setClearButtonEnabled(true);
+    m_exclude->setMaximumWidth(160);
+    connect(m_exclude, &QLineEdit::textChanged, searchDelay, qOverload<>(&QTimer::start));
+    findBar->addWidget(m_exclude);
+    m_allExecutions = new QCheckBox(tr("All executions"));
+    m_allExecutions->setObjectName(QStringLiteral("allExecutions"));
+    m_allExecutions->setToolTip(tr("Also search every execution; results grouped on the left"));
+    connect(m_allExecutions, &QCheckBox::toggled, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_allExecutions);
+    m_matchesOnly = new QCheckBox(tr("Only matches"));
+    m_matchesOnly->setObjectName(QStringLiteral("matchesOnly"));
+    connect(m_matchesOnly, &QCheckBox::toggled, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_matchesOnly);
+    m_context = new QSpinBox;
+    m_context->setObjectName(QStringLiteral("context"));
+    m_context->setRange(0, 50);
+    m_context->setPrefix(QStringLiteral("±"));
+    m_context->setToolTip(tr("Lines of context around each match (with Only matches)"));
+    connect(m_context, &QSpinBox::valueChanged, this, &LogsPanel::applySearch);
+    findBar->addWidget(m_context);
+    m_counter = new QLabel;
+    m_counter->setObjectName(QStringLiteral("hitCounter"));
+    m_counter->setMinimumWidth(90);
+    findBar->addWidget(m_counter);
+    auto *next = new QAction(tr("Next match"), this);
+    next->setShortcut(QKeySequence(Qt::Key_F3));
+    next->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(next, &QAction::triggered, this, [this] { stepHit(true); });
+    addAction(next);
+    auto *previous = new QAction(tr("Previous match"), this);
+    previous->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F3));
+    previous->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(previous, &QAction::triggered, this, [this] { stepHit(false); });
+    addAction(previous);
+    // n / N as in less and lnav, only where typing is not meant.
+    auto *nextKey = new QAction(this);
+    nextKey->setShortcut(QKeySequence(Qt::Key_N));
+    nextKey->setShortcutContext(Qt::WidgetShortcut);
+    connect(nextKey, &QAction::triggered, this, [this] { stepHit(true); });
+    m_lines->addAction(nextKey);
+    auto *previousKey = new QAction(this);
+    previousKey->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_N));
+    previousKey->setShortcutContext(Qt::WidgetShortcut);
+    connect(previousKey, &QAction::triggered, this, [this] { stepHit(false); });
+    m_lines->addAction(previousKey);
+    m_jump = new QLineEdit;
+    m_jump->setObjectName(QStringLiteral("jumpTo"));
+    m_jump->setPlaceholderText(tr("Line or time (Ctrl+G)"));
+    m_jump->setToolTip(tr("A line number, or a time: 14:05, 14:05:30 or 2026-11-25 14:05"));
+    m_jump->setMaximumWidth(190);
+    connect(m_jump, &QLineEdit::returnPressed, this, [this] { jumpTo(m_jump->text()); });
+    auto *goTo = new QAction(tr("Go to line or time"), this);
+    goTo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+    goTo->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    connect(goTo, &QAction::triggered, this, [this] {
+        m_jump->setFocus();
+        m_jump->selectAll();
+    });
+    addAction(goTo);
+    findBar->addWidget(m_jump);
 
     const auto button = [this, bar](const QString &text, const QString &tip, auto slot) {
         auto *b = new QToolButton;
@@ -188,11 +323,13 @@ void LogsPanel::buildUi()
         return b;
     };
     button(tr("Start"), tr("Jump to the first line (Ctrl+Home)"), [this] {
-        m_model->jumpToStart();
+        if (isFiltered())
+            m_model->jumpToStart();
         m_lines->scrollToTop();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Home));
     button(tr("End"), tr("Jump to the newest line (Ctrl+End)"), [this] {
-        m_model->jumpToEnd();
+        if (isFiltered())
+            m_model->jumpToEnd();
         m_model->setFollowing(true);
         scrollToBottom();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
@@ -205,6 +342,9 @@ void LogsPanel::buildUi()
     });
     m_follow->setCheckable(true);
     button(tr("Copy"), tr("Copy the selected lines"), [this] { copySelection(); });
+    button(tr("Copy ref"), tr("Copy the current line as execution id:line (Ctrl+Shift+C)"), [this] {
+        copyReference();
+    })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     button(tr("Export…"), tr("Save the execution's lines (with the current filter) as text"),
            [this] { chooseExportFile(); });
 
@@ -217,8 +357,32 @@ void LogsPanel::buildUi()
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addLayout(bar);
+    rightLayout->addLayout(findBar);
     rightLayout->addWidget(m_emptyHint);
-    rightLayout->addWidget(m_lines, 1);
+    m_histogram = new LogHistogramStrip;
+    m_histogram->setObjectName(QStringLiteral("histogram"));
+    connect(m_lineModel, &LogLineModel::histogramChanged, this,
+            [this] { m_histogram->setBuckets(m_lineModel->histogram()); });
+    connect(m_histogram, &LogHistogramStrip::minuteClicked, this, [this](const QString &minute) {
+        if (isFiltered()) {
+            m_lastMessage = tr("Tick every stream to jump to a minute");
+            updateStatus();
+            return;
+        }
+        m_lineModel->findTime(minute);
+    });
+    rightLayout->addWidget(m_histogram);
+    m_detail = new QPlainTextEdit;
+    m_detail->setObjectName(QStringLiteral("lineDetail"));
+    m_detail->setReadOnly(true);
+    m_detail->setFont(mono);
+    m_detail->setPlaceholderText(tr("The current line in full"));
+    auto *lineSplit = new QSplitter(Qt::Vertical);
+    lineSplit->addWidget(m_lines);
+    lineSplit->addWidget(m_detail);
+    lineSplit->setStretchFactor(0, 4);
+    lineSplit->setStretchFactor(1, 1);
+    rightLayout->addWidget(lineSplit, 1);
     rightLayout->addWidget(m_status);
 
     auto *split = new QSplitter;
@@ -232,6 +396,19 @@ void LogsPanel::buildUi()
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_runningOnly);
     leftLayout->addWidget(m_executions, 1);
+    m_resultsView = new QTreeView;
+    m_resultsView->setObjectName(QStringLiteral("searchResults"));
+    m_resultsView->setModel(m_results);
+    m_resultsView->setHeaderHidden(true);
+    m_resultsView->setUniformRowHeights(true);
+    m_resultsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_resultsView->hide();
+    connect(m_resultsView, &QTreeView::clicked, this, [this](const QModelIndex &index) {
+        openLine(index.data(LogSearchResultsModel::ExecutionIdRole).toUuid(),
+                 index.data(LogSearchResultsModel::LineNumberRole).toLongLong());
+    });
+    connect(m_resultsView, &QTreeView::activated, m_resultsView, &QTreeView::clicked);
+    leftLayout->addWidget(m_resultsView, 2);
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
@@ -249,7 +426,212 @@ void LogsPanel::showExecution(const QUuid &executionId)
     if (shown.isValid())
         m_executions->selectRow(shown.row());
     else
-        m_model->setExecution(executionId);
+        selectExecution(executionId);
+}
+
+void LogsPanel::selectExecution(const QUuid &executionId)
+{
+    m_model->setExecution(executionId);
+    m_lineModel->setExecution(executionId);
+}
+
+void LogsPanel::applySearch()
+{
+    LogSearchQuery query;
+    query.text = m_search->text();
+    query.regex = m_regex->isChecked();
+    query.caseSensitive = m_case->isChecked();
+    query.exclude = m_exclude->text().split(u' ', Qt::SkipEmptyParts);
+    query.context = m_context->value();
+    m_delegate->setPattern(query.text, query.regex, query.caseSensitive);
+    m_lastMessage.clear();
+    m_lineModel->setSearch(query, m_matchesOnly->isChecked());
+    m_resultsView->setVisible(m_allExecutions->isChecked());
+    m_results->setSearch(m_allExecutions->isChecked() ? query : LogSearchQuery());
+    m_lines->viewport()->update();
+    updateCounter();
+}
+
+void LogsPanel::stepHit(bool forward)
+{
+    const QList<int> &hits = m_lineModel->hitRows();
+    if (m_lines->model() != m_lineModel || hits.isEmpty())
+        return;
+    const QModelIndex current = m_lines->currentIndex();
+    const int from = current.isValid() ? current.row() : (forward ? -1 : m_lineModel->rowCount());
+    int row;
+    if (forward) {
+        const auto it = std::upper_bound(hits.begin(), hits.end(), from);
+        row = it == hits.end() ? hits.first() : *it;
+    } else {
+        const auto it = std::lower_bound(hits.begin(), hits.end(), from);
+        row = it == hits.begin() ? hits.last() : *(it - 1);
+    }
+    showLine(row);
+    updateCounter();
+}
+
+void LogsPanel::updateCounter()
+{
+    QString text;
+    if (m_lineModel->isSearching()) {
+        text = tr("searching…");
+    } else if (!m_lineModel->searchQuery().text.isEmpty()) {
+        const QList<int> &hits = m_lineModel->hitRows();
+        const qint64 total = m_lineModel->totalHits();
+        const QModelIndex current = m_lines->currentIndex();
+        const auto it = current.isValid()
+            ? std::lower_bound(hits.begin(), hits.end(), current.row())
+            : hits.end();
+        if (total == 0)
+            text = tr("no matches");
+        else if (it != hits.end() && *it == current.row())
+            text = tr("%1 of %2").arg(it - hits.begin() + 1).arg(total);
+        else
+            text = tr("%1 matches").arg(total);
+    }
+    m_counter->setText(text);
+}
+
+void LogsPanel::openLine(const QUuid &executionId, qint64 lineNumber)
+{
+    if (executionId.isNull())
+        return;
+    m_pendingExecution = executionId;
+    m_pendingLine = lineNumber;
+    showExecution(executionId);
+    tryPendingJump(); // the execution may be shown already
+}
+
+void LogsPanel::tryPendingJump()
+{
+    if (m_pendingExecution.isNull() || m_lineModel->executionId() != m_pendingExecution)
+        return;
+    if (m_pendingLine <= 0) { // an execution, not a line: its newest lines, as a click shows
+        m_pendingExecution = QUuid();
+        return;
+    }
+    if (m_lineModel->lineCount() < m_pendingLine || m_lineModel->isSearching())
+        return;
+    const int row = m_lineModel->rowOfLine(m_pendingLine);
+    m_pendingExecution = QUuid();
+    if (row >= 0) {
+        showLine(row);
+    } else {
+        m_lastMessage = tr("Line %1 is not among the matches").arg(m_pendingLine);
+        updateStatus();
+    }
+}
+
+void LogsPanel::showDetail()
+{
+    const QModelIndex current = m_lines->currentIndex();
+    if (!current.isValid()) {
+        m_detail->clear();
+        return;
+    }
+    QString content
+        = current.siblingAtColumn(LogModel::ContentColumn).data(LogModel::ContentRole).toString();
+    if (content.isNull() && m_lines->model() == m_lineModel) {
+        const LogEntry *e = m_lineModel->entry(current.row());
+        content = e ? e->content : QString();
+    }
+    // Structured lines read better indented; anything else is shown as it was written.
+    QJsonParseError error;
+    const QJsonDocument json = QJsonDocument::fromJson(content.toUtf8(), &error);
+    if (error.error == QJsonParseError::NoError && !json.isNull())
+        content = QString::fromUtf8(json.toJson(QJsonDocument::Indented));
+    if (content.endsWith(u'\n'))
+        content.chop(1);
+    m_detail->setPlainText(content);
+}
+
+void LogsPanel::copyReference()
+{
+    const QModelIndex current = m_lines->currentIndex();
+    if (!current.isValid() || m_lines->model() != m_lineModel || m_model->executionId().isNull())
+        return;
+    const qint64 line = current.data(LogLineModel::LineNumberRole).toLongLong();
+    QApplication::clipboard()->setText(m_lineModel->executionId().toString(QUuid::WithoutBraces)
+                                       + u':' + QString::number(line));
+}
+
+bool LogsPanel::isFiltered() const
+{
+    return std::any_of(m_streams.begin(), m_streams.end(),
+                       [](const QCheckBox *box) { return !box->isChecked(); });
+}
+
+void LogsPanel::updateViewModel()
+{
+    // Filtered lines are not numbered rows of the execution: LogModel pages them instead.
+    QAbstractItemModel *wanted
+        = isFiltered() ? static_cast<QAbstractItemModel *>(m_model) : m_lineModel;
+    if (m_lines->model() == wanted)
+        return;
+    m_lines->setModel(wanted);
+    connect(m_lines->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &LogsPanel::showDetail);
+    m_pendingScrollValue = -1;
+    if (wanted == m_lineModel)
+        m_model->setFollowing(true);
+    m_lines->setColumnWidth(LogModel::IdColumn, 70);
+    m_lines->setColumnWidth(LogModel::TimeColumn, 200);
+    m_lines->setColumnWidth(LogModel::StreamColumn, 90);
+    if (m_model->isFollowing())
+        scrollToBottom();
+    updateStatus();
+}
+
+void LogsPanel::jumpTo(const QString &target)
+{
+    const QString text = target.trimmed();
+    if (text.isEmpty())
+        return;
+    if (isFiltered()) {
+        m_lastMessage = tr("Clear the filter to jump to a line or time");
+        updateStatus();
+        return;
+    }
+    bool isNumber = false;
+    const qint64 line = text.toLongLong(&isNumber);
+    if (!isNumber) {
+        m_lineModel->findTime(text); // answers with lineFound or errorOccurred
+        return;
+    }
+    if (line >= 1 && line <= m_lineModel->lineCount() && m_lineModel->rowOfLine(line) < 0) {
+        m_lastMessage = tr("Line %1 is not among the matches").arg(line);
+        updateStatus();
+        return;
+    }
+    if (line < 1 || line > m_lineModel->lineCount()) {
+        m_lastMessage
+            = tr("No line %1: the execution has %2 lines").arg(text).arg(m_lineModel->lineCount());
+        updateStatus();
+        return;
+    }
+    showLine(m_lineModel->rowOfLine(line));
+}
+
+void LogsPanel::showLine(int row)
+{
+    if (row < 0 || row >= m_lineModel->rowCount())
+        return;
+    if (m_lines->model() != m_lineModel) {
+        m_lastMessage = tr("Tick every stream to go to a line");
+        updateStatus();
+        return;
+    }
+    m_lastMessage.clear();
+    m_model->setFollowing(false);
+    const QModelIndex index = m_lineModel->index(row, LogLineModel::ContentColumn);
+    m_adjustingScroll = true;
+    m_lines->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_adjustingScroll = false;
+    m_lines->selectionModel()->setCurrentIndex(
+        index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    updateStatus();
+    updateCounter();
 }
 
 void LogsPanel::onExecutionsChanged()
@@ -270,9 +652,13 @@ void LogsPanel::onExecutionsChanged()
 
 void LogsPanel::onScroll(int value)
 {
+    QScrollBar *bar = m_lines->verticalScrollBar();
+    if (!m_adjustingScroll && m_lines->model() == m_lineModel && m_lineModel->rowCount() > 0) {
+        m_model->setFollowing(value >= bar->maximum());
+        return;
+    }
     if (m_adjustingScroll || m_model->rowCount() == 0)
         return;
-    QScrollBar *bar = m_lines->verticalScrollBar();
     if (value <= bar->minimum() && m_model->hasOlder())
         m_model->fetchOlder(); // reached the top: load the page before
     // Follow exactly while the newest line is in view; scrolling up stops following.
@@ -282,7 +668,7 @@ void LogsPanel::onScroll(int value)
 void LogsPanel::onRowsInserted(int first)
 {
     Q_UNUSED(first)
-    if (m_model->isFollowing())
+    if (m_model->isFollowing() && m_lines->model() == m_model)
         scrollToBottom();
     updateStatus();
 }
@@ -313,6 +699,7 @@ void LogsPanel::applyStreamFilter()
             shown << kStreams[i];
     }
     m_model->setShownStreams(shown);
+    updateViewModel();
 }
 
 void LogsPanel::updateStatus()
@@ -321,7 +708,11 @@ void LogsPanel::updateStatus()
     m_emptyHint->setVisible(noExecutions);
     m_lines->setVisible(!noExecutions);
     QString text;
-    if (!m_model->executionId().isNull()) {
+    if (!m_model->executionId().isNull() && m_lines->model() == m_lineModel) {
+        text = tr("%1: %2 lines")
+                   .arg(m_model->executionId().toString(QUuid::WithoutBraces))
+                   .arg(m_lineModel->lineCount());
+    } else if (!m_model->executionId().isNull()) {
         text = tr("%1: %2 of %3 lines loaded")
                    .arg(m_model->executionId().toString(QUuid::WithoutBraces))
                    .arg(m_model->rowCount())
@@ -342,7 +733,11 @@ void LogsPanel::copySelection()
     std::sort(rows.begin(), rows.end());
     QStringList lines;
     for (int row : rows) {
-        const LogEntry &e = m_model->entry(row);
+        const LogEntry *line
+            = m_lines->model() == m_lineModel ? m_lineModel->entry(row) : &m_model->entry(row);
+        if (!line)
+            continue; // not read yet: never copy a placeholder as if it were the line
+        const LogEntry &e = *line;
         QString content = e.content;
         if (content.endsWith(u'\n'))
             content.chop(1);

@@ -6,20 +6,31 @@
 class QCheckBox;
 class QLabel;
 class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
 class QTableView;
+class QTreeView;
 class QToolButton;
 
 namespace hivewatch {
 
 class ExecutionListProxy;
 class LogExecutionModel;
+class LogHistogramStrip;
+class LogLineDelegate;
+class LogLineModel;
 class LogModel;
+class LogSearchResultsModel;
 
 // The Logs panel: the executions in the local store on the left, the selected execution's lines
-// on the right, paged lazily as the user scrolls (up: older pages, down: newer ones). Follow mode
-// keeps the view at the newest line while lines arrive; it turns off when the user scrolls up and
-// on again at the bottom. Stream check boxes and a search field filter the whole execution.
-// The panel reads only through LogModel (no SQL here).
+// on the right, one row per line of the execution (LogLineModel: the scroll bar spans the whole
+// execution, `#` is the line number, pages are read for what is in view). Follow mode keeps the
+// view at the newest line while lines arrive; it turns off when the user scrolls up and on again
+// at the bottom. A jump field (Ctrl+G) goes to a line number or a time. The find field searches
+// the execution (regex and case toggles, terms to leave out): hits are highlighted, F3 / Shift+F3
+// and n / N step through them with a "k of n" counter, and "only matches" shows just the hits
+// with ±N lines of context. Stream check boxes filter the whole execution: while they do, the view
+// shows LogModel's filtered pages instead. The panel reads only through models/ (no SQL here).
 class LogsPanel : public QWidget
 {
     Q_OBJECT
@@ -29,6 +40,33 @@ public:
     explicit LogsPanel(LogModel *model, QWidget *parent = nullptr);
 
     LogModel *model() const { return m_model; }
+    // Every line of the shown execution, what the lines view shows while nothing filters.
+    LogLineModel *lineModel() const { return m_lineModel; }
+    QLineEdit *jumpField() const { return m_jump; }
+    QLineEdit *findField() const { return m_search; }
+    QLineEdit *excludeField() const { return m_exclude; }
+    QToolButton *regexButton() const { return m_regex; }
+    QToolButton *caseButton() const { return m_case; }
+    QCheckBox *matchesOnlyBox() const { return m_matchesOnly; }
+    QSpinBox *contextBox() const { return m_context; }
+    QLabel *hitCounter() const { return m_counter; }
+    LogLineDelegate *lineDelegate() const { return m_delegate; }
+    LogHistogramStrip *histogramStrip() const { return m_histogram; }
+    // Searching every execution: the box that turns it on, and the grouped results.
+    QCheckBox *allExecutionsBox() const { return m_allExecutions; }
+    LogSearchResultsModel *searchResults() const { return m_results; }
+    QTreeView *resultsView() const { return m_resultsView; }
+    // Shows `lineNumber` (1-based) of an execution in context, as a click on a result does.
+    void openLine(const QUuid &executionId, qint64 lineNumber);
+    // The current line in full: every line of a multi-line entry, JSON pretty-printed.
+    QPlainTextEdit *detailPane() const { return m_detail; }
+    // "<execution id>:<line number>" of the current line, to the clipboard.
+    void copyReference();
+    // Moves to the next (or previous) hit after the current line, wrapping around.
+    void stepHit(bool forward);
+    // Goes to a line number ("1234") or the first line at or after a time ("14:05",
+    // "2026-11-25 14:05:30"), as Enter in the jump field does.
+    void jumpTo(const QString &target);
     QTableView *linesView() const { return m_lines; }
     QTableView *executionsView() const { return m_executions; }
     // The list's source (the app gives it the assignments that label executions) and the
@@ -53,8 +91,17 @@ private:
     void applyStreamFilter();
     void updateStatus();
     void chooseExportFile();
+    void selectExecution(const QUuid &executionId);
+    void showLine(int row);
+    bool isFiltered() const;
+    void updateViewModel();
+    void applySearch();
+    void updateCounter();
+    void tryPendingJump();
+    void showDetail();
 
     LogModel *m_model;
+    LogLineModel *m_lineModel;
     LogExecutionModel *m_executionModel;
     ExecutionListProxy *m_executionProxy;
     QCheckBox *m_runningOnly = nullptr;
@@ -62,6 +109,21 @@ private:
     QTableView *m_lines = nullptr;
     QList<QCheckBox *> m_streams;
     QLineEdit *m_search = nullptr;
+    QLineEdit *m_jump = nullptr;
+    QLineEdit *m_exclude = nullptr;
+    QToolButton *m_regex = nullptr;
+    QToolButton *m_case = nullptr;
+    QCheckBox *m_matchesOnly = nullptr;
+    QSpinBox *m_context = nullptr;
+    QLabel *m_counter = nullptr;
+    LogLineDelegate *m_delegate = nullptr;
+    LogHistogramStrip *m_histogram = nullptr;
+    LogSearchResultsModel *m_results = nullptr;
+    QCheckBox *m_allExecutions = nullptr;
+    QTreeView *m_resultsView = nullptr;
+    QPlainTextEdit *m_detail = nullptr;
+    QUuid m_pendingExecution; // a line to show once its execution is read (openLine)
+    qint64 m_pendingLine = 0;
     QToolButton *m_follow = nullptr;
     QLabel *m_status = nullptr;
     QLabel *m_emptyHint = nullptr;

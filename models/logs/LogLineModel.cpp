@@ -1,0 +1,470 @@
+#include "models/logs/LogLineModel.h"
+
+#include "models/ModelsLog.h"
+#include "models/logs/LogLineReader.h"
+#include "models/logs/LogModel.h"
+
+#include <QMetaObject>
+
+namespace hivewatch {
+
+LogLineModel::LogLineModel(QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_reader(std::make_unique<LogLineReader>(QString()))
+    , m_worker(QStringLiteral("LogLines"))
+    , m_searchReader(std::make_unique<LogLineReader>(QString()))
+    , m_searchWorker(QStringLiteral("LogLineSearch"))
+{
+    m_sendTimer.setSingleShot(true);
+    m_sendTimer.setInterval(0);
+    connect(&m_sendTimer, &QTimer::timeout, this, &LogLineModel::sendWanted);
+    m_worker.start();
+    m_searchWorker.start();
+}
+
+LogLineModel::~LogLineModel()
+{
+    LogLineReader *reader = m_reader.get();
+    m_worker.cancel([reader] { reader->interrupt(); });
+    m_worker.post([reader] { reader->close(); }); // on the thread that read
+    m_worker.shutdown();
+    LogLineReader *searcher = m_searchReader.get();
+    m_searchWorker.cancel([searcher] { searcher->interrupt(); });
+    m_searchWorker.post([searcher] { searcher->close(); });
+    m_searchWorker.shutdown();
+}
+
+bool LogLineModel::isLoaded(int row) const
+{
+    return isMatchesOnly() || m_pages.contains(row / m_pageSize);
+}
+
+const LogEntry *LogLineModel::entry(int row) const
+{
+    if (isMatchesOnly())
+        return row >= 0 && row < m_matchLines.size() ? &m_matchLines.at(row).entry : nullptr;
+    const auto it = m_pages.constFind(row / m_pageSize);
+    if (it == m_pages.constEnd() || row % m_pageSize >= it->size())
+        return nullptr;
+    return &it->at(row % m_pageSize);
+}
+
+int LogLineModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return isMatchesOnly() ? int(m_matchLines.size()) : int(m_lineCount);
+}
+
+int LogLineModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LogLineModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    if (role == LineNumberRole || (role == Qt::DisplayRole && index.column() == LineColumn))
+        return isMatchesOnly() ? m_matchLines.at(index.row()).lineNumber : qint64(index.row()) + 1;
+    if (role == HitRole)
+        return std::binary_search(m_hitRows.begin(), m_hitRows.end(), index.row());
+    const LogEntry *e = entry(index.row());
+    if (!e) {
+        want(index.row() / m_pageSize);
+        if (role == Qt::DisplayRole && index.column() == ContentColumn)
+            return QStringLiteral("…");
+        return {};
+    }
+    return LogModel::entryData(*e, index.column(), role);
+}
+
+QVariant LogLineModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case LineColumn:
+        return tr("#");
+    case TimeColumn:
+        return tr("Time (UTC)");
+    case StreamColumn:
+        return tr("Stream");
+    case ContentColumn:
+        return tr("Message");
+    }
+    return {};
+}
+
+void LogLineModel::setStorePath(const QString &path)
+{
+    m_storePath = path;
+    LogLineReader *reader = m_reader.get();
+    m_worker.cancel([reader] { reader->interrupt(); });
+    reader->setPath(path); // a job could be dropped by the cancel below
+    LogLineReader *searcher = m_searchReader.get();
+    m_searchWorker.cancel([searcher] { searcher->interrupt(); });
+    searcher->setPath(path);
+    const QUuid shown = m_executionId;
+    m_executionId = QUuid();
+    setExecution(shown);
+}
+
+void LogLineModel::setExecution(const QUuid &executionId)
+{
+    if (executionId == m_executionId && m_lineCount > 0)
+        return;
+    // Whatever runs for the execution shown before is stale: interrupt it, drop what is queued.
+    LogLineReader *reader = m_reader.get();
+    m_worker.cancel([reader] { reader->interrupt(); });
+    ++m_generation;
+    beginResetModel();
+    m_executionId = executionId;
+    m_lineCount = 0;
+    m_pages.clear();
+    m_pageOrder.clear();
+    m_wanted.clear();
+    m_inFlight.clear();
+    m_countInFlight = false;
+    m_countAgain = false;
+    m_histogram.clear();
+    m_lastError.clear();
+    m_matchLines.clear();
+    m_hitRows.clear();
+    m_totalHits = 0;
+    endResetModel();
+    emit lineCountChanged(0);
+    emit histogramChanged();
+    if (executionId.isNull() || m_storePath.isEmpty())
+        return;
+    requestCount();
+    if (!m_query.text.isEmpty())
+        runSearch();
+    const quint64 generation = m_generation;
+    m_worker.post([this, reader, generation, executionId] {
+        if (generation != m_generation)
+            return;
+        auto buckets = reader->histogram(executionId);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, buckets = buckets ? buckets.value() : QList<LogHistogramBucket>()] {
+                if (generation != m_generation)
+                    return;
+                m_histogram = buckets;
+                emit histogramChanged();
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void LogLineModel::refresh()
+{
+    if (m_executionId.isNull())
+        return;
+    if (m_countInFlight) {
+        m_countAgain = true; // lines stored while counting: count once more after
+        return;
+    }
+    requestCount();
+}
+
+void LogLineModel::requestCount()
+{
+    m_countInFlight = true;
+    LogLineReader *reader = m_reader.get();
+    const quint64 generation = m_generation;
+    const QUuid execution = m_executionId;
+    m_worker.post([this, reader, generation, execution] {
+        if (generation != m_generation)
+            return;
+        const auto count = reader->lineCount(execution);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, n = count ? count.value() : 0,
+             error = count ? QString() : count.error().toString()] {
+                onCount(generation, n, error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void LogLineModel::onCount(quint64 generation, qint64 count, const QString &error)
+{
+    if (generation != m_generation)
+        return;
+    m_countInFlight = false;
+    if (!error.isEmpty()) {
+        m_lastError = error;
+        emit errorOccurred(error);
+        return;
+    }
+    count = qMin<qint64>(count, std::numeric_limits<int>::max());
+    if (isMatchesOnly()) {
+        m_lineCount = count; // the rows are the matches; a new search shows new lines
+    } else if (count < m_lineCount) {
+        // Lines went away (the execution was deleted or re-synced): start over.
+        beginResetModel();
+        m_pages.clear();
+        m_pageOrder.clear();
+        m_inFlight.clear();
+        m_lineCount = count;
+        endResetModel();
+    } else if (count > m_lineCount) {
+        // The last page was short: it gets the new lines when read again.
+        const int lastPage = m_lineCount > 0 ? int((m_lineCount - 1) / m_pageSize) : -1;
+        if (lastPage >= 0 && m_pages.value(lastPage).size() < m_pageSize) {
+            m_pages.remove(lastPage);
+            m_pageOrder.removeAll(lastPage);
+        }
+        beginInsertRows({}, int(m_lineCount), int(count) - 1);
+        m_lineCount = count;
+        endInsertRows();
+    }
+    emit lineCountChanged(m_lineCount);
+    if (m_countAgain) {
+        m_countAgain = false;
+        requestCount();
+    }
+}
+
+void LogLineModel::prefetch(int first, int last)
+{
+    for (int page = qMax(0, first) / m_pageSize; page <= last / m_pageSize; ++page) {
+        if (!m_pages.contains(page))
+            want(page);
+    }
+}
+
+void LogLineModel::setSearch(const LogSearchQuery &query, bool matchesOnly)
+{
+    const bool wasMatchesOnly = isMatchesOnly();
+    const bool nowMatchesOnly = matchesOnly && !query.text.isEmpty();
+    // Between all lines and matches only the rows mean other lines: the views start over.
+    if (wasMatchesOnly != nowMatchesOnly)
+        beginResetModel();
+    m_query = query;
+    m_matchesOnly = matchesOnly;
+    if (wasMatchesOnly != nowMatchesOnly) {
+        m_matchLines.clear();
+        m_hitRows.clear();
+        m_inFlight.clear();
+        endResetModel();
+    }
+    if (!query.text.isEmpty()) {
+        runSearch();
+        return;
+    }
+    ++m_searchToken;
+    LogLineReader *searcher = m_searchReader.get();
+    m_searchWorker.cancel([searcher] { searcher->interrupt(); });
+    if (m_searching) {
+        m_searching = false;
+        emit searchingChanged(false);
+    }
+    clearSearchResult();
+    emit searchFinished();
+}
+
+void LogLineModel::clearSearchResult()
+{
+    m_hitRows.clear();
+    m_totalHits = 0;
+    if (!m_matchLines.isEmpty() && isMatchesOnly()) {
+        beginResetModel();
+        m_matchLines.clear();
+        endResetModel();
+    }
+    m_matchLines.clear();
+    if (m_lineCount > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {HitRole});
+}
+
+int LogLineModel::rowOfLine(qint64 lineNumber) const
+{
+    if (!isMatchesOnly())
+        return lineNumber >= 1 && lineNumber <= m_lineCount ? int(lineNumber - 1) : -1;
+    const auto it = std::lower_bound(
+        m_matchLines.begin(), m_matchLines.end(), lineNumber,
+        [](const LogSearchLine &line, qint64 number) { return line.lineNumber < number; });
+    return it != m_matchLines.end() && it->lineNumber == lineNumber ? int(it - m_matchLines.begin())
+                                                                    : -1;
+}
+
+void LogLineModel::runSearch()
+{
+    if (m_executionId.isNull())
+        return;
+    // A newer keystroke interrupts the search running, instead of waiting behind it.
+    if (m_searching)
+        ++m_cancelledSearches;
+    LogLineReader *searcher = m_searchReader.get();
+    m_searchWorker.cancel([searcher] { searcher->interrupt(); });
+    const quint64 token = ++m_searchToken;
+    LogSearchQuery query = m_query;
+    query.executionId = m_executionId;
+    query.maxLines = MaxHits;
+    if (!m_matchesOnly)
+        query.context = 0; // every line is shown anyway
+    m_searchWorker.post([this, searcher, token, query] {
+        if (token != m_searchToken)
+            return;
+        const auto result = searcher->search(query);
+        if (token != m_searchToken)
+            return; // interrupted or outrun: nobody waits for it
+        QMetaObject::invokeMethod(
+            this,
+            [this, token, r = result ? result.value() : LogSearchResult(),
+             error = result ? QString() : result.error().toString()] { onSearch(token, r, error); },
+            Qt::QueuedConnection);
+    });
+    if (!m_searching) {
+        m_searching = true;
+        emit searchingChanged(true);
+    }
+}
+
+void LogLineModel::onSearch(quint64 token, const LogSearchResult &result, const QString &error)
+{
+    if (token != m_searchToken)
+        return;
+    m_searching = false;
+    emit searchingChanged(false);
+    if (!error.isEmpty()) {
+        m_lastError = error;
+        clearSearchResult();
+        emit errorOccurred(error);
+        emit searchFinished();
+        return;
+    }
+    const QList<LogSearchLine> lines
+        = result.groups.isEmpty() ? QList<LogSearchLine>() : result.groups.first().lines;
+    QList<int> hits;
+    if (m_matchesOnly) {
+        for (int row = 0; row < lines.size(); ++row) {
+            if (lines.at(row).hit)
+                hits.append(row);
+        }
+        beginResetModel();
+        m_matchLines = lines;
+        m_hitRows = hits;
+        m_totalHits = result.totalHits;
+        endResetModel();
+    } else {
+        for (const LogSearchLine &line : lines)
+            hits.append(int(line.lineNumber - 1));
+        m_hitRows = hits;
+        m_totalHits = result.totalHits;
+        if (rowCount() > 0)
+            emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {HitRole});
+    }
+    emit searchFinished();
+}
+
+void LogLineModel::want(int page) const
+{
+    m_wanted.insert(page);
+    if (!m_sendTimer.isActive())
+        m_sendTimer.start();
+}
+
+void LogLineModel::sendWanted()
+{
+    if (m_wanted.isEmpty() || m_executionId.isNull())
+        return;
+    // One batch per paint: pages of an earlier batch not read yet are skipped by the worker, so
+    // dragging the scroll bar over millions of lines reads only where it stops.
+    const quint64 batch = ++m_batch;
+    const quint64 generation = m_generation;
+    LogLineReader *reader = m_reader.get();
+    QList<int> pages = m_wanted.values();
+    std::sort(pages.begin(), pages.end());
+    m_wanted.clear();
+    for (int page : std::as_const(pages)) {
+        if (m_inFlight.contains(page) || m_pages.contains(page))
+            continue;
+        m_inFlight.insert(page);
+        std::optional<qint64> after;
+        if (page > 0) {
+            const auto before = m_pages.constFind(page - 1);
+            if (before != m_pages.constEnd() && before->size() == m_pageSize)
+                after = before->constLast().id;
+        }
+        const qint64 first = qint64(page) * m_pageSize;
+        const int limit = m_pageSize;
+        const QUuid execution = m_executionId;
+        m_worker.post([this, reader, generation, batch, page, first, limit, after, execution] {
+            QList<LogEntry> lines;
+            QString error = QStringLiteral("skipped");
+            if (generation == m_generation && batch == m_batch) {
+                const auto read = reader->lines(execution, first, limit, after);
+                error = read ? QString() : read.error().toString();
+                if (read)
+                    lines = read.value();
+            }
+            QMetaObject::invokeMethod(
+                this, [=, this] { onPage(generation, page, lines, error); }, Qt::QueuedConnection);
+        });
+    }
+}
+
+void LogLineModel::onPage(quint64 generation, int page, const QList<LogEntry> &lines,
+                          const QString &error)
+{
+    if (generation != m_generation)
+        return;
+    m_inFlight.remove(page);
+    const int first = page * m_pageSize;
+    const int last = int(qMin<qint64>(m_lineCount, qint64(first) + m_pageSize)) - 1;
+    if (error.isEmpty()) {
+        m_pages.insert(page, lines);
+        m_pageOrder.removeAll(page);
+        m_pageOrder.append(page);
+        evict();
+    } else if (error != QLatin1String("skipped")) {
+        m_lastError = error;
+        qCWarning(lcModels) << "log lines failed:" << error;
+        emit errorOccurred(error);
+        return;
+    }
+    // Also for a skipped page: rows still in view ask data() again, and so for the page again.
+    if (last >= first && !isMatchesOnly())
+        emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
+    if (error.isEmpty())
+        emit pageLoaded(page);
+}
+
+void LogLineModel::evict()
+{
+    while (m_pageOrder.size() > m_maxPages)
+        m_pages.remove(m_pageOrder.takeFirst());
+}
+
+void LogLineModel::findTime(const QString &time)
+{
+    if (m_executionId.isNull())
+        return;
+    LogLineReader *reader = m_reader.get();
+    const quint64 generation = m_generation;
+    const QUuid execution = m_executionId;
+    m_worker.post([this, reader, generation, execution, time] {
+        if (generation != m_generation)
+            return;
+        const auto line = reader->lineAtTime(execution, time);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, time, row = line && line.value() ? *line.value() : -1,
+             error = line ? QString() : line.error().toString()] {
+                if (generation != m_generation)
+                    return;
+                if (!error.isEmpty())
+                    emit errorOccurred(error);
+                else if (row < 0)
+                    emit errorOccurred(tr("No line at or after %1").arg(time));
+                else
+                    emit lineFound(int(row));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+} // namespace hivewatch
