@@ -44,6 +44,59 @@ void HistorySource::setStorePath(const QString &path)
     refreshTrends();
 }
 
+template<typename Result>
+void HistorySource::run(Ticket &ticket, QObject *receiver,
+                        std::function<Result(HistoryQueries &)> query, Deliver<Result> deliver)
+{
+    const std::shared_ptr<std::atomic<quint64>> latest = ticket.m_latest;
+    const quint64 generation = ++*latest;
+    QPointer<QObject> guard(receiver);
+    m_worker.post([this, latest, generation, guard, query, deliver] {
+        if (generation != latest->load())
+            return;
+        Result result;
+        if (m_queries)
+            result = query(*m_queries);
+        else
+            result.error = tr("No store open");
+        QMetaObject::invokeMethod(
+            this,
+            [latest, generation, guard, deliver, result] {
+                if (guard && generation == latest->load())
+                    deliver(result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void HistorySource::extent(Ticket &ticket, QObject *receiver, Deliver<HistoryExtent> deliver)
+{
+    run<HistoryExtent>(
+        ticket, receiver, [](HistoryQueries &queries) { return queries.extent(); },
+        std::move(deliver));
+}
+
+void HistorySource::rowAsOf(Ticket &ticket, QObject *receiver, const QString &table,
+                            const QString &key, const QDateTime &at, Deliver<RowState> deliver)
+{
+    run<RowState>(
+        ticket, receiver,
+        [table, key, at](HistoryQueries &queries) { return queries.rowAsOf(table, key, at); },
+        std::move(deliver));
+}
+
+void HistorySource::changesBetween(Ticket &ticket, QObject *receiver, const QDateTime &from,
+                                   const QDateTime &to, const QString &table, const QString &key,
+                                   Deliver<HistoryEvents> deliver)
+{
+    run<HistoryEvents>(
+        ticket, receiver,
+        [from, to, table, key](HistoryQueries &queries) {
+            return queries.changesBetween(from, to, table, key);
+        },
+        std::move(deliver));
+}
+
 void HistorySource::setRange(TrendRange range)
 {
     m_range = range;

@@ -5,9 +5,11 @@
 #include "sync/common/WorkerThread.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <atomic>
+#include <memory>
 
 namespace hivewatch {
 
@@ -18,6 +20,8 @@ namespace hivewatch {
 // burst of batches costs one query; a slow timer moves the window along when nothing arrives.
 class HistorySource : public QObject
 {
+    template<typename Result> using Deliver = std::function<void(const Result &)>;
+
     Q_OBJECT
 public:
     explicit HistorySource(HistoryQueriesFactory factory, QObject *parent = nullptr);
@@ -33,6 +37,21 @@ public:
     int trendQueriesRun() const { return m_trendQueriesRun.load(); }
     const TrendSet &trends() const { return m_trends; }
 
+    // One requester's line of requests: its newer request supersedes its older one, not another
+    // requester's (the task pane's "as of" does not cancel the node pane's).
+    class Ticket
+    {
+        friend class HistorySource;
+        std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
+    };
+    // Answers reach `receiver` (GUI thread) unless it is gone or the ticket moved on.
+    void extent(Ticket &ticket, QObject *receiver, Deliver<HistoryExtent> deliver);
+    void rowAsOf(Ticket &ticket, QObject *receiver, const QString &table, const QString &key,
+                 const QDateTime &at, Deliver<RowState> deliver);
+    void changesBetween(Ticket &ticket, QObject *receiver, const QDateTime &from,
+                        const QDateTime &to, const QString &table, const QString &key,
+                        Deliver<HistoryEvents> deliver);
+
 public slots:
     void refreshTrends();
     void noteChanges();
@@ -41,6 +60,10 @@ signals:
     void trendsReady(const hivewatch::TrendSet &trends);
 
 private:
+    template<typename Result>
+    void run(Ticket &ticket, QObject *receiver, std::function<Result(HistoryQueries &)> query,
+             Deliver<Result> deliver);
+
     HistoryQueriesFactory m_factory;
     std::unique_ptr<HistoryQueries> m_queries; // touched on m_worker only
     QString m_storePath;

@@ -16,7 +16,8 @@ qint64 trendRangeMs(TrendRange range);
 qint64 trendBucketMs(TrendRange range);
 QString trendRangeName(TrendRange range); // "1 h", "24 h", "7 d"
 
-// One bucket of a series: the bucket's start and its value.
+// One point of a series: the time its value describes (a per-bucket count: the bucket's start;
+// a level such as running assignments or heartbeat lag: the bucket's end) and the value.
 struct TrendPoint
 {
     QDateTime at;

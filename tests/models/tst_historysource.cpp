@@ -30,6 +30,13 @@ struct ScriptedQueries : HistoryQueries
         set.heartbeatLag.insert(QStringLiteral("node-a"), {{set.from, 5.0}});
         return set;
     }
+    HistoryExtent extent() override { return {}; }
+    RowState rowAsOf(const QString &, const QString &, const QDateTime &) override { return {}; }
+    HistoryEvents changesBetween(const QDateTime &, const QDateTime &, const QString &,
+                                 const QString &) override
+    {
+        return {};
+    }
 };
 
 } // namespace

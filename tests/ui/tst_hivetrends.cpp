@@ -5,12 +5,14 @@
 #include "models/hive/TaskModel.h"
 #include "tests/models/BatchText.h"
 #include "ui/hive/HeartbeatSparklineDelegate.h"
+#include "ui/hive/HistoryScrubber.h"
 #include "ui/hive/NodesPanel.h"
 #include "ui/hive/TrendCharts.h"
 
 #include <QAbstractButton>
 #include <QChartView>
 #include <QLineSeries>
+#include <QSlider>
 #include <QTableView>
 #include <QTest>
 
@@ -43,6 +45,13 @@ struct ScriptedQueries : HistoryQueries
         }
         return set;
     }
+    HistoryExtent extent() override { return {}; }
+    RowState rowAsOf(const QString &, const QString &, const QDateTime &) override { return {}; }
+    HistoryEvents changesBetween(const QDateTime &, const QDateTime &, const QString &,
+                                 const QString &) override
+    {
+        return {};
+    }
 };
 
 QList<QPointF> expected(const TrendPoints &points)
@@ -53,6 +62,40 @@ QList<QPointF> expected(const TrendPoints &points)
     return result;
 }
 
+// A task moved through four statuses, ten minutes apart, as the scrubber's history.
+struct ScriptedTaskHistory : ScriptedQueries
+{
+    QList<std::pair<QDateTime, QString>> steps;
+    HistoryExtent extent() override { return {steps.first().first, steps.last().first, {}}; }
+    RowState rowAsOf(const QString &table, const QString &key, const QDateTime &at) override
+    {
+        RowState state;
+        state.table = table;
+        state.id = key;
+        state.at = at;
+        for (const auto &[time, status] : steps) {
+            if (time <= at) {
+                state.existed = true;
+                state.status = status;
+                state.since = time;
+            }
+        }
+        state.name = QStringLiteral("Fix login");
+        return state;
+    }
+    HistoryEvents changesBetween(const QDateTime &from, const QDateTime &to, const QString &table,
+                                 const QString &key) override
+    {
+        HistoryEvents events;
+        for (const auto &[time, status] : steps) {
+            if (time >= from && time < to)
+                events.events.append({time, table, key, QStringLiteral("updated"),
+                                      QStringLiteral("status → ") + status});
+        }
+        return events;
+    }
+};
+
 } // namespace
 
 class TestHiveTrends : public QObject
@@ -61,6 +104,7 @@ class TestHiveTrends : public QObject
 private slots:
     void chartsShowTheSourcesSeriesAndSwitchRange();
     void nodesPanelShowsHeartbeatLag();
+    void scrubberShowsEachStatusAtItsTime();
 
 private:
     const QDateTime m_to = QDateTime::fromString("2025-12-25T10:00:00Z", Qt::ISODate);
@@ -141,6 +185,41 @@ void TestHiveTrends::nodesPanelShowsHeartbeatLag()
     // The sparkline is painted in the Heartbeat column: the cell is wide enough to hold it.
     QVERIFY(panel.nodeTable()->columnWidth(NodeModel::Heartbeat)
             >= HeartbeatSparklineDelegate::sparkWidth());
+}
+
+void TestHiveTrends::scrubberShowsEachStatusAtItsTime()
+{
+    // Recent: the slider spans from the first change to now.
+    const QDateTime t0
+        = QDateTime::fromSecsSinceEpoch(QDateTime::currentSecsSinceEpoch() - 3600, Qt::UTC);
+    const QStringList statuses = {"todo", "in-progress", "in-review", "done"};
+    HistorySource source([&](const QString &) {
+        auto queries = std::make_unique<ScriptedTaskHistory>();
+        for (int i = 0; i < statuses.size(); ++i)
+            queries->steps.append({t0.addSecs(600 * i), statuses.at(i)});
+        return queries;
+    });
+    source.setStorePath(QStringLiteral("/nonexistent/store.sqlite"));
+    HistoryScrubber scrubber(&source);
+    scrubber.resize(900, 400);
+    scrubber.show();
+    scrubber.setSubject(QStringLiteral("shared_tasks_scripted"), QStringLiteral("t1"));
+    // The span reaches now: the slider's end is the live state.
+    QTRY_VERIFY_WITH_TIMEOUT(scrubber.stateText().contains("— done"), 10000);
+    for (int i = 0; i < statuses.size(); ++i) {
+        scrubber.setAsOf(t0.addSecs(600 * i + 300));
+        QTRY_VERIFY2_WITH_TIMEOUT(scrubber.stateText().contains("— " + statuses.at(i) + " ·"),
+                                  qPrintable(scrubber.stateText()), 10000);
+    }
+    // The slider's start is the first recorded change.
+    scrubber.slider()->setValue(0);
+    QCOMPARE(scrubber.asOf(), t0);
+    QTRY_VERIFY_WITH_TIMEOUT(scrubber.stateText().contains("— todo ·"), 10000);
+
+    scrubber.setChangesRange(t0.addSecs(300), t0.addSecs(1200));
+    QTRY_COMPARE_WITH_TIMEOUT(scrubber.changeLines().size(), 2, 10000);
+    QVERIFY(scrubber.changeLines().at(0).contains("status → in-progress"));
+    QVERIFY(scrubber.changeLines().at(1).contains("status → in-review"));
 }
 
 QTEST_MAIN(TestHiveTrends)

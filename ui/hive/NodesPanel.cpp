@@ -1,5 +1,8 @@
 #include "ui/hive/NodesPanel.h"
 
+#include "domain/HiveTables.h"
+#include "ui/hive/HistoryScrubber.h"
+
 #include "models/hive/AssignmentModel.h"
 #include "models/hive/HistorySource.h"
 #include "models/hive/HiveFilterProxy.h"
@@ -126,6 +129,7 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     detailLayout->addWidget(m_assignmentTable, 1);
     detailLayout->addWidget(new QLabel(tr("<b>Recent progress events</b>"), detail));
     detailLayout->addWidget(m_eventTable, 1);
+    m_detailLayout = detailLayout;
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(left);
@@ -170,6 +174,8 @@ void NodesPanel::onCurrentChanged()
     updateEventFilter();
     updateDetail();
     updateHeartbeatChart();
+    if (m_asOf)
+        m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
     m_assignmentTable->resizeColumnsToContents();
     m_eventTable->resizeColumnsToContents();
 }
@@ -210,6 +216,11 @@ void NodesPanel::setHistorySource(HistorySource *source)
 {
     m_history = source;
     m_lagChart->setVisible(source != nullptr);
+    m_asOf = new HistoryScrubber(source, this);
+    m_detailLayout->addWidget(new QLabel(tr("<b>History</b>"), this));
+    m_detailLayout->addWidget(m_asOf, 1);
+    if (!m_nodeId.isEmpty())
+        m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
     connect(source, &HistorySource::trendsReady, this, [this](const TrendSet &trends) {
         m_sparklines->setSeries(trends.heartbeatLag, trends.from.toMSecsSinceEpoch(),
                                 trends.to.toMSecsSinceEpoch());

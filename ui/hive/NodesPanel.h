@@ -6,6 +6,7 @@ class QChartView;
 class QDateTimeAxis;
 class QLabel;
 class QLineEdit;
+class QVBoxLayout;
 class QLineSeries;
 class QTableView;
 class QValueAxis;
@@ -15,6 +16,7 @@ namespace hivewatch {
 class AssignmentModel;
 class HeartbeatSparklineDelegate;
 class HiveFilterProxy;
+class HistoryScrubber;
 class HistorySource;
 class NodeModel;
 class ProgressEventModel;
@@ -41,6 +43,7 @@ public:
     HeartbeatSparklineDelegate *sparklines() const { return m_sparklines; }
     QLineSeries *heartbeatSeries() const { return m_lagSeries; }
     QChartView *heartbeatChart() const { return m_lagChart; }
+    HistoryScrubber *asOfControl() const { return m_asOf; }
 
 private:
     void onCurrentChanged();
@@ -67,6 +70,8 @@ private:
     QLineSeries *m_lagSeries;
     QDateTimeAxis *m_lagTime;
     QValueAxis *m_lagAxis;
+    QVBoxLayout *m_detailLayout;
+    HistoryScrubber *m_asOf = nullptr;
 };
 
 } // namespace hivewatch
