@@ -10,6 +10,9 @@ namespace hivewatch {
 int runLogsCommand(const QStringList &args);
 int runShapeCommand(const QStringList &args);
 int runPgCommand(const QStringList &args);
+// `hivectl history …` and `hivectl report …`: the recorded history of the hive's rows.
+int runHistoryCommand(const QStringList &args);
+int runReportCommand(const QStringList &args);
 // `hivectl logs migrate-legacy …`, dispatched from runLogsCommand.
 int runLegacyMigrateCommand(const QStringList &args);
 

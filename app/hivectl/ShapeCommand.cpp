@@ -1,5 +1,8 @@
 #include "app/hivectl/Command.h"
 
+#include "domain/HiveTables.h"
+#include "domain/TableName.h"
+#include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/hive/HiveShapeRowSinks.h"
 #include "sync/shape/ShapeStore.h"
 #include "sync/shape/ShapeUrl.h"
@@ -44,6 +47,7 @@ struct SyncOptions
     qint64 requestTimeoutMs = 0; // 0: the stream's defaults
     qint64 liveTimeoutMs = 0;
     bool dump = false;
+    enum class History { HiveTables, Always, Never } history = History::HiveTables;
 };
 
 // "500ms", "30s", "2m", "1h" (fractions allowed) in milliseconds; nullopt when malformed.
@@ -128,6 +132,11 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
                         "45s; Electric holds them about 20 s)."),
          QStringLiteral("DURATION")},
         {QStringLiteral("dump"), QStringLiteral("Print the materialized rows at the end.")},
+        {QStringLiteral("history"),
+         QStringLiteral("Record every change of the shape in the store's history table, "
+                        "whatever its table (its status column: status). Without it only the "
+                        "hive's tasks, nodes and assignments are recorded, as in the dashboard.")},
+        {QStringLiteral("no-history"), QStringLiteral("Record no history, whatever the table.")},
         {QStringLiteral("verbose"), QStringLiteral("Log every request to stderr.")},
     });
     QStringList argv = args.mid(1); // drop "shape": the parser wants a program name first
@@ -228,6 +237,12 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
         }
     }
     options.dump = parser.isSet(QStringLiteral("dump"));
+    if (parser.isSet(QStringLiteral("history")) && parser.isSet(QStringLiteral("no-history")))
+        return usageError(QStringLiteral("--history and --no-history exclude each other"));
+    if (parser.isSet(QStringLiteral("history")))
+        options.history = SyncOptions::History::Always;
+    else if (parser.isSet(QStringLiteral("no-history")))
+        options.history = SyncOptions::History::Never;
     if (!parser.isSet(QStringLiteral("verbose")) && !qEnvironmentVariableIsSet("QT_LOGGING_RULES"))
         // The sync layer's own warnings repeat what this command prints from the shape's status
         // and warning signals: each failure once (--verbose shows them all).
@@ -287,6 +302,19 @@ int runSync(const QStringList &args)
     auto worker = std::make_unique<ShapeWorker>(storePath);
     worker->setRequestTimeouts(int(options.requestTimeoutMs), int(options.liveTimeoutMs));
     worker->setRowSinks(hiveShapeRowSinks());
+    switch (options.history) {
+    case SyncOptions::History::HiveTables:
+        worker->setChangeRecorders(hiveChangeRecorders());
+        break;
+    case SyncOptions::History::Always:
+        worker->setChangeRecorders([](const ShapeDefinition &definition) {
+            return std::make_unique<HiveHistoryRecorder>(bareTableName(definition.table),
+                                                         QByteArrayLiteral("status"));
+        });
+        break;
+    case SyncOptions::History::Never:
+        break;
+    }
     int exitCode = 0;
     bool sawUpToDate = false;
     bool reachedUpToDate = false; // this run, whatever --follow-ms says

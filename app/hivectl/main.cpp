@@ -20,6 +20,8 @@ void printUsage(QTextStream &out)
            "  logs migrate-legacy  migrate legacy JSONL log batches to log_entries\n"
            "  shape sync      sync an Electric shape into the local store\n"
            "  pg inspect|plan|apply|verify  prepare PostgreSQL for Electric\n"
+           "  history         recorded changes of the hive's tasks, nodes and assignments\n"
+           "  report          throughput, failures and node availability from the history\n"
            "\n"
            "Run 'hivectl <command> --help' for the options of a command.\n";
 }
@@ -63,6 +65,10 @@ int main(int argc, char *argv[])
         return runShapeCommand(args);
     if (group == QLatin1String("pg"))
         return runPgCommand(args);
+    if (group == QLatin1String("history"))
+        return runHistoryCommand(args);
+    if (group == QLatin1String("report"))
+        return runReportCommand(args);
     err << "hivectl: unknown command '" << group << "'\n\n";
     printUsage(err);
     return 2;

@@ -11,6 +11,7 @@
 #include "models/hive/SortedFilterProxy.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
+#include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/hive/HiveShapeRowSinks.h"
 #include "sync/shape/ShapeClient.h"
 #include "ui/MainWindow.h"
@@ -297,7 +298,7 @@ void Dashboard::useStore(const QString &storePath)
         clearViews();
     }
     m_storePath = storePath;
-    m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), this);
+    m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), hiveChangeRecorders(), this);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);

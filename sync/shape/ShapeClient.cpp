@@ -13,6 +13,12 @@ ShapeClient::ShapeClient(const QString &storePath, QObject *parent)
 }
 
 ShapeClient::ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks, QObject *parent)
+    : ShapeClient(storePath, std::move(sinks), ShapeChangeRecorderFactory(), parent)
+{
+}
+
+ShapeClient::ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks,
+                         ShapeChangeRecorderFactory recorders, QObject *parent)
     : QObject(parent)
 {
     registerShapeBatchMetaTypes();
@@ -21,6 +27,7 @@ ShapeClient::ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks, QO
     m_worker = new ShapeWorker(storePath);
     m_worker->setEmitRows(true); // its batchReady is the models' input
     m_worker->setRowSinks(std::move(sinks));
+    m_worker->setChangeRecorders(std::move(recorders));
     m_worker->moveToThread(&m_thread);
     connect(m_worker, &ShapeWorker::batchReady, this, &ShapeClient::batchReady,
             Qt::QueuedConnection);

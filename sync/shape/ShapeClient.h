@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sync/shape/ShapeBatch.h"
+#include "sync/shape/ShapeChangeRecorder.h"
 #include "sync/shape/ShapeDefinition.h"
 #include "sync/shape/ShapeRowSink.h"
 #include "sync/shape/ShapeStatus.h"
@@ -33,6 +34,10 @@ public:
     // sinks: where each shape keeps its rows (ShapeWorker::setRowSinks); the hive's wiring
     // passes hiveShapeRowSinks() (sync/hive) so the log table's rows land in log_entries.
     ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks, QObject *parent = nullptr);
+    // recorders: whose changes are recorded (ShapeWorker::setChangeRecorders); the hive's wiring
+    // passes hiveChangeRecorders() (sync/hive) so tasks, nodes and assignments keep a history.
+    ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks,
+                ShapeChangeRecorderFactory recorders, QObject *parent = nullptr);
     ~ShapeClient() override;
 
     // Starts syncing a shape (or restarts it with a new definition or endpoint).

@@ -5,7 +5,6 @@
 #include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogStore.h"
 
-
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -104,6 +103,9 @@ ShapeStore::~ShapeStore()
         for (auto &[name, sink] : m_sinks)
             sink->close();
         m_sinks.clear();
+        for (auto &[name, recorder] : m_recorders)
+            recorder->close();
+        m_recorders.clear();
         m_rows.reset();
         m_db = SqliteConnection();
     });
@@ -215,6 +217,135 @@ Result<ShapeRowTable *> ShapeStore::rows()
         m_rows = std::move(prepared).value();
     }
     return m_rows.get();
+}
+
+ShapeChangeRecorder *ShapeStore::recorderOf(const QString &name) const
+{
+    const auto it = m_recorders.find(name);
+    return it == m_recorders.end() ? nullptr : it->second.get();
+}
+
+Result<void> ShapeStore::setRecorder(const QString &name,
+                                     std::unique_ptr<ShapeChangeRecorder> recorder)
+{
+    return m_writer.call([&]() -> Result<void> {
+        if (auto previous = join(); !previous)
+            return previous;
+        if (auto connected = connect(); !connected)
+            return connected;
+        if (auto old = m_recorders.find(name); old != m_recorders.end()) {
+            old->second->close();
+            m_recorders.erase(old);
+        }
+        forgetRecordedReset(name);
+        if (!recorder)
+            return {};
+        if (auto opened = recorder->open(m_db); !opened)
+            return opened;
+        m_recorders.emplace(name, std::move(recorder));
+        return {};
+    });
+}
+
+void ShapeStore::forgetRecordedReset(const QString &name)
+{
+    m_resetBefore.remove(name);
+    m_firstSnapshot.remove(name);
+}
+
+Result<void> ShapeStore::startRecordedReset(const QString &name, ShapeChangeRecorder &)
+{
+    forgetRecordedReset(name);
+    const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
+    auto select = statement("SELECT key, value FROM shape_rows WHERE shape = ?", reading);
+    if (!select)
+        return select.error();
+    select->bindText(1, name);
+    QHash<QByteArray, QByteArray> before;
+    for (;;) {
+        auto next = select->step();
+        if (!next)
+            return sqlError(reading);
+        if (!next.value())
+            break;
+        before.insert(select->columnByteArray(0), select->columnByteArray(1));
+    }
+    if (before.isEmpty())
+        m_firstSnapshot.insert(name);
+    else
+        m_resetBefore.insert(name, std::move(before));
+    return {};
+}
+
+Result<void> ShapeStore::recordResyncDiff(const QString &name, const ShapeUpdate &update,
+                                          ShapeChangeRecorder &recorder)
+{
+    // Only what the resync changed is history: a row the new snapshot has as it was is not a
+    // change, one it lacks was deleted.
+    QHash<QByteArray, QByteArray> before = m_resetBefore.take(name);
+    const QString reading = QStringLiteral("read the rows of shape %1").arg(name);
+    auto select
+        = statement("SELECT key, value FROM shape_rows WHERE shape = ? ORDER BY key", reading);
+    if (!select)
+        return select.error();
+    select->bindText(1, name);
+    const auto parsed = [&](const QByteArray &key, const QByteArray &json) -> Result<RawRow> {
+        auto row = parseRawRow(json);
+        if (!row)
+            return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
+                             .arg(QString::fromUtf8(key), name),
+                         row.error().toString());
+        return row;
+    };
+    for (;;) {
+        auto next = select->step();
+        if (!next)
+            return sqlError(reading);
+        if (!next.value())
+            break;
+        const QByteArray key = select->columnByteArray(0);
+        const QByteArray json = select->columnByteArray(1);
+        const auto was = before.constFind(key);
+        RecordedChange change;
+        change.origin = ChangeOrigin::Resync;
+        change.key = key;
+        if (was == before.constEnd()) {
+            change.operation = RowChange::Operation::Insert;
+            change.afterJson = json;
+            if (auto recorded = recorder.record(name, update, change); !recorded)
+                return recorded;
+            continue;
+        }
+        const QByteArray oldJson = *was;
+        before.erase(was);
+        if (oldJson == json)
+            continue;
+        auto oldRow = parsed(key, oldJson);
+        auto newRow = parsed(key, json);
+        if (!oldRow || !newRow)
+            return oldRow ? newRow.error() : oldRow.error();
+        change.operation = RowChange::Operation::Update;
+        change.before = &oldRow.value();
+        change.after = &newRow.value();
+        if (auto recorded = recorder.record(name, update, change); !recorded)
+            return recorded;
+    }
+    select->reset();
+    QList<QByteArray> gone = before.keys();
+    std::sort(gone.begin(), gone.end());
+    for (const QByteArray &key : gone) {
+        auto oldRow = parsed(key, before.value(key));
+        if (!oldRow)
+            return oldRow.error();
+        RecordedChange change;
+        change.operation = RowChange::Operation::Delete;
+        change.origin = ChangeOrigin::Resync;
+        change.key = key;
+        change.before = &oldRow.value();
+        if (auto recorded = recorder.record(name, update, change); !recorded)
+            return recorded;
+    }
+    return {};
 }
 
 bool ShapeStore::isPartial(const QString &name)
@@ -453,6 +584,8 @@ void ShapeStore::rollbackHere()
     m_partial.clear();
     m_resyncSaved.clear();
     m_sinkRows.clear();
+    m_resetBefore.clear();
+    m_firstSnapshot.clear();
 }
 
 Result<qint64> ShapeStore::genericRowCount(const QString &name)
@@ -616,6 +749,27 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
     if (!table)
         return table.error();
     ShapeRowTable &generic = *table.value();
+    ShapeChangeRecorder *recorder = recorderOf(name);
+    if (update.reset && recorder) {
+        if (auto started = startRecordedReset(name, *recorder); !started)
+            return started;
+    }
+    // During a reset of a shape that had rows nothing is recorded until its commit diffs them.
+    if (recorder && m_resetBefore.contains(name))
+        recorder = nullptr;
+    const ChangeOrigin origin
+        = m_firstSnapshot.contains(name) ? ChangeOrigin::Snapshot : ChangeOrigin::Live;
+    const auto record = [&](const ShapeMessage &change, const QByteArray &key, const RawRow *before,
+                            const RawRow *after, QByteArrayView afterJson) -> Result<void> {
+        RecordedChange recorded;
+        recorded.operation = change.operation;
+        recorded.origin = origin;
+        recorded.key = key;
+        recorded.before = before;
+        recorded.after = after;
+        recorded.afterJson = afterJson;
+        return recorder->record(name, update, recorded);
+    };
     if (update.reset) {
         if (!generic.clear(shape))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
@@ -647,20 +801,34 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
             if (!generic.insert(shape, key, ready.json))
                 return sqlError(
                     QStringLiteral("store row %1 of shape %2").arg(change.keyText(), name));
+            if (recorder) {
+                if (auto recorded = record(change, key, nullptr, nullptr, ready.json); !recorded)
+                    return recorded;
+            }
             if (applied)
                 applied->append({change.operation, change.key, change.value});
             continue;
         }
         RawRow row = change.value;
-        if (change.operation == RowChange::Operation::Update) {
-            // replica=default sends only changed columns: merge into the stored row.
+        std::optional<RawRow> before;
+        if (change.operation == RowChange::Operation::Update
+            || (recorder && change.operation == RowChange::Operation::Delete)) {
             auto stored = storedRow(change, key);
             if (!stored)
                 return stored.error();
-            if (stored.value()) {
-                row = std::move(*stored.value());
+            before = std::move(stored).value();
+            // replica=default sends only changed columns: merge into the stored row.
+            if (before && change.operation == RowChange::Operation::Update) {
+                row = recorder ? *before : std::move(*before);
                 mergeRow(row, change.value);
             }
+        }
+        if (recorder) {
+            const bool deleted = change.operation == RowChange::Operation::Delete;
+            if (auto recorded
+                = record(change, key, before ? &*before : nullptr, deleted ? nullptr : &row, {});
+                !recorded)
+                return recorded;
         }
         if (change.operation == RowChange::Operation::Delete) {
             if (!generic.erase(shape, key))
@@ -689,6 +857,13 @@ Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
         if (!generic)
             return generic.error();
         qint64 rowCount = generic.value();
+        if (ShapeChangeRecorder *recorder = recorderOf(name); recorder) {
+            if (m_resetBefore.contains(name)) {
+                if (auto recorded = recordResyncDiff(name, update, *recorder); !recorded)
+                    return recorded.error();
+            }
+            m_firstSnapshot.remove(name);
+        }
         ShapeRowSink *sink = sinkOf(name);
         if (sink) {
             auto held = sinkRowCount(name);
@@ -745,6 +920,7 @@ Result<void> ShapeStore::abandon(const QString &name)
             return committed;
         m_partial.remove(name);
         m_resyncSaved.remove(name);
+        forgetRecordedReset(name);
         if (auto begun = begin(); !begun)
             return begun;
         auto table = rows();
@@ -894,6 +1070,7 @@ Result<void> ShapeStore::removeHere(const QString &name)
     }
     m_partial.remove(name);
     m_resyncSaved.remove(name);
+    forgetRecordedReset(name);
     return finish();
 }
 

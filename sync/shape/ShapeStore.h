@@ -2,6 +2,7 @@
 
 #include "domain/Result.h"
 #include "sync/common/WorkerThread.h"
+#include "sync/shape/ShapeChangeRecorder.h"
 #include "sync/shape/ShapeMessage.h"
 #include "sync/shape/ShapeRowSink.h"
 #include "sync/shape/ShapeSchema.h"
@@ -76,6 +77,12 @@ public:
     // position: for a reader that only walks its rows (forEachRow). load() does this too.
     Result<void> attach(const QString &name, std::unique_ptr<ShapeRowSink> sink);
 
+    // From now on `recorder` (null: none) records each change applied to `name` (a shape whose
+    // rows the store keeps itself), in the transaction of its batch. A reset update of a shape
+    // that had rows is recorded at its commit as the differences between the old rows and the
+    // new snapshot; the first snapshot's inserts as ChangeOrigin::Snapshot.
+    Result<void> setRecorder(const QString &name, std::unique_ptr<ShapeChangeRecorder> recorder);
+
     // Writes changes of `name` into the store's open transaction, opening one if needed; a reset
     // update first drops the shape's rows. Large snapshots arrive as several writes
     // (ShapeStream::changesPending) and one commit() of `name` at up-to-date, so they never sit
@@ -142,6 +149,13 @@ private:
     // Copies the WAL back into the store file on the writer thread, after the calls waiting now.
     void checkpointLater();
     Result<qint64> genericRowCount(const QString &name);
+    ShapeChangeRecorder *recorderOf(const QString &name) const;
+    // A reset update of a recorded shape: its rows before it are kept for the diff at commit.
+    Result<void> startRecordedReset(const QString &name, ShapeChangeRecorder &recorder);
+    // At the commit that ends a recorded reset: the differences, recorded.
+    Result<void> recordResyncDiff(const QString &name, const ShapeUpdate &update,
+                                  ShapeChangeRecorder &recorder);
+    void forgetRecordedReset(const QString &name);
     Result<qint64> sinkRowCount(const QString &name);
 
     LogStore &m_logStore;
@@ -151,6 +165,12 @@ private:
     std::optional<SqliteTransaction> m_transaction; // the open transaction
     // The sinks given to load(), by shape; open on m_db.
     std::map<QString, std::unique_ptr<ShapeRowSink>> m_sinks;
+    // The recorders given to setRecorder(), by shape; open on m_db.
+    std::map<QString, std::unique_ptr<ShapeChangeRecorder>> m_recorders;
+    // Recorded shapes in a reset: the stored rows before it (key → wire form) when it had any,
+    // to be diffed at its commit; in m_firstSnapshot when it had none (its inserts are recorded).
+    QHash<QString, QHash<QByteArray, QByteArray>> m_resetBefore;
+    QSet<QString> m_firstSnapshot;
     // Shapes with writes since their last commit().
     QSet<QString> m_partial;
     // Partial shapes whose offset -1 is already saved in the open transaction or on disk.

@@ -115,6 +115,12 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
         failShape(*shape, stored.error().toString());
         return;
     }
+    if (auto recording
+        = m_store->setRecorder(name, m_recorders ? m_recorders(definition) : nullptr);
+        !recording) {
+        failShape(*shape, recording.error().toString());
+        return;
+    }
     shape->stream = std::make_unique<ShapeStream>(definition, endpoint, m_network);
     ShapeStream::Options options;
     if (m_flushThreshold > 0)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sync/shape/ShapeBatch.h"
+#include "sync/shape/ShapeChangeRecorder.h"
 #include "sync/shape/ShapeDefinition.h"
 #include "sync/shape/ShapeRowSink.h"
 #include "sync/shape/ShapeStatus.h"
@@ -63,6 +64,11 @@ public:
     // Chooses where each shape added afterwards keeps its rows (ShapeStore::load); unset, or
     // null for a shape: the store's shape_rows. The wiring passes the hive's (sync/hive).
     void setRowSinks(ShapeRowSinkFactory sinks) { m_sinks = std::move(sinks); }
+    // Which shapes' changes are recorded, and how (ShapeStore::setRecorder); before addShape.
+    void setChangeRecorders(ShapeChangeRecorderFactory recorders)
+    {
+        m_recorders = std::move(recorders);
+    }
 
 public slots:
     // Starts (or restarts with a new definition) the shape named definition.effectiveName().
@@ -121,6 +127,7 @@ private:
     int m_liveTimeoutMs = 0;
     bool m_emitRows = false;
     ShapeRowSinkFactory m_sinks;
+    ShapeChangeRecorderFactory m_recorders;
 };
 
 } // namespace hivewatch

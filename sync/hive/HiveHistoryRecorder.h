@@ -1,0 +1,42 @@
+#pragma once
+
+#include "sync/shape/ShapeChangeRecorder.h"
+#include "sync/sqlite/SqliteStatement.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace hivewatch {
+
+// Records the applied changes of one of the hive's row tables (tasks, nodes, assignments) into
+// the store's `history` table: the time received, the batch's Electric offset, the row's id, the
+// operation, and only the columns that changed (old and new), plus the row's status when it
+// changed so the charts count transitions from an index instead of parsing JSON.
+class HiveHistoryRecorder final : public ShapeChangeRecorder
+{
+public:
+    // `table`: the hive table recorded; `statusColumn`: its status column (may be empty).
+    HiveHistoryRecorder(QString table, QByteArray statusColumn);
+
+    // Creates the history table and its indexes when missing (the recorder's open() does too).
+    static Result<void> migrate(const SqliteConnection &db);
+    // The status recorded for a deleted row (HistoryChange::status).
+    static QString deletedStatus();
+
+    Result<void> open(const SqliteConnection &db) override;
+    Result<void> record(const QString &name, const ShapeUpdate &update,
+                        const RecordedChange &change) override;
+    void close() override;
+
+private:
+    QString m_table;
+    QByteArray m_statusColumn;
+    const SqliteConnection *m_db = nullptr;
+    SqliteStatement m_insert;
+};
+
+// The recorders of the hive's shapes: one for shared_tasks, nodes and node_task_assignments,
+// none for any other table. Hand it to ShapeClient or ShapeWorker::setChangeRecorders.
+ShapeChangeRecorderFactory hiveChangeRecorders();
+
+} // namespace hivewatch

@@ -1,0 +1,558 @@
+// Issue 17's history, against the real test shape server over a real PostgreSQL: what the sync
+// records (each change, the columns that changed, a resync's differences only), what the reader
+// answers from it (a row as of a time, chart series equal to direct SQL on the history), bounded
+// retention while a sync runs, and hivectl history / report on the same store.
+#include "domain/HiveTables.h"
+#include "sync/hive/HistoryPruner.h"
+#include "sync/hive/HistoryReader.h"
+#include "sync/hive/HiveHistoryRecorder.h"
+#include "sync/hive/HiveShapeRowSinks.h"
+#include "sync/pg/PgConnection.h"
+#include "sync/shape/ShapeClient.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteStatement.h"
+#include "sync/store/LogStore.h"
+#include "tests/support/ShapeServerProcess.h"
+#include "tests/support/TestDatabase.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimeZone>
+
+#include <atomic>
+
+using namespace hivewatch;
+
+namespace {
+
+QString readSql(const char *name)
+{
+    QFile file(qEnvironmentVariable("HIVEWATCH_SOURCE_DIR") + QStringLiteral("/tests/support/sql/")
+               + QLatin1String(name));
+    return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
+}
+
+const QString kTask = QStringLiteral("00000000-0000-4000-8000-0000000000a1");
+const QString kAssignment = QStringLiteral("00000000-0000-4000-8000-0000000000b1");
+
+// One integer from the store, by a query of the test's own (not the reader's).
+qint64 scalar(const QString &storePath, const QString &sql, const QList<QVariant> &binds = {})
+{
+    auto db = SqliteConnection::open(storePath, SqliteConnection::Mode::ReadOnly);
+    if (!db)
+        return -999;
+    auto select = db->prepare(sql.toStdString());
+    if (!select)
+        return -998;
+    for (qsizetype i = 0; i < binds.size(); ++i) {
+        if (binds[i].typeId() == QMetaType::QString)
+            select->bindText(int(i + 1), binds[i].toString());
+        else
+            select->bindInt(int(i + 1), binds[i].toLongLong());
+    }
+    auto row = select->step();
+    if (!row || !row.value() || select->columnIsNull(0))
+        return -1;
+    return select->columnInt(0);
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run hivectl(const QStringList &args)
+{
+    QProcess process;
+    process.start(qEnvironmentVariable("HIVEWATCH_BINARY_DIR")
+                      + QStringLiteral("/app/hivectl/hivectl"),
+                  args);
+    Run run;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitCode();
+    run.out = process.readAllStandardOutput();
+    run.err = process.readAllStandardError();
+    return run;
+}
+
+} // namespace
+
+class TestHistory : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<TestDatabase> m_db;
+    std::unique_ptr<PgConnection> m_pg;
+    ShapeServerProcess m_server;
+
+    bool exec(const QString &sql)
+    {
+        auto result = m_pg->execScript(sql);
+        if (!result)
+            qWarning("%s: %s", qPrintable(sql.left(80)), qPrintable(result.error().toString()));
+        return result.ok();
+    }
+
+    bool setUpHive()
+    {
+        m_db = std::make_unique<TestDatabase>(QStringLiteral("history"));
+        if (!m_db->isValid()) {
+            qWarning("%s", qPrintable(m_db->error()));
+            return false;
+        }
+        auto pg = PgConnection::connect(m_db->conninfo());
+        if (!pg)
+            return false;
+        m_pg = std::move(pg).value();
+        if (!exec(readSql("hive_schema.sql")) || !exec(readSql("electric_setup.sql"))
+            || !exec(readSql("hive_seed.sql"))
+            || !exec(QStringLiteral("SELECT hive_seed(2, 2, 12, 3, 6, 40, 10)")))
+            return false;
+        QString error;
+        if (!m_server.start(m_db->conninfo(),
+                            {QStringLiteral("--long-poll-ms"), QStringLiteral("1000")}, &error)) {
+            qWarning("%s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+
+    void addShapes(ShapeClient &client, const QStringList &tables)
+    {
+        for (const QString &table : tables) {
+            ShapeDefinition definition;
+            definition.table = table;
+            client.addShape(definition, ShapeEndpoint::electric(m_server.shapeUrl()));
+        }
+    }
+
+    static bool allLive(const ShapeClient &client, const QStringList &tables)
+    {
+        return std::all_of(tables.begin(), tables.end(), [&](const QString &table) {
+            return client.status(table).state == ShapeStatus::State::Live;
+        });
+    }
+
+    // The changes recorded for one row so far (-1: no history yet).
+    static qint64 recorded(const QString &storePath, const QString &table, const QString &key)
+    {
+        return scalar(storePath,
+                      QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND key = ?"),
+                      {table, key});
+    }
+
+    void checkSeriesEqualSql(const QString &storePath, HistoryReader &reader, qint64 from,
+                             qint64 to, const QString &node)
+    {
+        const qint64 bucket = std::max<qint64>(1, (to - from) / 5);
+        auto flow = reader.taskFlow(from, to, bucket);
+        QVERIFY(flow.ok());
+        auto running = reader.runningAssignments(from, to, bucket);
+        QVERIFY(running.ok());
+        auto lag = reader.heartbeatLag(from, to, bucket);
+        QVERIFY(lag.ok());
+        QVERIFY(lag->contains(node));
+        const QString tasks = HiveTables::SharedTasks;
+        qint64 started = 0;
+        for (qsizetype i = 0; i < flow->created.size(); ++i) {
+            const qint64 b0 = from + i * bucket;
+            const qint64 b1 = std::min(to, b0 + bucket);
+            QCOMPARE(flow->created[i],
+                     scalar(storePath,
+                            QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? "
+                                           "AND op = 1 AND origin = 0 AND at_ms >= ? "
+                                           "AND at_ms < ?"),
+                            {tasks, b0, b1}));
+            for (const auto &[series, status] :
+                 {std::pair {&flow->started, QStringLiteral("in-progress")},
+                  std::pair {&flow->done, QStringLiteral("done")}})
+                QCOMPARE(series->at(i),
+                         scalar(storePath,
+                                QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND "
+                                               "op = 2 AND json_extract(new, '$.status') = ? AND "
+                                               "at_ms >= ? AND at_ms < ?"),
+                                {tasks, status, b0, b1}));
+            started += flow->started[i];
+            QCOMPARE(running->values[i],
+                     scalar(storePath,
+                            QStringLiteral(
+                                "SELECT count(*) FROM (SELECT key, coalesce(json_extract(new, "
+                                "'$.execution_status'), CASE WHEN op = 3 THEN 'gone' END) AS s, "
+                                "max(id) FROM history WHERE tbl = ? AND at_ms < ? AND "
+                                "(json_extract(new, '$.execution_status') IS NOT NULL OR op = 3) "
+                                "GROUP BY key) WHERE s = 'running'"),
+                            {QString(HiveTables::NodeTaskAssignments), b1}));
+            const qint64 beat = scalar(
+                storePath,
+                QStringLiteral("SELECT CAST(round((julianday(replace(v, '+00', '')) - 2440587.5) "
+                               "* 86400000.0) AS INTEGER) FROM (SELECT json_extract(new, "
+                               "'$.last_heartbeat_at') AS v FROM history WHERE tbl = ? AND key = ? "
+                               "AND at_ms < ? AND v IS NOT NULL ORDER BY at_ms DESC, id DESC "
+                               "LIMIT 1)"),
+                {QString(HiveTables::Nodes), node, b1});
+            QCOMPARE(lag->value(node).values[i], beat < 0 ? -1 : b1 - beat);
+        }
+        QCOMPARE(started, 1);
+        // Log lines by their own timestamps (the seed's, on 2025-12-01 from 08:00 UTC).
+        const qint64 logFrom
+            = QDateTime(QDate(2025, 12, 1), QTime(7, 0), QTimeZone::utc()).toMSecsSinceEpoch();
+        const qint64 hour = 3600 * 1000;
+        auto logs = reader.logLines(logFrom, logFrom + 48 * hour, hour);
+        QVERIFY(logs.ok());
+        qint64 lines = 0;
+        for (qsizetype i = 0; i < logs->lines.size(); ++i) {
+            const auto text = [](qint64 ms) {
+                return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+                    .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+            };
+            const QString b0 = text(logFrom + i * hour);
+            const QString b1 = text(logFrom + (i + 1) * hour);
+            QCOMPARE(logs->lines[i],
+                     scalar(storePath,
+                            QStringLiteral("SELECT count(*) FROM log_entries WHERE "
+                                           "timestamp >= ? AND timestamp < ?"),
+                            {b0, b1}));
+            QCOMPARE(logs->stderrLines[i],
+                     scalar(storePath,
+                            QStringLiteral("SELECT count(*) FROM log_entries WHERE "
+                                           "output_type = 'stderr' AND timestamp >= ? "
+                                           "AND timestamp < ?"),
+                            {b0, b1}));
+            lines += logs->lines[i];
+        }
+        QCOMPARE(lines, 40);
+    }
+
+    void checkHivectl(const QString &storePath, const QList<qint64> &times)
+    {
+        const QString since = QString::number(times.first() - 1000);
+        Run history
+            = hivectl({QStringLiteral("history"), QStringLiteral("--db"), storePath,
+                       QStringLiteral("--table"), HiveTables::SharedTasks, QStringLiteral("--key"),
+                       kTask, QStringLiteral("--since"), since, QStringLiteral("--json")});
+        QVERIFY2(history.exitCode == 0, history.err.constData());
+        const QJsonArray array = QJsonDocument::fromJson(history.out).array();
+        QCOMPARE(array.size(), 4);
+        QStringList statuses;
+        for (const QJsonValue &change : array)
+            statuses << change[QLatin1String("new")][QLatin1String("status")].toString();
+        QCOMPARE(statuses,
+                 (QStringList {QStringLiteral("todo"), QStringLiteral("in-progress"),
+                               QStringLiteral("in-review"), QStringLiteral("done")}));
+        QCOMPARE(array[0][QLatin1String("op")].toString(), QStringLiteral("insert"));
+        QCOMPARE(array[3][QLatin1String("at_ms")].toInteger(), times[3]);
+
+        Run text = hivectl({QStringLiteral("history"), QStringLiteral("--db"), storePath,
+                            QStringLiteral("--table"), HiveTables::SharedTasks,
+                            QStringLiteral("--key"), kTask, QStringLiteral("--since"), since});
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY2(text.out.contains("status: in-review -> done"), text.out.constData());
+
+        Run report = hivectl({QStringLiteral("report"), QStringLiteral("--db"), storePath,
+                              QStringLiteral("--since"), since, QStringLiteral("--json")});
+        QVERIFY2(report.exitCode == 0, report.err.constData());
+        const QJsonObject r = QJsonDocument::fromJson(report.out).object();
+        QCOMPARE(r[QLatin1String("tasks")][QLatin1String("created")].toInt(), 1);
+        QCOMPARE(r[QLatin1String("tasks")][QLatin1String("started")].toInt(), 1);
+        QCOMPARE(r[QLatin1String("tasks")][QLatin1String("done")].toInt(), 1);
+        QCOMPARE(r[QLatin1String("assignments")][QLatin1String("completed")].toInt(), 1);
+        QCOMPARE(r[QLatin1String("node_availability")].toArray().size(), 3);
+
+        // Clear errors: an unknown table, a bad time, a store without history.
+        Run noTable = hivectl({QStringLiteral("history"), QStringLiteral("--db"), storePath,
+                               QStringLiteral("--table"), QStringLiteral("no_such_table")});
+        QCOMPARE(noTable.exitCode, 1);
+        QVERIFY2(noTable.err.contains("no history of table 'no_such_table'"),
+                 noTable.err.constData());
+        QVERIFY2(noTable.err.contains("recorded tables:"), noTable.err.constData());
+        Run badTime = hivectl({QStringLiteral("report"), QStringLiteral("--db"), storePath,
+                               QStringLiteral("--since"), QStringLiteral("yesterday-ish")});
+        QCOMPARE(badTime.exitCode, 2);
+        QVERIFY2(badTime.err.contains("--since must be a time"), badTime.err.constData());
+        QTemporaryDir other;
+        const QString bare = other.filePath(QStringLiteral("bare.sqlite"));
+        QVERIFY(LogStore::open(bare, LogStore::Access::ReadWrite).ok());
+        Run noHistory = hivectl({QStringLiteral("report"), QStringLiteral("--db"), bare});
+        QCOMPARE(noHistory.exitCode, 1);
+        QVERIFY2(noHistory.err.contains("holds no history"), noHistory.err.constData());
+    }
+
+private slots:
+    void cleanup()
+    {
+        m_server.stop();
+        m_pg.reset();
+        m_db.reset();
+    }
+
+    // A scripted sequence: a task through four statuses, an assignment running then completed,
+    // heartbeats. The reader's "as of" and series, and hivectl, are checked on it.
+    void scriptedSequence()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const QStringList tables {HiveTables::SharedTasks, HiveTables::Nodes,
+                                  HiveTables::NodeTaskAssignments, HiveTables::NodeTaskOutputLogs};
+        ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
+        addShapes(client, tables);
+        QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
+        // The first snapshot is recorded as such: 12 tasks, not "created" now.
+        QCOMPARE(scalar(storePath,
+                        QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND "
+                                       "op = 1 AND origin = 1"),
+                        {QString(HiveTables::SharedTasks)}),
+                 12);
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE tbl = ?"),
+                        {QString(HiveTables::NodeTaskOutputLogs)}),
+                 0);
+
+        const QString node = QString::fromUtf8(
+            m_pg->exec(
+                    QStringLiteral("SELECT node_id FROM node_task_assignments ORDER BY id LIMIT 1"))
+                ->text(0, 0)
+                .toUtf8());
+        QVERIFY(!node.isEmpty());
+        // Each step waits until the previous one is recorded, so each has a time of its own.
+        QList<std::pair<QString, QString>> steps {
+            {QStringLiteral(
+                 "INSERT INTO shared_tasks (id, organization_id, project_id, title, status) "
+                 "SELECT '%1', organization_id, project_id, 'history task', 'todo' "
+                 "FROM shared_tasks ORDER BY id LIMIT 1")
+                 .arg(kTask),
+             QStringLiteral("todo")},
+            {QStringLiteral("UPDATE shared_tasks SET status = 'in-progress' WHERE id = '%1'")
+                 .arg(kTask),
+             QStringLiteral("in-progress")},
+            {QStringLiteral("UPDATE shared_tasks SET status = 'in-review' WHERE id = '%1'")
+                 .arg(kTask),
+             QStringLiteral("in-review")},
+            {QStringLiteral("UPDATE shared_tasks SET status = 'done' WHERE id = '%1'").arg(kTask),
+             QStringLiteral("done")},
+        };
+        QList<qint64> times;
+        for (qsizetype i = 0; i < steps.size(); ++i) {
+            QVERIFY(exec(steps[i].first));
+            QTRY_COMPARE_WITH_TIMEOUT(recorded(storePath, HiveTables::SharedTasks, kTask), i + 1,
+                                      15000);
+            times << scalar(
+                storePath,
+                QStringLiteral("SELECT max(at_ms) FROM history WHERE tbl = ? AND key = ?"),
+                {QString(HiveTables::SharedTasks), kTask});
+            if (i == 1) {
+                // Started: an assignment on a node runs it; the node beats.
+                QVERIFY(exec(
+                    QStringLiteral("INSERT INTO node_task_assignments (id, task_id, node_id, "
+                                   "node_project_id, execution_status) SELECT '%1', '%2', node_id, "
+                                   "node_project_id, 'running' FROM node_task_assignments WHERE "
+                                   "node_id = '%3' LIMIT 1")
+                        .arg(kAssignment, kTask, node)));
+                QTRY_COMPARE_WITH_TIMEOUT(
+                    recorded(storePath, HiveTables::NodeTaskAssignments, kAssignment), 1, 15000);
+            }
+            if (i == 2) {
+                QVERIFY(exec(QStringLiteral("UPDATE node_task_assignments SET execution_status = "
+                                            "'completed', completed_at = now() WHERE id = '%1'")
+                                 .arg(kAssignment)));
+                QTRY_COMPARE_WITH_TIMEOUT(
+                    recorded(storePath, HiveTables::NodeTaskAssignments, kAssignment), 2, 15000);
+            }
+            const qint64 before = recorded(storePath, HiveTables::Nodes, node);
+            QVERIFY(exec(QStringLiteral("UPDATE nodes SET last_heartbeat_at = "
+                                        "date_trunc('milliseconds', now()) WHERE id = '%1'")
+                             .arg(node)));
+            QTRY_COMPARE_WITH_TIMEOUT(recorded(storePath, HiveTables::Nodes, node), before + 1,
+                                      15000);
+            QTest::qWait(5); // the next change is received at a later millisecond
+        }
+        client.stop();
+
+        auto opened = HistoryReader::open(storePath);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().toString()));
+        HistoryReader &reader = opened.value();
+        // As of each step's time the task has that step's status; a millisecond before, the
+        // previous one (before the first: it did not exist).
+        for (qsizetype i = 0; i < steps.size(); ++i) {
+            auto at = reader.rowAsOf(HiveTables::SharedTasks, kTask, times[i]);
+            QVERIFY(at.ok() && at.value());
+            QCOMPARE(at.value()->values.value(QLatin1String("status")).toString(), steps[i].second);
+            auto justBefore = reader.rowAsOf(HiveTables::SharedTasks, kTask, times[i] - 1);
+            QVERIFY(justBefore.ok());
+            if (i == 0)
+                QVERIFY(!justBefore.value());
+            else
+                QCOMPARE(justBefore.value()->values.value(QLatin1String("status")).toString(),
+                         steps[i - 1].second);
+        }
+        // Updates hold only what changed.
+        auto changes = reader.changes(HiveTables::SharedTasks, kTask, times[0], times[3] + 1);
+        QVERIFY(changes.ok());
+        QCOMPARE(changes->size(), 4);
+        QCOMPARE(changes->at(2).before.value(QLatin1String("status")).toString(),
+                 QStringLiteral("in-progress"));
+        QCOMPARE(changes->at(2).after.value(QLatin1String("status")).toString(),
+                 QStringLiteral("in-review"));
+        QVERIFY(!changes->at(2).after.contains(QLatin1String("title")));
+        // The task in progress ran on the node; once in review its assignment had completed.
+        auto running = reader.taskAsOf(kTask, times[1] + (times[2] - times[1]) / 2);
+        QVERIFY(running.ok() && running.value());
+        QCOMPARE(running.value()->nodeId, node);
+        QCOMPARE(running.value()->assignments.size(), 1);
+        auto reviewed = reader.taskAsOf(kTask, times[3]);
+        QVERIFY(reviewed.ok() && reviewed.value());
+        QVERIFY(reviewed.value()->nodeId.isEmpty());
+        QCOMPARE(reviewed.value()->assignments.size(), 1);
+
+        checkSeriesEqualSql(storePath, reader, times.first(), times.last() + 1, node);
+        checkHivectl(storePath, times);
+    }
+
+    // A must-refetch resyncs the shape from scratch; the history gets what changed, not a
+    // delete of every row and an insert of every row.
+    void resyncRecordsOnlyTheDifferences()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const QStringList tables {HiveTables::SharedTasks};
+        QList<ShapeBatch> batches;
+        ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
+        connect(&client, &ShapeClient::batchReady, this,
+                [&](const ShapeBatch &b) { batches.append(b); });
+        addShapes(client, tables);
+        QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
+        const QString history = QStringLiteral("SELECT count(*) FROM history");
+        QCOMPARE(scalar(storePath, history), 12);
+        const QStringList ids = [&] {
+            QStringList out;
+            auto result = m_pg->exec(QStringLiteral("SELECT id FROM shared_tasks ORDER BY id"));
+            for (int r = 0; r < result->rows(); ++r)
+                out << result->text(r, 0);
+            return out;
+        }();
+        // One transaction: the TRUNCATE rotates the shape (409, must-refetch), and the snapshot
+        // after it has the same rows but one changed, one gone and one new.
+        QVERIFY(exec(QStringLiteral(
+                         "BEGIN; CREATE TEMP TABLE saved AS SELECT * FROM shared_tasks; "
+                         "TRUNCATE shared_tasks CASCADE; "
+                         "UPDATE saved SET status = 'cancelled' WHERE id = '%1'; "
+                         "DELETE FROM saved WHERE id = '%2'; "
+                         "INSERT INTO shared_tasks SELECT * FROM saved; "
+                         "INSERT INTO shared_tasks (id, organization_id, project_id, title) "
+                         "SELECT '%3', organization_id, project_id, 'after the resync' FROM saved "
+                         "LIMIT 1; COMMIT;")
+                         .arg(ids[0], ids[1], kTask)));
+        const auto resetSeen = [&] {
+            return std::any_of(batches.cbegin() + 1, batches.cend(),
+                               [](const ShapeBatch &b) { return b.reset; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(resetSeen(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(storePath, history), 15, 15000);
+        client.stop();
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE origin = 2")),
+                 3);
+        const auto one = [&](const QString &sql, const QString &key) {
+            return scalar(storePath, sql, {key});
+        };
+        QCOMPARE(one(QStringLiteral("SELECT op FROM history WHERE origin = 2 AND key = ?"), ids[0]),
+                 2);
+        QCOMPARE(one(QStringLiteral("SELECT op FROM history WHERE origin = 2 AND key = ?"), ids[1]),
+                 3);
+        QCOMPARE(one(QStringLiteral("SELECT op FROM history WHERE origin = 2 AND key = ?"), kTask),
+                 1);
+        // The update holds the one column that changed.
+        auto reader = HistoryReader::open(storePath);
+        QVERIFY(reader.ok());
+        auto changes = reader->changes(HiveTables::SharedTasks, ids[0], 0,
+                                       std::numeric_limits<qint64>::max());
+        QVERIFY(changes.ok());
+        QCOMPARE(changes->size(), 2);
+        QCOMPARE(changes->at(1).after.keys(), QStringList {QStringLiteral("status")});
+        QCOMPARE(changes->at(1).after.value(QLatin1String("status")).toString(),
+                 QStringLiteral("cancelled"));
+        QCOMPARE(changes->at(1).origin, HistoryChange::Origin::Resync);
+    }
+
+    // Retention prunes old history in chunks on its own connection while a sync writes; the sync
+    // completes and keeps its new history.
+    void retentionPrunesWhileSyncing()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const qint64 cutoff = HistoryPruner::cutoffForDays(HistoryPruner::DefaultRetentionDays);
+        {
+            // 40 days of old history, as a long-running store would hold.
+            auto store = LogStore::open(storePath, LogStore::Access::ReadWrite);
+            QVERIFY(store.ok());
+            auto db = SqliteConnection::open(storePath, SqliteConnection::Mode::ReadWrite);
+            QVERIFY(db.ok());
+            QVERIFY(HiveHistoryRecorder::migrate(db.value()).ok());
+            QVERIFY(db->exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                             "WHERE i < 60000) INSERT INTO history (tbl, key, at_ms, op, status, "
+                             "new) SELECT 'old_table', 'k' || (i % 100), "
+                             + std::to_string(cutoff) + " - (i * 60000), 2, 'x', '{}' FROM n")
+                        .ok());
+        }
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history")), 60000);
+        const QStringList tables {HiveTables::SharedTasks, HiveTables::Nodes,
+                                  HiveTables::NodeTaskAssignments};
+        ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
+        HistoryPruner pruner(storePath);
+        std::atomic<qint64> pruned = -1;
+        std::atomic<bool> done = false;
+        QString pruneError;
+        addShapes(client, tables);
+        pruner.pruneInBackground(
+            cutoff,
+            [&](const Result<qint64> &result) {
+                if (!result)
+                    pruneError = result.error().toString();
+                pruned = result ? result.value() : -2;
+                done = true;
+            },
+            500);
+        QVERIFY(exec(QStringLiteral("UPDATE shared_tasks SET status = 'in-review'")));
+        QTRY_VERIFY_WITH_TIMEOUT(done.load(), 60000);
+        QVERIFY2(pruneError.isEmpty(), qPrintable(pruneError));
+        QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            scalar(storePath,
+                   QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND "
+                                  "status = 'in-review'"),
+                   {QString(HiveTables::SharedTasks)})
+                    + scalar(storePath,
+                             QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND op = 1 "
+                                            "AND json_extract(new, '$.status') = 'in-review'"),
+                             {QString(HiveTables::SharedTasks)})
+                >= 12,
+            15000);
+        client.stop();
+        // Every row older than the cutoff went, in chunks; nothing newer did.
+        QCOMPARE(pruned.load(), 60000);
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE at_ms < ?"),
+                        {cutoff}),
+                 0);
+        QVERIFY(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE tbl = ?"),
+                       {QString(HiveTables::SharedTasks)})
+                >= 12);
+        QCOMPARE(scalar(storePath,
+                        QStringLiteral("SELECT count(*) FROM shape_rows WHERE shape = ?"),
+                        {QString(HiveTables::SharedTasks)}),
+                 12);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHistory)
+#include "tst_history.moc"
