@@ -5,10 +5,12 @@
 #include "app/hivewatch/Navigator.h"
 #include "domain/HiveTables.h"
 #include "models/hive/BatchCoalescer.h"
+#include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/ProblemsModel.h"
 #include "models/hive/ShapeStatusModel.h"
 #include "models/hive/SortedFilterProxy.h"
+#include "models/hive/StoreHistoryQueries.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
 #include "sync/hive/HiveHistoryRecorder.h"
@@ -18,6 +20,7 @@
 #include "ui/NewRowsPill.h"
 #include "ui/UiLog.h"
 #include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/HistoryScrubber.h"
 #include "ui/hive/NodesPanel.h"
 #include "ui/hive/ProblemsPanel.h"
 #include "ui/hive/ProfileStore.h"
@@ -25,6 +28,7 @@
 #include "ui/hive/SyncStatusPanel.h"
 #include "ui/hive/TaskDetailPane.h"
 #include "ui/hive/TasksPanel.h"
+#include "ui/hive/TrendCharts.h"
 #include "ui/legacy/LegacyMigrationDialog.h"
 #include "ui/logs/LogsPanel.h"
 #include "ui/pg/PgSetupPanel.h"
@@ -44,6 +48,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
+#include <QVBoxLayout>
 
 #include <cstdio>
 #include <functional>
@@ -120,13 +125,18 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(m_models->shapeStatuses(), &ShapeStatusModel::summaryChanged, window,
             &MainWindow::setStatusText);
     connect(m_syncPanel, &SyncStatusPanel::signInRequested, this, &Dashboard::askForToken);
+    // Charts and the scrubber read the store's history on the source's own thread.
+    m_history = new HistorySource(StoreHistoryQueries::factory(), this);
     useStore(storePath);
 
     window->addPanel(m_tasksPanel, tr("Tasks"));
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
+    addHistoryPanel();
+    m_nodesPanel->setHistorySource(m_history);
     m_taskDetail = new TaskDetailPane(m_models);
+    m_taskDetail->setHistorySource(m_history);
     window->addPanel(m_taskDetail, Navigator::taskPanel());
     m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
                                 m_taskDetail, this);
@@ -309,9 +319,30 @@ void Dashboard::useStore(const QString &storePath)
     // committed) tell it that new lines are there.
     connect(m_shapes, &ShapeClient::batchReady, m_logModel, &LogModel::applyShapeBatch);
     m_logModel->setStorePath(storePath);
+    // Every committed batch may have added history; the source refreshes at most every few s.
+    connect(m_shapes, &ShapeClient::batchReady, m_history, &HistorySource::noteChanges);
+    m_history->setStorePath(storePath);
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);
+}
+
+void Dashboard::addHistoryPanel()
+{
+    auto *panel = new QWidget;
+    m_trendCharts = new TrendCharts(m_history, panel);
+    m_historyScrubber = new HistoryScrubber(m_history, panel);
+    m_historyScrubber->setSubject({}, {});
+    auto *layout = new QVBoxLayout(panel);
+    layout->addWidget(m_trendCharts, 3);
+    layout->addWidget(new QLabel(tr("<b>What changed</b>"), panel));
+    layout->addWidget(m_historyScrubber, 2);
+    m_window->addPanel(panel, historyPanelTitle());
+}
+
+QString Dashboard::historyPanelTitle()
+{
+    return tr("History");
 }
 
 void Dashboard::clearViews()

@@ -70,13 +70,13 @@ HistoryScrubber::HistoryScrubber(HistorySource *source, QWidget *parent)
         if (!m_syncing)
             setAsOf(at);
     });
-    connect(m_from, &QDateTimeEdit::dateTimeChanged, this, [this] {
+    connect(m_from, &QDateTimeEdit::dateTimeChanged, this, [this](const QDateTime &from) {
         if (!m_syncing)
-            requestChanges();
+            setChangesRange(from, m_changesTo);
     });
-    connect(m_to, &QDateTimeEdit::dateTimeChanged, this, [this] {
+    connect(m_to, &QDateTimeEdit::dateTimeChanged, this, [this](const QDateTime &to) {
         if (!m_syncing)
-            requestChanges();
+            setChangesRange(m_changesFrom, to.addMSecs(999)); // through the shown second
     });
     m_state->setText(tr("Reading the history…"));
 }
@@ -125,11 +125,12 @@ void HistoryScrubber::onSlider(int position)
 
 void HistoryScrubber::setAsOf(const QDateTime &at)
 {
+    m_at = at.toUTC();
     m_syncing = true;
-    m_asOf->setDateTime(at.toLocalTime());
+    m_asOf->setDateTime(m_at.toLocalTime());
     if (m_first.isValid() && m_first < m_last) {
         const qint64 span = m_first.msecsTo(m_last);
-        m_slider->setValue(int(m_first.msecsTo(at) * kSliderSteps / span));
+        m_slider->setValue(int(m_first.msecsTo(m_at) * kSliderSteps / span));
     }
     m_syncing = false;
     requestState();
@@ -137,11 +138,13 @@ void HistoryScrubber::setAsOf(const QDateTime &at)
 
 QDateTime HistoryScrubber::asOf() const
 {
-    return m_asOf->dateTime().toUTC();
+    return m_at;
 }
 
 void HistoryScrubber::setChangesRange(const QDateTime &from, const QDateTime &to)
 {
+    m_changesFrom = from.toUTC();
+    m_changesTo = to.toUTC();
     m_syncing = true;
     m_from->setDateTime(from.toLocalTime());
     m_to->setDateTime(to.toLocalTime());

@@ -55,6 +55,10 @@ private:
     QString m_key;
     QDateTime m_first;
     QDateTime m_last;
+    // Exact times (the fields show seconds; a scripted or slid time keeps its milliseconds).
+    QDateTime m_at;
+    QDateTime m_changesFrom;
+    QDateTime m_changesTo;
     QSlider *m_slider;
     QDateTimeEdit *m_asOf;
     QLabel *m_state;
