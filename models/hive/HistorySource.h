@@ -42,6 +42,12 @@ public:
     class Ticket
     {
         friend class HistorySource;
+
+    public:
+        // Drops what is pending: its answer will not be delivered.
+        void cancel() { ++*m_latest; }
+
+    private:
         std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
     };
     // Answers reach `receiver` (GUI thread) unless it is gone or the ticket moved on.

@@ -52,6 +52,8 @@ void HeartbeatSparklineDelegate::paint(QPainter *painter, const QStyleOptionView
     painter->setPen(
         QPen(stale ? QColor(0xb0, 0x00, 0x20) : option.palette.color(QPalette::Highlight), 1.5));
     painter->drawPath(path);
+    if (points.size() == 1) // a fresh history: one bucket, a dot rather than nothing
+        painter->drawEllipse(toPoint(points.first()), 1.5, 1.5);
     painter->restore();
 }
 

@@ -79,12 +79,25 @@ HistoryScrubber::HistoryScrubber(HistorySource *source, QWidget *parent)
             setChangesRange(m_changesFrom, to.addMSecs(999)); // through the shown second
     });
     m_state->setText(tr("Reading the history…"));
+    // New history (the source refreshes at most every few seconds) moves a live end along.
+    connect(source, &HistorySource::trendsReady, this, [this] {
+        if (isVisible())
+            reload();
+    });
 }
 
 void HistoryScrubber::setSubject(const QString &table, const QString &key)
 {
     m_table = table;
     m_key = key;
+    m_at = {};
+    m_changesFrom = {};
+    m_changesTo = {};
+    // The former subject's answers still on their way are not this one's.
+    m_stateTicket.cancel();
+    m_changesTicket.cancel();
+    m_state->setText(tr("Reading the history…"));
+    m_changes->clear();
     m_state->setVisible(!table.isEmpty());
     reload();
 }
@@ -103,7 +116,11 @@ void HistoryScrubber::onExtent(const HistoryExtent &extent)
         m_state->setVisible(true);
         return;
     }
-    const bool atEnd = m_slider->value() == kSliderSteps || !m_first.isValid();
+    // Following the live end (the default) keeps following it as history grows; a time the
+    // user chose stays.
+    m_state->setVisible(!m_table.isEmpty()); // an earlier "no history" is gone
+    const bool atEnd = !m_at.isValid() || m_at >= m_last;
+    const bool changesAtEnd = !m_changesTo.isValid() || m_changesTo >= m_last;
     m_first = extent.first;
     // The span reaches now: "as of now" is the live state, and the last change may be long ago.
     m_last = std::max(extent.last, QDateTime::currentDateTimeUtc());
@@ -111,8 +128,20 @@ void HistoryScrubber::onExtent(const HistoryExtent &extent)
     for (QDateTimeEdit *edit : {m_asOf, m_from, m_to})
         edit->setDateTimeRange(m_first.toLocalTime(), m_last.toLocalTime());
     m_syncing = false;
-    setAsOf(atEnd ? m_last : asOf());
-    setChangesRange(m_first, m_last);
+    setAsOf(atEnd ? m_last : m_at);
+    if (changesAtEnd) {
+        // A row's whole record; of the whole hive the last hour (a first snapshot is thousands).
+        const QDateTime from = m_changesFrom.isValid() ? m_changesFrom
+            : m_table.isEmpty()                        ? std::max(m_first, m_last.addSecs(-3600))
+                                                       : m_first;
+        setChangesRange(from, m_last);
+    }
+}
+
+void HistoryScrubber::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    reload();
 }
 
 void HistoryScrubber::onSlider(int position)

@@ -39,6 +39,9 @@ signals:
     void stateShown(const hivewatch::RowState &state);
     void changesShown(const hivewatch::HistoryEvents &events);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void onExtent(const HistoryExtent &extent);
     void onSlider(int position);

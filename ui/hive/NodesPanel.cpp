@@ -118,6 +118,7 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     lagChart->addAxis(m_lagTime, Qt::AlignBottom);
     lagChart->addAxis(m_lagAxis, Qt::AlignLeft);
     m_lagSeries->setName(tr("heartbeat lag"));
+    m_lagSeries->setPointsVisible(true); // a fresh history has a point per bucket, maybe one
     lagChart->addSeries(m_lagSeries);
     m_lagSeries->attachAxis(m_lagTime);
     m_lagSeries->attachAxis(m_lagAxis);
