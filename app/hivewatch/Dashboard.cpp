@@ -13,6 +13,7 @@
 #include "models/hive/StoreHistoryQueries.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
+#include "sync/hive/HistoryPruner.h"
 #include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/hive/HiveShapeRowSinks.h"
 #include "sync/shape/ShapeClient.h"
@@ -49,6 +50,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QVBoxLayout>
+#include <QTimer>
 
 #include <cstdio>
 #include <functional>
@@ -114,6 +116,11 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     , m_unreachableText(new QLabel(m_unreachable))
     , m_dataDir(QFileInfo(storePath).absolutePath())
 {
+    // Retention runs at each store switch and hourly, on the pruner's own thread.
+    auto *pruneTimer = new QTimer(this);
+    pruneTimer->setInterval(std::chrono::hours(1));
+    connect(pruneTimer, &QTimer::timeout, this, &Dashboard::pruneHistory);
+    pruneTimer->start();
     limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
     m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
@@ -322,6 +329,8 @@ void Dashboard::useStore(const QString &storePath)
     // Every committed batch may have added history; the source refreshes at most every few s.
     connect(m_shapes, &ShapeClient::batchReady, m_history, &HistorySource::noteChanges);
     m_history->setStorePath(storePath);
+    m_historyPruner = std::make_unique<HistoryPruner>(storePath);
+    pruneHistory();
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);
@@ -343,6 +352,21 @@ void Dashboard::addHistoryPanel()
 QString Dashboard::historyPanelTitle()
 {
     return tr("History");
+}
+
+void Dashboard::pruneHistory()
+{
+    if (!m_historyPruner)
+        return;
+    const int days
+        = QSettings()
+              .value(QStringLiteral("history/retentionDays"), HistoryPruner::DefaultRetentionDays)
+              .toInt();
+    m_historyPruner->pruneInBackground(
+        HistoryPruner::cutoffForDays(std::max(1, days)), [](const Result<qint64> &pruned) {
+            if (!pruned)
+                qWarning("history retention: %s", qPrintable(pruned.error().toString()));
+        });
 }
 
 void Dashboard::clearViews()

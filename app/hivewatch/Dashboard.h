@@ -20,6 +20,7 @@ namespace hivewatch {
 class BatchCoalescer;
 class DashboardCommands;
 class DemoSession;
+class HistoryPruner;
 class LogModel;
 class LogsPanel;
 class PgSetupPanel;
@@ -131,6 +132,7 @@ private:
     void connectToDemo();
     void updateSyncDock();
     void addHistoryPanel();
+    void pruneHistory();
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -162,6 +164,8 @@ private:
     QString m_dataDir;
     ConnectionProfile m_profile;
     bool m_anyShapeThrough = false; // since the last connect, some shape got an answer
+    // Keeps the store's history within its retention (setting history/retentionDays).
+    std::unique_ptr<HistoryPruner> m_historyPruner;
     // The own demo (enableOwnDemo): declared last so it goes after the shapes have stopped.
     QString m_demoDir;
     QString m_demoStorePath;

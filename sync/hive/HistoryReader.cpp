@@ -9,7 +9,6 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QRegularExpression>
 #include <QSet>
 
 #include <algorithm>
@@ -45,27 +44,6 @@ std::string placeholders(qsizetype n)
     for (qsizetype i = 0; i < n; ++i)
         out += i ? ", ?" : "?";
     return out + ")";
-}
-
-// Postgres timestamptz text ("2026-12-06 07:00:00.123+00") in ms since the epoch; nullopt when
-// it is not one.
-std::optional<qint64> timestampMs(const QString &text)
-{
-    QString iso = text.trimmed();
-    if (iso.size() < 19)
-        return std::nullopt;
-    iso[10] = QLatin1Char('T');
-    // "+00" and "+0530" as ISO 8601 wants them.
-    static const QRegularExpression zone(QStringLiteral("([+-]\\d\\d)(\\d\\d)?$"));
-    const QRegularExpressionMatch match = zone.match(iso);
-    if (match.hasMatch() && match.capturedStart() >= 19)
-        iso.replace(match.capturedStart(), match.capturedLength(),
-                    match.captured(1) + QLatin1Char(':')
-                        + (match.captured(2).isEmpty() ? QStringLiteral("00") : match.captured(2)));
-    QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
-    if (!at.isValid())
-        return std::nullopt;
-    return at.toMSecsSinceEpoch();
 }
 
 // log_entries' timestamp form ("YYYY-MM-DD HH:MM:SS.sss", UTC) of a time.
@@ -434,8 +412,10 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
         return checked.error();
     const QString table = HiveTables::NodeTaskAssignments;
     // Each assignment's last status before the range, then its changes in it, in order.
+    // (tbl, key, at_ms, status) and its rowid cover it: keys in order, no table rows read.
     auto before = m_db.prepare(R"(SELECT key, status, max(id) FROM history
-                                  WHERE tbl = ? AND status IS NOT NULL AND at_ms < ?
+                                  INDEXED BY history_table_key_at_status
+                                  WHERE tbl = ? AND at_ms < ? AND status IS NOT NULL
                                   GROUP BY key)");
     auto during = m_db.prepare(R"(SELECT key, status, at_ms FROM history
                                   WHERE tbl = ? AND status IS NOT NULL AND at_ms >= ? AND at_ms < ?
@@ -536,13 +516,12 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
     // The last heartbeat each node had sent before the range (one seek per node), then every
     // heartbeat received in it.
     auto nodes = m_db.prepare("SELECT DISTINCT key FROM history WHERE tbl = ? AND at_ms < ?");
-    auto last = m_db.prepare(R"(SELECT json_extract(new, '$.last_heartbeat_at') FROM history
-                                WHERE tbl = ? AND key = ? AND at_ms < ?
-                                  AND json_extract(new, '$.last_heartbeat_at') IS NOT NULL
+    // beat_ms: the heartbeat the recorder kept as ms (HiveHistoryRecorder), so no JSON is read.
+    auto last = m_db.prepare(R"(SELECT beat_ms FROM history
+                                WHERE tbl = ? AND key = ? AND at_ms < ? AND beat_ms IS NOT NULL
                                 ORDER BY at_ms DESC, id DESC LIMIT 1)");
-    auto during = m_db.prepare(R"(SELECT key, at_ms, json_extract(new, '$.last_heartbeat_at')
-                                  FROM history WHERE tbl = ? AND at_ms >= ? AND at_ms < ?
-                                    AND json_extract(new, '$.last_heartbeat_at') IS NOT NULL
+    auto during = m_db.prepare(R"(SELECT key, at_ms, beat_ms FROM history
+                                  WHERE tbl = ? AND at_ms >= ? AND at_ms < ? AND beat_ms IS NOT NULL
                                   ORDER BY at_ms, id)");
     if (!nodes || !last || !during)
         return sqlError(QStringLiteral("heartbeat lag"));
@@ -567,7 +546,7 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
         if (!found)
             return sqlError(QStringLiteral("heartbeat lag"));
         if (found.value())
-            it->heartbeat = timestampMs(last->columnText(0));
+            it->heartbeat = last->columnInt(0);
         last->reset();
         it->series.fromMs = fromMs;
         it->series.bucketMs = bucketMs;
@@ -590,8 +569,7 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
             break;
         Node &node = byNode[during->columnText(0)];
         fillUntil(node, during->columnInt(1));
-        if (const auto beat = timestampMs(during->columnText(2)))
-            node.heartbeat = beat;
+        node.heartbeat = during->columnInt(2);
     }
     QHash<QString, LevelSeries> out;
     for (auto it = byNode.begin(); it != byNode.end(); ++it) {

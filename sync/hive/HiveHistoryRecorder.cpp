@@ -5,6 +5,9 @@
 #include "sync/shape/ShapeDefinition.h"
 #include "sync/sqlite/SqliteConnection.h"
 
+#include <QDateTime>
+#include <QRegularExpression>
+
 namespace hivewatch {
 
 namespace {
@@ -28,10 +31,32 @@ QByteArray rowId(const RecordedChange &change, const RawRow *row)
 
 } // namespace
 
-HiveHistoryRecorder::HiveHistoryRecorder(QString table, QByteArray statusColumn)
+HiveHistoryRecorder::HiveHistoryRecorder(QString table, QByteArray statusColumn,
+                                         QByteArray beatColumn)
     : m_table(std::move(table))
     , m_statusColumn(std::move(statusColumn))
+    , m_statusPath("$.\"" + m_statusColumn + "\"")
+    , m_beatColumn(std::move(beatColumn))
 {
+}
+
+std::optional<qint64> HiveHistoryRecorder::timestampMs(const QString &text)
+{
+    QString iso = text.trimmed();
+    if (iso.size() < 19)
+        return std::nullopt;
+    iso[10] = QLatin1Char('T');
+    // "+00" and "+0530" as ISO 8601 wants them.
+    static const QRegularExpression zone(QStringLiteral("([+-]\\d\\d)(\\d\\d)?$"));
+    const QRegularExpressionMatch match = zone.match(iso);
+    if (match.hasMatch() && match.capturedStart() >= 19)
+        iso.replace(match.capturedStart(), match.capturedLength(),
+                    match.captured(1) + QLatin1Char(':')
+                        + (match.captured(2).isEmpty() ? QStringLiteral("00") : match.captured(2)));
+    QDateTime at = QDateTime::fromString(iso, Qt::ISODateWithMs);
+    if (!at.isValid())
+        return std::nullopt;
+    return at.toMSecsSinceEpoch();
 }
 
 QString HiveHistoryRecorder::deletedStatus()
@@ -42,8 +67,17 @@ QString HiveHistoryRecorder::deletedStatus()
 Result<void> HiveHistoryRecorder::migrate(const SqliteConnection &db)
 {
     // tbl and key are text so that a script reads the table as is; the indexes serve a row's
-    // changes in time (table, key, time), a chart's range (table, time) and a chart's status
-    // transitions (only the changes that set a status are in that one).
+    // changes in time (table, key, time, status), a chart's range (table, time) and a chart's
+    // status transitions (only the changes that set a status are in that one).
+    // beat_ms came after the first stores with a history.
+    if (auto has = db.hasTable("history"); has && has.value()) {
+        auto column = db.prepare(
+            "SELECT count(*) FROM pragma_table_info('history') WHERE name = 'beat_ms'");
+        if (!column || !column->step())
+            return db.error(QStringLiteral("the local store could not read its history table"));
+        if (column->columnInt(0) == 0 && !db.exec("ALTER TABLE history ADD COLUMN beat_ms INTEGER"))
+            return db.error(QStringLiteral("the local store could not update its history table"));
+    }
     for (const char *sql : {
              R"(CREATE TABLE IF NOT EXISTS history (
                     id INTEGER PRIMARY KEY,
@@ -55,8 +89,13 @@ Result<void> HiveHistoryRecorder::migrate(const SqliteConnection &db)
                     shape_offset TEXT,
                     status TEXT,
                     old TEXT,
-                    new TEXT))",
-             "CREATE INDEX IF NOT EXISTS history_table_key_at ON history (tbl, key, at_ms)",
+                    new TEXT,
+                    beat_ms INTEGER))",
+             // With the status, so a level over time (running assignments) is read from the
+             // index alone, each row's last status by key without a sort.
+             "DROP INDEX IF EXISTS history_table_key_at",
+             "CREATE INDEX IF NOT EXISTS history_table_key_at_status ON history "
+             "(tbl, key, at_ms, status)",
              "CREATE INDEX IF NOT EXISTS history_table_at ON history (tbl, at_ms)",
              "CREATE INDEX IF NOT EXISTS history_table_status_at ON history (tbl, status, at_ms) "
              "WHERE status IS NOT NULL",
@@ -73,8 +112,11 @@ Result<void> HiveHistoryRecorder::open(const SqliteConnection &db)
     if (auto migrated = migrate(db); !migrated)
         return migrated;
     auto insert = db.prepare(R"(INSERT INTO history
-                                (tbl, key, at_ms, op, origin, shape_offset, status, old, new)
-                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))",
+                                (tbl, key, at_ms, op, origin, shape_offset, status, old, new,
+                                 beat_ms)
+                                VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+                                        CASE WHEN ?10 IS NULL THEN ?7
+                                             ELSE json_extract(?9, ?10) END, ?8, ?9, ?11))",
                              true);
     if (!insert)
         return Error(QStringLiteral("the local store could not prepare its history statements"),
@@ -92,26 +134,26 @@ void HiveHistoryRecorder::close()
 Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate &update,
                                          const RecordedChange &change)
 {
-    RawRow parsed;
     const RawRow *after = change.after;
-    if (!after && !change.afterJson.isEmpty()) {
-        auto row = parseRawRow(change.afterJson.toByteArray());
-        if (!row)
-            return Error(
-                QStringLiteral("a row of shape %1 could not be read for its history").arg(name),
-                row.error().toString());
-        parsed = std::move(row).value();
-        after = &parsed;
-    }
+    // An insert in wire form only (a snapshot hivectl stores without reading) is kept as sent:
+    // SQLite takes its status from the JSON, its id comes from the key, nothing is parsed here.
+    const bool wireInsert = change.operation == RowChange::Operation::Insert && !after;
     QByteArray oldJson;
     QByteArray newJson;
     QByteArray status;
     bool statusSet = false;
+    std::optional<qint64> beat;
     const RawRow *identity = after ? after : change.before;
     switch (change.operation) {
     case RowChange::Operation::Insert:
-        newJson = change.afterJson.isEmpty() || change.after ? rawRowToJson(*after)
-                                                             : change.afterJson.toByteArray();
+        if (wireInsert) {
+            newJson = change.afterJson.toByteArray();
+            break;
+        }
+        newJson = rawRowToJson(*after);
+        if (const RawField *b = m_beatColumn.isEmpty() ? nullptr : findField(*after, m_beatColumn);
+            b && !b->isNull)
+            beat = timestampMs(QString::fromUtf8(b->text));
         if (const RawField *s = findField(*after, m_statusColumn); s && !s->isNull) {
             status = s->text;
             statusSet = true;
@@ -127,6 +169,8 @@ Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate 
             if (was)
                 oldPart.append(*was);
             newPart.append(field);
+            if (!m_beatColumn.isEmpty() && field.column == m_beatColumn && !field.isNull)
+                beat = timestampMs(QString::fromUtf8(field.text));
             if (field.column == m_statusColumn && !field.isNull) {
                 status = field.text;
                 statusSet = true;
@@ -160,6 +204,14 @@ Result<void> HiveHistoryRecorder::record(const QString &name, const ShapeUpdate 
         m_insert.bindNull(7);
     m_insert.bindTextOrNull(8, oldJson);
     m_insert.bindTextOrNull(9, newJson);
+    if (wireInsert && !m_statusColumn.isEmpty())
+        m_insert.bindText(10, m_statusPath);
+    else
+        m_insert.bindNull(10);
+    if (beat)
+        m_insert.bindInt(11, *beat);
+    else
+        m_insert.bindNull(11);
     if (!m_insert.run())
         return m_db->error(
             QStringLiteral("the local store could not record a change of shape %1").arg(name));
@@ -170,8 +222,11 @@ ShapeChangeRecorderFactory hiveChangeRecorders()
 {
     return [](const ShapeDefinition &definition) -> std::unique_ptr<ShapeChangeRecorder> {
         const QString table = bareTableName(definition.table);
-        if (table == HiveTables::SharedTasks || table == HiveTables::Nodes)
+        if (table == HiveTables::SharedTasks)
             return std::make_unique<HiveHistoryRecorder>(table, QByteArrayLiteral("status"));
+        if (table == HiveTables::Nodes)
+            return std::make_unique<HiveHistoryRecorder>(table, QByteArrayLiteral("status"),
+                                                         QByteArrayLiteral("last_heartbeat_at"));
         if (table == HiveTables::NodeTaskAssignments)
             return std::make_unique<HiveHistoryRecorder>(table,
                                                          QByteArrayLiteral("execution_status"));

@@ -6,6 +6,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
+
 namespace hivewatch {
 
 // Records the applied changes of one of the hive's row tables (tasks, nodes, assignments) into
@@ -15,13 +17,17 @@ namespace hivewatch {
 class HiveHistoryRecorder final : public ShapeChangeRecorder
 {
 public:
-    // `table`: the hive table recorded; `statusColumn`: its status column (may be empty).
-    HiveHistoryRecorder(QString table, QByteArray statusColumn);
+    // `table`: the hive table recorded; `statusColumn`: its status column (may be empty);
+    // `beatColumn`: a timestamptz column kept as ms in beat_ms when a change sets it (the nodes'
+    // last_heartbeat_at, for the heartbeat chart; may be empty).
+    HiveHistoryRecorder(QString table, QByteArray statusColumn, QByteArray beatColumn = {});
 
     // Creates the history table and its indexes when missing (the recorder's open() does too).
     static Result<void> migrate(const SqliteConnection &db);
     // The status recorded for a deleted row (HistoryChange::status).
     static QString deletedStatus();
+    // Postgres timestamptz text ("2026-12-06 07:00:00.123+00") in ms since the epoch.
+    static std::optional<qint64> timestampMs(const QString &text);
 
     Result<void> open(const SqliteConnection &db) override;
     Result<void> record(const QString &name, const ShapeUpdate &update,
@@ -31,6 +37,8 @@ public:
 private:
     QString m_table;
     QByteArray m_statusColumn;
+    QByteArray m_statusPath; // the status column as a JSON path, for json_extract
+    QByteArray m_beatColumn;
     const SqliteConnection *m_db = nullptr;
     SqliteStatement m_insert;
 };

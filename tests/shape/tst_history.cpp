@@ -484,6 +484,45 @@ private slots:
         QCOMPARE(changes->at(1).origin, HistoryChange::Origin::Resync);
     }
 
+    // hivectl stores a snapshot in wire form without reading it; its history has the same
+    // ids and statuses as Postgres.
+    void hivectlRecordsTheSnapshotItStoresAsSent()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        Run sync
+            = hivectl({QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+                       m_server.shapeUrl().toString(), QStringLiteral("--table"),
+                       HiveTables::SharedTasks, QStringLiteral("--follow-ms"), QStringLiteral("0"),
+                       QStringLiteral("--db"), storePath});
+        QVERIFY2(sync.exitCode == 0, sync.err.constData());
+        auto result = m_pg->exec(QStringLiteral("SELECT id, status FROM shared_tasks ORDER BY id"));
+        QVERIFY(result.ok());
+        QCOMPARE(result->rows(), 12);
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history")), 12);
+        for (int r = 0; r < result->rows(); ++r)
+            QCOMPARE(
+                scalar(storePath,
+                       QStringLiteral("SELECT count(*) FROM history WHERE key = ? AND status = "
+                                      "? AND op = 1 AND origin = 1 AND json_extract(new, "
+                                      "'$.id') = key"),
+                       {result->text(r, 0), result->text(r, 1)}),
+                1);
+        // --no-history records nothing.
+        const QString other = dir.filePath(QStringLiteral("other.sqlite"));
+        Run none
+            = hivectl({QStringLiteral("shape"), QStringLiteral("sync"), QStringLiteral("--url"),
+                       m_server.shapeUrl().toString(), QStringLiteral("--table"),
+                       HiveTables::SharedTasks, QStringLiteral("--follow-ms"), QStringLiteral("0"),
+                       QStringLiteral("--db"), other, QStringLiteral("--no-history")});
+        QVERIFY2(none.exitCode == 0, none.err.constData());
+        QCOMPARE(scalar(other,
+                        QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = "
+                                       "'history'")),
+                 0);
+    }
+
     // Retention prunes old history in chunks on its own connection while a sync writes; the sync
     // completes and keeps its new history.
     void retentionPrunesWhileSyncing()

@@ -1,0 +1,136 @@
+// bench_history_query: the chart queries of HistoryReader over a store holding CHANGES recorded
+// changes (default 1M) spread over 30 days, a 7-day range in 5-minute buckets, median of RUNS
+// (docs/benchmarks.md, "History"). Also prints the history's size per million changes.
+//
+//   bench_history_query [CHANGES] [RUNS]
+#include "sync/hive/HistoryReader.h"
+#include "sync/hive/HiveHistoryRecorder.h"
+#include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogStore.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QTemporaryDir>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <functional>
+
+using namespace hivewatch;
+
+namespace {
+
+double cpuMs()
+{
+    timespec t {};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    const qint64 changes = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1000000;
+    const int runs = argc > 2 ? QByteArray(argv[2]).toInt() : 9;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("store.sqlite"));
+    auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+    auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
+    if (!store || !db || !HiveHistoryRecorder::migrate(db.value())) {
+        std::fprintf(stderr, "could not create the store\n");
+        return 1;
+    }
+    const qint64 sizeBefore = QFileInfo(path).size();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 span = 30LL * 24 * 3600 * 1000;
+    // A hive's mixture: per task an insert and three status changes, per assignment an insert
+    // and two status changes, and the heartbeats of 20 nodes; in time order.
+    const qint64 tasks = changes / 10;
+    const std::string fill = R"(
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < )"
+        + std::to_string(changes - 1) + R"()
+        INSERT INTO history (tbl, key, at_ms, op, origin, shape_offset, status, old, new, beat_ms)
+        SELECT CASE WHEN k < 4 THEN 'shared_tasks' WHEN k < 7 THEN 'node_task_assignments'
+                    ELSE 'nodes' END,
+               CASE WHEN k < 7 THEN printf('%08x-0000-4000-8000-%012x', i / 10, i / 10)
+                    ELSE printf('node-%02d', i % 20) END,
+               )"
+        + std::to_string(now - span) + " + i * " + std::to_string(span / changes) + R"(,
+               CASE WHEN k IN (0, 4) THEN 1 ELSE 2 END, 0, (i * 3) || '_0',
+               CASE k WHEN 0 THEN 'todo' WHEN 1 THEN 'in-progress' WHEN 2 THEN 'in-review'
+                      WHEN 3 THEN 'done' WHEN 4 THEN 'running' WHEN 5 THEN 'running'
+                      WHEN 6 THEN 'completed' END,
+               CASE WHEN k IN (0, 4) THEN NULL
+                    WHEN k < 7 THEN '{"status":"todo"}'
+                    ELSE '{"last_heartbeat_at":"2026-12-01 10:00:00.000+00"}' END,
+               CASE WHEN k = 0 THEN '{"id":"' || printf('%08x', i / 10) || '","organization_id":"0b7e5a3c-1f00-4000-8000-000000000001","project_id":"0b7e5a3c-1f00-4000-8000-000000000002","title":"Task number ' || i || '","description":"a description of moderate length for the task","status":"todo","version":"1","created_at":"2026-12-01 10:00:00.000+00","updated_at":"2026-12-01 10:00:00.000+00"}'
+                    WHEN k = 4 THEN '{"id":"' || printf('%08x', i / 10) || '","task_id":"0b7e5a3c-1f00-4000-8000-000000000003","node_id":"0b7e5a3c-1f00-4000-8000-000000000004","execution_status":"running","assigned_at":"2026-12-01 10:00:00.000+00"}'
+                    WHEN k < 7 THEN '{"status":"in-progress"}'
+                    ELSE '{"last_heartbeat_at":"' || strftime('%Y-%m-%d %H:%M:%f+00', ()"
+        + std::to_string(now - span) + R"( + i * )" + std::to_string(span / changes)
+        + R"() / 1000.0, 'unixepoch') || '"}' END,
+               CASE WHEN k >= 7 THEN )"
+        + std::to_string(now - span) + " + i * " + std::to_string(span / changes) + R"( - 3000 END
+        FROM (SELECT i, i % 10 AS k FROM n))";
+    QElapsedTimer filling;
+    filling.start();
+    if (!db->exec("BEGIN") || !db->exec(fill) || !db->exec("COMMIT")) {
+        std::fprintf(stderr, "fill failed: %s\n", qPrintable(db->lastError()));
+        return 1;
+    }
+    (void)db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    const qint64 sizeAfter = QFileInfo(path).size();
+    std::printf("history: %lld changes (%lld tasks) in %.1f s; store +%.1f MB = %.1f MB per "
+                "million changes\n",
+                changes, tasks, filling.elapsed() / 1000.0, (sizeAfter - sizeBefore) / 1e6,
+                (sizeAfter - sizeBefore) / 1e6 / (double(changes) / 1e6));
+    auto reader = HistoryReader::open(path);
+    if (!reader) {
+        std::fprintf(stderr, "%s\n", qPrintable(reader.error().toString()));
+        return 1;
+    }
+    const qint64 to = now;
+    const qint64 from = now - 7LL * 24 * 3600 * 1000;
+    const qint64 bucket = 5 * 60 * 1000;
+    const auto measure = [&](const char *name, const std::function<bool()> &query) {
+        QList<double> wall;
+        QList<double> cpu;
+        for (int r = 0; r < runs; ++r) {
+            QElapsedTimer t;
+            t.start();
+            const double c0 = cpuMs();
+            if (!query()) {
+                std::fprintf(stderr, "%s failed\n", name);
+                return;
+            }
+            cpu << cpuMs() - c0;
+            wall << t.nsecsElapsed() / 1e6;
+        }
+        std::sort(wall.begin(), wall.end());
+        std::sort(cpu.begin(), cpu.end());
+        std::printf("%-20s median %7.1f ms wall, %7.1f ms CPU (min %.1f, max %.1f wall)\n", name,
+                    wall[runs / 2], cpu[runs / 2], wall.first(), wall.last());
+    };
+    measure("taskFlow", [&] { return reader->taskFlow(from, to, bucket).ok(); });
+    measure("runningAssignments",
+            [&] { return reader->runningAssignments(from, to, bucket).ok(); });
+    measure("heartbeatLag", [&] { return reader->heartbeatLag(from, to, bucket).ok(); });
+    measure("report", [&] { return reader->report(from, to).ok(); });
+    std::printf("load %s\n",
+                qPrintable(QString::fromLatin1([] {
+                               FILE *f = std::fopen("/proc/loadavg", "r");
+                               static char buf[64] = {};
+                               if (f) {
+                                   (void)!std::fgets(buf, sizeof buf, f);
+                                   std::fclose(f);
+                               }
+                               return buf;
+                           }())
+                               .trimmed()));
+    return 0;
+}
