@@ -49,8 +49,8 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
-#include <QVBoxLayout>
 #include <QTimer>
+#include <QVBoxLayout>
 
 #include <cstdio>
 #include <functional>
