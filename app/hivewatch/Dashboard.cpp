@@ -7,12 +7,14 @@
 #include "models/hive/AlertModel.h"
 #include "models/hive/BatchCoalescer.h"
 #include "models/hive/FleetSummary.h"
+#include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/MonitorSettings.h"
 #include "models/hive/NodeModel.h"
 #include "models/hive/ProblemsModel.h"
 #include "models/hive/ShapeStatusModel.h"
 #include "models/hive/SortedFilterProxy.h"
+#include "models/hive/StoreHistoryQueries.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
 #include "sync/hive/HistoryPruner.h"
@@ -24,6 +26,7 @@
 #include "ui/UiLog.h"
 #include "ui/hive/AlertNotifier.h"
 #include "ui/hive/ConnectionDialog.h"
+#include "ui/hive/HistoryScrubber.h"
 #include "ui/hive/NodesPanel.h"
 #include "ui/hive/OverviewPanel.h"
 #include "ui/hive/ProblemsPanel.h"
@@ -32,6 +35,7 @@
 #include "ui/hive/SyncStatusPanel.h"
 #include "ui/hive/TaskDetailPane.h"
 #include "ui/hive/TasksPanel.h"
+#include "ui/hive/TrendCharts.h"
 #include "ui/legacy/LegacyMigrationDialog.h"
 #include "ui/logs/LogsPanel.h"
 #include "ui/pg/PgSetupPanel.h"
@@ -52,6 +56,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
+#include <QVBoxLayout>
 
 #include <cstdio>
 #include <functional>
@@ -133,6 +138,8 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(m_models->shapeStatuses(), &ShapeStatusModel::summaryChanged, window,
             &MainWindow::setStatusText);
     connect(m_syncPanel, &SyncStatusPanel::signInRequested, this, &Dashboard::askForToken);
+    // Charts and the scrubber read the store's history on the source's own thread.
+    m_history = new HistorySource(StoreHistoryQueries::factory(), this);
     useStore(storePath);
 
     m_fleet = new FleetSummary(m_models->nodes(), m_models->assignments(), m_models->tasks(), this);
@@ -157,7 +164,10 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     window->addPanel(m_nodesPanel, tr("Nodes"));
     window->addPanel(m_pgSetupPanel, tr("Postgres setup"));
     window->addPanel(m_logsPanel, tr("Logs"));
+    addHistoryPanel();
+    m_nodesPanel->setHistorySource(m_history);
     m_taskDetail = new TaskDetailPane(m_models);
+    m_taskDetail->setHistorySource(m_history);
     window->addPanel(m_taskDetail, Navigator::taskPanel());
     m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
                                 m_taskDetail, this);
@@ -354,11 +364,34 @@ void Dashboard::useStore(const QString &storePath)
     // committed) tell it that new lines are there.
     connect(m_shapes, &ShapeClient::batchReady, m_logModel, &LogModel::applyShapeBatch);
     m_logModel->setStorePath(storePath);
+    // Every committed batch may have added history; the source refreshes at most every few s.
+    connect(m_shapes, &ShapeClient::batchReady, m_history, &HistorySource::noteChanges);
+    m_history->setStorePath(storePath);
     m_historyPruner = std::make_unique<HistoryPruner>(storePath);
     pruneHistory();
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);
+}
+
+void Dashboard::addHistoryPanel()
+{
+    // The trends answer "is work flowing?", so they sit on the Overview beside the fleet strip;
+    // the History tab keeps the hive-wide scrubber ("what changed").
+    m_trendCharts = new TrendCharts(m_history, m_overview);
+    m_overview->chartsSlot()->addWidget(m_trendCharts);
+    auto *panel = new QWidget;
+    m_historyScrubber = new HistoryScrubber(m_history, panel);
+    m_historyScrubber->setSubject({}, {});
+    auto *layout = new QVBoxLayout(panel);
+    layout->addWidget(new QLabel(tr("<b>What changed</b>"), panel));
+    layout->addWidget(m_historyScrubber, 1);
+    m_window->addPanel(panel, historyPanelTitle());
+}
+
+QString Dashboard::historyPanelTitle()
+{
+    return tr("History");
 }
 
 void Dashboard::pruneHistory()

@@ -30,6 +30,9 @@ class LogModel;
 class LogsPanel;
 class PgSetupPanel;
 class HiveModels;
+class HistoryScrubber;
+class HistorySource;
+class TrendCharts;
 class MainWindow;
 class Navigator;
 class NodesPanel;
@@ -115,7 +118,14 @@ public:
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
     QWidget *unreachablePrompt() const { return m_unreachable; }
 
+    // The store's history for views (charts, scrubber, "as of"); the Overview embeds its trend
+    // charts with `new TrendCharts(dashboard->historySource(), parent)`.
+    HistorySource *historySource() const { return m_history; }
+    TrendCharts *trendCharts() const { return m_trendCharts; }
+    HistoryScrubber *historyScrubber() const { return m_historyScrubber; }
+
     static QString demoProfileName();
+    static QString historyPanelTitle();
 
 signals:
     // The user chose the local demo hive (switcher, or the unreachable prompt).
@@ -132,11 +142,15 @@ private:
     void addToolsMenu();
     void connectToDemo();
     void updateSyncDock();
+    void addHistoryPanel();
     void pruneHistory();
 
     MainWindow *m_window;
     HiveModels *m_models;
     BatchCoalescer *m_coalescer;
+    HistorySource *m_history = nullptr;
+    TrendCharts *m_trendCharts = nullptr;
+    HistoryScrubber *m_historyScrubber = nullptr;
     ShapeClient *m_shapes = nullptr;
     SecretStore *m_secrets;
     TasksPanel *m_tasksPanel;

@@ -6,6 +6,7 @@
 #include "app/hivewatch/DashboardCommands.h"
 #include "app/hivewatch/Navigator.h"
 #include "models/hive/AssignmentModel.h"
+#include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/HiveRoles.h"
 #include "models/hive/NodeModel.h"
@@ -17,15 +18,18 @@
 #include "tests/support/TestDatabase.h"
 #include "ui/CommandPalette.h"
 #include "ui/MainWindow.h"
+#include "ui/hive/HistoryScrubber.h"
 #include "ui/hive/NodesPanel.h"
 #include "ui/hive/SyncStatusPanel.h"
 #include "ui/hive/TaskDetailPane.h"
 #include "ui/hive/TasksPanel.h"
+#include "ui/hive/TrendCharts.h"
 
 #include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QPainter>
 #include <QSettings>
 #include <QTabWidget>
@@ -198,6 +202,61 @@ private slots:
         SyncStatusPanel *sync = dashboard.syncStatusPanel();
         sync->resize(1000, 200);
         save(sync, QStringLiteral("sync-status.png"));
+
+        // Issue 17's views need history: the hive moves for a few seconds (tasks start and
+        // finish, nodes beat), recorded by the sync as it goes; then the charts, a node's
+        // heartbeat chart and the scrubber are read from that history.
+        for (int round = 0; round < 6; ++round) {
+            auto moved = pg.value()->execScript(QStringLiteral(
+                "UPDATE shared_tasks SET status = 'in-progress' WHERE id IN (SELECT id FROM "
+                "  shared_tasks WHERE status = 'todo' ORDER BY id LIMIT 2);"
+                "UPDATE shared_tasks SET status = 'done' WHERE id IN (SELECT id FROM "
+                "  shared_tasks WHERE status = 'in-review' ORDER BY id LIMIT 1);"
+                "UPDATE nodes SET last_heartbeat_at = now() WHERE status IN ('online', 'busy') "
+                "  AND name <> (SELECT min(name) FROM nodes WHERE status IN ('online', 'busy'));"));
+            QVERIFY2(moved.ok(), qPrintable(moved.ok() ? QString() : moved.error().toString()));
+            QTest::qWait(700);
+        }
+        HistorySource *history = dashboard.historySource();
+        history->refreshTrends();
+        QTRY_VERIFY_WITH_TIMEOUT(!history->trends().heartbeatLag.isEmpty()
+                                     && history->trends().error.isEmpty(),
+                                 kTimeout);
+        window.showPanel(Navigator::overviewPanel());
+        QTRY_VERIFY_WITH_TIMEOUT(!dashboard.trendCharts()->seriesPoints("started").isEmpty(),
+                                 kTimeout);
+        QTest::qWait(50);
+        save(&window, QStringLiteral("overview-charts.png"));
+        window.showPanel(Dashboard::historyPanelTitle());
+        QTRY_VERIFY_WITH_TIMEOUT(dashboard.historyScrubber()->changeLines().size() > 1, kTimeout);
+        QTest::qWait(50);
+        save(&window, QStringLiteral("history-changes.png"));
+
+        window.showPanel(QStringLiteral("Nodes"));
+        // A node that beat during the moves: its lag is seconds, not the seed's months.
+        QString beating;
+        for (int row = 0; row < models->nodes()->rowCount(); ++row) {
+            const QString status = models->nodes()->index(row, NodeModel::Status).data().toString();
+            if (!models->nodes()->isStale(row) && status.contains(QLatin1String("Busy"))) {
+                nodes->selectNode(
+                    models->nodes()->index(row, 0).data(HiveRoles::IdRole).toString());
+                beating = models->nodes()->index(row, NodeModel::Name).data().toString();
+                break;
+            }
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!nodes->heartbeatSeries()->points().isEmpty(), kTimeout);
+        QVERIFY(!beating.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(nodes->asOfControl()->stateText().contains(beating + " — "),
+                                 kTimeout);
+        QTest::qWait(50);
+        save(nodes, QStringLiteral("node-heartbeat.png"));
+
+        dashboard.navigator()->openTask(detailed);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dashboard.taskDetailPane()->asOfControl()->stateText().contains(QLatin1String("As of")),
+            kTimeout);
+        QTest::qWait(50);
+        save(&window, QStringLiteral("task-scrubber.png"));
     }
 };
 

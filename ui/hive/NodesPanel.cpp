@@ -1,10 +1,22 @@
 #include "ui/hive/NodesPanel.h"
 
+#include "domain/HiveTables.h"
+#include "ui/hive/HistoryScrubber.h"
+
 #include "models/hive/AssignmentModel.h"
+#include "models/hive/HistorySource.h"
 #include "models/hive/HiveFilterProxy.h"
 #include "models/hive/HiveRoles.h"
 #include "models/hive/NodeModel.h"
 #include "models/hive/ProgressEventModel.h"
+#include "ui/hive/HeartbeatSparklineDelegate.h"
+#include "ui/hive/TrendChartPoints.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QValueAxis>
 
 #include <QFormLayout>
 #include <QHeaderView>
@@ -14,6 +26,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <memory>
 
 namespace hivewatch {
@@ -49,6 +62,10 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     , m_title(new QLabel(this))
     , m_summary(new QLabel(this))
     , m_capabilities(new QLabel(this))
+    , m_sparklines(new HeartbeatSparklineDelegate(this))
+    , m_lagSeries(new QLineSeries(this))
+    , m_lagTime(new QDateTimeAxis(this))
+    , m_lagAxis(new QValueAxis(this))
 {
     m_nodeProxy->setSourceModel(nodes);
     m_assignmentProxy->setSourceModel(assignments);
@@ -62,6 +79,8 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
 
     m_nodeTable = makeTable(m_nodeProxy, this);
     m_nodeTable->sortByColumn(NodeModel::Name, Qt::AscendingOrder);
+    m_sparklines->setStaleSeconds(NodeModel::staleAfterSeconds());
+    m_nodeTable->setItemDelegateForColumn(NodeModel::Heartbeat, m_sparklines);
     m_assignmentTable = makeTable(m_assignmentProxy, this);
     m_assignmentTable->sortByColumn(AssignmentModel::Assigned, Qt::DescendingOrder);
     m_assignmentTable->hideColumn(AssignmentModel::Node);
@@ -90,10 +109,28 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     form->addRow(tr("Status:"), m_summary);
     form->addRow(tr("Capabilities:"), m_capabilities);
     detailLayout->addLayout(form);
+    auto *lagChart = new QChart;
+    lagChart->setTitle(tr("Heartbeat lag (s)"));
+    lagChart->legend()->hide();
+    m_lagTime->setFormat(QStringLiteral("HH:mm"));
+    m_lagTime->setTickCount(5);
+    m_lagAxis->setLabelFormat(QStringLiteral("%d"));
+    lagChart->addAxis(m_lagTime, Qt::AlignBottom);
+    lagChart->addAxis(m_lagAxis, Qt::AlignLeft);
+    m_lagSeries->setName(tr("heartbeat lag"));
+    m_lagSeries->setPointsVisible(true); // a fresh history has a point per bucket, maybe one
+    lagChart->addSeries(m_lagSeries);
+    m_lagSeries->attachAxis(m_lagTime);
+    m_lagSeries->attachAxis(m_lagAxis);
+    m_lagChart = makeTrendChartView(lagChart, detail);
+    m_lagChart->setMinimumHeight(150);
+    m_lagChart->hide(); // until a history is there to show
+    detailLayout->addWidget(m_lagChart, 1);
     detailLayout->addWidget(new QLabel(tr("<b>Assignments</b>"), detail));
     detailLayout->addWidget(m_assignmentTable, 1);
     detailLayout->addWidget(new QLabel(tr("<b>Recent progress events</b>"), detail));
     detailLayout->addWidget(m_eventTable, 1);
+    m_detailLayout = detailLayout;
 
     auto *splitter = new QSplitter(this);
     splitter->addWidget(left);
@@ -137,6 +174,9 @@ void NodesPanel::onCurrentChanged()
     m_assignmentProxy->setForeignIdFilter({m_nodeId});
     updateEventFilter();
     updateDetail();
+    updateHeartbeatChart();
+    if (m_asOf)
+        m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
     m_assignmentTable->resizeColumnsToContents();
     m_eventTable->resizeColumnsToContents();
 }
@@ -171,6 +211,39 @@ void NodesPanel::updateDetail()
         m_nodes->isStale(row) ? QStringLiteral("color: #b00020; font-weight: bold") : QString());
     const QString caps = m_nodes->capabilitiesText(row);
     m_capabilities->setText(caps.isEmpty() ? tr("none reported") : caps);
+}
+
+void NodesPanel::setHistorySource(HistorySource *source)
+{
+    m_history = source;
+    m_lagChart->setVisible(source != nullptr);
+    m_asOf = new HistoryScrubber(source, this);
+    m_detailLayout->addWidget(new QLabel(tr("<b>History</b>"), this));
+    m_detailLayout->addWidget(m_asOf, 1);
+    if (!m_nodeId.isEmpty())
+        m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
+    connect(source, &HistorySource::trendsReady, this, [this](const TrendSet &trends) {
+        m_sparklines->setSeries(trends.heartbeatLag, trends.from.toMSecsSinceEpoch(),
+                                trends.to.toMSecsSinceEpoch());
+        m_nodeTable->viewport()->update();
+        updateHeartbeatChart();
+    });
+}
+
+void NodesPanel::updateHeartbeatChart()
+{
+    if (!m_history)
+        return;
+    const TrendSet &trends = m_history->trends();
+    const TrendPoints points = trends.heartbeatLag.value(m_nodeId);
+    m_lagSeries->replace(trendChartPoints(points));
+    if (trends.to.isValid())
+        m_lagTime->setRange(trends.from.toLocalTime(), trends.to.toLocalTime());
+    double top = NodeModel::staleAfterSeconds();
+    for (const TrendPoint &point : points)
+        top = std::max(top, point.value);
+    m_lagAxis->setRange(0, top);
+    m_lagAxis->applyNiceNumbers();
 }
 
 QString NodesPanel::detailText() const

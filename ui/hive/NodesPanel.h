@@ -2,14 +2,22 @@
 
 #include <QWidget>
 
+class QChartView;
+class QDateTimeAxis;
 class QLabel;
 class QLineEdit;
+class QVBoxLayout;
+class QLineSeries;
 class QTableView;
+class QValueAxis;
 
 namespace hivewatch {
 
 class AssignmentModel;
+class HeartbeatSparklineDelegate;
 class HiveFilterProxy;
+class HistoryScrubber;
+class HistorySource;
 class NodeModel;
 class ProgressEventModel;
 
@@ -29,11 +37,19 @@ public:
     QTableView *assignmentTable() const { return m_assignmentTable; }
     QTableView *eventTable() const { return m_eventTable; }
     QString detailText() const;
+    // Heartbeat lag per node from the store's history: a sparkline in the Heartbeat column and
+    // the selected node's chart in the detail.
+    void setHistorySource(HistorySource *source);
+    HeartbeatSparklineDelegate *sparklines() const { return m_sparklines; }
+    QLineSeries *heartbeatSeries() const { return m_lagSeries; }
+    QChartView *heartbeatChart() const { return m_lagChart; }
+    HistoryScrubber *asOfControl() const { return m_asOf; }
 
 private:
     void onCurrentChanged();
     void updateDetail();
     void updateEventFilter();
+    void updateHeartbeatChart();
 
     NodeModel *m_nodes;
     AssignmentModel *m_assignments;
@@ -48,6 +64,14 @@ private:
     QTableView *m_assignmentTable;
     QTableView *m_eventTable;
     QString m_nodeId;
+    HistorySource *m_history = nullptr;
+    HeartbeatSparklineDelegate *m_sparklines;
+    QChartView *m_lagChart;
+    QLineSeries *m_lagSeries;
+    QDateTimeAxis *m_lagTime;
+    QValueAxis *m_lagAxis;
+    QVBoxLayout *m_detailLayout;
+    HistoryScrubber *m_asOf = nullptr;
 };
 
 } // namespace hivewatch

@@ -1,5 +1,8 @@
 #include "ui/hive/TaskDetailPane.h"
 
+#include "domain/HiveTables.h"
+#include "ui/hive/HistoryScrubber.h"
+
 #include "models/hive/AssignmentModel.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/HiveValues.h"
@@ -9,6 +12,7 @@
 #include "models/hive/TaskModel.h"
 
 #include <QDesktopServices>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -104,7 +108,23 @@ TaskDetailPane::TaskDetailPane(HiveModels *models, QWidget *parent)
 void TaskDetailPane::showTask(const QString &taskId)
 {
     m_taskId = taskId;
+    if (m_asOf)
+        m_asOf->setSubject(HiveTables::SharedTasks, taskId);
     refresh();
+}
+
+void TaskDetailPane::setHistorySource(HistorySource *source)
+{
+    auto *box = new QGroupBox(tr("History"), this);
+    box->setCheckable(true); // unchecked: folded away, the live pane gets the room
+    box->setChecked(true);
+    m_asOf = new HistoryScrubber(source, box);
+    auto *boxLayout = new QVBoxLayout(box);
+    boxLayout->addWidget(m_asOf);
+    connect(box, &QGroupBox::toggled, m_asOf, &QWidget::setVisible);
+    static_cast<QVBoxLayout *>(layout())->addWidget(box, 1);
+    if (!m_taskId.isEmpty())
+        m_asOf->setSubject(HiveTables::SharedTasks, m_taskId);
 }
 
 QString TaskDetailPane::logsAssignmentId() const

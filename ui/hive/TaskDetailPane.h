@@ -13,6 +13,8 @@ class QUrl;
 
 namespace hivewatch {
 
+class HistoryScrubber;
+class HistorySource;
 class HiveModels;
 
 // One task and everything the store knows about it: description, project, status history,
@@ -43,6 +45,9 @@ public:
     QString text() const;
     QTextBrowser *browser() const { return m_browser; }
     QPushButton *openLogsButton() const { return m_openLogs; }
+    // Adds the "as of" control: the task as it was at a time, and what changed between two.
+    void setHistorySource(HistorySource *source);
+    HistoryScrubber *asOfControl() const { return m_asOf; }
 
 public slots:
     // hivewatch:node/<id>, hivewatch:logs/<assignment id>, hivewatch:task/<id>; other URLs
@@ -65,6 +70,7 @@ private:
     QTextBrowser *m_browser;
     QPushButton *m_openLogs;
     QTimer m_refreshTimer;
+    HistoryScrubber *m_asOf = nullptr;
 };
 
 } // namespace hivewatch
