@@ -1,10 +1,10 @@
 #include "sync/shape/ShapeStore.h"
 
+#include "sync/shape/ShapeRowMerge.h"
 #include "sync/shape/ShapeRowTable.h"
 #include "sync/shape/SyncLog.h"
 #include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogStore.h"
-
 
 #include <sqlite3.h>
 
@@ -620,22 +620,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         if (!generic.clear(shape))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
     }
-    // Finds the stored row a partial update merges into.
-    const auto storedRow
-        = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
-        auto row = generic.get(shape, key);
-        if (!row)
-            return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
-        std::optional<QByteArray> json = std::move(row).value();
-        if (!json)
-            return std::optional<RawRow>();
-        auto parsed = parseRawRow(*json);
-        if (!parsed)
-            return Error(
-                QStringLiteral("the stored row %1 of shape %2 is damaged").arg(change.key, name),
-                parsed.error().toString());
-        return std::optional<RawRow>(std::move(parsed).value());
-    };
+    Rows stored(*this, generic, name);
 
     if (applied)
         applied->reserve(applied->size() + update.changes.size());
@@ -651,17 +636,11 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
                 applied->append({change.operation, change.key, change.value});
             continue;
         }
-        RawRow row = change.value;
-        if (change.operation == RowChange::Operation::Update) {
-            // replica=default sends only changed columns: merge into the stored row.
-            auto stored = storedRow(change, key);
-            if (!stored)
-                return stored.error();
-            if (stored.value()) {
-                row = std::move(*stored.value());
-                mergeRow(row, change.value);
-            }
-        }
+        auto after = ShapeRowMerge::rowAfter(
+            change, [&] { return ShapeRowMerge::storedRow(stored, key, change.key, name); });
+        if (!after)
+            return after.error();
+        RawRow row = std::move(after).value();
         if (change.operation == RowChange::Operation::Delete) {
             if (!generic.erase(shape, key))
                 return sqlError(QStringLiteral("delete row %1 of shape %2").arg(change.key, name));
@@ -791,9 +770,7 @@ ShapeStore::forEachRow(const QString &name,
             return select.error();
         select->bindText(1, name);
         const auto damaged = [&](const QByteArray &key, const Error &error) {
-            return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                             .arg(QString::fromUtf8(key), name),
-                         error.toString());
+            return ShapeRowMerge::damaged(QString::fromUtf8(key), name, error);
         };
         ShapeRowSink *sink = sinkOf(name);
         // Without a sink its rows are streamed as read. With one, the few rows the sink handed
