@@ -56,6 +56,9 @@ public:
         // Inserts carry their stored form, not a RawRow (parseShapeBody): for a consumer that
         // only stores them.
         bool insertsAsJson = false;
+        // Request the next catch-up chunk as soon as this one's headers name it, while its body
+        // downloads and is parsed (ShapeStreamTransitions::onHeaders); at most one ahead.
+        bool prefetch = true;
         int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
         int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
         int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync
@@ -114,6 +117,14 @@ private:
     // Everything buffered since the last hand-over, as one update; clears the buffer.
     ShapeUpdate takePending();
     void sendRequest();
+    // The GET of `position`, with every reply signal connected (to the current or the
+    // prefetched reply, whichever it is by then).
+    QNetworkReply *get(const ShapeRequestPosition &position);
+    // The current reply's headers arrived: maybe request the next chunk ahead.
+    void onHeaders(QNetworkReply *reply);
+    // Makes the request sent ahead the current one when it is for `position`.
+    bool adoptPrefetch(const ShapeRequestPosition &position);
+    void dropPrefetch();
     void onFinished(QNetworkReply *reply);
     void onRedirected(QNetworkReply *reply, const QUrl &target);
     // The non-live request's progress check, once per requestTimeoutMs window.
@@ -155,6 +166,12 @@ private:
     QByteArray m_body; // the response being handled; its allocation is reused (readBody)
 
     QPointer<QNetworkReply> m_reply;
+    // The next chunk's request, sent before the current body was parsed (Options::prefetch).
+    QPointer<QNetworkReply> m_prefetch;
+    ShapeRequestPosition m_prefetchPosition;
+    bool m_prefetchFinished = false;
+    qint64 m_prefetchStartedMs = 0;
+    qint64 m_prefetchReceived = 0;
     bool m_replyLive = false;
     bool m_watchdogFired = false;
     QTimer m_watchdog;
