@@ -2,7 +2,9 @@
 
 #include "sync/shape/ShapeRowSink.h"
 
-namespace hivewatch::ShapeRowMerge {
+namespace hivewatch {
+
+namespace ShapeRowMerge {
 
 Result<RawRow> rowAfter(const ShapeMessage &change, const StoredRow &stored)
 {
@@ -38,4 +40,6 @@ Error damaged(const QString &keyText, const QString &shape, const Error &why)
                  why.toString());
 }
 
-} // namespace hivewatch::ShapeRowMerge
+} // namespace ShapeRowMerge
+
+} // namespace hivewatch
