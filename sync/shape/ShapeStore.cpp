@@ -96,7 +96,7 @@ ShapeStore::~ShapeStore()
 {
     // hivectl exits once its last commit is on disk: a checkpoint still queued (copying a whole
     // snapshot back into the store file, a quarter of a 200k-row sync) is left to the next open.
-    m_closing = true;
+    leaveCheckpoints();
     rollback();
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
@@ -108,6 +108,17 @@ ShapeStore::~ShapeStore()
         m_db = SqliteConnection();
     });
     m_writer.shutdown();
+}
+
+void ShapeStore::leaveCheckpoints()
+{
+    m_closing = true;
+    // A checkpoint already copying is stopped too: copying a 200k-row snapshot back took longer
+    // than the sync's last chunk (0.6-1.5 s before hivectl could exit, with every call to the
+    // writer queued behind it). An interrupted checkpoint leaves the WAL as it was (SQLite moves
+    // its backfill mark only when done); the destructor's syncWal() makes it durable.
+    if (m_checkpointing)
+        sqlite3_interrupt(m_db.handle());
 }
 
 Error ShapeStore::sqlError(const QString &what) const
@@ -430,12 +441,15 @@ void ShapeStore::checkpointLater()
             return;
         // PASSIVE: readers (LogStore's connection, the GUI's views) are never blocked; what it
         // cannot copy now the next one does.
-        if (sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                      nullptr)
-            != SQLITE_OK)
+        m_checkpointing = true;
+        const int checkpointed = sqlite3_wal_checkpoint_v2(
+            m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        m_checkpointing = false;
+        if (checkpointed == SQLITE_OK)
+            m_walPages = 0; // synced; otherwise syncWal() at close still has to
+        else if (!(checkpointed == SQLITE_INTERRUPT && m_closing))
             qCWarning(lcSync) << "the local store could not checkpoint its WAL:"
                               << m_db.lastError();
-        m_walPages = 0;
     });
 }
 

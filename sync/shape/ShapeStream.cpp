@@ -122,12 +122,7 @@ void ShapeStream::start()
 void ShapeStream::stop()
 {
     m_running = false;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel();
+    halt();
     setState(ShapeStatus::State::Idle);
 }
 
@@ -136,12 +131,7 @@ void ShapeStream::pause()
     if (!m_running || m_paused)
         return;
     m_paused = true;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel(); // resume() asks again
+    halt(); // resume() asks for a token again
     m_core.upToDate = false; // resume with a non-live catch-up (pending changes are kept)
     m_core.phase = ShapeStreamState::Phase::Paused;
     setState(ShapeStatus::State::Idle);
@@ -207,6 +197,30 @@ void ShapeStream::abortReply()
     reply->deleteLater();
 }
 
+void ShapeStream::halt()
+{
+    m_nextRequest.stop();
+    m_watchdog.stop();
+    m_progress.stop();
+    abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel();
+}
+
+void ShapeStream::beginRequest(bool live, qint64 startedMs, qint64 received)
+{
+    m_replyLive = live;
+    m_watchdogFired = false;
+    m_refusedRedirect.clear();
+    m_redirectedFrom.clear();
+    m_redirects = 0;
+    m_stalled.clear();
+    m_received = received;
+    m_receivedAtWindowStart = 0;
+    m_requestStartedMs = startedMs;
+    m_prefetchAsked = false;
+}
+
 void ShapeStream::sendRequest()
 {
     if (!m_running || m_paused || m_reply || (m_tokenCommand && m_tokenCommand->isRunning()))
@@ -247,15 +261,7 @@ void ShapeStream::sendRequest()
 
     qCDebug(lcSync) << "GET"
                     << ShapeUrl::redacted(ShapeUrl::requestUrl(m_endpoint, m_definition, position));
-    m_replyLive = position.live;
-    m_watchdogFired = false;
-    m_refusedRedirect.clear();
-    m_redirectedFrom.clear();
-    m_redirects = 0;
-    m_stalled.clear();
-    m_received = 0;
-    m_receivedAtWindowStart = 0;
-    m_requestStartedMs = m_clock.elapsed();
+    beginRequest(position.live, m_clock.elapsed(), 0);
     m_reply = get(position);
     if (!position.live)
         m_progress.start(m_options.requestTimeoutMs);
@@ -293,10 +299,14 @@ QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
 
     QNetworkReply *reply = m_network->get(request);
     connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received, qint64) {
-        if (reply == m_reply)
+        if (reply == m_reply) {
             m_received = received;
-        else if (reply == m_prefetch)
+            if (!m_prefetchAsked && m_options.prefetchAfterBytes >= 0
+                && received >= m_options.prefetchAfterBytes)
+                onHeaders(reply);
+        } else if (reply == m_prefetch) {
             m_prefetchReceived = received;
+        }
     });
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
         // Qt drops a header section it cannot parse (a field over its size limit, e.g. a 600 KB
@@ -318,9 +328,7 @@ QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
                                 "header too large, such as a huge cookie, or malformed headers); "
                                 "check the proxy or server in front of Electric")
                      .arg(ShapeUrl::redacted(reply->url())));
-            return;
         }
-        onHeaders(reply);
     });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     connect(reply, &QNetworkReply::redirected, this, [this, reply](const QUrl &target) {
@@ -334,10 +342,14 @@ QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
 
 void ShapeStream::onHeaders(QNetworkReply *reply)
 {
-    if (!m_options.prefetch || m_prefetch || !m_running || m_paused || reply != m_reply
-        || m_replyLive || m_redirects > 0 || (m_tokenCommand && m_tokenCommand->isRunning()))
+    if (m_prefetchAsked || m_prefetch || !m_running || m_paused || reply != m_reply || m_replyLive
+        || m_redirects > 0 || (m_tokenCommand && m_tokenCommand->isRunning())
+        || !reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
         return;
-    apply(ShapeStreamTransitions::onHeaders(m_core, responseMeta(reply, QByteArray())));
+    m_prefetchAsked = true;
+    ShapeResponseMeta meta = responseMeta(reply, QByteArray());
+    meta.received = m_received;
+    apply(ShapeStreamTransitions::onHeaders(m_core, meta, limits()));
 }
 
 bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
@@ -349,15 +361,7 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
                     << position.offset;
     QNetworkReply *reply = m_prefetch;
     m_prefetch = nullptr;
-    m_replyLive = false;
-    m_watchdogFired = false;
-    m_refusedRedirect.clear();
-    m_redirectedFrom.clear();
-    m_redirects = 0;
-    m_stalled.clear();
-    m_received = m_prefetchReceived;
-    m_receivedAtWindowStart = 0;
-    m_requestStartedMs = m_prefetchStartedMs;
+    beginRequest(false, m_prefetchStartedMs, m_prefetchReceived);
     m_reply = reply;
     m_progress.start(m_options.requestTimeoutMs);
     if (m_core.errorCount == 0)
@@ -371,8 +375,8 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
                     onFinished(reply);
             },
             Qt::QueuedConnection);
-    } else if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid()) {
-        onHeaders(reply); // its headers came while it waited: the next one may go ahead now
+    } else if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes) {
+        onHeaders(reply); // its body came this far while it waited: the next one may go now
     }
     return true;
 }
@@ -781,6 +785,7 @@ ShapeStreamLimits ShapeStream::limits() const
     limits.staleCacheRetries = m_options.staleCacheRetries;
     limits.refetchLimit = m_options.refetchLimit;
     limits.emptyProxyPollMs = m_options.emptyProxyPollMs;
+    limits.prefetchAfterBytes = std::max<qint64>(0, m_options.prefetchAfterBytes);
     limits.backoff = m_options.backoff;
     return limits;
 }
@@ -789,12 +794,7 @@ void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
 {
     qCWarning(lcSync) << m_definition.effectiveName() << "stopped:" << reason;
     m_running = false;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel();
+    halt();
     m_problem = problem;
     m_core.phase = ShapeStreamState::Phase::Failed;
     m_core.lastError = reason;

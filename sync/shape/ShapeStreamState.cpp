@@ -338,14 +338,16 @@ ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &
     return retry(std::move(state), end.text, std::nullopt, limits, random);
 }
 
-ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response)
+ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response,
+                          const ShapeStreamLimits &limits)
 {
     const auto wait = [&] {
         return ShapeStreamStep {std::move(state), {Action::Kind::Wait, 0, {}}};
     };
     const bool catchingUp = state.phase == Phase::CatchingUp || state.phase == Phase::Refetching
         || state.phase == Phase::StaleRetry || state.phase == Phase::BackingOff;
-    if (!catchingUp || state.upToDate || response.live || response.status < 200
+    if (!catchingUp || state.upToDate || response.live
+        || response.received < limits.prefetchAfterBytes || response.status < 200
         || response.status >= 300 || response.status == 204)
         return wait();
     if (!response.handle || !response.offset || !response.schema || response.upToDate

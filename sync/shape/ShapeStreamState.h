@@ -58,6 +58,9 @@ struct ShapeStreamLimits
     int staleCacheRetries = 3;
     int refetchLimit = 10;
     int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing
+    // A chunk's body this far along before the next one is requested ahead: a snapshot chunk
+    // (~10 MiB) gains the overlap; a small answer would only add a request to waste.
+    qint64 prefetchAfterBytes = 1 << 20;
     ShapeBackoff backoff;
 };
 
@@ -72,6 +75,7 @@ struct ShapeResponseMeta
     bool canRenewToken = false; // the endpoint has a token command
     bool proxy = false; // the endpoint is the hive's proxy (docs/hive-schema.md §5)
     qint64 waitedMs = 0; // how long the request took
+    qint64 received = 0; // body bytes so far (onHeaders: the body is still arriving)
     std::optional<QByteArray> handle, offset, cursor, schema, upToDate, retryAfter;
     QByteArray contentType; // lower-case media type without parameters
     QByteArray body; // decoded; error bodies only for their message
@@ -175,12 +179,14 @@ ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &re
 ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &end,
                                const ShapeStreamLimits &limits, const Random &random);
 
-// The status line and headers of a response arrived, not yet its body. A non-live 2xx that
-// carries every header a chunk needs, a valid new offset, no up-to-date and not the expired
-// handle lets the next chunk be requested now (Prefetch, at most one ahead: the caller makes
-// one per current request); anything else waits for the body, whose rules are onResponse's.
-// The state does not change: nothing is accepted before the body is.
-ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response);
+// The headers and part of the body of a response arrived. A non-live 2xx, past
+// limits.prefetchAfterBytes of body, that carries every header a chunk needs, a valid new
+// offset, no up-to-date and not the expired handle lets the next chunk be requested now
+// (Prefetch, at most one ahead: the caller asks once per current request); anything else waits
+// for the body, whose rules are onResponse's. The state does not change: nothing is accepted
+// before the body is.
+ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response,
+                          const ShapeStreamLimits &limits);
 
 // Whether a request made ahead for `prefetched` is the one the stream makes now: only then is
 // it used, so an error, a must-refetch, an up-to-date in the body or a reset drops it.

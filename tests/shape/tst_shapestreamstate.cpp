@@ -579,6 +579,8 @@ private slots:
         QTest::newRow("not started") << Phase::Initial << QString() << Kind::Wait;
         QTest::newRow("live phase") << Phase::Live << QStringLiteral("upToDateState") << Kind::Wait;
         QTest::newRow("live request") << Phase::CatchingUp << QStringLiteral("live") << Kind::Wait;
+        QTest::newRow("small body so far")
+            << Phase::CatchingUp << QStringLiteral("small") << Kind::Wait;
         QTest::newRow("up-to-date header")
             << Phase::CatchingUp << QStringLiteral("upToDate") << Kind::Wait;
         QTest::newRow("409") << Phase::CatchingUp << QStringLiteral("409") << Kind::Wait;
@@ -607,11 +609,14 @@ private slots:
         state.position.expiredHandle = QStringLiteral("H0");
         state.errorCount = 2;
         ShapeResponseMeta headers = okResponse("H1", "10_4");
-        headers.body.clear(); // only the headers are there
+        headers.body.clear(); // only the headers and part of the body are there
+        headers.received = limits().prefetchAfterBytes;
         if (change == QLatin1String("upToDateState"))
             state.upToDate = true;
         else if (change == QLatin1String("live"))
-            headers = okResponse("H1", "10_4", true);
+            headers.live = true;
+        else if (change == QLatin1String("small"))
+            headers.received = limits().prefetchAfterBytes - 1;
         else if (change == QLatin1String("upToDate"))
             headers.upToDate = QByteArray();
         else if (change == QLatin1String("409") || change == QLatin1String("500")
@@ -632,7 +637,7 @@ private slots:
         else if (change == QLatin1String("html"))
             headers.contentType = "text/html";
 
-        const ShapeStreamStep step = T::onHeaders(state, headers);
+        const ShapeStreamStep step = T::onHeaders(state, headers, limits());
         QCOMPARE(step.action.kind, kind);
         // Nothing is accepted before the body: position and counters stay.
         QCOMPARE(step.state.position.offset, QStringLiteral("0_0"));
@@ -665,8 +670,9 @@ private slots:
         state.phase = Phase::CatchingUp;
         state.position.handle = QStringLiteral("H1");
         state.position.offset = QStringLiteral("0_0");
-        const ShapeResponseMeta chunk = okResponse("H1", "10_4");
-        const ShapeStreamStep ahead = T::onHeaders(state, chunk);
+        ShapeResponseMeta chunk = okResponse("H1", "10_4");
+        chunk.received = 10 << 20;
+        const ShapeStreamStep ahead = T::onHeaders(state, chunk, limits());
         QCOMPARE(ahead.action.kind, Kind::Prefetch);
         QVERIFY(!T::usesPrefetch(state, ahead.action.next)); // not before the body is accepted
 
