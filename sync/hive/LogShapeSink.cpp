@@ -1,6 +1,7 @@
 #include "sync/hive/LogShapeSink.h"
 
 #include "sync/hive/ShapeLogLine.h"
+#include "sync/shape/ShapeRowMerge.h"
 #include "sync/shape/SyncLog.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogRowWriter.h"
@@ -154,11 +155,6 @@ Result<qint64> LogShapeSink::apply(const QString &name, const ShapeUpdate &updat
         attached -= detached.value() ? 1 : 0;
         return {};
     };
-    const auto damaged = [&](const ShapeMessage &change, const Error &error) {
-        return Error(
-            QStringLiteral("the stored row %1 of shape %2 is damaged").arg(change.key, name),
-            error.toString());
-    };
     // Finds the stored row a partial update merges into: log_entries, then shape_rows.
     const auto storedRow
         = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
@@ -171,19 +167,11 @@ Result<qint64> LogShapeSink::apply(const QString &name, const ShapeUpdate &updat
             if (line.value()) {
                 auto row = shapeLogRow(*line.value());
                 if (!row)
-                    return damaged(change, row.error());
+                    return ShapeRowMerge::damaged(change.key, name, row.error());
                 return std::optional<RawRow>(std::move(row).value());
             }
         }
-        auto json = rows.find(key);
-        if (!json)
-            return json.error();
-        if (!json.value())
-            return std::optional<RawRow>();
-        auto parsed = parseRawRow(*json.value());
-        if (!parsed)
-            return damaged(change, parsed.error());
-        return std::optional<RawRow>(std::move(parsed).value());
+        return ShapeRowMerge::storedRow(rows, key, change.key, name);
     };
 
     if (applied)
@@ -210,17 +198,10 @@ Result<qint64> LogShapeSink::apply(const QString &name, const ShapeUpdate &updat
                 applied->append({change.operation, change.key, change.value});
             continue;
         }
-        RawRow row = change.value;
-        if (change.operation == RowChange::Operation::Update) {
-            // replica=default sends only changed columns: merge into the stored row.
-            auto stored = storedRow(change, key);
-            if (!stored)
-                return stored.error();
-            if (stored.value()) {
-                row = std::move(*stored.value());
-                mergeRow(row, change.value);
-            }
-        }
+        auto after = ShapeRowMerge::rowAfter(change, [&] { return storedRow(change, key); });
+        if (!after)
+            return after.error();
+        RawRow row = std::move(after).value();
         if (change.operation == RowChange::Operation::Delete) {
             // By its key alone: the id a delete carries must not pick another key's line.
             if (auto detached = detachKey(key); !detached)
@@ -292,9 +273,7 @@ Result<void> LogShapeSink::forEachRow(
         line.timestamp = select->columnByteArray(7);
         auto row = shapeLogRow(line);
         if (!row)
-            return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                             .arg(QString::fromUtf8(key), name),
-                         row.error().toString());
+            return ShapeRowMerge::damaged(QString::fromUtf8(key), name, row.error());
         if (auto visited = visit(key, row.value()); !visited)
             return visited;
     }

@@ -1,5 +1,6 @@
 #include "sync/shape/ShapeStore.h"
 
+#include "sync/shape/ShapeRowMerge.h"
 #include "sync/shape/ShapeRowTable.h"
 #include "sync/shape/SyncLog.h"
 #include "sync/sqlite/SqliteTransaction.h"
@@ -95,7 +96,7 @@ ShapeStore::~ShapeStore()
 {
     // hivectl exits once its last commit is on disk: a checkpoint still queued (copying a whole
     // snapshot back into the store file, a quarter of a 200k-row sync) is left to the next open.
-    m_closing = true;
+    leaveCheckpoints();
     rollback();
     // The connection and its statements end on the thread that used them.
     m_writer.call([this] {
@@ -110,6 +111,17 @@ ShapeStore::~ShapeStore()
         m_db = SqliteConnection();
     });
     m_writer.shutdown();
+}
+
+void ShapeStore::leaveCheckpoints()
+{
+    m_closing = true;
+    // A checkpoint already copying is stopped too: copying a 200k-row snapshot back took longer
+    // than the sync's last chunk (0.6-1.5 s before hivectl could exit, with every call to the
+    // writer queued behind it). An interrupted checkpoint leaves the WAL as it was (SQLite moves
+    // its backfill mark only when done); the destructor's syncWal() makes it durable.
+    if (m_checkpointing)
+        sqlite3_interrupt(m_db.handle());
 }
 
 Error ShapeStore::sqlError(const QString &what) const
@@ -561,12 +573,15 @@ void ShapeStore::checkpointLater()
             return;
         // PASSIVE: readers (LogStore's connection, the GUI's views) are never blocked; what it
         // cannot copy now the next one does.
-        if (sqlite3_wal_checkpoint_v2(m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                      nullptr)
-            != SQLITE_OK)
+        m_checkpointing = true;
+        const int checkpointed = sqlite3_wal_checkpoint_v2(
+            m_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        m_checkpointing = false;
+        if (checkpointed == SQLITE_OK)
+            m_walPages = 0; // synced; otherwise syncWal() at close still has to
+        else if (!(checkpointed == SQLITE_INTERRUPT && m_closing))
             qCWarning(lcSync) << "the local store could not checkpoint its WAL:"
                               << m_db.lastError();
-        m_walPages = 0;
     });
 }
 
@@ -774,22 +789,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         if (!generic.clear(shape))
             return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
     }
-    // Finds the stored row a partial update merges into.
-    const auto storedRow
-        = [&](const ShapeMessage &change, const QByteArray &key) -> Result<std::optional<RawRow>> {
-        auto row = generic.get(shape, key);
-        if (!row)
-            return sqlError(QStringLiteral("read the rows of shape %1").arg(name));
-        std::optional<QByteArray> json = std::move(row).value();
-        if (!json)
-            return std::optional<RawRow>();
-        auto parsed = parseRawRow(*json);
-        if (!parsed)
-            return Error(
-                QStringLiteral("the stored row %1 of shape %2 is damaged").arg(change.key, name),
-                parsed.error().toString());
-        return std::optional<RawRow>(std::move(parsed).value());
-    };
+    Rows stored(*this, generic, name);
 
     if (applied)
         applied->reserve(applied->size() + update.changes.size());
@@ -809,20 +809,23 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
                 applied->append({change.operation, change.key, change.value});
             continue;
         }
-        RawRow row = change.value;
+        // The recorder also wants a deleted row's last values, so a delete reads it too then.
         std::optional<RawRow> before;
         if (change.operation == RowChange::Operation::Update
             || (recorder && change.operation == RowChange::Operation::Delete)) {
-            auto stored = storedRow(change, key);
-            if (!stored)
-                return stored.error();
-            before = std::move(stored).value();
-            // replica=default sends only changed columns: merge into the stored row.
-            if (before && change.operation == RowChange::Operation::Update) {
-                row = recorder ? *before : std::move(*before);
-                mergeRow(row, change.value);
-            }
+            auto loaded = ShapeRowMerge::storedRow(stored, key, change.key, name);
+            if (!loaded)
+                return loaded.error();
+            before = std::move(loaded).value();
         }
+        auto after = ShapeRowMerge::rowAfter(change, [&]() -> Result<std::optional<RawRow>> {
+            if (recorder)
+                return before;
+            return std::move(before);
+        });
+        if (!after)
+            return after.error();
+        RawRow row = std::move(after).value();
         if (recorder) {
             const bool deleted = change.operation == RowChange::Operation::Delete;
             if (auto recorded
@@ -967,9 +970,7 @@ ShapeStore::forEachRow(const QString &name,
             return select.error();
         select->bindText(1, name);
         const auto damaged = [&](const QByteArray &key, const Error &error) {
-            return Error(QStringLiteral("the stored row %1 of shape %2 is damaged")
-                             .arg(QString::fromUtf8(key), name),
-                         error.toString());
+            return ShapeRowMerge::damaged(QString::fromUtf8(key), name, error);
         };
         ShapeRowSink *sink = sinkOf(name);
         // Without a sink its rows are streamed as read. With one, the few rows the sink handed

@@ -102,6 +102,9 @@ public:
     bool isPartial(const QString &name);
     // Drops everything not yet committed (shutdown, or after a store error).
     void rollback();
+    // The store is about to close: no WAL checkpoint runs from now on, and one copying now stops,
+    // so closing never waits for it. The next open copies the WAL back; nothing committed is lost.
+    void leaveCheckpoints();
 
     // Every stored row of `name`, sorted by key; none while it is saved as a snapshot in
     // progress (offset -1) or not saved at all. `visit` runs on the writer thread while the
@@ -181,6 +184,7 @@ private:
     Result<void> m_pending; // the result of the last write() that did not wait
     int m_walPages = 0; // the WAL's size after the last commit, in pages
     std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
+    std::atomic<bool> m_checkpointing = false; // a checkpoint runs on the writer thread
     bool m_sinkCache = true; // the page cache is sized for a sink's table (useCacheFor)
 };
 

@@ -122,12 +122,7 @@ void ShapeStream::start()
 void ShapeStream::stop()
 {
     m_running = false;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel();
+    halt();
     setState(ShapeStatus::State::Idle);
 }
 
@@ -136,12 +131,7 @@ void ShapeStream::pause()
     if (!m_running || m_paused)
         return;
     m_paused = true;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel(); // resume() asks again
+    halt(); // resume() asks for a token again
     m_core.upToDate = false; // resume with a non-live catch-up (pending changes are kept)
     m_core.phase = ShapeStreamState::Phase::Paused;
     setState(ShapeStatus::State::Idle);
@@ -197,6 +187,7 @@ void ShapeStream::scheduleNext(qint64 delayMs)
 
 void ShapeStream::abortReply()
 {
+    dropPrefetch();
     if (!m_reply)
         return;
     QNetworkReply *reply = m_reply;
@@ -204,6 +195,30 @@ void ShapeStream::abortReply()
     disconnect(reply, nullptr, this, nullptr);
     reply->abort();
     reply->deleteLater();
+}
+
+void ShapeStream::halt()
+{
+    m_nextRequest.stop();
+    m_watchdog.stop();
+    m_progress.stop();
+    abortReply();
+    if (m_tokenCommand)
+        m_tokenCommand->cancel();
+}
+
+void ShapeStream::beginRequest(bool live, qint64 startedMs, qint64 received)
+{
+    m_replyLive = live;
+    m_watchdogFired = false;
+    m_refusedRedirect.clear();
+    m_redirectedFrom.clear();
+    m_redirects = 0;
+    m_stalled.clear();
+    m_received = received;
+    m_receivedAtWindowStart = 0;
+    m_requestStartedMs = startedMs;
+    m_prefetchAsked = false;
 }
 
 void ShapeStream::sendRequest()
@@ -239,9 +254,27 @@ void ShapeStream::sendRequest()
             return;
         }
     }
-    const QUrl url = ShapeUrl::requestUrl(m_endpoint, m_definition, position);
+    if (adoptPrefetch(position))
+        return;
+    dropPrefetch(); // made for a position the stream did not reach
     m_core.position.cacheBuster.clear(); // one-shot
 
+    qCDebug(lcSync) << "GET"
+                    << ShapeUrl::redacted(ShapeUrl::requestUrl(m_endpoint, m_definition, position));
+    beginRequest(position.live, m_clock.elapsed(), 0);
+    m_reply = get(position);
+    if (!position.live)
+        m_progress.start(m_options.requestTimeoutMs);
+    if (position.live)
+        m_watchdog.start(m_options.liveTimeoutMs);
+    if (m_core.errorCount == 0)
+        setState(m_core.upToDate || m_emptyProxy ? ShapeStatus::State::Live
+                                                 : ShapeStatus::State::Syncing);
+}
+
+QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
+{
+    const QUrl url = ShapeUrl::requestUrl(m_endpoint, m_definition, position);
     QNetworkRequest request(url);
     // No cache is attached to the manager, so nothing is replayed; AlwaysNetwork would add
     // Cache-Control/Pragma: no-cache and defeat the request collapsing of CDNs in between.
@@ -264,46 +297,100 @@ void ShapeStream::sendRequest()
     // No Qt transfer timeout: it is reset by every byte, so a body trickling a byte a second
     // would never end; checkProgress() also wants a minimum rate and says which limit was hit.
 
-    qCDebug(lcSync) << "GET" << ShapeUrl::redacted(url);
-    m_replyLive = position.live;
-    m_watchdogFired = false;
-    m_refusedRedirect.clear();
-    m_redirectedFrom.clear();
-    m_redirects = 0;
-    m_stalled.clear();
-    m_received = 0;
-    m_receivedAtWindowStart = 0;
-    m_requestStartedMs = m_clock.elapsed();
     QNetworkReply *reply = m_network->get(request);
-    m_reply = reply;
     connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received, qint64) {
-        if (reply == m_reply)
+        if (reply == m_reply) {
             m_received = received;
+            if (!m_prefetchAsked && m_options.prefetchAfterBytes >= 0
+                && received >= m_options.prefetchAfterBytes)
+                onHeaders(reply);
+        } else if (reply == m_prefetch) {
+            m_prefetchReceived = received;
+        }
     });
     connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
         // Qt drops a header section it cannot parse (a field over its size limit, e.g. a 600 KB
         // cookie) and keeps only the status: the reply would then wait for a close that a
         // keep-alive server never sends. Every real server sends some header.
         // (Qt's redirect limit ends a reply the same way, with status 100: onFinished says that.)
-        if (reply != m_reply
-            || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() < 200
-            || !reply->rawHeaderPairs().isEmpty())
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() < 200)
             return;
-        fail(QStringLiteral("the response from %1 has a header section that cannot be read (a "
-                            "header too large, such as a huge cookie, or malformed headers); "
-                            "check the proxy or server in front of Electric")
-                 .arg(ShapeUrl::redacted(reply->url())));
+        const bool unreadable = reply->rawHeaderPairs().isEmpty();
+        if (reply == m_prefetch) {
+            if (unreadable)
+                dropPrefetch(); // the request proper meets it again and says so
+            return;
+        }
+        if (reply != m_reply)
+            return;
+        if (unreadable) {
+            fail(QStringLiteral("the response from %1 has a header section that cannot be read (a "
+                                "header too large, such as a huge cookie, or malformed headers); "
+                                "check the proxy or server in front of Electric")
+                     .arg(ShapeUrl::redacted(reply->url())));
+        }
     });
-    if (!position.live)
-        m_progress.start(m_options.requestTimeoutMs);
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
-    connect(reply, &QNetworkReply::redirected, this,
-            [this, reply](const QUrl &target) { onRedirected(reply, target); });
-    if (position.live)
-        m_watchdog.start(m_options.liveTimeoutMs);
+    connect(reply, &QNetworkReply::redirected, this, [this, reply](const QUrl &target) {
+        if (reply == m_prefetch)
+            dropPrefetch(); // the request proper follows or refuses it, with the checks
+        else
+            onRedirected(reply, target);
+    });
+    return reply;
+}
+
+void ShapeStream::onHeaders(QNetworkReply *reply)
+{
+    if (m_prefetchAsked || m_prefetch || !m_running || m_paused || reply != m_reply || m_replyLive
+        || m_redirects > 0 || (m_tokenCommand && m_tokenCommand->isRunning())
+        || !reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
+        return;
+    m_prefetchAsked = true;
+    ShapeResponseMeta meta = responseMeta(reply, QByteArray());
+    meta.received = m_received;
+    apply(ShapeStreamTransitions::onHeaders(m_core, meta, limits()));
+}
+
+bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
+{
+    if (!m_prefetch || position.live
+        || !ShapeStreamTransitions::usesPrefetch(m_core, m_prefetchPosition))
+        return false;
+    qCDebug(lcSync) << m_definition.effectiveName() << "using the request made ahead for offset"
+                    << position.offset;
+    QNetworkReply *reply = m_prefetch;
+    m_prefetch = nullptr;
+    beginRequest(false, m_prefetchStartedMs, m_prefetchReceived);
+    m_reply = reply;
+    m_progress.start(m_options.requestTimeoutMs);
     if (m_core.errorCount == 0)
-        setState(m_core.upToDate || m_emptyProxy ? ShapeStatus::State::Live
-                                                 : ShapeStatus::State::Syncing);
+        setState(ShapeStatus::State::Syncing);
+    if (m_prefetchFinished) {
+        // Not from inside the handling of the body before it.
+        QMetaObject::invokeMethod(
+            this,
+            [this, reply = QPointer<QNetworkReply>(reply)] {
+                if (reply && reply == m_reply)
+                    onFinished(reply);
+            },
+            Qt::QueuedConnection);
+    } else if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes) {
+        onHeaders(reply); // its body came this far while it waited: the next one may go now
+    }
+    return true;
+}
+
+void ShapeStream::dropPrefetch()
+{
+    if (!m_prefetch)
+        return;
+    QNetworkReply *reply = m_prefetch;
+    m_prefetch = nullptr;
+    m_prefetchFinished = false;
+    disconnect(reply, nullptr, this, nullptr);
+    reply->abort();
+    reply->deleteLater();
 }
 
 void ShapeStream::onRedirected(QNetworkReply *reply, const QUrl &target)
@@ -358,6 +445,10 @@ void ShapeStream::checkProgress()
 
 void ShapeStream::onFinished(QNetworkReply *reply)
 {
+    if (reply == m_prefetch) {
+        m_prefetchFinished = true; // handled when the stream gets there (adoptPrefetch)
+        return;
+    }
     reply->deleteLater();
     if (reply != m_reply)
         return;
@@ -585,12 +676,24 @@ bool ShapeStream::apply(ShapeStreamStep step)
     switch (action.kind) {
     case ShapeStreamAction::Kind::Accept:
         return false;
+    case ShapeStreamAction::Kind::Wait:
+        break;
+    case ShapeStreamAction::Kind::Prefetch:
+        qCDebug(lcSync) << m_definition.effectiveName() << "requesting offset" << action.next.offset
+                        << "ahead";
+        m_prefetchFinished = false;
+        m_prefetchReceived = 0;
+        m_prefetchStartedMs = m_clock.elapsed();
+        m_prefetchPosition = action.next;
+        m_prefetch = get(action.next);
+        break;
     case ShapeStreamAction::Kind::Send:
         if (action.live)
             setState(ShapeStatus::State::Live);
         scheduleNext(action.delayMs);
         break;
     case ShapeStreamAction::Kind::Retry:
+        dropPrefetch(); // this body did not lead where it went
         qCInfo(lcSync) << m_definition.effectiveName() << action.text << "- retrying in"
                        << action.delayMs << "ms";
         m_errorText = action.text;
@@ -600,9 +703,11 @@ bool ShapeStream::apply(ShapeStreamStep step)
         scheduleNext(action.delayMs);
         break;
     case ShapeStreamAction::Kind::Fail:
+        dropPrefetch(); // this body did not lead where it went
         fail(action.text, action.problem);
         break;
     case ShapeStreamAction::Kind::Refetch:
+        dropPrefetch(); // this body did not lead where it went
         if (action.warn) {
             emit warning(action.text);
             m_resyncNote = action.text;
@@ -616,6 +721,7 @@ bool ShapeStream::apply(ShapeStreamStep step)
         }
         break;
     case ShapeStreamAction::Kind::EmptyGrant: {
+        dropPrefetch();
         m_schema = ShapeSchema();
         m_pending.clear();
         m_pendingReset = true;
@@ -631,6 +737,7 @@ bool ShapeStream::apply(ShapeStreamStep step)
         break;
     }
     case ShapeStreamAction::Kind::RenewToken:
+        dropPrefetch(); // this body did not lead where it went
         // An access token that expired: ask the command for a new one, then retry this request.
         qCInfo(lcSync) << m_definition.effectiveName()
                        << "the token was refused; asking the token command for a new one";
@@ -678,6 +785,7 @@ ShapeStreamLimits ShapeStream::limits() const
     limits.staleCacheRetries = m_options.staleCacheRetries;
     limits.refetchLimit = m_options.refetchLimit;
     limits.emptyProxyPollMs = m_options.emptyProxyPollMs;
+    limits.prefetchAfterBytes = std::max<qint64>(0, m_options.prefetchAfterBytes);
     limits.backoff = m_options.backoff;
     return limits;
 }
@@ -686,12 +794,7 @@ void ShapeStream::fail(const QString &reason, ShapeStatus::Problem problem)
 {
     qCWarning(lcSync) << m_definition.effectiveName() << "stopped:" << reason;
     m_running = false;
-    m_nextRequest.stop();
-    m_watchdog.stop();
-    m_progress.stop();
-    abortReply();
-    if (m_tokenCommand)
-        m_tokenCommand->cancel();
+    halt();
     m_problem = problem;
     m_core.phase = ShapeStreamState::Phase::Failed;
     m_core.lastError = reason;

@@ -37,6 +37,9 @@ namespace hivewatch {
 // (a lagging instance behind a load balancer) back off with full jitter (Retry-After as a
 // minimum); out-of-bounds that persists resyncs. A 401/403 asks the endpoint's token command
 // for a new token once; otherwise it, a 404, other 4xx and stripped headers fail visibly.
+// A catch-up chunk whose headers name the next offset has the next chunk requested at once, at
+// most one ahead, and that request is used only if the accepted body leads exactly there
+// (ShapeStreamTransitions::onHeaders / usesPrefetch); the stored position never runs ahead.
 // Those decisions are ShapeStreamTransitions' (pure, ShapeStreamState.h); this class keeps the
 // reply, the timers, the buffered changes and the signals, and carries the actions out.
 class ShapeStream : public QObject
@@ -56,6 +59,10 @@ public:
         // Inserts carry their stored form, not a RawRow (parseShapeBody): for a consumer that
         // only stores them.
         bool insertsAsJson = false;
+        // Request the next catch-up chunk as soon as this one's headers name it and this much
+        // of its body arrived, while the rest downloads and is parsed
+        // (ShapeStreamTransitions::onHeaders); at most one ahead. Negative: never.
+        qint64 prefetchAfterBytes = 1 << 20;
         int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing (bare [] answer)
         int tokenCommandTimeoutMs = 30000; // a token command that hangs longer has failed
         int outOfBoundsRetries = 3; // 400 out-of-bounds retried with backoff, then a resync
@@ -114,6 +121,18 @@ private:
     // Everything buffered since the last hand-over, as one update; clears the buffer.
     ShapeUpdate takePending();
     void sendRequest();
+    // Stops the timers, the reply, the one made ahead and the token command.
+    void halt();
+    // The per-request bookkeeping of a reply that becomes the current one.
+    void beginRequest(bool live, qint64 startedMs, qint64 received);
+    // The GET of `position`, with every reply signal connected (to the current or the
+    // prefetched reply, whichever it is by then).
+    QNetworkReply *get(const ShapeRequestPosition &position);
+    // The current reply's body is under way: maybe request the next chunk ahead (once a reply).
+    void onHeaders(QNetworkReply *reply);
+    // Makes the request sent ahead the current one when it is for `position`.
+    bool adoptPrefetch(const ShapeRequestPosition &position);
+    void dropPrefetch();
     void onFinished(QNetworkReply *reply);
     void onRedirected(QNetworkReply *reply, const QUrl &target);
     // The non-live request's progress check, once per requestTimeoutMs window.
@@ -155,6 +174,13 @@ private:
     QByteArray m_body; // the response being handled; its allocation is reused (readBody)
 
     QPointer<QNetworkReply> m_reply;
+    // The next chunk's request, sent before the current body was parsed (Options::prefetch).
+    QPointer<QNetworkReply> m_prefetch;
+    ShapeRequestPosition m_prefetchPosition;
+    bool m_prefetchFinished = false;
+    qint64 m_prefetchStartedMs = 0;
+    qint64 m_prefetchReceived = 0;
+    bool m_prefetchAsked = false; // onHeaders decided for the current reply
     bool m_replyLive = false;
     bool m_watchdogFired = false;
     QTimer m_watchdog;

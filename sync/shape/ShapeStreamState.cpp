@@ -338,6 +338,44 @@ ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &
     return retry(std::move(state), end.text, std::nullopt, limits, random);
 }
 
+ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response,
+                          const ShapeStreamLimits &limits)
+{
+    const auto wait = [&] {
+        return ShapeStreamStep {std::move(state), {Action::Kind::Wait, 0, {}}};
+    };
+    const bool catchingUp = state.phase == Phase::CatchingUp || state.phase == Phase::Refetching
+        || state.phase == Phase::StaleRetry || state.phase == Phase::BackingOff;
+    if (!catchingUp || state.upToDate || response.live
+        || response.received < limits.prefetchAfterBytes || response.status < 200
+        || response.status >= 300 || response.status == 204)
+        return wait();
+    if (!response.handle || !response.offset || !response.schema || response.upToDate
+        || !isValidOffset(*response.offset))
+        return wait(); // the body decides: checkSuccess names what is missing, or it is the end
+    if (!response.contentType.isEmpty() && !response.contentType.contains("json"))
+        return wait();
+    const QString handle = QString::fromUtf8(*response.handle);
+    const QString offset = QString::fromUtf8(*response.offset);
+    if (handle == state.position.expiredHandle || offset == state.position.offset)
+        return wait(); // a cache's stale answer, or no progress: the fast-loop guard must see it
+    // Where acceptChunk will leave the stream if the body is a sound chunk without up-to-date.
+    ShapeStreamState accepted = state;
+    acceptChunk(accepted, response, false, false);
+    ShapeStreamAction action {Action::Kind::Prefetch, 0, {}};
+    action.next = nextRequest(accepted);
+    return {std::move(state), std::move(action)};
+}
+
+bool usesPrefetch(const ShapeStreamState &state, const ShapeRequestPosition &prefetched)
+{
+    const ShapeRequestPosition now = nextRequest(state);
+    return now.offset == prefetched.offset && now.handle == prefetched.handle
+        && now.live == prefetched.live && now.cursor == prefetched.cursor
+        && now.cacheBuster == prefetched.cacheBuster
+        && now.expiredHandle == prefetched.expiredHandle;
+}
+
 ShapeStreamStep onMustRefetch(ShapeStreamState state, const ShapeResponseMeta &response,
                               const ShapeStreamLimits &limits, const QString &cacheBuster)
 {

@@ -58,6 +58,9 @@ struct ShapeStreamLimits
     int staleCacheRetries = 3;
     int refetchLimit = 10;
     int emptyProxyPollMs = 30000; // re-ask a proxy that granted nothing
+    // A chunk's body this far along before the next one is requested ahead: a snapshot chunk
+    // (~10 MiB) gains the overlap; a small answer would only add a request to waste.
+    qint64 prefetchAfterBytes = 1 << 20;
     ShapeBackoff backoff;
 };
 
@@ -72,6 +75,7 @@ struct ShapeResponseMeta
     bool canRenewToken = false; // the endpoint has a token command
     bool proxy = false; // the endpoint is the hive's proxy (docs/hive-schema.md §5)
     qint64 waitedMs = 0; // how long the request took
+    qint64 received = 0; // body bytes so far (onHeaders: the body is still arriving)
     std::optional<QByteArray> handle, offset, cursor, schema, upToDate, retryAfter;
     QByteArray contentType; // lower-case media type without parameters
     QByteArray body; // decoded; error bodies only for their message
@@ -106,7 +110,12 @@ struct ShapeStreamAction
         Refetch, // start over at -1 (state already reset); warn with text when warn is set
         RenewToken, // ask the token command for a new token, then request again
         Accept, // a 2xx with sound metadata: parse its body
-        EmptyGrant // the proxy granted nothing: an empty shape, asked again after delayMs
+        EmptyGrant, // the proxy granted nothing: an empty shape, asked again after delayMs
+        // The headers of a catch-up chunk name where the next one starts: request `next` now,
+        // while this body downloads and is parsed. Only a guess until the body is accepted:
+        // the request is used only if the stream then asks for exactly `next` (usesPrefetch).
+        Prefetch,
+        Wait // nothing to do before the body has arrived
     };
     // What a reset to -1 does with the current handle: a 409 expired it; out-of-bounds keeps it
     // (the shape lives, our offset does not); the fast-loop guard forgets it and every cache hint.
@@ -122,6 +131,7 @@ struct ShapeStreamAction
     bool showText = false;
     bool resetLoopGuard = false;
     bool live = false; // Send: a live poll answered empty; the stream is live meanwhile
+    ShapeRequestPosition next = {}; // Prefetch: the request to make ahead
 };
 
 struct ShapeStreamStep
@@ -168,6 +178,19 @@ ShapeStreamStep checkSuccess(ShapeStreamState state, const ShapeResponseMeta &re
 // a stalled live poll is simply asked again, everything else backs off.
 ShapeStreamStep onTransportEnd(ShapeStreamState state, const ShapeTransportEnd &end,
                                const ShapeStreamLimits &limits, const Random &random);
+
+// The headers and part of the body of a response arrived. A non-live 2xx, past
+// limits.prefetchAfterBytes of body, that carries every header a chunk needs, a valid new
+// offset, no up-to-date and not the expired handle lets the next chunk be requested now
+// (Prefetch, at most one ahead: the caller asks once per current request); anything else waits
+// for the body, whose rules are onResponse's. The state does not change: nothing is accepted
+// before the body is.
+ShapeStreamStep onHeaders(ShapeStreamState state, const ShapeResponseMeta &response,
+                          const ShapeStreamLimits &limits);
+
+// Whether a request made ahead for `prefetched` is the one the stream makes now: only then is
+// it used, so an error, a must-refetch, an up-to-date in the body or a reset drops it.
+bool usesPrefetch(const ShapeStreamState &state, const ShapeRequestPosition &prefetched);
 
 // The body of an accepted 2xx said must-refetch.
 ShapeStreamStep onMustRefetch(ShapeStreamState state, const ShapeResponseMeta &response,

@@ -245,8 +245,10 @@ void ShapeWorker::shutdown()
             shape->stream->stop();
     }
     m_shapes.clear();
-    if (m_store)
+    if (m_store) {
+        m_store->leaveCheckpoints(); // to the next open: shutting down must not wait for one
         m_store->rollback(); // only half-received snapshots are uncommitted; they resync
+    }
     qDeleteAll(std::exchange(m_networks, {}));
     m_store.reset();
     m_logStore.reset();

@@ -127,6 +127,31 @@ private slots:
                 || !m_server->requests()[0].header("Cache-Control").contains("max-age"));
     }
 
+    void requestsTheNextSnapshotChunkWhileThisOneArrives()
+    {
+        // A chunk of over 1 MiB (and under the flush threshold), trickled: the next chunk's
+        // request goes out while it arrives, so on a connection of its own (sent after it, the
+        // request would reuse the idle one); its answer is used, nothing is asked twice.
+        QByteArrayList rows;
+        for (int id = 1; rows.size() < 15000; ++id)
+            rows << insert(id);
+        Server::Response big = Server::shape('[' + rows.join(',') + ']', "H1", "0_0");
+        QVERIFY(big.body.size() > (1 << 20));
+        big.trickleBytesPerSecond = 1 << 20; // ~2 s, 1 of them after the first MiB
+        m_server->enqueue(big);
+        m_server->enqueue(Server::shape(array({insert(30000), kUpToDate}), "H1", "0_inf"));
+        makeStream().start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_updates.size(), 1, 20000);
+        QCOMPARE(m_updates[0].changes.size(), 15001);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+        QTRY_COMPARE(m_server->requests().size(), 3); // then the live request
+        QCOMPARE(requestQuery(1, "offset"), QStringLiteral("0_0"));
+        QVERIFY(!m_server->requests()[1].hasQuery(QStringLiteral("live")));
+        QVERIFY(m_server->requests()[1].peerPort != m_server->requests()[0].peerPort);
+        QCOMPARE(requestQuery(2, "offset"), QStringLiteral("0_inf"));
+        QCOMPARE(requestQuery(2, "live"), QStringLiteral("true"));
+    }
+
     void buffersATransactionSplitAcrossResponses()
     {
         goLive();

@@ -13,6 +13,7 @@ using Phase = ShapeStreamState::Phase;
 namespace T = ShapeStreamTransitions;
 
 Q_DECLARE_METATYPE(Kind)
+Q_DECLARE_METATYPE(Phase)
 Q_DECLARE_METATYPE(ShapeTransportEnd::Kind)
 Q_DECLARE_METATYPE(ShapeStatus::Problem)
 
@@ -560,6 +561,135 @@ private slots:
             QCOMPARE(step.action.text, QStringLiteral("what happened"));
             QCOMPARE(step.state.phase, kind == Kind::Fail ? Phase::Failed : Phase::BackingOff);
         }
+    }
+
+    // Pipelining: which headers let the next chunk be requested before the body is parsed.
+    void prefetchOnHeaders_data()
+    {
+        QTest::addColumn<Phase>("phase");
+        QTest::addColumn<QString>("change"); // what differs from a sound catch-up chunk
+        QTest::addColumn<Kind>("kind");
+        const QList<Phase> catchingUp
+            = {Phase::CatchingUp, Phase::Refetching, Phase::StaleRetry, Phase::BackingOff};
+        for (Phase phase : catchingUp)
+            QTest::addRow("sound chunk, phase %d", int(phase))
+                << phase << QString() << Kind::Prefetch;
+        QTest::newRow("paused") << Phase::Paused << QString() << Kind::Wait;
+        QTest::newRow("failed") << Phase::Failed << QString() << Kind::Wait;
+        QTest::newRow("not started") << Phase::Initial << QString() << Kind::Wait;
+        QTest::newRow("live phase") << Phase::Live << QStringLiteral("upToDateState") << Kind::Wait;
+        QTest::newRow("live request") << Phase::CatchingUp << QStringLiteral("live") << Kind::Wait;
+        QTest::newRow("small body so far")
+            << Phase::CatchingUp << QStringLiteral("small") << Kind::Wait;
+        QTest::newRow("up-to-date header")
+            << Phase::CatchingUp << QStringLiteral("upToDate") << Kind::Wait;
+        QTest::newRow("409") << Phase::CatchingUp << QStringLiteral("409") << Kind::Wait;
+        QTest::newRow("500") << Phase::CatchingUp << QStringLiteral("500") << Kind::Wait;
+        QTest::newRow("204") << Phase::CatchingUp << QStringLiteral("204") << Kind::Wait;
+        QTest::newRow("no handle") << Phase::CatchingUp << QStringLiteral("noHandle") << Kind::Wait;
+        QTest::newRow("no offset") << Phase::CatchingUp << QStringLiteral("noOffset") << Kind::Wait;
+        QTest::newRow("no schema") << Phase::CatchingUp << QStringLiteral("noSchema") << Kind::Wait;
+        QTest::newRow("invalid offset")
+            << Phase::CatchingUp << QStringLiteral("badOffset") << Kind::Wait;
+        QTest::newRow("same offset")
+            << Phase::CatchingUp << QStringLiteral("sameOffset") << Kind::Wait;
+        QTest::newRow("expired handle")
+            << Phase::CatchingUp << QStringLiteral("expiredHandle") << Kind::Wait;
+        QTest::newRow("html") << Phase::CatchingUp << QStringLiteral("html") << Kind::Wait;
+    }
+    void prefetchOnHeaders()
+    {
+        QFETCH(Phase, phase);
+        QFETCH(QString, change);
+        QFETCH(Kind, kind);
+        ShapeStreamState state;
+        state.phase = phase;
+        state.position.handle = QStringLiteral("H1");
+        state.position.offset = QStringLiteral("0_0");
+        state.position.expiredHandle = QStringLiteral("H0");
+        state.errorCount = 2;
+        ShapeResponseMeta headers = okResponse("H1", "10_4");
+        headers.body.clear(); // only the headers and part of the body are there
+        headers.received = limits().prefetchAfterBytes;
+        if (change == QLatin1String("upToDateState"))
+            state.upToDate = true;
+        else if (change == QLatin1String("live"))
+            headers.live = true;
+        else if (change == QLatin1String("small"))
+            headers.received = limits().prefetchAfterBytes - 1;
+        else if (change == QLatin1String("upToDate"))
+            headers.upToDate = QByteArray();
+        else if (change == QLatin1String("409") || change == QLatin1String("500")
+                 || change == QLatin1String("204"))
+            headers.status = change.toInt();
+        else if (change == QLatin1String("noHandle"))
+            headers.handle.reset();
+        else if (change == QLatin1String("noOffset"))
+            headers.offset.reset();
+        else if (change == QLatin1String("noSchema"))
+            headers.schema.reset();
+        else if (change == QLatin1String("badOffset"))
+            headers.offset = QByteArray("10_x");
+        else if (change == QLatin1String("sameOffset"))
+            headers.offset = QByteArray("0_0");
+        else if (change == QLatin1String("expiredHandle"))
+            headers.handle = QByteArray("H0");
+        else if (change == QLatin1String("html"))
+            headers.contentType = "text/html";
+
+        const ShapeStreamStep step = T::onHeaders(state, headers, limits());
+        QCOMPARE(step.action.kind, kind);
+        // Nothing is accepted before the body: position and counters stay.
+        QCOMPARE(step.state.position.offset, QStringLiteral("0_0"));
+        QCOMPARE(step.state.errorCount, 2);
+        QCOMPARE(step.state.phase, phase);
+        if (kind != Kind::Prefetch)
+            return;
+        QCOMPARE(step.action.next.offset, QStringLiteral("10_4"));
+        QCOMPARE(step.action.next.handle, QStringLiteral("H1"));
+        QVERIFY(!step.action.next.live);
+        QCOMPARE(step.action.next.expiredHandle, QStringLiteral("H0"));
+    }
+
+    // The request made ahead is used only where the body leaves the stream.
+    void prefetchUsedOnlyWhereTheBodyLeadsTo_data()
+    {
+        QTest::addColumn<QString>("body");
+        QTest::addColumn<bool>("used");
+        QTest::newRow("chunk accepted") << QStringLiteral("chunk") << true;
+        QTest::newRow("body says up-to-date") << QStringLiteral("upToDate") << false;
+        QTest::newRow("must-refetch") << QStringLiteral("mustRefetch") << false;
+        QTest::newRow("malformed, retried") << QStringLiteral("malformed") << false;
+        QTest::newRow("cut off, retried") << QStringLiteral("cutOff") << false;
+    }
+    void prefetchUsedOnlyWhereTheBodyLeadsTo()
+    {
+        QFETCH(QString, body);
+        QFETCH(bool, used);
+        ShapeStreamState state;
+        state.phase = Phase::CatchingUp;
+        state.position.handle = QStringLiteral("H1");
+        state.position.offset = QStringLiteral("0_0");
+        ShapeResponseMeta chunk = okResponse("H1", "10_4");
+        chunk.received = 10 << 20;
+        const ShapeStreamStep ahead = T::onHeaders(state, chunk, limits());
+        QCOMPARE(ahead.action.kind, Kind::Prefetch);
+        QVERIFY(!T::usesPrefetch(state, ahead.action.next)); // not before the body is accepted
+
+        if (body == QLatin1String("chunk")) {
+            T::acceptChunk(state, chunk, true, false);
+        } else if (body == QLatin1String("upToDate")) {
+            T::acceptChunk(state, chunk, true, true);
+        } else if (body == QLatin1String("mustRefetch")) {
+            state = T::onMustRefetch(state, chunk, limits(), kBuster).state;
+        } else if (body == QLatin1String("malformed")) {
+            state = T::onMalformed(state, QStringLiteral("bad JSON"), limits(), half).state;
+        } else {
+            state = T::onTransportEnd(state, {ShapeTransportEnd::Kind::BodyIncomplete, {}},
+                                      limits(), half)
+                        .state;
+        }
+        QCOMPARE(T::usesPrefetch(state, ahead.action.next), used);
     }
 
     void otherStatuses_data()
