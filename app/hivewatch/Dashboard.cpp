@@ -4,7 +4,9 @@
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/Navigator.h"
 #include "domain/HiveTables.h"
+#include "domain/LogTable.h"
 #include "models/hive/AlertModel.h"
+#include "models/hive/AssignmentModel.h"
 #include "models/hive/BatchCoalescer.h"
 #include "models/hive/FleetSummary.h"
 #include "models/hive/HiveModels.h"
@@ -13,6 +15,7 @@
 #include "models/hive/ProblemsModel.h"
 #include "models/hive/ShapeStatusModel.h"
 #include "models/hive/SortedFilterProxy.h"
+#include "models/hive/StderrShareCounter.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
 #include "sync/hive/HiveShapeRowSinks.h"
@@ -130,6 +133,14 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     m_fleet = new FleetSummary(m_models->nodes(), m_models->assignments(), m_models->tasks(), this);
     m_alerts = new AlertModel(m_models->nodes(), m_models->assignments(), m_models->tasks(),
                               m_fleet, this);
+    m_stderrCounter = new StderrShareCounter(m_models->assignments(), this);
+    m_stderrCounter->setStorePath(m_storePath);
+    connect(m_stderrCounter, &StderrShareCounter::talliesChanged, m_alerts,
+            [this] { m_alerts->setStderrTallies(m_stderrCounter->tallies()); });
+    // New log lines (committed before the batch is announced) or a changed running set.
+    connect(m_models->assignments(), &KeyedTableModel::batchApplied, m_stderrCounter,
+            &StderrShareCounter::scheduleRefresh);
+    connectStderrCounter();
     m_overview = new OverviewPanel(m_fleet, m_alerts);
     {
         QSettings settings;
@@ -224,6 +235,14 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
                 new NewRowsPill(view);
         }
     }
+}
+
+void Dashboard::connectStderrCounter()
+{
+    connect(m_shapes, &ShapeClient::batchReady, m_stderrCounter, [this](const ShapeBatch &batch) {
+        if (batch.shapeName == LogTable::Name || batch.shapeName.endsWith(u'/' + LogTable::Name))
+            m_stderrCounter->scheduleRefresh();
+    });
 }
 
 void Dashboard::setMonitorSettings(const MonitorSettings &settings)
@@ -346,6 +365,10 @@ void Dashboard::useStore(const QString &storePath)
     // committed) tell it that new lines are there.
     connect(m_shapes, &ShapeClient::batchReady, m_logModel, &LogModel::applyShapeBatch);
     m_logModel->setStorePath(storePath);
+    if (m_stderrCounter) {
+        m_stderrCounter->setStorePath(storePath);
+        connectStderrCounter();
+    }
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);
