@@ -4,7 +4,9 @@
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/Navigator.h"
 #include "domain/HiveTables.h"
+#include "domain/LogTable.h"
 #include "models/hive/AlertModel.h"
+#include "models/hive/AssignmentModel.h"
 #include "models/hive/BatchCoalescer.h"
 #include "models/hive/FleetSummary.h"
 #include "models/hive/HistorySource.h"
@@ -14,6 +16,7 @@
 #include "models/hive/ProblemsModel.h"
 #include "models/hive/ShapeStatusModel.h"
 #include "models/hive/SortedFilterProxy.h"
+#include "models/hive/StderrShareCounter.h"
 #include "models/hive/StoreHistoryQueries.h"
 #include "models/logs/LogExecutionModel.h"
 #include "models/logs/LogModel.h"
@@ -145,6 +148,14 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     m_fleet = new FleetSummary(m_models->nodes(), m_models->assignments(), m_models->tasks(), this);
     m_alerts = new AlertModel(m_models->nodes(), m_models->assignments(), m_models->tasks(),
                               m_fleet, this);
+    m_stderrCounter = new StderrShareCounter(m_models->assignments(), this);
+    m_stderrCounter->setStorePath(m_storePath);
+    connect(m_stderrCounter, &StderrShareCounter::talliesChanged, m_alerts,
+            [this] { m_alerts->setStderrTallies(m_stderrCounter->tallies()); });
+    // New log lines (committed before the batch is announced) or a changed running set.
+    connect(m_models->assignments(), &KeyedTableModel::batchApplied, m_stderrCounter,
+            &StderrShareCounter::scheduleRefresh);
+    connectStderrCounter();
     m_overview = new OverviewPanel(m_fleet, m_alerts);
     {
         QSettings settings;
@@ -242,6 +253,14 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
                 new NewRowsPill(view);
         }
     }
+}
+
+void Dashboard::connectStderrCounter()
+{
+    connect(m_shapes, &ShapeClient::batchReady, m_stderrCounter, [this](const ShapeBatch &batch) {
+        if (batch.shapeName == LogTable::Name || batch.shapeName.endsWith(u'/' + LogTable::Name))
+            m_stderrCounter->scheduleRefresh();
+    });
 }
 
 void Dashboard::setMonitorSettings(const MonitorSettings &settings)
@@ -369,6 +388,10 @@ void Dashboard::useStore(const QString &storePath)
     m_history->setStorePath(storePath);
     m_historyPruner = std::make_unique<HistoryPruner>(storePath);
     pruneHistory();
+    if (m_stderrCounter) {
+        m_stderrCounter->setStorePath(storePath);
+        connectStderrCounter();
+    }
     if (m_demo && storePath != m_demo->storePath() && storePath != m_demoStorePath)
         m_demoWanted = false;
     emit storeChanged(storePath);

@@ -18,6 +18,7 @@ class QWidget;
 namespace hivewatch {
 
 class AlertModel;
+class StderrShareCounter;
 class AlertNotifier;
 class BatchCoalescer;
 class FleetSummary;
@@ -107,6 +108,7 @@ public:
     DashboardCommands *commands() const { return m_commands; }
     FleetSummary *fleetSummary() const { return m_fleet; }
     AlertModel *alerts() const { return m_alerts; }
+    StderrShareCounter *stderrCounter() const { return m_stderrCounter; }
     OverviewPanel *overviewPanel() const { return m_overview; }
     AlertNotifier *alertNotifier() const { return m_notifier; }
     // Thresholds for staleness and alerts: applied to every model that judges them, and saved.
@@ -134,6 +136,7 @@ signals:
     void storeChanged(const QString &storePath);
 
 private:
+    void connectStderrCounter();
     void useStore(const QString &storePath);
     void clearViews();
     void refreshSwitcher();
@@ -172,6 +175,7 @@ private:
     DashboardCommands *m_commands = nullptr;
     FleetSummary *m_fleet = nullptr;
     AlertModel *m_alerts = nullptr;
+    StderrShareCounter *m_stderrCounter = nullptr;
     OverviewPanel *m_overview = nullptr;
     AlertNotifier *m_notifier = nullptr;
     QLabel *m_unreachableText;

@@ -10,6 +10,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QUuid>
 
 namespace hivewatch {
 
@@ -60,6 +61,19 @@ void AlertModel::setClock(std::function<QDateTime()> clock)
 {
     m_clock = std::move(clock);
     schedule();
+}
+
+void AlertModel::setStderrTallies(const QHash<QString, StderrTally> &tallies)
+{
+    m_stderrTallies = tallies;
+    schedule();
+}
+
+bool AlertModel::stderrShareAlerts(const StderrTally &tally, const MonitorSettings &settings)
+{
+    // Integer arithmetic: exactly at the threshold is not above it, whatever the rounding.
+    return tally.lines >= settings.stderrMinLines
+        && tally.stderrLines * 100 > qint64(settings.stderrSharePercent) * tally.lines;
 }
 
 void AlertModel::schedule()
@@ -148,6 +162,21 @@ QList<AlertModel::Alert> AlertModel::currentAlerts() const
              tr("%1: %2 for %3 without a change")
                  .arg(m_tasks->field(row, TaskModel::FTitle).toString(), status.displayText(),
                       HiveValues::displayAge(updated.secsTo(now)))});
+    }
+
+    // Only running executions: a finished one's share is history, its alert clears as it ends.
+    for (int row = 0; row < m_assignments->rowCount(); ++row) {
+        if (m_assignments->field(row, AssignmentModel::FCompleted).toDateTime().isValid())
+            continue;
+        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
+        const auto tally = m_stderrTallies.constFind(QUuid(id).toString(QUuid::WithoutBraces));
+        if (tally == m_stderrTallies.cend() || !stderrShareAlerts(*tally, m_settings))
+            continue;
+        alerts.append({Rule::StderrShare, SubjectKind::Assignment, id, now,
+                       tr("%1: %2 % of %3 lines on stderr")
+                           .arg(m_assignments->describe(id))
+                           .arg(tally->stderrLines * 100 / tally->lines)
+                           .arg(tally->lines)});
     }
     return alerts;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/hive/MonitorSettings.h"
+#include "models/hive/StderrShareCounter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -17,7 +18,9 @@ class TaskModel;
 
 // Open alerts, evaluated from the live models: a node stale while it holds active assignments, a
 // task's latest assignment failed (not retried since, the task still open), a task in progress or
-// in review with no change for longer than MonitorSettings::stuckAfterMinutes. An alert is raised
+// in review with no change for longer than MonitorSettings::stuckAfterMinutes, an active
+// assignment whose execution wrote more than stderrSharePercent of at least stderrMinLines lines
+// to stderr (counts from setStderrTallies, e.g. a StderrShareCounter). An alert is raised
 // once, keeps its raised time while the condition holds and is removed when it ends. Newest first.
 class AlertModel : public QAbstractTableModel
 {
@@ -54,6 +57,10 @@ public:
     const MonitorSettings &settings() const { return m_settings; }
     // The clock is injectable so tests can move time (raised times, stuck tasks).
     void setClock(std::function<QDateTime()> clock);
+    // Line counts by execution (= assignment) id; the rule looks only at active assignments.
+    void setStderrTallies(const QHash<QString, StderrTally> &tallies);
+    // The stderr-share rule on one count: above the share, at or over the minimum line count.
+    static bool stderrShareAlerts(const StderrTally &tally, const MonitorSettings &settings);
     // Evaluates the rules now (tests, screenshots); otherwise shortly after the models change.
     void evaluate();
 
@@ -71,6 +78,7 @@ private:
     const FleetSummary *m_fleet;
     MonitorSettings m_settings;
     std::function<QDateTime()> m_clock;
+    QHash<QString, StderrTally> m_stderrTallies;
     QList<Alert> m_alerts;
     QTimer m_timer;
 };

@@ -9,6 +9,8 @@ namespace {
 const QString kGroup = QStringLiteral("monitor");
 constexpr int kMaxStaleSeconds = 24 * 3600;
 constexpr int kMaxStuckMinutes = 30 * 24 * 60;
+constexpr int kMaxStderrPercent = 99; // 100 could never be exceeded
+constexpr int kMaxStderrMinLines = 1000000;
 
 int boundedInt(const QSettings &settings, const QString &key, int fallback, int max)
 {
@@ -20,7 +22,7 @@ int boundedInt(const QSettings &settings, const QString &key, int fallback, int 
 
 QList<MonitorSettings::Rule> MonitorSettings::rules()
 {
-    return {Rule::StaleNodeWithWork, Rule::AssignmentFailed, Rule::TaskStuck};
+    return {Rule::StaleNodeWithWork, Rule::AssignmentFailed, Rule::TaskStuck, Rule::StderrShare};
 }
 
 QString MonitorSettings::ruleKey(Rule rule)
@@ -32,6 +34,8 @@ QString MonitorSettings::ruleKey(Rule rule)
         return QStringLiteral("assignment-failed");
     case Rule::TaskStuck:
         return QStringLiteral("task-stuck");
+    case Rule::StderrShare:
+        return QStringLiteral("stderr-share");
     }
     return {};
 }
@@ -45,6 +49,8 @@ QString MonitorSettings::ruleLabel(Rule rule)
         return QCoreApplication::translate("MonitorSettings", "Assignment failed");
     case Rule::TaskStuck:
         return QCoreApplication::translate("MonitorSettings", "Task stuck in a status");
+    case Rule::StderrShare:
+        return QCoreApplication::translate("MonitorSettings", "Much stderr in a running execution");
     }
     return {};
 }
@@ -57,6 +63,10 @@ MonitorSettings MonitorSettings::load(QSettings &settings)
                                           kDefaultStaleAfterSeconds, kMaxStaleSeconds);
     loaded.stuckAfterMinutes = boundedInt(settings, QStringLiteral("stuckAfterMinutes"),
                                           kDefaultStuckAfterMinutes, kMaxStuckMinutes);
+    loaded.stderrSharePercent = boundedInt(settings, QStringLiteral("stderrSharePercent"),
+                                           kDefaultStderrSharePercent, kMaxStderrPercent);
+    loaded.stderrMinLines = boundedInt(settings, QStringLiteral("stderrMinLines"),
+                                       kDefaultStderrMinLines, kMaxStderrMinLines);
     const QStringList quiet = settings.value(QStringLiteral("quietRules")).toStringList();
     for (Rule rule : rules()) {
         if (quiet.contains(ruleKey(rule)))
@@ -71,6 +81,8 @@ void MonitorSettings::save(QSettings &settings) const
     settings.beginGroup(kGroup);
     settings.setValue(QStringLiteral("staleAfterSeconds"), staleAfterSeconds);
     settings.setValue(QStringLiteral("stuckAfterMinutes"), stuckAfterMinutes);
+    settings.setValue(QStringLiteral("stderrSharePercent"), stderrSharePercent);
+    settings.setValue(QStringLiteral("stderrMinLines"), stderrMinLines);
     QStringList quiet;
     for (Rule rule : rules()) {
         if (quietRules.contains(rule))

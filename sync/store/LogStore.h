@@ -114,6 +114,14 @@ struct ExecutionSummary
     QString lastTimestamp;
 };
 
+// How many of an execution's lines past a given id there are, and how many of them are stderr.
+struct LogTypeTally
+{
+    qint64 lastId = 0; // the newest line counted (the afterId asked with when there is none)
+    qint64 lines = 0;
+    qint64 stderrLines = 0;
+};
+
 struct LogStoreStats
 {
     QList<ExecutionSummary> executions;
@@ -182,6 +190,9 @@ public:
     // The executions in the store with their row counts and first/last timestamps, most recent
     // first. Cheap on a Hivewatch store (kept counts); a node's database is scanned once.
     Result<QList<ExecutionSummary>> executions();
+    // The lines of an execution with an id above `afterId` (0: all), counted by stderr or not.
+    // Ids only grow and a re-synced line keeps its id, so tallies add up across calls.
+    Result<LogTypeTally> tallyStderr(const QUuid &executionId, qint64 afterId);
 
     // Cursor pagination as the node's find_paginated: Forward = id > cursor, oldest first;
     // Backward = id < cursor, newest first (the page comes back in descending id order, exactly

@@ -9,7 +9,9 @@
 #include "models/hive/HiveRoles.h"
 #include "models/hive/NodeModel.h"
 #include "models/hive/ShapeStatusModel.h"
+#include "models/hive/StderrShareCounter.h"
 #include "models/hive/TaskModel.h"
+#include "models/logs/LogModel.h"
 #include "sync/pg/PgConnection.h"
 #include "tests/support/ShapeServerProcess.h"
 #include "tests/support/TestDatabase.h"
@@ -83,6 +85,19 @@ private:
             return;
         sql(QStringLiteral("UPDATE nodes SET last_heartbeat_at = now() WHERE id IN ('%1')")
                 .arg(m_beating.join(QLatin1String("','"))));
+    }
+    // Lines of one output type for kAssignment, written into the hive's log table.
+    void writeLines(const char *outputType, int count)
+    {
+        sql(QStringLiteral(
+                "INSERT INTO node_task_output_logs (assignment_id, output_type, content) "
+                "SELECT '%1', '%2', '%2 line ' || g FROM generate_series(1, %3) g")
+                .arg(kAssignment, QLatin1String(outputType))
+                .arg(count));
+    }
+    StderrTally tallyOfAssignment() const
+    {
+        return m_dashboard->stderrCounter()->tallies().value(kAssignment);
     }
     HiveModels *models() const { return m_dashboard->models(); }
     OverviewPanel *overview() const { return m_dashboard->overviewPanel(); }
@@ -301,6 +316,51 @@ private slots:
         QVERIFY(!online.data(HiveRoles::StaleRole).toBool());
     }
 
+    void stderrShareOfTheRunningExecutionRaisesAndClearsAnAlert()
+    {
+        AlertModel *alerts = m_dashboard->alerts();
+        using Rule = MonitorSettings::Rule;
+        auto *share = overview()->findChild<QSpinBox *>(QStringLiteral("stderrShareThreshold"));
+        auto *minimum = overview()->findChild<QSpinBox *>(QStringLiteral("stderrMinLines"));
+        QVERIFY(share && minimum);
+        QCOMPARE(share->value(), MonitorSettings::kDefaultStderrSharePercent);
+        share->setValue(25);
+        minimum->setValue(10);
+        QCOMPARE(alerts->settings().stderrSharePercent, 25);
+        QCOMPARE(QSettings().value("monitor/stderrMinLines").toInt(), 10);
+
+        // Half of 8 lines on stderr: too few lines to mean anything.
+        writeLines("stdout", 4);
+        writeLines("stderr", 4);
+        QTRY_COMPARE_WITH_TIMEOUT(tallyOfAssignment(), (StderrTally {8, 4}), kTimeout);
+        alerts->evaluate();
+        QCOMPARE(alerts->rowOf(Rule::StderrShare, kAssignment), -1);
+
+        // 4 of 10: above 25 % with enough lines.
+        writeLines("stdout", 2);
+        QTRY_VERIFY_WITH_TIMEOUT(alerts->rowOf(Rule::StderrShare, kAssignment) >= 0, kTimeout);
+        QCOMPARE(tallyOfAssignment(), (StderrTally {10, 4}));
+        const int row = alerts->rowOf(Rule::StderrShare, kAssignment);
+        QVERIFY2(alerts->alert(row).text.contains(QLatin1String("40 % of 10 lines on stderr")),
+                 qPrintable(alerts->alert(row).text));
+        // The alert leads to the execution's lines.
+        m_window->showPanel(QStringLiteral("Overview"));
+        QTableView *table = overview()->alertTable();
+        emit table->activated(table->model()->index(row, AlertModel::Subject));
+        QCOMPARE(m_window->tabs()->tabText(m_window->tabs()->currentIndex()),
+                 QStringLiteral("Logs"));
+        QCOMPARE(m_dashboard->logModel()->executionId(), QUuid::fromString(kAssignment));
+
+        // 4 of 16 is exactly 25 %: not above, the alert clears.
+        writeLines("stdout", 6);
+        QTRY_COMPARE_WITH_TIMEOUT(alerts->rowOf(Rule::StderrShare, kAssignment), -1, kTimeout);
+        QCOMPARE(tallyOfAssignment(), (StderrTally {16, 4}));
+
+        // 6 of 18 again above; the next test ends the execution, which clears it.
+        writeLines("stderr", 2);
+        QTRY_VERIFY_WITH_TIMEOUT(alerts->rowOf(Rule::StderrShare, kAssignment) >= 0, kTimeout);
+    }
+
     void failedAssignmentAndStuckTasksRaiseAlerts()
     {
         AlertModel *alerts = m_dashboard->alerts();
@@ -309,6 +369,8 @@ private slots:
                            "completed_at = now() WHERE id = '%1'")
                 .arg(kAssignment));
         QTRY_VERIFY_WITH_TIMEOUT(alerts->rowOf(Rule::AssignmentFailed, kAssignment) >= 0, kTimeout);
+        // Its execution is no longer running: its stderr share is history.
+        QCOMPARE(alerts->rowOf(Rule::StderrShare, kAssignment), -1);
         // The seed's tasks in progress or in review last changed in 2025: stuck, per Postgres.
         const int stuck = scalar(QStringLiteral("SELECT count(*) FROM shared_tasks WHERE status IN "
                                                 "('in-progress','in-review') AND deleted_at IS "

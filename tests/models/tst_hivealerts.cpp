@@ -7,7 +7,9 @@
 #include "models/hive/HiveModels.h"
 #include "models/hive/MonitorSettings.h"
 #include "models/hive/NodeModel.h"
+#include "models/hive/StderrShareCounter.h"
 #include "models/hive/TaskModel.h"
+#include "sync/store/LogStore.h"
 #include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
@@ -147,21 +149,158 @@ private slots:
         QCOMPARE(alerts.rowCount(), 0);
     }
 
+    void stderrShareRuleNeedsTheMinimumAndMoreThanTheThreshold()
+    {
+        MonitorSettings settings; // 20 %, at least 20 lines
+        QVERIFY(!AlertModel::stderrShareAlerts({0, 0}, settings));
+        QVERIFY(!AlertModel::stderrShareAlerts({19, 19}, settings)); // all stderr, too few lines
+        QVERIFY(!AlertModel::stderrShareAlerts({20, 4}, settings)); // exactly 20 %: not above
+        QVERIFY(AlertModel::stderrShareAlerts({20, 5}, settings));
+        QVERIFY(!AlertModel::stderrShareAlerts({1000, 200}, settings));
+        QVERIFY(AlertModel::stderrShareAlerts({1000, 201}, settings));
+        settings.stderrMinLines = 1;
+        settings.stderrSharePercent = 50;
+        QVERIFY(!AlertModel::stderrShareAlerts({2, 1}, settings));
+        QVERIFY(AlertModel::stderrShareAlerts({1, 1}, settings));
+    }
+
+    void stderrShareAlertFollowsTheRunningExecution()
+    {
+        HiveModels models;
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        new QAbstractItemModelTester(
+            &alerts, QAbstractItemModelTester::FailureReportingMode::QtTest, &alerts);
+        const QString running = "5a1f3c2e-0000-4000-8000-000000000001";
+        const QString finished = "5a1f3c2e-0000-4000-8000-000000000002";
+        BatchText tasks("shared_tasks");
+        BatchText assignments("node_task_assignments");
+        models.tasks()->applyBatch(tasks.batch("+ t1 id=t1 title='Build' status=in-progress "
+                                               "updated_at='2025-12-25 09:55:00+00'\n"
+                                               "+ t2 id=t2 title='Old' status=done "
+                                               "updated_at='2025-12-25 09:55:00+00'\n"));
+        models.assignments()->applyBatch(assignments.batch(
+            "+ a1 id=" + running
+            + " task_id=t1 node_id=n1 execution_status=running "
+              "assigned_at='2025-12-25 09:55:00+00' completed_at=null\n"
+              "+ a2 id="
+            + finished
+            + " task_id=t2 node_id=n1 execution_status=completed "
+              "assigned_at='2025-12-25 09:00:00+00' completed_at='2025-12-25 09:30:00+00'\n"));
+        using Rule = MonitorSettings::Rule;
+        // t1 in progress since 2025 is also stuck: only this rule's alerts are counted.
+        auto stderrAlerts = [&alerts] {
+            int n = 0;
+            for (int row = 0; row < alerts.rowCount(); ++row)
+                n += alerts.alert(row).rule == Rule::StderrShare;
+            return n;
+        };
+        // A finished execution full of stderr is history; the running one is exactly at 20 %.
+        alerts.setStderrTallies({{running, {40, 8}}, {finished, {40, 40}}});
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 0);
+
+        alerts.setStderrTallies({{running, {40, 9}}, {finished, {40, 40}}});
+        alerts.evaluate();
+        const int row = alerts.rowOf(Rule::StderrShare, running);
+        QVERIFY(row >= 0);
+        QCOMPARE(stderrAlerts(), 1);
+        QCOMPARE(alerts.index(row, 0).data(AlertModel::SubjectKindRole).toInt(),
+                 int(AlertModel::SubjectKind::Assignment));
+        QVERIFY2(alerts.alert(row).text.contains("22 % of 40 lines"),
+                 qPrintable(alerts.alert(row).text));
+
+        // A stricter threshold elsewhere, then the share falls: the alert clears both times.
+        MonitorSettings settings;
+        settings.stderrSharePercent = 30;
+        alerts.setSettings(settings);
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 0);
+        alerts.setSettings(MonitorSettings());
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 1);
+        alerts.setStderrTallies({{running, {100, 9}}});
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 0);
+
+        // Raised again, then the execution ends: cleared with the tallies unchanged.
+        alerts.setStderrTallies({{running, {100, 50}}});
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 1);
+        models.assignments()->applyBatch(assignments.batch(
+            "~ a1 execution_status=completed completed_at='2025-12-25 10:30:00+00'\n"));
+        alerts.evaluate();
+        QCOMPARE(stderrAlerts(), 0);
+    }
+
+    void stderrShareCounterCountsTheActiveExecutionsInTheStore()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath("store.sqlite");
+        const QUuid running("5a1f3c2e-0000-4000-8000-000000000001");
+        const QUuid finished("5a1f3c2e-0000-4000-8000-000000000002");
+        auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+        QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
+        auto append = [&](const QUuid &execution, const QString &type, int n) {
+            QList<NewLogEntry> rows;
+            for (int i = 0; i < n; ++i)
+                rows.append({execution, type, QStringLiteral("line %1").arg(i), {}, {}});
+            auto written = store.value()->append(rows);
+            QVERIFY2(written, qPrintable(written ? QString() : written.error().toString()));
+        };
+        append(running, "stdout", 10);
+        append(running, "stderr", 3);
+        append(finished, "stderr", 7);
+
+        HiveModels models;
+        BatchText assignments("node_task_assignments");
+        models.assignments()->applyBatch(assignments.batch(
+            "+ a1 id=" + running.toString(QUuid::WithoutBraces)
+            + " task_id=t1 node_id=n1 execution_status=running completed_at=null\n"
+              "+ a2 id="
+            + finished.toString(QUuid::WithoutBraces)
+            + " task_id=t2 node_id=n1 execution_status=failed "
+              "completed_at='2025-12-25 09:30:00+00'\n"));
+        StderrShareCounter counter(models.assignments());
+        counter.setInterval(0);
+        counter.setStorePath(path);
+        const QString key = running.toString(QUuid::WithoutBraces);
+        QTRY_COMPARE_WITH_TIMEOUT(counter.tallies().value(key), (StderrTally {13, 3}), 10000);
+        QCOMPARE(counter.tallies().size(), 1); // the finished execution is not counted
+
+        // Later lines add to the running sums (read past the last counted id).
+        append(running, "stderr", 5);
+        append(running, "system", 2);
+        counter.scheduleRefresh();
+        QTRY_COMPARE_WITH_TIMEOUT(counter.tallies().value(key), (StderrTally {20, 8}), 10000);
+
+        // Another store: the old counts go at once; the new store has none of these lines.
+        counter.setStorePath(dir.filePath("empty.sqlite"));
+        QVERIFY(counter.tallies().isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(counter.tallies().value(key), (StderrTally {}), 10000);
+    }
+
     void settingsFallBackToDefaultsOnBadValues()
     {
         QTemporaryDir dir;
         QSettings settings(dir.filePath("s.ini"), QSettings::IniFormat);
         settings.setValue("monitor/staleAfterSeconds", "soon");
         settings.setValue("monitor/stuckAfterMinutes", -5);
+        settings.setValue("monitor/stderrSharePercent", 100); // could never be exceeded
+        settings.setValue("monitor/stderrMinLines", "many");
         settings.setValue("monitor/quietRules", QStringList({"task-stuck", "no-such-rule"}));
         const MonitorSettings loaded = MonitorSettings::load(settings);
         QCOMPARE(loaded.staleAfterSeconds, 60);
         QCOMPARE(loaded.stuckAfterMinutes, MonitorSettings::kDefaultStuckAfterMinutes);
+        QCOMPARE(loaded.stderrSharePercent, MonitorSettings::kDefaultStderrSharePercent);
+        QCOMPARE(loaded.stderrMinLines, MonitorSettings::kDefaultStderrMinLines);
         QVERIFY(!loaded.notifies(MonitorSettings::Rule::TaskStuck));
         QVERIFY(loaded.notifies(MonitorSettings::Rule::StaleNodeWithWork));
 
         MonitorSettings changed = loaded;
         changed.staleAfterSeconds = 15;
+        changed.stderrSharePercent = 35;
+        changed.stderrMinLines = 5;
         changed.quietRules.clear();
         changed.save(settings);
         QCOMPARE(MonitorSettings::load(settings), changed);

@@ -68,6 +68,8 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     , m_alertTable(new QTableView(this))
     , m_staleBox(new QSpinBox(this))
     , m_stuckBox(new QSpinBox(this))
+    , m_stderrShareBox(new QSpinBox(this))
+    , m_stderrMinLinesBox(new QSpinBox(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(heading(tr("Fleet"), this));
@@ -159,6 +161,21 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     m_stuckBox->setToolTip(tr("A task in progress or in review whose row has not changed for "
                               "this long raises a \"stuck\" alert"));
     thresholdForm->addRow(tr("Task stuck after:"), m_stuckBox);
+    m_stderrShareBox->setObjectName(QStringLiteral("stderrShareThreshold"));
+    m_stderrShareBox->setRange(1, 99);
+    m_stderrShareBox->setSuffix(tr(" %"));
+    m_stderrShareBox->setToolTip(tr("A running execution with more than this share of its log "
+                                    "lines on stderr raises an alert"));
+    m_stderrMinLinesBox->setObjectName(QStringLiteral("stderrMinLines"));
+    m_stderrMinLinesBox->setRange(1, 1000000);
+    m_stderrMinLinesBox->setPrefix(tr("of at least "));
+    m_stderrMinLinesBox->setSuffix(tr(" lines"));
+    m_stderrMinLinesBox->setToolTip(
+        tr("Fewer lines than this never raise the stderr alert: 1 of 2 lines is no pattern"));
+    auto *stderrRow = new QHBoxLayout;
+    stderrRow->addWidget(m_stderrShareBox);
+    stderrRow->addWidget(m_stderrMinLinesBox);
+    thresholdForm->addRow(tr("Stderr share above:"), stderrRow);
     auto *notifyRow = new QVBoxLayout;
     for (MonitorSettings::Rule rule : MonitorSettings::rules()) {
         auto *box = new QCheckBox(MonitorSettings::ruleLabel(rule), thresholds);
@@ -174,6 +191,8 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     middle->addWidget(thresholds, 2);
     connect(m_staleBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
     connect(m_stuckBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
+    connect(m_stderrShareBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
+    connect(m_stderrMinLinesBox, &QSpinBox::valueChanged, this, &OverviewPanel::emitSettings);
 
     connect(fleet, &FleetSummary::changed, this, &OverviewPanel::updateFleet);
     connect(alerts, &AlertModel::openCountChanged, this, &OverviewPanel::updateAlertTitle);
@@ -187,6 +206,8 @@ void OverviewPanel::setSettings(const MonitorSettings &settings)
     m_applying = true;
     m_staleBox->setValue(settings.staleAfterSeconds);
     m_stuckBox->setValue(settings.stuckAfterMinutes);
+    m_stderrShareBox->setValue(settings.stderrSharePercent);
+    m_stderrMinLinesBox->setValue(settings.stderrMinLines);
     for (auto it = m_notify.cbegin(); it != m_notify.cend(); ++it)
         it.value()->setChecked(settings.notifies(it.key()));
     m_applying = false;
@@ -197,6 +218,8 @@ MonitorSettings OverviewPanel::settings() const
     MonitorSettings settings;
     settings.staleAfterSeconds = m_staleBox->value();
     settings.stuckAfterMinutes = m_stuckBox->value();
+    settings.stderrSharePercent = m_stderrShareBox->value();
+    settings.stderrMinLines = m_stderrMinLinesBox->value();
     for (auto it = m_notify.cbegin(); it != m_notify.cend(); ++it) {
         if (!it.value()->isChecked())
             settings.quietRules.insert(it.key());

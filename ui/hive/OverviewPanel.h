@@ -64,6 +64,8 @@ private:
     QTableView *m_alertTable;
     QSpinBox *m_staleBox;
     QSpinBox *m_stuckBox;
+    QSpinBox *m_stderrShareBox;
+    QSpinBox *m_stderrMinLinesBox;
     QHash<MonitorSettings::Rule, QCheckBox *> m_notify;
     bool m_applying = false;
 };
