@@ -18,6 +18,10 @@ LogLineModel::LogLineModel(QObject *parent)
     m_sendTimer.setSingleShot(true);
     m_sendTimer.setInterval(0);
     connect(&m_sendTimer, &QTimer::timeout, this, &LogLineModel::sendWanted);
+    // A live execution grows by many small batches: the strip is read again at most this often.
+    m_histogramTimer.setSingleShot(true);
+    m_histogramTimer.setInterval(kHistogramRefreshMs);
+    connect(&m_histogramTimer, &QTimer::timeout, this, &LogLineModel::requestHistogram);
     m_worker.start();
     m_searchWorker.start();
 }
@@ -128,6 +132,7 @@ void LogLineModel::setExecution(const QUuid &executionId)
     m_countInFlight = false;
     m_countAgain = false;
     m_histogram.clear();
+    m_histogramTimer.stop();
     m_lastError.clear();
     m_matchLines.clear();
     m_hitRows.clear();
@@ -140,7 +145,16 @@ void LogLineModel::setExecution(const QUuid &executionId)
     requestCount();
     if (!m_query.text.isEmpty())
         runSearch();
+    requestHistogram();
+}
+
+void LogLineModel::requestHistogram()
+{
+    if (m_executionId.isNull())
+        return;
+    LogLineReader *reader = m_reader.get();
     const quint64 generation = m_generation;
+    const QUuid executionId = m_executionId;
     m_worker.post([this, reader, generation, executionId] {
         if (generation != m_generation)
             return;
@@ -199,6 +213,7 @@ void LogLineModel::onCount(quint64 generation, qint64 count, const QString &erro
         return;
     }
     count = qMin<qint64>(count, std::numeric_limits<int>::max());
+    const qint64 countBefore = m_lineCount;
     if (isMatchesOnly()) {
         m_lineCount = count; // the rows are the matches; a new search shows new lines
     } else if (count < m_lineCount) {
@@ -220,6 +235,9 @@ void LogLineModel::onCount(quint64 generation, qint64 count, const QString &erro
         m_lineCount = count;
         endInsertRows();
     }
+    // New lines (in either mode): the strip counts them too, throttled.
+    if (count > countBefore && countBefore > 0 && !m_histogramTimer.isActive())
+        m_histogramTimer.start();
     emit lineCountChanged(m_lineCount);
     if (m_countAgain) {
         m_countAgain = false;

@@ -99,6 +99,7 @@ private:
     void want(int page) const;
     void sendWanted();
     void requestCount();
+    void requestHistogram();
     void onCount(quint64 generation, qint64 count, const QString &error);
     void onPage(quint64 generation, int page, const QList<LogEntry> &lines, const QString &error);
     void evict();
@@ -123,6 +124,8 @@ private:
     bool m_countInFlight = false;
     bool m_countAgain = false;
     QList<LogHistogramBucket> m_histogram;
+    QTimer m_histogramTimer; // throttles re-reading the histogram while lines arrive
+    static constexpr int kHistogramRefreshMs = 1000;
     std::unique_ptr<LogLineReader> m_searchReader; // lives on m_searchWorker
     WorkerThread m_searchWorker;
     std::atomic<quint64> m_searchToken = 0; // the newest search; older answers are dropped

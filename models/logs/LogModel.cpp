@@ -369,12 +369,18 @@ void LogModel::refreshExecutions()
 
 void LogModel::exportExecution(const QString &filePath)
 {
+    exportExecution(filePath, m_filter);
+}
+
+void LogModel::exportExecution(const QString &filePath, const LogFilter &filter)
+{
     if (m_executionId.isNull()) {
         emit exportFinished(0, tr("Choose an execution to export first"));
         return;
     }
+    m_exportLoader->resetExportCancel();
     m_exportToken = m_nextToken++;
-    emit requestExport(m_exportToken, m_executionId, filePath, m_filter);
+    emit requestExport(m_exportToken, m_executionId, filePath, filter);
 }
 
 void LogModel::startIndexing(const QString &path)
@@ -574,8 +580,10 @@ void LogModel::onExecutionsLoaded(quint64 token, const QList<ExecutionSummary> &
 
 void LogModel::onExportFinished(quint64 token, qint64 rows, const QString &error)
 {
-    if (token == m_exportToken)
-        emit exportFinished(rows, error);
+    if (token != m_exportToken)
+        return;
+    m_exportToken = 0;
+    emit exportFinished(rows, error);
 }
 
 } // namespace hivewatch

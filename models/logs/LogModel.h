@@ -50,6 +50,10 @@ public:
     int cancelledPages() const { return m_cancelledPages; }
     // The thread the loader runs on, for tests that need to hold it.
     WorkerThread &loaderThread() { return m_worker; }
+    // The thread exports run on, for tests that need to hold it.
+    WorkerThread &exportThread() { return m_exportWorker; }
+    // An export was asked for and has not finished yet.
+    bool isExporting() const { return m_exportToken != 0; }
     QUuid executionId() const { return m_executionId; }
     LogFilter filter() const { return m_filter; }
     // Lines of the execution in the store that match the filter (not only the loaded ones).
@@ -106,6 +110,8 @@ public slots:
     // Writes the execution's lines (with the current filter) to a text file, off the GUI thread.
     // Runs on a loader and thread of its own, so paging goes on meanwhile; one forward query.
     void exportExecution(const QString &filePath);
+    // The same with `filter` instead of the model's (e.g. the view's "only matches" text).
+    void exportExecution(const QString &filePath, const LogFilter &filter);
     void cancelExport();
 
 signals:

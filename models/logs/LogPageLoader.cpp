@@ -129,7 +129,12 @@ void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
         emit exportFinished(token, 0, tr("No log store is open"));
         return;
     }
-    m_cancelExport.store(false);
+    // The flag is cleared by whoever queues the export (resetExportCancel()), not here: a Cancel
+    // pressed while the export still waited in the queue must not be forgotten.
+    if (m_cancelExport.load()) {
+        emit exportFinished(token, 0, tr("Export to %1 cancelled").arg(filePath));
+        return;
+    }
     const auto rows = m_store->exportExecution(executionId, filePath, filter, [&](qint64 done) {
         emit exportProgress(token, done);
         return !m_cancelExport.load();

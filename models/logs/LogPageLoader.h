@@ -70,6 +70,8 @@ public:
     quint64 runningPage() const;
     // Makes a running export stop (its file is left as it was). Any thread.
     void cancelExport() { m_cancelExport.store(true); }
+    // Before queueing an export: a cancel from an earlier one no longer applies. Any thread.
+    void resetExportCancel() { m_cancelExport.store(false); }
 
 signals:
     void storeOpened(const QString &path);

@@ -11,23 +11,29 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QDir>
+#include <QFileInfo>
 #include <QFontInfo>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMap>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
 #include <QTreeView>
+
+#include <semaphore>
 
 using namespace hivewatch;
 
@@ -132,6 +138,7 @@ private slots:
     void opensCleanlyOnANewStore();
     void otherBoxKeepsOutputTypesTheDomainDoesNotKnow();
     void systemLinesKeepTheMonospaceFont();
+    void exportsTheFilteredViewBesidePagingAndCancels();
 
 private:
     QTemporaryDir m_dir;
@@ -140,6 +147,10 @@ private:
 
 void TestLogsPanel::initTestCase()
 {
+    // The export folder is remembered in QSettings: keep it out of the user's own settings.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("hivewatch-tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_logspanel"));
     m_path = m_dir.filePath(QStringLiteral("store.sqlite"));
     auto store = LogStore::open(m_path, LogStore::Access::ReadWrite);
     QVERIFY(store);
@@ -301,6 +312,13 @@ void TestLogsPanel::syncedLinesFollowAsTheyArrive()
     QTRY_COMPARE(lines->rowCount(), 40);
     QScrollBar *bar = panel.linesView()->verticalScrollBar();
     QTRY_COMPARE(bar->value(), bar->maximum());
+    const auto histogramLines = [lines] {
+        qint64 n = 0;
+        for (const LogHistogramBucket &b : lines->histogram())
+            n += b.lines;
+        return n;
+    };
+    QTRY_COMPARE(histogramLines(), 40);
 
     // Synced lines arriving while the view follows: new rows, numbered on, and the view stays at
     // the newest. Multi-line entries are one line each.
@@ -313,6 +331,10 @@ void TestLogsPanel::syncedLinesFollowAsTheyArrive()
     QVERIFY(lines->entry(53)->content.contains(u'\n'));
     QCOMPARE(lines->index(59, LogLineModel::LineColumn).data().toLongLong(), 60);
     QTRY_COMPARE(bar->value(), bar->maximum());
+    // The histogram strip counts the new lines too (re-read, throttled, as they arrive).
+    QTRY_COMPARE(histogramLines(), 60);
+    QCOMPARE(panel.histogramStrip()->buckets().size(), lines->histogram().size());
+    QCOMPARE(panel.histogramStrip()->buckets().constFirst().lines, 60);
 }
 
 namespace {
@@ -840,4 +862,104 @@ void TestLogsPanel::otherBoxKeepsOutputTypesTheDomainDoesNotKnow()
 }
 
 QTEST_MAIN(TestLogsPanel)
+void TestLogsPanel::exportsTheFilteredViewBesidePagingAndCancels()
+{
+    // An execution of its own, large enough that the store checks for Cancel while writing.
+    const QUuid huge = QUuid::fromString(QStringLiteral("e0e0e0e0-0000-4000-8000-0000000000aa"));
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("export-store.sqlite"));
+    {
+        auto store = LogStore::open(path, LogStore::Access::ReadWrite);
+        QVERIFY(store);
+        QVERIFY(store.value()->append(agentRun(huge, 30000, 100)).ok());
+    }
+    QSettings().remove(QLatin1String(LogsPanel::kExportFolderKey));
+    const QString outDir = dir.filePath(QStringLiteral("exports"));
+    QVERIFY(QDir().mkpath(outDir));
+
+    LogModel model;
+    LogsPanel panel(&model);
+    panel.resize(1200, 700);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    model.setStorePath(path);
+    QTRY_COMPARE(panel.lineModel()->executionId(), huge);
+    // Leave stderr out: the view pages LogModel's filtered lines, and that is what is exported.
+    panel.findChild<QCheckBox *>(QStringLiteral("streamStderr"))->setChecked(false);
+    QCOMPARE(panel.linesView()->model(), &model);
+    QTRY_VERIFY(!model.isLoading() && model.totalCount() > 20000);
+    const qint64 filtered = model.totalCount();
+    QVERIFY(filtered < 30000);
+
+    QStringList events;
+    connect(&model, &LogModel::pageApplied, &panel, [&] { events << QStringLiteral("page"); });
+    connect(&model, &LogModel::exportFinished, &panel, [&](qint64, const QString &error) {
+        events << (error.isEmpty() ? QStringLiteral("exported") : QStringLiteral("failed"));
+    });
+    QSignalSpy finished(&model, &LogModel::exportFinished);
+
+    // Hold the export thread, so the export is certainly not done when the page is asked for:
+    // the page must still answer, since paging has a thread of its own.
+    std::binary_semaphore gate(0);
+    model.exportThread().post([&gate] { gate.acquire(); });
+    const QString out = QDir(outDir).filePath(QStringLiteral("filtered.log"));
+    panel.exportToFile(out);
+    QVERIFY(panel.exportProgressBar()->isVisible());
+    QVERIFY(panel.exportCancelButton()->isVisible());
+    QVERIFY(!panel.exportButton()->isEnabled());
+    model.jumpToStart();
+    QTRY_VERIFY_WITH_TIMEOUT(events.contains(QStringLiteral("page")), 20000);
+    gate.release();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QCOMPARE(events.first(), QStringLiteral("page"));
+    QCOMPARE(events.last(), QStringLiteral("exported"));
+    QCOMPARE(finished.first().at(0).toLongLong(), filtered);
+    QVERIFY(!panel.exportProgressBar()->isVisible());
+    QVERIFY(!panel.exportCancelButton()->isVisible());
+    QVERIFY(panel.exportButton()->isEnabled());
+    {
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QCOMPARE(text.count('\n'), filtered); // agentRun's lines are single-line
+        QVERIFY(!text.contains("[stderr]"));
+        QVERIFY(text.contains("[stdout]"));
+    }
+    // Paging kept working: the first filtered line is loaded.
+    QVERIFY(model.rowCount() > 0);
+    QCOMPARE(
+        model.data(model.index(0, LogModel::StreamColumn), LogModel::OutputTypeRole).toString(),
+        QStringLiteral("system"));
+
+    // Cancel pressed while the export waits its turn: it never writes, and nothing is left.
+    model.exportThread().post([&gate] { gate.acquire(); });
+    const QString cancelled = QDir(outDir).filePath(QStringLiteral("cancelled.log"));
+    panel.exportToFile(cancelled);
+    QTest::mouseClick(panel.exportCancelButton(), Qt::LeftButton);
+    gate.release();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+    QVERIFY2(finished.last().at(1).toString().contains(QLatin1String("cancelled")),
+             qPrintable(finished.last().at(1).toString()));
+    QVERIFY(finished.last().at(1).toString().contains(cancelled));
+    QVERIFY(!QFile::exists(cancelled));
+    QCOMPARE(QDir(outDir).entryList(QDir::Files | QDir::Hidden | QDir::System),
+             QStringList {QStringLiteral("filtered.log")});
+
+    // An unwritable target: the message names the file, nothing else is touched.
+    const QString nowhere = dir.filePath(QStringLiteral("missing/folder/x.log"));
+    panel.exportToFile(nowhere);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+    QVERIFY2(finished.last().at(1).toString().contains(nowhere),
+             qPrintable(finished.last().at(1).toString()));
+    QVERIFY(panel.exportButton()->isEnabled());
+
+    // The folder of the last successful export is offered again, also by a panel created
+    // afterwards (the failed one above is not remembered).
+    QCOMPARE(QSettings().value(QLatin1String(LogsPanel::kExportFolderKey)).toString(),
+             QFileInfo(out).absolutePath());
+    LogsPanel second(&model);
+    QCOMPARE(QFileInfo(second.exportFolder()).canonicalFilePath(),
+             QFileInfo(outDir).canonicalFilePath());
+}
+
 #include "tst_logspanel.moc"

@@ -14,7 +14,9 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QDir>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -23,7 +25,9 @@
 #include <QLineEdit>
 #include <QMetaEnum>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -33,6 +37,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <limits>
 
 namespace hivewatch {
 
@@ -146,8 +151,20 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
         m_lastMessage = message;
         updateStatus();
     });
+    connect(m_model, &LogModel::exportProgress, this, [this](qint64 rows) {
+        if (m_exportProgress->maximum() > 0)
+            m_exportProgress->setValue(int(qMin<qint64>(rows, m_exportProgress->maximum())));
+    });
     connect(m_model, &LogModel::exportFinished, this, [this](qint64 rows, const QString &error) {
-        m_lastMessage = error.isEmpty() ? tr("Exported %1 lines").arg(rows) : error;
+        m_lastMessage
+            = error.isEmpty() ? tr("Exported %1 lines to %2").arg(rows).arg(m_exportPath) : error;
+        // Only a folder that took an export is offered again.
+        if (error.isEmpty())
+            QSettings().setValue(QLatin1String(kExportFolderKey),
+                                 QFileInfo(m_exportPath).absolutePath());
+        m_exportProgress->hide();
+        m_exportCancel->hide();
+        m_exportButton->setEnabled(true);
         updateStatus();
     });
     m_follow->setChecked(m_model->isFollowing());
@@ -345,8 +362,17 @@ void LogsPanel::buildUi()
     button(tr("Copy ref"), tr("Copy the current line as execution id:line (Ctrl+Shift+C)"), [this] {
         copyReference();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
-    button(tr("Export…"), tr("Save the execution's lines (with the current filter) as text"),
-           [this] { chooseExportFile(); });
+    m_exportButton = button(tr("Export…"), tr("Save the lines the view shows as text"),
+                            [this] { chooseExportFile(); });
+    m_exportProgress = new QProgressBar;
+    m_exportProgress->setObjectName(QStringLiteral("exportProgress"));
+    m_exportProgress->setMaximumWidth(160);
+    m_exportProgress->hide();
+    bar->addWidget(m_exportProgress);
+    m_exportCancel = button(tr("Cancel"), tr("Stop the export (no file is left behind)"),
+                            [this] { m_model->cancelExport(); });
+    m_exportCancel->setObjectName(QStringLiteral("exportCancel"));
+    m_exportCancel->hide();
 
     m_status = new QLabel;
     m_emptyHint = new QLabel(tr("No logs in the local store yet. Lines appear here as they sync."));
@@ -747,11 +773,47 @@ void LogsPanel::copySelection()
         QApplication::clipboard()->setText(lines.join(u'\n') + u'\n');
 }
 
+QString LogsPanel::exportFolder()
+{
+    const QString folder = QSettings().value(QLatin1String(kExportFolderKey)).toString();
+    return folder.isEmpty() || !QDir(folder).exists() ? QDir::homePath() : folder;
+}
+
 void LogsPanel::exportToFile(const QString &filePath)
 {
+    if (m_model->isExporting()) {
+        m_lastMessage = tr("An export is already running");
+        updateStatus();
+        return;
+    }
+    // What the view shows: LogModel's stream filter while it pages the view, otherwise the
+    // whole execution or, with "only matches", the plain-text hits (the store filters by
+    // substring, ignoring case, in the same single query).
+    LogFilter filter = m_model->filter();
+    qint64 expected = isFiltered() ? m_model->totalCount() : m_lineModel->lineCount();
+    const QString text = m_search->text();
+    if (!isFiltered() && m_matchesOnly->isChecked() && !text.isEmpty()) {
+        if (m_regex->isChecked() || m_case->isChecked() || !m_exclude->text().trimmed().isEmpty()
+            || m_context->value() > 0) {
+            m_lastMessage = tr("Export of %1 not started: only plain-text matches (no regex, case, "
+                               "left-out terms or context) can be exported; untick \"Only "
+                               "matches\" to export the execution")
+                                .arg(filePath);
+            updateStatus();
+            return;
+        }
+        filter.text = text;
+        expected = 0; // unknown until written: the bar just shows activity
+    }
+    m_exportPath = filePath;
     m_lastMessage = tr("Exporting to %1…").arg(filePath);
+    m_exportProgress->setRange(0, int(qMin<qint64>(expected, std::numeric_limits<int>::max())));
+    m_exportProgress->setValue(0);
+    m_exportProgress->show();
+    m_exportCancel->show();
+    m_exportButton->setEnabled(false);
     updateStatus();
-    m_model->exportExecution(filePath);
+    m_model->exportExecution(filePath, filter);
 }
 
 void LogsPanel::chooseExportFile()
@@ -760,7 +822,9 @@ void LogsPanel::chooseExportFile()
         return;
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export log lines"),
-        m_model->executionId().toString(QUuid::WithoutBraces) + QStringLiteral(".log"),
+        QDir(exportFolder())
+            .filePath(m_model->executionId().toString(QUuid::WithoutBraces)
+                      + QStringLiteral(".log")),
         tr("Text files (*.log *.txt)"));
     if (!path.isEmpty())
         exportToFile(path);

@@ -7,6 +7,7 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QProgressBar;
 class QSpinBox;
 class QTableView;
 class QTreeView;
@@ -77,8 +78,18 @@ public:
     // Selects an execution (as a click in the list would).
     void showExecution(const QUuid &executionId);
 
+    // Export: the bar and its Cancel button, shown while an export runs, and the folder the
+    // next export is offered in (remembered in QSettings under kExportFolderKey).
+    QProgressBar *exportProgressBar() const { return m_exportProgress; }
+    QToolButton *exportCancelButton() const { return m_exportCancel; }
+    QToolButton *exportButton() const { return m_exportButton; }
+    static QString exportFolder();
+    static constexpr const char *kExportFolderKey = "logs/exportFolder";
+
 public slots:
     void copySelection();
+    // Writes what the view shows (the execution, its stream-filtered lines, or its "only
+    // matches" lines) to `filePath` on the model's export thread; remembers the folder.
     void exportToFile(const QString &filePath);
 
 private:
@@ -125,6 +136,10 @@ private:
     QUuid m_pendingExecution; // a line to show once its execution is read (openLine)
     qint64 m_pendingLine = 0;
     QToolButton *m_follow = nullptr;
+    QToolButton *m_exportButton = nullptr;
+    QToolButton *m_exportCancel = nullptr;
+    QProgressBar *m_exportProgress = nullptr;
+    QString m_exportPath; // of the running export
     QLabel *m_status = nullptr;
     QLabel *m_emptyHint = nullptr;
     QString m_lastMessage;
