@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of recording history (docs/benchmarks.md, "History"): ROWS rows of bench_tasks from
-# hive-shape-server, `hivectl shape sync --history` (A: every change recorded, the snapshot's
-# inserts included) against `--no-history` (B) into a fresh store each, same server, same run,
+# hive-shape-server, `hivectl shape sync --history` (A: every change recorded; a first snapshot
+# is one baseline mark) against `--no-history` (B) into a fresh store each, same server, same run,
 # alternating A B A B for PAIRS pairs. Prints each run, the median ratio of rows/s and of
 # CPU-seconds, and the store's size with and without the history.
 #
@@ -61,5 +61,6 @@ for x, y, q in zip(a, b, rate):
 print(f"median rows/s with history / without: {med(rate):.3f} (spread {min(rate):.3f}-{max(rate):.3f}); "
       f"CPU-seconds with / without: {med(cpu):.3f} (spread {min(cpu):.3f}-{max(cpu):.3f})")
 grow = med([x["storeBytes"] - y["storeBytes"] for x, y in zip(a, b)])
-print(f"history: {a[0]['recorded']} changes, +{grow/1e6:.1f} MB = {grow/1e6/(a[0]['recorded']/1e6):.0f} MB per million changes")
+per = f" = {grow/1e6/(a[0]['recorded']/1e6):.0f} MB per million changes" if a[0]["recorded"] else " (a first snapshot is one baseline mark)"
+print(f"history: {a[0]['recorded']} changes, +{grow/1e6:.1f} MB{per}")
 PY

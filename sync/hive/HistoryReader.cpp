@@ -79,6 +79,162 @@ void applyChange(std::optional<HistoryRow> &row, const HistoryChange &change)
     }
 }
 
+// Undoes a change, newest first: what a row was before it.
+void undoChange(std::optional<HistoryRow> &row, const HistoryChange &change)
+{
+    switch (change.operation) {
+    case HistoryChange::Operation::Insert:
+        row.reset();
+        return;
+    case HistoryChange::Operation::Update:
+        if (!row)
+            return;
+        for (auto it = change.after.begin(); it != change.after.end(); ++it) {
+            if (change.before.contains(it.key()))
+                row->values.insert(it.key(), change.before.value(it.key()));
+            else
+                row->values.remove(it.key());
+        }
+        return;
+    case HistoryChange::Operation::Delete:
+        row = HistoryRow {change.key, change.before, 0};
+        return;
+    }
+}
+
+// Where a table's first snapshot went: its rows were not recorded, they are the store's current
+// rows with the later changes undone.
+struct Baseline
+{
+    QString shape;
+    QString keyPrefix;
+    qint64 atMs = 0;
+};
+
+Result<std::optional<Baseline>> baselineOf(const SqliteConnection &db, const QString &table)
+{
+    auto has = db.hasTable("history_baseline");
+    if (!has || !has.value())
+        return std::optional<Baseline>();
+    auto select = db.prepare("SELECT shape, key_prefix, at_ms FROM history_baseline WHERE tbl = ? "
+                             "ORDER BY at_ms LIMIT 1");
+    if (!select)
+        return db.error(QStringLiteral("the first snapshot of %1").arg(table));
+    select->bindText(1, table);
+    auto next = select->step();
+    if (!next)
+        return db.error(QStringLiteral("the first snapshot of %1").arg(table));
+    if (!next.value())
+        return std::optional<Baseline>();
+    return std::optional<Baseline>(
+        Baseline {select->columnText(0), select->columnText(1), select->columnInt(2)});
+}
+
+// The Electric key of a hive row by its id, as its shape's keys are spelled.
+QString electricKey(const Baseline &baseline, const QString &id)
+{
+    QString quoted = id;
+    quoted.replace(QLatin1Char('"'), QLatin1String("\"\""));
+    return baseline.keyPrefix + QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+// The row as the store holds it now (nullopt: not there).
+Result<std::optional<HistoryRow>> currentRow(const SqliteConnection &db, const Baseline &baseline,
+                                             const QString &id)
+{
+    // shape_rows is a view whose keys are computed: look the key up by the table's index, in
+    // either of the two forms ShapeRowTable stores it (prefix stripped or escaped whole).
+    auto select = db.prepare(R"(SELECT d.value FROM shape_ids i JOIN shape_row_data d
+                                ON d.shape = i.id
+                                AND d.key IN (substr(?2, length(coalesce(i.key_prefix, '')) + 1),
+                                              char(1) || ?2)
+                                WHERE i.name = ?1
+                                AND CASE WHEN substr(d.key, 1, 1) = char(1) THEN substr(d.key, 2)
+                                    ELSE coalesce(i.key_prefix, '') || d.key END = ?2)");
+    if (!select)
+        return db.error(QStringLiteral("the stored row %1").arg(id));
+    select->bindText(1, baseline.shape).bindText(2, electricKey(baseline, id));
+    auto next = select->step();
+    if (!next)
+        return db.error(QStringLiteral("the stored row %1").arg(id));
+    if (!next.value())
+        return std::optional<HistoryRow>();
+    return std::optional<HistoryRow>(HistoryRow {id, parseObject(*select, 0), 0});
+}
+
+// A row's state at atMs from its changes (all of them, oldest first): replayed forward from its
+// recorded insert, or, a row of the first snapshot (no insert up to atMs), worked back from the
+// stored row `current` by undoing the changes after atMs.
+std::optional<HistoryRow> rowFrom(const QList<HistoryChange> &changes, qint64 atMs,
+                                  const std::optional<Baseline> &baseline,
+                                  std::optional<HistoryRow> current)
+{
+    bool inserted = false;
+    qint64 since = baseline ? baseline->atMs : 0;
+    std::optional<HistoryRow> forward;
+    for (const HistoryChange &change : changes) {
+        if (change.atMs > atMs)
+            break;
+        inserted = inserted || change.operation == HistoryChange::Operation::Insert;
+        since = change.atMs;
+        applyChange(forward, change);
+    }
+    if (inserted || !baseline || baseline->atMs > atMs)
+        return forward;
+    std::optional<HistoryRow> row = std::move(current);
+    for (auto it = changes.crbegin(); it != changes.crend() && it->atMs > atMs; ++it)
+        undoChange(row, *it);
+    if (row)
+        row->sinceMs = since;
+    return row;
+}
+
+// A column of each first-snapshot row as it was at the baseline (keyed by row id): the old value
+// of the row's first recorded change of it (those matching `recorded`), else the stored value.
+// Rows whose first such change is an insert came later and are left out.
+Result<QHash<QString, QString>> baselineValues(const SqliteConnection &db, const QString &table,
+                                               const QString &column, const char *recorded)
+{
+    QHash<QString, QString> values;
+    auto baseline = baselineOf(db, table);
+    if (!baseline)
+        return baseline.error();
+    if (!baseline.value())
+        return values;
+    const QString what = QStringLiteral("the first snapshot of %1").arg(table);
+    const QString path = QStringLiteral("$.\"%1\"").arg(column);
+    auto stored = db.prepare("SELECT json_extract(value, '$.id'), json_extract(value, ?2) "
+                             "FROM shape_rows WHERE shape = ?1");
+    auto first
+        = db.prepare(std::string("SELECT key, op, json_extract(old, ?2), min(id) FROM history "
+                                 "WHERE tbl = ?1 AND ")
+                     + recorded + " GROUP BY key");
+    if (!stored || !first)
+        return db.error(what);
+    stored->bindText(1, baseline.value()->shape).bindText(2, path);
+    for (;;) {
+        auto next = stored->step();
+        if (!next)
+            return db.error(what);
+        if (!next.value())
+            break;
+        values.insert(stored->columnText(0), stored->columnText(1));
+    }
+    first->bindText(1, table).bindText(2, path);
+    for (;;) {
+        auto next = first->step();
+        if (!next)
+            return db.error(what);
+        if (!next.value())
+            break;
+        if (first->columnInt(1) == int(HistoryChange::Operation::Insert))
+            values.remove(first->columnText(0));
+        else
+            values.insert(first->columnText(0), first->columnText(2));
+    }
+    return values;
+}
+
 constexpr const char *kChangeColumns
     = "id, tbl, key, at_ms, op, origin, shape_offset, status, old, new";
 
@@ -175,6 +331,22 @@ Result<QStringList> HistoryReader::tables()
             break;
         names << select->columnText(0);
     }
+    // A table known only by its first snapshot (no change since) is recorded too.
+    if (auto has = m_db.hasTable("history_baseline"); has && has.value()) {
+        auto marked = m_db.prepare("SELECT DISTINCT tbl FROM history_baseline");
+        if (!marked)
+            return sqlError(QStringLiteral("its tables"));
+        for (;;) {
+            auto next = marked->step();
+            if (!next)
+                return sqlError(QStringLiteral("its tables"));
+            if (!next.value())
+                break;
+            if (const QString name = marked->columnText(0); !names.contains(name))
+                names << name;
+        }
+        std::sort(names.begin(), names.end());
+    }
     return names;
 }
 
@@ -192,7 +364,11 @@ Result<void> HistoryReader::checkTable(const QString &table)
 
 Result<std::pair<qint64, qint64>> HistoryReader::extent()
 {
-    auto select = m_db.prepare("SELECT min(at_ms), max(at_ms) FROM history");
+    auto has = m_db.hasTable("history_baseline");
+    auto select
+        = m_db.prepare(has && has.value() ? "SELECT min(at_ms), max(at_ms) FROM (SELECT at_ms FROM "
+                                            "history UNION ALL SELECT at_ms FROM history_baseline)"
+                                          : "SELECT min(at_ms), max(at_ms) FROM history");
     if (!select || !select->step())
         return sqlError(QStringLiteral("its extent"));
     return std::pair<qint64, qint64>(select->columnInt(0), select->columnInt(1));
@@ -256,45 +432,81 @@ Result<QList<HistoryChange>> HistoryReader::changesBetween(qint64 fromMs, qint64
 Result<std::optional<HistoryRow>> HistoryReader::rowAsOf(const QString &table, const QString &key,
                                                          qint64 atMs)
 {
+    const QString what = QStringLiteral("row %1 of %2").arg(key, table);
     const std::string sql = std::string("SELECT ") + kChangeColumns
-        + " FROM history WHERE tbl = ? AND key = ? AND at_ms <= ? ORDER BY at_ms, id";
+        + " FROM history WHERE tbl = ? AND key = ? ORDER BY at_ms, id";
     auto select = m_db.prepare(sql);
     if (!select)
-        return sqlError(QStringLiteral("row %1 of %2").arg(key, table));
-    select->bindText(1, table).bindText(2, key).bindInt(3, atMs);
-    std::optional<HistoryRow> row;
+        return sqlError(what);
+    select->bindText(1, table).bindText(2, key);
+    QList<HistoryChange> changes;
     for (;;) {
         auto next = select->step();
         if (!next)
-            return sqlError(QStringLiteral("row %1 of %2").arg(key, table));
+            return sqlError(what);
         if (!next.value())
             break;
-        applyChange(row, readChange(*select));
+        changes.append(readChange(*select));
     }
-    return row;
+    auto baseline = baselineOf(m_db, table);
+    if (!baseline)
+        return baseline.error();
+    std::optional<HistoryRow> current;
+    if (baseline.value() && baseline.value()->atMs <= atMs) {
+        auto stored = currentRow(m_db, *baseline.value(), key);
+        if (!stored)
+            return stored.error();
+        current = std::move(stored).value();
+    }
+    return rowFrom(changes, atMs, baseline.value(), std::move(current));
 }
 
 Result<QList<HistoryRow>> HistoryReader::rowsAsOf(const QString &table, qint64 atMs)
 {
+    const QString what = QStringLiteral("rows of %1").arg(table);
     const std::string sql = std::string("SELECT ") + kChangeColumns
-        + " FROM history WHERE tbl = ? AND at_ms <= ? ORDER BY at_ms, id";
+        + " FROM history WHERE tbl = ? ORDER BY at_ms, id";
     auto select = m_db.prepare(sql);
     if (!select)
-        return sqlError(QStringLiteral("rows of %1").arg(table));
-    select->bindText(1, table).bindInt(2, atMs);
-    std::map<QString, std::optional<HistoryRow>> rows;
+        return sqlError(what);
+    select->bindText(1, table);
+    std::map<QString, QList<HistoryChange>> changes;
     for (;;) {
         auto next = select->step();
         if (!next)
-            return sqlError(QStringLiteral("rows of %1").arg(table));
+            return sqlError(what);
         if (!next.value())
             break;
         HistoryChange change = readChange(*select);
-        applyChange(rows[change.key], change);
+        changes[change.key].append(std::move(change));
+    }
+    auto baseline = baselineOf(m_db, table);
+    if (!baseline)
+        return baseline.error();
+    std::map<QString, HistoryRow> current;
+    if (baseline.value() && baseline.value()->atMs <= atMs) {
+        auto stored = m_db.prepare("SELECT value FROM shape_rows WHERE shape = ?");
+        if (!stored)
+            return sqlError(what);
+        stored->bindText(1, baseline.value()->shape);
+        for (;;) {
+            auto next = stored->step();
+            if (!next)
+                return sqlError(what);
+            if (!next.value())
+                break;
+            QJsonObject values = parseObject(*stored, 0);
+            const QString id = values.value(QLatin1String("id")).toString();
+            current.emplace(id, HistoryRow {id, std::move(values), 0});
+            changes.try_emplace(id);
+        }
     }
     QList<HistoryRow> out;
-    for (auto &[key, row] : rows) {
-        if (row)
+    for (const auto &[key, rowChanges] : changes) {
+        std::optional<HistoryRow> now;
+        if (auto it = current.find(key); it != current.end())
+            now = std::move(it->second);
+        if (auto row = rowFrom(rowChanges, atMs, baseline.value(), std::move(now)))
             out.append(std::move(*row));
     }
     return out;
@@ -326,6 +538,33 @@ Result<std::optional<TaskAsOf>> HistoryReader::taskAsOf(const QString &taskId, q
         if (!next.value())
             break;
         assignmentKeys << keys->columnText(0);
+    }
+    // The first snapshot's assignments have no recorded insert: they are stored now, or their
+    // delete kept them whole.
+    auto baseline = baselineOf(m_db, HiveTables::NodeTaskAssignments);
+    if (!baseline)
+        return baseline.error();
+    if (baseline.value() && baseline.value()->atMs <= atMs) {
+        auto more = m_db.prepare(R"(SELECT json_extract(value, '$.id') FROM shape_rows
+                                    WHERE shape = ?1 AND json_extract(value, '$.task_id') = ?2
+                                    UNION SELECT key FROM history
+                                    WHERE tbl = ?3 AND op = 3 AND at_ms > ?4
+                                      AND json_extract(old, '$.task_id') = ?2)");
+        if (!more)
+            return sqlError(QStringLiteral("assignments of task %1").arg(taskId));
+        more->bindText(1, baseline.value()->shape)
+            .bindText(2, taskId)
+            .bindText(3, QString(HiveTables::NodeTaskAssignments))
+            .bindInt(4, atMs);
+        for (;;) {
+            auto next = more->step();
+            if (!next)
+                return sqlError(QStringLiteral("assignments of task %1").arg(taskId));
+            if (!next.value())
+                break;
+            if (const QString key = more->columnText(0); !assignmentKeys.contains(key))
+                assignmentKeys << key;
+        }
     }
     for (const QString &key : std::as_const(assignmentKeys)) {
         auto assignment = rowAsOf(HiveTables::NodeTaskAssignments, key, atMs);
@@ -423,6 +662,28 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
     if (!before || !during)
         return sqlError(QStringLiteral("running assignments"));
     QSet<QString> running;
+    // The first snapshot's rows: their statuses at its baseline, as if recorded then.
+    auto baseline = baselineOf(m_db, table);
+    if (!baseline)
+        return baseline.error();
+    QHash<QString, QString> atBaseline;
+    if (baseline.value() && baseline.value()->atMs < toMs) {
+        auto values
+            = baselineValues(m_db, table, QStringLiteral("execution_status"), "status IS NOT NULL");
+        if (!values)
+            return values.error();
+        atBaseline = std::move(values).value();
+    }
+    const qint64 baselineAt = baseline.value() ? baseline.value()->atMs : 0;
+    const auto applyBaseline = [&] {
+        for (auto it = atBaseline.cbegin(); it != atBaseline.cend(); ++it) {
+            if (is(it.value(), AssignmentStatus::Running))
+                running.insert(it.key());
+        }
+        atBaseline.clear();
+    };
+    if (baselineAt < fromMs)
+        applyBaseline();
     before->bindText(1, table).bindInt(2, fromMs);
     for (;;) {
         auto next = before->step();
@@ -432,6 +693,8 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
             break;
         if (is(before->columnText(1), AssignmentStatus::Running))
             running.insert(before->columnText(0));
+        else
+            running.remove(before->columnText(0));
     }
     LevelSeries series;
     series.fromMs = fromMs;
@@ -446,13 +709,27 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
         if (!next.value())
             break;
         const qint64 at = during->columnInt(2);
-        // Buckets that ended before this change hold the count as it was.
-        while (series.values.size() < n && fromMs + (series.values.size() + 1) * bucketMs <= at)
-            series.values.append(running.size());
+        const auto fillUntil = [&](qint64 until) {
+            // Buckets that ended before this change hold the count as it was.
+            while (series.values.size() < n
+                   && fromMs + (series.values.size() + 1) * bucketMs <= until)
+                series.values.append(running.size());
+        };
+        if (!atBaseline.isEmpty() && baselineAt <= at) {
+            fillUntil(baselineAt);
+            applyBaseline();
+        }
+        fillUntil(at);
         if (is(during->columnText(1), AssignmentStatus::Running))
             running.insert(during->columnText(0));
         else
             running.remove(during->columnText(0));
+    }
+    if (!atBaseline.isEmpty()) {
+        while (series.values.size() < n
+               && fromMs + (series.values.size() + 1) * bucketMs <= baselineAt)
+            series.values.append(running.size());
+        applyBaseline();
     }
     while (series.values.size() < n)
         series.values.append(running.size());
@@ -540,6 +817,24 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
             break;
         byNode.insert(nodes->columnText(0), Node());
     }
+    // The first snapshot's nodes: their heartbeats at its baseline, as if recorded then.
+    auto baseline = baselineOf(m_db, table);
+    if (!baseline)
+        return baseline.error();
+    const qint64 baselineAt = baseline.value() ? baseline.value()->atMs : 0;
+    QHash<QString, qint64> beatAtBaseline;
+    if (baseline.value() && baselineAt < toMs) {
+        auto values = baselineValues(m_db, table, QStringLiteral("last_heartbeat_at"),
+                                     "beat_ms IS NOT NULL");
+        if (!values)
+            return values.error();
+        for (auto it = values->cbegin(); it != values->cend(); ++it) {
+            if (!byNode.contains(it.key()))
+                byNode.insert(it.key(), Node());
+            if (auto ms = HiveHistoryRecorder::timestampMs(it.value()))
+                beatAtBaseline.insert(it.key(), *ms);
+        }
+    }
     for (auto it = byNode.begin(); it != byNode.end(); ++it) {
         last->bindText(1, table).bindText(2, it.key()).bindInt(3, fromMs);
         auto found = last->step();
@@ -547,6 +842,8 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
             return sqlError(QStringLiteral("heartbeat lag"));
         if (found.value())
             it->heartbeat = last->columnInt(0);
+        else if (baselineAt < fromMs && beatAtBaseline.contains(it.key()))
+            it->heartbeat = beatAtBaseline.value(it.key());
         last->reset();
         it->series.fromMs = fromMs;
         it->series.bucketMs = bucketMs;
@@ -560,6 +857,14 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
                                                      : -1);
         }
     };
+    const auto applyBaseline = [&] {
+        for (auto it = beatAtBaseline.cbegin(); it != beatAtBaseline.cend(); ++it) {
+            Node &node = byNode[it.key()];
+            fillUntil(node, baselineAt);
+            node.heartbeat = it.value();
+        }
+        beatAtBaseline.clear();
+    };
     during->bindText(1, table).bindInt(2, fromMs).bindInt(3, toMs);
     for (;;) {
         auto next = during->step();
@@ -567,10 +872,14 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
             return sqlError(QStringLiteral("heartbeat lag"));
         if (!next.value())
             break;
+        if (!beatAtBaseline.isEmpty() && baselineAt >= fromMs && baselineAt <= during->columnInt(1))
+            applyBaseline();
         Node &node = byNode[during->columnText(0)];
         fillUntil(node, during->columnInt(1));
         node.heartbeat = during->columnInt(2);
     }
+    if (!beatAtBaseline.isEmpty() && baselineAt >= fromMs)
+        applyBaseline();
     QHash<QString, LevelSeries> out;
     for (auto it = byNode.begin(); it != byNode.end(); ++it) {
         fillUntil(*it, std::numeric_limits<qint64>::max());
@@ -642,6 +951,9 @@ Result<HistoryReport> HistoryReader::report(qint64 fromMs, qint64 toMs)
                                      AND at_ms >= ? AND at_ms < ? ORDER BY at_ms, id)");
     if (!changes)
         return sqlError(QStringLiteral("the report"));
+    auto baseline = baselineOf(m_db, HiveTables::Nodes);
+    if (!baseline)
+        return baseline.error();
     for (const HistoryRow &node : std::as_const(nodes.value())) {
         HistoryReport::NodeAvailability availability;
         availability.nodeId = node.key;
@@ -653,6 +965,18 @@ Result<HistoryReport> HistoryReader::report(qint64 fromMs, qint64 toMs)
             ? start.value()->values.value(QLatin1String("status")).toString()
             : QStringLiteral("unknown");
         qint64 since = fromMs;
+        // A node of a first snapshot taken in the range is known from then in its status then.
+        if (!start.value() && baseline.value() && baseline.value()->atMs > fromMs
+            && baseline.value()->atMs < toMs) {
+            auto then = rowAsOf(HiveTables::Nodes, node.key, baseline.value()->atMs);
+            if (!then)
+                return then.error();
+            if (then.value()) {
+                availability.msByStatus[status] += baseline.value()->atMs - fromMs;
+                status = then.value()->values.value(QLatin1String("status")).toString();
+                since = baseline.value()->atMs;
+            }
+        }
         changes->bindText(1, QString(HiveTables::Nodes))
             .bindText(2, node.key)
             .bindInt(3, fromMs)

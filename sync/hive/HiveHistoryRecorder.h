@@ -35,12 +35,23 @@ public:
     void close() override;
 
 private:
+    Result<void> markBaseline(const QString &name, const ShapeUpdate &update,
+                              const RecordedChange &change);
+    // Writes the shape's baseline mark: replacing an older one (a first snapshot), or only when
+    // it has none (its first recorded change).
+    Result<void> mark(const QString &name, const ShapeUpdate &update, const RecordedChange &change,
+                      bool replace);
+
     QString m_table;
     QByteArray m_statusColumn;
     QByteArray m_statusPath; // the status column as a JSON path, for json_extract
     QByteArray m_beatColumn;
     const SqliteConnection *m_db = nullptr;
     SqliteStatement m_insert;
+    SqliteStatement m_mark;
+    SqliteStatement m_markOnce;
+    bool m_marking = false; // within a first snapshot whose mark is written
+    bool m_marked = false; // the shape has a mark (written or found) since open()
 };
 
 // The recorders of the hive's shapes: one for shared_tasks, nodes and node_task_assignments,

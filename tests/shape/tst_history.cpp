@@ -15,6 +15,7 @@
 #include "tests/support/ShapeServerProcess.h"
 #include "tests/support/TestDatabase.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,6 +25,7 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <algorithm>
 #include <atomic>
 
 using namespace hivewatch;
@@ -192,14 +194,40 @@ class TestHistory : public QObject
                                 "max(id) FROM history WHERE tbl = ? AND at_ms < ? AND "
                                 "(json_extract(new, '$.execution_status') IS NOT NULL OR op = 3) "
                                 "GROUP BY key) WHERE s = 'running'"),
-                            {QString(HiveTables::NodeTaskAssignments), b1}));
+                            {QString(HiveTables::NodeTaskAssignments), b1})
+                         // The first snapshot's rows, not recorded, with no status recorded by
+                         // then: their status then is the old one of their first recorded
+                         // change, else the stored one.
+                         + scalar(storePath,
+                                  QStringLiteral(
+                                      "SELECT count(*) FROM (SELECT coalesce((SELECT "
+                                      "json_extract(h.old, '$.execution_status') FROM history h "
+                                      "WHERE h.tbl = ?1 AND h.key = r.id AND h.status IS NOT NULL "
+                                      "ORDER BY h.id LIMIT 1), r.s) AS s FROM (SELECT "
+                                      "json_extract(value, '$.id') AS id, json_extract(value, "
+                                      "'$.execution_status') AS s FROM shape_rows WHERE shape = "
+                                      "(SELECT shape FROM history_baseline WHERE tbl = ?1) UNION "
+                                      "SELECT key, NULL FROM history WHERE tbl = ?1 AND op = 3) r "
+                                      "WHERE (SELECT at_ms FROM history_baseline WHERE tbl = ?1) "
+                                      "< ?2 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.tbl = "
+                                      "?1 AND h.key = r.id AND (h.op = 1 OR (h.at_ms < ?2 AND "
+                                      "h.status IS NOT NULL)))) WHERE s = 'running'"),
+                                  {QString(HiveTables::NodeTaskAssignments), b1}));
             const qint64 beat = scalar(
                 storePath,
-                QStringLiteral("SELECT CAST(round((julianday(replace(v, '+00', '')) - 2440587.5) "
-                               "* 86400000.0) AS INTEGER) FROM (SELECT json_extract(new, "
-                               "'$.last_heartbeat_at') AS v FROM history WHERE tbl = ? AND key = ? "
-                               "AND at_ms < ? AND v IS NOT NULL ORDER BY at_ms DESC, id DESC "
-                               "LIMIT 1)"),
+                // The last recorded before b1, else (a node of the first snapshot, received
+                // before b1) the old value of its first recorded, else the stored one.
+                QStringLiteral(
+                    "SELECT CAST(round((julianday(replace(v, '+00', '')) - 2440587.5) "
+                    "* 86400000.0) AS INTEGER) FROM (SELECT coalesce((SELECT json_extract(new, "
+                    "'$.last_heartbeat_at') AS v FROM history WHERE tbl = ?1 AND key = ?2 "
+                    "AND at_ms < ?3 AND v IS NOT NULL ORDER BY at_ms DESC, id DESC LIMIT 1), "
+                    "(SELECT CASE WHEN at_ms < ?3 THEN coalesce((SELECT json_extract(old, "
+                    "'$.last_heartbeat_at') FROM history WHERE tbl = ?1 AND key = ?2 AND "
+                    "beat_ms IS NOT NULL ORDER BY id LIMIT 1), (SELECT json_extract(value, "
+                    "'$.last_heartbeat_at') FROM shape_rows WHERE shape = b.shape AND "
+                    "json_extract(value, '$.id') = ?2)) END FROM history_baseline b WHERE tbl = "
+                    "?1)) AS v) WHERE v IS NOT NULL"),
                 {QString(HiveTables::Nodes), node, b1});
             QCOMPARE(lag->value(node).values[i], beat < 0 ? -1 : b1 - beat);
         }
@@ -308,12 +336,14 @@ private slots:
         ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
         addShapes(client, tables);
         QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
-        // The first snapshot is recorded as such: 12 tasks, not "created" now.
-        QCOMPARE(scalar(storePath,
-                        QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND "
-                                       "op = 1 AND origin = 1"),
+        // The first snapshot is not copied row by row: one baseline mark per table stands for it.
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE tbl = ?"),
                         {QString(HiveTables::SharedTasks)}),
-                 12);
+                 0);
+        QCOMPARE(scalar(storePath,
+                        QStringLiteral("SELECT count(*) FROM history_baseline WHERE tbl = ?"),
+                        {QString(HiveTables::SharedTasks)}),
+                 1);
         QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE tbl = ?"),
                         {QString(HiveTables::NodeTaskOutputLogs)}),
                  0);
@@ -433,7 +463,7 @@ private slots:
         addShapes(client, tables);
         QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
         const QString history = QStringLiteral("SELECT count(*) FROM history");
-        QCOMPARE(scalar(storePath, history), 12);
+        QCOMPARE(scalar(storePath, history), 0);
         const QStringList ids = [&] {
             QStringList out;
             auto result = m_pg->exec(QStringLiteral("SELECT id FROM shared_tasks ORDER BY id"));
@@ -441,6 +471,11 @@ private slots:
                 out << result->text(r, 0);
             return out;
         }();
+        const QString oldStatus
+            = m_pg->exec(
+                      QStringLiteral("SELECT status FROM shared_tasks WHERE id = '%1'").arg(ids[0]))
+                  ->text(0, 0);
+        QVERIFY(oldStatus != QStringLiteral("cancelled"));
         // One transaction: the TRUNCATE rotates the shape (409, must-refetch), and the snapshot
         // after it has the same rows but one changed, one gone and one new.
         QVERIFY(exec(QStringLiteral(
@@ -458,7 +493,7 @@ private slots:
                                [](const ShapeBatch &b) { return b.reset; });
         };
         QTRY_VERIFY_WITH_TIMEOUT(resetSeen(), 30000);
-        QTRY_COMPARE_WITH_TIMEOUT(scalar(storePath, history), 15, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(storePath, history), 3, 15000);
         client.stop();
         QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE origin = 2")),
                  3);
@@ -477,11 +512,88 @@ private slots:
         auto changes = reader->changes(HiveTables::SharedTasks, ids[0], 0,
                                        std::numeric_limits<qint64>::max());
         QVERIFY(changes.ok());
-        QCOMPARE(changes->size(), 2);
-        QCOMPARE(changes->at(1).after.keys(), QStringList {QStringLiteral("status")});
-        QCOMPARE(changes->at(1).after.value(QLatin1String("status")).toString(),
+        QCOMPARE(changes->size(), 1);
+        QCOMPARE(changes->at(0).after.keys(), QStringList {QStringLiteral("status")});
+        QCOMPARE(changes->at(0).after.value(QLatin1String("status")).toString(),
                  QStringLiteral("cancelled"));
-        QCOMPARE(changes->at(1).origin, HistoryChange::Origin::Resync);
+        QCOMPARE(changes->at(0).origin, HistoryChange::Origin::Resync);
+        // Before the resync the first snapshot's rows are as they were: worked back from the
+        // store, the changed one had its old status, the deleted one existed, the new one not.
+        const qint64 resyncAt = changes->at(0).atMs;
+        auto wasChanged = reader->rowAsOf(HiveTables::SharedTasks, ids[0], resyncAt - 1);
+        QVERIFY(wasChanged.ok() && wasChanged.value());
+        QCOMPARE(wasChanged.value()->values.value(QLatin1String("status")).toString(), oldStatus);
+        auto wasDeleted = reader->rowAsOf(HiveTables::SharedTasks, ids[1], resyncAt - 1);
+        QVERIFY(wasDeleted.ok() && wasDeleted.value());
+        auto wasNew = reader->rowAsOf(HiveTables::SharedTasks, kTask, resyncAt - 1);
+        QVERIFY(wasNew.ok() && !wasNew.value());
+        auto before = reader->rowsAsOf(HiveTables::SharedTasks, resyncAt - 1);
+        QVERIFY(before.ok());
+        QCOMPARE(before->size(), 12);
+    }
+
+    // A row of the first snapshot has no recorded insert: as of before its later update it is
+    // worked back from the stored row, as of after it is the stored row.
+    void snapshotRowUpdatedLater()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const QStringList tables {HiveTables::SharedTasks};
+        ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
+        addShapes(client, tables);
+        QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
+        auto first = m_pg->exec(
+            QStringLiteral("SELECT id, status, title FROM shared_tasks ORDER BY id LIMIT 1"));
+        QVERIFY(first.ok());
+        const QString id = first->text(0, 0);
+        const QString status = first->text(0, 1);
+        const QString title = first->text(0, 2);
+        QVERIFY(status != QStringLiteral("cancelled"));
+        QTest::qWait(5); // the update is received at a later millisecond than the snapshot
+        QVERIFY(
+            exec(QStringLiteral("UPDATE shared_tasks SET status = 'cancelled', title = 'renamed' "
+                                "WHERE id = '%1'")
+                     .arg(id)));
+        QTRY_COMPARE_WITH_TIMEOUT(recorded(storePath, HiveTables::SharedTasks, id), 1, 15000);
+        client.stop();
+        const qint64 baseline
+            = scalar(storePath, QStringLiteral("SELECT at_ms FROM history_baseline"));
+        const qint64 updated
+            = scalar(storePath, QStringLiteral("SELECT at_ms FROM history WHERE key = ?"), {id});
+        QVERIFY(baseline > 0 && updated > baseline);
+
+        auto reader = HistoryReader::open(storePath);
+        QVERIFY(reader.ok());
+        // Before the snapshot was received nothing was known of it.
+        auto unknown = reader->rowAsOf(HiveTables::SharedTasks, id, baseline - 1);
+        QVERIFY(unknown.ok() && !unknown.value());
+        for (const qint64 at : {baseline, updated - 1}) {
+            auto then = reader->rowAsOf(HiveTables::SharedTasks, id, at);
+            QVERIFY(then.ok() && then.value());
+            QCOMPARE(then.value()->values.value(QLatin1String("status")).toString(), status);
+            QCOMPARE(then.value()->values.value(QLatin1String("title")).toString(), title);
+            QCOMPARE(then.value()->sinceMs, baseline);
+        }
+        auto after = reader->rowAsOf(HiveTables::SharedTasks, id, updated);
+        QVERIFY(after.ok() && after.value());
+        QCOMPARE(after.value()->values.value(QLatin1String("status")).toString(),
+                 QStringLiteral("cancelled"));
+        QCOMPARE(after.value()->values.value(QLatin1String("title")).toString(),
+                 QStringLiteral("renamed"));
+        QCOMPARE(after.value()->sinceMs, updated);
+        // The whole table as of before the update holds the old row among the 12.
+        auto rows = reader->rowsAsOf(HiveTables::SharedTasks, updated - 1);
+        QVERIFY(rows.ok());
+        QCOMPARE(rows->size(), 12);
+        auto row = std::find_if(rows->cbegin(), rows->cend(),
+                                [&](const HistoryRow &r) { return r.key == id; });
+        QVERIFY(row != rows->cend());
+        QCOMPARE(row->values.value(QLatin1String("status")).toString(), status);
+        // Before the baseline the table was not known.
+        auto none = reader->rowsAsOf(HiveTables::SharedTasks, baseline - 1);
+        QVERIFY(none.ok());
+        QVERIFY(none->isEmpty());
     }
 
     // hivectl stores a snapshot in wire form without reading it; its history has the same
@@ -500,15 +612,26 @@ private slots:
         auto result = m_pg->exec(QStringLiteral("SELECT id, status FROM shared_tasks ORDER BY id"));
         QVERIFY(result.ok());
         QCOMPARE(result->rows(), 12);
-        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history")), 12);
-        for (int r = 0; r < result->rows(); ++r)
-            QCOMPARE(
-                scalar(storePath,
-                       QStringLiteral("SELECT count(*) FROM history WHERE key = ? AND status = "
-                                      "? AND op = 1 AND origin = 1 AND json_extract(new, "
-                                      "'$.id') = key"),
-                       {result->text(r, 0), result->text(r, 1)}),
-                1);
+        // Not a row of it copied: a baseline mark, and the reader finds the rows from the store.
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history")), 0);
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history_baseline")), 1);
+        auto reader = HistoryReader::open(storePath);
+        QVERIFY(reader.ok());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto rows = reader->rowsAsOf(HiveTables::SharedTasks, now);
+        QVERIFY(rows.ok());
+        QCOMPARE(rows->size(), result->rows());
+        for (int r = 0; r < result->rows(); ++r) {
+            QCOMPARE(rows->at(r).key, result->text(r, 0));
+            QCOMPARE(rows->at(r).values.value(QLatin1String("status")).toString(),
+                     result->text(r, 1));
+            auto one = reader->rowAsOf(HiveTables::SharedTasks, result->text(r, 0), now);
+            QVERIFY(one.ok() && one.value());
+            QCOMPARE(one.value()->values, rows->at(r).values);
+        }
+        auto tables = reader->tables();
+        QVERIFY(tables.ok());
+        QCOMPARE(tables.value(), QStringList {HiveTables::SharedTasks});
         // --no-history records nothing.
         const QString other = dir.filePath(QStringLiteral("other.sqlite"));
         Run none
@@ -566,26 +689,29 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(done.load(), 60000);
         QVERIFY2(pruneError.isEmpty(), qPrintable(pruneError));
         QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            scalar(storePath,
-                   QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND "
-                                  "status = 'in-review'"),
-                   {QString(HiveTables::SharedTasks)})
-                    + scalar(storePath,
-                             QStringLiteral("SELECT count(*) FROM history WHERE tbl = ? AND op = 1 "
-                                            "AND json_extract(new, '$.status') = 'in-review'"),
-                             {QString(HiveTables::SharedTasks)})
-                >= 12,
-            15000);
+        const auto inReview = [&] {
+            auto reader = HistoryReader::open(storePath);
+            if (!reader)
+                return -1;
+            auto rows
+                = reader->rowsAsOf(HiveTables::SharedTasks, QDateTime::currentMSecsSinceEpoch());
+            if (!rows)
+                return -1;
+            return int(std::count_if(rows->cbegin(), rows->cend(), [](const HistoryRow &row) {
+                return row.values.value(QLatin1String("status")).toString()
+                    == QStringLiteral("in-review");
+            }));
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(inReview(), 12, 15000);
         client.stop();
         // Every row older than the cutoff went, in chunks; nothing newer did.
         QCOMPARE(pruned.load(), 60000);
         QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE at_ms < ?"),
                         {cutoff}),
                  0);
-        QVERIFY(scalar(storePath, QStringLiteral("SELECT count(*) FROM history WHERE tbl = ?"),
-                       {QString(HiveTables::SharedTasks)})
-                >= 12);
+        // The baseline marks are not pruned: "as of" still answers inside the window.
+        QCOMPARE(scalar(storePath, QStringLiteral("SELECT count(*) FROM history_baseline")), 3);
+        QCOMPARE(inReview(), 12);
         QCOMPARE(scalar(storePath,
                         QStringLiteral("SELECT count(*) FROM shape_rows WHERE shape = ?"),
                         {QString(HiveTables::SharedTasks)}),
