@@ -111,9 +111,6 @@ void LogsPanel::buildUi()
     m_executions->setSelectionMode(QAbstractItemView::SingleSelection);
     m_executions->verticalHeader()->hide();
     m_executions->horizontalHeader()->setStretchLastSection(true);
-    // Fit the columns to the rows on screen only: the list is re-fitted at every refresh (every
-    // 300 ms while logs sync), and Qt's default measures 1000 rows, a label built for each.
-    m_executions->horizontalHeader()->setResizeContentsPrecision(0);
     m_executions->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_executions->setAlternatingRowColors(true);
     connect(m_executions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
