@@ -12,6 +12,12 @@ ExecutionListProxy::ExecutionListProxy(QObject *parent)
     sort(0, Qt::AscendingOrder);
 }
 
+void ExecutionListProxy::setSourceModel(QAbstractItemModel *sourceModel)
+{
+    m_executions = qobject_cast<const LogExecutionModel *>(sourceModel);
+    QSortFilterProxyModel::setSourceModel(sourceModel);
+}
+
 void ExecutionListProxy::setRunningOnly(bool runningOnly)
 {
     if (runningOnly == m_runningOnly)
@@ -24,6 +30,8 @@ bool ExecutionListProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sour
 {
     if (!m_runningOnly)
         return true;
+    if (m_executions && !sourceParent.isValid())
+        return m_executions->isRunning(sourceRow);
     return sourceModel()
         ->index(sourceRow, 0, sourceParent)
         .data(LogExecutionModel::RunningRole)
@@ -34,11 +42,10 @@ bool ExecutionListProxy::lessThan(const QModelIndex &left, const QModelIndex &ri
 {
     // Through the model's kept key, not its roles: sorting 50k executions compares ~800k pairs,
     // and four role lookups per pair (each resolving the assignment) held the GUI thread ~3 s.
-    const auto *executions = qobject_cast<const LogExecutionModel *>(sourceModel());
-    if (!executions)
+    if (!m_executions)
         return left.row() < right.row();
-    const qint64 l = executions->sortKey(left.row());
-    const qint64 r = executions->sortKey(right.row());
+    const qint64 l = m_executions->sortKey(left.row());
+    const qint64 r = m_executions->sortKey(right.row());
     if (l != r)
         return l > r;
     return left.row() < right.row();

@@ -4,6 +4,8 @@
 
 namespace hivewatch {
 
+class LogExecutionModel;
+
 // The order an operator reads the execution list in: running executions pinned on top, then
 // everything by last activity, newest first; optionally only the running ones.
 class ExecutionListProxy : public QSortFilterProxyModel
@@ -12,6 +14,7 @@ class ExecutionListProxy : public QSortFilterProxyModel
 public:
     explicit ExecutionListProxy(QObject *parent = nullptr);
 
+    void setSourceModel(QAbstractItemModel *sourceModel) override;
     void setRunningOnly(bool runningOnly);
     bool runningOnly() const { return m_runningOnly; }
 
@@ -21,6 +24,8 @@ protected:
 
 private:
     bool m_runningOnly = false;
+    // The source as the list's model, cast once: lessThan runs ~800k times for 50k executions.
+    const LogExecutionModel *m_executions = nullptr;
 };
 
 } // namespace hivewatch

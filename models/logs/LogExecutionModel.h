@@ -52,12 +52,16 @@ public slots:
 private:
     int assignmentRow(int row) const;
     QDateTime lastActivity(int row) const;
+    qint64
+    lastActivityMs(int row) const; // kNoTime when neither the line nor the assignment has one
 
     void reindex();
 
     QList<ExecutionSummary> m_rows;
-    // Per row, its last line's time parsed once: the list's proxy sorts by it (LastActivityRole).
-    QList<QDateTime> m_lastLine;
+    // Per row, its last line's time parsed once (ms since the epoch, UTC): the list's proxy
+    // sorts by it. Integers, not QDateTime: comparing or converting a QDateTime goes through
+    // its time-zone machinery, which 50k rows pay for many times over in one sort.
+    QList<qint64> m_lastLineMs;
     QStringList m_idText; // per row, the id as the assignments key it (sorting looks it up)
     mutable QList<qint64> m_sortKeys; // per row; kUnknownKey until asked for
     QHash<QUuid, int> m_rowOf;

@@ -9,6 +9,7 @@
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimeZone>
 
 using namespace hivewatch;
 
@@ -150,6 +151,74 @@ private slots:
         for (const QUuid &uuid : {kFourth, kRunning, kDone})
             QCOMPARE(executions.executionAt(executions.rowOf(uuid)), uuid);
         QCOMPARE(proxy.index(0, 0).data(LogExecutionModel::ExecutionIdRole).toUuid(), kFourth);
+    }
+    void lastLineTimesAreReadInTheStoresForms()
+    {
+        // Parsed by hand (QDateTime::fromString cost a second for 50k rows on the GUI thread):
+        // with a space or a 'T', a fraction of up to three digits, an offset ignored as before;
+        // what is not a time sorts last and has none.
+        const QUuid kT = QUuid::fromString(QStringLiteral("dddddddd-0000-4000-8000-000000000004"));
+        LogExecutionModel executions;
+        ExecutionListProxy proxy;
+        proxy.setSourceModel(&executions);
+        executions.setExecutions({summary(kStranger, 1, "not a time"),
+                                  summary(kDone, 1, "2025-12-25 11:00:00.5+00"),
+                                  summary(kRunning, 1, "2025-02-30 12:00:00.000"),
+                                  summary(kT, 1, "2025-12-25T12:00:00.250Z")});
+        const auto shown = [&](int row) {
+            return proxy.index(row, 0).data(LogExecutionModel::ExecutionIdRole).toUuid();
+        };
+        const auto activity = [&](const QUuid &uuid) {
+            return executions.index(executions.rowOf(uuid), 0)
+                .data(LogExecutionModel::LastActivityRole)
+                .toDateTime();
+        };
+        QCOMPARE(shown(0), kT);
+        QCOMPARE(shown(1), kDone);
+        QCOMPARE(activity(kT),
+                 QDateTime(QDate(2025, 12, 25), QTime(12, 0, 0, 250), QTimeZone::utc()));
+        QCOMPARE(activity(kDone),
+                 QDateTime(QDate(2025, 12, 25), QTime(11, 0, 0, 500), QTimeZone::utc()));
+        QVERIFY(!activity(kStranger).isValid());
+        QVERIFY(!activity(kRunning).isValid()); // February has no 30th
+    }
+
+    void aLargeFirstFillIsOneInsert()
+    {
+        // The bench's hive has 50k executions: they arrive in one refresh and must reach the
+        // proxy (and its view) as one insert, in the list's order.
+        constexpr int kCount = 50000;
+        QList<ExecutionSummary> all;
+        all.reserve(kCount);
+        const QDateTime base(QDate(2025, 12, 25), QTime(0, 0), QTimeZone::utc());
+        for (int i = 0; i < kCount; ++i) {
+            // Not in time order, so the proxy has to sort: every third one a day older.
+            const QDateTime last = base.addSecs(i).addDays(i % 3 == 0 ? -1 : 0);
+            all.append(summary(QUuid::createUuid(), i + 1,
+                               last.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))));
+        }
+        LogExecutionModel executions;
+        ExecutionListProxy proxy;
+        proxy.setSourceModel(&executions);
+        QCOMPARE(proxy.rowCount(), 0); // the proxy maps the empty list, as a view makes it do
+        QSignalSpy sourceInserted(&executions, &QAbstractItemModel::rowsInserted);
+        QSignalSpy inserted(&proxy, &QAbstractItemModel::rowsInserted);
+        QSignalSpy reset(&proxy, &QAbstractItemModel::modelReset);
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        executions.setExecutions(all);
+        QCOMPARE(sourceInserted.count(), 1);
+        QCOMPARE(inserted.count() + reset.count(), 1);
+        QCOMPARE(layout.count(), 0);
+        QCOMPARE(proxy.rowCount(), kCount);
+        QDateTime previous
+            = proxy.index(0, 0).data(LogExecutionModel::LastActivityRole).toDateTime();
+        QCOMPARE(previous, base.addSecs(kCount - 1).addDays((kCount - 1) % 3 == 0 ? -1 : 0));
+        for (int row = 1; row < kCount; ++row) {
+            const QDateTime next
+                = proxy.index(row, 0).data(LogExecutionModel::LastActivityRole).toDateTime();
+            QVERIFY2(next <= previous, qPrintable(QString::number(row)));
+            previous = next;
+        }
     }
 };
 
