@@ -165,10 +165,7 @@ QList<AlertModel::Alert> AlertModel::currentAlerts() const
     }
 
     // Only running executions: a finished one's share is history, its alert clears as it ends.
-    for (int row = 0; row < m_assignments->rowCount(); ++row) {
-        if (m_assignments->field(row, AssignmentModel::FCompleted).toDateTime().isValid())
-            continue;
-        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
+    for (const QString &id : m_assignments->activeAssignmentIds()) {
         const auto tally = m_stderrTallies.constFind(QUuid(id).toString(QUuid::WithoutBraces));
         if (tally == m_stderrTallies.cend() || !stderrShareAlerts(*tally, m_settings))
             continue;

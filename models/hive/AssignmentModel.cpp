@@ -87,6 +87,20 @@ QStringList AssignmentModel::assignmentIdsForNode(const QString &nodeId) const
     return ids;
 }
 
+QStringList AssignmentModel::activeAssignmentIdsOnNodes(const QSet<QString> &nodeIds) const
+{
+    QStringList ids;
+    if (nodeIds.isEmpty())
+        return ids;
+    for (const QString &id : m_activeByTask) {
+        const int row = rowForId(id);
+        if (row >= 0 && nodeIds.contains(field(row, FNodeId).toString()))
+            ids.append(id);
+    }
+    ids.sort();
+    return ids;
+}
+
 QStringList AssignmentModel::assignmentIdsForTask(const QString &taskId) const
 {
     QList<int> rows;

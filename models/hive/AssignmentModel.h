@@ -40,6 +40,12 @@ public:
     void setNodeModel(const NodeModel *nodes);
     int activeCountForNode(const QString &nodeId) const { return m_activeByNode.value(nodeId); }
     QStringList assignmentIdsForNode(const QString &nodeId) const;
+    // The active assignments (completed_at NULL) on any of `nodeIds`, sorted: one pass over the
+    // active ones rather than a scan of every assignment per node, since the Overview asks
+    // several times a second while 50k assignments sync.
+    QStringList activeAssignmentIdsOnNodes(const QSet<QString> &nodeIds) const;
+    // Every active assignment (one per task at most), unordered.
+    QList<QString> activeAssignmentIds() const { return m_activeByTask.values(); }
     // The task's assignment with completed_at NULL (the hive keeps at most one), or empty.
     QString activeAssignmentForTask(const QString &taskId) const
     {

@@ -39,6 +39,7 @@ void FleetSummary::refresh()
 {
     m_timer.stop();
     Counts counts;
+    QSet<QString> staleWithWork;
     counts.nodes = m_nodes->rowCount();
     for (int row = 0; row < m_nodes->rowCount(); ++row) {
         const QString id = m_nodes->field(row, NodeModel::FId).toString();
@@ -49,11 +50,7 @@ void FleetSummary::refresh()
             ++counts.stale;
             if (active > 0) {
                 counts.staleNodeIdsWithWork.append(id);
-                for (const QString &assignment : m_assignments->assignmentIdsForNode(id)) {
-                    const int a = m_assignments->rowForId(assignment);
-                    if (m_assignments->field(a, AssignmentModel::FCompleted).isNull())
-                        counts.staleAssignmentIds.append(assignment);
-                }
+                staleWithWork.insert(id);
             }
             // A stale node is not taking work: its slots are not capacity.
             continue;
@@ -79,6 +76,7 @@ void FleetSummary::refresh()
         counts.capacityTotal += capacity.maxTasks;
         counts.capacityUsed += active;
     }
+    counts.staleAssignmentIds = m_assignments->activeAssignmentIdsOnNodes(staleWithWork);
     counts.tasksByStatus = m_tasks->statusCounts();
     if (counts == m_counts)
         return;

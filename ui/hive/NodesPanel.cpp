@@ -79,7 +79,10 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
 
     m_nodeTable = makeTable(m_nodeProxy, this);
     m_nodeTable->sortByColumn(NodeModel::Name, Qt::AscendingOrder);
-    m_sparklines->setStaleSeconds(NodeModel::staleAfterSeconds());
+    m_sparklines->setStaleSeconds(m_nodes->staleAfterSeconds());
+    // The threshold is a setting; the node model announces a change of it as dataChanged.
+    connect(m_nodes, &QAbstractItemModel::dataChanged, m_sparklines,
+            [this] { m_sparklines->setStaleSeconds(m_nodes->staleAfterSeconds()); });
     m_nodeTable->setItemDelegateForColumn(NodeModel::Heartbeat, m_sparklines);
     m_assignmentTable = makeTable(m_assignmentProxy, this);
     m_assignmentTable->sortByColumn(AssignmentModel::Assigned, Qt::DescendingOrder);
@@ -239,7 +242,7 @@ void NodesPanel::updateHeartbeatChart()
     m_lagSeries->replace(trendChartPoints(points));
     if (trends.to.isValid())
         m_lagTime->setRange(trends.from.toLocalTime(), trends.to.toLocalTime());
-    double top = NodeModel::staleAfterSeconds();
+    double top = m_nodes->staleAfterSeconds();
     for (const TrendPoint &point : points)
         top = std::max(top, point.value);
     m_lagAxis->setRange(0, top);
