@@ -181,6 +181,11 @@ void Navigator::openStaleAssignments()
 
 void Navigator::openAlert(int subjectKind, const QString &subjectId)
 {
+    // A summary alert (a rule with more subjects than a list is worth) is about the tasks at large.
+    if (subjectId.isEmpty()) {
+        m_window->showPanel(tasksPanel());
+        return;
+    }
     switch (static_cast<AlertModel::SubjectKind>(subjectKind)) {
     case AlertModel::SubjectKind::Node:
         openNode(subjectId);

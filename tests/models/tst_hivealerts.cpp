@@ -149,6 +149,47 @@ private slots:
         QCOMPARE(alerts.rowCount(), 0);
     }
 
+    void aRuleWithMoreSubjectsThanAListIsWorthIsOneSummary()
+    {
+        HiveModels models;
+        const QDateTime now = QDateTime::fromString("2025-12-25T10:01:00Z", Qt::ISODate);
+        models.nodes()->setClock([now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        alerts.setClock([now] { return now; });
+        BatchText tasks("shared_tasks");
+        auto stuck = [](int from, int to) {
+            QString text;
+            for (int i = from; i < to; ++i)
+                text += QStringLiteral("+ s%1 id=s%1 title='Work %1' status=in-progress "
+                                       "updated_at='2025-12-25 06:00:00+00'\n")
+                            .arg(i);
+            return text;
+        };
+        using Rule = MonitorSettings::Rule;
+        // 100 stuck tasks: each its own alert, with its own link.
+        models.tasks()->applyBatch(tasks.batch(stuck(0, 100)));
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 100);
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "s42") >= 0);
+        // One more: a single alert that says how many, about the tasks at large (no subject).
+        models.tasks()->applyBatch(tasks.batch(stuck(100, 101)));
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 1);
+        const int row = alerts.rowOf(Rule::TaskStuck, QString());
+        QVERIFY(row >= 0);
+        QVERIFY2(alerts.index(row, AlertModel::Subject).data().toString().startsWith("101 task"),
+                 qPrintable(alerts.index(row, AlertModel::Subject).data().toString()));
+        // Back under the limit: the single alerts return and the summary clears.
+        models.tasks()->applyBatch(tasks.batch("~ s0 status=done\n"));
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 100);
+        QCOMPARE(alerts.rowOf(Rule::TaskStuck, QString()), -1);
+    }
+
     void stderrShareRuleNeedsTheMinimumAndMoreThanTheThreshold()
     {
         MonitorSettings settings; // 20 %, at least 20 lines
