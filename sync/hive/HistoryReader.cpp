@@ -762,8 +762,11 @@ Result<LogSeries> HistoryReader::logLines(qint64 fromMs, qint64 toMs, qint64 buc
     auto select = m_db.prepare(sql);
     if (!select)
         return sqlError(QStringLiteral("log lines"));
-    select->bindText(1, logTime(fromMs))
-        .bindText(2, logTime(toMs))
+    // Text binds of a QByteArray are SQLITE_STATIC: the bytes must outlive the statement's steps.
+    const QByteArray from = logTime(fromMs);
+    const QByteArray to = logTime(toMs);
+    select->bindText(1, from)
+        .bindText(2, to)
         .bindInt(3, fromMs)
         .bindInt(4, bucketMs);
     for (qsizetype i = 0; i < stderrSpellings.size(); ++i)

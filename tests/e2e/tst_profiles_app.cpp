@@ -90,6 +90,16 @@ private:
             QStringLiteral("first run: (\\d+) tasks, (\\d+) nodes"));
         const auto m = summary.match(out);
         shown.ok = app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0 && m.hasMatch();
+        if (!shown.ok) {
+            // QTest cuts long messages; a crash or sanitizer report is at the end of stderr.
+            if (shown.output.size() > 900)
+                shown.output
+                    = shown.output.left(200) + QStringLiteral("\n…\n") + shown.output.right(700);
+            shown.output = QStringLiteral("exit %1 (%2)\n")
+                               .arg(app.exitCode())
+                               .arg(app.exitStatus() == QProcess::NormalExit ? "normal" : "crash")
+                + shown.output;
+        }
         shown.tasks = m.captured(1).toInt();
         shown.nodes = m.captured(2).toInt();
         return shown;
