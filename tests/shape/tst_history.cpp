@@ -12,6 +12,7 @@
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/sqlite/SqliteStatement.h"
 #include "sync/store/LogStore.h"
+#include "tests/support/HistoryOracle.h"
 #include "tests/support/ShapeServerProcess.h"
 #include "tests/support/TestDatabase.h"
 
@@ -198,37 +199,13 @@ class TestHistory : public QObject
                          // The first snapshot's rows, not recorded, with no status recorded by
                          // then: their status then is the old one of their first recorded
                          // change, else the stored one.
-                         + scalar(storePath,
-                                  QStringLiteral(
-                                      "SELECT count(*) FROM (SELECT coalesce((SELECT "
-                                      "json_extract(h.old, '$.execution_status') FROM history h "
-                                      "WHERE h.tbl = ?1 AND h.key = r.id AND h.status IS NOT NULL "
-                                      "ORDER BY h.id LIMIT 1), r.s) AS s FROM (SELECT "
-                                      "json_extract(value, '$.id') AS id, json_extract(value, "
-                                      "'$.execution_status') AS s FROM shape_rows WHERE shape = "
-                                      "(SELECT shape FROM history_baseline WHERE tbl = ?1) UNION "
-                                      "SELECT key, NULL FROM history WHERE tbl = ?1 AND op = 3) r "
-                                      "WHERE (SELECT at_ms FROM history_baseline WHERE tbl = ?1) "
-                                      "< ?2 AND NOT EXISTS (SELECT 1 FROM history h WHERE h.tbl = "
-                                      "?1 AND h.key = r.id AND (h.op = 1 OR (h.at_ms < ?2 AND "
-                                      "h.status IS NOT NULL)))) WHERE s = 'running'"),
+                         + scalar(storePath, HistoryOracle::snapshotRunningSql(),
                                   {QString(HiveTables::NodeTaskAssignments), b1}));
             const qint64 beat = scalar(
                 storePath,
                 // The last recorded before b1, else (a node of the first snapshot, received
                 // before b1) the old value of its first recorded, else the stored one.
-                QStringLiteral(
-                    "SELECT CAST(round((julianday(replace(v, '+00', '')) - 2440587.5) "
-                    "* 86400000.0) AS INTEGER) FROM (SELECT coalesce((SELECT json_extract(new, "
-                    "'$.last_heartbeat_at') AS v FROM history WHERE tbl = ?1 AND key = ?2 "
-                    "AND at_ms < ?3 AND v IS NOT NULL ORDER BY at_ms DESC, id DESC LIMIT 1), "
-                    "(SELECT CASE WHEN at_ms < ?3 THEN coalesce((SELECT json_extract(old, "
-                    "'$.last_heartbeat_at') FROM history WHERE tbl = ?1 AND key = ?2 AND "
-                    "beat_ms IS NOT NULL ORDER BY id LIMIT 1), (SELECT json_extract(value, "
-                    "'$.last_heartbeat_at') FROM shape_rows WHERE shape = b.shape AND "
-                    "json_extract(value, '$.id') = ?2)) END FROM history_baseline b WHERE tbl = "
-                    "?1)) AS v) WHERE v IS NOT NULL"),
-                {QString(HiveTables::Nodes), node, b1});
+                HistoryOracle::heartbeatBeforeSql(), {QString(HiveTables::Nodes), node, b1});
             QCOMPARE(lag->value(node).values[i], beat < 0 ? -1 : b1 - beat);
         }
         QCOMPARE(started, 1);

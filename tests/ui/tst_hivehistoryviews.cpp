@@ -11,6 +11,7 @@
 #include "sync/shape/ShapeClient.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/sqlite/SqliteStatement.h"
+#include "tests/support/HistoryOracle.h"
 #include "tests/support/ShapeServerProcess.h"
 #include "tests/support/TestDatabase.h"
 #include "ui/hive/HistoryScrubber.h"
@@ -34,19 +35,6 @@ QString readSql(const char *name)
 
 const QString kTask = QStringLiteral("00000000-0000-4000-8000-0000000000c1");
 const QString kAssignment = QStringLiteral("00000000-0000-4000-8000-0000000000d1");
-
-// Assignments of the first snapshot (a baseline mark, not recorded row by row) that were
-// running at ?2: no status recorded for them before ?2, and the old status of their first
-// recorded change (else the stored one) is 'running'. The same rule tst_history checks.
-const QString kSnapshotRunningSql = QStringLiteral(
-    "SELECT count(*) FROM (SELECT coalesce((SELECT json_extract(h.old, '$.execution_status') "
-    "FROM history h WHERE h.tbl = ?1 AND h.key = r.id AND h.status IS NOT NULL ORDER BY h.id "
-    "LIMIT 1), r.s) AS s FROM (SELECT json_extract(value, '$.id') AS id, json_extract(value, "
-    "'$.execution_status') AS s FROM shape_rows WHERE shape = (SELECT shape FROM "
-    "history_baseline WHERE tbl = ?1) UNION SELECT key, NULL FROM history WHERE tbl = ?1 AND op "
-    "= 3) r WHERE (SELECT at_ms FROM history_baseline WHERE tbl = ?1) < ?2 AND NOT EXISTS "
-    "(SELECT 1 FROM history h WHERE h.tbl = ?1 AND h.key = r.id AND (h.op = 1 OR (h.at_ms < ?2 "
-    "AND h.status IS NOT NULL)))) WHERE s = 'running'");
 
 // One number from the store by the test's own SQL (not the reader's).
 double scalar(const QString &storePath, const QString &sql, const QList<QVariant> &binds = {})
@@ -231,7 +219,7 @@ private slots:
                                  // The first snapshot's rows are a baseline mark, not recorded:
                                  // with no status recorded by b1, their status then is the old
                                  // one of their first recorded change, else the stored one.
-                                 + scalar(storePath, kSnapshotRunningSql,
+                                 + scalar(storePath, HistoryOracle::snapshotRunningSql(),
                                           {QString(HiveTables::NodeTaskAssignments), b1})));
             // Log lines per second over the bucket, by the lines' own timestamps.
             const auto text = [](qint64 ms) {
@@ -257,18 +245,7 @@ private slots:
                 storePath,
                 // The last recorded before the end, else (a node of the first snapshot) the
                 // old value of its first recorded beat, else the stored one.
-                QStringLiteral(
-                    "SELECT CAST(round((julianday(replace(v, '+00', '')) - 2440587.5) "
-                    "* 86400000.0) AS INTEGER) FROM (SELECT coalesce((SELECT json_extract(new, "
-                    "'$.last_heartbeat_at') AS v FROM history WHERE tbl = ?1 AND key = ?2 "
-                    "AND at_ms < ?3 AND v IS NOT NULL ORDER BY at_ms DESC, id DESC LIMIT 1), "
-                    "(SELECT CASE WHEN at_ms < ?3 THEN coalesce((SELECT json_extract(old, "
-                    "'$.last_heartbeat_at') FROM history WHERE tbl = ?1 AND key = ?2 AND "
-                    "beat_ms IS NOT NULL ORDER BY id LIMIT 1), (SELECT json_extract(value, "
-                    "'$.last_heartbeat_at') FROM shape_rows WHERE shape = b.shape AND "
-                    "json_extract(value, '$.id') = ?2)) END FROM history_baseline b WHERE tbl = "
-                    "?1)) AS v) WHERE v IS NOT NULL"),
-                {QString(HiveTables::Nodes), node, end});
+                HistoryOracle::heartbeatBeforeSql(), {QString(HiveTables::Nodes), node, end});
             QVERIFY(beat > 0);
             QCOMPARE(point.value, (end - beat) / 1000.0);
         }
