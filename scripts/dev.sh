@@ -27,7 +27,7 @@ packages=(
     nodejs npm
     xvfb xauth
     docker-compose desktop-file-utils appstream dpkg-dev file
-    nginx-light
+    nginx-light openssl
     clang libclang-rt-dev
 )
 

@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -21,6 +22,7 @@ const QString kOffline = QStringLiteral("offline");
 const QString kResetLayout = QStringLiteral("reset-layout");
 const QString kProfile = QStringLiteral("profile");
 const QString kTokenCommand = QStringLiteral("token-command");
+const QString kCaFile = QStringLiteral("ca-file");
 
 Result<QUrl> parseUrl(const QString &text, const QString &from)
 {
@@ -56,6 +58,12 @@ void DashboardOptions::addTo(QCommandLineParser &parser)
                         "--electric-url behind an auth gateway), run again when the token "
                         "expires. Also HIVEWATCH_TOKEN_COMMAND."),
          QStringLiteral("command")});
+    parser.addOption(
+        {kCaFile,
+         QStringLiteral("A PEM file of CA certificates to trust, besides the system's, for the "
+                        "https URLs above (a hive behind a private CA). Certificates are "
+                        "always verified."),
+         QStringLiteral("file")});
     parser.addOption(
         {kShapes,
          QStringLiteral("Comma-separated tables to sync (default: the saved choice, or "
@@ -158,6 +166,14 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
     if (parser.isSet(kTokenCommand) && !urlGiven)
         return Error(QStringLiteral("--token-command needs --proxy-url or --electric-url (a saved "
                                     "profile keeps its own token command)"));
+    const QString caFile = parser.value(kCaFile);
+    if (parser.isSet(kCaFile)) {
+        if (!urlGiven)
+            return Error(QStringLiteral("--ca-file needs --proxy-url or --electric-url (a saved "
+                                        "profile keeps its own CA file)"));
+        if (!QFileInfo(caFile).isReadable())
+            return Error(QStringLiteral("--ca-file: %1 cannot be read").arg(caFile));
+    }
 
     const QString secretVariable = options.connection.mode == ConnectionSettings::Mode::Proxy
         ? QStringLiteral("HIVEWATCH_TOKEN")
@@ -208,6 +224,8 @@ Result<DashboardOptions> DashboardOptions::resolve(const QCommandLineParser &par
             }
             options.secretFromEnvironment = true; // the command line names every secret's source
         }
+        for (ProfileSource &source : options.profile.sources)
+            source.caFile = caFile;
     } else {
         if (parser.isSet(kShapes)) {
             const QString fallback = options.profile.sources.isEmpty()

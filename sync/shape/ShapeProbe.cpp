@@ -26,6 +26,10 @@ QString describeFailure(QNetworkReply *reply, const ShapeDefinition &definition)
     case 404:
         return QObject::tr("does not serve %1 (HTTP 404)").arg(definition.table);
     case 0:
+        if (reply->error() == QNetworkReply::SslHandshakeFailedError)
+            return QObject::tr("TLS verification failed: %1 (trust the server's CA with a CA "
+                               "file)")
+                .arg(reply->errorString());
         return reply->error() == QNetworkReply::OperationCanceledError
             ? QObject::tr("no answer within %1 s").arg(kTimeoutMs / 1000)
             : reply->errorString().replace(reply->url().toString(),
@@ -88,12 +92,25 @@ void ShapeProbe::send(const QString &label, const ShapeDefinition &definition,
     if (!endpoint.bearerToken.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + endpoint.bearerToken.toUtf8());
     if (!endpoint.caFile.isEmpty()) {
+        const QList<QSslCertificate> certificates = QSslCertificate::fromPath(endpoint.caFile);
+        if (certificates.isEmpty()) {
+            emit finished(
+                label, false,
+                tr("the CA file %1 holds no readable PEM certificate").arg(endpoint.caFile));
+            return;
+        }
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(endpoint.caFile);
+        tls.addCaCertificates(certificates);
         request.setSslConfiguration(tls);
     }
+    // Qt keeps a connection (and the TLS trust it was opened with) per host: a Test after the
+    // user added a CA file would otherwise reuse the connection that refused the certificate.
+    if (m_inFlight == 0)
+        m_network->clearConnectionCache();
+    ++m_inFlight;
     QNetworkReply *reply = m_network->get(request);
     connect(reply, &QNetworkReply::finished, this, [this, reply, label, definition] {
+        --m_inFlight;
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300)

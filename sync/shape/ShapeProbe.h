@@ -33,6 +33,7 @@ private:
                          ShapeEndpoint endpoint);
 
     QNetworkAccessManager *m_network;
+    int m_inFlight = 0;
 };
 
 } // namespace hivewatch

@@ -20,7 +20,8 @@ quint16 freeLoopbackPort()
 }
 
 // Electric's long-poll holds requests for 20 s: the proxy must wait longer than that.
-QByteArray config(const QString &dir, quint16 port, const QUrl &upstream)
+QByteArray config(const QString &dir, quint16 port, const QUrl &upstream,
+                  const QString &certificate, const QString &key)
 {
     const QByteArray d = dir.toUtf8();
     QByteArray conf;
@@ -60,9 +61,13 @@ QByteArray config(const QString &dir, quint16 port, const QUrl &upstream)
           "  gzip_min_length 0;\n"
           "  server {\n"
           "    listen 127.0.0.1:"
-        + QByteArray::number(port)
-        + ";\n"
-          "    location / {\n"
+        + QByteArray::number(port) + (certificate.isEmpty() ? "" : " ssl") + ";\n"
+        + (certificate.isEmpty() ? QByteArray()
+                                 : "    ssl_certificate " + certificate.toUtf8()
+                   + ";\n"
+                     "    ssl_certificate_key "
+                   + key.toUtf8() + ";\n")
+        + "    location / {\n"
           "      proxy_pass http://"
         + upstream.host().toUtf8() + ':' + QByteArray::number(upstream.port())
         + ";\n"
@@ -108,7 +113,8 @@ bool NginxProcess::start(const QUrl &upstream, QString *error)
     if (port == 0)
         return fail(QStringLiteral("no free loopback port for nginx"));
     QFile conf(m_dir->filePath(QStringLiteral("nginx.conf")));
-    if (!conf.open(QIODevice::WriteOnly) || conf.write(config(m_dir->path(), port, upstream)) < 0)
+    if (!conf.open(QIODevice::WriteOnly)
+        || conf.write(config(m_dir->path(), port, upstream, m_certificate, m_key)) < 0)
         return fail(QStringLiteral("cannot write %1").arg(conf.fileName()));
     conf.close();
     m_process.setProcessChannelMode(QProcess::ForwardedChannels);
@@ -126,7 +132,10 @@ bool NginxProcess::start(const QUrl &upstream, QString *error)
         QTcpSocket probe;
         probe.connectToHost(QHostAddress::LocalHost, port);
         if (probe.waitForConnected(500)) {
-            m_baseUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
+            m_baseUrl = QUrl(
+                QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(m_certificate.isEmpty() ? QStringLiteral("http") : QStringLiteral("https"))
+                    .arg(port));
             return true;
         }
         QThread::msleep(50);

@@ -22,6 +22,13 @@ public:
     NginxProcess(const NginxProcess &) = delete;
     NginxProcess &operator=(const NginxProcess &) = delete;
 
+    // Serve https with this certificate chain and key (PEM files) instead of http; call before
+    // start(). Tests sign the certificate with a CA of their own that the system does not trust.
+    void setTls(const QString &certificateFile, const QString &keyFile)
+    {
+        m_certificate = certificateFile;
+        m_key = keyFile;
+    }
     // Proxies every path to `upstream` (http://127.0.0.1:<port>). Waits until nginx answers.
     bool start(const QUrl &upstream, QString *error = nullptr);
     QUrl baseUrl() const { return m_baseUrl; }
@@ -35,4 +42,6 @@ private:
     QProcess m_process;
     std::unique_ptr<QTemporaryDir> m_dir;
     QUrl m_baseUrl;
+    QString m_certificate;
+    QString m_key;
 };

@@ -219,6 +219,45 @@ private slots:
         QCOMPARE(adHoc->profile.sourceFor("nodes")->url, QUrl("http://127.0.0.1:3999/v1/shape"));
         QCOMPARE(adHoc->storePath, DashboardOptions::defaultStorePath());
     }
+
+    // A private CA: --ca-file reaches every source's endpoint; a saved profile keeps its own
+    // (round-tripped through the settings file); a missing file is refused by name.
+    void caFileFromTheCommandLineAndTheProfile()
+    {
+        QSettings settings(m_dir.filePath("ca.ini"), QSettings::IniFormat);
+        const QString ca = m_dir.filePath("company-ca.pem");
+        {
+            QFile file(ca);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("-----BEGIN CERTIFICATE-----\n");
+        }
+        auto mixed = resolve({"--proxy-url", "https://hive.example/v1/shape", "--electric-url",
+                              "https://api.example/v1/shape", "--ca-file", ca.toUtf8().constData()},
+                             {}, settings);
+        QVERIFY2(mixed.ok(), mixed.ok() ? "" : qPrintable(mixed.error().toString()));
+        for (const QString &table : mixed->profile.tables())
+            QCOMPARE(mixed->profile.sourceFor(table)->endpointFor(table).caFile, ca);
+
+        auto lonely = resolve({"--ca-file", ca.toUtf8().constData()}, {}, settings);
+        QVERIFY(!lonely.ok());
+        QVERIFY(lonely.error().message.contains("--ca-file needs"));
+        const QString missing = m_dir.filePath("no-such-ca.pem");
+        auto unreadable = resolve({"--electric-url", "https://api.example/v1/shape", "--ca-file",
+                                   missing.toUtf8().constData()},
+                                  {}, settings);
+        QVERIFY(!unreadable.ok());
+        QVERIFY(unreadable.error().message.contains(missing));
+
+        ConnectionProfile saved = mixed->profile;
+        saved.name = "company hive";
+        QVERIFY(ProfileStore::save(settings, saved));
+        auto loaded = ProfileStore::load(settings, "company hive");
+        QVERIFY(loaded);
+        QCOMPARE(loaded->sources.constFirst().caFile, ca);
+        QVERIFY(loaded->isComplete());
+        loaded->sources.first().caFile = missing;
+        QVERIFY(loaded->problem().contains(missing));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDashboardOptions)

@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGridLayout>
 #include <QGroupBox>
@@ -41,6 +42,8 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     , m_secretLabel(new QLabel(this))
     , m_secret(new QLineEdit(this))
     , m_tokenCommand(new QLineEdit(this))
+    , m_caFile(new QLineEdit(this))
+    , m_browseCaFile(new QPushButton(tr("&Browse…"), this))
     , m_remember(new QCheckBox(tr("&Remember secrets in the system keychain"), this))
     , m_test(new QPushButton(tr("&Test"), this))
     , m_testResult(new QLabel(this))
@@ -61,6 +64,11 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     m_url->setClearButtonEnabled(true);
     m_secret->setEchoMode(QLineEdit::Password);
     m_tokenCommand->setPlaceholderText(QStringLiteral("pass show hive/token"));
+    m_caFile->setPlaceholderText(tr("none: the system's CAs only"));
+    m_caFile->setClearButtonEnabled(true);
+    m_caFile->setToolTip(tr("A PEM file of CA certificates to trust besides the system's, for an "
+                            "https source signed by a private (company) CA. Certificates are "
+                            "always verified."));
     m_remember->setChecked(true);
     m_testResult->setWordWrap(true);
     m_testResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -87,6 +95,10 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
     m_secretLabel->setBuddy(m_secret);
     sourceForm->addRow(m_secretLabel, m_secret);
     sourceForm->addRow(tr("Token &command:"), m_tokenCommand);
+    auto *caRow = new QHBoxLayout;
+    caRow->addWidget(m_caFile, 1);
+    caRow->addWidget(m_browseCaFile);
+    sourceForm->addRow(tr("Extra &CA file:"), caRow);
     auto *sourceLayout = new QHBoxLayout(sources);
     m_sourceList->setMaximumWidth(160);
     sourceLayout->addWidget(m_sourceList);
@@ -137,8 +149,17 @@ ConnectionDialog::ConnectionDialog(const QList<ConnectionProfile> &saved,
         updateForm();
     });
     connect(m_sourceList, &QListWidget::currentRowChanged, this, &ConnectionDialog::showSource);
-    for (QLineEdit *edit : {m_sourceName, m_url, m_secret, m_tokenCommand})
+    for (QLineEdit *edit : {m_sourceName, m_url, m_secret, m_tokenCommand, m_caFile})
         connect(edit, &QLineEdit::textEdited, this, &ConnectionDialog::sourceEdited);
+    connect(m_browseCaFile, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getOpenFileName(
+            this, tr("CA certificates to trust"), m_caFile->text(),
+            tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+        if (file.isEmpty())
+            return;
+        m_caFile->setText(file);
+        sourceEdited();
+    });
     for (QComboBox *box : {m_style, m_auth})
         connect(box, &QComboBox::currentIndexChanged, this, &ConnectionDialog::sourceEdited);
     connect(m_addSource, &QPushButton::clicked, this, &ConnectionDialog::addSource);
@@ -242,6 +263,7 @@ void ConnectionDialog::showSource(int row)
     m_auth->setCurrentIndex(int(source.auth));
     m_secret->setText(source.secret);
     m_tokenCommand->setText(source.tokenCommand);
+    m_caFile->setText(source.caFile);
     m_loading = false;
     updateForm();
 }
@@ -260,6 +282,7 @@ void ConnectionDialog::sourceEdited()
     source.auth = ProfileSource::Auth(m_auth->currentIndex());
     source.secret = source.needsSecret() ? m_secret->text() : QString();
     source.tokenCommand = m_tokenCommand->text().trimmed();
+    source.caFile = m_caFile->text().trimmed();
     if (oldName != source.name) {
         for (auto it = m_profile.tableSources.begin(); it != m_profile.tableSources.end(); ++it) {
             if (it.value() == oldName)

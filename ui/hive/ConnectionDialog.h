@@ -48,6 +48,7 @@ public:
     QComboBox *authBox() const { return m_auth; }
     QLineEdit *secretEdit() const { return m_secret; }
     QLineEdit *tokenCommandEdit() const { return m_tokenCommand; }
+    QLineEdit *caFileEdit() const { return m_caFile; }
     QCheckBox *tableBox(const QString &table) const { return m_tableBoxes.value(table); }
     QComboBox *tableSourceBox(const QString &table) const { return m_tableSources.value(table); }
     QPushButton *addSourceButton() const { return m_addSource; }
@@ -83,6 +84,8 @@ private:
     QLabel *m_secretLabel;
     QLineEdit *m_secret;
     QLineEdit *m_tokenCommand;
+    QLineEdit *m_caFile;
+    QPushButton *m_browseCaFile;
     QCheckBox *m_remember;
     QMap<QString, QCheckBox *> m_tableBoxes;
     QMap<QString, QComboBox *> m_tableSources;

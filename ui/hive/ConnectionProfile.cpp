@@ -1,5 +1,6 @@
 #include "ui/hive/ConnectionProfile.h"
 
+#include <QFileInfo>
 #include <QObject>
 
 namespace hivewatch {
@@ -19,6 +20,7 @@ ShapeEndpoint ProfileSource::endpointFor(const QString &table) const
     ShapeEndpoint endpoint;
     endpoint.url = url;
     endpoint.sourceName = name;
+    endpoint.caFile = caFile;
     if (style == Style::Proxy) {
         endpoint.style = ShapeEndpoint::Style::Proxy;
         QString path = url.path();
@@ -94,6 +96,9 @@ QString ConnectionProfile::problem() const
                 .arg(s.name, s.url.toString());
         if (s.auth == ProfileSource::Auth::TokenCommand && s.tokenCommand.trimmed().isEmpty())
             return QObject::tr("Source \"%1\": enter the token command.").arg(s.name);
+        if (!s.caFile.isEmpty() && !QFileInfo(s.caFile).isReadable())
+            return QObject::tr("Source \"%1\": the CA file %2 cannot be read.")
+                .arg(s.name, s.caFile);
     }
     if (tableSources.isEmpty())
         return QObject::tr("Choose at least one table to sync.");

@@ -25,6 +25,9 @@ struct ProfileSource
     Style style = Style::Electric;
     Auth auth = Auth::None;
     QString tokenCommand; // Auth::TokenCommand: a shell command printing a bearer token
+    // PEM file of extra CAs to trust for https (a hive behind a company CA); TLS is always
+    // verified, against the system's CAs plus these.
+    QString caFile;
     QString secret; // Auth::Secret or Auth::Token; never persisted by this struct
 
     static ProfileSource make(const QString &name, const QUrl &url, Style style = Style::Electric,

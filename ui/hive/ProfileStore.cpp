@@ -79,6 +79,7 @@ std::optional<ConnectionProfile> ProfileStore::load(QSettings &settings, const Q
             : ProfileSource::Style::Electric;
         source.auth = authFrom(settings.value(QStringLiteral("auth")).toString());
         source.tokenCommand = settings.value(QStringLiteral("tokenCommand")).toString();
+        source.caFile = settings.value(QStringLiteral("caFile")).toString();
         profile.sources.append(source);
     }
     settings.endArray();
@@ -106,6 +107,8 @@ bool ProfileStore::save(QSettings &settings, const ConnectionProfile &profile)
         settings.setValue(QStringLiteral("style"), styleName(source.style));
         settings.setValue(QStringLiteral("auth"), authName(source.auth));
         settings.setValue(QStringLiteral("tokenCommand"), source.tokenCommand);
+        if (!source.caFile.isEmpty())
+            settings.setValue(QStringLiteral("caFile"), source.caFile);
     }
     settings.endArray();
     settings.beginGroup(QStringLiteral("tables"));
