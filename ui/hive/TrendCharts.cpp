@@ -64,6 +64,10 @@ TrendCharts::TrendCharts(HistorySource *source, QWidget *parent)
     m_linesAxis->setLabelFormat(QStringLiteral("%.1f"));
     m_shareAxis->setRange(0, 1);
     m_shareAxis->setLabelFormat(QStringLiteral("%.2f"));
+    // With two value axes Qt Charts sizes the left one's labels from too small a margin and
+    // shows "…" for every label; short numbers never need eliding.
+    for (QValueAxis *axis : {m_tasksAxis, m_runningAxis, m_linesAxis, m_shareAxis})
+        axis->setTruncateLabels(false);
     tasks->addAxis(m_tasksAxis, Qt::AlignLeft);
     running->addAxis(m_runningAxis, Qt::AlignLeft);
     lines->addAxis(m_linesAxis, Qt::AlignLeft);
