@@ -35,6 +35,11 @@ int main(int argc, char *argv[])
     // 200k-row sync's CPU). Keeping them does not raise the peak, which one chunk sets.
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    // No fastbins: a part's million small field buffers, freed past the 7-per-size tcache, piled
+    // up in them until the free of the part's row list consolidated them all again (~7% of a 1M
+    // log-row sync in malloc_consolidate/unlink_chunk). Freed straight into the bins, the same
+    // sync uses ~8% fewer CPU-seconds (docs/benchmarks.md, "The 1M log shape's CPU").
+    mallopt(M_MXFAST, 0);
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("Hivewatch"));
     QCoreApplication::setApplicationName(QStringLiteral("hivectl"));

@@ -4,6 +4,7 @@
 
 #include <QUuid>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -60,16 +61,67 @@ QByteArray uuidText(const QUuid &uuid)
     return uuid.toByteArray(QUuid::WithoutBraces); // lowercase, as Postgres prints a uuid
 }
 
-// The text Postgres (session time zone UTC, as Electric runs it) prints for the store's
-// "YYYY-MM-DD HH:MM:SS.sss": trailing zeros of the fraction dropped, then "+00".
-QByteArray postgresTimestamp(const QByteArray &stored)
+// How much of the store's "YYYY-MM-DD HH:MM:SS.sss" the text Postgres prints for it keeps
+// (session time zone UTC, as Electric runs it): trailing zeros of the fraction dropped, then
+// "+00" follows. -1: not a stored timestamp, Postgres' text is unknown.
+qsizetype postgresTimestampLength(const QByteArray &stored)
 {
     if (stored.size() != 23 || stored[19] != '.')
-        return {};
+        return -1;
     qsizetype end = 23;
     while (end > 20 && stored[end - 1] == '0')
         --end;
-    return stored.first(end == 20 ? 19 : end) + "+00";
+    return end == 20 ? 19 : end;
+}
+
+QByteArray postgresTimestamp(const QByteArray &stored)
+{
+    const qsizetype length = postgresTimestampLength(stored);
+    return length < 0 ? QByteArray() : stored.first(length) + "+00";
+}
+
+// The checks below decide, for every line of a million-row snapshot, whether a column can be
+// rebuilt from the line; building the rebuilt text to compare cost an allocation per column.
+bool isPostgresTimestamp(QByteArrayView text, const QByteArray &stored)
+{
+    const qsizetype length = postgresTimestampLength(stored);
+    if (length < 0)
+        return text.isEmpty();
+    return text.size() == length + 3 && text.first(length) == QByteArrayView(stored).first(length)
+        && text.sliced(length) == "+00";
+}
+
+// Whether `text` is exactly what uuidText() prints for the uuid it parses to.
+bool isLowercaseUuidText(QByteArrayView text)
+{
+    if (text.size() != 36)
+        return false;
+    for (qsizetype i = 0; i < 36; ++i) {
+        const char c = text[i];
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+// Whether `key` is `keyPrefix` followed by the quoted `id`, without converting it to UTF-8 for
+// the usual all-ASCII prefix.
+bool isPrefixedKey(const QString &key, const QByteArray &keyPrefix, QByteArrayView id)
+{
+    if (keyPrefix.isEmpty())
+        return false;
+    if (std::any_of(keyPrefix.cbegin(), keyPrefix.cend(), [](char c) { return c & 0x80; })) {
+        const QByteArray utf8 = key.toUtf8();
+        return utf8.size() == keyPrefix.size() + id.size() + 2 && utf8.startsWith(keyPrefix)
+            && utf8[keyPrefix.size()] == '"' && utf8.endsWith('"')
+            && QByteArrayView(utf8).sliced(keyPrefix.size() + 1, id.size()) == id;
+    }
+    const QStringView view(key);
+    return view.size() == keyPrefix.size() + id.size() + 2
+        && view.first(keyPrefix.size()) == QLatin1StringView(keyPrefix)
+        && view[keyPrefix.size()] == u'"' && view.back() == u'"'
+        && view.sliced(keyPrefix.size() + 1, id.size()) == QLatin1StringView(id);
 }
 
 } // namespace
@@ -118,14 +170,13 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row,
         line.content = content->text;
     if (timestamp && !timestamp->isNull)
         line.timestamp = logTimestamp(timestamp->text);
-    line.shapeKey = key.toUtf8();
-    if (!keyPrefix.isEmpty() && line.shapeKey.size() > keyPrefix.size()
-        && line.shapeKey.startsWith(keyPrefix)
-        && QByteArrayView(line.shapeKey).sliced(keyPrefix.size())
-            == QByteArray('"' + QByteArray::number(line.sourceId) + '"')) {
-        line.shapeKey.clear();
+    char idBuffer[24];
+    const auto printed = std::to_chars(std::begin(idBuffer), std::end(idBuffer), line.sourceId);
+    const QByteArrayView idText(idBuffer, printed.ptr - idBuffer); // as QByteArray::number
+    if (isPrefixedKey(key, keyPrefix, idText))
         line.derivedColumns |= DerivedKey;
-    }
+    else
+        line.shapeKey = key.toUtf8();
 
     // The shape row keeps only what the line cannot give back byte for byte, so a line's
     // content is stored once. Each column is dropped only after checking that it can be
@@ -134,15 +185,15 @@ std::optional<SyncedLogLine> shapeLogLine(const QString &key, const RawRow &row,
         if (field.isNull)
             return 0;
         if (field.column == kId)
-            return field.text == QByteArray::number(line.sourceId) ? int(DerivedId) : 0;
+            return field.text == idText ? int(DerivedId) : 0;
         if (field.column == kContent)
             return int(DerivedContent);
         if (field.column == kOutputType)
             return field.text == line.outputType ? int(DerivedOutputType) : 0;
         if (&field == execution)
-            return field.text == uuidText(line.executionId) ? executionBit : 0;
+            return isLowercaseUuidText(field.text) ? executionBit : 0; // it parsed to the id
         if (field.column == kTimestamp)
-            return field.text == postgresTimestamp(line.timestamp) ? int(DerivedTimestamp) : 0;
+            return isPostgresTimestamp(field.text, line.timestamp) ? int(DerivedTimestamp) : 0;
         return 0;
     };
     RawRow rest;

@@ -627,6 +627,12 @@ private slots:
             << RawRow {{"id", "7", false},
                        {"assignment_id", uuid.toUpper(), false},
                        {"timestamp", "2025-12-02 09:00:00.5+01", false}};
+        QTest::addRow("id with leading zeros, braced uuid, timestamp without +00")
+            << RawRow {{"id", "007", false},
+                       {"assignment_id", '{' + uuid + '}', false},
+                       {"timestamp", "2025-12-02 08:00:00.120", false}};
+        QTest::addRow("empty timestamp") << RawRow {
+            {"id", "9", false}, {"assignment_id", uuid, false}, {"timestamp", "", false}};
         QTest::addRow("text that only looks derivable")
             << RawRow {{"id", "8", false},
                        {"assignment_id", uuid, false},
@@ -666,6 +672,14 @@ private slots:
         const QString other = QStringLiteral("\"logs\".\"node_task_output_logs\"/\"42\"");
         QCOMPARE(shapeLogLine(other, row, prefix)->shapeKey, other.toUtf8());
         QCOMPARE(shapeLogLine(QStringLiteral("42"), row, prefix)->shapeKey, QByteArray("42"));
+        // A prefix beyond ASCII (a schema named in another script) is compared as UTF-8.
+        const QString wide = QStringLiteral("\"d\u00e9p\u00f4t\".\"node_task_output_logs\"/\"42\"");
+        const QByteArray widePrefix = shapeLogKeyPrefix(wide, row);
+        QCOMPARE(widePrefix, wide.toUtf8().chopped(4));
+        QVERIFY(shapeLogLine(wide, row, widePrefix)->shapeKey.isEmpty());
+        QCOMPARE(shapeLogLine(wide + u'0', row, widePrefix)->shapeKey, (wide + u'0').toUtf8());
+        QCOMPARE(shapeLogLine(QStringLiteral("\"42\""), row, prefix)->shapeKey,
+                 QByteArray("\"42\""));
         QVERIFY(shapeLogKeyPrefix(QStringLiteral("\"42\""), row).isEmpty());
         QVERIFY(shapeLogKeyPrefix(QStringLiteral("x/\"7\""), row).isEmpty());
     }
