@@ -60,6 +60,10 @@ void GuiThreadProfiler::Stat::add(double ms, double thresholdMs)
 QByteArray GuiThreadProfiler::eventKey(const QObject *receiver, QEvent::Type type)
 {
     QByteArray key = receiver->metaObject()->className();
+    // A member QTimer has neither parent nor name: its address tells timers apart, and
+    // print() finds the object it is a member of.
+    if (!receiver->parent() && receiver->objectName().isEmpty() && receiver->inherits("QTimer"))
+        key += QByteArray(" 0x") + QByteArray::number(quintptr(receiver), 16);
     if (!receiver->objectName().isEmpty())
         key += " \"" + receiver->objectName().toUtf8() + '"';
     // A QTimer or a private helper says little alone; its owner says whose work it is.
@@ -110,6 +114,8 @@ bool GuiThreadProfiler::notify(QObject *receiver, QEvent *event)
         key = QByteArray("(any, under 0.5 ms) ") + (name ? name : "?");
     } else if (alive) {
         key = eventKey(receiver, type);
+        if (!m_receivers.contains(key))
+            m_receivers.insert(key, alive);
     } else {
         key = QByteArray(className) + " (deleted in delivery) " + QByteArray::number(int(type));
     }
@@ -119,6 +125,11 @@ bool GuiThreadProfiler::notify(QObject *receiver, QEvent *event)
         m_tickLargestKey = key;
     }
     return result;
+}
+
+void GuiThreadProfiler::addRoot(QObject *root)
+{
+    m_roots.append(root);
 }
 
 void GuiThreadProfiler::enableSignalSpy()
@@ -172,6 +183,33 @@ void GuiThreadProfiler::endTick(double busyMs)
     m_tickLargestKey.clear();
 }
 
+QByteArray GuiThreadProfiler::ownerOf(const QPointer<QObject> &timer) const
+{
+    if (!timer)
+        return "      (timer gone)\n";
+    // A member QTimer lies inside its owner's memory: the nearest object below it that the
+    // object trees know of is, very likely, whose timer it is.
+    const auto at = quintptr(timer.data());
+    const QObject *owner = nullptr;
+    for (const QPointer<QObject> &root : m_roots) {
+        if (!root)
+            continue;
+        QList<QObject *> objects = root->findChildren<QObject *>();
+        objects.append(root);
+        for (const QObject *object : std::as_const(objects)) {
+            const auto address = quintptr(object);
+            if (address < at && at - address < 4096 && (!owner || address > quintptr(owner)))
+                owner = object;
+        }
+    }
+    if (!owner)
+        return "      (owner not found)\n";
+    QByteArray result = "      a member of " + QByteArray(owner->metaObject()->className());
+    if (!owner->objectName().isEmpty())
+        result += " \"" + owner->objectName().toUtf8() + '"';
+    return result + " (at +" + QByteArray::number(at - quintptr(owner)) + " bytes)\n";
+}
+
 void GuiThreadProfiler::print(int top) const
 {
     const double thresholdMs = m_thresholdMs;
@@ -189,6 +227,8 @@ void GuiThreadProfiler::print(int top) const
             std::printf("  %8.0f ms total, %6lld x, longest %6.1f ms, %5lld over %.0f ms: %s\n",
                         stat.totalMs, static_cast<long long>(stat.count), stat.maxMs,
                         static_cast<long long>(stat.overThreshold), thresholdMs, key.constData());
+            if (key.startsWith("QTimer 0x"))
+                std::printf("%s", ownerOf(m_receivers.value(key)).constData());
         }
         if (shown == 0)
             std::printf("  (none)\n");

@@ -4,6 +4,7 @@
 #include <QByteArray>
 #include <QEvent>
 #include <QHash>
+#include <QPointer>
 
 #include <vector>
 
@@ -22,6 +23,8 @@ public:
 
     bool notify(QObject *receiver, QEvent *event) override;
 
+    // Object trees whose members' timers print() should name (besides top-level widgets).
+    void addRoot(QObject *root);
     // Also time signals and slots (costs a little on every emission, in every thread).
     void enableSignalSpy();
     // Called by the probe at each tick with the GUI thread's CPU time since the previous one.
@@ -55,11 +58,14 @@ private:
     void endFrame(bool isSignal);
     static QByteArray eventKey(const QObject *receiver, QEvent::Type type);
     static QByteArray methodKey(const QMetaObject *meta, int index, bool isSignal);
+    QByteArray ownerOf(const QPointer<QObject> &timer) const;
 
     Qt::HANDLE m_guiThread;
     int m_depth = 0;
     double m_thresholdMs = 16;
     QHash<QByteArray, Stat> m_events;
+    QHash<QByteArray, QPointer<QObject>> m_receivers; // of keyed events, to name them later
+    QList<QPointer<QObject>> m_roots;
     QHash<QByteArray, Stat> m_ticks;
     // Keyed by (meta object, index): names are resolved only when printing.
     QHash<QPair<const QMetaObject *, int>, Stat> m_signals;

@@ -156,6 +156,18 @@ int main(int argc, char *argv[])
     window.show();
     // The charts only paint while their tab is shown: keep the Overview current for the run.
     window.tabs()->setCurrentWidget(dashboard.overviewPanel());
+    // Something in the product may switch tabs (a panel asking for attention): say so, and go
+    // back, so the figures are always those of the charts on screen.
+    int tabSwitches = 0;
+    QObject::connect(window.tabs(), &QTabWidget::currentChanged, &app, [&](int index) {
+        if (window.tabs()->widget(index) == dashboard.overviewPanel())
+            return;
+        ++tabSwitches;
+        std::printf("  the product switched to the tab \"%s\"; back to the Overview\n",
+                    qPrintable(window.tabs()->tabText(index)));
+        QTimer::singleShot(0, &app,
+                           [&] { window.tabs()->setCurrentWidget(dashboard.overviewPanel()); });
+    });
     int chartRefreshes = 0;
     QObject::connect(dashboard.historySource(), &HistorySource::trendsReady, &app,
                      [&] { ++chartRefreshes; });
@@ -231,6 +243,8 @@ int main(int argc, char *argv[])
     const double guiCpuAtStart = cpuAtTick;
     probe.start();
     check.start();
+    app.addRoot(&dashboard);
+    app.addRoot(&window);
     if (spy)
         app.enableSignalSpy();
     dashboard.connectTo(connection);
@@ -273,11 +287,10 @@ int main(int argc, char *argv[])
     std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
                 (threadCpuMs() - guiCpuAtStart) / 1000.0);
     std::printf("peak RSS of the dashboard process: %ld MiB\n", peakRssMiB());
-    const bool overviewShown = window.tabs()->currentWidget() == dashboard.overviewPanel()
-        && dashboard.trendCharts()->isVisible();
-    std::printf("current tab throughout: %s; trend charts refreshed %d times during the sync "
-                "(%d history queries)\n",
-                overviewShown ? "Overview (charts visible)" : "NOT the Overview", chartRefreshes,
+    std::printf("current tab at the end: \"%s\" (%d switches away undone), trend charts %s; "
+                "they were refreshed %d times during the sync (%d history queries)\n",
+                qPrintable(window.tabs()->tabText(window.tabs()->currentIndex())), tabSwitches,
+                dashboard.trendCharts()->isVisible() ? "visible" : "NOT visible", chartRefreshes,
                 dashboard.historySource()->trendQueriesRun());
     app.print(12);
     return 0;
