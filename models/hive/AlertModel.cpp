@@ -40,8 +40,9 @@ AlertModel::AlertModel(const NodeModel *nodes, const AssignmentModel *assignment
     m_timer.setInterval(500);
     connect(&m_timer, &QTimer::timeout, this, &AlertModel::evaluate);
     connect(fleet, &FleetSummary::changed, this, &AlertModel::schedule);
-    connect(assignments, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
-    connect(tasks, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
+    // Rows change only through batches (a clear is a batch too).
+    connect(assignments, &KeyedTableModel::batchApplied, this, &AlertModel::rowsChanged);
+    connect(tasks, &KeyedTableModel::batchApplied, this, &AlertModel::rowsChanged);
     // The node model's clock ticks every second while it has rows; stuck tasks age with it.
     connect(nodes, &QAbstractItemModel::dataChanged, this, &AlertModel::schedule);
 }
@@ -81,6 +82,12 @@ bool AlertModel::stderrShareAlerts(const StderrTally &tally, const MonitorSettin
         && tally.stderrLines * 100 > qint64(settings.stderrSharePercent) * tally.lines;
 }
 
+void AlertModel::rowsChanged()
+{
+    m_rowsDirty = true;
+    schedule();
+}
+
 void AlertModel::schedule()
 {
     if (!m_timer.isActive())
@@ -115,8 +122,73 @@ QList<AlertModel::Alert> AlertModel::currentAlerts() const
                            .arg(m_nodes->nameForId(nodeId), silent)});
     }
 
+    if (m_rowsDirty)
+        rescanRows();
+    QList<int> failedRows = m_failedRows;
+    if (failedRows.size() > kAlertsPerRule) {
+        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, QString(), now,
+                       tr("%n failed assignment(s) whose task was neither retried nor closed",
+                          nullptr, static_cast<int>(failedRows.size()))});
+        failedRows.clear();
+    }
+    for (const int row : std::as_const(failedRows)) {
+        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
+        const QDateTime at = m_assignments->field(row, AssignmentModel::FCompleted).toDateTime();
+        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, id, now,
+                       at.isValid()
+                           ? tr("%1 failed at %2")
+                                 .arg(m_assignments->describe(id), HiveValues::displayTime(at))
+                           : tr("%1 failed").arg(m_assignments->describe(id))});
+    }
+
+    // updated_at is the last change of any kind: a task that moved on, or was edited, is not stuck.
+    const qint64 stuckSeconds = qint64(m_settings.stuckAfterMinutes) * 60;
+    const qint64 nowMs = now.toMSecsSinceEpoch();
+    QList<int> stuckRows;
+    for (const OpenTask &task : std::as_const(m_openTasks)) {
+        // As QDateTime::secsTo counts: whole seconds, truncated.
+        if ((nowMs - task.updatedMs) / 1000 > stuckSeconds)
+            stuckRows.append(task.row);
+    }
+    if (stuckRows.size() > kAlertsPerRule) {
+        alerts.append({Rule::TaskStuck, SubjectKind::Task, QString(), now,
+                       tr("%n task(s) in progress or in review without a change for over %1",
+                          nullptr, static_cast<int>(stuckRows.size()))
+                           .arg(HiveValues::displayAge(stuckSeconds))});
+        stuckRows.clear();
+    }
+    for (const int row : std::as_const(stuckRows)) {
+        const auto status
+            = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
+        const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
+        alerts.append(
+            {Rule::TaskStuck, SubjectKind::Task, m_tasks->field(row, TaskModel::FId).toString(),
+             now,
+             tr("%1: %2 for %3 without a change")
+                 .arg(m_tasks->field(row, TaskModel::FTitle).toString(), status.displayText(),
+                      HiveValues::displayAge(updated.secsTo(now)))});
+    }
+
+    // Only running executions: a finished one's share is history, its alert clears as it ends.
+    for (const ActiveAssignment &active : std::as_const(m_activeAssignments)) {
+        const QString &id = active.id;
+        const auto tally = m_stderrTallies.constFind(active.tallyKey);
+        if (tally == m_stderrTallies.cend() || !stderrShareAlerts(*tally, m_settings))
+            continue;
+        alerts.append({Rule::StderrShare, SubjectKind::Assignment, id, now,
+                       tr("%1: %2 % of %3 lines on stderr")
+                           .arg(m_assignments->describe(id))
+                           .arg(tally->stderrLines * 100 / tally->lines)
+                           .arg(tally->lines)});
+    }
+    return alerts;
+}
+
+void AlertModel::rescanRows() const
+{
+    m_rowsDirty = false;
     // A failed assignment matters until its task is assigned again (retried) or goes away.
-    QList<int> failedRows;
+    m_failedRows.clear();
     QHash<QString, int> newestByTask;
     for (int row = 0; row < m_assignments->rowCount(); ++row) {
         const QString task = m_assignments->field(row, AssignmentModel::FTaskId).toString();
@@ -140,71 +212,25 @@ QList<AlertModel::Alert> AlertModel::currentAlerts() const
             if (taskStatus == TaskStatus::Done || taskStatus == TaskStatus::Cancelled)
                 continue;
         }
-        failedRows.append(row);
-    }
-    if (failedRows.size() > kAlertsPerRule) {
-        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, QString(), now,
-                       tr("%n failed assignment(s) whose task was neither retried nor closed",
-                          nullptr, static_cast<int>(failedRows.size()))});
-        failedRows.clear();
-    }
-    for (const int row : std::as_const(failedRows)) {
-        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
-        const QDateTime at = m_assignments->field(row, AssignmentModel::FCompleted).toDateTime();
-        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, id, now,
-                       at.isValid()
-                           ? tr("%1 failed at %2")
-                                 .arg(m_assignments->describe(id), HiveValues::displayTime(at))
-                           : tr("%1 failed").arg(m_assignments->describe(id))});
+        m_failedRows.append(row);
     }
 
-    // updated_at is the last change of any kind: a task that moved on, or was edited, is not stuck.
-    const qint64 stuckSeconds = qint64(m_settings.stuckAfterMinutes) * 60;
-    QList<int> stuckRows;
+    m_openTasks.clear();
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
-        const QModelIndex index = m_tasks->index(row, 0);
-        if (index.data(HiveRoles::HiddenRole).toBool())
-            continue;
         const auto status
             = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
         if (status != TaskStatus::InProgress && status != TaskStatus::InReview)
             continue;
-        const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
-        if (!updated.isValid() || updated.secsTo(now) <= stuckSeconds)
+        if (m_tasks->index(row, 0).data(HiveRoles::HiddenRole).toBool())
             continue;
-        stuckRows.append(row);
-    }
-    if (stuckRows.size() > kAlertsPerRule) {
-        alerts.append({Rule::TaskStuck, SubjectKind::Task, QString(), now,
-                       tr("%n task(s) in progress or in review without a change for over %1",
-                          nullptr, static_cast<int>(stuckRows.size()))
-                           .arg(HiveValues::displayAge(stuckSeconds))});
-        stuckRows.clear();
-    }
-    for (const int row : std::as_const(stuckRows)) {
-        const auto status
-            = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
         const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
-        alerts.append(
-            {Rule::TaskStuck, SubjectKind::Task, m_tasks->field(row, TaskModel::FId).toString(),
-             now,
-             tr("%1: %2 for %3 without a change")
-                 .arg(m_tasks->field(row, TaskModel::FTitle).toString(), status.displayText(),
-                      HiveValues::displayAge(updated.secsTo(now)))});
+        if (updated.isValid())
+            m_openTasks.append({row, updated.toMSecsSinceEpoch()});
     }
 
-    // Only running executions: a finished one's share is history, its alert clears as it ends.
-    for (const QString &id : m_assignments->activeAssignmentIds()) {
-        const auto tally = m_stderrTallies.constFind(QUuid(id).toString(QUuid::WithoutBraces));
-        if (tally == m_stderrTallies.cend() || !stderrShareAlerts(*tally, m_settings))
-            continue;
-        alerts.append({Rule::StderrShare, SubjectKind::Assignment, id, now,
-                       tr("%1: %2 % of %3 lines on stderr")
-                           .arg(m_assignments->describe(id))
-                           .arg(tally->stderrLines * 100 / tally->lines)
-                           .arg(tally->lines)});
-    }
-    return alerts;
+    m_activeAssignments.clear();
+    for (const QString &id : m_assignments->activeAssignmentIds())
+        m_activeAssignments.append({id, QUuid(id).toString(QUuid::WithoutBraces)});
 }
 
 void AlertModel::evaluate()

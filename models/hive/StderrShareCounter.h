@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
+#include <QUuid>
 
 #include <memory>
 
@@ -52,6 +53,8 @@ private:
     QString m_path;
     quint64 m_generation = 0; // bumped by setStorePath: answers for an older store are dropped
     QHash<QString, StderrTally> m_tallies;
+    QList<QUuid> m_active; // uncompleted assignments at the last batch, for the next round
+    bool m_activeDirty = true;
     QTimer m_timer;
     std::shared_ptr<Counting> m_counting;
     WorkerThread m_thread; // last: joined before the rest goes

@@ -190,6 +190,72 @@ private slots:
         QCOMPARE(alerts.rowOf(Rule::TaskStuck, QString()), -1);
     }
 
+    // The row rules keep what they found between batches; the clock alone must still age tasks,
+    // and every kind of batch (update, insert, delete, clear) must be seen.
+    void rowRulesFollowTheClockAndEveryBatch()
+    {
+        HiveModels models;
+        QDateTime now = QDateTime::fromString("2025-12-25T10:00:00Z", Qt::ISODate);
+        models.nodes()->setClock([&now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        alerts.setClock([&now] { return now; });
+        BatchText tasks("shared_tasks");
+        BatchText assignments("node_task_assignments");
+        using Rule = MonitorSettings::Rule;
+        models.tasks()->applyBatch(tasks.batch(
+            "+ t1 id=t1 title='Fix login' status=in-progress updated_at='2025-12-25 09:00:00+00'\n"
+            "+ t2 id=t2 title='Review' status=in-review updated_at='2025-12-25 09:30:00+00'\n"));
+        fleet.refresh();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 0); // 60 and 30 min: under the default 120
+
+        // Time passes, no batch: t1 is stuck at 120 min + 1 s, not at exactly 120 min.
+        now = QDateTime::fromString("2025-12-25T11:00:00Z", Qt::ISODate);
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 0);
+        now = now.addSecs(1);
+        alerts.evaluate();
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "t1") >= 0);
+        QCOMPARE(alerts.rowCount(), 1);
+
+        // An update moves t1 on; an insert is stuck itself; deleting t1 shifts the rows under
+        // it, and the alert still names its own task.
+        models.tasks()->applyBatch(tasks.batch("~ t1 updated_at='2025-12-25 11:00:00+00'\n"));
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 0);
+        models.tasks()->applyBatch(tasks.batch(
+            "+ t0 id=t0 title='Old' status=in-progress updated_at='2025-12-24 11:00:00+00'\n"));
+        alerts.evaluate();
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "t0") >= 0);
+        models.tasks()->applyBatch(tasks.batch("- t1\n"));
+        now = now.addSecs(60); // the text's age changes, so it is written again
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 1);
+        QCOMPARE(alerts.index(alerts.rowOf(Rule::TaskStuck, "t0"), AlertModel::Subject)
+                     .data()
+                     .toString()
+                     .left(5),
+                 QStringLiteral("Old: "));
+
+        // A failed assignment arrives: raised; deleting its task's row does not hide it (the task
+        // is unknown, not closed), deleting the assignment clears it.
+        models.assignments()->applyBatch(
+            assignments.batch("+ a1 id=a1 task_id=t2 node_id=n1 execution_status=failed "
+                              "assigned_at='2025-12-25 11:00:00+00' "
+                              "completed_at='2025-12-25 11:00:01+00'\n"));
+        alerts.evaluate();
+        QVERIFY(alerts.rowOf(Rule::AssignmentFailed, "a1") >= 0);
+        models.assignments()->applyBatch(assignments.batch("- a1\n"));
+        alerts.evaluate();
+        QCOMPARE(alerts.rowOf(Rule::AssignmentFailed, "a1"), -1);
+
+        // A clear empties every rule that reads rows.
+        models.tasks()->clear();
+        alerts.evaluate();
+        QCOMPARE(alerts.rowCount(), 0);
+    }
+
     void stderrShareRuleNeedsTheMinimumAndMoreThanTheThreshold()
     {
         MonitorSettings settings; // 20 %, at least 20 lines
