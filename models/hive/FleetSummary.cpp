@@ -39,7 +39,6 @@ void FleetSummary::refresh()
 {
     m_timer.stop();
     Counts counts;
-    QSet<QString> staleWithWork;
     counts.nodes = m_nodes->rowCount();
     for (int row = 0; row < m_nodes->rowCount(); ++row) {
         const QString id = m_nodes->field(row, NodeModel::FId).toString();
@@ -50,7 +49,7 @@ void FleetSummary::refresh()
             ++counts.stale;
             if (active > 0) {
                 counts.staleNodeIdsWithWork.append(id);
-                staleWithWork.insert(id);
+                counts.staleAssignments += active;
             }
             // A stale node is not taking work: its slots are not capacity.
             continue;
@@ -76,12 +75,17 @@ void FleetSummary::refresh()
         counts.capacityTotal += capacity.maxTasks;
         counts.capacityUsed += active;
     }
-    counts.staleAssignmentIds = m_assignments->activeAssignmentIdsOnNodes(staleWithWork);
     counts.tasksByStatus = m_tasks->statusCounts();
     if (counts == m_counts)
         return;
     m_counts = std::move(counts);
     emit changed();
+}
+
+QStringList FleetSummary::staleAssignmentIds() const
+{
+    return m_assignments->activeAssignmentIdsOnNodes(QSet<QString>(
+        m_counts.staleNodeIdsWithWork.cbegin(), m_counts.staleNodeIdsWithWork.cend()));
 }
 
 } // namespace hivewatch

@@ -33,7 +33,9 @@ public:
         int capacityAssumed = 0; // nodes counted with the hive's default of 1 (key missing)
         QStringList capacityInvalid; // node names whose max_concurrent_tasks is not usable
         QHash<QString, int> tasksByStatus; // TaskModel::statusCounts()
-        QStringList staleAssignmentIds; // active assignments on stale nodes
+        // Active assignments on stale nodes. A count, not the ids: in a large hive tens of
+        // thousands of ids rebuilt and compared at every heartbeat tick stalled the GUI.
+        int staleAssignments = 0;
         QStringList staleNodeIdsWithWork;
 
         bool operator==(const Counts &) const = default;
@@ -43,6 +45,8 @@ public:
                  QObject *parent = nullptr);
 
     const Counts &counts() const { return m_counts; }
+    // The ids behind counts().staleAssignments, sorted; computed when asked.
+    QStringList staleAssignmentIds() const;
     // Recomputes now (tests, screenshots); otherwise it happens shortly after a change.
     void refresh();
 

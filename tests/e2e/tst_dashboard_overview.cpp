@@ -292,7 +292,7 @@ private slots:
                     .toString()
                     .contains(QStringLiteral("%1 s").arg(kThresholdSeconds)));
         QTRY_COMPARE_WITH_TIMEOUT(shownFleet(), queriedFleet(kThresholdSeconds), kTimeout);
-        QVERIFY(m_dashboard->fleetSummary()->counts().staleAssignmentIds.contains(kAssignment));
+        QVERIFY(m_dashboard->fleetSummary()->staleAssignmentIds().contains(kAssignment));
 
         // The alert leads to the node it is about.
         m_window->showPanel(QStringLiteral("Overview"));

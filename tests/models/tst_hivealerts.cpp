@@ -67,7 +67,8 @@ private slots:
         QStringList invalid = c.capacityInvalid;
         invalid.sort();
         QCOMPARE(invalid, QStringList({"half", "text", "zero"}));
-        QCOMPARE(c.staleAssignmentIds, QStringList({"a2"}));
+        QCOMPARE(c.staleAssignments, 1);
+        QCOMPARE(fleet.staleAssignmentIds(), QStringList({"a2"}));
         QCOMPARE(c.staleNodeIdsWithWork, QStringList({"n7"}));
 
         // A longer threshold makes the old node fresh again, everywhere.
@@ -75,7 +76,8 @@ private slots:
         fleet.refresh();
         QCOMPARE(fleet.counts().stale, 0);
         QCOMPARE(fleet.counts().online, 4);
-        QVERIFY(fleet.counts().staleAssignmentIds.isEmpty());
+        QCOMPARE(fleet.counts().staleAssignments, 0);
+        QVERIFY(fleet.staleAssignmentIds().isEmpty());
     }
 
     void alertsAreRaisedOnceAndClearWhenTheConditionEnds()

@@ -292,7 +292,7 @@ void OverviewPanel::updateFleet()
     }
     m_tasks->setText(tasks.join(QStringLiteral(" · ")));
 
-    const int stranded = static_cast<int>(c.staleAssignmentIds.size());
+    const int stranded = c.staleAssignments;
     m_staleLink->setText(
         stranded == 0
             ? tr("No assignments on stale nodes")
