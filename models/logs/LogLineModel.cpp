@@ -326,9 +326,14 @@ void LogLineModel::runSearch()
     m_searchWorker.post([this, searcher, token, query] {
         if (token != m_searchToken)
             return;
-        const auto result = searcher->search(query);
-        if (token != m_searchToken)
+        ++m_startedSearches;
+        const auto result
+            = searcher->search(query, [this, token] { return token != m_searchToken; });
+        if (token != m_searchToken) {
+            if (!result)
+                ++m_interruptedSearches;
             return; // interrupted or outrun: nobody waits for it
+        }
         QMetaObject::invokeMethod(
             this,
             [this, token, r = result ? result.value() : LogSearchResult(),

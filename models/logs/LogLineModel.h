@@ -62,6 +62,11 @@ public:
     qint64 totalHits() const { return m_totalHits; }
     // Searches made stale by a newer one before they answered (diagnostics, tests).
     int cancelledSearches() const { return m_cancelledSearches; }
+    // Searches the worker began, and those it stopped part-way because a newer one replaced
+    // them (diagnostics, tests: a stale search that ran to its end counts in neither the
+    // second nor the answers).
+    int startedSearches() const { return m_startedSearches; }
+    int interruptedSearches() const { return m_interruptedSearches; }
     // The row of line `lineNumber` (1-based) in the current rows, or -1 (matches only: not shown).
     int rowOfLine(qint64 lineNumber) const;
 
@@ -136,6 +141,8 @@ private:
     QList<int> m_hitRows;
     qint64 m_totalHits = 0;
     int m_cancelledSearches = 0;
+    std::atomic<int> m_startedSearches = 0; // written on m_searchWorker
+    std::atomic<int> m_interruptedSearches = 0; // written on m_searchWorker
     QString m_lastError;
 };
 

@@ -1,5 +1,6 @@
 #include "models/logs/LogLineReader.h"
 
+#include "sync/sqlite/SqliteCancelCheck.h"
 #include "sync/sqlite/SqliteConnection.h"
 
 #include <QRegularExpression>
@@ -130,11 +131,17 @@ Result<QList<LogHistogramBucket>> LogLineReader::histogram(const QUuid &executio
     return LogSearch(*s.value()).histogram(executionId);
 }
 
-Result<LogSearchResult> LogLineReader::search(const LogSearchQuery &query)
+Result<LogSearchResult> LogLineReader::search(const LogSearchQuery &query,
+                                              const std::function<bool()> &isStale)
 {
     auto s = store();
     if (!s)
         return s.error();
+    if (!isStale)
+        return LogSearch(*s.value()).search(query);
+    if (isStale())
+        return Error(QStringLiteral("Search interrupted: a newer one replaced it"));
+    const SqliteCancelCheck check(s.value()->connection(), isStale);
     return LogSearch(*s.value()).search(query);
 }
 

@@ -6,6 +6,7 @@
 
 #include <QUuid>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -36,7 +37,10 @@ public:
     // a time of day "HH:MM[:SS]" on the day of the execution's first line.
     Result<std::optional<qint64>> lineAtTime(const QUuid &executionId, const QString &time);
     Result<QList<LogHistogramBucket>> histogram(const QUuid &executionId);
-    Result<LogSearchResult> search(const LogSearchQuery &query);
+    // `isStale` (asked on this thread while the search runs): true ends it early with an
+    // "interrupted" error, also between its statements, where interrupt() would be lost.
+    Result<LogSearchResult> search(const LogSearchQuery &query,
+                                   const std::function<bool()> &isStale = {});
 
     void interrupt();
 
