@@ -566,8 +566,8 @@ void LogLineModel::pageHits(bool forward, qint64 boundaryId, bool fromPageEdge)
             return;
         QMetaObject::invokeMethod(
             this,
-            [this, token, forward, hitsBefore, rows, ids, error] {
-                onHitPage(token, forward, hitsBefore, rows, ids, error);
+            [this, token, forward, boundaryId, hitsBefore, rows, ids, error] {
+                onHitPage(token, forward, boundaryId, hitsBefore, rows, ids, error);
             },
             Qt::QueuedConnection);
     });
@@ -577,8 +577,8 @@ void LogLineModel::pageHits(bool forward, qint64 boundaryId, bool fromPageEdge)
     }
 }
 
-void LogLineModel::onHitPage(quint64 token, bool forward, qint64 base, const QList<int> &rows,
-                             const QList<qint64> &ids, const QString &error)
+void LogLineModel::onHitPage(quint64 token, bool forward, qint64 boundaryId, qint64 base,
+                             const QList<int> &rows, const QList<qint64> &ids, const QString &error)
 {
     if (token != m_searchToken)
         return;
@@ -590,8 +590,13 @@ void LogLineModel::onHitPage(quint64 token, bool forward, qint64 base, const QLi
         emit hitPageLoaded(-1);
         return;
     }
-    if (rows.isEmpty()) { // nothing on that side: the page held stays
-        emit hitPageLoaded(-1);
+    if (rows.isEmpty()) {
+        // No hit past the line stepped from: around to the first (or last) hit, as within a
+        // page. From an end there is nothing at all (the lines changed): the page held stays.
+        if (boundaryId != 0 && m_totalHits > 0)
+            pageHits(forward, 0, true);
+        else
+            emit hitPageLoaded(-1);
         return;
     }
     m_hitRows = rows;

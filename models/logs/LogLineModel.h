@@ -166,8 +166,8 @@ private:
     static Result<QList<int>> rowsOf(LogLineReader *reader, const LogSearchResult &result,
                                      const QUuid &executionId, const LogFilter &streams,
                                      bool rowsAreLines, QList<qint64> *ids);
-    void onHitPage(quint64 token, bool forward, qint64 base, const QList<int> &rows,
-                   const QList<qint64> &ids, const QString &error);
+    void onHitPage(quint64 token, bool forward, qint64 boundaryId, qint64 base,
+                   const QList<int> &rows, const QList<qint64> &ids, const QString &error);
     void answerLine(qint64 lineNumber, const QString &notFound);
     void clearSearchResult();
 

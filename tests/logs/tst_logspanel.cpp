@@ -691,6 +691,19 @@ void TestLogsPanel::stepsThroughEveryHitPageByPage()
     QTest::keyClick(view, Qt::Key_N, Qt::ShiftModifier);
     QTRY_COMPARE(view->currentIndex().row(),
                  *(std::lower_bound(warn.begin(), warn.end(), 299) - 1));
+    // Past the last hit, whatever page is held: around to the first.
+    panel.jumpTo(QStringLiteral("2500"));
+    QTRY_COMPARE(view->currentIndex().row(), 2499);
+    QVERIFY(warn.last() < 2499);
+    QTest::keyClick(view, Qt::Key_F3);
+    QTRY_COMPARE(view->currentIndex().row(), warn.first());
+    QTRY_COMPARE(panel.hitCounter()->text(), QStringLiteral("1") + of);
+    // And before the first, around to the last.
+    panel.jumpTo(QStringLiteral("1"));
+    QTRY_COMPARE(view->currentIndex().row(), 0);
+    QTest::keyClick(view, Qt::Key_F3, Qt::ShiftModifier);
+    QTRY_COMPARE(view->currentIndex().row(), warn.last());
+    QTRY_COMPARE(panel.hitCounter()->text(), QString::number(n) + of);
 }
 
 void TestLogsPanel::histogramCountsMinutesAndJumps()
