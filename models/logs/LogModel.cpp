@@ -3,6 +3,7 @@
 #include "domain/LogTable.h"
 #include "domain/StatusVocabularies.h"
 #include "models/ModelsLog.h"
+#include "sync/store/LogSearch.h"
 
 #include <QBrush>
 #include <QColor>
@@ -381,6 +382,22 @@ void LogModel::exportExecution(const QString &filePath, const LogFilter &filter)
     m_exportLoader->resetExportCancel();
     m_exportToken = m_nextToken++;
     emit requestExport(m_exportToken, m_executionId, filePath, filter);
+}
+
+void LogModel::exportMatches(const QString &filePath, const LogSearchQuery &query)
+{
+    if (m_executionId.isNull()) {
+        emit exportFinished(0, tr("Choose an execution to export first"));
+        return;
+    }
+    m_exportLoader->resetExportCancel();
+    m_exportToken = m_nextToken++;
+    LogSearchQuery one = query;
+    one.executionId = m_executionId;
+    LogPageLoader *exporter = m_exportLoader.get();
+    m_exportWorker.post([exporter, token = m_exportToken, filePath, one] {
+        exporter->exportMatches(token, filePath, one);
+    });
 }
 
 void LogModel::startIndexing(const QString &path)

@@ -112,6 +112,9 @@ public slots:
     void exportExecution(const QString &filePath);
     // The same with `filter` instead of the model's (e.g. the view's "only matches" text).
     void exportExecution(const QString &filePath, const LogFilter &filter);
+    // The execution's hits of `query` with their ±context lines, every one (regex, case,
+    // left-out terms and query.streams as a search applies them), the same way.
+    void exportMatches(const QString &filePath, const LogSearchQuery &query);
     void cancelExport();
 
 signals:

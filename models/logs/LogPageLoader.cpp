@@ -2,6 +2,7 @@
 
 #include "models/ModelsLog.h"
 #include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogSearch.h"
 
 #include <QFileInfo>
 
@@ -136,6 +137,24 @@ void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
         return;
     }
     const auto rows = m_store->exportExecution(executionId, filePath, filter, [&](qint64 done) {
+        emit exportProgress(token, done);
+        return !m_cancelExport.load();
+    });
+    emit exportFinished(token, rows ? rows.value() : 0, rows ? QString() : rows.error().toString());
+}
+
+void LogPageLoader::exportMatches(quint64 token, const QString &filePath,
+                                  const LogSearchQuery &query)
+{
+    if (!ensureOpen()) {
+        emit exportFinished(token, 0, tr("No log store is open"));
+        return;
+    }
+    if (m_cancelExport.load()) {
+        emit exportFinished(token, 0, tr("Export to %1 cancelled").arg(filePath));
+        return;
+    }
+    const auto rows = LogSearch(*m_store).exportMatches(query, filePath, [&](qint64 done) {
         emit exportProgress(token, done);
         return !m_cancelExport.load();
     });

@@ -37,6 +37,8 @@ Q_DECLARE_METATYPE(hivewatch::LogPageReply)
 
 namespace hivewatch {
 
+struct LogSearchQuery;
+
 // Reads a log store on its own thread with its own read-only connection, so the GUI thread never
 // waits on SQLite. Run its slots on one thread only (a WorkerThread job, or move it to a QThread
 // and use queued calls); interruptPage() and interrupt() are the calls any thread may make.
@@ -57,6 +59,8 @@ public slots:
     void loadExecutions(quint64 token);
     void exportExecution(quint64 token, const QUuid &executionId, const QString &filePath,
                          const LogFilter &filter);
+    // query.executionId's hits with their context (LogSearch::exportMatches), as exportExecution.
+    void exportMatches(quint64 token, const QString &filePath, const LogSearchQuery &query);
 
     // Drops the connection (on the loader's thread, before that thread ends).
     void closeStore();

@@ -5,6 +5,10 @@
 #include <QHash>
 #include <QMap>
 #include <QRegularExpression>
+#include <QSaveFile>
+#include <QTextStream>
+
+#include <deque>
 
 #include <limits>
 
@@ -113,13 +117,22 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
     Candidates c;
     const QString execution
         = query.executionId ? QStringLiteral(" AND l.execution_id = ?2") : QString();
+    // An id range (a page of hits), on the index's rowid where the index answers.
+    QString range;
+    if (query.afterId > 0)
+        range += QStringLiteral(" AND %1 > ?4");
+    if (query.beforeId > 0)
+        range += QStringLiteral(" AND %1 < ?5");
     if (index.available && index.indexedTo > 0 && !query.regex && query.text.toUcs4().size() >= 3) {
         c.mark = index.indexedTo;
         c.indexText = u'"' + QString(query.text).replace(u'"', QStringLiteral("\"\"")) + u'"';
-        c.indexSql = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
-                                    "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3%2 "
-                                    "ORDER BY f.rowid")
-                         .arg(QLatin1String(kColumns), execution);
+        c.indexSql
+            = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
+                             "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3%2 "
+                             "ORDER BY f.rowid")
+                  .arg(QLatin1String(kColumns),
+                       execution
+                           + QString(range).replace(QLatin1String("%1"), QLatin1String("f.rowid")));
     }
     QString where = QStringLiteral("l.id > ?3");
     if (!query.regex && !query.text.isEmpty()) {
@@ -131,9 +144,36 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
             c.scanText = likePattern(query.text);
         }
     }
-    c.scanSql = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
-                    .arg(QLatin1String(kColumns), where, execution);
+    c.scanSql
+        = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
+              .arg(QLatin1String(kColumns), where,
+                   execution + QString(range).replace(QLatin1String("%1"), QLatin1String("l.id")));
     return c;
+}
+
+// " AND output_type [NOT] IN (?n, …)" for a stream filter, its values bound from `first` on.
+QString streamSql(const LogFilter &streams, int first)
+{
+    if (streams.outputTypes.isEmpty())
+        return {};
+    QStringList marks;
+    for (int i = 0; i < streams.outputTypes.size(); ++i)
+        marks << QStringLiteral("?%1").arg(first + i);
+    return (streams.excludeOutputTypes ? QStringLiteral(" AND output_type NOT IN (")
+                                       : QStringLiteral(" AND output_type IN ("))
+        + marks.join(u',') + u')';
+}
+
+void bindStreams(SqliteStatement &q, const LogFilter &streams, int first)
+{
+    for (int i = 0; i < streams.outputTypes.size(); ++i)
+        q.bindText(first + i, streams.outputTypes.at(i));
+}
+
+bool inStreams(const LogFilter &streams, const QString &outputType)
+{
+    return streams.outputTypes.isEmpty()
+        || streams.outputTypes.contains(outputType) != streams.excludeOutputTypes;
 }
 
 } // namespace
@@ -182,6 +222,10 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
         if (query.executionId)
             q->bindBlob(2, execution);
         q->bindInt(3, c.mark);
+        if (query.afterId > 0)
+            q->bindInt(4, query.afterId);
+        if (query.beforeId > 0)
+            q->bindInt(5, query.beforeId);
         for (;;) {
             const auto row = q->step();
             if (!row)
@@ -189,7 +233,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
             if (!row.value())
                 break;
             const QString content = q->columnText(3);
-            if (!matcher->matches(content))
+            if (!matcher->matches(content) || !inStreams(query.streams, q->columnText(2)))
                 continue;
             const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
             auto it = groupOf.find(exec);
@@ -267,7 +311,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
                     if (!row.value())
                         break;
                     const qint64 id = s->columnInt(0);
-                    if (!lines.contains(id))
+                    if (!lines.contains(id) && inStreams(query.streams, s->columnText(2)))
                         lines.insert(id,
                                      LogSearchLine {rowFrom(*s), hit.lineNumber + sign * k, false});
                 }
@@ -323,6 +367,60 @@ Result<std::optional<qint64>> LogSearch::lineAt(const QUuid &executionId, qint64
     if (!row)
         return row.error();
     return row.value() ? std::optional<qint64>(q->columnInt(0)) : std::nullopt;
+}
+
+Result<std::optional<qint64>> LogSearch::lineAt(const QUuid &executionId, qint64 position,
+                                                const LogFilter &streams)
+{
+    if (streams.outputTypes.isEmpty())
+        return lineAt(executionId, position);
+    if (position < 1)
+        return Error(QStringLiteral("Invalid line position %1: lines start at 1").arg(position));
+    auto q = m_store.connection().prepare(
+        QStringLiteral("SELECT id FROM log_entries WHERE execution_id = ?1%1 ORDER BY id "
+                       "LIMIT 1 OFFSET ?2")
+            .arg(streamSql(streams, 3))
+            .toStdString());
+    if (!q)
+        return q.error();
+    const QByteArray exec = executionId.toRfc4122();
+    q->bindBlob(1, exec).bindInt(2, position - 1);
+    bindStreams(*q, streams, 3);
+    const auto row = q->step();
+    if (!row)
+        return row.error();
+    return row.value() ? std::optional<qint64>(q->columnInt(0)) : std::nullopt;
+}
+
+Result<QList<qint64>> LogSearch::positions(const QUuid &executionId,
+                                           const QList<qint64> &ascendingIds,
+                                           const LogFilter &streams)
+{
+    auto between = m_store.connection().prepare(
+        QStringLiteral("SELECT count(*) FROM log_entries WHERE execution_id = ?1 AND id > ?2 "
+                       "AND id <= ?3%1")
+            .arg(streamSql(streams, 4))
+            .toStdString());
+    if (!between)
+        return between.error();
+    const QByteArray exec = executionId.toRfc4122();
+    bindStreams(*between, streams, 4);
+    QList<qint64> result;
+    result.reserve(ascendingIds.size());
+    qint64 lastId = std::numeric_limits<qint64>::min();
+    qint64 counted = 0;
+    for (qint64 id : ascendingIds) {
+        if (id < lastId)
+            return Error(QStringLiteral("Line ids out of order: %1 after %2").arg(id).arg(lastId));
+        between->bindBlob(1, exec).bindInt(2, lastId).bindInt(3, id);
+        if (auto r = between->step(); !r)
+            return r.error();
+        counted += between->columnInt(0);
+        between->reset();
+        lastId = id;
+        result.append(counted);
+    }
+    return result;
 }
 
 Result<std::optional<qint64>> LogSearch::firstAtOrAfter(const QUuid &executionId,
@@ -411,6 +509,75 @@ Result<QList<LogHistogramBucket>> LogSearch::histogram(const QUuid &executionId)
         buckets.append(LogHistogramBucket {q->columnText(0), q->columnInt(1), q->columnInt(2)});
     }
     return buckets;
+}
+
+Result<qint64> LogSearch::exportMatches(const LogSearchQuery &query, const QString &filePath,
+                                        const std::function<bool(qint64)> &progress)
+{
+    if (!query.executionId)
+        return Error(QStringLiteral("Export of matches needs an execution"));
+    const auto matcher = Matcher::make(query);
+    if (!matcher)
+        return matcher.error();
+    auto q = m_store.connection().prepare(
+        QStringLiteral("SELECT %1 FROM log_entries l WHERE l.execution_id = ?1%2 ORDER BY l.id")
+            .arg(QLatin1String(kColumns), streamSql(query.streams, 2))
+            .toStdString());
+    if (!q)
+        return q.error();
+    const QByteArray exec = query.executionId->toRfc4122();
+    q->bindBlob(1, exec);
+    bindStreams(*q, query.streams, 2);
+    QSaveFile file(filePath);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error(QStringLiteral("Could not write %1").arg(filePath), file.errorString());
+    QTextStream out(&file);
+    qint64 written = 0;
+    const auto write = [&](const LogEntry &e) {
+        out << e.timestamp << " [" << e.outputType << "] " << e.content;
+        if (!e.content.endsWith(u'\n'))
+            out << '\n';
+        ++written;
+        return !progress || written % 10000 != 0 || progress(written);
+    };
+    // One pass: the last `context` lines wait in case a hit follows; after a hit, the next
+    // `context` lines are written as they come.
+    const int context = qMax(0, query.context);
+    std::deque<LogEntry> before;
+    int afterLeft = 0;
+    for (;;) {
+        const auto row = q->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        LogEntry e = rowFrom(*q);
+        bool keepGoing = true;
+        if (matcher->matches(e.content)) {
+            for (const LogEntry &waiting : before)
+                keepGoing = keepGoing && write(waiting);
+            before.clear();
+            keepGoing = keepGoing && write(e);
+            afterLeft = context;
+        } else if (afterLeft > 0) {
+            --afterLeft;
+            keepGoing = write(e);
+        } else if (context > 0) {
+            before.push_back(std::move(e));
+            if (int(before.size()) > context)
+                before.pop_front();
+        }
+        if (!keepGoing) {
+            file.cancelWriting();
+            return Error(QStringLiteral("Export to %1 cancelled").arg(filePath));
+        }
+    }
+    out.flush();
+    if (out.status() != QTextStream::Ok || !file.commit())
+        return Error(QStringLiteral("Could not write %1").arg(filePath), file.errorString());
+    if (progress)
+        progress(written);
+    return written;
 }
 
 } // namespace hivewatch

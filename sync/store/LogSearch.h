@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <QUuid>
 
+#include <functional>
 #include <optional>
 
 namespace hivewatch {
@@ -28,6 +29,12 @@ struct LogSearchQuery
     // every candidate); the counts then cover only what was read (countsComplete = false when
     // there was more). Ask for the counts with a second search.
     bool fullCounts = true;
+    // Only lines of these streams can be hits or context (outputTypes/excludeOutputTypes as in
+    // LogFilter; its text is ignored). Empty: every stream.
+    LogFilter streams;
+    // Only lines with afterId < id < beforeId (0: no bound), e.g. the next page of hits.
+    qint64 afterId = 0;
+    qint64 beforeId = 0;
 };
 
 struct LogSearchLine
@@ -75,6 +82,14 @@ public:
     Result<qint64> lineNumber(const QUuid &executionId, qint64 id);
     // The id of line `lineNumber` (1-based) of the execution, if there is one.
     Result<std::optional<qint64>> lineAt(const QUuid &executionId, qint64 lineNumber);
+    // The id of the `position`-th (1-based) line of the execution among those of `streams`.
+    Result<std::optional<qint64>> lineAt(const QUuid &executionId, qint64 position,
+                                         const LogFilter &streams);
+    // For each id (ascending), how many lines of the execution among those of `streams` have an
+    // id up to it: its 1-based position there when it is one of them (with no streams: its line
+    // number). Counted forward from id to id, one pass over the execution's id index.
+    Result<QList<qint64>> positions(const QUuid &executionId, const QList<qint64> &ascendingIds,
+                                    const LogFilter &streams = {});
     // The first line (in line order) whose timestamp is at or after `timestamp`: a binary search
     // over the execution's ids, exact when timestamps follow line order or are out of order
     // within the 1024 lines before the answer; a line stamped out of order further back is
@@ -82,6 +97,12 @@ public:
     Result<std::optional<qint64>> firstAtOrAfter(const QUuid &executionId,
                                                  const QString &timestamp);
     Result<QList<LogHistogramBucket>> histogram(const QUuid &executionId);
+    // Writes one execution's hits of `query` (every one, not maxLines) with their ±context lines
+    // of query.streams to `filePath`, as LogStore::exportExecution writes lines: one forward
+    // query over the execution, the same match rule as search(). `progress` hears the lines
+    // written every 10,000 and at the end; returning false cancels (the file is left as it was).
+    Result<qint64> exportMatches(const LogSearchQuery &query, const QString &filePath,
+                                 const std::function<bool(qint64)> &progress = {});
 
 private:
     LogStore &m_store;

@@ -1,6 +1,9 @@
 #include "ui/logs/LogLineDelegate.h"
 
+#include "models/logs/LogLineModel.h"
+
 #include <QApplication>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QTextLayout>
 
@@ -65,14 +68,21 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
-    const QString text = shownText(opt.text);
+    const bool expanded = index.data(LogLineModel::ExpandedRole).toBool();
+    // Expanded: line under line, with the breaks the line has (LineSeparator keeps the length,
+    // so match ranges still fall on the same characters).
+    const QString text = expanded
+        ? index.data(LogLineModel::ExpandedTextRole).toString().replace(u'\n', QChar::LineSeparator)
+        : shownText(opt.text);
     opt.text.clear();
     const QWidget *widget = option.widget;
     QStyle *style = widget ? widget->style() : QApplication::style();
     style->drawControl(QStyle::CE_ItemViewItem, &opt, painter, widget);
 
-    const QRect rect
+    const QRect cell
         = style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget).adjusted(2, 0, -2, 0);
+    const QRect triangle = disclosureRect(cell, opt.fontMetrics);
+    const QRect rect = cell.adjusted(triangle.width(), 0, 0, 0);
     QList<QTextLayout::FormatRange> formats;
     for (const auto &[start, length] : matchRanges(text)) {
         QTextLayout::FormatRange range;
@@ -88,12 +98,17 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     textOption.setWrapMode(QTextOption::NoWrap);
     layout.setTextOption(textOption);
     layout.beginLayout();
-    QTextLine line = layout.createLine();
-    if (line.isValid())
+    qreal height = 0;
+    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
         line.setLineWidth(1e6);
+        line.setPosition(QPointF(0, height));
+        height += line.height();
+        if (!expanded)
+            break; // one line: the breaks are shown as "⏎"
+    }
     layout.endLayout();
     painter->save();
-    painter->setClipRect(rect);
+    painter->setClipRect(cell);
     const bool selected = opt.state & QStyle::State_Selected;
     const QVariant foreground = index.data(Qt::ForegroundRole);
     if (selected || !foreground.canConvert<QBrush>())
@@ -101,9 +116,54 @@ void LogLineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
                                           selected ? QPalette::HighlightedText : QPalette::Text));
     else
         painter->setPen(foreground.value<QBrush>().color());
-    const qreal y = rect.top() + (rect.height() - line.height()) / 2;
+    const qreal firstLine = layout.lineCount() > 0 ? layout.lineAt(0).height() : height;
+    // One line is centred in the row; an expanded entry starts at the top, as the triangle does.
+    const qreal y = expanded ? rect.top() + 1 : rect.top() + (rect.height() - firstLine) / 2;
     layout.draw(painter, QPointF(rect.left(), y));
+    if (index.data(LogLineModel::ExpandableRole).toBool()) {
+        const QRect at = expanded ? triangle.adjusted(0, 1, 0, 0) : triangle;
+        painter->drawText(at, Qt::AlignLeft | (expanded ? Qt::AlignTop : Qt::AlignVCenter),
+                          expanded ? QStringLiteral("▾") : QStringLiteral("▸"));
+    }
     painter->restore();
+}
+
+QRect LogLineDelegate::disclosureRect(const QRect &cell, const QFontMetrics &metrics)
+{
+    return QRect(cell.left(), cell.top(), metrics.horizontalAdvance(QStringLiteral("▾ ")),
+                 qMin(cell.height(), metrics.height() + 2));
+}
+
+QSize LogLineDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    if (index.column() != m_messageColumn || !index.data(LogLineModel::ExpandedRole).toBool())
+        return size;
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const qsizetype lines = index.data(LogLineModel::ExpandedTextRole).toString().count(u'\n') + 1;
+    size.setHeight(qMax<int>(size.height(), int(lines) * opt.fontMetrics.lineSpacing() + 4));
+    return size;
+}
+
+bool LogLineDelegate::editorEvent(QEvent *event, QAbstractItemModel *model,
+                                  const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() == QEvent::MouseButtonRelease && index.column() == m_messageColumn && m_toggle
+        && index.data(LogLineModel::ExpandableRole).toBool()) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        const QWidget *widget = option.widget;
+        QStyle *style = widget ? widget->style() : QApplication::style();
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        const QRect cell = style->subElementRect(QStyle::SE_ItemViewItemText, &opt, widget)
+                               .adjusted(2, 0, -2, 0);
+        if (disclosureRect(cell, opt.fontMetrics).contains(mouse->position().toPoint())) {
+            m_toggle(index);
+            return true;
+        }
+    }
+    return QStyledItemDelegate::editorEvent(event, model, option, index);
 }
 
 } // namespace hivewatch

@@ -3,11 +3,15 @@
 #include <QRegularExpression>
 #include <QStyledItemDelegate>
 
+#include <functional>
+
 namespace hivewatch {
 
 // Paints log lines with what the search matches highlighted (issue 16). The message column is
-// drawn on one line: a multi-line entry shows its line breaks as "⏎" (the detail pane shows it
-// whole), and match ranges are found in that shown text, so a highlight lands where it is read.
+// drawn on one line: a multi-line entry shows its line breaks as "⏎", and match ranges are found
+// in that shown text, so a highlight lands where it is read. An entry with more to show (several
+// lines, or JSON) has a disclosure triangle before it; expanded (LogLineModel::ExpandedRole) it
+// is drawn whole, line under line, JSON pretty-printed, and its size hint is that tall.
 class LogLineDelegate : public QStyledItemDelegate
 {
 public:
@@ -25,6 +29,18 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    // Called with the message's index when its disclosure triangle is clicked.
+    void setToggleHandler(std::function<void(const QModelIndex &)> toggle)
+    {
+        m_toggle = std::move(toggle);
+    }
+    // Where the triangle of a message cell at `cell` is, and what it is clicked in.
+    static QRect disclosureRect(const QRect &cell, const QFontMetrics &metrics);
+
+protected:
+    bool editorEvent(QEvent *event, QAbstractItemModel *model, const QStyleOptionViewItem &option,
+                     const QModelIndex &index) override;
 
 private:
     int m_messageColumn;
@@ -32,6 +48,7 @@ private:
     QRegularExpression m_regex; // valid when searching by regular expression
     bool m_useRegex = false;
     Qt::CaseSensitivity m_case = Qt::CaseInsensitive;
+    std::function<void(const QModelIndex &)> m_toggle;
 };
 
 } // namespace hivewatch

@@ -30,6 +30,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStyleOptionViewItem>
 #include <QTableView>
 #include <QTimer>
 #include <QToolButton>
@@ -92,22 +93,7 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     connect(m_model, &LogModel::executionsChanged, this, &LogsPanel::onExecutionsChanged);
     connect(m_model, &LogModel::totalCountChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::loadingChanged, this, &LogsPanel::updateStatus);
-    connect(m_model, &LogModel::modelReset, this, [this] {
-        m_pendingScrollValue = -1;
-        updateStatus();
-    });
-    connect(m_model, &LogModel::rowsInserted, this,
-            [this](const QModelIndex &, int first, int) { onRowsInserted(first); });
-    connect(m_model, &LogModel::olderRowsInserted, this, [this](int count) {
-        // Keep the lines the user was reading in place while older ones appear above them.
-        // The scroll range grows only when the view lays out again, so the target may have to
-        // wait for rangeChanged.
-        if (m_lines->model() != m_model)
-            return;
-        QScrollBar *bar = m_lines->verticalScrollBar();
-        m_pendingScrollValue = bar->value() + count;
-        applyPendingScroll();
-    });
+    connect(m_model, &LogModel::modelReset, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::followingChanged, m_follow, &QToolButton::setChecked);
     connect(m_model, &LogModel::storeOpened, m_lineModel, &LogLineModel::setStorePath);
     connect(m_model, &LogModel::storeOpened, m_results, &LogSearchResultsModel::setStorePath);
@@ -132,16 +118,13 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
         if (m_lines->model() == m_lineModel && m_model->isFollowing())
             scrollToBottom();
     });
-    connect(m_lineModel, &LogLineModel::lineFound, this, [this](int line) {
-        const int row = m_lineModel->rowOfLine(line + 1);
-        if (row >= 0) {
-            showLine(row);
-        } else {
-            m_lastMessage = tr("Line %1 is not among the matches").arg(line + 1);
-            updateStatus();
-        }
-    });
+    connect(m_lineModel, &LogLineModel::lineFound, this, &LogsPanel::showLine);
     connect(m_lineModel, &LogLineModel::searchFinished, this, &LogsPanel::updateCounter);
+    connect(m_lineModel, &LogLineModel::hitPageLoaded, this, [this](int row) {
+        if (row >= 0)
+            showLine(row);
+        updateCounter();
+    });
     connect(m_lineModel, &LogLineModel::searchingChanged, this, &LogsPanel::updateCounter);
     connect(m_lineModel, &LogLineModel::errorOccurred, this, [this](const QString &message) {
         m_lastMessage = message;
@@ -212,12 +195,22 @@ void LogsPanel::buildUi()
     m_lines->setFont(mono);
     m_delegate = new LogLineDelegate(LogModel::ContentColumn, this);
     m_lines->setItemDelegate(m_delegate);
+    // Expand in place: the triangle, Space, or a double-click.
+    m_delegate->setToggleHandler([this](const QModelIndex &index) { toggleExpanded(index.row()); });
+    connect(m_lines, &QTableView::doubleClicked, this,
+            [this](const QModelIndex &index) { toggleExpanded(index.row()); });
+    auto *expand = new QAction(tr("Expand or collapse the line"), this);
+    expand->setShortcut(QKeySequence(Qt::Key_Space));
+    expand->setShortcutContext(Qt::WidgetShortcut);
+    connect(expand, &QAction::triggered, this, [this] {
+        if (m_lines->currentIndex().isValid())
+            toggleExpanded(m_lines->currentIndex().row());
+    });
+    m_lines->addAction(expand);
     connect(m_lines->verticalScrollBar(), &QScrollBar::valueChanged, this, &LogsPanel::onScroll);
     // Rows arriving (or a resize) change the range, not the value: stay at the bottom if following.
     connect(m_lines->verticalScrollBar(), &QScrollBar::rangeChanged, this, [this] {
-        if (m_pendingScrollValue >= 0)
-            applyPendingScroll();
-        else if (m_model->isFollowing())
+        if (m_model->isFollowing())
             scrollToBottom();
     });
 
@@ -340,13 +333,9 @@ void LogsPanel::buildUi()
         return b;
     };
     button(tr("Start"), tr("Jump to the first line (Ctrl+Home)"), [this] {
-        if (isFiltered())
-            m_model->jumpToStart();
         m_lines->scrollToTop();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Home));
     button(tr("End"), tr("Jump to the newest line (Ctrl+End)"), [this] {
-        if (isFiltered())
-            m_model->jumpToEnd();
         m_model->setFollowing(true);
         scrollToBottom();
     })->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
@@ -389,14 +378,7 @@ void LogsPanel::buildUi()
     m_histogram->setObjectName(QStringLiteral("histogram"));
     connect(m_lineModel, &LogLineModel::histogramChanged, this,
             [this] { m_histogram->setBuckets(m_lineModel->histogram()); });
-    connect(m_histogram, &LogHistogramStrip::minuteClicked, this, [this](const QString &minute) {
-        if (isFiltered()) {
-            m_lastMessage = tr("Tick every stream to jump to a minute");
-            updateStatus();
-            return;
-        }
-        m_lineModel->findTime(minute);
-    });
+    connect(m_histogram, &LogHistogramStrip::minuteClicked, m_lineModel, &LogLineModel::findTime);
     rightLayout->addWidget(m_histogram);
     m_detail = new QPlainTextEdit;
     m_detail->setObjectName(QStringLiteral("lineDetail"));
@@ -461,7 +443,7 @@ void LogsPanel::selectExecution(const QUuid &executionId)
     m_lineModel->setExecution(executionId);
 }
 
-void LogsPanel::applySearch()
+LogSearchQuery LogsPanel::fieldsQuery() const
 {
     LogSearchQuery query;
     query.text = m_search->text();
@@ -469,6 +451,12 @@ void LogsPanel::applySearch()
     query.caseSensitive = m_case->isChecked();
     query.exclude = m_exclude->text().split(u' ', Qt::SkipEmptyParts);
     query.context = m_context->value();
+    return query;
+}
+
+void LogsPanel::applySearch()
+{
+    const LogSearchQuery query = fieldsQuery();
     m_delegate->setPattern(query.text, query.regex, query.caseSensitive);
     m_lastMessage.clear();
     m_lineModel->setSearch(query, m_matchesOnly->isChecked());
@@ -480,20 +468,47 @@ void LogsPanel::applySearch()
 
 void LogsPanel::stepHit(bool forward)
 {
-    const QList<int> &hits = m_lineModel->hitRows();
-    if (m_lines->model() != m_lineModel || hits.isEmpty())
+    LogLineModel *lines = m_lineModel;
+    const QList<int> &hits = lines->hitRows();
+    if (hits.isEmpty() || lines->isSearching())
         return;
     const QModelIndex current = m_lines->currentIndex();
-    const int from = current.isValid() ? current.row() : (forward ? -1 : m_lineModel->rowCount());
-    int row;
+    const int from = current.isValid() ? current.row() : (forward ? -1 : lines->rowCount());
+    // The model holds one page of hits. Past its edge the next page is read, from the current
+    // line when that lies beyond the page (hits in between would be skipped otherwise).
+    const LogEntry *at = current.isValid() ? lines->entry(from) : nullptr;
+    const qint64 fromId = at ? at->id : 0;
     if (forward) {
+        const bool before = from < hits.first() && lines->hasHitsBeforePage();
         const auto it = std::upper_bound(hits.begin(), hits.end(), from);
-        row = it == hits.end() ? hits.first() : *it;
+        if (!before && it != hits.end()) {
+            showLine(*it);
+        } else if (before && (fromId > 0 || from < 0)) {
+            lines->pageHits(true, fromId, false);
+        } else if (lines->hasHitsAfterPage()) {
+            const bool beyond = from > hits.last() && fromId > 0;
+            lines->pageHits(true, beyond ? fromId : lines->hitIds().last(), !beyond);
+        } else if (lines->hasHitsBeforePage()) {
+            lines->pageHits(true, 0, true); // wrap around to the first hit
+        } else {
+            showLine(hits.first());
+        }
     } else {
+        const bool after = from > hits.last() && lines->hasHitsAfterPage();
         const auto it = std::lower_bound(hits.begin(), hits.end(), from);
-        row = it == hits.begin() ? hits.last() : *(it - 1);
+        if (!after && it != hits.begin()) {
+            showLine(*(it - 1));
+        } else if (after && (fromId > 0 || from >= lines->rowCount())) {
+            lines->pageHits(false, fromId, false);
+        } else if (lines->hasHitsBeforePage()) {
+            const bool beyond = from < hits.first() && fromId > 0;
+            lines->pageHits(false, beyond ? fromId : lines->hitIds().first(), !beyond);
+        } else if (lines->hasHitsAfterPage()) {
+            lines->pageHits(false, 0, true); // wrap around to the last hit
+        } else {
+            showLine(hits.last());
+        }
     }
-    showLine(row);
     updateCounter();
 }
 
@@ -503,16 +518,13 @@ void LogsPanel::updateCounter()
     if (m_lineModel->isSearching()) {
         text = tr("searching…");
     } else if (!m_lineModel->searchQuery().text.isEmpty()) {
-        const QList<int> &hits = m_lineModel->hitRows();
         const qint64 total = m_lineModel->totalHits();
         const QModelIndex current = m_lines->currentIndex();
-        const auto it = current.isValid()
-            ? std::lower_bound(hits.begin(), hits.end(), current.row())
-            : hits.end();
+        const qint64 k = current.isValid() ? m_lineModel->hitNumber(current.row()) : 0;
         if (total == 0)
             text = tr("no matches");
-        else if (it != hits.end() && *it == current.row())
-            text = tr("%1 of %2").arg(it - hits.begin() + 1).arg(total);
+        else if (k > 0)
+            text = tr("%1 of %2").arg(k).arg(total);
         else
             text = tr("%1 matches").arg(total);
     }
@@ -537,16 +549,15 @@ void LogsPanel::tryPendingJump()
         m_pendingExecution = QUuid();
         return;
     }
-    if (m_lineModel->lineCount() < m_pendingLine || m_lineModel->isSearching())
+    // The count must have arrived (and, with matches only, the matches) before the line's row
+    // can be known; with streams filtered the count is of the shown lines, so only its arrival
+    // is waited for.
+    const qint64 count = m_lineModel->lineCount();
+    if ((m_lineModel->isStreamFiltered() ? count == 0 : count < m_pendingLine)
+        || m_lineModel->isSearching())
         return;
-    const int row = m_lineModel->rowOfLine(m_pendingLine);
     m_pendingExecution = QUuid();
-    if (row >= 0) {
-        showLine(row);
-    } else {
-        m_lastMessage = tr("Line %1 is not among the matches").arg(m_pendingLine);
-        updateStatus();
-    }
+    m_lineModel->findLine(m_pendingLine); // answers with lineFound or errorOccurred
 }
 
 void LogsPanel::showDetail()
@@ -558,7 +569,7 @@ void LogsPanel::showDetail()
     }
     QString content
         = current.siblingAtColumn(LogModel::ContentColumn).data(LogModel::ContentRole).toString();
-    if (content.isNull() && m_lines->model() == m_lineModel) {
+    if (content.isNull()) {
         const LogEntry *e = m_lineModel->entry(current.row());
         content = e ? e->content : QString();
     }
@@ -572,41 +583,31 @@ void LogsPanel::showDetail()
     m_detail->setPlainText(content);
 }
 
+void LogsPanel::toggleExpanded(int row)
+{
+    const bool expanded = m_lineModel->setExpanded(row, !m_lineModel->isExpanded(row));
+    // Fixed row heights stay the rule (cheap over millions of rows); an expanded row is the
+    // exception, as tall as its text.
+    int height = m_lines->verticalHeader()->defaultSectionSize();
+    if (expanded) {
+        QStyleOptionViewItem option;
+        option.initFrom(m_lines->viewport());
+        option.font = m_lines->font();
+        option.fontMetrics = m_lines->fontMetrics();
+        const QModelIndex message = m_lineModel->index(row, LogLineModel::ContentColumn);
+        height = qMax(height, m_delegate->sizeHint(option, message).height());
+    }
+    m_lines->setRowHeight(row, height);
+}
+
 void LogsPanel::copyReference()
 {
     const QModelIndex current = m_lines->currentIndex();
-    if (!current.isValid() || m_lines->model() != m_lineModel || m_model->executionId().isNull())
+    if (!current.isValid() || m_model->executionId().isNull())
         return;
     const qint64 line = current.data(LogLineModel::LineNumberRole).toLongLong();
     QApplication::clipboard()->setText(m_lineModel->executionId().toString(QUuid::WithoutBraces)
                                        + u':' + QString::number(line));
-}
-
-bool LogsPanel::isFiltered() const
-{
-    return std::any_of(m_streams.begin(), m_streams.end(),
-                       [](const QCheckBox *box) { return !box->isChecked(); });
-}
-
-void LogsPanel::updateViewModel()
-{
-    // Filtered lines are not numbered rows of the execution: LogModel pages them instead.
-    QAbstractItemModel *wanted
-        = isFiltered() ? static_cast<QAbstractItemModel *>(m_model) : m_lineModel;
-    if (m_lines->model() == wanted)
-        return;
-    m_lines->setModel(wanted);
-    connect(m_lines->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            &LogsPanel::showDetail);
-    m_pendingScrollValue = -1;
-    if (wanted == m_lineModel)
-        m_model->setFollowing(true);
-    m_lines->setColumnWidth(LogModel::IdColumn, 70);
-    m_lines->setColumnWidth(LogModel::TimeColumn, 200);
-    m_lines->setColumnWidth(LogModel::StreamColumn, 90);
-    if (m_model->isFollowing())
-        scrollToBottom();
-    updateStatus();
 }
 
 void LogsPanel::jumpTo(const QString &target)
@@ -614,40 +615,19 @@ void LogsPanel::jumpTo(const QString &target)
     const QString text = target.trimmed();
     if (text.isEmpty())
         return;
-    if (isFiltered()) {
-        m_lastMessage = tr("Clear the filter to jump to a line or time");
-        updateStatus();
-        return;
-    }
     bool isNumber = false;
     const qint64 line = text.toLongLong(&isNumber);
-    if (!isNumber) {
-        m_lineModel->findTime(text); // answers with lineFound or errorOccurred
-        return;
-    }
-    if (line >= 1 && line <= m_lineModel->lineCount() && m_lineModel->rowOfLine(line) < 0) {
-        m_lastMessage = tr("Line %1 is not among the matches").arg(line);
-        updateStatus();
-        return;
-    }
-    if (line < 1 || line > m_lineModel->lineCount()) {
-        m_lastMessage
-            = tr("No line %1: the execution has %2 lines").arg(text).arg(m_lineModel->lineCount());
-        updateStatus();
-        return;
-    }
-    showLine(m_lineModel->rowOfLine(line));
+    // Both answer with lineFound (a row) or errorOccurred.
+    if (isNumber)
+        m_lineModel->findLine(line);
+    else
+        m_lineModel->findTime(text);
 }
 
 void LogsPanel::showLine(int row)
 {
     if (row < 0 || row >= m_lineModel->rowCount())
         return;
-    if (m_lines->model() != m_lineModel) {
-        m_lastMessage = tr("Tick every stream to go to a line");
-        updateStatus();
-        return;
-    }
     m_lastMessage.clear();
     m_model->setFollowing(false);
     const QModelIndex index = m_lineModel->index(row, LogLineModel::ContentColumn);
@@ -678,35 +658,9 @@ void LogsPanel::onExecutionsChanged()
 
 void LogsPanel::onScroll(int value)
 {
-    QScrollBar *bar = m_lines->verticalScrollBar();
-    if (!m_adjustingScroll && m_lines->model() == m_lineModel && m_lineModel->rowCount() > 0) {
-        m_model->setFollowing(value >= bar->maximum());
-        return;
-    }
-    if (m_adjustingScroll || m_model->rowCount() == 0)
-        return;
-    if (value <= bar->minimum() && m_model->hasOlder())
-        m_model->fetchOlder(); // reached the top: load the page before
     // Follow exactly while the newest line is in view; scrolling up stops following.
-    m_model->setFollowing(value >= bar->maximum() && !m_model->hasNewer());
-}
-
-void LogsPanel::onRowsInserted(int first)
-{
-    Q_UNUSED(first)
-    if (m_model->isFollowing() && m_lines->model() == m_model)
-        scrollToBottom();
-    updateStatus();
-}
-
-void LogsPanel::applyPendingScroll()
-{
-    QScrollBar *bar = m_lines->verticalScrollBar();
-    m_adjustingScroll = true;
-    bar->setValue(m_pendingScrollValue);
-    m_adjustingScroll = false;
-    if (bar->maximum() >= m_pendingScrollValue)
-        m_pendingScrollValue = -1;
+    if (!m_adjustingScroll && m_lineModel->rowCount() > 0)
+        m_model->setFollowing(value >= m_lines->verticalScrollBar()->maximum());
 }
 
 void LogsPanel::scrollToBottom()
@@ -724,8 +678,10 @@ void LogsPanel::applyStreamFilter()
         if (m_streams[i]->isChecked())
             shown << kStreams[i];
     }
-    m_model->setShownStreams(shown);
-    updateViewModel();
+    m_model->setShownStreams(shown); // what an export writes
+    m_lineModel->setStreams(m_model->filter());
+    m_lastMessage.clear();
+    updateStatus();
 }
 
 void LogsPanel::updateStatus()
@@ -734,17 +690,11 @@ void LogsPanel::updateStatus()
     m_emptyHint->setVisible(noExecutions);
     m_lines->setVisible(!noExecutions);
     QString text;
-    if (!m_model->executionId().isNull() && m_lines->model() == m_lineModel) {
-        text = tr("%1: %2 lines")
+    if (!m_model->executionId().isNull()) {
+        text = (m_lineModel->isStreamFiltered() ? tr("%1: %2 lines of the streams shown")
+                                                : tr("%1: %2 lines"))
                    .arg(m_model->executionId().toString(QUuid::WithoutBraces))
                    .arg(m_lineModel->lineCount());
-    } else if (!m_model->executionId().isNull()) {
-        text = tr("%1: %2 of %3 lines loaded")
-                   .arg(m_model->executionId().toString(QUuid::WithoutBraces))
-                   .arg(m_model->rowCount())
-                   .arg(m_model->totalCount());
-        if (m_model->isLoading())
-            text += tr(" — loading…");
     }
     if (!m_lastMessage.isEmpty())
         text += (text.isEmpty() ? QString() : QStringLiteral(" — ")) + m_lastMessage;
@@ -759,8 +709,7 @@ void LogsPanel::copySelection()
     std::sort(rows.begin(), rows.end());
     QStringList lines;
     for (int row : rows) {
-        const LogEntry *line
-            = m_lines->model() == m_lineModel ? m_lineModel->entry(row) : &m_model->entry(row);
+        const LogEntry *line = m_lineModel->entry(row);
         if (!line)
             continue; // not read yet: never copy a placeholder as if it were the line
         const LogEntry &e = *line;
@@ -786,25 +735,16 @@ void LogsPanel::exportToFile(const QString &filePath)
         updateStatus();
         return;
     }
-    // What the view shows: LogModel's stream filter while it pages the view, otherwise the
-    // whole execution or, with "only matches", the plain-text hits (the store filters by
-    // substring, ignoring case, in the same single query).
-    LogFilter filter = m_model->filter();
-    qint64 expected = isFiltered() ? m_model->totalCount() : m_lineModel->lineCount();
-    const QString text = m_search->text();
-    if (!isFiltered() && m_matchesOnly->isChecked() && !text.isEmpty()) {
-        if (m_regex->isChecked() || m_case->isChecked() || !m_exclude->text().trimmed().isEmpty()
-            || m_context->value() > 0) {
-            m_lastMessage = tr("Export of %1 not started: only plain-text matches (no regex, case, "
-                               "left-out terms or context) can be exported; untick \"Only "
-                               "matches\" to export the execution")
-                                .arg(filePath);
-            updateStatus();
-            return;
-        }
-        filter.text = text;
+    // What the view shows: the execution's lines of the ticked streams or, with "only matches",
+    // every hit with its context, matched as the search matches (regex, case, left-out terms).
+    const LogFilter filter = m_model->filter();
+    qint64 expected = m_lineModel->lineCount();
+    const bool matches = m_matchesOnly->isChecked() && !m_search->text().isEmpty();
+    // The fields as they are now, also when typing has not paused long enough to search yet.
+    LogSearchQuery query = fieldsQuery();
+    query.streams = m_lineModel->streams();
+    if (matches)
         expected = 0; // unknown until written: the bar just shows activity
-    }
     m_exportPath = filePath;
     m_lastMessage = tr("Exporting to %1…").arg(filePath);
     m_exportProgress->setRange(0, int(qMin<qint64>(expected, std::numeric_limits<int>::max())));
@@ -813,7 +753,10 @@ void LogsPanel::exportToFile(const QString &filePath)
     m_exportCancel->show();
     m_exportButton->setEnabled(false);
     updateStatus();
-    m_model->exportExecution(filePath, filter);
+    if (matches)
+        m_model->exportMatches(filePath, query);
+    else
+        m_model->exportExecution(filePath, filter);
 }
 
 void LogsPanel::chooseExportFile()

@@ -15,6 +15,7 @@ class QToolButton;
 
 namespace hivewatch {
 
+struct LogSearchQuery;
 class ExecutionListProxy;
 class LogExecutionModel;
 class LogHistogramStrip;
@@ -30,8 +31,9 @@ class LogSearchResultsModel;
 // at the bottom. A jump field (Ctrl+G) goes to a line number or a time. The find field searches
 // the execution (regex and case toggles, terms to leave out): hits are highlighted, F3 / Shift+F3
 // and n / N step through them with a "k of n" counter, and "only matches" shows just the hits
-// with ±N lines of context. Stream check boxes filter the whole execution: while they do, the view
-// shows LogModel's filtered pages instead. The panel reads only through models/ (no SQL here).
+// with ±N lines of context. Stream check boxes narrow the rows to the lines of the ticked streams,
+// still numbered by their line in the execution; jumps and stepping work over what is shown. The
+// panel reads only through models/ (no SQL here).
 class LogsPanel : public QWidget
 {
     Q_OBJECT
@@ -41,7 +43,7 @@ public:
     explicit LogsPanel(LogModel *model, QWidget *parent = nullptr);
 
     LogModel *model() const { return m_model; }
-    // Every line of the shown execution, what the lines view shows while nothing filters.
+    // The shown execution's lines (of the ticked streams), what the lines view shows.
     LogLineModel *lineModel() const { return m_lineModel; }
     QLineEdit *jumpField() const { return m_jump; }
     QLineEdit *findField() const { return m_search; }
@@ -61,6 +63,9 @@ public:
     void openLine(const QUuid &executionId, qint64 lineNumber);
     // The current line in full: every line of a multi-line entry, JSON pretty-printed.
     QPlainTextEdit *detailPane() const { return m_detail; }
+    // Shows the line at `row` whole in the list (JSON pretty-printed), or one line again, as
+    // Space, a double-click or its triangle do; a line with nothing more to show stays as it is.
+    void toggleExpanded(int row);
     // "<execution id>:<line number>" of the current line, to the clipboard.
     void copyReference();
     // Moves to the next (or previous) hit after the current line, wrapping around.
@@ -96,17 +101,14 @@ private:
     void buildUi();
     void onExecutionsChanged();
     void onScroll(int value);
-    void onRowsInserted(int first);
     void scrollToBottom();
-    void applyPendingScroll();
     void applyStreamFilter();
     void updateStatus();
     void chooseExportFile();
     void selectExecution(const QUuid &executionId);
     void showLine(int row);
-    bool isFiltered() const;
-    void updateViewModel();
     void applySearch();
+    LogSearchQuery fieldsQuery() const;
     void updateCounter();
     void tryPendingJump();
     void showDetail();
@@ -144,7 +146,6 @@ private:
     QLabel *m_emptyHint = nullptr;
     QString m_lastMessage;
     bool m_adjustingScroll = false;
-    int m_pendingScrollValue = -1; // where to scroll once the range allows it (older rows added)
 };
 
 } // namespace hivewatch
