@@ -849,7 +849,18 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
         applied->reserve(applied->size() + update.changes.size());
     // Recorded and applied changes keep their log order.
     const std::vector<qsizetype> order = writeOrder(update, prepared, !recorder && !applied);
-    for (const qsizetype i : order) {
+    for (size_t k = 0; k < order.size(); ++k) {
+        // In key order a part's changes and their bytes are read all over the heap: what the
+        // next rows need is fetched into the CPU cache while this one is written (waiting for
+        // it was a fifth of the writer's time).
+        constexpr size_t kAhead = 8;
+        if (k + kAhead < order.size()) {
+            const qsizetype next = order[k + kAhead];
+            __builtin_prefetch(&update.changes[next].operation);
+            __builtin_prefetch(prepared.at(next).key.constData());
+            __builtin_prefetch(prepared.at(next).json.constData());
+        }
+        const qsizetype i = order[k];
         const ShapeMessage &change = update.changes[i];
         Prepared &ready = prepared[i];
         const QByteArray &key = ready.key;
