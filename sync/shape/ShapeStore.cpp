@@ -663,7 +663,7 @@ std::vector<qsizetype> ShapeStore::writeOrder(const ShapeUpdate &update,
 {
     std::vector<qsizetype> order(size_t(prepared.size()));
     std::iota(order.begin(), order.end(), 0);
-    if (!byKey
+    if (!byKey || order.size() < 3
         || std::any_of(update.changes.cbegin(), update.changes.cend(),
                        [](const ShapeMessage &change) {
                            return change.operation != RowChange::Operation::Insert;
@@ -691,7 +691,9 @@ std::vector<qsizetype> ShapeStore::writeOrder(const ShapeUpdate &update,
         }
         entry.index = i;
     }
-    std::sort(entries.begin(), entries.end(), [&](const Entry &a, const Entry &b) {
+    // The first change stays first: a cleared shape takes its key prefix from the first key
+    // written (ShapeRowTable), which must not depend on this order.
+    std::sort(entries.begin() + 1, entries.end(), [&](const Entry &a, const Entry &b) {
         if (a.high != b.high)
             return a.high < b.high;
         if (a.low != b.low)
