@@ -169,9 +169,23 @@ Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson)
     // A body with SIMDJSON_PADDING spare bytes is parsed in place; any other is first copied
     // into the parser's padded buffer (10 MiB for Electric's chunks).
     const bool padded = body.capacity() - body.size() >= qsizetype(SIMDJSON_PADDING);
+    // The parser grows its buffers to each larger document exactly; a snapshot's next chunk is
+    // often a few bytes larger, and fresh buffers fault in again: grown with room to spare.
+    dom::parser &parser = threadParser();
+    // (The document, its tape and strings, is the larger part; parse() grows only what lacks.)
+    const size_t size = size_t(body.size());
+    if ((size > parser.capacity() || size > parser.doc.capacity())
+        && body.size() > kKeptParserBytes) {
+        const size_t room = size + size / 8;
+        auto error = parser.allocate(room);
+        if (!error)
+            error = parser.doc.allocate(room);
+        if (error)
+            return Error(QStringLiteral("the shape response could not be parsed"),
+                         QString::fromUtf8(error_message(error)));
+    }
     dom::element root;
-    if (auto error
-        = threadParser().parse(body.constData(), size_t(body.size()), !padded).get(root)) {
+    if (auto error = parser.parse(body.constData(), size_t(body.size()), !padded).get(root)) {
         return Error(QStringLiteral("the shape response is not valid JSON"),
                      QString::fromUtf8(error_message(error)));
     }

@@ -13,6 +13,12 @@ namespace {
 
 constexpr char kEscape = '\x01';
 
+// Whether `key` is stored as its rest after `prefix` (else escaped whole, see the header).
+bool sliceable(QByteArrayView prefix, QByteArrayView key)
+{
+    return key.startsWith(prefix) && !key.sliced(prefix.size()).startsWith(kEscape);
+}
+
 const char *const kTables = R"(
     CREATE TABLE IF NOT EXISTS shape_ids (
         id INTEGER PRIMARY KEY,
@@ -144,7 +150,7 @@ Result<ShapeRowTable::Shape *> ShapeRowTable::shape(QByteArrayView name, bool cr
 QByteArray ShapeRowTable::storedKey(Shape &shape, QByteArrayView key)
 {
     const QByteArray &prefix = shape.prefix ? *shape.prefix : QByteArray();
-    if (key.startsWith(prefix) && !key.sliced(prefix.size()).startsWith(kEscape))
+    if (sliceable(prefix, key))
         return key.sliced(prefix.size()).toByteArray();
     QByteArray escaped;
     escaped.reserve(key.size() + 1);
@@ -161,6 +167,14 @@ Result<void> ShapeRowTable::write(SqliteStatement &statement, Shape &shape, QByt
         shape.prefix = slash < 0 ? QByteArray() : key.first(slash + 1).toByteArray();
         if (auto set = m_setPrefix.bindText(1, *shape.prefix).bindInt(2, shape.id).run(); !set)
             return set;
+    }
+    // Most keys are stored as a slice of themselves: bound without a copy.
+    const QByteArray &prefix = *shape.prefix;
+    if (sliceable(prefix, key)) {
+        return statement.bindInt(1, shape.id)
+            .bindText(2, key.sliced(prefix.size()))
+            .bindText(3, json)
+            .run();
     }
     const QByteArray stored = storedKey(shape, key);
     return statement.bindInt(1, shape.id).bindText(2, stored).bindText(3, json).run();

@@ -9,6 +9,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <vector>
 
 namespace hivewatch {
 
@@ -651,6 +654,59 @@ QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
     return prepared;
 }
 
+// The order to write a part's changes in: a part of inserts only (a snapshot chunk) by key, so
+// each lands next to the one before in the key index and finding its place reads pages, and
+// CPU cache lines, just used instead of a random leaf (the index seek was a fifth of a 200k-row
+// sync's CPU). The same key twice keeps its arrival order, so the later row still wins.
+std::vector<qsizetype> ShapeStore::writeOrder(const ShapeUpdate &update,
+                                              const QList<Prepared> &prepared, bool byKey)
+{
+    std::vector<qsizetype> order(size_t(prepared.size()));
+    std::iota(order.begin(), order.end(), 0);
+    if (!byKey || order.size() < 3
+        || std::any_of(update.changes.cbegin(), update.changes.cend(),
+                       [](const ShapeMessage &change) {
+                           return change.operation != RowChange::Operation::Insert;
+                       }))
+        return order;
+    // Sorted by the 16 bytes after the key's shape prefix (`"schema"."table"/`, the same for
+    // all), big-endian, so most comparisons never touch the keys themselves.
+    struct Entry
+    {
+        quint64 high = 0;
+        quint64 low = 0;
+        qsizetype index = 0;
+    };
+    std::vector<Entry> entries(order.size());
+    for (qsizetype i = 0; i < prepared.size(); ++i) {
+        const QByteArray &key = prepared[i].key;
+        const qsizetype start = key.indexOf('/') + 1;
+        unsigned char bytes[16] = {};
+        std::memcpy(bytes, key.constData() + start,
+                    size_t(std::min<qsizetype>(16, key.size() - start)));
+        Entry &entry = entries[size_t(i)];
+        for (int b = 0; b < 8; ++b) {
+            entry.high = entry.high << 8 | bytes[b];
+            entry.low = entry.low << 8 | bytes[8 + b];
+        }
+        entry.index = i;
+    }
+    // The first change stays first: a cleared shape takes its key prefix from the first key
+    // written (ShapeRowTable), which must not depend on this order.
+    std::sort(entries.begin() + 1, entries.end(), [&](const Entry &a, const Entry &b) {
+        if (a.high != b.high)
+            return a.high < b.high;
+        if (a.low != b.low)
+            return a.low < b.low;
+        if (const int c = prepared[a.index].key.compare(prepared[b.index].key); c != 0)
+            return c < 0;
+        return a.index < b.index;
+    });
+    for (size_t i = 0; i < entries.size(); ++i)
+        order[i] = entries[i].index;
+    return order;
+}
+
 Result<void> ShapeStore::join()
 {
     // On the writer thread, after the write in flight (jobs run in order): only its result.
@@ -793,7 +849,20 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
 
     if (applied)
         applied->reserve(applied->size() + update.changes.size());
-    for (qsizetype i = 0; i < update.changes.size(); ++i) {
+    // Recorded and applied changes keep their log order.
+    const std::vector<qsizetype> order = writeOrder(update, prepared, !recorder && !applied);
+    for (size_t k = 0; k < order.size(); ++k) {
+        // In key order a part's changes and their bytes are read all over the heap: what the
+        // next rows need is fetched into the CPU cache while this one is written (waiting for
+        // it was a fifth of the writer's time).
+        constexpr size_t kAhead = 8;
+        if (k + kAhead < order.size()) {
+            const qsizetype next = order[k + kAhead];
+            __builtin_prefetch(&update.changes[next].operation);
+            __builtin_prefetch(prepared.at(next).key.constData());
+            __builtin_prefetch(prepared.at(next).json.constData());
+        }
+        const qsizetype i = order[k];
         const ShapeMessage &change = update.changes[i];
         Prepared &ready = prepared[i];
         const QByteArray &key = ready.key;

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace hivewatch {
 
@@ -125,6 +126,9 @@ private:
         QByteArray json; // an insert: the row in wire form
     };
     static QList<Prepared> convert(const ShapeUpdate &update);
+    // The order apply() writes `prepared` in: by key if `byKey` and all are inserts (see .cpp).
+    static std::vector<qsizetype> writeOrder(const ShapeUpdate &update,
+                                             const QList<Prepared> &prepared, bool byKey);
     // The ...Here functions and everything below run on the writer thread.
     Result<void> migrateHere();
     Result<std::optional<StoredShape>> loadHere(const QString &name, const QString &shapeKey,

@@ -819,7 +819,12 @@ void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body)
     // chunk, and the page faults of touching them.
     const qint64 available = reply->bytesAvailable();
     body.resize(0);
-    body.reserve(available + kShapeBodyPadding);
+    // A chunk larger than the one before gets a fresh buffer with room for the next few (the
+    // snapshot's chunks differ by a few bytes), not a realloc() copying the old chunk's bytes.
+    if (body.capacity() < available + kShapeBodyPadding) {
+        body = QByteArray();
+        body.reserve(available + available / 8 + kShapeBodyPadding);
+    }
     body.resize(available);
     const qint64 read = available > 0 ? reply->read(body.data(), available) : 0;
     body.resize(std::max<qint64>(read, 0));

@@ -47,6 +47,11 @@ SqliteConnection &SqliteConnection::operator=(SqliteConnection &&other) noexcept
     return *this;
 }
 
+void SqliteConnection::skipMemoryStatistics()
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 Result<SqliteConnection> SqliteConnection::open(const QString &path, Mode mode, int busyTimeoutMs)
 {
     sqlite3 *db = nullptr;

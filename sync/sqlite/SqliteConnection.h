@@ -25,6 +25,10 @@ public:
     // busyTimeoutMs: how long a statement waits for another connection's write lock.
     static Result<SqliteConnection> open(const QString &path, Mode mode, int busyTimeoutMs = 30000);
     static SqliteConnection borrow(sqlite3 *db, const QString &path);
+    // First thing in main(), before any connection opens (later it does nothing): SQLite stops
+    // counting its memory (sqlite3_memory_used and the soft heap limit, unused here), which took
+    // a process-wide mutex on every allocation and free of every connection.
+    static void skipMemoryStatistics();
     ~SqliteConnection();
     SqliteConnection(SqliteConnection &&other) noexcept;
     SqliteConnection &operator=(SqliteConnection &&other) noexcept;

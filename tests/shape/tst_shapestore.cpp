@@ -602,6 +602,14 @@ private slots:
         for (const QString &key : odd)
             expected.insert(key, key.toUtf8());
         QCOMPARE(readerTitles(shape), expected);
+        // The prefix comes from the snapshot's first key, whatever order the rows are written in
+        // (a part's inserts are written sorted by key, where the odd keys come first).
+        {
+            QSqlQuery q(m_reader->database());
+            QVERIFY(q.exec(QStringLiteral("SELECT key_prefix FROM shape_ids WHERE name = 'c'"))
+                    && q.next());
+            QCOMPARE(q.value(0).toString(), QStringLiteral("\"public\".\"t\"/"));
+        }
 
         ShapeUpdate deletes;
         deletes.handle = snapshot.handle;
