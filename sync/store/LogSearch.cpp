@@ -1,11 +1,14 @@
 #include "sync/store/LogSearch.h"
 
 #include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogLineMatcher.h"
+#include "sync/store/LogSearchCountCache.h"
 
 #include <QHash>
 #include <QMap>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <limits>
 
 namespace hivewatch {
@@ -30,51 +33,6 @@ LogEntry rowFrom(const SqliteStatement &q)
     e.timestamp = q.columnText(4);
     return e;
 }
-
-// The exact rule a line must meet; the SQL in front of it only narrows the candidates.
-class Matcher
-{
-public:
-    static Result<Matcher> make(const LogSearchQuery &query)
-    {
-        Matcher m;
-        m.m_text = query.text;
-        m.m_exclude = query.exclude;
-        m.m_exclude.removeAll(QString());
-        m.m_case = query.caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
-        if (query.regex) {
-            m.m_regex.setPattern(query.text);
-            m.m_regex.setPatternOptions(query.caseSensitive
-                                            ? QRegularExpression::NoPatternOption
-                                            : QRegularExpression::CaseInsensitiveOption);
-            if (!m.m_regex.isValid())
-                return Error(QStringLiteral("Invalid regular expression \"%1\": %2 at offset %3")
-                                 .arg(query.text, m.m_regex.errorString())
-                                 .arg(m.m_regex.patternErrorOffset()));
-            m.m_useRegex = true;
-            m.m_regex.optimize();
-        }
-        return m;
-    }
-
-    bool matches(const QString &content) const
-    {
-        if (m_useRegex ? !m_regex.match(content).hasMatch() : !content.contains(m_text, m_case))
-            return false;
-        for (const QString &term : m_exclude) {
-            if (content.contains(term, m_case))
-                return false;
-        }
-        return true;
-    }
-
-private:
-    QString m_text;
-    QStringList m_exclude;
-    Qt::CaseSensitivity m_case = Qt::CaseInsensitive;
-    QRegularExpression m_regex;
-    bool m_useRegex = false;
-};
 
 bool isAscii(const QString &s)
 {
@@ -127,13 +85,84 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
             where += QStringLiteral(" AND instr(l.content, ?1) > 0");
             c.scanText = query.text;
         } else if (isAscii(query.text)) {
-            where += QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'");
+            // LIKE folds ASCII alone; the Kelvin sign and the long s fold to k and s (Qt and
+            // FTS5 alike), so lines holding them stay candidates for a text with a k or an s.
+            const QString lower = query.text.toLower();
+            QString folded;
+            if (lower.contains(u'k'))
+                folded += QStringLiteral(" OR instr(l.content, char(8490)) > 0");
+            if (lower.contains(u's'))
+                folded += QStringLiteral(" OR instr(l.content, char(383)) > 0");
+            where += folded.isEmpty()
+                ? QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'")
+                : QStringLiteral(" AND (l.content LIKE ?1 ESCAPE '\\'%1)").arg(folded);
             c.scanText = likePattern(query.text);
         }
     }
     c.scanSql = QStringLiteral("SELECT %1 FROM log_entries l WHERE %2%3 ORDER BY l.id")
                     .arg(QLatin1String(kColumns), where, execution);
     return c;
+}
+
+QString countKey(const LogSearchQuery &query)
+{
+    QStringList exclude = query.exclude;
+    exclude.removeAll(QString());
+    return QStringList {query.executionId ? query.executionId->toString() : QString(),
+                        QString::number(query.regex), QString::number(query.caseSensitive),
+                        query.text, exclude.join(QChar(1))}
+        .join(QChar(0));
+}
+
+// Every hit counted per execution in one pass over the candidates, on the stored bytes: no
+// QString, no LogEntry per hit, and no recheck of the text for an index hit on an ASCII line
+// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()).
+Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearchQuery &query,
+                                     const Candidates &c, const LogLineMatcher &matcher)
+{
+    QList<LogHitCount> counts;
+    QHash<QUuid, qsizetype> slot;
+    const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
+    QByteArray lastExec;
+    qsizetype last = -1;
+    for (const QString *sql : {&c.indexSql, &c.scanSql}) {
+        if (sql->isEmpty())
+            continue;
+        auto q = db.prepare(sql->toStdString());
+        if (!q)
+            return q.error();
+        const bool fromIndex = sql == &c.indexSql;
+        const QString &text = fromIndex ? c.indexText : c.scanText;
+        if (!text.isNull())
+            q->bindText(1, text);
+        if (query.executionId)
+            q->bindBlob(2, execution);
+        q->bindInt(3, c.mark);
+        const bool textKnown = fromIndex && matcher.indexAnswersText();
+        for (;;) {
+            const auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            if (!matcher.matchesUtf8(q->columnBytes(3), textKnown))
+                continue;
+            // Lines of one execution come in runs: a hash lookup only where a run changes.
+            const std::string_view exec = q->columnBytes(1);
+            if (last < 0 || std::string_view(lastExec.constData(), lastExec.size()) != exec) {
+                lastExec = QByteArray(exec.data(), qsizetype(exec.size()));
+                const QUuid id = QUuid::fromRfc4122(lastExec);
+                auto it = slot.find(id);
+                if (it == slot.end()) {
+                    it = slot.insert(id, counts.size());
+                    counts.append(LogHitCount {id, 0, q->columnInt(0)});
+                }
+                last = *it;
+            }
+            ++counts[last].hits;
+        }
+    }
+    return counts;
 }
 
 } // namespace
@@ -145,7 +174,7 @@ LogSearch::LogSearch(LogStore &store)
 
 Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
 {
-    const auto matcher = Matcher::make(query);
+    const auto matcher = LogLineMatcher::make(query);
     if (!matcher)
         return matcher.error();
     const auto index = m_store.indexProgress();
@@ -167,6 +196,9 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
                           .arg(index->percent())
                           .arg(index->tail());
 
+    // A first page with full counts: the page stops reading at maxLines, and the counts come
+    // from one tight pass (or the store's cache), so the page does not wait for every hit's line.
+    const bool countApart = query.fullCounts && query.maxLines > 0;
     QHash<QUuid, int> groupOf;
     qint64 materialized = 0;
     bool stopped = false;
@@ -188,8 +220,8 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
                 return row.error();
             if (!row.value())
                 break;
-            const QString content = q->columnText(3);
-            if (!matcher->matches(content))
+            if (!matcher->matchesUtf8(q->columnBytes(3),
+                                      sql == &c.indexSql && matcher->indexAnswersText()))
                 continue;
             const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
             auto it = groupOf.find(exec);
@@ -201,7 +233,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
             ++group.hits;
             ++result.totalHits;
             if (query.maxLines > 0 && materialized >= query.maxLines) {
-                if (!query.fullCounts) {
+                if (!query.fullCounts || countApart) {
                     // The first page is all that was asked for: the rest is not read.
                     result.countsComplete = false;
                     stopped = true;
@@ -213,6 +245,37 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
             group.lines.append(LogSearchLine {rowFrom(*q), 0, true});
         }
         q->reset();
+    }
+    if (countApart && stopped) {
+        LogSearchCountCache &cache = m_store.searchCounts();
+        if (auto v = cache.validate(db); !v)
+            return v.error();
+        const QString key = countKey(query);
+        const QList<LogHitCount> *counts = cache.find(key);
+        if (!counts) {
+            auto fresh = countHits(db, query, c, matcher.value());
+            if (!fresh)
+                return fresh.error();
+            cache.insert(key, std::move(fresh.value()));
+            counts = cache.find(key);
+        }
+        result.totalHits = 0;
+        result.countsComplete = true;
+        QHash<QUuid, qint64> firstId;
+        for (const LogHitCount &n : *counts) {
+            auto it = groupOf.find(n.executionId);
+            if (it == groupOf.end()) {
+                it = groupOf.insert(n.executionId, int(result.groups.size()));
+                result.groups.append(LogSearchGroup {n.executionId, 0, {}});
+            }
+            result.groups[*it].hits = n.hits;
+            result.totalHits += n.hits;
+            firstId.insert(n.executionId, n.firstId);
+        }
+        std::stable_sort(result.groups.begin(), result.groups.end(),
+                         [&firstId](const LogSearchGroup &a, const LogSearchGroup &b) {
+                             return firstId.value(a.executionId) < firstId.value(b.executionId);
+                         });
     }
 
     // Line numbers counted forward from hit to hit: one pass over each execution's id index.
