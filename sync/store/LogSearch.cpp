@@ -16,6 +16,8 @@ namespace hivewatch {
 namespace {
 
 const char kColumns[] = "l.id, l.execution_id, l.output_type, l.content, l.timestamp";
+// The same positions for counting: SQLite reads every selected column of every row.
+const char kCountColumns[] = "l.id, l.execution_id, NULL, l.content, NULL";
 
 // An unindexed tail up to this long is the builder's normal lag, not worth a note.
 constexpr qint64 kQuietTail = 50000;
@@ -128,7 +130,9 @@ Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearch
     for (const QString *sql : {&c.indexSql, &c.scanSql}) {
         if (sql->isEmpty())
             continue;
-        auto q = db.prepare(sql->toStdString());
+        auto q = db.prepare(QString(*sql)
+                                .replace(QLatin1String(kColumns), QLatin1String(kCountColumns))
+                                .toStdString());
         if (!q)
             return q.error();
         const bool fromIndex = sql == &c.indexSql;
