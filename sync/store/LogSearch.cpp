@@ -1,6 +1,8 @@
 #include "sync/store/LogSearch.h"
 
 #include "sync/sqlite/SqliteConnection.h"
+#include "sync/store/LogLineMatcher.h"
+#include "sync/store/LogSearchCountCache.h"
 
 #include <QHash>
 #include <QMap>
@@ -10,6 +12,7 @@
 
 #include <deque>
 
+#include <algorithm>
 #include <limits>
 
 namespace hivewatch {
@@ -17,6 +20,9 @@ namespace hivewatch {
 namespace {
 
 const char kColumns[] = "l.id, l.execution_id, l.output_type, l.content, l.timestamp";
+// The same positions for counting: SQLite reads every selected column of every row.
+const char kCountColumns[] = "l.id, l.execution_id, NULL, l.content, NULL";
+const char kCountStreamColumns[] = "l.id, l.execution_id, l.output_type, l.content, NULL";
 
 // An unindexed tail up to this long is the builder's normal lag, not worth a note.
 constexpr qint64 kQuietTail = 50000;
@@ -34,51 +40,6 @@ LogEntry rowFrom(const SqliteStatement &q)
     e.timestamp = q.columnText(4);
     return e;
 }
-
-// The exact rule a line must meet; the SQL in front of it only narrows the candidates.
-class Matcher
-{
-public:
-    static Result<Matcher> make(const LogSearchQuery &query)
-    {
-        Matcher m;
-        m.m_text = query.text;
-        m.m_exclude = query.exclude;
-        m.m_exclude.removeAll(QString());
-        m.m_case = query.caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
-        if (query.regex) {
-            m.m_regex.setPattern(query.text);
-            m.m_regex.setPatternOptions(query.caseSensitive
-                                            ? QRegularExpression::NoPatternOption
-                                            : QRegularExpression::CaseInsensitiveOption);
-            if (!m.m_regex.isValid())
-                return Error(QStringLiteral("Invalid regular expression \"%1\": %2 at offset %3")
-                                 .arg(query.text, m.m_regex.errorString())
-                                 .arg(m.m_regex.patternErrorOffset()));
-            m.m_useRegex = true;
-            m.m_regex.optimize();
-        }
-        return m;
-    }
-
-    bool matches(const QString &content) const
-    {
-        if (m_useRegex ? !m_regex.match(content).hasMatch() : !content.contains(m_text, m_case))
-            return false;
-        for (const QString &term : m_exclude) {
-            if (content.contains(term, m_case))
-                return false;
-        }
-        return true;
-    }
-
-private:
-    QString m_text;
-    QStringList m_exclude;
-    Qt::CaseSensitivity m_case = Qt::CaseInsensitive;
-    QRegularExpression m_regex;
-    bool m_useRegex = false;
-};
 
 bool isAscii(const QString &s)
 {
@@ -140,7 +101,17 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
             where += QStringLiteral(" AND instr(l.content, ?1) > 0");
             c.scanText = query.text;
         } else if (isAscii(query.text)) {
-            where += QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'");
+            // LIKE folds ASCII alone; the Kelvin sign and the long s fold to k and s (Qt and
+            // FTS5 alike), so lines holding them stay candidates for a text with a k or an s.
+            const QString lower = query.text.toLower();
+            QString folded;
+            if (lower.contains(u'k'))
+                folded += QStringLiteral(" OR instr(l.content, char(8490)) > 0");
+            if (lower.contains(u's'))
+                folded += QStringLiteral(" OR instr(l.content, char(383)) > 0");
+            where += folded.isEmpty()
+                ? QStringLiteral(" AND l.content LIKE ?1 ESCAPE '\\'")
+                : QStringLiteral(" AND (l.content LIKE ?1 ESCAPE '\\'%1)").arg(folded);
             c.scanText = likePattern(query.text);
         }
     }
@@ -176,6 +147,83 @@ bool inStreams(const LogFilter &streams, const QString &outputType)
         || streams.outputTypes.contains(outputType) != streams.excludeOutputTypes;
 }
 
+QString countKey(const LogSearchQuery &query)
+{
+    QStringList exclude = query.exclude;
+    exclude.removeAll(QString());
+    return QStringList {query.executionId ? query.executionId->toString() : QString(),
+                        QString::number(query.regex),
+                        QString::number(query.caseSensitive),
+                        query.text,
+                        exclude.join(QChar(1)),
+                        QString::number(query.streams.excludeOutputTypes),
+                        query.streams.outputTypes.join(QChar(1)),
+                        QString::number(query.afterId),
+                        QString::number(query.beforeId)}
+        .join(QChar(0));
+}
+
+// Every hit counted per execution in one pass over the candidates, on the stored bytes: no
+// QString, no LogEntry per hit, and no recheck of the text for an index hit on an ASCII line
+// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()).
+Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearchQuery &query,
+                                     const Candidates &c, const LogLineMatcher &matcher)
+{
+    QList<LogHitCount> counts;
+    QHash<QUuid, qsizetype> slot;
+    const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
+    QByteArray lastExec;
+    qsizetype last = -1;
+    for (const QString *sql : {&c.indexSql, &c.scanSql}) {
+        if (sql->isEmpty())
+            continue;
+        const bool byStream = !query.streams.outputTypes.isEmpty();
+        auto q
+            = db.prepare(QString(*sql)
+                             .replace(QLatin1String(kColumns),
+                                      QLatin1String(byStream ? kCountStreamColumns : kCountColumns))
+                             .toStdString());
+        if (!q)
+            return q.error();
+        const bool fromIndex = sql == &c.indexSql;
+        const QString &text = fromIndex ? c.indexText : c.scanText;
+        if (!text.isNull())
+            q->bindText(1, text);
+        if (query.executionId)
+            q->bindBlob(2, execution);
+        q->bindInt(3, c.mark);
+        if (query.afterId > 0)
+            q->bindInt(4, query.afterId);
+        if (query.beforeId > 0)
+            q->bindInt(5, query.beforeId);
+        const bool textKnown = fromIndex && matcher.indexAnswersText();
+        for (;;) {
+            const auto row = q->step();
+            if (!row)
+                return row.error();
+            if (!row.value())
+                break;
+            if (!matcher.matchesUtf8(q->columnBytes(3), textKnown)
+                || (byStream && !inStreams(query.streams, q->columnText(2))))
+                continue;
+            // Lines of one execution come in runs: a hash lookup only where a run changes.
+            const std::string_view exec = q->columnBytes(1);
+            if (last < 0 || std::string_view(lastExec.constData(), lastExec.size()) != exec) {
+                lastExec = QByteArray(exec.data(), qsizetype(exec.size()));
+                const QUuid id = QUuid::fromRfc4122(lastExec);
+                auto it = slot.find(id);
+                if (it == slot.end()) {
+                    it = slot.insert(id, counts.size());
+                    counts.append(LogHitCount {id, 0, q->columnInt(0)});
+                }
+                last = *it;
+            }
+            ++counts[last].hits;
+        }
+    }
+    return counts;
+}
+
 } // namespace
 
 LogSearch::LogSearch(LogStore &store)
@@ -185,7 +233,7 @@ LogSearch::LogSearch(LogStore &store)
 
 Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
 {
-    const auto matcher = Matcher::make(query);
+    const auto matcher = LogLineMatcher::make(query);
     if (!matcher)
         return matcher.error();
     const auto index = m_store.indexProgress();
@@ -207,6 +255,9 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
                           .arg(index->percent())
                           .arg(index->tail());
 
+    // A first page with full counts: the page stops reading at maxLines, and the counts come
+    // from one tight pass (or the store's cache), so the page does not wait for every hit's line.
+    const bool countApart = query.fullCounts && query.maxLines > 0;
     QHash<QUuid, int> groupOf;
     qint64 materialized = 0;
     bool stopped = false;
@@ -232,8 +283,10 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
                 return row.error();
             if (!row.value())
                 break;
-            const QString content = q->columnText(3);
-            if (!matcher->matches(content) || !inStreams(query.streams, q->columnText(2)))
+            if (!matcher->matchesUtf8(q->columnBytes(3),
+                                      sql == &c.indexSql && matcher->indexAnswersText())
+                || (!query.streams.outputTypes.isEmpty()
+                    && !inStreams(query.streams, q->columnText(2))))
                 continue;
             const QUuid exec = QUuid::fromRfc4122(q->columnByteArray(1));
             auto it = groupOf.find(exec);
@@ -245,7 +298,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
             ++group.hits;
             ++result.totalHits;
             if (query.maxLines > 0 && materialized >= query.maxLines) {
-                if (!query.fullCounts) {
+                if (!query.fullCounts || countApart) {
                     // The first page is all that was asked for: the rest is not read.
                     result.countsComplete = false;
                     stopped = true;
@@ -257,6 +310,37 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
             group.lines.append(LogSearchLine {rowFrom(*q), 0, true});
         }
         q->reset();
+    }
+    if (countApart && stopped) {
+        LogSearchCountCache &cache = m_store.searchCounts();
+        if (auto v = cache.validate(db); !v)
+            return v.error();
+        const QString key = countKey(query);
+        const QList<LogHitCount> *counts = cache.find(key);
+        if (!counts) {
+            auto fresh = countHits(db, query, c, matcher.value());
+            if (!fresh)
+                return fresh.error();
+            cache.insert(key, std::move(fresh.value()));
+            counts = cache.find(key);
+        }
+        result.totalHits = 0;
+        result.countsComplete = true;
+        QHash<QUuid, qint64> firstId;
+        for (const LogHitCount &n : *counts) {
+            auto it = groupOf.find(n.executionId);
+            if (it == groupOf.end()) {
+                it = groupOf.insert(n.executionId, int(result.groups.size()));
+                result.groups.append(LogSearchGroup {n.executionId, 0, {}});
+            }
+            result.groups[*it].hits = n.hits;
+            result.totalHits += n.hits;
+            firstId.insert(n.executionId, n.firstId);
+        }
+        std::stable_sort(result.groups.begin(), result.groups.end(),
+                         [&firstId](const LogSearchGroup &a, const LogSearchGroup &b) {
+                             return firstId.value(a.executionId) < firstId.value(b.executionId);
+                         });
     }
 
     // Line numbers counted forward from hit to hit: one pass over each execution's id index.

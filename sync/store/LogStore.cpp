@@ -266,6 +266,11 @@ const SqliteConnection &LogStore::connection() const
     return d->connection;
 }
 
+LogSearchCountCache &LogStore::searchCounts()
+{
+    return d->searchCounts;
+}
+
 Result<void> LogStore::withTransaction(const std::function<Result<void>()> &body)
 {
     if (d->readOnly)

@@ -137,6 +137,7 @@ struct LogStoreStats
 // ledger and its log lines commit together. ShapeStore writes the same file through a
 // connection of its own on its writer thread, with its own LogRowWriter.
 class SqliteConnection;
+class LogSearchCountCache;
 
 class LogStore
 {
@@ -230,6 +231,8 @@ public:
     // the writers that share LogStore's transactions (the legacy migration). LogStore itself
     // still reads (paging, search, export) and migrates through Qt Sql on this connection.
     const SqliteConnection &connection() const;
+    // LogSearch's full counts, kept with this connection while the file is unchanged.
+    LogSearchCountCache &searchCounts();
 
 private:
     LogStore();

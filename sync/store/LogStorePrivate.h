@@ -5,6 +5,7 @@
 
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogRowWriter.h"
+#include "sync/store/LogSearchCountCache.h"
 #include "sync/store/LogStore.h"
 
 #include <QHash>
@@ -33,6 +34,7 @@ struct LogStore::Private
     std::unique_ptr<QSqlQuery> countQuery;
     QHash<QString, qint64> countCache; // filtered counts, see filteredCount()
     qint64 countCacheVersion = -1;
+    LogSearchCountCache searchCounts;
 
     Result<qint64> filteredCount(const QUuid &executionId, const LogFilter &filter,
                                  const QString &where, const QVariantList &values);

@@ -226,6 +226,8 @@ private slots:
     void indexSurvivesAWriterKilledDuringIngest();
     void newRequestInterruptsARunningScan();
     void filteredCountsAreCachedUntilLinesChange();
+    void countsBesideAFirstPageAreExact();
+    void searchCountsAreCachedUntilLinesChange();
     void exportIsOneQueryWithProgressAndCancel();
 
 private:
@@ -669,6 +671,178 @@ void TestLogSearch::filteredCountsAreCachedUntilLinesChange()
     QCOMPARE(count(), first + 2);
     QVERIFY(writer->deleteByExecution(kExecA).ok());
     QCOMPARE(count(), 0);
+}
+
+// Lines where case folding beyond ASCII matters to a case-insensitive ASCII term: the Kelvin
+// sign and the long s fold to k and s (in Qt and in FTS5), a dotted capital I does not fold to i.
+QList<NewLogEntry> foldingLines()
+{
+    const QString kelvin = QChar(0x212A);
+    const QString longS = QChar(0x17F);
+    const QString dottedI = QChar(0x130);
+    const QString contents[] = {
+        QStringLiteral("status=200 LogStore.cpp ok"),
+        kelvin + QStringLiteral("elvin status ") + longS + QStringLiteral("tatus"),
+        dottedI + QStringLiteral("dent STATUS"),
+        QStringLiteral("Ident kelvin"),
+        QStringLiteral("x").repeated(40000) + QStringLiteral(" Status tail"),
+        QStringLiteral("Größe status 日本語"),
+        QStringLiteral("plain line without it"),
+    };
+    QList<NewLogEntry> rows;
+    const QUuid execs[] = {kExecB, kExecA, kExecC};
+    for (int i = 0; i < 700; ++i)
+        rows.append(line(execs[(i / 50) % 3], contents[i % 7] + QStringLiteral(" #%1").arg(i)));
+    return rows;
+}
+
+void TestLogSearch::countsBesideAFirstPageAreExact()
+{
+    // A first page with full counts reads the page and counts the rest in a separate pass that
+    // trusts the index for the text on ASCII lines and checks everything else: it must give the
+    // same hits per execution, in the same group order, as the rule applied to every line.
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(foldingLines()).ok());
+    QVERIFY(store->indexStep(400).ok()); // the rest is the scanned tail
+    LogSearch search(*store);
+    struct Case
+    {
+        QString text;
+        bool caseSensitive = false;
+        bool regex = false;
+        QStringList exclude;
+    };
+    const QList<Case> cases = {
+        {QStringLiteral("status"), false, false, {}},
+        {QStringLiteral("kelvin"), false, false, {}},
+        {QStringLiteral("ident"), false, false, {}},
+        {QStringLiteral("Status"), true, false, {}},
+        {QStringLiteral("status"), false, false, {QStringLiteral("logstore")}},
+        {QStringLiteral("status"), false, false, {QStringLiteral("ok"), QStringLiteral("日本")}},
+        {QStringLiteral("st"), false, false, {QStringLiteral("x")}},
+        {QStringLiteral("größe"), false, false, {}},
+        {QStringLiteral("stat(us)? t"), false, true, {}},
+        {QString(), false, false, {QStringLiteral("status")}},
+    };
+    for (bool indexed : {false, true}) {
+        if (indexed)
+            QVERIFY(indexAll(*store));
+        for (const Case &c : cases) {
+            LogSearchQuery query;
+            query.text = c.text;
+            query.caseSensitive = c.caseSensitive;
+            query.regex = c.regex;
+            query.exclude = c.exclude;
+            query.maxLines = 7;
+            query.fullCounts = true;
+            const auto cs = c.caseSensitive ? Qt::CaseSensitive : Qt::CaseInsensitive;
+            const QRegularExpression re(c.text,
+                                        c.caseSensitive
+                                            ? QRegularExpression::NoPatternOption
+                                            : QRegularExpression::CaseInsensitiveOption);
+            const auto rule = [&](const QString &content) {
+                if (c.regex ? !re.match(content).hasMatch() : !content.contains(c.text, cs))
+                    return false;
+                for (const QString &term : c.exclude) {
+                    if (content.contains(term, cs))
+                        return false;
+                }
+                return true;
+            };
+            const Expected want = expected(*store, rule);
+            const auto r = search.search(query);
+            const QString what = QStringLiteral("'%1' case=%2 regex=%3 exclude=%4 indexed=%5")
+                                     .arg(c.text)
+                                     .arg(c.caseSensitive)
+                                     .arg(c.regex)
+                                     .arg(c.exclude.join(u','))
+                                     .arg(indexed);
+            QVERIFY2(r.ok(), qPrintable(what));
+            QVERIFY2(r->countsComplete, qPrintable(what));
+            // Groups ordered by their first hit; each group's count is every hit it has.
+            QList<QPair<qint64, QUuid>> firstHits;
+            qint64 total = 0;
+            for (auto it = want.ids.cbegin(); it != want.ids.cend(); ++it) {
+                firstHits.append({it.value().first(), it.key()});
+                total += it.value().size();
+            }
+            std::sort(firstHits.begin(), firstHits.end());
+            QList<QUuid> order;
+            QList<qint64> allHits;
+            for (const auto &f : firstHits) {
+                order.append(f.second);
+                allHits += want.ids.value(f.second);
+            }
+            std::sort(allHits.begin(), allHits.end());
+            QList<QUuid> gotOrder;
+            QList<qint64> pageIds;
+            for (const LogSearchGroup &g : r->groups) {
+                gotOrder.append(g.executionId);
+                QVERIFY2(g.hits == want.ids.value(g.executionId).size(),
+                         qPrintable(what
+                                    + QStringLiteral(": %1 hits, expected %2")
+                                          .arg(g.hits)
+                                          .arg(want.ids.value(g.executionId).size())));
+                for (const LogSearchLine &l : g.lines)
+                    pageIds.append(l.entry.id);
+            }
+            QVERIFY2(gotOrder == order, qPrintable(what));
+            QVERIFY2(r->totalHits == total, qPrintable(what));
+            std::sort(pageIds.begin(), pageIds.end());
+            QVERIFY2(pageIds == allHits.mid(0, 7), qPrintable(what));
+            QVERIFY2(total > 7, qPrintable(what)); // the counts went past the page
+        }
+    }
+}
+
+void TestLogSearch::searchCountsAreCachedUntilLinesChange()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(foldingLines()).ok());
+    QVERIFY(indexAll(*store));
+    LogSearch search(*store);
+    LogSearchQuery query;
+    query.text = QStringLiteral("status");
+    query.maxLines = 3;
+    const auto hits = [&]() {
+        return search.search(query)->totalHits;
+    };
+    const qint64 first = hits();
+    QVERIFY(first > 3);
+    QCOMPARE(hits(), first);
+    // Another filter is another count.
+    query.exclude = {QStringLiteral("logstore")};
+    const qint64 filtered = hits();
+    QVERIFY(filtered < first);
+    query.exclude.clear();
+    QCOMPARE(hits(), first);
+    // Written through this connection…
+    QVERIFY(store->append({line(kExecA, QStringLiteral("one more status"))}).ok());
+    QCOMPARE(hits(), first + 1);
+    // …and through another one, including the index builder's commits.
+    auto writer = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(writer);
+    QVERIFY(writer->append({line(kExecB, QStringLiteral("STATUS again"))}).ok());
+    QCOMPARE(hits(), first + 2);
+    QVERIFY(indexAll(*writer));
+    QCOMPARE(hits(), first + 2);
+    QVERIFY(writer->deleteByExecution(kExecA).ok());
+    const qint64 left
+        = expected(*store,
+                   [](const QString &c) {
+                       return c.contains(QLatin1String("status"), Qt::CaseInsensitive);
+                   })
+              .ids.value(kExecB)
+              .size()
+        + expected(*store,
+                   [](const QString &c) {
+                       return c.contains(QLatin1String("status"), Qt::CaseInsensitive);
+                   })
+              .ids.value(kExecC)
+              .size();
+    QCOMPARE(hits(), left);
 }
 
 void TestLogSearch::exportIsOneQueryWithProgressAndCancel()
