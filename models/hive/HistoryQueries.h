@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/hive/AlertRules.h"
 #include "models/hive/TrendSeries.h"
 
 #include <QDateTime>
@@ -65,6 +66,14 @@ struct HistoryEvents
     QString error;
 };
 
+// Rows' last recorded status changes by id (rows without one are left out): when each entered
+// its status, for the stuck-task rule.
+struct StatusChanges
+{
+    QHash<QString, AlertRules::StatusChange> byKey;
+    QString error;
+};
+
 // What the views ask of the store's history. An implementation is made, used and dropped on one
 // worker thread (HistorySource's): it may hold a SQLite connection.
 class HistoryQueries
@@ -80,6 +89,13 @@ public:
     virtual HistoryEvents changesBetween(const QDateTime &from, const QDateTime &to,
                                          const QString &table, const QString &key)
         = 0;
+    // The last status change of each of `keys` in `table` (none recorded: left out).
+    virtual StatusChanges lastStatusChanges(const QString &table, const QStringList &keys)
+    {
+        Q_UNUSED(table);
+        Q_UNUSED(keys);
+        return {};
+    }
 };
 
 // Opens the queries on a store file; called on the worker thread.
@@ -89,3 +105,4 @@ using HistoryQueriesFactory = std::function<std::unique_ptr<HistoryQueries>(cons
 
 Q_DECLARE_METATYPE(hivewatch::RowState)
 Q_DECLARE_METATYPE(hivewatch::HistoryEvents)
+Q_DECLARE_METATYPE(hivewatch::StatusChanges)

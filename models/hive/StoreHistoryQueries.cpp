@@ -118,6 +118,23 @@ HistoryReader *StoreHistoryQueries::reader(QString *error)
     return &*m_reader;
 }
 
+StatusChanges StoreHistoryQueries::lastStatusChanges(const QString &table, const QStringList &keys)
+{
+    StatusChanges result;
+    HistoryReader *history = reader(&result.error);
+    if (!history)
+        return result;
+    auto changes = history->lastStatusChanges(table, keys);
+    if (!changes) {
+        result.error = errorText(changes.error());
+        m_reader.reset();
+        return result;
+    }
+    for (auto it = changes->cbegin(); it != changes->cend(); ++it)
+        result.byKey.insert(it.key(), {it->status, it->atMs});
+    return result;
+}
+
 std::pair<qint64, qint64> StoreHistoryQueries::trendWindow(TrendRange range, qint64 toMs)
 {
     const qint64 bucket = trendBucketMs(range);

@@ -891,6 +891,39 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
     return out;
 }
 
+Result<QHash<QString, HistoryChange>> HistoryReader::lastStatusChanges(const QString &table,
+                                                                       const QStringList &keys)
+{
+    // A table with nothing recorded has no changes to give: not an error here.
+    // One seek per key down (tbl, key, at_ms, status): the index alone answers it.
+    auto select = m_db.prepare(R"(SELECT status, at_ms, op, id FROM history
+                                  WHERE tbl = ? AND key = ? AND status IS NOT NULL
+                                  AND status <> '(deleted)'
+                                  ORDER BY at_ms DESC, id DESC LIMIT 1)");
+    if (!select)
+        return sqlError(QStringLiteral("last status changes"));
+    QHash<QString, HistoryChange> out;
+    for (const QString &key : keys) {
+        select->bindText(1, table).bindText(2, key);
+        auto found = select->step();
+        if (!found)
+            return sqlError(QStringLiteral("last status changes"));
+        if (found.value()) {
+            HistoryChange change;
+            change.table = table;
+            change.key = key;
+            change.status = select->columnText(0);
+            change.atMs = select->columnInt(1);
+            change.operation
+                = HistoryChange::Operation(std::clamp<qint64>(select->columnInt(2), 1, 3));
+            change.id = select->columnInt(3);
+            out.insert(key, change);
+        }
+        select->reset();
+    }
+    return out;
+}
+
 Result<HistoryReport> HistoryReader::report(qint64 fromMs, qint64 toMs)
 {
     if (auto checked = checkRange(fromMs, toMs, toMs - fromMs); !checked)
