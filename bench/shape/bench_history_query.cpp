@@ -6,7 +6,8 @@
 // heartbeats are recorded) is in the shape rows with one mark per table, 30 days back.
 //
 //   bench_history_query [CHANGES] [RUNS] [SNAPSHOT] [STORE]  (defaults: 1000000, 11, 10000)
-// STORE: fill this file (it must not exist) and keep it, to try queries on by hand.
+// STORE: fill this file and keep it, to try queries on by hand; when it exists, it is measured
+// as it is (not filled again). The report (not a chart) runs min(RUNS, 3) times.
 #include "sync/hive/HistoryReader.h"
 #include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/shape/ShapeRowTable.h"
@@ -40,12 +41,14 @@ double cpuMs()
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // each figure as it comes, into a file too
     const qint64 changes = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1000000;
     const int runs = argc > 2 ? QByteArray(argv[2]).toInt() : 11;
     const qint64 snapshot = argc > 3 ? QByteArray(argv[3]).toLongLong() : 10000;
     QTemporaryDir dir;
     const QString path
         = argc > 4 ? QString::fromLocal8Bit(argv[4]) : dir.filePath(QStringLiteral("store.sqlite"));
+    const bool reuse = argc > 4 && QFileInfo::exists(path);
     auto store = LogStore::open(path, LogStore::Access::ReadWrite);
     auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
     if (!store || !db || !HiveHistoryRecorder::migrate(db.value())
@@ -54,8 +57,15 @@ int main(int argc, char *argv[])
         return 1;
     }
     const qint64 sizeBefore = QFileInfo(path).size();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 span = 30LL * 24 * 3600 * 1000;
+    if (reuse) {
+        // The fill's clock: its last change is one step before it.
+        auto last = db->prepare("SELECT max(at_ms) FROM history");
+        if (!last || !last->step())
+            return 1;
+        now = last->columnInt(0) + span / changes;
+    }
     // A hive's mixture: per task an insert and three status changes, per assignment an insert
     // and two status changes, and the heartbeats of 20 nodes; in time order.
     const qint64 tasks = changes / 10;
@@ -118,8 +128,9 @@ int main(int argc, char *argv[])
                   || '"2026-12-01 10:00:00.000+00"}' FROM n;)";
     QElapsedTimer filling;
     filling.start();
-    if (!db->exec("BEGIN") || !db->exec(fill) || (snapshot > 0 && !db->exec(first))
-        || !db->exec("COMMIT")) {
+    if (!reuse
+        && (!db->exec("BEGIN") || !db->exec(fill) || (snapshot > 0 && !db->exec(first))
+            || !db->exec("COMMIT"))) {
         std::fprintf(stderr, "fill failed: %s\n", qPrintable(db->lastError()));
         return 1;
     }
@@ -138,7 +149,7 @@ int main(int argc, char *argv[])
     const qint64 to = now;
     const qint64 from = now - 7LL * 24 * 3600 * 1000;
     const qint64 bucket = 5 * 60 * 1000;
-    const auto measure = [&](const char *name, const std::function<bool()> &query) {
+    const auto measure = [&](const char *name, const std::function<bool()> &query, int runs) {
         QList<double> wall;
         QList<double> cpu;
         for (int r = 0; r < runs; ++r) {
@@ -157,11 +168,15 @@ int main(int argc, char *argv[])
         std::printf("%-20s median %7.1f ms wall, %7.1f ms CPU (min %.1f, max %.1f wall)\n", name,
                     wall[runs / 2], cpu[runs / 2], wall.first(), wall.last());
     };
-    measure("taskFlow", [&] { return reader->taskFlow(from, to, bucket).ok(); });
-    measure("runningAssignments",
-            [&] { return reader->runningAssignments(from, to, bucket).ok(); });
-    measure("heartbeatLag", [&] { return reader->heartbeatLag(from, to, bucket).ok(); });
-    measure("report", [&] { return reader->report(from, to).ok(); });
+    measure(
+        "taskFlow", [&] { return reader->taskFlow(from, to, bucket).ok(); }, runs);
+    measure(
+        "runningAssignments", [&] { return reader->runningAssignments(from, to, bucket).ok(); },
+        runs);
+    measure(
+        "heartbeatLag", [&] { return reader->heartbeatLag(from, to, bucket).ok(); }, runs);
+    measure(
+        "report", [&] { return reader->report(from, to).ok(); }, std::min(runs, 3));
     std::printf("load %s\n",
                 qPrintable(QString::fromLatin1([] {
                                FILE *f = std::fopen("/proc/loadavg", "r");
