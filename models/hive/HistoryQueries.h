@@ -55,6 +55,9 @@ struct HistoryEvent
     QString key;
     QString operation; // "inserted", "updated", "deleted"
     QString summary; // the changed columns, old → new
+    // What the row is to a person: a task's title, a node's name, an assignment's "task on
+    // node"; empty when the history does not know it.
+    QString label;
 };
 
 struct HistoryEvents
