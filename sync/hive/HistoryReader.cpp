@@ -707,7 +707,7 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
     // are then put in time order. (Reading those by (tbl, at_ms) instead cost a table row each.)
     auto pass = m_db.prepare(R"(SELECT key, status, at_ms, id FROM history
                                 INDEXED BY history_table_key_at_status
-                                WHERE tbl = ? AND at_ms < ? AND status IS NOT NULL
+                                WHERE tbl = ? AND status IS NOT NULL
                                 ORDER BY key)");
     if (!pass)
         return sqlError(QStringLiteral("running assignments"));
@@ -729,24 +729,58 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
     auto baseline = baselineOf(m_db, table);
     if (!baseline)
         return baseline.error();
-    QHash<QString, QString> atBaseline;
-    if (baseline.value() && baseline.value()->atMs < toMs) {
-        auto values
-            = baselineValues(m_db, table, QStringLiteral("execution_status"), "status IS NOT NULL");
-        if (!values)
-            return values.error();
-        atBaseline = std::move(values).value();
-    }
+    // Its rows (stored now, or deleted since) with their stored status; the pass below finds
+    // each one's first recorded status change, whose old status is the one at the mark (as
+    // baselineValues, without a seek per row).
+    const bool useBaseline = baseline.value() && baseline.value()->atMs < toMs;
     const qint64 baselineAt = baseline.value() ? baseline.value()->atMs : 0;
+    struct Candidate
+    {
+        QString stored;
+        bool isStored = false;
+        qint64 firstId = -1;
+    };
+    QHash<QByteArray, Candidate> candidates;
+    if (useBaseline) {
+        const QString what = QStringLiteral("the first snapshot of %1").arg(table);
+        auto stored = m_db.prepare("SELECT json_extract(value, '$.id'), "
+                                   "json_extract(value, '$.execution_status') "
+                                   "FROM shape_rows WHERE shape = ?");
+        auto deleted = m_db.prepare("SELECT key FROM history WHERE tbl = ? "
+                                    "AND status = '(deleted)' AND op = 3");
+        if (!stored || !deleted)
+            return m_db.error(what);
+        stored->bindText(1, baseline.value()->shape);
+        for (;;) {
+            auto next = stored->step();
+            if (!next)
+                return m_db.error(what);
+            if (!next.value())
+                break;
+            candidates.insert(stored->columnByteArray(0), {stored->columnText(1), true, -1});
+        }
+        deleted->bindText(1, table);
+        for (;;) {
+            auto next = deleted->step();
+            if (!next)
+                return m_db.error(what);
+            if (!next.value())
+                break;
+            if (!candidates.contains(deleted->columnByteArray(0)))
+                candidates.insert(deleted->columnByteArray(0), {});
+        }
+    }
+    // Snapshot rows whose status before the range is recorded: that one counts, not the mark's.
+    QSet<QByteArray> recordedBefore;
+    QHash<QString, QString> atBaseline;
     const auto applyBaseline = [&] {
         for (auto it = atBaseline.cbegin(); it != atBaseline.cend(); ++it) {
-            if (is(it.value(), AssignmentStatus::Running))
+            if (is(it.value(), AssignmentStatus::Running)
+                && !recordedBefore.contains(it.key().toUtf8()))
                 running.insert(it.key().toUtf8());
         }
         atBaseline.clear();
     };
-    if (baselineAt < fromMs)
-        applyBaseline();
     struct Event
     {
         qint64 at;
@@ -761,14 +795,21 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
     bool hasBefore = false;
     bool lastRunning = false;
     qint64 lastId = -1;
+    qint64 firstId = -1;
     qsizetype keyIndex = -1;
     const auto finishKey = [&] {
-        if (!haveKey || !hasBefore)
+        if (!haveKey)
             return;
-        if (lastRunning)
+        if (!candidates.isEmpty()) {
+            const auto candidate = candidates.find(key);
+            if (candidate != candidates.end()) {
+                candidate->firstId = firstId;
+                if (hasBefore)
+                    recordedBefore.insert(key);
+            }
+        }
+        if (hasBefore && lastRunning)
             running.insert(key);
-        else
-            running.remove(key);
     };
     pass->bindText(1, table).bindInt(2, toMs);
     for (;;) {
@@ -784,10 +825,15 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
             haveKey = true;
             hasBefore = false;
             lastId = -1;
+            firstId = -1;
             keyIndex = -1;
         }
         const qint64 at = pass->columnInt(2);
         const qint64 id = pass->columnInt(3);
+        if (firstId < 0 || id < firstId)
+            firstId = id;
+        if (at >= toMs)
+            continue;
         const bool isRunning = runningStatus(pass->columnBytes(1));
         if (at < fromMs) {
             if (id > lastId) {
@@ -804,6 +850,34 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
         events.push_back({at, id, keyIndex, isRunning});
     }
     finishKey();
+    // The snapshot rows' statuses at the mark: the old one of the first recorded change (a row
+    // whose first change is an insert came later), else the stored one.
+    if (useBaseline) {
+        auto first = m_db.prepare(
+            "SELECT op, json_extract(old, '$.execution_status') FROM history WHERE id = ?");
+        if (!first)
+            return sqlError(QStringLiteral("running assignments"));
+        for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
+            const QString id = QString::fromUtf8(it.key());
+            if (it->firstId < 0) {
+                if (it->isStored)
+                    atBaseline.insert(id, it->stored);
+                continue;
+            }
+            first->bindInt(1, it->firstId);
+            auto found = first->step();
+            if (!found)
+                return sqlError(QStringLiteral("running assignments"));
+            if (found.value() && first->columnInt(0) != int(HistoryChange::Operation::Insert))
+                atBaseline.insert(id, first->columnText(1));
+            first->reset();
+        }
+        // As if recorded at the mark: before the range, under what is recorded before it.
+        if (baselineAt < fromMs)
+            applyBaseline();
+        else
+            recordedBefore.clear();
+    }
     std::sort(events.begin(), events.end(), [](const Event &a, const Event &b) {
         return a.at != b.at ? a.at < b.at : a.id < b.id;
     });
