@@ -13,6 +13,8 @@ int runPgCommand(const QStringList &args);
 // `hivectl history …` and `hivectl report …`: the recorded history of the hive's rows.
 int runHistoryCommand(const QStringList &args);
 int runReportCommand(const QStringList &args);
+// `hivectl alerts …`: the Overview's alert rules on a store; exit status 3 while any is active.
+int runAlertsCommand(const QStringList &args);
 // `hivectl logs migrate-legacy …`, dispatched from runLogsCommand.
 int runLegacyMigrateCommand(const QStringList &args);
 

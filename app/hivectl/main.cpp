@@ -23,6 +23,7 @@ void printUsage(QTextStream &out)
            "  pg inspect|plan|apply|verify  prepare PostgreSQL for Electric\n"
            "  history         recorded changes of the hive's tasks, nodes and assignments\n"
            "  report          throughput, failures and node availability from the history\n"
+           "  alerts          the Overview's alerts on a store (exit status 3 when any is active)\n"
            "\n"
            "Run 'hivectl <command> --help' for the options of a command.\n";
 }
@@ -77,6 +78,8 @@ int main(int argc, char *argv[])
         return runHistoryCommand(args);
     if (group == QLatin1String("report"))
         return runReportCommand(args);
+    if (group == QLatin1String("alerts"))
+        return runAlertsCommand(args);
     err << "hivectl: unknown command '" << group << "'\n\n";
     printUsage(err);
     return 2;

@@ -156,6 +156,17 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(m_models->assignments(), &KeyedTableModel::batchApplied, m_stderrCounter,
             &StderrShareCounter::scheduleRefresh);
     connectStderrCounter();
+    // The stuck rule's clock: when each candidate entered its status, from the history, asked
+    // whenever the trends are read again (after batches, and as time moves on).
+    connect(m_history, &HistorySource::trendsReady, m_alerts,
+            [this, ticket = std::make_shared<HistorySource::Ticket>()] {
+                m_history->lastStatusChanges(*ticket, m_alerts, HiveTables::SharedTasks,
+                                             m_alerts->stuckCandidateIds(),
+                                             [this](const StatusChanges &changes) {
+                                                 if (changes.error.isEmpty())
+                                                     m_alerts->setLastStatusChanges(changes.byKey);
+                                             });
+            });
     m_overview = new OverviewPanel(m_fleet, m_alerts);
     {
         QSettings settings;

@@ -1,10 +1,16 @@
 // bench_history_query: the chart queries of HistoryReader over a store holding CHANGES recorded
 // changes (default 1M) spread over 30 days, a 7-day range in 5-minute buckets, median of RUNS
 // (docs/benchmarks.md, "History"). Also prints the history's size per million changes.
+// As a synced store is laid out since the first snapshot became a baseline mark: the first
+// snapshot (SNAPSHOT tasks and as many assignments, half of them running, and the 20 nodes whose
+// heartbeats are recorded) is in the shape rows with one mark per table, 30 days back.
 //
-//   bench_history_query [CHANGES] [RUNS]
+//   bench_history_query [CHANGES] [RUNS] [SNAPSHOT] [STORE]  (defaults: 1000000, 11, 10000)
+// STORE: fill this file and keep it, to try queries on by hand; when it exists, it is measured
+// as it is (not filled again). The report (not a chart) runs min(RUNS, 3) times.
 #include "sync/hive/HistoryReader.h"
 #include "sync/hive/HiveHistoryRecorder.h"
+#include "sync/shape/ShapeRowTable.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogStore.h"
 
@@ -35,19 +41,31 @@ double cpuMs()
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0); // each figure as it comes, into a file too
     const qint64 changes = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1000000;
-    const int runs = argc > 2 ? QByteArray(argv[2]).toInt() : 9;
+    const int runs = argc > 2 ? QByteArray(argv[2]).toInt() : 11;
+    const qint64 snapshot = argc > 3 ? QByteArray(argv[3]).toLongLong() : 10000;
     QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("store.sqlite"));
+    const QString path
+        = argc > 4 ? QString::fromLocal8Bit(argv[4]) : dir.filePath(QStringLiteral("store.sqlite"));
+    const bool reuse = argc > 4 && QFileInfo::exists(path);
     auto store = LogStore::open(path, LogStore::Access::ReadWrite);
     auto db = SqliteConnection::open(path, SqliteConnection::Mode::ReadWrite);
-    if (!store || !db || !HiveHistoryRecorder::migrate(db.value())) {
+    if (!store || !db || !HiveHistoryRecorder::migrate(db.value())
+        || !ShapeRowTable::migrate(db.value())) {
         std::fprintf(stderr, "could not create the store\n");
         return 1;
     }
     const qint64 sizeBefore = QFileInfo(path).size();
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 span = 30LL * 24 * 3600 * 1000;
+    if (reuse) {
+        // The fill's clock: its last change is one step before it.
+        auto last = db->prepare("SELECT max(at_ms) FROM history");
+        if (!last || !last->step())
+            return 1;
+        now = last->columnInt(0) + span / changes;
+    }
     // A hive's mixture: per task an insert and three status changes, per assignment an insert
     // and two status changes, and the heartbeats of 20 nodes; in time order.
     const qint64 tasks = changes / 10;
@@ -77,18 +95,52 @@ int main(int argc, char *argv[])
                CASE WHEN k >= 7 THEN )"
         + std::to_string(now - span) + " + i * " + std::to_string(span / changes) + R"( - 3000 END
         FROM (SELECT i, i % 10 AS k FROM n))";
+    // The first snapshot's rows as ShapeRowTable stores them (key without the shape's prefix).
+    const std::string start = std::to_string(now - span - 1000);
+    const std::string first = R"(
+        INSERT INTO shape_ids (id, name, key_prefix) VALUES
+            (1, 'shared_tasks', '"public"."shared_tasks"/'),
+            (2, 'node_task_assignments', '"public"."node_task_assignments"/'),
+            (3, 'nodes', '"public"."nodes"/');
+        INSERT INTO history_baseline (tbl, shape, key_prefix, at_ms, shape_offset) VALUES
+            ('shared_tasks', 'shared_tasks', '"public"."shared_tasks"/', )"
+        + start + R"(, '0_0'),
+            ('node_task_assignments', 'node_task_assignments',
+             '"public"."node_task_assignments"/', )"
+        + start + R"(, '0_0'),
+            ('nodes', 'nodes', '"public"."nodes"/', )"
+        + start + R"(, '0_0');
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < )"
+        + std::to_string(snapshot - 1) + R"()
+        INSERT INTO shape_row_data (shape, key, value)
+        SELECT 1, '"snap-task-' || i || '"', '{"id":"snap-task-' || i || '","title":"Task ' || i
+                  || '","status":"' || CASE i % 3 WHEN 0 THEN 'todo' WHEN 1 THEN 'in-progress'
+                  ELSE 'done' END || '","updated_at":"2026-11-01 10:00:00.000+00"}' FROM n
+        UNION ALL
+        SELECT 2, '"snap-asg-' || i || '"', '{"id":"snap-asg-' || i || '","task_id":"snap-task-'
+                  || i || '","node_id":"node-' || printf('%02d', i % 20)
+                  || '","execution_status":"' || CASE i % 2 WHEN 0 THEN 'running'
+                  ELSE 'completed' END || '"}' FROM n;
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 19)
+        INSERT INTO shape_row_data (shape, key, value)
+        SELECT 3, '"node-' || printf('%02d', i) || '"', '{"id":"node-' || printf('%02d', i)
+                  || '","name":"node ' || i || '","status":"online","last_heartbeat_at":'
+                  || '"2026-12-01 10:00:00.000+00"}' FROM n;)";
     QElapsedTimer filling;
     filling.start();
-    if (!db->exec("BEGIN") || !db->exec(fill) || !db->exec("COMMIT")) {
+    if (!reuse
+        && (!db->exec("BEGIN") || !db->exec(fill) || (snapshot > 0 && !db->exec(first))
+            || !db->exec("COMMIT"))) {
         std::fprintf(stderr, "fill failed: %s\n", qPrintable(db->lastError()));
         return 1;
     }
     (void)db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
     const qint64 sizeAfter = QFileInfo(path).size();
-    std::printf("history: %lld changes (%lld tasks) in %.1f s; store +%.1f MB = %.1f MB per "
-                "million changes\n",
-                changes, tasks, filling.elapsed() / 1000.0, (sizeAfter - sizeBefore) / 1e6,
-                (sizeAfter - sizeBefore) / 1e6 / (double(changes) / 1e6));
+    std::printf(
+        "history: %lld changes (%lld tasks), a first snapshot of %lld tasks and assignments, "
+        "in %.1f s; store +%.1f MB = %.1f MB per million changes\n",
+        changes, tasks, snapshot, filling.elapsed() / 1000.0, (sizeAfter - sizeBefore) / 1e6,
+        (sizeAfter - sizeBefore) / 1e6 / (double(changes) / 1e6));
     auto reader = HistoryReader::open(path);
     if (!reader) {
         std::fprintf(stderr, "%s\n", qPrintable(reader.error().toString()));
@@ -97,7 +149,7 @@ int main(int argc, char *argv[])
     const qint64 to = now;
     const qint64 from = now - 7LL * 24 * 3600 * 1000;
     const qint64 bucket = 5 * 60 * 1000;
-    const auto measure = [&](const char *name, const std::function<bool()> &query) {
+    const auto measure = [&](const char *name, const std::function<bool()> &query, int runs) {
         QList<double> wall;
         QList<double> cpu;
         for (int r = 0; r < runs; ++r) {
@@ -116,11 +168,15 @@ int main(int argc, char *argv[])
         std::printf("%-20s median %7.1f ms wall, %7.1f ms CPU (min %.1f, max %.1f wall)\n", name,
                     wall[runs / 2], cpu[runs / 2], wall.first(), wall.last());
     };
-    measure("taskFlow", [&] { return reader->taskFlow(from, to, bucket).ok(); });
-    measure("runningAssignments",
-            [&] { return reader->runningAssignments(from, to, bucket).ok(); });
-    measure("heartbeatLag", [&] { return reader->heartbeatLag(from, to, bucket).ok(); });
-    measure("report", [&] { return reader->report(from, to).ok(); });
+    measure(
+        "taskFlow", [&] { return reader->taskFlow(from, to, bucket).ok(); }, runs);
+    measure(
+        "runningAssignments", [&] { return reader->runningAssignments(from, to, bucket).ok(); },
+        runs);
+    measure(
+        "heartbeatLag", [&] { return reader->heartbeatLag(from, to, bucket).ok(); }, runs);
+    measure(
+        "report", [&] { return reader->report(from, to).ok(); }, std::min(runs, 3));
     std::printf("load %s\n",
                 qPrintable(QString::fromLatin1([] {
                                FILE *f = std::fopen("/proc/loadavg", "r");

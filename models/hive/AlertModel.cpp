@@ -1,6 +1,5 @@
 #include "models/hive/AlertModel.h"
 
-#include "domain/StatusVocabularies.h"
 #include "models/hive/AssignmentModel.h"
 #include "models/hive/FleetSummary.h"
 #include "models/hive/HiveRoles.h"
@@ -10,16 +9,10 @@
 
 #include <QBrush>
 #include <QColor>
-#include <QUuid>
 
 namespace hivewatch {
 
 namespace {
-// Past this many subjects a rule raises one summary alert instead: 40,000 stuck tasks are one
-// fact for an operator, not a list to read, and formatting and diffing that many rows at every
-// evaluation held the GUI thread for ~300 ms in bench_ui_stall.
-constexpr qsizetype kAlertsPerRule = 100;
-
 QString alertKey(MonitorSettings::Rule rule, const QString &subjectId)
 {
     return QString::number(static_cast<int>(rule)) + QLatin1Char('/') + subjectId;
@@ -77,9 +70,13 @@ void AlertModel::setStderrTallies(const QHash<QString, StderrTally> &tallies)
 
 bool AlertModel::stderrShareAlerts(const StderrTally &tally, const MonitorSettings &settings)
 {
-    // Integer arithmetic: exactly at the threshold is not above it, whatever the rounding.
-    return tally.lines >= settings.stderrMinLines
-        && tally.stderrLines * 100 > qint64(settings.stderrSharePercent) * tally.lines;
+    return AlertRules::stderrShareAlerts(tally, settings);
+}
+
+void AlertModel::setLastStatusChanges(const QHash<QString, AlertRules::StatusChange> &changes)
+{
+    m_lastStatusChange = changes;
+    schedule();
 }
 
 void AlertModel::rowsChanged()
@@ -105,132 +102,58 @@ int AlertModel::rowOf(MonitorSettings::Rule rule, const QString &subjectId) cons
 
 QList<AlertModel::Alert> AlertModel::currentAlerts() const
 {
-    using Rule = MonitorSettings::Rule;
+    AlertRules::Facts facts;
     const QDateTime now = m_clock();
-    QList<Alert> alerts;
     for (const QString &nodeId : m_fleet->counts().staleNodeIdsWithWork) {
         const int row = m_nodes->rowForId(nodeId);
         if (row < 0)
             continue;
-        const QDateTime heartbeat = m_nodes->field(row, NodeModel::FHeartbeat).toDateTime();
-        const QString silent = heartbeat.isValid()
-            ? tr("no heartbeat for %1").arg(HiveValues::displayAge(heartbeat.secsTo(now)))
-            : tr("no heartbeat ever");
-        alerts.append({Rule::StaleNodeWithWork, SubjectKind::Node, nodeId, now,
-                       tr("%1: %2, %n active assignment(s)", nullptr,
-                          m_assignments->activeCountForNode(nodeId))
-                           .arg(m_nodes->nameForId(nodeId), silent)});
+        facts.nodes.append({nodeId, m_nodes->nameForId(nodeId),
+                            m_nodes->field(row, NodeModel::FHeartbeat).toDateTime(), true});
     }
-
     if (m_rowsDirty)
-        rescanRows();
-    QList<int> failedRows = m_failedRows;
-    if (failedRows.size() > kAlertsPerRule) {
-        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, QString(), now,
-                       tr("%n failed assignment(s) whose task was neither retried nor closed",
-                          nullptr, static_cast<int>(failedRows.size()))});
-        failedRows.clear();
-    }
-    for (const int row : std::as_const(failedRows)) {
-        const QString id = m_assignments->field(row, AssignmentModel::FId).toString();
-        const QDateTime at = m_assignments->field(row, AssignmentModel::FCompleted).toDateTime();
-        alerts.append({Rule::AssignmentFailed, SubjectKind::Assignment, id, now,
-                       at.isValid()
-                           ? tr("%1 failed at %2")
-                                 .arg(m_assignments->describe(id), HiveValues::displayTime(at))
-                           : tr("%1 failed").arg(m_assignments->describe(id))});
-    }
-
-    // updated_at is the last change of any kind: a task that moved on, or was edited, is not stuck.
-    const qint64 stuckSeconds = qint64(m_settings.stuckAfterMinutes) * 60;
-    const qint64 nowMs = now.toMSecsSinceEpoch();
-    QList<int> stuckRows;
-    for (const OpenTask &task : std::as_const(m_openTasks)) {
-        // As QDateTime::secsTo counts: whole seconds, truncated.
-        if ((nowMs - task.updatedMs) / 1000 > stuckSeconds)
-            stuckRows.append(task.row);
-    }
-    if (stuckRows.size() > kAlertsPerRule) {
-        alerts.append({Rule::TaskStuck, SubjectKind::Task, QString(), now,
-                       tr("%n task(s) in progress or in review without a change for over %1",
-                          nullptr, static_cast<int>(stuckRows.size()))
-                           .arg(HiveValues::displayAge(stuckSeconds))});
-        stuckRows.clear();
-    }
-    for (const int row : std::as_const(stuckRows)) {
-        const auto status
-            = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
-        const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
-        alerts.append(
-            {Rule::TaskStuck, SubjectKind::Task, m_tasks->field(row, TaskModel::FId).toString(),
-             now,
-             tr("%1: %2 for %3 without a change")
-                 .arg(m_tasks->field(row, TaskModel::FTitle).toString(), status.displayText(),
-                      HiveValues::displayAge(updated.secsTo(now)))});
-    }
-
-    // Only running executions: a finished one's share is history, its alert clears as it ends.
-    for (const ActiveAssignment &active : std::as_const(m_activeAssignments)) {
-        const QString &id = active.id;
-        const auto tally = m_stderrTallies.constFind(active.tallyKey);
-        if (tally == m_stderrTallies.cend() || !stderrShareAlerts(*tally, m_settings))
-            continue;
-        alerts.append({Rule::StderrShare, SubjectKind::Assignment, id, now,
-                       tr("%1: %2 % of %3 lines on stderr")
-                           .arg(m_assignments->describe(id))
-                           .arg(tally->stderrLines * 100 / tally->lines)
-                           .arg(tally->lines)});
-    }
-    return alerts;
+        copyRows();
+    facts.assignments = m_assignmentFacts;
+    facts.tasks = m_taskFacts;
+    facts.taskStatus = [this](const QString &taskId) {
+        const int row = m_tasks->rowForId(taskId);
+        return row < 0 ? QString() : m_tasks->field(row, TaskModel::FStatus).toString();
+    };
+    facts.describeAssignment = [this](const QString &id) {
+        return m_assignments->describe(id);
+    };
+    facts.stderrTallies = m_stderrTallies;
+    facts.lastStatusChange = m_lastStatusChange;
+    return AlertRules::evaluate(facts, m_settings, now);
 }
 
-void AlertModel::rescanRows() const
+void AlertModel::copyRows() const
 {
     m_rowsDirty = false;
-    // A failed assignment matters until its task is assigned again (retried) or goes away.
-    m_failedRows.clear();
-    QHash<QString, int> newestByTask;
+    m_assignmentFacts.clear();
+    m_assignmentFacts.reserve(m_assignments->rowCount());
     for (int row = 0; row < m_assignments->rowCount(); ++row) {
-        const QString task = m_assignments->field(row, AssignmentModel::FTaskId).toString();
-        const auto it = newestByTask.constFind(task);
-        if (it == newestByTask.cend()
-            || m_assignments->field(row, AssignmentModel::FAssigned).toDateTime()
-                > m_assignments->field(*it, AssignmentModel::FAssigned).toDateTime())
-            newestByTask.insert(task, row);
+        m_assignmentFacts.append(
+            {m_assignments->field(row, AssignmentModel::FId).toString(),
+             m_assignments->field(row, AssignmentModel::FTaskId).toString(),
+             m_assignments->field(row, AssignmentModel::FNodeId).toString(),
+             m_assignments->field(row, AssignmentModel::FStatus).toString(),
+             m_assignments->field(row, AssignmentModel::FAssigned).toDateTime(),
+             m_assignments->field(row, AssignmentModel::FCompleted).toDateTime()});
     }
-    for (auto it = newestByTask.cbegin(); it != newestByTask.cend(); ++it) {
-        const int row = it.value();
-        const auto status = AssignmentStatusValue::parse(
-            m_assignments->field(row, AssignmentModel::FStatus).toString());
-        if (status != AssignmentStatus::Failed)
-            continue;
-        // A task since closed by hand (done, cancelled) needs nothing more from anyone.
-        const int task = m_tasks->rowForId(it.key());
-        if (task >= 0) {
-            const auto taskStatus
-                = TaskStatusValue::parse(m_tasks->field(task, TaskModel::FStatus).toString());
-            if (taskStatus == TaskStatus::Done || taskStatus == TaskStatus::Cancelled)
-                continue;
-        }
-        m_failedRows.append(row);
-    }
-
-    m_openTasks.clear();
+    // Only the tasks the stuck rule looks at; the failed rule asks for others by id.
+    m_stuckCandidates.clear();
+    m_taskFacts.clear();
     for (int row = 0; row < m_tasks->rowCount(); ++row) {
-        const auto status
-            = TaskStatusValue::parse(m_tasks->field(row, TaskModel::FStatus).toString());
-        if (status != TaskStatus::InProgress && status != TaskStatus::InReview)
+        const QString status = m_tasks->field(row, TaskModel::FStatus).toString();
+        if (!AlertRules::mayBeStuck(status)
+            || m_tasks->index(row, 0).data(HiveRoles::HiddenRole).toBool())
             continue;
-        if (m_tasks->index(row, 0).data(HiveRoles::HiddenRole).toBool())
-            continue;
-        const QDateTime updated = m_tasks->field(row, TaskModel::FUpdated).toDateTime();
-        if (updated.isValid())
-            m_openTasks.append({row, updated.toMSecsSinceEpoch()});
+        m_stuckCandidates.append(m_tasks->field(row, TaskModel::FId).toString());
+        m_taskFacts.append({m_stuckCandidates.constLast(),
+                            m_tasks->field(row, TaskModel::FTitle).toString(), status,
+                            m_tasks->field(row, TaskModel::FUpdated).toDateTime()});
     }
-
-    m_activeAssignments.clear();
-    for (const QString &id : m_assignments->activeAssignmentIds())
-        m_activeAssignments.append({id, QUuid(id).toString(QUuid::WithoutBraces)});
 }
 
 void AlertModel::evaluate()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/hive/AlertRules.h"
 #include "models/hive/MonitorSettings.h"
 #include "models/hive/StderrShareCounter.h"
 
@@ -16,31 +17,22 @@ class FleetSummary;
 class NodeModel;
 class TaskModel;
 
-// Open alerts, evaluated from the live models: a node stale while it holds active assignments, a
-// task's latest assignment failed (not retried since, the task still open), a task in progress or
-// in review with no change for longer than MonitorSettings::stuckAfterMinutes, an active
-// assignment whose execution wrote more than stderrSharePercent of at least stderrMinLines lines
-// to stderr (counts from setStderrTallies, e.g. a StderrShareCounter). An alert is raised
-// once, keeps its raised time while the condition holds and is removed when it ends. Newest first.
+// Open alerts, the rules of AlertRules evaluated on the live models (stale nodes as FleetSummary
+// found them; stderr counts from setStderrTallies, e.g. a StderrShareCounter; when tasks entered
+// their status from setLastStatusChanges, e.g. HistorySource). An alert is raised once, keeps its
+// raised time while the condition holds and is removed when it ends. Newest first.
 class AlertModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column { Raised, Rule, Subject, ColumnCount };
-    enum class SubjectKind { Node, Assignment, Task };
+    using SubjectKind = AlertRules::SubjectKind;
     enum Role {
         SubjectIdRole = Qt::UserRole + 40, // the id of the row the alert is about
         SubjectKindRole, // int(SubjectKind)
         RuleRole, // int(MonitorSettings::Rule)
     };
-    struct Alert
-    {
-        MonitorSettings::Rule rule = MonitorSettings::Rule::StaleNodeWithWork;
-        SubjectKind kind = SubjectKind::Node;
-        QString subjectId;
-        QDateTime raisedAt;
-        QString text; // "alpha: no heartbeat for 75 s, 2 active assignments"
-    };
+    using Alert = AlertRules::Alert;
 
     AlertModel(const NodeModel *nodes, const AssignmentModel *assignments, const TaskModel *tasks,
                const FleetSummary *fleet, QObject *parent = nullptr);
@@ -61,6 +53,12 @@ public:
     void setStderrTallies(const QHash<QString, StderrTally> &tallies);
     // The stderr-share rule on one count: above the share, at or over the minimum line count.
     static bool stderrShareAlerts(const StderrTally &tally, const MonitorSettings &settings);
+    // By task id: its last status change in the history (the stuck rule's clock; a task without
+    // one is judged by updated_at).
+    void setLastStatusChanges(const QHash<QString, AlertRules::StatusChange> &changes);
+    // The tasks the last evaluation found in a status they can be stuck in: whose last status
+    // changes to ask the history for.
+    const QStringList &stuckCandidateIds() const { return m_stuckCandidates; }
     // Evaluates the rules now (tests, screenshots); otherwise shortly after the models change.
     void evaluate();
 
@@ -72,21 +70,10 @@ private:
     void schedule();
     void rowsChanged();
     QList<Alert> currentAlerts() const;
-    // What the row-scanning rules found at the models' last change; the clock and the tallies
-    // only filter it. Rescanning 100k tasks and 50k assignments at every evaluation (the node
-    // clock asks for one every second) held the GUI thread 80-300 ms a second through a sync.
-    void rescanRows() const;
-
-    struct OpenTask
-    {
-        int row;
-        qint64 updatedMs;
-    };
-    struct ActiveAssignment
-    {
-        QString id;
-        QString tallyKey; // the id as StderrShareCounter writes it
-    };
+    // The models' rows as AlertRules' facts, copied again only after a batch changed them: the
+    // node clock asks for an evaluation every second, and copying 100k tasks and 50k assignments
+    // out of their QVariants each time held the GUI thread 80-300 ms a second through a sync.
+    void copyRows() const;
 
     const NodeModel *m_nodes;
     const AssignmentModel *m_assignments;
@@ -95,12 +82,13 @@ private:
     MonitorSettings m_settings;
     std::function<QDateTime()> m_clock;
     QHash<QString, StderrTally> m_stderrTallies;
+    QHash<QString, AlertRules::StatusChange> m_lastStatusChange;
+    mutable QStringList m_stuckCandidates; // kept by currentAlerts()
     QList<Alert> m_alerts;
     QTimer m_timer;
     mutable bool m_rowsDirty = true;
-    mutable QList<int> m_failedRows; // each task's newest assignment, failed, task still open
-    mutable QList<OpenTask> m_openTasks; // visible, in progress or in review, with a time
-    mutable QList<ActiveAssignment> m_activeAssignments;
+    mutable QList<AlertRules::Assignment> m_assignmentFacts;
+    mutable QList<AlertRules::Task> m_taskFacts;
 };
 
 } // namespace hivewatch

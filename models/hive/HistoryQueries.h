@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/hive/AlertRules.h"
 #include "models/hive/TrendSeries.h"
 
 #include <QDateTime>
@@ -54,6 +55,9 @@ struct HistoryEvent
     QString key;
     QString operation; // "inserted", "updated", "deleted"
     QString summary; // the changed columns, old → new
+    // What the row is to a person: a task's title, a node's name, an assignment's "task on
+    // node"; empty when the history does not know it.
+    QString label;
 };
 
 struct HistoryEvents
@@ -62,6 +66,14 @@ struct HistoryEvents
     QDateTime to;
     QList<HistoryEvent> events;
     bool truncated = false; // more changes than the list holds
+    QString error;
+};
+
+// Rows' last recorded status changes by id (rows without one are left out): when each entered
+// its status, for the stuck-task rule.
+struct StatusChanges
+{
+    QHash<QString, AlertRules::StatusChange> byKey;
     QString error;
 };
 
@@ -80,6 +92,13 @@ public:
     virtual HistoryEvents changesBetween(const QDateTime &from, const QDateTime &to,
                                          const QString &table, const QString &key)
         = 0;
+    // The last status change of each of `keys` in `table` (none recorded: left out).
+    virtual StatusChanges lastStatusChanges(const QString &table, const QStringList &keys)
+    {
+        Q_UNUSED(table);
+        Q_UNUSED(keys);
+        return {};
+    }
 };
 
 // Opens the queries on a store file; called on the worker thread.
@@ -89,3 +108,4 @@ using HistoryQueriesFactory = std::function<std::unique_ptr<HistoryQueries>(cons
 
 Q_DECLARE_METATYPE(hivewatch::RowState)
 Q_DECLARE_METATYPE(hivewatch::HistoryEvents)
+Q_DECLARE_METATYPE(hivewatch::StatusChanges)

@@ -97,6 +97,15 @@ void HistorySource::changesBetween(Ticket &ticket, QObject *receiver, const QDat
         std::move(deliver));
 }
 
+void HistorySource::lastStatusChanges(Ticket &ticket, QObject *receiver, const QString &table,
+                                      const QStringList &keys, Deliver<StatusChanges> deliver)
+{
+    run<StatusChanges>(
+        ticket, receiver,
+        [table, keys](HistoryQueries &queries) { return queries.lastStatusChanges(table, keys); },
+        std::move(deliver));
+}
+
 void HistorySource::setRange(TrendRange range)
 {
     m_range = range;

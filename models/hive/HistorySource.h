@@ -57,6 +57,8 @@ public:
     void changesBetween(Ticket &ticket, QObject *receiver, const QDateTime &from,
                         const QDateTime &to, const QString &table, const QString &key,
                         Deliver<HistoryEvents> deliver);
+    void lastStatusChanges(Ticket &ticket, QObject *receiver, const QString &table,
+                           const QStringList &keys, Deliver<StatusChanges> deliver);
 
 public slots:
     void refreshTrends();

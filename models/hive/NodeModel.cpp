@@ -1,5 +1,6 @@
 #include "models/hive/NodeModel.h"
 
+#include "models/hive/AlertRules.h"
 #include "models/hive/AssignmentModel.h"
 #include "models/hive/HiveRoles.h"
 #include "models/hive/HiveValues.h"
@@ -62,11 +63,8 @@ QString NodeModel::nameForId(const QString &id) const
 
 bool NodeModel::isStale(int row) const
 {
-    const QString status = HiveValues::nodeStatus(field(row, FStatus)).canonical;
-    if (status != QLatin1String("online") && status != QLatin1String("busy"))
-        return false;
-    const QDateTime heartbeat = field(row, FHeartbeat).toDateTime();
-    return !heartbeat.isValid() || heartbeat.secsTo(m_now) > staleAfterSeconds();
+    return AlertRules::nodeIsStale(field(row, FStatus).toString(),
+                                   field(row, FHeartbeat).toDateTime(), m_now, staleAfterSeconds());
 }
 
 void NodeModel::setStaleAfterSeconds(int seconds)

@@ -3,10 +3,13 @@
 #include "domain/HiveTables.h"
 #include "models/hive/HiveValues.h"
 
+#include <QHash>
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
 
 #include <algorithm>
+#include <functional>
 
 namespace hivewatch {
 
@@ -116,6 +119,23 @@ HistoryReader *StoreHistoryQueries::reader(QString *error)
         m_reader.emplace(std::move(opened).value());
     }
     return &*m_reader;
+}
+
+StatusChanges StoreHistoryQueries::lastStatusChanges(const QString &table, const QStringList &keys)
+{
+    StatusChanges result;
+    HistoryReader *history = reader(&result.error);
+    if (!history)
+        return result;
+    auto changes = history->lastStatusChanges(table, keys);
+    if (!changes) {
+        result.error = errorText(changes.error());
+        m_reader.reset();
+        return result;
+    }
+    for (auto it = changes->cbegin(); it != changes->cend(); ++it)
+        result.byKey.insert(it.key(), {it->status, it->atMs});
+    return result;
 }
 
 std::pair<qint64, qint64> StoreHistoryQueries::trendWindow(TrendRange range, qint64 toMs)
@@ -282,11 +302,47 @@ HistoryEvents StoreHistoryQueries::changesBetween(const QDateTime &from, const Q
         return result;
     }
     result.truncated = changes->size() > kChangeListLimit;
+    // Labels by row, read once each as the row was at the span's end (else at the change).
+    QHash<QString, QString> labels;
+    std::function<QString(const QString &, const QString &, const HistoryChange *)> labelOf;
+    labelOf = [&](const QString &tbl, const QString &id, const HistoryChange *change) {
+        const QString cacheKey = tbl + QLatin1Char('/') + id;
+        if (const auto it = labels.constFind(cacheKey); it != labels.cend())
+            return *it;
+        const QLatin1String column(tbl == QLatin1String(HiveTables::SharedTasks) ? "title"
+                                                                                 : "name");
+        QJsonObject values;
+        if (auto row = history->rowAsOf(tbl, id, toMs - 1); row && row.value())
+            values = row.value()->values;
+        else if (change && change->operation == HistoryChange::Operation::Delete)
+            values = change->before;
+        else if (change)
+            values = change->after;
+        QString label;
+        if (tbl == QLatin1String(HiveTables::NodeTaskAssignments)) {
+            const QString task = values.value(QLatin1String("task_id")).toString();
+            const QString node = values.value(QLatin1String("node_id")).toString();
+            const QString taskLabel
+                = task.isEmpty() ? QString() : labelOf(HiveTables::SharedTasks, task, nullptr);
+            const QString nodeLabel
+                = node.isEmpty() ? QString() : labelOf(HiveTables::Nodes, node, nullptr);
+            if (!taskLabel.isEmpty() || !nodeLabel.isEmpty())
+                label = QObject::tr("%1 on %2")
+                            .arg(taskLabel.isEmpty() ? task : taskLabel,
+                                 nodeLabel.isEmpty() ? node : nodeLabel);
+        } else if (tbl == QLatin1String(HiveTables::SharedTasks)
+                   || tbl == QLatin1String(HiveTables::Nodes)) {
+            label = values.value(column).toString();
+        }
+        labels.insert(cacheKey, label);
+        return label;
+    };
     for (const HistoryChange &change : *changes) {
         if (result.events.size() == kChangeListLimit)
             break;
         result.events.append({utc(change.atMs), change.table, change.key,
-                              operationText(change.operation), summaryOf(change)});
+                              operationText(change.operation), summaryOf(change),
+                              labelOf(change.table, change.key, &change)});
     }
     return result;
 }

@@ -23,6 +23,7 @@ public:
     RowState rowAsOf(const QString &table, const QString &key, const QDateTime &at) override;
     HistoryEvents changesBetween(const QDateTime &from, const QDateTime &to, const QString &table,
                                  const QString &key) override;
+    StatusChanges lastStatusChanges(const QString &table, const QStringList &keys) override;
 
     // The buckets trends() asks the reader for: [from, to) with from on a bucket boundary, so a
     // 5-minute bucket is 10:05–10:10 whenever it is read; the last one ends at `to`.

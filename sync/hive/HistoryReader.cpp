@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 namespace hivewatch {
 
@@ -191,7 +192,9 @@ std::optional<HistoryRow> rowFrom(const QList<HistoryChange> &changes, qint64 at
 
 // A column of each first-snapshot row as it was at the baseline (keyed by row id): the old value
 // of the row's first recorded change of it (those matching `recorded`), else the stored value.
-// Rows whose first such change is an insert came later and are left out.
+// The snapshot's rows are those stored now and those deleted since; rows with a recorded insert
+// came later and are left out. One seek per snapshot row: the history's other rows (most of
+// it) are never read.
 Result<QHash<QString, QString>> baselineValues(const SqliteConnection &db, const QString &table,
                                                const QString &column, const char *recorded)
 {
@@ -205,13 +208,28 @@ Result<QHash<QString, QString>> baselineValues(const SqliteConnection &db, const
     const QString path = QStringLiteral("$.\"%1\"").arg(column);
     auto stored = db.prepare("SELECT json_extract(value, '$.id'), json_extract(value, ?2) "
                              "FROM shape_rows WHERE shape = ?1");
-    auto first
-        = db.prepare(std::string("SELECT key, op, json_extract(old, ?2), min(id) FROM history "
-                                 "WHERE tbl = ?1 AND ")
-                     + recorded + " GROUP BY key");
-    if (!stored || !first)
+    // Not DISTINCT: that would have the planner walk the key index over the whole table
+    // rather than the status index over the deletes.
+    auto deleted = db.prepare("SELECT key FROM history WHERE tbl = ? "
+                              "AND status = '(deleted)' AND op = 3");
+    // The planner, without statistics, would rather walk (tbl, at_ms) for the order: the whole
+    // table per row. The row's own changes are a seek in the key index; when the index holds
+    // the condition (a status) the first is its min(id), read without a sort (a sort per row
+    // was half a 10k-row snapshot's cost), else the first by time, then by id (the recording
+    // order: at_ms never goes back within it).
+    const bool covered = std::string_view(recorded) == "status IS NOT NULL";
+    auto first = db.prepare(
+        covered ? std::string("SELECT op, json_extract(old, ?3) FROM history WHERE id = "
+                              "(SELECT min(id) FROM history INDEXED BY history_table_key_at_status "
+                              "WHERE tbl = ?1 AND key = ?2 AND status IS NOT NULL)")
+                : std::string("SELECT op, json_extract(old, ?3) FROM history "
+                              "INDEXED BY history_table_key_at_status "
+                              "WHERE tbl = ?1 AND key = ?2 AND ")
+                + recorded + " ORDER BY at_ms, id LIMIT 1");
+    if (!stored || !deleted || !first)
         return db.error(what);
     stored->bindText(1, baseline.value()->shape).bindText(2, path);
+    QSet<QString> gone;
     for (;;) {
         auto next = stored->step();
         if (!next)
@@ -220,17 +238,48 @@ Result<QHash<QString, QString>> baselineValues(const SqliteConnection &db, const
             break;
         values.insert(stored->columnText(0), stored->columnText(1));
     }
-    first->bindText(1, table).bindText(2, path);
+    deleted->bindText(1, table);
     for (;;) {
-        auto next = first->step();
+        auto next = deleted->step();
         if (!next)
             return db.error(what);
         if (!next.value())
             break;
-        if (first->columnInt(1) == int(HistoryChange::Operation::Insert))
-            values.remove(first->columnText(0));
-        else
-            values.insert(first->columnText(0), first->columnText(2));
+        if (!values.contains(deleted->columnText(0)))
+            gone.insert(deleted->columnText(0));
+    }
+    const auto firstChange
+        = [&](const QString &key) -> Result<std::optional<std::pair<int, QString>>> {
+        first->bindText(1, table).bindText(2, key).bindText(3, path);
+        auto found = first->step();
+        if (!found)
+            return db.error(what);
+        std::optional<std::pair<int, QString>> change;
+        if (found.value())
+            change.emplace(int(first->columnInt(0)), first->columnText(1));
+        first->reset();
+        return change;
+    };
+    for (auto it = values.begin(); it != values.end();) {
+        auto change = firstChange(it.key());
+        if (!change)
+            return change.error();
+        if (!change.value()) {
+            ++it;
+        } else if (change.value()->first == int(HistoryChange::Operation::Insert)) {
+            it = values.erase(it);
+        } else {
+            it.value() = change.value()->second;
+            ++it;
+        }
+    }
+    // A deleted row known only by its changes: it was in the snapshot if it has no insert.
+    for (const QString &key : std::as_const(gone)) {
+        auto change = firstChange(key);
+        if (!change)
+            return change.error();
+        if (change.value() && change.value()->first != int(HistoryChange::Operation::Insert))
+            values.insert(key, change.value()->second);
     }
     return values;
 }
@@ -287,6 +336,9 @@ Result<HistoryReader> HistoryReader::open(const QString &storePath)
         return Error(QStringLiteral("%1 holds no history").arg(storePath),
                      QStringLiteral("changes are recorded from the first sync of tasks, nodes or "
                                     "assignments by a Hivewatch that records history"));
+    // A chart reads a few hundred thousand index entries: through the page cache by pread that
+    // was about half its CPU; mapped, as the store's own connections read it, it is not.
+    (void)opened->exec("PRAGMA mmap_size = 268435456; PRAGMA cache_size = -16384");
     return HistoryReader(std::move(opened).value());
 }
 
@@ -650,85 +702,208 @@ Result<LevelSeries> HistoryReader::runningAssignments(qint64 fromMs, qint64 toMs
     if (auto checked = checkRange(fromMs, toMs, bucketMs); !checked)
         return checked.error();
     const QString table = HiveTables::NodeTaskAssignments;
-    // Each assignment's last status before the range, then its changes in it, in order.
-    // (tbl, key, at_ms, status) and its rowid cover it: keys in order, no table rows read.
-    auto before = m_db.prepare(R"(SELECT key, status, max(id) FROM history
-                                  INDEXED BY history_table_key_at_status
-                                  WHERE tbl = ? AND at_ms < ? AND status IS NOT NULL
-                                  GROUP BY key)");
-    auto during = m_db.prepare(R"(SELECT key, status, at_ms FROM history
-                                  WHERE tbl = ? AND status IS NOT NULL AND at_ms >= ? AND at_ms < ?
-                                  ORDER BY at_ms, id)");
-    if (!before || !during)
+    // One ordered pass over (tbl, key, at_ms, status) and its rowid, the index alone: each
+    // assignment's last status before the range (by id), and its changes in the range, which
+    // are then put in time order. (Reading those by (tbl, at_ms) instead cost a table row each.)
+    auto pass = m_db.prepare(R"(SELECT key, status, at_ms, id FROM history
+                                INDEXED BY history_table_key_at_status
+                                WHERE tbl = ? AND status IS NOT NULL
+                                ORDER BY key)");
+    if (!pass)
         return sqlError(QStringLiteral("running assignments"));
-    QSet<QString> running;
+    // Keys as the store's bytes: a row read is looked up without a copy.
+    QSet<QByteArray> running;
+    const auto raw = [](std::string_view bytes) {
+        return QByteArray::fromRawData(bytes.data(), qsizetype(bytes.size()));
+    };
+    // A handful of distinct statuses: each spelling parsed once.
+    QHash<QByteArray, bool> isRunning;
+    const auto runningStatus = [&](std::string_view bytes) {
+        const auto it = isRunning.constFind(raw(bytes));
+        if (it != isRunning.cend())
+            return *it;
+        const QByteArray status(bytes.data(), qsizetype(bytes.size()));
+        return *isRunning.insert(status, is(QString::fromUtf8(status), AssignmentStatus::Running));
+    };
     // The first snapshot's rows: their statuses at its baseline, as if recorded then.
     auto baseline = baselineOf(m_db, table);
     if (!baseline)
         return baseline.error();
-    QHash<QString, QString> atBaseline;
-    if (baseline.value() && baseline.value()->atMs < toMs) {
-        auto values
-            = baselineValues(m_db, table, QStringLiteral("execution_status"), "status IS NOT NULL");
-        if (!values)
-            return values.error();
-        atBaseline = std::move(values).value();
-    }
+    // Its rows (stored now, or deleted since) with their stored status; the pass below finds
+    // each one's first recorded status change, whose old status is the one at the mark (as
+    // baselineValues, without a seek per row).
+    const bool useBaseline = baseline.value() && baseline.value()->atMs < toMs;
     const qint64 baselineAt = baseline.value() ? baseline.value()->atMs : 0;
+    struct Candidate
+    {
+        QString stored;
+        bool isStored = false;
+        qint64 firstId = -1;
+    };
+    QHash<QByteArray, Candidate> candidates;
+    if (useBaseline) {
+        const QString what = QStringLiteral("the first snapshot of %1").arg(table);
+        auto stored = m_db.prepare("SELECT json_extract(value, '$.id'), "
+                                   "json_extract(value, '$.execution_status') "
+                                   "FROM shape_rows WHERE shape = ?");
+        auto deleted = m_db.prepare("SELECT key FROM history WHERE tbl = ? "
+                                    "AND status = '(deleted)' AND op = 3");
+        if (!stored || !deleted)
+            return m_db.error(what);
+        stored->bindText(1, baseline.value()->shape);
+        for (;;) {
+            auto next = stored->step();
+            if (!next)
+                return m_db.error(what);
+            if (!next.value())
+                break;
+            candidates.insert(stored->columnByteArray(0), {stored->columnText(1), true, -1});
+        }
+        deleted->bindText(1, table);
+        for (;;) {
+            auto next = deleted->step();
+            if (!next)
+                return m_db.error(what);
+            if (!next.value())
+                break;
+            if (!candidates.contains(deleted->columnByteArray(0)))
+                candidates.insert(deleted->columnByteArray(0), {});
+        }
+    }
+    // Snapshot rows whose status before the range is recorded: that one counts, not the mark's.
+    QSet<QByteArray> recordedBefore;
+    QHash<QString, QString> atBaseline;
     const auto applyBaseline = [&] {
         for (auto it = atBaseline.cbegin(); it != atBaseline.cend(); ++it) {
-            if (is(it.value(), AssignmentStatus::Running))
-                running.insert(it.key());
+            if (is(it.value(), AssignmentStatus::Running)
+                && !recordedBefore.contains(it.key().toUtf8()))
+                running.insert(it.key().toUtf8());
         }
         atBaseline.clear();
     };
-    if (baselineAt < fromMs)
-        applyBaseline();
-    before->bindText(1, table).bindInt(2, fromMs);
+    struct Event
+    {
+        qint64 at;
+        qint64 id;
+        qsizetype key; // in keys
+        bool running;
+    };
+    std::vector<Event> events;
+    QList<QByteArray> keys;
+    QByteArray key;
+    bool haveKey = false;
+    bool hasBefore = false;
+    bool lastRunning = false;
+    qint64 lastId = -1;
+    qint64 firstId = -1;
+    qsizetype keyIndex = -1;
+    const auto finishKey = [&] {
+        if (!haveKey)
+            return;
+        if (!candidates.isEmpty()) {
+            const auto candidate = candidates.find(key);
+            if (candidate != candidates.end()) {
+                candidate->firstId = firstId;
+                if (hasBefore)
+                    recordedBefore.insert(key);
+            }
+        }
+        if (hasBefore && lastRunning)
+            running.insert(key);
+    };
+    pass->bindText(1, table).bindInt(2, toMs);
     for (;;) {
-        auto next = before->step();
+        auto next = pass->step();
         if (!next)
             return sqlError(QStringLiteral("running assignments"));
         if (!next.value())
             break;
-        if (is(before->columnText(1), AssignmentStatus::Running))
-            running.insert(before->columnText(0));
-        else
-            running.remove(before->columnText(0));
+        const std::string_view bytes = pass->columnBytes(0);
+        if (!haveKey || bytes != std::string_view(key.constData(), size_t(key.size()))) {
+            finishKey();
+            key = QByteArray(bytes.data(), qsizetype(bytes.size()));
+            haveKey = true;
+            hasBefore = false;
+            lastId = -1;
+            firstId = -1;
+            keyIndex = -1;
+        }
+        const qint64 at = pass->columnInt(2);
+        const qint64 id = pass->columnInt(3);
+        if (firstId < 0 || id < firstId)
+            firstId = id;
+        if (at >= toMs)
+            continue;
+        const bool isRunning = runningStatus(pass->columnBytes(1));
+        if (at < fromMs) {
+            if (id > lastId) {
+                lastId = id;
+                lastRunning = isRunning;
+                hasBefore = true;
+            }
+            continue;
+        }
+        if (keyIndex < 0) {
+            keyIndex = keys.size();
+            keys.append(key);
+        }
+        events.push_back({at, id, keyIndex, isRunning});
     }
+    finishKey();
+    // The snapshot rows' statuses at the mark: the old one of the first recorded change (a row
+    // whose first change is an insert came later), else the stored one.
+    if (useBaseline) {
+        auto first = m_db.prepare(
+            "SELECT op, json_extract(old, '$.execution_status') FROM history WHERE id = ?");
+        if (!first)
+            return sqlError(QStringLiteral("running assignments"));
+        for (auto it = candidates.cbegin(); it != candidates.cend(); ++it) {
+            const QString id = QString::fromUtf8(it.key());
+            if (it->firstId < 0) {
+                if (it->isStored)
+                    atBaseline.insert(id, it->stored);
+                continue;
+            }
+            first->bindInt(1, it->firstId);
+            auto found = first->step();
+            if (!found)
+                return sqlError(QStringLiteral("running assignments"));
+            if (found.value() && first->columnInt(0) != int(HistoryChange::Operation::Insert))
+                atBaseline.insert(id, first->columnText(1));
+            first->reset();
+        }
+        // As if recorded at the mark: before the range, under what is recorded before it.
+        if (baselineAt < fromMs)
+            applyBaseline();
+        else
+            recordedBefore.clear();
+    }
+    std::sort(events.begin(), events.end(), [](const Event &a, const Event &b) {
+        return a.at != b.at ? a.at < b.at : a.id < b.id;
+    });
     LevelSeries series;
     series.fromMs = fromMs;
     series.bucketMs = bucketMs;
     const qsizetype n = bucketCount(fromMs, toMs, bucketMs);
     series.values.reserve(n);
-    during->bindText(1, table).bindInt(2, fromMs).bindInt(3, toMs);
-    for (;;) {
-        auto next = during->step();
-        if (!next)
-            return sqlError(QStringLiteral("running assignments"));
-        if (!next.value())
-            break;
-        const qint64 at = during->columnInt(2);
-        const auto fillUntil = [&](qint64 until) {
-            // Buckets that ended before this change hold the count as it was.
-            while (series.values.size() < n
-                   && fromMs + (series.values.size() + 1) * bucketMs <= until)
-                series.values.append(running.size());
-        };
-        if (!atBaseline.isEmpty() && baselineAt <= at) {
+    const auto fillUntil = [&](qint64 until) {
+        // Buckets that ended before this change hold the count as it was.
+        while (series.values.size() < n && fromMs + (series.values.size() + 1) * bucketMs <= until)
+            series.values.append(running.size());
+    };
+    for (const Event &event : events) {
+        if (!atBaseline.isEmpty() && baselineAt <= event.at) {
             fillUntil(baselineAt);
             applyBaseline();
         }
-        fillUntil(at);
-        if (is(during->columnText(1), AssignmentStatus::Running))
-            running.insert(during->columnText(0));
+        fillUntil(event.at);
+        if (event.running)
+            running.insert(keys[event.key]);
         else
-            running.remove(during->columnText(0));
+            running.remove(keys[event.key]);
     }
     if (!atBaseline.isEmpty()) {
-        while (series.values.size() < n
-               && fromMs + (series.values.size() + 1) * bucketMs <= baselineAt)
-            series.values.append(running.size());
+        fillUntil(baselineAt);
         applyBaseline();
     }
     while (series.values.size() < n)
@@ -765,10 +940,7 @@ Result<LogSeries> HistoryReader::logLines(qint64 fromMs, qint64 toMs, qint64 buc
     // Text binds of a QByteArray are SQLITE_STATIC: the bytes must outlive the statement's steps.
     const QByteArray from = logTime(fromMs);
     const QByteArray to = logTime(toMs);
-    select->bindText(1, from)
-        .bindText(2, to)
-        .bindInt(3, fromMs)
-        .bindInt(4, bucketMs);
+    select->bindText(1, from).bindText(2, to).bindInt(3, fromMs).bindInt(4, bucketMs);
     for (qsizetype i = 0; i < stderrSpellings.size(); ++i)
         select->bindText(int(5 + i), stderrSpellings[i]);
     for (;;) {
@@ -795,9 +967,21 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
     const qsizetype n = bucketCount(fromMs, toMs, bucketMs);
     // The last heartbeat each node had sent before the range (one seek per node), then every
     // heartbeat received in it.
-    auto nodes = m_db.prepare("SELECT DISTINCT key FROM history WHERE tbl = ? AND at_ms < ?");
+    // The distinct keys by one index seek each (not a scan of every heartbeat), those with a
+    // change before the range's end.
+    auto nodes = m_db.prepare(R"(WITH RECURSIVE k(key) AS (
+                                     SELECT min(key) FROM history WHERE tbl = ?1
+                                     UNION ALL
+                                     SELECT (SELECT min(key) FROM history
+                                             WHERE tbl = ?1 AND key > k.key)
+                                     FROM k WHERE k.key IS NOT NULL)
+                                 SELECT key FROM k WHERE key IS NOT NULL AND EXISTS (
+                                     SELECT 1 FROM history h WHERE h.tbl = ?1 AND h.key = k.key
+                                     AND h.at_ms < ?2))");
     // beat_ms: the heartbeat the recorder kept as ms (HiveHistoryRecorder), so no JSON is read.
+    // By the key index: (tbl, at_ms) would walk back over every node's beats to a silent one.
     auto last = m_db.prepare(R"(SELECT beat_ms FROM history
+                                INDEXED BY history_table_key_at_status
                                 WHERE tbl = ? AND key = ? AND at_ms < ? AND beat_ms IS NOT NULL
                                 ORDER BY at_ms DESC, id DESC LIMIT 1)");
     auto during = m_db.prepare(R"(SELECT key, at_ms, beat_ms FROM history
@@ -887,6 +1071,40 @@ Result<QHash<QString, LevelSeries>> HistoryReader::heartbeatLag(qint64 fromMs, q
     for (auto it = byNode.begin(); it != byNode.end(); ++it) {
         fillUntil(*it, std::numeric_limits<qint64>::max());
         out.insert(it.key(), std::move(it->series));
+    }
+    return out;
+}
+
+Result<QHash<QString, HistoryChange>> HistoryReader::lastStatusChanges(const QString &table,
+                                                                       const QStringList &keys)
+{
+    // A table with nothing recorded has no changes to give: not an error here.
+    // One seek per key down (tbl, key, at_ms, status): the index alone answers it.
+    auto select = m_db.prepare(R"(SELECT status, at_ms, op, id FROM history
+                                  INDEXED BY history_table_key_at_status
+                                  WHERE tbl = ? AND key = ? AND status IS NOT NULL
+                                  AND status <> '(deleted)'
+                                  ORDER BY at_ms DESC, id DESC LIMIT 1)");
+    if (!select)
+        return sqlError(QStringLiteral("last status changes"));
+    QHash<QString, HistoryChange> out;
+    for (const QString &key : keys) {
+        select->bindText(1, table).bindText(2, key);
+        auto found = select->step();
+        if (!found)
+            return sqlError(QStringLiteral("last status changes"));
+        if (found.value()) {
+            HistoryChange change;
+            change.table = table;
+            change.key = key;
+            change.status = select->columnText(0);
+            change.atMs = select->columnInt(1);
+            change.operation
+                = HistoryChange::Operation(std::clamp<qint64>(select->columnInt(2), 1, 3));
+            change.id = select->columnInt(3);
+            out.insert(key, change);
+        }
+        select->reset();
     }
     return out;
 }

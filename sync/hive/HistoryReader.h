@@ -149,6 +149,12 @@ public:
 
     Result<HistoryReport> report(qint64 fromMs, qint64 toMs);
 
+    // Per key (of `keys`): the row's last recorded change that set its status (an insert or an
+    // update; `status` and `atMs` of that change). Keys without one are left out — a row of the
+    // first snapshot whose status never changed since, or whose changes were pruned.
+    Result<QHash<QString, HistoryChange>> lastStatusChanges(const QString &table,
+                                                            const QStringList &keys);
+
     // Stops a query running on another thread (it returns an error).
     void interrupt() const { m_db.interrupt(); }
 

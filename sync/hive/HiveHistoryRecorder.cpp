@@ -97,8 +97,14 @@ Result<void> HiveHistoryRecorder::migrate(const SqliteConnection &db)
              "CREATE INDEX IF NOT EXISTS history_table_key_at_status ON history "
              "(tbl, key, at_ms, status)",
              "CREATE INDEX IF NOT EXISTS history_table_at ON history (tbl, at_ms)",
-             "CREATE INDEX IF NOT EXISTS history_table_status_at ON history (tbl, status, at_ms) "
-             "WHERE status IS NOT NULL",
+             // With the operation, so the task flow's started / done counts (op = 2) read no row;
+             // the live inserts (created) have a small index of their own. Replaces the index
+             // without op (a one-off rebuild: ~0.5 s CPU per million changes).
+             "DROP INDEX IF EXISTS history_table_status_at",
+             "CREATE INDEX IF NOT EXISTS history_table_status_at_op ON history "
+             "(tbl, status, at_ms, op) WHERE status IS NOT NULL",
+             "CREATE INDEX IF NOT EXISTS history_table_created_at ON history (tbl, at_ms) "
+             "WHERE op = 1 AND origin = 0",
              // A first snapshot is not copied row by row (it cost 2.64x the CPU of the sync): one
              // mark says from when the table's stored rows are known, and where to find them
              // (the shape and its keys' prefix), so "as of" works back from the current row.

@@ -258,6 +258,54 @@ private slots:
         QCOMPARE(alerts.rowCount(), 0);
     }
 
+    void aTaskIsStuckByTheTimeItEnteredItsStatus()
+    {
+        HiveModels models;
+        const QDateTime now = QDateTime::fromString("2025-12-25T10:00:00Z", Qt::ISODate);
+        models.nodes()->setClock([now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        alerts.setClock([now] { return now; });
+        BatchText tasks("shared_tasks");
+        // t1 was edited (title) 10 minutes ago but has been in progress for 3 hours; t2 was
+        // moved to review 30 minutes ago, after an old edit; t3's recorded change is to another
+        // status than its row's (pruned or missed), t4 has no recorded change (a first snapshot).
+        models.tasks()->applyBatch(tasks.batch(
+            "+ t1 id=t1 title='Edited' status=in-progress updated_at='2025-12-25 09:50:00+00'\n"
+            "+ t2 id=t2 title='Reviewed' status=in-review updated_at='2025-12-25 06:00:00+00'\n"
+            "+ t3 id=t3 title='Other' status=in-review updated_at='2025-12-25 09:00:00+00'\n"
+            "+ t4 id=t4 title='Snapshot' status=in-progress updated_at='2025-12-25 "
+            "07:00:00+00'\n"));
+        fleet.refresh();
+        alerts.evaluate();
+        using Rule = MonitorSettings::Rule;
+        // Without any history: updated_at for all, and the text says so.
+        QCOMPARE(alerts.rowOf(Rule::TaskStuck, "t1"), -1);
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "t2") >= 0);
+        QVERIFY(alerts.rowOf(Rule::TaskStuck, "t4") >= 0);
+        QStringList candidates = alerts.stuckCandidateIds();
+        candidates.sort();
+        QCOMPARE(candidates, QStringList({"t1", "t2", "t3", "t4"}));
+
+        const auto ms = [](const char *iso) {
+            return QDateTime::fromString(iso, Qt::ISODate).toMSecsSinceEpoch();
+        };
+        alerts.setLastStatusChanges({{"t1", {"in-progress", ms("2025-12-25T07:00:00Z")}},
+                                     {"t2", {"in-review", ms("2025-12-25T09:30:00Z")}},
+                                     {"t3", {"in-progress", ms("2025-12-25T06:00:00Z")}}});
+        alerts.evaluate();
+        const int t1 = alerts.rowOf(Rule::TaskStuck, "t1");
+        QVERIFY(t1 >= 0);
+        QCOMPARE(alerts.alert(t1).text,
+                 QStringLiteral("Edited: In progress for 3 h (since its last status change)"));
+        QCOMPARE(alerts.rowOf(Rule::TaskStuck, "t2"), -1); // 30 min in review
+        QCOMPARE(alerts.rowOf(Rule::TaskStuck, "t3"), -1); // updated_at: 1 h
+        const int t4 = alerts.rowOf(Rule::TaskStuck, "t4");
+        QVERIFY(t4 >= 0);
+        QVERIFY2(alerts.alert(t4).text.contains("updated_at; no status change recorded"),
+                 qPrintable(alerts.alert(t4).text));
+    }
+
     void stderrShareRuleNeedsTheMinimumAndMoreThanTheThreshold()
     {
         MonitorSettings settings; // 20 %, at least 20 lines

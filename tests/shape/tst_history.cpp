@@ -64,6 +64,27 @@ qint64 scalar(const QString &storePath, const QString &sql, const QList<QVariant
     return select->columnInt(0);
 }
 
+// One text column of every row from the store (a query of the test's own).
+QStringList column(const QString &storePath, const QString &sql, const QStringList &binds)
+{
+    QStringList values;
+    auto db = SqliteConnection::open(storePath, SqliteConnection::Mode::ReadOnly);
+    if (!db)
+        return {QStringLiteral("(no store)")};
+    auto select = db->prepare(sql.toStdString());
+    if (!select)
+        return {QStringLiteral("(bad query)")};
+    for (qsizetype i = 0; i < binds.size(); ++i)
+        select->bindText(int(i + 1), binds[i]);
+    for (;;) {
+        auto row = select->step();
+        if (!row || !row.value())
+            break;
+        values << select->columnText(0);
+    }
+    return values;
+}
+
 struct Run
 {
     int exitCode = -1;
@@ -423,6 +444,118 @@ private slots:
 
         checkSeriesEqualSql(storePath, reader, times.first(), times.last() + 1, node);
         checkHivectl(storePath, times);
+    }
+
+    // hivectl alerts on a synced store: a task is stuck by the time it entered its status (its
+    // last recorded status change), not by an edit since; a first-snapshot task by updated_at;
+    // stale nodes holding work as the stored rows say; exit status 3 while any alert is active.
+    void hivectlAlertsOnASyncedStore()
+    {
+        QVERIFY(setUpHive());
+        QTemporaryDir dir;
+        const QString storePath = dir.filePath(QStringLiteral("store.sqlite"));
+        const QStringList tables {HiveTables::SharedTasks, HiveTables::Nodes,
+                                  HiveTables::NodeTaskAssignments};
+        ShapeClient client(storePath, hiveShapeRowSinks(), hiveChangeRecorders());
+        addShapes(client, tables);
+        QTRY_VERIFY_WITH_TIMEOUT(allLive(client, tables), 30000);
+        QVERIFY(
+            exec(QStringLiteral(
+                     "INSERT INTO shared_tasks (id, organization_id, project_id, title, status) "
+                     "SELECT '%1', organization_id, project_id, 'alert task', 'in-progress' "
+                     "FROM shared_tasks ORDER BY id LIMIT 1")
+                     .arg(kTask)));
+        QTRY_COMPARE_WITH_TIMEOUT(recorded(storePath, HiveTables::SharedTasks, kTask), 1, 15000);
+        const qint64 entered = scalar(
+            storePath, QStringLiteral("SELECT at_ms FROM history WHERE tbl = ? AND key = ?"),
+            {QString(HiveTables::SharedTasks), kTask});
+        // An edit 90 minutes on (the trigger would stamp now()): updated_at moves, the status not.
+        QVERIFY(exec(QStringLiteral("ALTER TABLE shared_tasks DISABLE TRIGGER USER; "
+                                    "UPDATE shared_tasks SET title = 'alert task edited', "
+                                    "updated_at = now() + interval '90 minutes' WHERE id = '%1'; "
+                                    "ALTER TABLE shared_tasks ENABLE TRIGGER USER")
+                         .arg(kTask)));
+        QTRY_COMPARE_WITH_TIMEOUT(recorded(storePath, HiveTables::SharedTasks, kTask), 2, 15000);
+        client.stop();
+
+        const QString now = QDateTime::fromMSecsSinceEpoch(entered + 100 * 60000, QTimeZone::utc())
+                                .toString(Qt::ISODateWithMs);
+        const auto alerts = [&](const QString &stuckAfter) {
+            return hivectl({QStringLiteral("alerts"), QStringLiteral("--db"), storePath,
+                            QStringLiteral("--json"), QStringLiteral("--now"), now,
+                            QStringLiteral("--stuck-after"), stuckAfter});
+        };
+        const auto subjects = [](const Run &run, const QString &rule) {
+            QStringList ids;
+            for (const QJsonValue &alert : QJsonDocument::fromJson(run.out).array()) {
+                if (alert[QLatin1String("rule")].toString() == rule)
+                    ids << alert[QLatin1String("subject")].toString();
+            }
+            ids.sort();
+            return ids;
+        };
+        const auto textOf = [](const Run &run, const QString &subject) {
+            for (const QJsonValue &alert : QJsonDocument::fromJson(run.out).array()) {
+                if (alert[QLatin1String("subject")].toString() == subject)
+                    return alert[QLatin1String("text")].toString();
+            }
+            return QString();
+        };
+        // 100 minutes in progress by the history, 10 by updated_at: stuck after 60, not 200.
+        Run hour = alerts(QStringLiteral("60"));
+        QVERIFY2(hour.exitCode == 3, hour.err.constData());
+        QVERIFY(subjects(hour, QStringLiteral("task-stuck")).contains(kTask));
+        QCOMPARE(textOf(hour, kTask),
+                 QStringLiteral("alert task edited: In progress for 100 min (since its last "
+                                "status change)"));
+        Run longer = alerts(QStringLiteral("200"));
+        QVERIFY(!subjects(longer, QStringLiteral("task-stuck")).contains(kTask));
+        // The seed's tasks (the first snapshot, no recorded change) by updated_at, said so.
+        const QString snapshotStuck
+            = QStringLiteral("SELECT json_extract(value, '$.id') FROM shape_rows WHERE shape = "
+                             "'shared_tasks' AND json_extract(value, '$.status') IN "
+                             "('in-progress', 'in-review') AND json_extract(value, '$.id') <> ? "
+                             "AND json_extract(value, '$.deleted_at') IS NULL "
+                             "AND json_extract(value, '$.archived_at') IS NULL");
+        const QStringList seeded = column(storePath, snapshotStuck, {kTask});
+        QStringList expected = seeded;
+        expected << kTask;
+        expected.sort();
+        QCOMPARE(subjects(hour, QStringLiteral("task-stuck")), expected);
+        for (const QString &id : seeded)
+            QVERIFY2(textOf(hour, id).endsWith("(updated_at; no status change recorded)"),
+                     qPrintable(textOf(hour, id)));
+        // Stale nodes holding work: online or busy (every heartbeat is old by then) with an
+        // assignment not completed, as the stored rows have them.
+        const QStringList staleWithWork = column(
+            storePath,
+            QStringLiteral(
+                "SELECT DISTINCT json_extract(n.value, '$.id') FROM shape_rows n JOIN shape_rows a "
+                "ON a.shape = 'node_task_assignments' AND json_extract(a.value, '$.node_id') = "
+                "json_extract(n.value, '$.id') AND json_extract(a.value, '$.completed_at') IS NULL "
+                "WHERE n.shape = 'nodes' AND json_extract(n.value, '$.status') IN ('online', "
+                "'busy') ORDER BY 1"),
+            {});
+        QCOMPARE(subjects(hour, QStringLiteral("stale-node-with-work")), staleWithWork);
+
+        // Bad input names what was wrong; a store with nothing to alert about exits 0.
+        Run bad = hivectl({QStringLiteral("alerts"), QStringLiteral("--db"), storePath,
+                           QStringLiteral("--stale-after"), QStringLiteral("soon")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--stale-after must be a number of seconds"),
+                 bad.err.constData());
+        Run missing = hivectl({QStringLiteral("alerts"), QStringLiteral("--db"),
+                               dir.filePath(QStringLiteral("none.sqlite"))});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("no store file"), missing.err.constData());
+        const QString emptyPath = dir.filePath(QStringLiteral("empty.sqlite"));
+        QVERIFY(LogStore::open(emptyPath, LogStore::Access::ReadWrite).ok());
+        Run quiet = hivectl({QStringLiteral("alerts"), QStringLiteral("--db"), emptyPath});
+        QVERIFY2(quiet.exitCode == 0, quiet.err.constData());
+        QCOMPARE(quiet.out.trimmed(), QByteArray("no alerts"));
+        Run help = hivectl({QStringLiteral("alerts"), QStringLiteral("--help")});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("3 one or more are active"));
     }
 
     // A must-refetch resyncs the shape from scratch; the history gets what changed, not a

@@ -298,6 +298,13 @@ private slots:
         QVERIFY2(events.events.last().summary.contains("status in-review → done"),
                  qPrintable(events.events.last().summary));
         QVERIFY(scrubber.changeLines().last().contains("in-review → done"));
+        // Each change names its row: the task's title next to its id (an update of the status
+        // alone carries no title; it comes from the row as of the span's end).
+        QCOMPARE(events.events.last().label, QStringLiteral("scrubbed task"));
+        QVERIFY2(scrubber.changeLines().last().contains(kTask
+                                                        + QStringLiteral(" \u201cscrubbed "
+                                                                         "task\u201d")),
+                 qPrintable(scrubber.changeLines().last()));
     }
 };
 

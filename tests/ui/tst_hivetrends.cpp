@@ -90,7 +90,7 @@ struct ScriptedTaskHistory : ScriptedQueries
         for (const auto &[time, status] : steps) {
             if (time >= from && time < to)
                 events.events.append({time, table, key, QStringLiteral("updated"),
-                                      QStringLiteral("status → ") + status});
+                                      QStringLiteral("status → ") + status, QString()});
         }
         return events;
     }

@@ -238,8 +238,11 @@ void HistoryScrubber::showChanges(const HistoryEvents &events)
         m_changes->addItem(tr("No changes in this span"));
     }
     for (const HistoryEvent &event : events.events) {
+        const QString row = event.label.isEmpty()
+            ? event.key
+            : QStringLiteral("%1 \u201c%2\u201d").arg(event.key, event.label);
         QString line = QStringLiteral("%1  %2 %3 %4")
-                           .arg(timeText(event.at), event.table, event.key, event.operation);
+                           .arg(timeText(event.at), event.table, row, event.operation);
         if (!event.summary.isEmpty())
             line += QStringLiteral(": ") + event.summary;
         m_changes->addItem(line);
