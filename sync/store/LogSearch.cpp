@@ -600,7 +600,7 @@ Result<qint64> LogSearch::exportMatches(const LogSearchQuery &query, const QStri
 {
     if (!query.executionId)
         return Error(QStringLiteral("Export of matches needs an execution"));
-    const auto matcher = Matcher::make(query);
+    const auto matcher = LogLineMatcher::make(query);
     if (!matcher)
         return matcher.error();
     auto q = m_store.connection().prepare(
