@@ -194,6 +194,8 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     m_navigator = new Navigator(window, m_models, m_tasksPanel, m_nodesPanel, m_logsPanel,
                                 m_taskDetail, this);
     m_navigator->setFleetSummary(m_fleet);
+    connect(m_fleet, &FleetSummary::changed, m_nodesPanel,
+            [this] { m_nodesPanel->setStrandedNodes(m_fleet->counts().staleNodeIdsWithWork); });
     connect(m_overview, &OverviewPanel::staleAssignmentsRequested, m_navigator,
             &Navigator::openStaleAssignments);
     connect(m_overview, &OverviewPanel::alertActivated, m_navigator, &Navigator::openAlert);

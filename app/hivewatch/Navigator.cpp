@@ -167,6 +167,8 @@ void Navigator::openStaleAssignments()
 {
     if (!m_fleet)
         return;
+    // The list of them: the Nodes panel keeps only the stale nodes holding work, the busiest
+    // selected, its assignments in the detail.
     QString busiest;
     int most = 0;
     for (const QString &node : m_fleet->counts().staleNodeIdsWithWork) {
@@ -176,7 +178,12 @@ void Navigator::openStaleAssignments()
             busiest = node;
         }
     }
-    openNode(busiest);
+    m_nodes->setStrandedNodes(m_fleet->counts().staleNodeIdsWithWork);
+    m_nodes->showStrandedOnly(true);
+    if (busiest.isEmpty())
+        m_window->showPanel(nodesPanel());
+    else
+        openNode(busiest);
 }
 
 void Navigator::openAlert(int subjectKind, const QString &subjectId)

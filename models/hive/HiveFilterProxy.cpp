@@ -53,6 +53,15 @@ void HiveFilterProxy::setNotBefore(int column, const QDateTime &cutoff)
         invalidateFilter();
 }
 
+void HiveFilterProxy::setIdFilter(const QSet<QString> &ids, bool enabled)
+{
+    if (m_idFilter == enabled && (!enabled || m_ids == ids))
+        return;
+    m_ids = enabled ? ids : QSet<QString>();
+    m_idFilter = enabled;
+    invalidateFilter();
+}
+
 bool HiveFilterProxy::filterAcceptsRow(int sourceRow) const
 {
     const QModelIndex index = sourceModel()->index(sourceRow, 0);
@@ -72,6 +81,8 @@ bool HiveFilterProxy::filterAcceptsRow(int sourceRow) const
             return false;
     }
     if (m_foreignFilter && !m_foreignIds.contains(index.data(HiveRoles::ForeignIdRole).toString()))
+        return false;
+    if (m_idFilter && !m_ids.contains(index.data(HiveRoles::IdRole).toString()))
         return false;
     return SortedFilterProxy::filterAcceptsRow(sourceRow);
 }

@@ -25,6 +25,10 @@ public:
     // Keep only rows whose HiveRoles::ForeignIdRole is in `ids`; enabled with an empty set hides
     // everything (a node with no assignments shows no events). enabled=false removes the filter.
     void setForeignIdFilter(const QSet<QString> &ids, bool enabled = true);
+    // Keep only rows whose HiveRoles::IdRole is in `ids` (the nodes holding stranded work);
+    // enabled=false removes the filter.
+    void setIdFilter(const QSet<QString> &ids, bool enabled = true);
+    bool idFilterEnabled() const { return m_idFilter; }
     // Keep only rows whose `column` (its SortRole, a QDateTime) is at or after `cutoff`; an
     // invalid cutoff removes the filter. A board's Done column shows the last day this way.
     void setNotBefore(int column, const QDateTime &cutoff);
@@ -39,6 +43,8 @@ private:
     QString m_status;
     QSet<QString> m_foreignIds;
     bool m_foreignFilter = false;
+    QSet<QString> m_ids;
+    bool m_idFilter = false;
     int m_timeColumn = -1;
     QDateTime m_notBefore;
 };

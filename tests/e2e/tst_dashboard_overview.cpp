@@ -20,6 +20,7 @@
 #include "ui/hive/OverviewPanel.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QSettings>
@@ -308,6 +309,21 @@ private slots:
                  QStringLiteral("Nodes"));
         QVERIFY(m_dashboard->fleetSummary()->counts().staleNodeIdsWithWork.contains(
             m_dashboard->nodesPanel()->selectedNodeId()));
+        // …in a list of exactly the stale nodes holding work, until the toggle is cleared.
+        {
+            NodesPanel *nodes = m_dashboard->nodesPanel();
+            QVERIFY(nodes->strandedOnlyBox()->isChecked());
+            const QAbstractItemModel *shown = nodes->nodeTable()->model();
+            QStringList listed;
+            for (int row = 0; row < shown->rowCount(); ++row)
+                listed << shown->index(row, 0).data(HiveRoles::IdRole).toString();
+            QStringList expected = m_dashboard->fleetSummary()->counts().staleNodeIdsWithWork;
+            listed.sort();
+            expected.sort();
+            QCOMPARE(listed, expected);
+            nodes->showStrandedOnly(false);
+            QCOMPARE(shown->rowCount(), m_dashboard->models()->nodes()->rowCount());
+        }
 
         // Heartbeats resume: the alert clears.
         m_beating.append(kOnline);

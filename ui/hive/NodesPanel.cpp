@@ -18,7 +18,9 @@
 #include <QLineSeries>
 #include <QValueAxis>
 
+#include <QCheckBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -59,6 +61,7 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     , m_assignmentProxy(new HiveFilterProxy(this))
     , m_eventProxy(new HiveFilterProxy(this))
     , m_search(new QLineEdit(this))
+    , m_strandedOnly(new QCheckBox(this))
     , m_title(new QLabel(this))
     , m_summary(new QLabel(this))
     , m_capabilities(new QLabel(this))
@@ -76,6 +79,12 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     m_search->setPlaceholderText(tr("Filter nodes"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_nodeProxy, &HiveFilterProxy::setFilterFixedString);
+    m_strandedOnly->setToolTip(tr("Only stale nodes that still hold active assignments: their "
+                                  "work is stranded until they come back or it is reassigned"));
+    connect(m_strandedOnly, &QCheckBox::toggled, this, [this](bool only) {
+        m_nodeProxy->setIdFilter(QSet<QString>(m_stranded.cbegin(), m_stranded.cend()), only);
+    });
+    setStrandedNodes({});
 
     m_nodeTable = makeTable(m_nodeProxy, this);
     m_nodeTable->sortByColumn(NodeModel::Name, Qt::AscendingOrder);
@@ -101,7 +110,10 @@ NodesPanel::NodesPanel(NodeModel *nodes, AssignmentModel *assignments, ProgressE
     auto *left = new QWidget(this);
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
-    leftLayout->addWidget(m_search);
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_search, 1);
+    filterRow->addWidget(m_strandedOnly);
+    leftLayout->addLayout(filterRow);
     leftLayout->addWidget(m_nodeTable, 1);
 
     auto *detail = new QWidget(this);
@@ -253,6 +265,19 @@ QString NodesPanel::detailText() const
 {
     return QStringList({m_title->text(), m_summary->text(), m_capabilities->text()})
         .join(QLatin1Char('\n'));
+}
+
+void NodesPanel::setStrandedNodes(const QStringList &nodeIds)
+{
+    m_stranded = nodeIds;
+    m_strandedOnly->setText(tr("Stranded only (%1)").arg(nodeIds.size()));
+    if (m_strandedOnly->isChecked())
+        m_nodeProxy->setIdFilter(QSet<QString>(nodeIds.cbegin(), nodeIds.cend()));
+}
+
+void NodesPanel::showStrandedOnly(bool only)
+{
+    m_strandedOnly->setChecked(only);
 }
 
 } // namespace hivewatch

@@ -5,6 +5,7 @@
 class QChartView;
 class QDateTimeAxis;
 class QLabel;
+class QCheckBox;
 class QLineEdit;
 class QVBoxLayout;
 class QLineSeries;
@@ -44,6 +45,11 @@ public:
     QLineSeries *heartbeatSeries() const { return m_lagSeries; }
     QChartView *heartbeatChart() const { return m_lagChart; }
     HistoryScrubber *asOfControl() const { return m_asOf; }
+    // The stale nodes holding active assignments (FleetSummary's list); the "stranded only"
+    // toggle keeps just those in the list.
+    void setStrandedNodes(const QStringList &nodeIds);
+    void showStrandedOnly(bool only);
+    QCheckBox *strandedOnlyBox() const { return m_strandedOnly; }
 
 private:
     void onCurrentChanged();
@@ -57,6 +63,8 @@ private:
     HiveFilterProxy *m_assignmentProxy;
     HiveFilterProxy *m_eventProxy;
     QLineEdit *m_search;
+    QCheckBox *m_strandedOnly;
+    QStringList m_stranded;
     QTableView *m_nodeTable;
     QLabel *m_title;
     QLabel *m_summary;
