@@ -88,12 +88,10 @@ QString panelTitleFor(const QString &shape)
 // the dynamic mmap threshold (which grows to the largest freed block, up to 32 MiB: Electric's
 // 10 MiB bodies, a part's row lists) are then carved from those arenas too. One arena and a fixed
 // 256 KiB threshold give large buffers back when they are freed.
-// Set while the program is loaded, not in Dashboard's constructor: the nine worker threads its
-// members start (log pages, export, index, log lines, search, history, stderr counter, Postgres
-// setup) each made an arena at once (WorkerThread names its QThread), arenas made stay in use,
-// and once more than eight exist glibc fixes its limit at 8 per core for good, so the limit set
-// in the constructor's body was ignored (docs/benchmarks.md, "Where the dashboard's extra 300 MiB
-// went").
+// Set while the program is loaded, not in Dashboard's constructor: by then the worker threads
+// that Dashboard's members (and MainWindow) start had an arena each, arenas made stay in use, and
+// once more than eight exist glibc fixes its limit at 8 per core for good, so the limit set there
+// was ignored (docs/benchmarks.md, "Where the dashboard's extra 300 MiB went").
 struct AllocatorRetentionLimit
 {
     AllocatorRetentionLimit()
