@@ -83,26 +83,18 @@ QString panelTitleFor(const QString &shape)
 }
 
 // glibc's defaults cost the dashboard ~150 MiB of peak RSS while a large snapshot syncs
-// (docs/benchmarks.md, "Peak RSS at 100k tasks and 1M log lines"): every thread gets an arena of
-// its own at its first malloc, and memory the sync threads free there stays mapped; buffers over
-// the dynamic mmap threshold (which grows to the largest freed block, up to 32 MiB: Electric's
-// 10 MiB bodies, a part's row lists) are then carved from those arenas too. One arena and a fixed
-// 256 KiB threshold give large buffers back when they are freed.
-// Set while the program is loaded, not in Dashboard's constructor: by then the worker threads
-// that Dashboard's members (and MainWindow) start had an arena each, arenas made stay in use, and
-// once more than eight exist glibc fixes its limit at 8 per core for good, so the limit set there
-// was ignored (docs/benchmarks.md, "Where the dashboard's extra 300 MiB went").
-struct AllocatorRetentionLimit
+// (docs/benchmarks.md, "Peak RSS at 100k tasks and 1M log lines"): every thread that allocates
+// under contention gets an arena of its own, and memory the sync threads free there stays
+// mapped; buffers over the dynamic mmap threshold (which grows to the largest freed block, up to
+// 32 MiB: Electric's 10 MiB bodies, a part's row lists) are then carved from those arenas too.
+// One arena and a fixed 256 KiB threshold give large buffers back when they are freed.
+void limitAllocatorRetention()
 {
-    AllocatorRetentionLimit()
-    {
 #ifdef __GLIBC__
-        mallopt(M_ARENA_MAX, 1);
-        mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
-    }
-};
-[[maybe_unused]] const AllocatorRetentionLimit kAllocatorRetentionLimit;
+}
 
 bool isOwnProblem(const ShapeStatus &status)
 {
@@ -138,6 +130,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     pruneTimer->setInterval(std::chrono::hours(1));
     connect(pruneTimer, &QTimer::timeout, this, &Dashboard::pruneHistory);
     pruneTimer->start();
+    limitAllocatorRetention(); // before the sync threads start
     registerShapeBatchMetaTypes();
     m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());
