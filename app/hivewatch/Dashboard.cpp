@@ -88,6 +88,10 @@ QString panelTitleFor(const QString &shape)
 // mapped; buffers over the dynamic mmap threshold (which grows to the largest freed block, up to
 // 32 MiB: Electric's 10 MiB bodies, a part's row lists) are then carved from those arenas too.
 // One arena and a fixed 256 KiB threshold give large buffers back when they are freed.
+// Today the arena limit has no effect: the worker threads Dashboard's members start made an arena
+// each before this runs, and glibc keeps its limit once more than eight exist. Setting it at load
+// time did take effect and saved ~200 MiB, but doubled the GUI thread's CPU (every thread under
+// one arena lock), so it stays here (docs/benchmarks.md, "Where the dashboard's extra 300 MiB").
 void limitAllocatorRetention()
 {
 #ifdef __GLIBC__

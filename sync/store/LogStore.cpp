@@ -35,6 +35,7 @@ const char *const kConnectionPragmas[] = {
     "PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 268435456",
     "PRAGMA cache_size = -64000",
 };
+const char *const kReaderPragmas[] = {"PRAGMA mmap_size = 0", "PRAGMA cache_size = -8192"};
 
 bool looksLikeSqlite(const QString &path, qint64 size)
 {
@@ -201,6 +202,18 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         }
         if (auto failed = pragma(QString::fromLatin1(setting)))
             return *failed;
+    }
+    // A reader maps nothing and keeps a small cache: the dashboard holds several (log pages, the
+    // log view's lines and search, the stderr counter), and every page one of them touched in
+    // its 256 MiB mapping or 64 MB cache counted in the process's RSS (190 MiB of mapped store
+    // at 100k tasks and 1M log lines; docs/benchmarks.md, "Where the dashboard's extra 300 MiB
+    // went"). The kernel's page cache still serves re-reads; node compatibility concerns the
+    // file, not a reader's memory.
+    if (d.readOnly) {
+        for (const char *setting : kReaderPragmas) {
+            if (auto failed = pragma(QString::fromLatin1(setting)))
+                return *failed;
+        }
     }
 
     const auto kind = LogStoreSchema::detect(d.db);
