@@ -91,6 +91,9 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     connect(m_model, &LogModel::executionsChanged, m_executionModel,
             &LogExecutionModel::setExecutions);
     connect(m_model, &LogModel::executionsChanged, this, &LogsPanel::onExecutionsChanged);
+    // A large list arrives in slices after executionsChanged: choose a row once all are in.
+    connect(m_executionModel, &LogExecutionModel::fillFinished, this,
+            &LogsPanel::onExecutionsChanged);
     connect(m_model, &LogModel::totalCountChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::loadingChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::modelReset, this, &LogsPanel::updateStatus);
