@@ -47,7 +47,7 @@ public:
     qint64 sortKey(int row) const;
 
     // Rows announced but not yet inserted (a large fill goes in slices, see setExecutions).
-    bool isFilling() const { return !m_fill.isEmpty(); }
+    bool isFilling() const { return !m_fill.isEmpty() || !m_fillSource.isEmpty(); }
 
 public slots:
     void setExecutions(const QList<ExecutionSummary> &executions);
@@ -73,6 +73,8 @@ private:
     void queueFillStep();
     void fillStep();
     void insertOnTop(const QList<ExecutionSummary> &added);
+    void addToFill(const ExecutionSummary &summary);
+    void takeFillSource(qsizetype count);
     int assignmentRow(int row) const;
     int assignmentRowOf(const QString &idText) const;
     QDateTime lastActivity(int row) const;
@@ -93,6 +95,9 @@ private:
     // A large fill in progress: m_fill[m_fillDone..] wait; the first m_fillPrepared have their
     // key, and once all have, they are sorted (m_fillSorted) so that each slice lands after the
     // rows before it in the list's order, one contiguous insert in the proxy.
+    // The first fill's list as it came, taken into m_fill a slice a turn from m_fillSourceTaken.
+    QList<ExecutionSummary> m_fillSource;
+    qsizetype m_fillSourceTaken = 0;
     QList<Pending> m_fill;
     QHash<QUuid, qsizetype> m_fillOf;
     qsizetype m_fillPrepared = 0;

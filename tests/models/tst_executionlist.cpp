@@ -297,6 +297,33 @@ private slots:
             proxy.index(proxy.rowCount() - 1, 0).data(LogExecutionModel::ExecutionIdRole).toUuid(),
             fresh);
     }
+
+    void aRefreshBeforeTheFirstSliceLosesNothing()
+    {
+        // The first fill keeps its list as it came and takes it a slice a turn; a refresh in
+        // those turns is compared with all of it.
+        QList<ExecutionSummary> all;
+        const QDateTime base(QDate(2025, 12, 25), QTime(0, 0), QTimeZone::utc());
+        for (int i = 0; i < 9000; ++i)
+            all.append(summary(QUuid::createUuid(), i + 1,
+                               base.addSecs(i).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+        LogExecutionModel executions;
+        ExecutionListProxy proxy;
+        proxy.setSourceModel(&executions);
+        QSignalSpy filled(&executions, &LogExecutionModel::fillFinished);
+        executions.setExecutions(all);
+        QCoreApplication::processEvents(); // one slice of the list taken, nothing shown yet
+        QCOMPARE(executions.rowCount(), 0);
+        QList<ExecutionSummary> next = all.mid(0, 8000); // the rest went
+        next.append(summary(QUuid::createUuid(), 1, "2025-12-24 00:00:00"));
+        executions.setExecutions(next);
+        QTRY_COMPARE_WITH_TIMEOUT(filled.count(), 1, 10000);
+        QCOMPARE(executions.rowCount(), next.size());
+        QCOMPARE(proxy.rowCount(), next.size());
+        for (const ExecutionSummary &s : std::as_const(next))
+            QCOMPARE(executions.executionAt(executions.rowOf(s.executionId)), s.executionId);
+        QCOMPARE(executions.rowOf(all.last().executionId), -1);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestExecutionList)
