@@ -283,8 +283,10 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
     }
     if (removed > 0)
         reindex();
-    for (qsizetype i = m_fillDone; i < m_fill.size(); ++i)
-        m_fill[i].gone = !incoming.contains(m_fill.at(i).summary.executionId);
+    for (Pending &p : m_fill) {
+        if (!p.inserted)
+            p.gone = !incoming.contains(p.summary.executionId);
+    }
     // Known executions are updated in place, those still waiting for their slice where they
     // wait; new ones (the most recent) go on top, or into the fill when many or one is under way.
     QList<ExecutionSummary> added;
@@ -301,7 +303,7 @@ void LogExecutionModel::setExecutions(const QList<ExecutionSummary> &executions)
             continue;
         }
         const auto waiting = m_fillOf.constFind(s.executionId);
-        if (waiting == m_fillOf.cend() || *waiting < m_fillDone) { // never seen, or dropped
+        if (waiting == m_fillOf.cend() || m_fill.at(*waiting).inserted) { // new, or dropped
             added.append(s);
             continue;
         }
@@ -420,23 +422,34 @@ void LogExecutionModel::fillStep()
         return;
     }
     if (!m_fillSorted) {
-        std::stable_sort(m_fill.begin() + m_fillDone, m_fill.end(),
-                         [](const Pending &a, const Pending &b) { return a.key > b.key; });
-        for (qsizetype i = m_fillDone; i < m_fill.size(); ++i)
-            m_fillOf.insert(m_fill.at(i).summary.executionId, i);
+        // Keys and positions, not the rows themselves: sorting 50k rows moved 6 MiB into fresh
+        // memory, ~20 ms of page faults in one turn.
+        QList<std::pair<qint64, qsizetype>> order;
+        order.reserve(m_fill.size());
+        for (qsizetype i = 0; i < m_fill.size(); ++i) {
+            if (!m_fill.at(i).inserted)
+                order.append({-m_fill.at(i).key, i});
+        }
+        std::sort(order.begin(), order.end());
+        m_fillOrder.clear();
+        m_fillOrder.reserve(order.size());
+        for (const auto &entry : std::as_const(order))
+            m_fillOrder.append(entry.second);
+        m_fillDone = 0;
         m_fillSorted = true;
         queueFillStep();
         return;
     }
-    const qsizetype end = std::min(m_fill.size(), m_fillDone + kSlice);
+    const qsizetype end = std::min(m_fillOrder.size(), m_fillDone + kSlice);
     qsizetype live = 0;
     for (qsizetype i = m_fillDone; i < end; ++i)
-        live += m_fill.at(i).gone ? 0 : 1;
+        live += m_fill.at(m_fillOrder.at(i)).gone ? 0 : 1;
     if (live > 0) {
         const int first = int(m_rows.size());
         beginInsertRows({}, first, first + int(live) - 1);
         for (qsizetype i = m_fillDone; i < end; ++i) {
-            Pending &p = m_fill[i];
+            Pending &p = m_fill[m_fillOrder.at(i)];
+            p.inserted = true;
             if (p.gone)
                 continue;
             m_rowOf.insert(p.summary.executionId, int(m_rows.size()));
@@ -448,12 +461,13 @@ void LogExecutionModel::fillStep()
         endInsertRows();
     }
     m_fillDone = end;
-    if (m_fillDone < m_fill.size()) {
+    if (m_fillDone < m_fillOrder.size()) {
         queueFillStep();
         return;
     }
     m_fill.clear();
     m_fillOf.clear();
+    m_fillOrder.clear();
     m_fillPrepared = 0;
     m_fillDone = 0;
     emit fillFinished();

@@ -67,6 +67,7 @@ private:
         qint64 key = 0;
         quint64 keyGeneration = 0; // m_keysGeneration + 1 when the key was worked out; 0: none
         bool gone = false; // a later refresh no longer lists it
+        bool inserted = false; // its slice went in (or, gone, was passed)
     };
 
     qint64 keyFor(qint64 lastLineMs, const QString &idText) const;
@@ -92,14 +93,16 @@ private:
     QStringList m_idText; // per row, the id as the assignments key it (sorting looks it up)
     mutable QList<qint64> m_sortKeys; // per row; kUnknownKey until asked for
     QHash<QUuid, int> m_rowOf;
-    // A large fill in progress: m_fill[m_fillDone..] wait; the first m_fillPrepared have their
-    // key, and once all have, they are sorted (m_fillSorted) so that each slice lands after the
-    // rows before it in the list's order, one contiguous insert in the proxy.
+    // A large fill in progress: the first m_fillPrepared of m_fill have their key, and once all
+    // have, the waiting ones are ordered by it (m_fillOrder, m_fillSorted) so that each slice
+    // lands after the rows before it in the list's order, one contiguous insert in the proxy;
+    // m_fillOrder[m_fillDone..] wait.
     // The first fill's list as it came, taken into m_fill a slice a turn from m_fillSourceTaken.
     QList<ExecutionSummary> m_fillSource;
     qsizetype m_fillSourceTaken = 0;
     QList<Pending> m_fill;
     QHash<QUuid, qsizetype> m_fillOf;
+    QList<qsizetype> m_fillOrder;
     qsizetype m_fillPrepared = 0;
     qsizetype m_fillDone = 0;
     bool m_fillSorted = false;
