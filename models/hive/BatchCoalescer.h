@@ -15,7 +15,8 @@ namespace hivewatch {
 //  - bursts of batches are merged per shape and handed on at most once per frame (~60/s);
 //  - a huge batch (an initial snapshot of 100k rows) is handed on in slices of at most
 //    maxChangesPerFlush() changes, one slice per frame (a reset becomes a reset with the first
-//    slice followed by appends), sized to a time budget per frame when one is set;
+//    slice followed by appends), sized to a time budget per frame when one is set; a spent
+//    budget also ends a flush before the next shape, which then goes first a frame later;
 //  - batches of shapes nobody here shows (execution logs, which the log views read from the
 //    store) are not held, and every batch's memory is released on a pool thread: freeing a
 //    million rows' values costs more than applying them.

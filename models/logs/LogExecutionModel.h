@@ -46,14 +46,42 @@ public:
     // asks for it ~16 times per row.
     qint64 sortKey(int row) const;
 
+    // Rows announced but not yet inserted (a large fill goes in slices, see setExecutions).
+    bool isFilling() const { return !m_fill.isEmpty() || !m_fillSource.isEmpty(); }
+
 public slots:
     void setExecutions(const QList<ExecutionSummary> &executions);
 
+signals:
+    // A sliced fill has inserted its last slice.
+    void fillFinished();
+
 private:
+    // A new execution waiting for its slice: its time, id text and sort key are worked out a
+    // slice at a time too, since for 50k executions each of those alone costs a GUI tick.
+    struct Pending
+    {
+        ExecutionSummary summary;
+        qint64 lastLineMs = 0;
+        QString idText;
+        qint64 key = 0;
+        quint64 keyGeneration = 0; // m_keysGeneration + 1 when the key was worked out; 0: none
+        bool gone = false; // a later refresh no longer lists it
+        bool inserted = false; // its slice went in (or, gone, was passed)
+    };
+
+    qint64 keyFor(qint64 lastLineMs, const QString &idText) const;
+    void queueFillStep();
+    void fillStep();
+    void insertOnTop(const QList<ExecutionSummary> &added);
+    void addToFill(const ExecutionSummary &summary);
+    void takeFillSource(qsizetype count);
     int assignmentRow(int row) const;
+    int assignmentRowOf(const QString &idText) const;
     QDateTime lastActivity(int row) const;
     qint64
     lastActivityMs(int row) const; // kNoTime when neither the line nor the assignment has one
+    qint64 activityMs(qint64 lastLineMs, int assignment) const;
 
     void reindex();
 
@@ -65,6 +93,21 @@ private:
     QStringList m_idText; // per row, the id as the assignments key it (sorting looks it up)
     mutable QList<qint64> m_sortKeys; // per row; kUnknownKey until asked for
     QHash<QUuid, int> m_rowOf;
+    // A large fill in progress: the first m_fillPrepared of m_fill have their key, and once all
+    // have, the waiting ones are ordered by it (m_fillOrder, m_fillSorted) so that each slice
+    // lands after the rows before it in the list's order, one contiguous insert in the proxy;
+    // m_fillOrder[m_fillDone..] wait.
+    // The first fill's list as it came, taken into m_fill a slice a turn from m_fillSourceTaken.
+    QList<ExecutionSummary> m_fillSource;
+    qsizetype m_fillSourceTaken = 0;
+    QList<Pending> m_fill;
+    QHash<QUuid, qsizetype> m_fillOf;
+    QList<qsizetype> m_fillOrder;
+    qsizetype m_fillPrepared = 0;
+    qsizetype m_fillDone = 0;
+    bool m_fillSorted = false;
+    bool m_fillStepQueued = false;
+    quint64 m_keysGeneration = 0; // bumped when the assignments change every key
     // The app's models may go before the panel that shows this list.
     QPointer<const AssignmentModel> m_assignments;
 };

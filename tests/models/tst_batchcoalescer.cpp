@@ -148,6 +148,45 @@ private slots:
                      QStringLiteral("x%1").arg(row));
     }
 
+    void aSpentBudgetLeavesTheOtherShapesForTheNextFrame()
+    {
+        // Each shape's slice within the budget still added up to ~25 ms a flush with seven
+        // shapes: a flush stops once the budget is spent, and the rest go first next time.
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1000);
+        coalescer.setFrameBudget(2);
+        QStringList handedOn;
+        connect(&coalescer, &BatchCoalescer::batchReady, this, [&](const ShapeBatch &batch) {
+            handedOn.append(batch.shapeName);
+            QThread::msleep(5); // a receiver slower than the budget
+        });
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        BatchText nodes(QStringLiteral("nodes"));
+        BatchText assignments(QStringLiteral("node_task_assignments"));
+        coalescer.enqueue(tasks.batch("+ t1 id=t1 title=a status=todo\n"));
+        coalescer.enqueue(nodes.batch("+ n1 id=n1 name=alpha status=online\n"));
+        coalescer.enqueue(assignments.batch("+ a1 id=a1 task_id=t1 node_id=n1\n"));
+        coalescer.flush();
+        QCOMPARE(handedOn, QStringList({"shared_tasks"}));
+        QCOMPARE(coalescer.pendingChanges(), 2);
+        coalescer.enqueue(tasks.batch("~ t1 title=b\n"));
+        coalescer.flush();
+        QCOMPARE(handedOn, QStringList({"shared_tasks", "nodes"}));
+        coalescer.flush();
+        QCOMPARE(handedOn, QStringList({"shared_tasks", "nodes", "node_task_assignments"}));
+        coalescer.flush();
+        QCOMPARE(handedOn,
+                 QStringList({"shared_tasks", "nodes", "node_task_assignments", "shared_tasks"}));
+        QCOMPARE(coalescer.pendingChanges(), 0);
+
+        // Without a budget, one flush hands on every shape.
+        coalescer.setFrameBudget(0);
+        coalescer.enqueue(nodes.batch("~ n1 name=beta\n"));
+        coalescer.enqueue(tasks.batch("~ t1 title=c\n"));
+        coalescer.flush();
+        QCOMPARE(handedOn.size(), 6);
+    }
+
     void shapesNobodyShowsAreNotHandedOn()
     {
         BatchCoalescer coalescer;

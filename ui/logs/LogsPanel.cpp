@@ -91,6 +91,9 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     connect(m_model, &LogModel::executionsChanged, m_executionModel,
             &LogExecutionModel::setExecutions);
     connect(m_model, &LogModel::executionsChanged, this, &LogsPanel::onExecutionsChanged);
+    // A large list arrives in slices after executionsChanged: choose a row once all are in.
+    connect(m_executionModel, &LogExecutionModel::fillFinished, this,
+            &LogsPanel::onExecutionsChanged);
     connect(m_model, &LogModel::totalCountChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::loadingChanged, this, &LogsPanel::updateStatus);
     connect(m_model, &LogModel::modelReset, this, &LogsPanel::updateStatus);
@@ -162,6 +165,10 @@ void LogsPanel::buildUi()
     m_executions->setSelectionMode(QAbstractItemView::SingleSelection);
     m_executions->verticalHeader()->hide();
     m_executions->horizontalHeader()->setStretchLastSection(true);
+    // Sizing the columns to their contents asked 1,000 rows (Qt's default) for their labels on
+    // every refresh of the list, ~20 ms of the GUI thread at 10k executions every 300 ms while
+    // logs sync; the first hundred (the newest and the running) show the widths well enough.
+    m_executions->horizontalHeader()->setResizeContentsPrecision(100);
     m_executions->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_executions->setAlternatingRowColors(true);
     connect(m_executions->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
