@@ -11,6 +11,11 @@
 
 namespace hivewatch {
 
+namespace {
+constexpr int kFirstRetryMs = 500;
+constexpr int kLastRetryMs = 30000;
+} // namespace
+
 LogIndexBuilder::LogIndexBuilder(QString path, int chunkRows, QObject *parent)
     : QObject(parent)
     , m_path(std::move(path))
@@ -38,10 +43,10 @@ void LogIndexBuilder::wake()
     m_wakeup.notify_all();
 }
 
-bool LogIndexBuilder::waitForWork()
+bool LogIndexBuilder::waitForWork(int ms)
 {
     std::unique_lock lock(m_mutex);
-    m_wakeup.wait_for(lock, std::chrono::milliseconds(m_pollMs),
+    m_wakeup.wait_for(lock, std::chrono::milliseconds(ms),
                       [this] { return m_woken || m_stop.load(); });
     m_woken = false;
     return !m_stop.load();
@@ -54,11 +59,25 @@ void LogIndexBuilder::run()
     // index catches up when they leave the CPU (searches scan whatever it has not reached).
     setpriority(PRIO_PROCESS, 0, 10);
 #endif
-    auto store = LogStore::open(m_path, LogStore::Access::ReadWrite);
-    if (!store) {
-        emit finished(false, store.error().toString());
-        return;
-    }
+    std::unique_ptr<LogStore> store;
+    int backoffMs = 0;
+    QString lastProblem;
+    // A follower outlives what stops one pass: a sync writer holding the store longer than the
+    // busy timeout, a store briefly unopenable. Giving up left the index unbuilt for the rest of
+    // the session (searches then scan every line), so it waits, longer each time, and tries again.
+    const auto trouble = [&](const QString &problem) {
+        if (problem != lastProblem)
+            qCWarning(lcStore) << "indexing" << m_path << "paused:" << problem
+                               << (m_follow ? "(trying again)" : "");
+        lastProblem = problem;
+        if (!m_follow) {
+            emit finished(false, problem);
+            return false;
+        }
+        backoffMs = qBound(kFirstRetryMs, backoffMs * 2, kLastRetryMs);
+        waitForWork(backoffMs);
+        return true;
+    };
     for (;;) {
         if (m_stop.load()) {
             if (m_follow)
@@ -69,17 +88,30 @@ void LogIndexBuilder::run()
                     QStringLiteral("Indexing %1 stopped at %2%").arg(m_path).arg(m_percent.load()));
             return;
         }
+        if (!store) {
+            auto opened = LogStore::open(m_path, LogStore::Access::ReadWrite);
+            if (!opened) {
+                if (!trouble(opened.error().toString()))
+                    return;
+                continue;
+            }
+            store = std::move(opened).value();
+        }
         // Looking is a read: the write lock is taken only when there is something to index.
-        auto p = store.value()->indexProgress();
+        auto p = store->indexProgress();
         if (p && p->available && !p->ready()) {
             // One short write transaction per chunk: the writer waits at most one chunk.
-            p = store.value()->indexStep(m_chunkRows);
+            p = store->indexStep(m_chunkRows);
         }
         if (!p) {
-            qCWarning(lcStore) << "indexing" << m_path << "failed:" << p.error().toString();
-            emit finished(false, p.error().toString());
-            return;
+            if (!trouble(p.error().toString()))
+                return;
+            continue;
         }
+        if (!lastProblem.isEmpty())
+            qCInfo(lcStore) << "indexing" << m_path << "goes on";
+        backoffMs = 0;
+        lastProblem.clear();
         if (!p->available) {
             emit finished(false, QStringLiteral("%1 has no full-text index").arg(m_path));
             return;
@@ -96,7 +128,7 @@ void LogIndexBuilder::run()
             emit finished(true, QString());
             return;
         }
-        waitForWork();
+        waitForWork(m_pollMs);
     }
 }
 

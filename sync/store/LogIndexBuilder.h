@@ -16,7 +16,9 @@ namespace hivewatch {
 // the thread it runs on, over a connection of its own, so neither the store's opening nor the
 // writer waits for the index. Each chunk is one short transaction that moves the mark with the
 // entries (crash-safe, resumable). With follow on, run() does not return when it has caught up:
-// it looks again every pollMs (or at once after wake()) until stop().
+// it looks again every pollMs (or at once after wake()) until stop(). A follower that cannot open
+// the store or index a chunk (the store locked past its busy timeout) says so in the log and
+// tries again later, backing off to 30 s; without follow that ends run() with the error.
 // Move it to a worker thread and call run() there; percent() may be read, and wake() and stop()
 // called, from any thread. The thread runs at low priority (nice 10) while it indexes.
 class LogIndexBuilder : public QObject
@@ -45,8 +47,8 @@ signals:
     void finished(bool ok, const QString &message);
 
 private:
-    // Waits up to pollMs for wake() or stop(); returns false on stop().
-    bool waitForWork();
+    // Waits up to `ms` for wake() or stop(); returns false on stop().
+    bool waitForWork(int ms);
 
     QString m_path;
     int m_chunkRows;

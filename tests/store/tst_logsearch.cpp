@@ -5,6 +5,7 @@
 #include "sync/store/LogStoreSchema.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSqlError>
@@ -14,6 +15,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstring>
 #include <thread>
@@ -225,6 +227,7 @@ private slots:
     void existingStoreIsIndexedInResumableChunks();
     void indexSurvivesAWriterKilledDuringIngest();
     void newRequestInterruptsARunningScan();
+    void aFollowingBuilderWaitsOutAStoreItCannotOpen();
     void filteredCountsAreCachedUntilLinesChange();
     void countsBesideAFirstPageAreExact();
     void searchCountsAreCachedUntilLinesChange();
@@ -635,6 +638,47 @@ void TestLogSearch::newRequestInterruptsARunningScan()
     QVERIFY(r.ok());
     QCOMPARE(r->totalHits, 1);
     QCOMPARE(r->groups.first().lines.first().lineNumber, 200000);
+}
+
+// The app's follower does not give up on a store it cannot open or write for a while (here: the
+// file is not a database yet); it says so, waits, and indexes once it can.
+void TestLogSearch::aFollowingBuilderWaitsOutAStoreItCannotOpen()
+{
+    const QString path = storePath();
+    {
+        QFile garbage(path);
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray(8192, 'x'));
+    }
+    LogIndexBuilder builder(path, 700);
+    builder.setFollow(true, 5);
+    std::atomic<int> finishedOk {-1};
+    connect(
+        &builder, &LogIndexBuilder::finished, &builder,
+        [&finishedOk](bool ok, const QString &) { finishedOk.store(ok ? 1 : 0); },
+        Qt::DirectConnection);
+    std::thread indexer([&builder] { builder.run(); });
+    QTest::qWait(1200); // past the first try and its first wait
+    QCOMPARE(finishedOk.load(), -1); // still there
+
+    QVERIFY(QFile::remove(path));
+    auto store = openOrFail(path, LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QList<NewLogEntry> rows;
+    for (int i = 0; i < 3000; ++i)
+        rows.append(line(kExecA, QStringLiteral("line %1%2").arg(i).arg(i % 500 ? "" : " needle")));
+    QVERIFY(store->append(rows).ok());
+    builder.wake();
+    QSqlQuery last(store->database());
+    QVERIFY(last.exec(QStringLiteral("SELECT max(id) FROM log_entries")) && last.next());
+    const qint64 lastId = last.value(0).toLongLong();
+    QTRY_COMPARE_WITH_TIMEOUT(indexMark(*store), lastId, 60000);
+    QCOMPARE(byIndex(*store, QStringLiteral("needle"), lastId).split(u',').size(), 6);
+    QCOMPARE(byIndex(*store, QStringLiteral("needle"), lastId),
+             byLike(*store, QStringLiteral("needle"), lastId));
+    builder.stop();
+    indexer.join();
+    QCOMPARE(finishedOk.load(), 1);
 }
 
 void TestLogSearch::filteredCountsAreCachedUntilLinesChange()
