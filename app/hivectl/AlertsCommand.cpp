@@ -1,4 +1,5 @@
 #include "app/hivectl/Command.h"
+#include "app/hivectl/CommandOutput.h"
 
 #include "domain/HiveTables.h"
 #include "models/hive/AlertRules.h"
@@ -20,24 +21,6 @@
 namespace hivewatch {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-int usageError(const QString &message)
-{
-    err() << "hivectl alerts: " << message << "\nRun 'hivectl alerts --help' for usage.\n";
-    return 2;
-}
 
 int failure(const QString &message)
 {
@@ -133,32 +116,37 @@ int runAlertsCommand(const QStringList &args)
     QStringList argv = args;
     argv[0] = QStringLiteral("hivectl alerts");
     if (!parser.parse(argv))
-        return usageError(parser.errorText());
+        return usageError(QStringLiteral("alerts"), parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
         out() << parser.helpText();
         return 0;
     }
     if (!parser.positionalArguments().isEmpty())
-        return usageError(QStringLiteral("unexpected argument '%1'")
+        return usageError(QStringLiteral("alerts"),
+                          QStringLiteral("unexpected argument '%1'")
                               .arg(parser.positionalArguments().constFirst()));
     const QString path = parser.value(QStringLiteral("db"));
     if (path.isEmpty())
-        return usageError(QStringLiteral("--db FILE is required"));
+        return usageError(QStringLiteral("alerts"), QStringLiteral("--db FILE is required"));
     MonitorSettings settings;
     if (!positive(parser, QStringLiteral("stale-after"), 24 * 3600, settings.staleAfterSeconds))
-        return usageError(QStringLiteral("--stale-after must be a number of seconds from 1 to "
+        return usageError(QStringLiteral("alerts"),
+                          QStringLiteral("--stale-after must be a number of seconds from 1 to "
                                          "86400, got '%1'")
                               .arg(parser.value(QStringLiteral("stale-after"))));
     if (!positive(parser, QStringLiteral("stuck-after"), 30 * 24 * 60, settings.stuckAfterMinutes))
-        return usageError(QStringLiteral("--stuck-after must be a number of minutes from 1 to "
+        return usageError(QStringLiteral("alerts"),
+                          QStringLiteral("--stuck-after must be a number of minutes from 1 to "
                                          "43200, got '%1'")
                               .arg(parser.value(QStringLiteral("stuck-after"))));
     if (!positive(parser, QStringLiteral("stderr-share"), 99, settings.stderrSharePercent))
-        return usageError(QStringLiteral("--stderr-share must be a percentage from 1 to 99, got "
+        return usageError(QStringLiteral("alerts"),
+                          QStringLiteral("--stderr-share must be a percentage from 1 to 99, got "
                                          "'%1'")
                               .arg(parser.value(QStringLiteral("stderr-share"))));
     if (!positive(parser, QStringLiteral("stderr-min-lines"), 1000000, settings.stderrMinLines))
-        return usageError(QStringLiteral("--stderr-min-lines must be a count from 1 to 1000000, "
+        return usageError(QStringLiteral("alerts"),
+                          QStringLiteral("--stderr-min-lines must be a count from 1 to 1000000, "
                                          "got '%1'")
                               .arg(parser.value(QStringLiteral("stderr-min-lines"))));
     QDateTime now = QDateTime::currentDateTimeUtc();
@@ -167,6 +155,7 @@ int runAlertsCommand(const QStringList &args)
         now = QDateTime::fromString(text, Qt::ISODateWithMs);
         if (!now.isValid())
             return usageError(
+                QStringLiteral("alerts"),
                 QStringLiteral("--now must be an ISO 8601 time like 2026-12-06T07:00:00Z, got '%1'")
                     .arg(text));
         if (now.timeSpec() == Qt::LocalTime)

@@ -1,4 +1,5 @@
 #include "app/hivectl/Command.h"
+#include "app/hivectl/CommandOutput.h"
 
 #include "sync/hive/HistoryPruner.h"
 #include "sync/hive/HistoryReader.h"
@@ -17,25 +18,6 @@
 namespace hivewatch {
 
 namespace {
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-int usageError(const QString &command, const QString &message)
-{
-    err() << "hivectl " << command << ": " << message << "\n"
-          << "Run 'hivectl " << command << " --help' for usage.\n";
-    return 2;
-}
 
 int failure(const QString &command, const Error &error)
 {

@@ -1,4 +1,5 @@
 #include "app/hivectl/Command.h"
+#include "app/hivectl/CommandOutput.h"
 
 #include "sync/store/LogSearch.h"
 #include "sync/store/LogStore.h"
@@ -28,25 +29,6 @@ const char kLogsUsage[]
       "FILE may be a Hivewatch log store or a node's own db.sqlite; it is opened read-only.\n"
       "Run 'hivectl logs <command> --help' for the options of a command.\n";
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-int usageError(const QString &command, const QString &message)
-{
-    err() << "hivectl logs " << command << ": " << message << "\n"
-          << "Run 'hivectl logs " << command << " --help' for usage.\n";
-    return 2;
-}
-
 int failure(const QString &command, const Error &error)
 {
     err() << "hivectl logs " << command << ": " << error.toString() << "\n";
@@ -66,7 +48,7 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &args,
     QStringList argv = args;
     argv[0] = QStringLiteral("hivectl logs ") + args[0];
     if (!parser.parse(argv))
-        return usageError(args[0], parser.errorText());
+        return usageError(QStringLiteral("logs ") + args[0], parser.errorText());
     if (parser.isSet(help)) {
         // helpText() names the binary by its path; show the command the user typed instead.
         QString text = parser.helpText();
@@ -76,7 +58,7 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &args,
         return 0;
     }
     if (parser.positionalArguments().size() > positional)
-        return usageError(args[0],
+        return usageError(QStringLiteral("logs ") + args[0],
                           QStringLiteral("unexpected argument '%1'")
                               .arg(parser.positionalArguments().at(positional)));
     return std::nullopt;
@@ -127,32 +109,35 @@ int runPage(const QStringList &args)
         return *stop;
 
     if (!parser.isSet(db))
-        return usageError(cmd, QStringLiteral("--db FILE is required"));
+        return usageError(QStringLiteral("logs ") + cmd, QStringLiteral("--db FILE is required"));
     if (!parser.isSet(execution))
-        return usageError(cmd, QStringLiteral("--execution ID is required"));
+        return usageError(QStringLiteral("logs ") + cmd,
+                          QStringLiteral("--execution ID is required"));
     const QString execText = parser.value(execution);
     const QUuid execId = QUuid::fromString(execText);
     if (execId.isNull())
-        return usageError(cmd, QStringLiteral("--execution '%1' is not a UUID").arg(execText));
+        return usageError(QStringLiteral("logs ") + cmd,
+                          QStringLiteral("--execution '%1' is not a UUID").arg(execText));
     std::optional<qint64> from;
     if (parser.isSet(cursor)) {
         bool ok = false;
         from = parser.value(cursor).toLongLong(&ok);
         if (!ok)
             return usageError(
-                cmd,
+                QStringLiteral("logs ") + cmd,
                 QStringLiteral("--cursor '%1' is not an integer row id").arg(parser.value(cursor)));
     }
     const QString dirText = parser.value(direction);
     if (dirText != QLatin1String("forward") && dirText != QLatin1String("backward"))
         return usageError(
-            cmd, QStringLiteral("--direction '%1' must be forward or backward").arg(dirText));
+            QStringLiteral("logs ") + cmd,
+            QStringLiteral("--direction '%1' must be forward or backward").arg(dirText));
     const PageDirection dir
         = dirText == QLatin1String("forward") ? PageDirection::Forward : PageDirection::Backward;
     bool limitOk = false;
     const int rows = parser.value(limit).toInt(&limitOk);
     if (!limitOk || rows < 1 || rows > 10000)
-        return usageError(cmd,
+        return usageError(QStringLiteral("logs ") + cmd,
                           QStringLiteral("--limit '%1' must be a number from 1 to 10000")
                               .arg(parser.value(limit)));
 
@@ -211,7 +196,7 @@ int runStats(const QStringList &args)
                                          "log store.")))
         return *stop;
     if (!parser.isSet(db))
-        return usageError(cmd, QStringLiteral("--db FILE is required"));
+        return usageError(QStringLiteral("logs ") + cmd, QStringLiteral("--db FILE is required"));
     auto store = LogStore::open(parser.value(db), LogStore::Access::ReadOnly);
     if (!store)
         return failure(cmd, store.error());
@@ -291,9 +276,9 @@ int runSearch(const QStringList &args)
                           1))
         return *stop;
     if (!parser.isSet(db))
-        return usageError(cmd, QStringLiteral("--db FILE is required"));
+        return usageError(QStringLiteral("logs ") + cmd, QStringLiteral("--db FILE is required"));
     if (parser.positionalArguments().isEmpty() && parser.values(exclude).isEmpty())
-        return usageError(cmd, QStringLiteral("QUERY is required"));
+        return usageError(QStringLiteral("logs ") + cmd, QStringLiteral("QUERY is required"));
     LogSearchQuery query;
     query.text = parser.positionalArguments().value(0);
     query.regex = parser.isSet(regex);
@@ -303,13 +288,14 @@ int runSearch(const QStringList &args)
         const QUuid id = QUuid::fromString(parser.value(execution));
         if (id.isNull())
             return usageError(
-                cmd, QStringLiteral("--execution '%1' is not a UUID").arg(parser.value(execution)));
+                QStringLiteral("logs ") + cmd,
+                QStringLiteral("--execution '%1' is not a UUID").arg(parser.value(execution)));
         query.executionId = id;
     }
     bool contextOk = false;
     query.context = parser.value(context).toInt(&contextOk);
     if (!contextOk || query.context < 0 || query.context > 1000)
-        return usageError(cmd,
+        return usageError(QStringLiteral("logs ") + cmd,
                           QStringLiteral("--context '%1' must be a number from 0 to 1000")
                               .arg(parser.value(context)));
 
