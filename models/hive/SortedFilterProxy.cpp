@@ -3,6 +3,7 @@
 #include <QDateTime>
 
 #include <algorithm>
+#include <utility>
 
 namespace hivewatch {
 
@@ -236,7 +237,11 @@ void SortedFilterProxy::invalidateFilter()
             added.append(row);
         }
     }
+    // The rows a changed filter lets in are placed at once: holding is for rows arriving live
+    // under the user's pointer or selection, not for what the user just asked to see.
+    const bool hold = std::exchange(m_hold, false);
     insertSourceRows(std::move(added));
+    m_hold = hold;
 }
 
 void SortedFilterProxy::invalidateFilterNarrowed()

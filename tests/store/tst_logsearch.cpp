@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -17,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -658,24 +660,41 @@ void TestLogSearch::aFollowingBuilderWaitsOutAStoreItCannotOpen()
         [&finishedOk](bool ok, const QString &) { finishedOk.store(ok ? 1 : 0); },
         Qt::DirectConnection);
     std::thread indexer([&builder] { builder.run(); });
+    auto joined = qScopeGuard([&] {
+        builder.stop();
+        indexer.join();
+    });
     QTest::qWait(1200); // past the first try and its first wait
     QCOMPARE(finishedOk.load(), -1); // still there
 
-    QVERIFY(QFile::remove(path));
+    // The store is made whole elsewhere and moved into place in one step, as a restore would:
+    // the builder must never see it half made.
+    const QString ready = m_dir->filePath(QStringLiteral("ready.sqlite"));
+    {
+        auto made = openOrFail(ready, LogStore::Access::ReadWrite);
+        QVERIFY(made);
+        QList<NewLogEntry> rows;
+        for (int i = 0; i < 3000; ++i)
+            rows.append(
+                line(kExecA, QStringLiteral("line %1%2").arg(i).arg(i % 500 ? "" : " needle")));
+        QVERIFY(made->append(rows).ok());
+    }
+    QVERIFY(!QFile::exists(ready + QStringLiteral("-wal"))); // all in the file at close
+    QVERIFY(::rename(QFile::encodeName(ready).constData(), QFile::encodeName(path).constData())
+            == 0);
+    builder.wake();
     auto store = openOrFail(path, LogStore::Access::ReadWrite);
     QVERIFY(store);
-    QList<NewLogEntry> rows;
-    for (int i = 0; i < 3000; ++i)
-        rows.append(line(kExecA, QStringLiteral("line %1%2").arg(i).arg(i % 500 ? "" : " needle")));
-    QVERIFY(store->append(rows).ok());
-    builder.wake();
     QSqlQuery last(store->database());
     QVERIFY(last.exec(QStringLiteral("SELECT max(id) FROM log_entries")) && last.next());
     const qint64 lastId = last.value(0).toLongLong();
+    last.finish(); // an unfinished read would hold this connection's snapshot at mark 0
+    QCOMPARE(lastId, 3000);
     QTRY_COMPARE_WITH_TIMEOUT(indexMark(*store), lastId, 60000);
     QCOMPARE(byIndex(*store, QStringLiteral("needle"), lastId).split(u',').size(), 6);
     QCOMPARE(byIndex(*store, QStringLiteral("needle"), lastId),
              byLike(*store, QStringLiteral("needle"), lastId));
+    joined.dismiss();
     builder.stop();
     indexer.join();
     QCOMPARE(finishedOk.load(), 1);
