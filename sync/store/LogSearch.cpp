@@ -122,6 +122,23 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
     return c;
 }
 
+// The parameters of one of the candidates' statements: ?1 its text, ?2 the execution, ?3 the
+// index's mark, ?4 and ?5 the id range. `execution` must outlive the statement's run.
+void bindCandidates(SqliteStatement &q, const LogSearchQuery &query, const Candidates &c,
+                    bool fromIndex, const QByteArray &execution)
+{
+    const QString &text = fromIndex ? c.indexText : c.scanText;
+    if (!text.isNull())
+        q.bindText(1, text);
+    if (query.executionId)
+        q.bindBlob(2, execution);
+    q.bindInt(3, c.mark);
+    if (query.afterId > 0)
+        q.bindInt(4, query.afterId);
+    if (query.beforeId > 0)
+        q.bindInt(5, query.beforeId);
+}
+
 // " AND output_type [NOT] IN (?n, …)" for a stream filter, its values bound from `first` on.
 QString streamSql(const LogFilter &streams, int first)
 {
@@ -186,16 +203,7 @@ Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearch
         if (!q)
             return q.error();
         const bool fromIndex = sql == &c.indexSql;
-        const QString &text = fromIndex ? c.indexText : c.scanText;
-        if (!text.isNull())
-            q->bindText(1, text);
-        if (query.executionId)
-            q->bindBlob(2, execution);
-        q->bindInt(3, c.mark);
-        if (query.afterId > 0)
-            q->bindInt(4, query.afterId);
-        if (query.beforeId > 0)
-            q->bindInt(5, query.beforeId);
+        bindCandidates(*q, query, c, fromIndex, execution);
         const bool textKnown = fromIndex && matcher.indexAnswersText();
         for (;;) {
             const auto row = q->step();
@@ -267,16 +275,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
         auto q = db.prepare(sql->toStdString());
         if (!q)
             return q.error();
-        const QString &text = sql == &c.indexSql ? c.indexText : c.scanText;
-        if (!text.isNull())
-            q->bindText(1, text);
-        if (query.executionId)
-            q->bindBlob(2, execution);
-        q->bindInt(3, c.mark);
-        if (query.afterId > 0)
-            q->bindInt(4, query.afterId);
-        if (query.beforeId > 0)
-            q->bindInt(5, query.beforeId);
+        bindCandidates(*q, query, c, sql == &c.indexSql, execution);
         for (;;) {
             const auto row = q->step();
             if (!row)
