@@ -157,6 +157,15 @@ LogsPanel::LogsPanel(LogModel *model, QWidget *parent)
     updateStatus();
 }
 
+LogsPanel::~LogsPanel()
+{
+    // The view and its scroll bars die in ~QWidget, after this panel's own part: a last
+    // rangeChanged as they go must not reach the lambdas above, which use this panel's members
+    // (UBSan caught one in tst_logspanel).
+    m_lines->verticalScrollBar()->disconnect(this);
+    m_lines->disconnect(this);
+}
+
 void LogsPanel::buildUi()
 {
     m_executions = new QTableView;

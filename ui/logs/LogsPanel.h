@@ -41,6 +41,7 @@ public:
     // `model` is shared with the app's wiring (which calls its notifyStoreChanged() or
     // applyShapeBatch()); the panel does not take ownership.
     explicit LogsPanel(LogModel *model, QWidget *parent = nullptr);
+    ~LogsPanel() override;
 
     LogModel *model() const { return m_model; }
     // The shown execution's lines (of the ticked streams), what the lines view shows.
