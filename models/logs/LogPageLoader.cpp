@@ -126,6 +126,23 @@ void LogPageLoader::loadExecutions(quint64 token)
 void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
                                     const QString &filePath, const LogFilter &filter)
 {
+    runExport(token, filePath, [&](const std::function<bool(qint64)> &progress) {
+        return m_store->exportExecution(executionId, filePath, filter, progress);
+    });
+}
+
+void LogPageLoader::exportMatches(quint64 token, const QString &filePath,
+                                  const LogSearchQuery &query)
+{
+    runExport(token, filePath, [&](const std::function<bool(qint64)> &progress) {
+        return LogSearch(*m_store).exportMatches(query, filePath, progress);
+    });
+}
+
+void LogPageLoader::runExport(
+    quint64 token, const QString &filePath,
+    const std::function<Result<qint64>(const std::function<bool(qint64)> &)> &write)
+{
     if (!ensureOpen()) {
         emit exportFinished(token, 0, tr("No log store is open"));
         return;
@@ -136,25 +153,7 @@ void LogPageLoader::exportExecution(quint64 token, const QUuid &executionId,
         emit exportFinished(token, 0, tr("Export to %1 cancelled").arg(filePath));
         return;
     }
-    const auto rows = m_store->exportExecution(executionId, filePath, filter, [&](qint64 done) {
-        emit exportProgress(token, done);
-        return !m_cancelExport.load();
-    });
-    emit exportFinished(token, rows ? rows.value() : 0, rows ? QString() : rows.error().toString());
-}
-
-void LogPageLoader::exportMatches(quint64 token, const QString &filePath,
-                                  const LogSearchQuery &query)
-{
-    if (!ensureOpen()) {
-        emit exportFinished(token, 0, tr("No log store is open"));
-        return;
-    }
-    if (m_cancelExport.load()) {
-        emit exportFinished(token, 0, tr("Export to %1 cancelled").arg(filePath));
-        return;
-    }
-    const auto rows = LogSearch(*m_store).exportMatches(query, filePath, [&](qint64 done) {
+    const auto rows = write([&](qint64 done) {
         emit exportProgress(token, done);
         return !m_cancelExport.load();
     });

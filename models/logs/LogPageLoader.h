@@ -4,7 +4,9 @@
 
 #include <QObject>
 
+
 #include <atomic>
+#include <functional>
 #include <mutex>
 
 namespace hivewatch {
@@ -88,6 +90,10 @@ signals:
     void exportFinished(quint64 token, qint64 rows, const QString &error);
 
 private:
+    // An export's common frame: the store open, a Cancel pressed while it was queued, progress
+    // and the one exportFinished. `write` runs the export, reporting to the progress it is given.
+    void runExport(quint64 token, const QString &filePath,
+                   const std::function<Result<qint64>(const std::function<bool(qint64)> &)> &write);
     bool ensureOpen();
 
     QString m_path;
