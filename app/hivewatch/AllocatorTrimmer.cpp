@@ -19,7 +19,7 @@ AllocatorTrimmer::AllocatorTrimmer(int intervalMs, QObject *parent)
     connect(m_timer, &QTimer::timeout, this, &AllocatorTrimmer::trim);
     m_timer->start();
 #else
-    Q_UNUSED(intervalMs)
+    Q_UNUSED(intervalMs);
 #endif
 }
 
