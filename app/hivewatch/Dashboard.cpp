@@ -1,5 +1,6 @@
 #include "app/hivewatch/Dashboard.h"
 
+#include "app/hivewatch/AllocatorTrimmer.h"
 #include "app/hivewatch/DashboardCommands.h"
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/Navigator.h"
@@ -100,6 +101,10 @@ void limitAllocatorRetention()
 #endif
 }
 
+// Often enough that a snapshot's freed batches do not pile up between trims (a 100k-task
+// snapshot arrives in ~10 s); each trim costs the trimmer's thread a few ms.
+constexpr int kAllocatorTrimMs = 2000;
+
 bool isOwnProblem(const ShapeStatus &status)
 {
     return status.problem == ShapeStatus::Problem::SignInNeeded
@@ -135,6 +140,7 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(pruneTimer, &QTimer::timeout, this, &Dashboard::pruneHistory);
     pruneTimer->start();
     limitAllocatorRetention(); // before the sync threads start
+    new AllocatorTrimmer(kAllocatorTrimMs, this);
     registerShapeBatchMetaTypes();
     m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());

@@ -8,6 +8,27 @@
 
 namespace hivewatch {
 
+namespace {
+
+// A batch's strings were allocated on the sync thread, in that thread's malloc arena, between
+// the response bodies and parsed rows it frees again. Shared into the model they pin that
+// arena's pages for as long as the rows are shown, and the freed space around them is not
+// returned (docs/benchmarks.md, "Dashboard peak RSS: who holds it"). Copied here they live in
+// the GUI thread's arena and the sync thread's arena is reused batch after batch.
+QString ownCopy(const QString &text)
+{
+    return text.isNull() ? QString() : QString(text.constData(), text.size());
+}
+
+QVariant ownCopy(const QVariant &value)
+{
+    if (value.typeId() == QMetaType::QString)
+        return QVariant(ownCopy(*static_cast<const QString *>(value.constData())));
+    return value;
+}
+
+} // namespace
+
 KeyedTableModel::KeyedTableModel(QList<Field> fields, QObject *parent)
     : QAbstractTableModel(parent)
     , m_fields(std::move(fields))
@@ -45,10 +66,15 @@ KeyedTableModel::Values KeyedTableModel::convert(const ShapeRow &value) const
         const QVariant raw = at < 0 ? QVariant() : value.values().at(at);
         switch (field.type) {
         case FieldType::Raw:
-            values.append(raw);
+            values.append(ownCopy(raw));
             break;
         case FieldType::Text:
-            values.append(raw.isNull() ? QVariant() : QVariant(raw.toString()));
+            if (raw.isNull())
+                values.append(QVariant());
+            else if (raw.typeId() == QMetaType::QString)
+                values.append(ownCopy(raw));
+            else
+                values.append(QVariant(raw.toString()));
             break;
         case FieldType::DateTime:
             values.append(HiveValues::timestamp(raw));
@@ -111,7 +137,7 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
         } else if (row >= 0) {
             updated.append({key, convert(*after)});
         } else {
-            inserted.append({key, convert(*after)});
+            inserted.append({ownCopy(key), convert(*after)});
         }
     }
 
@@ -125,7 +151,7 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
         Row &target = m_rows[row];
         rowChanged(&target.values, &values);
         if (m_hasId)
-            m_keyById.insert(values.at(0).toString(), key);
+            m_keyById.insert(values.at(0).toString(), target.key);
         target.values = std::move(values);
         changedRows.append(row);
     }
@@ -169,8 +195,9 @@ void KeyedTableModel::applyReset(const ShapeBatch &batch)
             m_rows[row].values = std::move(values);
         } else {
             rowChanged(nullptr, &values);
-            m_rowByKey.insert(change.key, int(m_rows.size()));
-            m_rows.append({change.key, std::move(values)});
+            const QString key = ownCopy(change.key);
+            m_rowByKey.insert(key, int(m_rows.size()));
+            m_rows.append({key, std::move(values)});
         }
     }
     rebuildIndex(0);

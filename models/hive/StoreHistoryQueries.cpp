@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QObject>
+#include <QScopeGuard>
 
 #include <algorithm>
 #include <functional>
@@ -108,6 +109,11 @@ HistoryQueriesFactory StoreHistoryQueries::factory()
     };
 }
 
+// A query reads the store through a 256 MiB mapping (half the CPU of reading by pread), and
+// every page it touched stayed in the dashboard's RSS while the connection lived: 86 MiB after
+// the Overview's first look at 100k tasks (docs/benchmarks.md, "Dashboard peak RSS: who holds
+// it"). Each query drops its reader, so the mapping goes with the query; the next one opens
+// the file again and its pages come back from the kernel's page cache.
 HistoryReader *StoreHistoryQueries::reader(QString *error)
 {
     if (!m_reader) {
@@ -125,6 +131,7 @@ StatusChanges StoreHistoryQueries::lastStatusChanges(const QString &table, const
 {
     StatusChanges result;
     HistoryReader *history = reader(&result.error);
+    const auto release = qScopeGuard([this] { m_reader.reset(); });
     if (!history)
         return result;
     auto changes = history->lastStatusChanges(table, keys);
@@ -154,6 +161,7 @@ TrendSet StoreHistoryQueries::trends(TrendRange range, const QDateTime &to)
     set.from = utc(fromMs);
     set.to = utc(toMs);
     HistoryReader *history = reader(&set.error);
+    const auto release = qScopeGuard([this] { m_reader.reset(); });
     if (!history)
         return set;
     const qint64 bucket = set.bucketMs;
@@ -197,6 +205,7 @@ HistoryExtent StoreHistoryQueries::extent()
 {
     HistoryExtent result;
     HistoryReader *history = reader(&result.error);
+    const auto release = qScopeGuard([this] { m_reader.reset(); });
     if (!history)
         return result;
     Result<std::pair<qint64, qint64>> span = history->extent();
@@ -216,6 +225,7 @@ RowState StoreHistoryQueries::rowAsOf(const QString &table, const QString &key, 
     state.id = key;
     state.at = at;
     HistoryReader *history = reader(&state.error);
+    const auto release = qScopeGuard([this] { m_reader.reset(); });
     if (!history)
         return state;
     const qint64 atMs = at.toMSecsSinceEpoch();
@@ -289,6 +299,7 @@ HistoryEvents StoreHistoryQueries::changesBetween(const QDateTime &from, const Q
     result.from = from;
     result.to = to;
     HistoryReader *history = reader(&result.error);
+    const auto release = qScopeGuard([this] { m_reader.reset(); });
     if (!history)
         return result;
     const qint64 fromMs = from.toMSecsSinceEpoch();

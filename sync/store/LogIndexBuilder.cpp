@@ -1,5 +1,6 @@
 #include "sync/store/LogIndexBuilder.h"
 
+#include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogStore.h"
 #include "sync/store/StoreLog.h"
 
@@ -96,6 +97,16 @@ void LogIndexBuilder::run()
                 continue;
             }
             store = std::move(opened).value();
+            // The builder reads every line once: mapped, each page it read stayed in the
+            // process's RSS (141 MiB of the dashboard's 781 MiB peak at 1M lines). Unmapped,
+            // the kernel's page cache still serves the reads; a 16 MB cache holds what the FTS
+            // writes revisit within one chunk.
+            if (auto lean
+                = store->connection().exec("PRAGMA mmap_size = 0; PRAGMA cache_size = -16384");
+                !lean)
+                qCWarning(lcStore)
+                    << "indexing" << m_path
+                    << "keeps the default memory settings:" << lean.error().toString();
         }
         // Looking is a read: the write lock is taken only when there is something to index.
         auto p = store->indexProgress();

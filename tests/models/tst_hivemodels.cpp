@@ -154,6 +154,55 @@ private slots:
         QVERIFY(model.statusCounts().isEmpty());
     }
 
+    // The model keeps copies of its strings, not the batch's: shared, they pinned the sync
+    // thread's malloc arena for as long as the rows were shown (docs/benchmarks.md, "Dashboard
+    // peak RSS: who holds it").
+    void rowsKeepNoStringOfTheBatch()
+    {
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        const auto batchStrings = [](const ShapeBatch &batch) {
+            QSet<const QChar *> data;
+            for (const RowChange &change : batch.changes) {
+                data.insert(change.key.constData());
+                for (const QVariant &value : change.value.values()) {
+                    if (value.typeId() == QMetaType::QString)
+                        data.insert(static_cast<const QString *>(value.constData())->constData());
+                }
+            }
+            return data;
+        };
+        const auto expectOwnStrings = [&](const ShapeBatch &batch) {
+            const QSet<const QChar *> shared = batchStrings(batch);
+            QVERIFY(shared.size() > 10);
+            for (int row = 0; row < model.rowCount(); ++row) {
+                QVERIFY(!model.key(row).isEmpty());
+                QVERIFY(!shared.contains(model.key(row).constData()));
+                int strings = 0;
+                for (const QVariant &value : model.rowValues(row)) {
+                    if (value.typeId() != QMetaType::QString)
+                        continue;
+                    ++strings;
+                    QVERIFY2(!shared.contains(
+                                 static_cast<const QString *>(value.constData())->constData()),
+                             qPrintable(value.toString()));
+                }
+                QVERIFY(strings >= 3);
+            }
+        };
+        const ShapeBatch reset = text.batch("!reset\n" + task("t1", "Fix login", "todo")
+                                            + task("t2", "Write docs", "done"));
+        model.applyBatch(reset);
+        QCOMPARE(model.rowCount(), 2);
+        expectOwnStrings(reset);
+        const ShapeBatch more = text.batch(task("t3", "Ship it", "in-progress")
+                                           + "~ t1 title='Fix login now' status=in-review\n");
+        model.applyBatch(more);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.field(0, 1).toString(), QStringLiteral("Fix login now"));
+        expectOwnStrings(more);
+    }
+
     void unknownStatusIsKeptFlaggedAndCounted()
     {
         TaskModel model;
