@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QProcess>
 #include <QThread>
+#include <QTimer>
 
 #include <algorithm>
 #include <cstdio>
@@ -165,8 +166,14 @@ bool GuiThreadProfiler::notify(QObject *receiver, QEvent *event)
     }
     m_events[key].add(ms, m_thresholdMs);
     if (m_trackIterations) {
-        const auto [slot, isFunction]
+        auto [slot, isFunction]
             = type == QEvent::MetaCall ? queuedSlot(event) : std::pair<quintptr, bool> {};
+        // A timer's owner says whose work it is: one group per QTimer object.
+        if (type == QEvent::Timer && alive && receiverMeta->inherits(&QTimer::staticMetaObject)) {
+            slot = quintptr(alive.data());
+            if (!m_timerObjects.contains(slot))
+                m_timerObjects.insert(slot, alive);
+        }
         Group &group = m_iterationGroups[{receiverMeta, int(type), slot, isFunction}];
         group.ms += ms;
         ++group.count;
@@ -245,6 +252,8 @@ QByteArray GuiThreadProfiler::groupName(const GroupKey &key) const
     QByteArray name = key.receiver->className();
     const char *type = QMetaEnum::fromType<QEvent::Type>().valueToKey(key.type);
     name += ' ' + (type ? QByteArray(type) : QByteArray::number(key.type));
+    if (key.type == QEvent::Timer && key.slot != 0)
+        return name + " (" + ownerOf(m_timerObjects.value(key.slot)).trimmed() + ')';
     if (key.type != QEvent::MetaCall || (key.slot == 0 && !key.slotIsFunction))
         return name;
     if (key.slotIsFunction)

@@ -113,6 +113,7 @@ private:
     std::vector<Iteration> m_longIterations;
     qint64 m_iterations = 0;
     mutable QHash<quintptr, QByteArray> m_functionNames;
+    QHash<quintptr, QPointer<QObject>> m_timerObjects;
     double m_tickLargestMs = 0;
     QByteArray m_tickLargestKey;
 };
