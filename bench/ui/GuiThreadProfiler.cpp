@@ -57,7 +57,7 @@ struct SlotObjectFields
 std::pair<quintptr, bool> queuedSlot(const QEvent *event)
 {
 #if QT_VERSION >= QT_VERSION_CHECK(6, 4, 0) && QT_VERSION < QT_VERSION_CHECK(6, 5, 0)
-    if (std::strcmp(typeid(*event).name(), "15QMetaCallEvent") != 0)
+    if (std::strcmp(typeid(*event).name(), "14QMetaCallEvent") != 0)
         return {0, false};
     const auto *fields = reinterpret_cast<const MetaCallFields *>(
         reinterpret_cast<const char *>(event) + sizeof(QEvent));
