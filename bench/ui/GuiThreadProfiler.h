@@ -2,10 +2,12 @@
 
 #include <QApplication>
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QEvent>
 #include <QHash>
 #include <QPointer>
 
+#include <map>
 #include <vector>
 
 // The bench's answer to "what is the GUI thread busy with?", where perf on one thread of a
@@ -27,6 +29,11 @@ public:
     void addRoot(QObject *root);
     // Also time signals and slots (costs a little on every emission, in every thread).
     void enableSignalSpy();
+    // Also cut the GUI thread's time into event-loop iterations (from one wake-up of the event
+    // dispatcher to the next) and keep each iteration over the threshold with its events summed
+    // by receiver class, event type and, for a queued call, the slot; the rest of the
+    // iteration is what ran outside notify().
+    void trackIterations(const QElapsedTimer *clock);
     // Called by the probe at each tick with the GUI thread's CPU time since the previous one.
     void endTick(double busyMs);
     // Top offenders: ticks over 16 ms by their largest event, then events and signals/slots
@@ -36,6 +43,33 @@ public:
     static double threadCpuMs();
 
 private:
+    // An event's group inside an iteration: receiver class, event type, and for a queued call
+    // the slot (a method index, or the address of a functor's call function).
+    struct GroupKey
+    {
+        const QMetaObject *receiver;
+        int type;
+        quintptr slot;
+        bool slotIsFunction;
+        auto operator<=>(const GroupKey &) const = default;
+    };
+    struct Group
+    {
+        double ms = 0;
+        qint64 count = 0;
+    };
+    struct Iteration
+    {
+        double atS;
+        double cpuMs;
+        double wallMs;
+        std::map<GroupKey, Group> groups;
+    };
+    void endIteration();
+    QByteArray groupName(const GroupKey &key) const;
+    QByteArray functionName(quintptr address) const;
+    void printIterations(int top) const;
+
     struct Stat
     {
         qint64 count = 0;
@@ -71,6 +105,15 @@ private:
     QHash<QPair<const QMetaObject *, int>, Stat> m_signals;
     QHash<QPair<const QMetaObject *, int>, Stat> m_slots;
     std::vector<Frame> m_frames;
+    const QElapsedTimer *m_clock = nullptr;
+    bool m_trackIterations = false;
+    double m_iterationCpuMs = 0;
+    double m_iterationWallMs = 0;
+    std::map<GroupKey, Group> m_iterationGroups;
+    std::vector<Iteration> m_longIterations;
+    qint64 m_iterations = 0;
+    mutable QHash<quintptr, QByteArray> m_functionNames;
+    QHash<quintptr, QPointer<QObject>> m_timerObjects;
     double m_tickLargestMs = 0;
     QByteArray m_tickLargestKey;
 };

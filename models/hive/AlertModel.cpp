@@ -9,6 +9,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace hivewatch {
 
@@ -31,11 +32,13 @@ AlertModel::AlertModel(const NodeModel *nodes, const AssignmentModel *assignment
     // Rules scan every assignment and task: at most twice a second, however fast batches come.
     m_timer.setSingleShot(true);
     m_timer.setInterval(500);
-    connect(&m_timer, &QTimer::timeout, this, &AlertModel::evaluate);
+    connect(&m_timer, &QTimer::timeout, this, &AlertModel::evaluateInBackground);
+    connect(&m_watcher, &QFutureWatcher<Result>::finished, this, &AlertModel::backgroundFinished);
     connect(fleet, &FleetSummary::changed, this, &AlertModel::schedule);
     // Rows change only through batches (a clear is a batch too).
-    connect(assignments, &KeyedTableModel::batchApplied, this, &AlertModel::rowsChanged);
-    connect(tasks, &KeyedTableModel::batchApplied, this, &AlertModel::rowsChanged);
+    connect(assignments, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
+    connect(tasks, &KeyedTableModel::batchApplied, this, &AlertModel::schedule);
+    watchRows();
     // The node model's clock ticks every second while it has rows; stuck tasks age with it.
     connect(nodes, &QAbstractItemModel::dataChanged, this, &AlertModel::schedule);
 }
@@ -79,12 +82,6 @@ void AlertModel::setLastStatusChanges(const QHash<QString, AlertRules::StatusCha
     schedule();
 }
 
-void AlertModel::rowsChanged()
-{
-    m_rowsDirty = true;
-    schedule();
-}
-
 void AlertModel::schedule()
 {
     if (!m_timer.isActive())
@@ -100,66 +97,211 @@ int AlertModel::rowOf(MonitorSettings::Rule rule, const QString &subjectId) cons
     return -1;
 }
 
-QList<AlertModel::Alert> AlertModel::currentAlerts() const
+void AlertModel::watchRows()
 {
-    AlertRules::Facts facts;
-    const QDateTime now = m_clock();
+    // A reset holds the first slice of a snapshot: copied at once, so that the slices after it
+    // stay appends; a removal shifts the rows under it, so they are all copied again later.
+    connect(m_assignments, &QAbstractItemModel::modelReset, this, [this] {
+        m_assignmentFacts.clear();
+        m_assignmentsDirty = false;
+        copyAssignments(0, m_assignments->rowCount() - 1);
+    });
+    connect(m_tasks, &QAbstractItemModel::modelReset, this, [this] {
+        m_taskFacts.clear();
+        m_tasksDirty = false;
+        copyTasks(0, m_tasks->rowCount() - 1);
+    });
+    const auto assignmentsDirty = [this] {
+        m_assignmentsDirty = true;
+    };
+    const auto tasksDirty = [this] {
+        m_tasksDirty = true;
+    };
+    connect(m_assignments, &QAbstractItemModel::rowsRemoved, this, assignmentsDirty);
+    connect(m_assignments, &QAbstractItemModel::rowsMoved, this, assignmentsDirty);
+    connect(m_assignments, &QAbstractItemModel::layoutChanged, this, assignmentsDirty);
+    connect(m_tasks, &QAbstractItemModel::rowsRemoved, this, tasksDirty);
+    connect(m_tasks, &QAbstractItemModel::rowsMoved, this, tasksDirty);
+    connect(m_tasks, &QAbstractItemModel::layoutChanged, this, tasksDirty);
+    connect(m_assignments, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { copyAssignments(first, last); });
+    connect(m_tasks, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) { copyTasks(first, last); });
+    // Names resolved later are announced per column (task, node): none of them is a fact.
+    connect(m_assignments, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                if (bottomRight.column() >= AssignmentModel::Status)
+                    copyAssignments(topLeft.row(), bottomRight.row());
+            });
+    // The project and node names are announced over every row: neither is a fact.
+    connect(m_tasks, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                if (topLeft.column() <= TaskModel::Status
+                    || bottomRight.column() >= TaskModel::Updated)
+                    copyTasks(topLeft.row(), bottomRight.row());
+            });
+}
+
+void AlertModel::copyAssignments(int first, int last)
+{
+    // Rows past the end of the copy (inserted in the middle) mean the copy is out of step.
+    if (first > m_assignmentFacts.size())
+        m_assignmentsDirty = true;
+    if (m_assignmentsDirty)
+        return;
+    for (int row = first; row <= last; ++row) {
+        AlertRules::Assignment fact {
+            m_assignments->field(row, AssignmentModel::FId).toString(),
+            m_assignments->field(row, AssignmentModel::FTaskId).toString(),
+            m_assignments->field(row, AssignmentModel::FNodeId).toString(),
+            m_assignments->field(row, AssignmentModel::FStatus).toString(),
+            m_assignments->field(row, AssignmentModel::FAssigned).toDateTime(),
+            m_assignments->field(row, AssignmentModel::FCompleted).toDateTime()};
+        if (row < m_assignmentFacts.size())
+            m_assignmentFacts.replace(row, std::move(fact));
+        else
+            m_assignmentFacts.append(std::move(fact));
+    }
+}
+
+void AlertModel::copyTasks(int first, int last)
+{
+    if (first > m_taskFacts.size())
+        m_tasksDirty = true;
+    if (m_tasksDirty)
+        return;
+    for (int row = first; row <= last; ++row) {
+        TaskFact fact {{m_tasks->field(row, TaskModel::FId).toString(),
+                        m_tasks->field(row, TaskModel::FTitle).toString(),
+                        m_tasks->field(row, TaskModel::FStatus).toString(),
+                        m_tasks->field(row, TaskModel::FUpdated).toDateTime()},
+                       m_tasks->index(row, 0).data(HiveRoles::HiddenRole).toBool()};
+        if (row < m_taskFacts.size())
+            m_taskFacts.replace(row, std::move(fact));
+        else
+            m_taskFacts.append(std::move(fact));
+    }
+}
+
+void AlertModel::copyRows()
+{
+    if (std::exchange(m_assignmentsDirty, false)) {
+        m_assignmentFacts.clear();
+        copyAssignments(0, m_assignments->rowCount() - 1);
+    }
+    if (std::exchange(m_tasksDirty, false)) {
+        m_taskFacts.clear();
+        copyTasks(0, m_tasks->rowCount() - 1);
+    }
+}
+
+AlertModel::Input AlertModel::input()
+{
+    copyRows();
+    Input in;
+    in.generation = ++m_generation;
+    in.now = m_clock();
+    in.settings = m_settings;
     for (const QString &nodeId : m_fleet->counts().staleNodeIdsWithWork) {
         const int row = m_nodes->rowForId(nodeId);
         if (row < 0)
             continue;
-        facts.nodes.append({nodeId, m_nodes->nameForId(nodeId),
-                            m_nodes->field(row, NodeModel::FHeartbeat).toDateTime(), true});
+        in.staleNodes.append({nodeId, m_nodes->nameForId(nodeId),
+                              m_nodes->field(row, NodeModel::FHeartbeat).toDateTime(), true});
     }
-    if (m_rowsDirty)
-        copyRows();
-    facts.assignments = m_assignmentFacts;
-    facts.tasks = m_taskFacts;
-    facts.taskStatus = [this](const QString &taskId) {
-        const int row = m_tasks->rowForId(taskId);
-        return row < 0 ? QString() : m_tasks->field(row, TaskModel::FStatus).toString();
-    };
-    facts.describeAssignment = [this](const QString &id) {
-        return m_assignments->describe(id);
-    };
-    facts.stderrTallies = m_stderrTallies;
-    facts.lastStatusChange = m_lastStatusChange;
-    return AlertRules::evaluate(facts, m_settings, now);
+    for (int row = 0; row < m_nodes->rowCount(); ++row)
+        in.nodeNames.insert(m_nodes->field(row, NodeModel::FId).toString(),
+                            m_nodes->field(row, NodeModel::FName).toString());
+    in.assignments = m_assignmentFacts;
+    in.tasks = m_taskFacts;
+    in.stderrTallies = m_stderrTallies;
+    in.lastStatusChange = m_lastStatusChange;
+    return in;
 }
 
-void AlertModel::copyRows() const
+AlertModel::Result AlertModel::run(const Input &in)
 {
-    m_rowsDirty = false;
-    m_assignmentFacts.clear();
-    m_assignmentFacts.reserve(m_assignments->rowCount());
-    for (int row = 0; row < m_assignments->rowCount(); ++row) {
-        m_assignmentFacts.append(
-            {m_assignments->field(row, AssignmentModel::FId).toString(),
-             m_assignments->field(row, AssignmentModel::FTaskId).toString(),
-             m_assignments->field(row, AssignmentModel::FNodeId).toString(),
-             m_assignments->field(row, AssignmentModel::FStatus).toString(),
-             m_assignments->field(row, AssignmentModel::FAssigned).toDateTime(),
-             m_assignments->field(row, AssignmentModel::FCompleted).toDateTime()});
-    }
-    // Only the tasks the stuck rule looks at; the failed rule asks for others by id.
-    m_stuckCandidates.clear();
-    m_taskFacts.clear();
-    for (int row = 0; row < m_tasks->rowCount(); ++row) {
-        const QString status = m_tasks->field(row, TaskModel::FStatus).toString();
-        if (!AlertRules::mayBeStuck(status)
-            || m_tasks->index(row, 0).data(HiveRoles::HiddenRole).toBool())
+    Result result;
+    result.generation = in.generation;
+    AlertRules::Facts facts;
+    facts.nodes = in.staleNodes;
+    facts.assignments.reserve(in.assignments.size());
+    for (qsizetype i = 0; i < in.assignments.size(); ++i)
+        facts.assignments.append(in.assignments.at(i));
+    QHash<QString, qsizetype> taskById;
+    taskById.reserve(in.tasks.size());
+    for (qsizetype i = 0; i < in.tasks.size(); ++i) {
+        const TaskFact &fact = in.tasks.at(i);
+        taskById.insert(fact.task.id, i);
+        // Only the tasks the stuck rule looks at; the failed rule asks for others by id.
+        if (fact.hidden || !AlertRules::mayBeStuck(fact.task.status))
             continue;
-        m_stuckCandidates.append(m_tasks->field(row, TaskModel::FId).toString());
-        m_taskFacts.append({m_stuckCandidates.constLast(),
-                            m_tasks->field(row, TaskModel::FTitle).toString(), status,
-                            m_tasks->field(row, TaskModel::FUpdated).toDateTime()});
+        result.stuckCandidates.append(fact.task.id);
+        facts.tasks.append(fact.task);
     }
+    const auto task = [&](const QString &taskId) -> const AlertRules::Task * {
+        const qsizetype at = taskById.value(taskId, -1);
+        return at < 0 ? nullptr : &in.tasks.at(at).task;
+    };
+    facts.taskStatus = [&](const QString &taskId) {
+        const AlertRules::Task *found = task(taskId);
+        return found ? found->status : QString();
+    };
+    // Assignments are named only in the few alerts raised about them: index them on demand.
+    QHash<QString, qsizetype> assignmentById;
+    facts.describeAssignment = [&](const QString &id) {
+        if (assignmentById.isEmpty()) {
+            assignmentById.reserve(facts.assignments.size());
+            for (qsizetype i = 0; i < facts.assignments.size(); ++i)
+                assignmentById.insert(facts.assignments.at(i).id, i);
+        }
+        const qsizetype at = assignmentById.value(id, -1);
+        if (at < 0)
+            return id.left(8);
+        const AlertRules::Assignment &assignment = facts.assignments.at(at);
+        const AlertRules::Task *found = task(assignment.taskId);
+        return AssignmentModel::describe(assignment.taskId, found ? found->title : QString(),
+                                         assignment.nodeId, in.nodeNames.value(assignment.nodeId));
+    };
+    facts.stderrTallies = in.stderrTallies;
+    facts.lastStatusChange = in.lastStatusChange;
+    result.alerts = AlertRules::evaluate(facts, in.settings, in.now);
+    return result;
+}
+
+void AlertModel::evaluateInBackground()
+{
+    m_timer.stop();
+    if (m_running) {
+        m_again = true;
+        return;
+    }
+    m_running = true;
+    m_watcher.setFuture(QtConcurrent::run(&AlertModel::run, input()));
+}
+
+void AlertModel::backgroundFinished()
+{
+    m_running = false;
+    apply(m_watcher.result());
+    if (std::exchange(m_again, false))
+        schedule();
 }
 
 void AlertModel::evaluate()
 {
     m_timer.stop();
-    const QList<Alert> current = currentAlerts();
+    apply(run(input()));
+}
+
+void AlertModel::apply(const Result &result)
+{
+    // An evaluation on this thread may have overtaken one still running on the pool.
+    if (result.generation < m_appliedGeneration)
+        return;
+    m_appliedGeneration = result.generation;
+    m_stuckCandidates = result.stuckCandidates;
+    const QList<Alert> &current = result.alerts;
     QHash<QString, const Alert *> byKey;
     for (const Alert &alert : current)
         byKey.insert(alertKey(alert.rule, alert.subjectId), &alert);

@@ -1,11 +1,13 @@
 #pragma once
 
 #include "models/hive/AlertRules.h"
+#include "models/hive/BlockList.h"
 #include "models/hive/MonitorSettings.h"
 #include "models/hive/StderrShareCounter.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
+#include <QFutureWatcher>
 #include <QTimer>
 
 #include <functional>
@@ -59,8 +61,37 @@ public:
     // The tasks the last evaluation found in a status they can be stuck in: whose last status
     // changes to ask the history for.
     const QStringList &stuckCandidateIds() const { return m_stuckCandidates; }
-    // Evaluates the rules now (tests, screenshots); otherwise shortly after the models change.
+    // Evaluates the rules now, on this thread (tests, screenshots). Otherwise they run on a pool
+    // thread shortly after the models change: over 100k tasks and 50k assignments one
+    // evaluation took 80-170 ms, once a second, which the GUI thread cannot spare.
     void evaluate();
+
+    // A task row as the rules see it, kept for every task (the rules' pass filters them).
+    struct TaskFact
+    {
+        AlertRules::Task task;
+        bool hidden = false;
+    };
+    // What one evaluation reads: copies of the rows (shared, not deep), so it can run anywhere.
+    struct Input
+    {
+        quint64 generation = 0;
+        QDateTime now;
+        MonitorSettings settings;
+        QList<AlertRules::Node> staleNodes;
+        QHash<QString, QString> nodeNames;
+        BlockList<AlertRules::Assignment> assignments;
+        BlockList<TaskFact> tasks;
+        QHash<QString, StderrTally> stderrTallies;
+        QHash<QString, AlertRules::StatusChange> lastStatusChange;
+    };
+    struct Result
+    {
+        quint64 generation = 0;
+        QList<Alert> alerts;
+        QStringList stuckCandidates;
+    };
+    static Result run(const Input &input);
 
 signals:
     void alertRaised(const hivewatch::AlertModel::Alert &alert);
@@ -68,12 +99,16 @@ signals:
 
 private:
     void schedule();
-    void rowsChanged();
-    QList<Alert> currentAlerts() const;
-    // The models' rows as AlertRules' facts, copied again only after a batch changed them: the
-    // node clock asks for an evaluation every second, and copying 100k tasks and 50k assignments
-    // out of their QVariants each time held the GUI thread 80-300 ms a second through a sync.
-    void copyRows() const;
+    void evaluateInBackground();
+    void backgroundFinished();
+    Input input();
+    void apply(const Result &result);
+    // The rows are copied as the models announce them (a batch's rows, not the table); a
+    // removal copies them all again at the next evaluation.
+    void watchRows();
+    void copyAssignments(int first, int last);
+    void copyTasks(int first, int last);
+    void copyRows(); // of the models whose copy is out of step
 
     const NodeModel *m_nodes;
     const AssignmentModel *m_assignments;
@@ -83,12 +118,18 @@ private:
     std::function<QDateTime()> m_clock;
     QHash<QString, StderrTally> m_stderrTallies;
     QHash<QString, AlertRules::StatusChange> m_lastStatusChange;
-    mutable QStringList m_stuckCandidates; // kept by currentAlerts()
+    QStringList m_stuckCandidates; // of the last evaluation applied
     QList<Alert> m_alerts;
     QTimer m_timer;
-    mutable bool m_rowsDirty = true;
-    mutable QList<AlertRules::Assignment> m_assignmentFacts;
-    mutable QList<AlertRules::Task> m_taskFacts;
+    bool m_assignmentsDirty = true;
+    bool m_tasksDirty = true;
+    BlockList<AlertRules::Assignment> m_assignmentFacts; // by assignment row
+    BlockList<TaskFact> m_taskFacts; // by task row
+    QFutureWatcher<Result> m_watcher;
+    bool m_running = false;
+    bool m_again = false;
+    quint64 m_generation = 0;
+    quint64 m_appliedGeneration = 0;
 };
 
 } // namespace hivewatch

@@ -136,8 +136,17 @@ QString AssignmentModel::describe(const QString &assignmentId) const
     const int row = rowForId(assignmentId);
     if (row < 0)
         return assignmentId.left(8);
-    return QStringLiteral("%1 (%2)").arg(data(index(row, Task)).toString(),
-                                         data(index(row, Node)).toString());
+    const QString taskId = field(row, FTaskId).toString();
+    const QString nodeId = field(row, FNodeId).toString();
+    return describe(taskId, m_tasks ? m_tasks->titleForId(taskId) : QString(), nodeId,
+                    m_nodes ? m_nodes->nameForId(nodeId) : QString());
+}
+
+QString AssignmentModel::describe(const QString &taskId, const QString &taskTitle,
+                                  const QString &nodeId, const QString &nodeName)
+{
+    return QStringLiteral("%1 (%2)").arg(taskTitle.isEmpty() ? taskId.left(8) : taskTitle,
+                                         nodeName.isEmpty() ? nodeId.left(8) : nodeName);
 }
 
 QVariant AssignmentModel::data(const QModelIndex &index, int role) const

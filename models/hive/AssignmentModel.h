@@ -57,6 +57,10 @@ public:
     QString nodeName(int row) const;
     // "Fix login (node-a)": how other views name an assignment.
     QString describe(const QString &assignmentId) const;
+    // The same from copies of the rows, for work off the GUI thread (an empty title or name
+    // falls back to the id's first characters, as the columns do).
+    static QString describe(const QString &taskId, const QString &taskTitle, const QString &nodeId,
+                            const QString &nodeName);
 
     // Announces task titles and node names that changed since the last call now rather than
     // at the next throttled refresh (tests, screenshots).

@@ -258,6 +258,63 @@ private slots:
         QCOMPARE(alerts.rowCount(), 0);
     }
 
+    // Without evaluate(), the timer runs the rules on a pool thread over copies of the rows the
+    // model keeps as batches come (in blocks of 4,096): they must raise and clear what
+    // evaluate() does, for rows in any block, after inserts, updates and a clear.
+    void theTimersEvaluationOffTheGuiThreadFollowsEveryBatch()
+    {
+        HiveModels models;
+        const QDateTime now = QDateTime::fromString("2025-12-25T10:00:00Z", Qt::ISODate);
+        models.nodes()->setClock([now] { return now; });
+        FleetSummary fleet(models.nodes(), models.assignments(), models.tasks());
+        AlertModel alerts(models.nodes(), models.assignments(), models.tasks(), &fleet);
+        alerts.setClock([now] { return now; });
+        BatchText tasks("shared_tasks");
+        BatchText assignments("node_task_assignments");
+        using Rule = MonitorSettings::Rule;
+        QString first;
+        QString second;
+        for (int i = 0; i < 9000; ++i)
+            (i < 3000 ? first : second)
+                += QStringLiteral("+ t%1 id=t%1 title='Task %1' status=todo "
+                                  "updated_at='2025-12-25 09:00:00+00'\n")
+                       .arg(i);
+        models.tasks()->applyBatch(tasks.batch(first));
+        models.tasks()->applyBatch(tasks.batch(second));
+
+        // Rows in the third block (8,500) and the first (10) move on; only the long one sticks.
+        models.tasks()->applyBatch(
+            tasks.batch("~ t8500 status=in-progress updated_at='2025-12-25 06:00:00+00'\n"
+                        "~ t10 status=in-review updated_at='2025-12-25 09:59:00+00'\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(alerts.rowOf(Rule::TaskStuck, "t8500") >= 0, 5000);
+        QCOMPARE(alerts.rowCount(), 1);
+        QCOMPARE(alerts.alert(0).text,
+                 QStringLiteral("Task 8500: In progress for 4 h without a change (updated_at; no "
+                                "status change recorded)"));
+        QStringList candidates = alerts.stuckCandidateIds();
+        candidates.sort();
+        QCOMPARE(candidates, QStringList({"t10", "t8500"}));
+
+        // A failed assignment is named from the copies: its task's title and the node's id.
+        models.assignments()->applyBatch(
+            assignments.batch("+ a1 id=a1 task_id=t8999 node_id=n1 execution_status=failed "
+                              "assigned_at='2025-12-25 09:00:00+00' completed_at=null\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(alerts.rowOf(Rule::AssignmentFailed, "a1") >= 0, 5000);
+        QCOMPARE(alerts.alert(alerts.rowOf(Rule::AssignmentFailed, "a1")).text,
+                 QStringLiteral("Task 8999 (n1) failed"));
+
+        // Closing its task clears it; a clear of the tasks clears the stuck one, and a1 is back:
+        // its task is unknown now, not closed.
+        models.tasks()->applyBatch(tasks.batch("~ t8999 status=done\n"));
+        QTRY_COMPARE_WITH_TIMEOUT(alerts.rowOf(Rule::AssignmentFailed, "a1"), -1, 5000);
+        QCOMPARE(alerts.rowCount(), 1);
+        models.tasks()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(alerts.rowOf(Rule::TaskStuck, "t8500"), -1, 5000);
+        QVERIFY(alerts.stuckCandidateIds().isEmpty());
+        QCOMPARE(alerts.rowCount(), 1);
+        QVERIFY(alerts.rowOf(Rule::AssignmentFailed, "a1") >= 0);
+    }
+
     void aTaskIsStuckByTheTimeItEnteredItsStatus()
     {
         HiveModels models;
