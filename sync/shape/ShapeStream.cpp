@@ -192,6 +192,7 @@ void ShapeStream::abortReply()
         return;
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
+    m_bodyOf = nullptr;
     disconnect(reply, nullptr, this, nullptr);
     reply->abort();
     reply->deleteLater();
@@ -219,6 +220,7 @@ void ShapeStream::beginRequest(bool live, qint64 startedMs, qint64 received)
     m_receivedAtWindowStart = 0;
     m_requestStartedMs = startedMs;
     m_prefetchAsked = false;
+    m_bodyOf = nullptr;
 }
 
 void ShapeStream::sendRequest()
@@ -330,6 +332,7 @@ QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
                      .arg(ShapeUrl::redacted(reply->url())));
         }
     });
+    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { readArrived(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     connect(reply, &QNetworkReply::redirected, this, [this, reply](const QUrl &target) {
         if (reply == m_prefetch)
@@ -453,6 +456,8 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     if (reply != m_reply)
         return;
     m_reply = nullptr;
+    const bool continued = m_bodyOf == reply;
+    m_bodyOf = nullptr;
     m_watchdog.stop();
     m_progress.stop();
     if (!m_running)
@@ -526,7 +531,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     QByteArray &body = m_body;
-    readBody(reply, body);
+    readBody(reply, body, continued);
     const bool success = status >= 200 && status < 300;
     if (success) {
         // The status line arrived, but a body that did not arrive whole (cut off, undecodable)
@@ -812,12 +817,52 @@ void ShapeStream::setState(ShapeStatus::State state)
     emit stateChanged();
 }
 
-void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body)
+void ShapeStream::readArrived(QNetworkReply *reply)
+{
+    // The first chunk of a sync arrives while this thread has nothing else to do: copying its
+    // 10 MiB out of Qt's buffer as it comes (instead of all at once when it is complete) took
+    // that copy, and the page faults of the buffer, off the path before the first rows can be
+    // stored. Only a 2xx body of the current request: a request made ahead keeps its bytes in
+    // Qt until it becomes the current one, and an error or redirect body is read whole.
+    if (reply != m_reply)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status < 200 || status >= 300)
+        return;
+    const qint64 available = reply->bytesAvailable();
+    if (available <= 0)
+        return;
+    if (m_bodyOf != reply) {
+        m_bodyOf = reply;
+        m_body.resize(0);
+    }
+    const qsizetype size = m_body.size();
+    if (m_body.capacity() < size + available + kShapeBodyPadding)
+        m_body.reserve(
+            std::max<qsizetype>(size + available + kShapeBodyPadding, m_body.capacity() * 2));
+    m_body.resize(size + available);
+    const qint64 read = reply->read(m_body.data() + size, available);
+    m_body.resize(size + std::max<qint64>(read, 0));
+}
+
+void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body, bool continued)
 {
     // Into one buffer kept across a snapshot's chunks, with the padding parseShapeBody needs to
     // parse in place: readAll() and a padded copy of it cost two fresh 10 MiB allocations a
     // chunk, and the page faults of touching them.
     const qint64 available = reply->bytesAvailable();
+    if (continued) {
+        // The start came as it arrived (readArrived): the rest, with the padding after it.
+        const qsizetype size = body.size();
+        if (body.capacity() < size + available + kShapeBodyPadding)
+            body.reserve(size + available + kShapeBodyPadding);
+        body.resize(size + available);
+        const qint64 read = available > 0 ? reply->read(body.data() + size, available) : 0;
+        body.resize(size + std::max<qint64>(read, 0));
+        if (reply->bytesAvailable() > 0)
+            body.append(reply->readAll());
+        return;
+    }
     body.resize(0);
     // A chunk larger than the one before gets a fresh buffer with room for the next few (the
     // snapshot's chunks differ by a few bytes), not a realloc() copying the old chunk's bytes.

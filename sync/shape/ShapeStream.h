@@ -157,7 +157,10 @@ private:
     void scheduleNext(qint64 delayMs);
     // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
     // decodes its Content-Encoding in place.
-    static void readBody(QNetworkReply *reply, QByteArray &body);
+    // `continued`: `body` holds what readArrived() took of this reply already.
+    static void readBody(QNetworkReply *reply, QByteArray &body, bool continued);
+    // Takes what arrived of the current 2xx body into m_body (see .cpp).
+    void readArrived(QNetworkReply *reply);
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
 
     ShapeDefinition m_definition;
@@ -172,6 +175,7 @@ private:
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
     QByteArray m_body; // the response being handled; its allocation is reused (readBody)
+    QNetworkReply *m_bodyOf = nullptr; // the reply m_body holds the start of (readArrived)
 
     QPointer<QNetworkReply> m_reply;
     // The next chunk's request, sent before the current body was parsed (Options::prefetch).
