@@ -758,6 +758,8 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
     // prepared rows are all the writer gets, so the writer starts without this thread copying
     // the part's 30k messages first (the writer idled for that before each first part).
     const bool insertsOnly = !sink && !recorderOf(name) && allInserts(update);
+    // Sorted here too: this thread mostly waits for the writer (docs/benchmarks.md).
+    std::vector<qsizetype> order = insertsOnly ? keyOrder(prepared) : std::vector<qsizetype>();
     ShapeUpdate slim;
     if (insertsOnly) {
         slim.reset = update.reset;
@@ -773,9 +775,10 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
         }
     }
     m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
-                   prepared = std::move(prepared), insertsOnly]() mutable {
+                   prepared = std::move(prepared), insertsOnly,
+                   order = std::move(order)]() mutable {
         m_pending = sink  ? applyToSink(*sink, name, update, part.get(), nullptr)
-            : insertsOnly ? applyInserts(name, update.reset, prepared)
+            : insertsOnly ? applyInserts(name, update.reset, prepared, order)
                           : apply(name, update, prepared, nullptr);
         // The rows were allocated by the caller's thread: freed there too (the next call takes
         // them), not here, where each free contended for the caller's malloc arena.
@@ -792,7 +795,9 @@ bool ShapeStore::allInserts(const ShapeUpdate &update)
                        });
 }
 
-Result<void> ShapeStore::applyInserts(const QString &name, bool reset, QList<Prepared> &prepared)
+Result<void> ShapeStore::applyInserts(const QString &name, bool reset,
+                                      const QList<Prepared> &prepared,
+                                      const std::vector<qsizetype> &order)
 {
     const QByteArray shape = name.toUtf8();
     if (auto sized = useCacheFor(false); !sized)
@@ -803,7 +808,6 @@ Result<void> ShapeStore::applyInserts(const QString &name, bool reset, QList<Pre
     ShapeRowTable &generic = *table.value();
     if (reset && !generic.clear(shape))
         return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
-    const std::vector<qsizetype> order = keyOrder(prepared);
     for (size_t k = 0; k < order.size(); ++k) {
         // In key order a part's rows are read all over the heap: what the next rows need is
         // fetched into the CPU cache while this one is written (waiting for it was a fifth of
@@ -864,7 +868,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
 {
     ShapeChangeRecorder *recorder = recorderOf(name);
     if (!recorder && !applied && allInserts(update))
-        return applyInserts(name, update.reset, prepared);
+        return applyInserts(name, update.reset, prepared, keyOrder(prepared));
     const QByteArray shape = name.toUtf8();
     if (auto sized = useCacheFor(false); !sized)
         return sized;

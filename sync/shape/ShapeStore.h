@@ -153,8 +153,10 @@ private:
     ShapeRowSink *sinkOf(const QString &name) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
-    // A part of inserts only, nothing recorded or applied (a snapshot chunk): by key.
-    Result<void> applyInserts(const QString &name, bool reset, QList<Prepared> &prepared);
+    // A part of inserts only, nothing recorded or applied (a snapshot chunk), in `order`
+    // (keyOrder()).
+    Result<void> applyInserts(const QString &name, bool reset, const QList<Prepared> &prepared,
+                              const std::vector<qsizetype> &order);
     Result<void> applyToSink(ShapeRowSink &sink, const QString &name, const ShapeUpdate &update,
                              const ShapeSinkPart *part, QList<AppliedChange> *applied);
     // The result of the write in flight (which ran before, jobs run in order), and clears it.
