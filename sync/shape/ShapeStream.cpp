@@ -369,7 +369,13 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
     m_progress.start(m_options.requestTimeoutMs);
     if (m_core.errorCount == 0)
         setState(ShapeStatus::State::Syncing);
-    if (m_prefetchFinished) {
+    // Its body came this far while it waited: the next one may go now. Also when it is complete
+    // already (a body parsed in parts, handed out as the writer takes them, takes longer than
+    // the next one's download), or the next chunk would only be asked for after this one.
+    const bool finished = m_prefetchFinished; // (a request made ahead now clears it)
+    if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes)
+        onHeaders(reply);
+    if (finished) {
         // Not from inside the handling of the body before it.
         QMetaObject::invokeMethod(
             this,
@@ -378,8 +384,6 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
                     onFinished(reply);
             },
             Qt::QueuedConnection);
-    } else if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes) {
-        onHeaders(reply); // its body came this far while it waited: the next one may go now
     }
     return true;
 }
@@ -574,7 +578,33 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (apply(std::move(checked)))
         return;
 
-    auto parsed = parseShapeBody(body, m_options.insertsAsJson);
+    // A large catch-up body goes out in parts while it is parsed: the receiver stores the first
+    // rows of a sync's first chunk instead of waiting for the whole chunk, and after the last
+    // chunk only its last part is left to store. Its NOT NULL check needs the schema now.
+    ShapeBodySlices slices;
+    ShapeSchema headerSchema;
+    bool sliced = false;
+    if (!live && m_options.sliceRows > 0) {
+        if (m_schema.isEmpty()) {
+            if (auto schema = ShapeSchema::parse(reply->rawHeader(kSchema)); schema)
+                headerSchema = std::move(schema).value();
+        }
+        if (!m_schema.isEmpty() || !headerSchema.isEmpty()) {
+            slices.rows = m_options.sliceRows;
+            slices.take = [&](QList<ShapeMessage> &&changes) {
+                if (!m_running) // a receiver stopped the stream: the rest is not handed out
+                    return;
+                warnNullViolations(m_schema.isEmpty() ? headerSchema : m_schema, changes);
+                m_pending.append(std::move(changes));
+                sliced = true;
+                emit changesPending(takePending());
+            };
+        }
+    }
+    auto parsed
+        = parseShapeBody(body, m_options.insertsAsJson, slices.rows > 0 ? &slices : nullptr);
+    if (sliced && !m_running)
+        return;
     if (!parsed) {
         apply(ShapeStreamTransitions::onMalformed(
             m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
@@ -597,17 +627,11 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (parsed->skipped > 0)
         qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
                         << "unknown messages";
-    for (const ShapeMessage &change : std::as_const(parsed->changes)) {
-        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
-            continue;
-        for (const QString &problem :
-             ShapeValue::notNullViolations(m_schema, change.keyText(), change.value))
-            emit warning(problem);
-    }
+    warnNullViolations(m_schema, parsed->changes);
 
     const bool upToDate = parsed->upToDate || meta.upToDate.has_value();
-    const bool progressed
-        = ShapeStreamTransitions::acceptChunk(m_core, meta, !parsed->changes.isEmpty(), upToDate);
+    const bool progressed = ShapeStreamTransitions::acceptChunk(
+        m_core, meta, !parsed->changes.isEmpty() || parsed->handedOut > 0, upToDate);
     m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};
     m_pending.append(std::move(parsed->changes));
@@ -640,6 +664,17 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         }
     }
     scheduleNext(0);
+}
+
+void ShapeStream::warnNullViolations(const ShapeSchema &schema, const QList<ShapeMessage> &changes)
+{
+    for (const ShapeMessage &change : changes) {
+        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
+            continue;
+        for (const QString &problem :
+             ShapeValue::notNullViolations(schema, change.keyText(), change.value))
+            emit warning(problem);
+    }
 }
 
 void ShapeStream::renewToken()
