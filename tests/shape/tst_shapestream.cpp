@@ -295,6 +295,9 @@ private slots:
         QCOMPARE(parts.size(), 2);
         QVERIFY(parts[0].reset);
         QVERIFY(!parts[1].reset);
+        // Each part says where its body leads, as if handed out after it.
+        QCOMPARE(parts[0].handle, QStringLiteral("H1"));
+        QCOMPARE(parts[0].offset, QStringLiteral("0_0"));
         QStringList keys;
         for (const ShapeUpdate &update : {parts[0], parts[1], m_updates[0]}) {
             for (const ShapeMessage &change : update.changes)
