@@ -597,11 +597,14 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
                 warnNullViolations(m_schema.isEmpty() ? headerSchema : m_schema, changes);
                 m_pending.append(std::move(changes));
                 sliced = true;
-                // Where this body leads, as a part handed out after it would say (the recorded
-                // history keeps it): the stream's own position moves only once it is accepted.
+                // Where this body leads and its schema, as a part handed out after it would say
+                // (the recorded history keeps the offset): the stream's own position and schema
+                // change only once the body is accepted.
                 ShapeUpdate part = takePending();
                 part.handle = QString::fromUtf8(meta.handle.value_or(QByteArray()));
                 part.offset = QString::fromUtf8(meta.offset.value_or(QByteArray()));
+                if (m_schema.isEmpty())
+                    part.schema = headerSchema;
                 emit changesPending(part);
             };
         }

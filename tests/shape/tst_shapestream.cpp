@@ -298,6 +298,7 @@ private slots:
         // Each part says where its body leads, as if handed out after it.
         QCOMPARE(parts[0].handle, QStringLiteral("H1"));
         QCOMPARE(parts[0].offset, QStringLiteral("0_0"));
+        QCOMPARE(parts[0].schema.column(QStringLiteral("id"))->type, QStringLiteral("int8"));
         QStringList keys;
         for (const ShapeUpdate &update : {parts[0], parts[1], m_updates[0]}) {
             for (const ShapeMessage &change : update.changes)
