@@ -8,6 +8,8 @@
 #include <QList>
 #include <QString>
 
+#include <functional>
+
 namespace hivewatch {
 
 // One column value as Electric sends it: the Postgres text form, or SQL NULL. Typing happens
@@ -55,6 +57,17 @@ struct ParsedBody
     bool upToDate = false; // an up-to-date control message was present
     bool mustRefetch = false; // a must-refetch control message was present
     int skipped = 0; // messages of kinds this client does not know (logged, ignored)
+    qsizetype handedOut = 0; // changes given to ShapeBodySlices::take instead of `changes`
+};
+
+// Hands a large body's changes out while the body is parsed, `rows` at a time, so a consumer
+// can store the first ones while the rest are parsed. Only once the whole body was checked to
+// parse (so nothing of a body that turns out malformed is handed out) and when it holds no
+// must-refetch; the changes left at the end stay in ParsedBody::changes.
+struct ShapeBodySlices
+{
+    qsizetype rows = 0;
+    std::function<void(QList<ShapeMessage> &&changes)> take;
 };
 
 // Parses one response body: a JSON array of messages. Unknown message kinds and unknown control
@@ -63,7 +76,9 @@ struct ParsedBody
 // kShapeBodyPadding bytes of spare capacity (QByteArray::reserve) is parsed without a copy.
 // insertsAsJson: inserts carry their stored form instead of a RawRow per row, for a consumer
 // that only stores them (no per-field allocations, no second serialisation).
-Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson = false);
+// slices (optional): see ShapeBodySlices.
+Result<ParsedBody> parseShapeBody(const QByteArray &body, bool insertsAsJson = false,
+                                  const ShapeBodySlices *slices = nullptr);
 inline constexpr qsizetype kShapeBodyPadding = 64;
 
 // Serialises a raw row as a JSON object of strings/nulls (the wire form), and back. Used by the

@@ -654,20 +654,15 @@ QList<ShapeStore::Prepared> ShapeStore::convert(const ShapeUpdate &update)
     return prepared;
 }
 
-// The order to write a part's changes in: a part of inserts only (a snapshot chunk) by key, so
+// The order to write a part of inserts only (a snapshot chunk) in: by key, so
 // each lands next to the one before in the key index and finding its place reads pages, and
 // CPU cache lines, just used instead of a random leaf (the index seek was a fifth of a 200k-row
 // sync's CPU). The same key twice keeps its arrival order, so the later row still wins.
-std::vector<qsizetype> ShapeStore::writeOrder(const ShapeUpdate &update,
-                                              const QList<Prepared> &prepared, bool byKey)
+std::vector<qsizetype> ShapeStore::keyOrder(const QList<Prepared> &prepared)
 {
     std::vector<qsizetype> order(size_t(prepared.size()));
     std::iota(order.begin(), order.end(), 0);
-    if (!byKey || order.size() < 3
-        || std::any_of(update.changes.cbegin(), update.changes.cend(),
-                       [](const ShapeMessage &change) {
-                           return change.operation != RowChange::Operation::Insert;
-                       }))
+    if (order.size() < 3)
         return order;
     // Sorted by the 16 bytes after the key's shape prefix (`"schema"."table"/`, the same for
     // all), big-endian, so most comparisons never touch the keys themselves.
@@ -737,7 +732,10 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
     const ShapeUpdate &update = rebuild ? materialized : given;
     std::shared_ptr<const ShapeSinkPart> part = sink ? sink->prepare(update) : nullptr;
     QList<Prepared> prepared = sink ? QList<Prepared>() : convert(update);
+    // Freed when this function returns, on this thread, while the writer works on this part.
+    Spent spent;
     auto started = m_writer.call([&]() -> Result<void> {
+        spent = std::exchange(m_spent, Spent());
         if (auto previous = join(); !previous)
             return previous;
         if (auto begun = begin(); !begun)
@@ -756,20 +754,75 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
     // A generic shape's insert is written from its prepared form alone: the part's parsed rows
     // are freed by the caller now, not held until the writer is done (a snapshot chunk's are
     // ~30 MB). Not a sink's: it may need them, and there the caller's thread is the busier one.
-    ShapeUpdate slim = update;
-    if (!sink) {
-        for (ShapeMessage &change : slim.changes) {
-            if (change.operation == RowChange::Operation::Insert) {
-                change.value = RawRow();
-                change.json = QByteArray();
+    // A snapshot part (inserts only, nothing recorded) needs none of its messages there: its
+    // prepared rows are all the writer gets, so the writer starts without this thread copying
+    // the part's 30k messages first (the writer idled for that before each first part).
+    const bool insertsOnly = !sink && !recorderOf(name) && allInserts(update);
+    // Sorted here too: this thread mostly waits for the writer (docs/benchmarks.md).
+    std::vector<qsizetype> order = insertsOnly ? keyOrder(prepared) : std::vector<qsizetype>();
+    ShapeUpdate slim;
+    if (insertsOnly) {
+        slim.reset = update.reset;
+    } else {
+        slim = update;
+        if (!sink) {
+            for (ShapeMessage &change : slim.changes) {
+                if (change.operation == RowChange::Operation::Insert) {
+                    change.value = RawRow();
+                    change.json = QByteArray();
+                }
             }
         }
     }
     m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
-                   prepared = std::move(prepared)]() mutable {
-        m_pending = sink ? applyToSink(*sink, name, update, part.get(), nullptr)
-                         : apply(name, update, prepared, nullptr);
+                   prepared = std::move(prepared), insertsOnly,
+                   order = std::move(order)]() mutable {
+        m_pending = sink  ? applyToSink(*sink, name, update, part.get(), nullptr)
+            : insertsOnly ? applyInserts(name, update.reset, prepared, order)
+                          : apply(name, update, prepared, nullptr);
+        // The rows were allocated by the caller's thread: freed there too (the next call takes
+        // them), not here, where each free contended for the caller's malloc arena.
+        m_spent = Spent {std::move(update), std::move(prepared)};
     });
+    return {};
+}
+
+bool ShapeStore::allInserts(const ShapeUpdate &update)
+{
+    return std::all_of(update.changes.cbegin(), update.changes.cend(),
+                       [](const ShapeMessage &change) {
+                           return change.operation == RowChange::Operation::Insert;
+                       });
+}
+
+Result<void> ShapeStore::applyInserts(const QString &name, bool reset,
+                                      const QList<Prepared> &prepared,
+                                      const std::vector<qsizetype> &order)
+{
+    const QByteArray shape = name.toUtf8();
+    if (auto sized = useCacheFor(false); !sized)
+        return sized;
+    auto table = rows();
+    if (!table)
+        return table.error();
+    ShapeRowTable &generic = *table.value();
+    if (reset && !generic.clear(shape))
+        return sqlError(QStringLiteral("clear the rows of shape %1").arg(name));
+    for (size_t k = 0; k < order.size(); ++k) {
+        // In key order a part's rows are read all over the heap: what the next rows need is
+        // fetched into the CPU cache while this one is written (waiting for it was a fifth of
+        // the writer's time).
+        constexpr size_t kAhead = 8;
+        if (k + kAhead < order.size()) {
+            const Prepared &next = prepared.at(order[k + kAhead]);
+            __builtin_prefetch(next.key.constData());
+            __builtin_prefetch(next.json.constData());
+        }
+        const Prepared &ready = prepared.at(order[k]);
+        if (!generic.insert(shape, ready.key, ready.json))
+            return sqlError(
+                QStringLiteral("store row %1 of shape %2").arg(QString::fromUtf8(ready.key), name));
+    }
     return {};
 }
 
@@ -813,6 +866,9 @@ Result<void> ShapeStore::applyToSink(ShapeRowSink &sink, const QString &name,
 Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
                                QList<Prepared> &prepared, QList<AppliedChange> *applied)
 {
+    ShapeChangeRecorder *recorder = recorderOf(name);
+    if (!recorder && !applied && allInserts(update))
+        return applyInserts(name, update.reset, prepared, keyOrder(prepared));
     const QByteArray shape = name.toUtf8();
     if (auto sized = useCacheFor(false); !sized)
         return sized;
@@ -820,7 +876,6 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
     if (!table)
         return table.error();
     ShapeRowTable &generic = *table.value();
-    ShapeChangeRecorder *recorder = recorderOf(name);
     if (update.reset && recorder) {
         if (auto started = startRecordedReset(name, *recorder); !started)
             return started;
@@ -849,20 +904,8 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
 
     if (applied)
         applied->reserve(applied->size() + update.changes.size());
-    // Recorded and applied changes keep their log order.
-    const std::vector<qsizetype> order = writeOrder(update, prepared, !recorder && !applied);
-    for (size_t k = 0; k < order.size(); ++k) {
-        // In key order a part's changes and their bytes are read all over the heap: what the
-        // next rows need is fetched into the CPU cache while this one is written (waiting for
-        // it was a fifth of the writer's time).
-        constexpr size_t kAhead = 8;
-        if (k + kAhead < order.size()) {
-            const qsizetype next = order[k + kAhead];
-            __builtin_prefetch(&update.changes[next].operation);
-            __builtin_prefetch(prepared.at(next).key.constData());
-            __builtin_prefetch(prepared.at(next).json.constData());
-        }
-        const qsizetype i = order[k];
+    // In log order: recorded and applied changes keep it, and merges need it.
+    for (qsizetype i = 0; i < update.changes.size(); ++i) {
         const ShapeMessage &change = update.changes[i];
         Prepared &ready = prepared[i];
         const QByteArray &key = ready.key;
@@ -919,7 +962,9 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
 Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
                                   const ShapeUpdate &update)
 {
+    Spent spent; // freed on this thread (see write())
     return m_writer.call([&]() -> Result<qint64> {
+        spent = std::exchange(m_spent, Spent());
         if (auto previous = join(); !previous)
             return previous.error();
         if (auto begun = begin(); !begun)

@@ -125,10 +125,16 @@ private:
         QByteArray key; // UTF-8
         QByteArray json; // an insert: the row in wire form
     };
+    // A write's rows after the writer is done with them, for the caller to free (see write()).
+    struct Spent
+    {
+        ShapeUpdate update;
+        QList<Prepared> prepared;
+    };
     static QList<Prepared> convert(const ShapeUpdate &update);
-    // The order apply() writes `prepared` in: by key if `byKey` and all are inserts (see .cpp).
-    static std::vector<qsizetype> writeOrder(const ShapeUpdate &update,
-                                             const QList<Prepared> &prepared, bool byKey);
+    static bool allInserts(const ShapeUpdate &update);
+    // The order applyInserts() writes `prepared` in: by key (see .cpp).
+    static std::vector<qsizetype> keyOrder(const QList<Prepared> &prepared);
     // The ...Here functions and everything below run on the writer thread.
     Result<void> migrateHere();
     Result<std::optional<StoredShape>> loadHere(const QString &name, const QString &shapeKey,
@@ -147,6 +153,10 @@ private:
     ShapeRowSink *sinkOf(const QString &name) const;
     Result<void> apply(const QString &name, const ShapeUpdate &update, QList<Prepared> &prepared,
                        QList<AppliedChange> *applied);
+    // A part of inserts only, nothing recorded or applied (a snapshot chunk), in `order`
+    // (keyOrder()).
+    Result<void> applyInserts(const QString &name, bool reset, const QList<Prepared> &prepared,
+                              const std::vector<qsizetype> &order);
     Result<void> applyToSink(ShapeRowSink &sink, const QString &name, const ShapeUpdate &update,
                              const ShapeSinkPart *part, QList<AppliedChange> *applied);
     // The result of the write in flight (which ran before, jobs run in order), and clears it.
@@ -186,6 +196,7 @@ private:
     // from the saved state) after a rollback.
     QHash<QString, qint64> m_sinkRows;
     Result<void> m_pending; // the result of the last write() that did not wait
+    Spent m_spent; // the rows of the last write() that did not wait, once written
     int m_walPages = 0; // the WAL's size after the last commit, in pages
     std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
     std::atomic<bool> m_checkpointing = false; // a checkpoint runs on the writer thread

@@ -192,6 +192,7 @@ void ShapeStream::abortReply()
         return;
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
+    m_bodyOf = nullptr;
     disconnect(reply, nullptr, this, nullptr);
     reply->abort();
     reply->deleteLater();
@@ -219,6 +220,7 @@ void ShapeStream::beginRequest(bool live, qint64 startedMs, qint64 received)
     m_receivedAtWindowStart = 0;
     m_requestStartedMs = startedMs;
     m_prefetchAsked = false;
+    m_bodyOf = nullptr;
 }
 
 void ShapeStream::sendRequest()
@@ -330,6 +332,7 @@ QNetworkReply *ShapeStream::get(const ShapeRequestPosition &position)
                      .arg(ShapeUrl::redacted(reply->url())));
         }
     });
+    connect(reply, &QNetworkReply::readyRead, this, [this, reply] { readArrived(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] { onFinished(reply); });
     connect(reply, &QNetworkReply::redirected, this, [this, reply](const QUrl &target) {
         if (reply == m_prefetch)
@@ -366,7 +369,13 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
     m_progress.start(m_options.requestTimeoutMs);
     if (m_core.errorCount == 0)
         setState(ShapeStatus::State::Syncing);
-    if (m_prefetchFinished) {
+    // Its body came this far while it waited: the next one may go now. Also when it is complete
+    // already (a body parsed in parts, handed out as the writer takes them, takes longer than
+    // the next one's download), or the next chunk would only be asked for after this one.
+    const bool finished = m_prefetchFinished; // (a request made ahead now clears it)
+    if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes)
+        onHeaders(reply);
+    if (finished) {
         // Not from inside the handling of the body before it.
         QMetaObject::invokeMethod(
             this,
@@ -375,8 +384,6 @@ bool ShapeStream::adoptPrefetch(const ShapeRequestPosition &position)
                     onFinished(reply);
             },
             Qt::QueuedConnection);
-    } else if (m_options.prefetchAfterBytes >= 0 && m_received >= m_options.prefetchAfterBytes) {
-        onHeaders(reply); // its body came this far while it waited: the next one may go now
     }
     return true;
 }
@@ -453,6 +460,8 @@ void ShapeStream::onFinished(QNetworkReply *reply)
     if (reply != m_reply)
         return;
     m_reply = nullptr;
+    const bool continued = m_bodyOf == reply;
+    m_bodyOf = nullptr;
     m_watchdog.stop();
     m_progress.stop();
     if (!m_running)
@@ -526,7 +535,7 @@ void ShapeStream::onFinished(QNetworkReply *reply)
         return;
     }
     QByteArray &body = m_body;
-    readBody(reply, body);
+    readBody(reply, body, continued);
     const bool success = status >= 200 && status < 300;
     if (success) {
         // The status line arrived, but a body that did not arrive whole (cut off, undecodable)
@@ -569,7 +578,41 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (apply(std::move(checked)))
         return;
 
-    auto parsed = parseShapeBody(body, m_options.insertsAsJson);
+    // A large catch-up body goes out in parts while it is parsed: the receiver stores the first
+    // rows of a sync's first chunk instead of waiting for the whole chunk, and after the last
+    // chunk only its last part is left to store. Its NOT NULL check needs the schema now.
+    ShapeBodySlices slices;
+    ShapeSchema headerSchema;
+    bool sliced = false;
+    if (!live && m_options.sliceRows > 0) {
+        if (m_schema.isEmpty()) {
+            if (auto schema = ShapeSchema::parse(reply->rawHeader(kSchema)); schema)
+                headerSchema = std::move(schema).value();
+        }
+        if (!m_schema.isEmpty() || !headerSchema.isEmpty()) {
+            slices.rows = m_options.sliceRows;
+            slices.take = [&](QList<ShapeMessage> &&changes) {
+                if (!m_running) // a receiver stopped the stream: the rest is not handed out
+                    return;
+                warnNullViolations(m_schema.isEmpty() ? headerSchema : m_schema, changes);
+                m_pending.append(std::move(changes));
+                sliced = true;
+                // Where this body leads and its schema, as a part handed out after it would say
+                // (the recorded history keeps the offset): the stream's own position and schema
+                // change only once the body is accepted.
+                ShapeUpdate part = takePending();
+                part.handle = QString::fromUtf8(meta.handle.value_or(QByteArray()));
+                part.offset = QString::fromUtf8(meta.offset.value_or(QByteArray()));
+                if (m_schema.isEmpty())
+                    part.schema = headerSchema;
+                emit changesPending(part);
+            };
+        }
+    }
+    auto parsed
+        = parseShapeBody(body, m_options.insertsAsJson, slices.rows > 0 ? &slices : nullptr);
+    if (sliced && !m_running)
+        return;
     if (!parsed) {
         apply(ShapeStreamTransitions::onMalformed(
             m_core, QStringLiteral("%1 from %2").arg(parsed.error().toString(), meta.url), limits(),
@@ -592,17 +635,11 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     if (parsed->skipped > 0)
         qCDebug(lcSync) << m_definition.effectiveName() << "skipped" << parsed->skipped
                         << "unknown messages";
-    for (const ShapeMessage &change : std::as_const(parsed->changes)) {
-        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
-            continue;
-        for (const QString &problem :
-             ShapeValue::notNullViolations(m_schema, change.keyText(), change.value))
-            emit warning(problem);
-    }
+    warnNullViolations(m_schema, parsed->changes);
 
     const bool upToDate = parsed->upToDate || meta.upToDate.has_value();
-    const bool progressed
-        = ShapeStreamTransitions::acceptChunk(m_core, meta, !parsed->changes.isEmpty(), upToDate);
+    const bool progressed = ShapeStreamTransitions::acceptChunk(
+        m_core, meta, !parsed->changes.isEmpty() || parsed->handedOut > 0, upToDate);
     m_errorText = m_resyncNote; // kept in view until the resync is complete
     m_retryAt = {};
     m_pending.append(std::move(parsed->changes));
@@ -635,6 +672,17 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
         }
     }
     scheduleNext(0);
+}
+
+void ShapeStream::warnNullViolations(const ShapeSchema &schema, const QList<ShapeMessage> &changes)
+{
+    for (const ShapeMessage &change : changes) {
+        if (change.operation == RowChange::Operation::Delete || change.value.isEmpty())
+            continue;
+        for (const QString &problem :
+             ShapeValue::notNullViolations(schema, change.keyText(), change.value))
+            emit warning(problem);
+    }
 }
 
 void ShapeStream::renewToken()
@@ -812,12 +860,52 @@ void ShapeStream::setState(ShapeStatus::State state)
     emit stateChanged();
 }
 
-void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body)
+void ShapeStream::readArrived(QNetworkReply *reply)
+{
+    // The first chunk of a sync arrives while this thread has nothing else to do: copying its
+    // 10 MiB out of Qt's buffer as it comes (instead of all at once when it is complete) took
+    // that copy, and the page faults of the buffer, off the path before the first rows can be
+    // stored. Only a 2xx body of the current request: a request made ahead keeps its bytes in
+    // Qt until it becomes the current one, and an error or redirect body is read whole.
+    if (reply != m_reply)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status < 200 || status >= 300)
+        return;
+    const qint64 available = reply->bytesAvailable();
+    if (available <= 0)
+        return;
+    if (m_bodyOf != reply) {
+        m_bodyOf = reply;
+        m_body.resize(0);
+    }
+    const qsizetype size = m_body.size();
+    if (m_body.capacity() < size + available + kShapeBodyPadding)
+        m_body.reserve(
+            std::max<qsizetype>(size + available + kShapeBodyPadding, m_body.capacity() * 2));
+    m_body.resize(size + available);
+    const qint64 read = reply->read(m_body.data() + size, available);
+    m_body.resize(size + std::max<qint64>(read, 0));
+}
+
+void ShapeStream::readBody(QNetworkReply *reply, QByteArray &body, bool continued)
 {
     // Into one buffer kept across a snapshot's chunks, with the padding parseShapeBody needs to
     // parse in place: readAll() and a padded copy of it cost two fresh 10 MiB allocations a
     // chunk, and the page faults of touching them.
     const qint64 available = reply->bytesAvailable();
+    if (continued) {
+        // The start came as it arrived (readArrived): the rest, with the padding after it.
+        const qsizetype size = body.size();
+        if (body.capacity() < size + available + kShapeBodyPadding)
+            body.reserve(size + available + kShapeBodyPadding);
+        body.resize(size + available);
+        const qint64 read = available > 0 ? reply->read(body.data() + size, available) : 0;
+        body.resize(size + std::max<qint64>(read, 0));
+        if (reply->bytesAvailable() > 0)
+            body.append(reply->readAll());
+        return;
+    }
     body.resize(0);
     // A chunk larger than the one before gets a fresh buffer with room for the next few (the
     // snapshot's chunks differ by a few bytes), not a realloc() copying the old chunk's bytes.

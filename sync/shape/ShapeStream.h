@@ -59,6 +59,10 @@ public:
         // Inserts carry their stored form, not a RawRow (parseShapeBody): for a consumer that
         // only stores them.
         bool insertsAsJson = false;
+        // A catch-up body of more changes than this is handed out in parts of this many while
+        // it is parsed (changesPending, ShapeBodySlices), so the receiver stores the first ones
+        // meanwhile. 0: a body's changes go out after its parse (flushThreshold).
+        qsizetype sliceRows = 0;
         // Request the next catch-up chunk as soon as this one's headers name it and this much
         // of its body arrived, while the rest downloads and is parsed
         // (ShapeStreamTransitions::onHeaders); at most one ahead. Negative: never.
@@ -157,8 +161,12 @@ private:
     void scheduleNext(qint64 delayMs);
     // Why a 2xx body is not the whole answer (transport error, cut off, undecodable), or empty;
     // decodes its Content-Encoding in place.
-    static void readBody(QNetworkReply *reply, QByteArray &body);
+    // `continued`: `body` holds what readArrived() took of this reply already.
+    static void readBody(QNetworkReply *reply, QByteArray &body, bool continued);
+    // Takes what arrived of the current 2xx body into m_body (see .cpp).
+    void readArrived(QNetworkReply *reply);
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
+    void warnNullViolations(const ShapeSchema &schema, const QList<ShapeMessage> &changes);
 
     ShapeDefinition m_definition;
     ShapeEndpoint m_endpoint;
@@ -172,6 +180,7 @@ private:
     bool m_pendingReset = true;
     QList<ShapeMessage> m_pending;
     QByteArray m_body; // the response being handled; its allocation is reused (readBody)
+    QNetworkReply *m_bodyOf = nullptr; // the reply m_body holds the start of (readArrived)
 
     QPointer<QNetworkReply> m_reply;
     // The next chunk's request, sent before the current body was parsed (Options::prefetch).

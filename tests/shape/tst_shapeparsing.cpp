@@ -245,6 +245,57 @@ private slots:
         QCOMPARE(parsed->changes[2].operation, RowChange::Operation::Delete);
     }
 
+    void handsOutSlicesOnlyOfABodyThatParsesWhole()
+    {
+        const auto row = [](int id) -> QByteArray {
+            return "{\"headers\":{\"operation\":\"insert\"},\"key\":\"k" + QByteArray::number(id)
+                + "\",\"value\":{\"id\":\"" + QByteArray::number(id) + "\"}}";
+        };
+        QByteArrayList rows;
+        for (int id = 0; id < 7; ++id)
+            rows << row(id);
+        const QByteArray upToDate = "{\"headers\":{\"control\":\"up-to-date\"}}";
+        QList<QList<ShapeMessage>> taken;
+        ShapeBodySlices slices;
+        slices.rows = 3;
+        slices.take = [&](QList<ShapeMessage> &&changes) {
+            taken.append(std::move(changes));
+        };
+
+        // A whole body: two slices of 3, the seventh row left in changes; same rows as unsliced.
+        const QByteArray body = '[' + rows.join(',') + ',' + upToDate + ']';
+        auto parsed = parseShapeBody(body, true, &slices);
+        QVERIFY(parsed.ok());
+        QCOMPARE(taken.size(), 2);
+        QCOMPARE(taken[0].size(), 3);
+        QCOMPARE(taken[1].size(), 3);
+        QCOMPARE(parsed->handedOut, 6);
+        QCOMPARE(parsed->changes.size(), 1);
+        QVERIFY(parsed->upToDate);
+        auto whole = parseShapeBody(body, true);
+        QVERIFY(whole.ok());
+        const QList<ShapeMessage> joined = taken[0] + taken[1] + parsed->changes;
+        QCOMPARE(joined.size(), whole->changes.size());
+        for (qsizetype i = 0; i < joined.size(); ++i) {
+            QCOMPARE(joined[i].keyUtf8, whole->changes[i].keyUtf8);
+            QCOMPARE(joined[i].json, whole->changes[i].json);
+        }
+
+        // A body that fails at its last message, or says must-refetch: nothing handed out.
+        taken.clear();
+        const QByteArray broken = '[' + rows.join(',')
+            + ",{\"headers\":{\"operation\":\"insert\"},\"key\":\"x\",\"value\":7}]";
+        QVERIFY(!parseShapeBody(broken, true, &slices).ok());
+        QVERIFY(taken.isEmpty());
+        const QByteArray refetch
+            = '[' + rows.join(',') + ",{\"headers\":{\"control\":\"must-refetch\"}}]";
+        auto dropped = parseShapeBody(refetch, true, &slices);
+        QVERIFY(dropped.ok());
+        QVERIFY(dropped->mustRefetch);
+        QVERIFY(taken.isEmpty());
+        QCOMPARE(dropped->changes.size(), 7);
+    }
+
     void keepsNullDistinctFromEmptyString()
     {
         auto parsed = parseShapeBody("[{\"headers\":{\"operation\":\"insert\"},\"key\":\"k\","

@@ -274,6 +274,45 @@ private slots:
         QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
     }
 
+    void handsOutALargeCatchUpBodyInSlicesWhileParsingIt()
+    {
+        // 5 inserts in one chunk, slices of 2: two parts leave during the parse (the first one
+        // starting the snapshot), the fifth row waits for the up-to-date with the next chunk's.
+        m_server->enqueue(Server::shape(
+            array({insert(1), insert(2), insert(3), insert(4), insert(5), kSnapshotEnd}), "H1",
+            "0_0"));
+        m_server->enqueue(Server::shape(array({insert(6), kUpToDate}), "H1", "0_inf"));
+        ShapeStream &stream = makeStream();
+        ShapeStream::Options options;
+        options.sliceRows = 2;
+        options.insertsAsJson = true;
+        stream.setOptions(options);
+        QList<ShapeUpdate> parts;
+        connect(&stream, &ShapeStream::changesPending, this,
+                [&](const ShapeUpdate &part) { parts.append(part); });
+        stream.start();
+        QTRY_COMPARE(m_updates.size(), 1);
+        QCOMPARE(parts.size(), 2);
+        QVERIFY(parts[0].reset);
+        QVERIFY(!parts[1].reset);
+        // Each part says where its body leads, as if handed out after it.
+        QCOMPARE(parts[0].handle, QStringLiteral("H1"));
+        QCOMPARE(parts[0].offset, QStringLiteral("0_0"));
+        QCOMPARE(parts[0].schema.column(QStringLiteral("id"))->type, QStringLiteral("int8"));
+        QStringList keys;
+        for (const ShapeUpdate &update : {parts[0], parts[1], m_updates[0]}) {
+            for (const ShapeMessage &change : update.changes)
+                keys << change.keyText();
+        }
+        QStringList expected;
+        for (int id = 1; id <= 6; ++id)
+            expected << QStringLiteral("\"public\".\"items\"/\"%1\"").arg(id);
+        QCOMPARE(keys, expected);
+        QVERIFY(!m_updates[0].reset);
+        QCOMPARE(m_updates[0].offset, QStringLiteral("0_inf"));
+        QCOMPARE(stream.state(), ShapeStatus::State::Live);
+    }
+
     void failsWhenRequiredHeadersAreMissing()
     {
         Server::Response stripped;
