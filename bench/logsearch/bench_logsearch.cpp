@@ -427,6 +427,27 @@ int runSearch(qint64 rows, const QList<QUuid> &execs, qint64 otherRows, const QS
         for (const ExecutionSummary &e : list)
             ids.append(e.executionId);
         out << "kept " << path << "\n";
+        store.reset();
+        // A store of an older version is migrated, and its index and run map brought up to date
+        // (store version 6 maps an older store's indexed lines first).
+        auto writable = LogStore::open(path, LogStore::Access::ReadWrite).value();
+        QElapsedTimer t;
+        t.start();
+        const double cpu = threadCpuSeconds();
+        bool caughtUp = false;
+        while (!caughtUp) {
+            const auto p = writable->indexStep(200000);
+            if (!p) {
+                out << "indexing failed: " << p.error().toString() << "\n";
+                return 1;
+            }
+            caughtUp = p->ready();
+        }
+        (void)writable->connection().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        out << "brought up to date in " << QString::number(t.elapsed() / 1000.0, 'f', 1) << " s, "
+            << QString::number(threadCpuSeconds() - cpu, 'f', 1) << " CPU-s; "
+            << fileSize(path) / 1048576 << " MiB\n";
+        out.flush();
     } else {
         QFile::remove(path);
         QFile::remove(path + QStringLiteral("-wal"));

@@ -71,9 +71,15 @@ struct Candidates
     QString indexText; // ?1 of indexSql
     QString scanText; // ?1 of scanSql, when it uses it
     qint64 mark = 0; // ?3 of both
+    qint64 indexFrom = 0; // ?6 of indexSql: its ids start above it (the count's fast part below)
+    // The count's fast part: ids up to here are counted from the index and the run map alone
+    // (0: none). Only where an index hit is a hit on an ASCII line: a case-insensitive ASCII
+    // text, no exclude terms, every stream.
+    qint64 fastTo = 0;
 };
 
-Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index)
+Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index,
+                      const LogLineMatcher &matcher)
 {
     Candidates c;
     const QString execution
@@ -89,11 +95,13 @@ Candidates candidates(const LogSearchQuery &query, const LogIndexProgress &index
         c.indexText = u'"' + QString(query.text).replace(u'"', QStringLiteral("\"\"")) + u'"';
         c.indexSql
             = QStringLiteral("SELECT %1 FROM log_entries_fts f JOIN log_entries l ON l.id = "
-                             "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3%2 "
-                             "ORDER BY f.rowid")
+                             "f.rowid WHERE log_entries_fts MATCH ?1 AND f.rowid <= ?3 AND "
+                             "f.rowid > ?6%2 ORDER BY f.rowid")
                   .arg(QLatin1String(kColumns),
                        execution
                            + QString(range).replace(QLatin1String("%1"), QLatin1String("f.rowid")));
+        if (matcher.indexAnswersText() && matcher.textOnly() && query.streams.outputTypes.isEmpty())
+            c.fastTo = std::min(index.mappedTo, c.mark);
     }
     QString where = QStringLiteral("l.id > ?3");
     if (!query.regex && !query.text.isEmpty()) {
@@ -133,6 +141,8 @@ void bindCandidates(SqliteStatement &q, const LogSearchQuery &query, const Candi
     if (query.executionId)
         q.bindBlob(2, execution);
     q.bindInt(3, c.mark);
+    if (fromIndex)
+        q.bindInt(6, c.indexFrom);
     if (query.afterId > 0)
         q.bindInt(4, query.afterId);
     if (query.beforeId > 0)
@@ -180,17 +190,166 @@ QString countKey(const LogSearchQuery &query)
         .join(QChar(0));
 }
 
+// Hits counted per execution, kept in order of each execution's first hit. Lines of one
+// execution come in runs: a hash lookup only where a run changes.
+class HitTally
+{
+public:
+    void add(std::string_view execution, qint64 id)
+    {
+        if (m_last < 0
+            || std::string_view(m_lastExec.constData(), size_t(m_lastExec.size())) != execution) {
+            m_lastExec = QByteArray(execution.data(), qsizetype(execution.size()));
+            const QUuid exec = QUuid::fromRfc4122(m_lastExec);
+            auto it = m_slot.find(exec);
+            if (it == m_slot.end()) {
+                it = m_slot.insert(exec, m_counts.size());
+                m_counts.append(LogHitCount {exec, 0, id});
+            }
+            m_last = *it;
+        }
+        ++m_counts[m_last].hits;
+    }
+    QList<LogHitCount> take() { return std::move(m_counts); }
+
+private:
+    QList<LogHitCount> m_counts;
+    QHash<QUuid, qsizetype> m_slot;
+    QByteArray m_lastExec;
+    qsizetype m_last = -1;
+};
+
+// Walks log_id_runs (store version 6) forward to the run holding an id: a few steps while the
+// ids come close together, a seek where they jump (a rare token, or one execution's hits).
+class RunCursor
+{
+public:
+    static Result<RunCursor> open(const SqliteConnection &db)
+    {
+        RunCursor c;
+        auto walk = db.prepare("SELECT first_id, last_id, execution_id, ascii FROM log_id_runs "
+                               "WHERE first_id >= ?1 ORDER BY first_id");
+        if (!walk)
+            return walk.error();
+        auto seek
+            = db.prepare("SELECT coalesce(max(first_id), 0) FROM log_id_runs WHERE first_id <= ?1");
+        if (!seek)
+            return seek.error();
+        c.m_walk = std::move(walk).value();
+        c.m_seek = std::move(seek).value();
+        return c;
+    }
+
+    // false: no run holds `id` (ids must not go down between calls).
+    Result<bool> moveTo(qint64 id)
+    {
+        bool sought = false;
+        for (int steps = 0;; ++steps) {
+            if (m_valid && id <= m_last)
+                return id >= m_first;
+            if (!sought && (!m_started || !m_valid || steps >= 8)) {
+                m_seek.bindInt(1, id);
+                if (auto r = m_seek.step(); !r)
+                    return r.error();
+                const qint64 from = m_seek.columnInt(0);
+                m_seek.reset();
+                m_walk.reset();
+                m_walk.bindInt(1, from);
+                m_started = true;
+                sought = true;
+            }
+            const auto row = m_walk.step();
+            if (!row)
+                return row.error();
+            m_valid = row.value();
+            if (!m_valid)
+                return false;
+            m_first = m_walk.columnInt(0);
+            m_last = m_walk.columnInt(1);
+        }
+    }
+    std::string_view execution() const { return m_walk.columnBytes(2); }
+    bool ascii() const { return m_walk.columnInt(3) != 0; }
+
+private:
+    SqliteStatement m_walk;
+    SqliteStatement m_seek;
+    bool m_started = false;
+    bool m_valid = false;
+    qint64 m_first = 0;
+    qint64 m_last = 0;
+};
+
+// The count's fast part (ids up to c.fastTo): the index's hits alone, no join to their lines;
+// each is given its execution by the run map, and only a hit in a run that is not all ASCII is
+// read and rechecked (there Qt's case folding and FTS5's can differ).
+Result<void> countFromRuns(const SqliteConnection &db, const LogSearchQuery &query,
+                           const Candidates &c, const LogLineMatcher &matcher, HitTally &tally)
+{
+    QString sql = QStringLiteral("SELECT rowid FROM log_entries_fts WHERE log_entries_fts MATCH "
+                                 "?1 AND rowid <= ?2");
+    if (query.afterId > 0)
+        sql += QStringLiteral(" AND rowid > ?3");
+    if (query.beforeId > 0)
+        sql += QStringLiteral(" AND rowid < ?4");
+    sql += QStringLiteral(" ORDER BY rowid");
+    auto hits = db.prepare(sql.toStdString());
+    if (!hits)
+        return hits.error();
+    auto line = db.prepare("SELECT execution_id, content FROM log_entries WHERE id = ?1");
+    if (!line)
+        return line.error();
+    auto runs = RunCursor::open(db);
+    if (!runs)
+        return runs.error();
+    hits->bindText(1, c.indexText).bindInt(2, c.fastTo);
+    if (query.afterId > 0)
+        hits->bindInt(3, query.afterId);
+    if (query.beforeId > 0)
+        hits->bindInt(4, query.beforeId);
+    const QByteArray wanted = query.executionId ? query.executionId->toRfc4122() : QByteArray();
+    const std::string_view only(wanted.constData(), size_t(wanted.size()));
+    for (;;) {
+        const auto row = hits->step();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
+        const qint64 id = hits->columnInt(0);
+        const auto held = runs->moveTo(id);
+        if (!held)
+            return held.error();
+        if (held.value() && runs->ascii()) {
+            if (only.empty() || runs->execution() == only)
+                tally.add(runs->execution(), id);
+            continue;
+        }
+        line->bindInt(1, id);
+        const auto found = line->step();
+        if (!found)
+            return found.error();
+        if (found.value() && (only.empty() || line->columnBytes(0) == only)
+            && matcher.matchesUtf8(line->columnBytes(1)))
+            tally.add(line->columnBytes(0), id);
+        line->reset();
+    }
+    return {};
+}
+
 // Every hit counted per execution in one pass over the candidates, on the stored bytes: no
 // QString, no LogEntry per hit, and no recheck of the text for an index hit on an ASCII line
-// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()).
+// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()); up to
+// c.fastTo not even the line is read (countFromRuns).
 Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearchQuery &query,
-                                     const Candidates &c, const LogLineMatcher &matcher)
+                                     Candidates c, const LogLineMatcher &matcher)
 {
-    QList<LogHitCount> counts;
-    QHash<QUuid, qsizetype> slot;
+    HitTally tally;
+    if (c.fastTo > 0) {
+        if (auto r = countFromRuns(db, query, c, matcher, tally); !r)
+            return r.error();
+        c.indexFrom = c.fastTo;
+    }
     const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
-    QByteArray lastExec;
-    qsizetype last = -1;
     for (const QString *sql : {&c.indexSql, &c.scanSql}) {
         if (sql->isEmpty())
             continue;
@@ -214,22 +373,10 @@ Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearch
             if (!matcher.matchesUtf8(q->columnBytes(3), textKnown)
                 || (byStream && !inStreams(query.streams, q->columnText(2))))
                 continue;
-            // Lines of one execution come in runs: a hash lookup only where a run changes.
-            const std::string_view exec = q->columnBytes(1);
-            if (last < 0 || std::string_view(lastExec.constData(), lastExec.size()) != exec) {
-                lastExec = QByteArray(exec.data(), qsizetype(exec.size()));
-                const QUuid id = QUuid::fromRfc4122(lastExec);
-                auto it = slot.find(id);
-                if (it == slot.end()) {
-                    it = slot.insert(id, counts.size());
-                    counts.append(LogHitCount {id, 0, q->columnInt(0)});
-                }
-                last = *it;
-            }
-            ++counts[last].hits;
+            tally.add(q->columnBytes(1), q->columnInt(0));
         }
     }
-    return counts;
+    return tally.take();
 }
 
 } // namespace
@@ -247,7 +394,7 @@ Result<LogSearchResult> LogSearch::search(const LogSearchQuery &query)
     const auto index = m_store.indexProgress();
     if (!index)
         return index.error();
-    const Candidates c = candidates(query, index.value());
+    const Candidates c = candidates(query, index.value(), matcher.value());
     const SqliteConnection &db = m_store.connection();
     const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
 
