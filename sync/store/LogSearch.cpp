@@ -1,5 +1,6 @@
 #include "sync/store/LogSearch.h"
 
+#include "sync/sqlite/SqliteCancelCheck.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogLineMatcher.h"
 #include "sync/store/LogSearchCountCache.h"
@@ -10,7 +11,11 @@
 #include <QSaveFile>
 #include <QTextStream>
 
+#include <atomic>
+#include <chrono>
 #include <deque>
+#include <future>
+#include <thread>
 
 #include <algorithm>
 #include <limits>
@@ -26,6 +31,9 @@ const char kCountStreamColumns[] = "l.id, l.execution_id, l.output_type, l.conte
 
 // An unindexed tail up to this long is the builder's normal lag, not worth a note.
 constexpr qint64 kQuietTail = 50000;
+
+// A count's fast part over at least this many ids is split in two halves counted at once.
+constexpr qint64 kSplitIds = 200000;
 
 // Lines before a time jump's boundary read to find timestamps out of line order.
 constexpr qint64 kJumpWindow = 1024;
@@ -210,6 +218,20 @@ public:
         }
         ++m_counts[m_last].hits;
     }
+    // Another tally of later ids: its executions come after this one's.
+    void append(const QList<LogHitCount> &later)
+    {
+        for (const LogHitCount &n : later) {
+            auto it = m_slot.find(n.executionId);
+            if (it == m_slot.end()) {
+                m_slot.insert(n.executionId, m_counts.size());
+                m_counts.append(n);
+            } else {
+                m_counts[*it].hits += n.hits;
+            }
+        }
+        m_last = -1;
+    }
     QList<LogHitCount> take() { return std::move(m_counts); }
 
 private:
@@ -283,13 +305,13 @@ private:
 // The count's fast part (ids up to c.fastTo): the index's hits alone, no join to their lines;
 // each is given its execution by the run map, and only a hit in a run that is not all ASCII is
 // read and rechecked (there Qt's case folding and FTS5's can differ).
+// Only the hits with from < id <= to.
 Result<void> countFromRuns(const SqliteConnection &db, const LogSearchQuery &query,
-                           const Candidates &c, const LogLineMatcher &matcher, HitTally &tally)
+                           const Candidates &c, const LogLineMatcher &matcher, qint64 from,
+                           qint64 to, HitTally &tally)
 {
     QString sql = QStringLiteral("SELECT rowid FROM log_entries_fts WHERE log_entries_fts MATCH "
-                                 "?1 AND rowid <= ?2");
-    if (query.afterId > 0)
-        sql += QStringLiteral(" AND rowid > ?3");
+                                 "?1 AND rowid <= ?2 AND rowid > ?3");
     if (query.beforeId > 0)
         sql += QStringLiteral(" AND rowid < ?4");
     sql += QStringLiteral(" ORDER BY rowid");
@@ -302,9 +324,7 @@ Result<void> countFromRuns(const SqliteConnection &db, const LogSearchQuery &que
     auto runs = RunCursor::open(db);
     if (!runs)
         return runs.error();
-    hits->bindText(1, c.indexText).bindInt(2, c.fastTo);
-    if (query.afterId > 0)
-        hits->bindInt(3, query.afterId);
+    hits->bindText(1, c.indexText).bindInt(2, to).bindInt(3, std::max(from, query.afterId));
     if (query.beforeId > 0)
         hits->bindInt(4, query.beforeId);
     const QByteArray wanted = query.executionId ? query.executionId->toRfc4122() : QByteArray();
@@ -336,19 +356,11 @@ Result<void> countFromRuns(const SqliteConnection &db, const LogSearchQuery &que
     return {};
 }
 
-// Every hit counted per execution in one pass over the candidates, on the stored bytes: no
-// QString, no LogEntry per hit, and no recheck of the text for an index hit on an ASCII line
-// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()); up to
-// c.fastTo not even the line is read (countFromRuns).
-Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearchQuery &query,
-                                     Candidates c, const LogLineMatcher &matcher)
+// The ids above the count's fast part: each hit joined to its line (the index up to the mark),
+// then the unindexed tail scanned.
+Result<void> countRest(const SqliteConnection &db, const LogSearchQuery &query, const Candidates &c,
+                       const LogLineMatcher &matcher, HitTally &tally)
 {
-    HitTally tally;
-    if (c.fastTo > 0) {
-        if (auto r = countFromRuns(db, query, c, matcher, tally); !r)
-            return r.error();
-        c.indexFrom = c.fastTo;
-    }
     const QByteArray execution = query.executionId ? query.executionId->toRfc4122() : QByteArray();
     for (const QString *sql : {&c.indexSql, &c.scanSql}) {
         if (sql->isEmpty())
@@ -376,6 +388,132 @@ Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearch
             tally.add(q->columnBytes(1), q->columnInt(0));
         }
     }
+    return {};
+}
+
+// The upper half of a count's fast part, on a read-only connection and thread of its own.
+class CountHalf
+{
+public:
+    CountHalf(const QString &path, const LogSearchQuery &query, const Candidates &c,
+              const LogLineMatcher &matcher, qint64 from)
+        : m_path(path)
+        , m_query(query)
+        , m_candidates(c)
+        , m_matcher(matcher)
+        , m_from(from)
+        , m_done(m_promise.get_future())
+    {
+        m_thread = std::thread([this] { run(); });
+    }
+    ~CountHalf() { cancel(); }
+    CountHalf(const CountHalf &) = delete;
+    CountHalf &operator=(const CountHalf &) = delete;
+
+    void cancel()
+    {
+        m_stop.store(true);
+        if (m_thread.joinable())
+            m_thread.join();
+    }
+
+    // Waits for the half's counts, and stays cancellable meanwhile: `db` (the caller's
+    // connection, kept busy by the caller's guard statement so an interrupt() is not forgotten)
+    // runs a short statement every 2 ms, which fails once it is interrupted or its progress
+    // handler (SQLite counts the steps across runs) says the search is stale.
+    Result<QList<LogHitCount>> wait(const SqliteConnection &db)
+    {
+        auto watch = db.prepare("WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r "
+                                "WHERE i < 100) SELECT count(*) FROM r");
+        if (!watch) {
+            cancel();
+            return watch.error();
+        }
+        while (m_done.wait_for(std::chrono::milliseconds(2)) != std::future_status::ready) {
+            if (auto r = watch->step(); !r) {
+                cancel();
+                return r.error();
+            }
+            watch->reset();
+        }
+        m_thread.join();
+        return m_done.get();
+    }
+
+private:
+    void run()
+    {
+        auto db = SqliteConnection::open(m_path, SqliteConnection::Mode::ReadOnly);
+        if (!db) {
+            m_promise.set_value(db.error());
+            return;
+        }
+        const SqliteCancelCheck check(
+            db.value(), [this] { return m_stop.load(); }, 1000);
+        HitTally tally;
+        if (auto r = countFromRuns(db.value(), m_query, m_candidates, m_matcher, m_from,
+                                   m_candidates.fastTo, tally);
+            !r)
+            m_promise.set_value(r.error());
+        else
+            m_promise.set_value(tally.take());
+    }
+
+    QString m_path;
+    LogSearchQuery m_query;
+    Candidates m_candidates;
+    LogLineMatcher m_matcher;
+    qint64 m_from;
+    std::atomic<bool> m_stop {false};
+    std::promise<Result<QList<LogHitCount>>> m_promise;
+    std::future<Result<QList<LogHitCount>>> m_done;
+    std::thread m_thread;
+};
+
+// Every hit counted per execution in one pass over the candidates, on the stored bytes: no
+// QString, no LogEntry per hit, and no recheck of the text for an index hit on an ASCII line
+// when the trigram phrase is exactly the query (LogLineMatcher::indexAnswersText()); up to
+// c.fastTo not even the line is read (countFromRuns).
+Result<QList<LogHitCount>> countHits(const SqliteConnection &db, const LogSearchQuery &query,
+                                     Candidates c, const LogLineMatcher &matcher)
+{
+    HitTally tally;
+    HitTally later; // the ids above the fast part, counted while the upper half runs
+    std::optional<CountHalf> upper;
+    // Kept stepped (a row held) while the halves run: the connection stays busy, so an
+    // interrupt() that comes while no other statement runs on it is not forgotten.
+    auto guard = db.prepare("SELECT 1 UNION ALL SELECT 2");
+    if (!guard)
+        return guard.error();
+    if (auto r = guard->step(); !r)
+        return r.error();
+    if (c.fastTo > 0) {
+        // The fast part is the bulk of a count over a big store: its upper half runs on a
+        // connection and thread of its own (the second core; the counts must be out in 500 ms).
+        qint64 split = c.fastTo;
+        if (c.fastTo - query.afterId >= kSplitIds) {
+            split = query.afterId + (c.fastTo - query.afterId) / 2;
+            upper.emplace(db.path(), query, c, matcher, split);
+        }
+        if (auto r = countFromRuns(db, query, c, matcher, 0, split, tally); !r) {
+            if (upper)
+                upper->cancel();
+            return r.error();
+        }
+        c.indexFrom = c.fastTo;
+    }
+    if (auto r = countRest(db, query, c, matcher, later); !r) {
+        if (upper)
+            upper->cancel();
+        return r.error();
+    }
+    if (upper) {
+        auto counts = upper->wait(db);
+        if (!counts)
+            return counts.error();
+        tally.append(counts.value());
+    }
+    tally.append(later.take());
     return tally.take();
 }
 

@@ -1,3 +1,4 @@
+#include "sync/sqlite/SqliteCancelCheck.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogIndexBuilder.h"
 #include "sync/store/LogSearch.h"
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -339,6 +341,7 @@ private slots:
     void searchCountsAreCachedUntilLinesChange();
     void countsFromTheRunMapAreExact();
     void runMapOfAMigratedStoreCatchesUpBehindTheIndex();
+    void countsSplitOverTwoConnectionsAreExactAndCancellable();
     void exportIsOneQueryWithProgressAndCancel();
 
 private:
@@ -1112,6 +1115,80 @@ void TestLogSearch::runMapOfAMigratedStoreCatchesUpBehindTheIndex()
     QVERIFY(indexAll(*store));
     QCOMPARE(countsMismatch(*store, again), QString());
     QCOMPARE(integrityError(*store), QString());
+}
+
+void TestLogSearch::countsSplitOverTwoConnectionsAreExactAndCancellable()
+{
+    // Over 200,000 mapped ids the count's fast part is split: the upper half on a connection and
+    // thread of its own. Executions whose runs cross the split, and a range and an execution
+    // that are counted by one half alone, must come out as the rule says.
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    const QUuid execs[] = {kExecA, kExecB, kExecC};
+    QList<NewLogEntry> rows;
+    for (int i = 0; i < 260000; ++i) {
+        // Runs of 1, 7 and 997 lines, so runs straddle the middle id.
+        const int block = i < 1000 ? i : (i < 100000 ? i / 7 : i / 997);
+        const QString content = i % 13 == 0 ? QStringLiteral("needle %1 ok").arg(i)
+            : i % 101 == 0                  ? QStringLiteral("Größe NEEDLE %1").arg(i)
+                                            : QStringLiteral("plain line %1").arg(i);
+        rows.append(line(execs[block % 3], content));
+        if (rows.size() == 20000) {
+            QVERIFY(store->append(rows).ok());
+            rows.clear();
+        }
+    }
+    QVERIFY(store->append(rows).ok());
+    for (;;) {
+        const auto p = store->indexStep(50000);
+        QVERIFY(p.ok());
+        if (p->ready())
+            break;
+    }
+    LogSearch search(*store);
+    LogSearchQuery query;
+    query.text = QStringLiteral("needle");
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.executionId = kExecB;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.executionId.reset();
+    query.afterId = 129000;
+    query.beforeId = 131000;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.afterId = 10000;
+    query.beforeId = 0;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+
+    // Cancelled midway (the Logs panel's stale-search check, which SQLite asks every 1000
+    // steps on the search's connection): the search fails as interrupted, whichever part it was
+    // in, the upper half's thread is stopped with it, and a cancel that comes too late leaves
+    // the answer exact.
+    query = LogSearchQuery();
+    query.maxLines = 1;
+    int interrupted = 0;
+    for (int after : {1, 3, 10, 30, 100, 300, 1000, 1000000}) {
+        query.text = after % 2 ? QStringLiteral("NEEDLE") : QStringLiteral("needLE"); // uncached
+        int asked = 0;
+        std::optional<Result<LogSearchResult>> r;
+        {
+            const SqliteCancelCheck check(
+                store->connection(), [&] { return ++asked > after; }, 1000);
+            r = search.search(query);
+        }
+        if (r->ok()) {
+            QVERIFY2(asked <= after, qPrintable(QString::number(after)));
+            QCOMPARE(countMismatch(*store, search, query), QString());
+            continue;
+        }
+        ++interrupted;
+        QVERIFY2(r->error().toString().contains(QLatin1String("interrupt"), Qt::CaseInsensitive),
+                 qPrintable(r->error().toString()));
+    }
+    QVERIFY(interrupted >= 3);
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    // The same query answers in full afterwards.
+    query.text = QStringLiteral("needle");
+    QCOMPARE(countMismatch(*store, search, query), QString());
 }
 
 void TestLogSearch::exportIsOneQueryWithProgressAndCancel()
