@@ -175,7 +175,12 @@ const char *const kMigrationV5[] = {
 // entries for new lines, and catches up an older store's indexed lines first. A line at or below
 // it whose execution or content changes lowers it, and the map is redone from there; deletes
 // leave it alone (the hit is gone from the index, and AUTOINCREMENT never reuses an id).
+// FTS5 merges a level's segments once it holds `automerge` of them (default 4); the builder
+// commits every 2,000 lines, so most of its CPU went into merging: at 16 it indexed 200,000
+// lines in 1.55 instead of 2.7 CPU-s with the same size and count time (docs/benchmarks.md).
+// A setting in the index's own config table: no rebuild.
 const char *const kMigrationV6[] = {
+    "INSERT INTO log_entries_fts (log_entries_fts, rank) VALUES ('automerge', 16)",
     R"(CREATE TABLE log_id_runs (
         first_id     INTEGER PRIMARY KEY,
         last_id      INTEGER NOT NULL,
