@@ -505,6 +505,9 @@ int runSearch(qint64 rows, const QList<QUuid> &execs, qint64 otherRows, const QS
 
 int main(int argc, char *argv[])
 {
+    // As hivectl does: otherwise every SQLite allocation of every connection takes one
+    // process-wide mutex, and a count's two halves spend their time waiting on each other.
+    SqliteConnection::skipMemoryStatistics();
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
