@@ -3,6 +3,7 @@
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/FirstRunScreenshots.h"
 #include "app/hivewatch/ShutdownSignals.h"
+#include "sync/sqlite/SqliteConnection.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -77,6 +78,9 @@ void answerHelpWithoutDisplay(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
+    // Before any connection opens (as hivectl): the writer, the index builder and a log
+    // search's two counting threads would otherwise share one mutex on every SQLite allocation.
+    SqliteConnection::skipMemoryStatistics();
     answerHelpWithoutDisplay(argc, argv);
     QApplication app(argc, argv);
     ShutdownSignals shutdownSignals;

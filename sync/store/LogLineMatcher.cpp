@@ -9,7 +9,7 @@ namespace hivewatch {
 
 namespace {
 
-bool isAscii(const QString &s)
+bool isAsciiText(const QString &s)
 {
     for (QChar c : s) {
         if (c.unicode() >= 0x80)
@@ -18,7 +18,9 @@ bool isAscii(const QString &s)
     return true;
 }
 
-bool isAscii(std::string_view s)
+} // namespace
+
+bool LogLineMatcher::isAscii(std::string_view s)
 {
     size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
@@ -33,6 +35,8 @@ bool isAscii(std::string_view s)
     }
     return true;
 }
+
+namespace {
 
 char lower(char c)
 {
@@ -84,9 +88,9 @@ Result<LogLineMatcher> LogLineMatcher::make(const LogSearchQuery &query)
         m.m_useRegex = true;
         m.m_regex.optimize();
     }
-    m.m_asciiTerms = !m.m_useRegex && isAscii(m.m_text);
+    m.m_asciiTerms = !m.m_useRegex && isAsciiText(m.m_text);
     for (const QString &term : std::as_const(m.m_exclude))
-        m.m_asciiTerms = m.m_asciiTerms && isAscii(term);
+        m.m_asciiTerms = m.m_asciiTerms && isAsciiText(term);
     const auto bytes = [&m](const QString &s) {
         return m.m_case == Qt::CaseSensitive ? s.toLatin1() : s.toLatin1().toLower();
     };
@@ -112,7 +116,7 @@ bool LogLineMatcher::matches(const QString &content) const
 
 bool LogLineMatcher::matchesUtf8(std::string_view content, bool textKnown) const
 {
-    if (!m_asciiTerms || !isAscii(content))
+    if (!m_asciiTerms || !LogLineMatcher::isAscii(content))
         return matches(QString::fromUtf8(content.data(), qsizetype(content.size())));
     const bool caseSensitive = m_case == Qt::CaseSensitive;
     if (!textKnown

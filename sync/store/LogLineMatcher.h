@@ -32,6 +32,10 @@ public:
     // The text is a case-insensitive ASCII literal: on an ASCII line the trigram phrase is
     // exactly it, so an index hit needs no recheck of the text.
     bool indexAnswersText() const { return m_indexExact; }
+    // Nothing but the text to check (no exclude terms): an index hit is a hit where the index
+    // answers the text.
+    bool textOnly() const { return m_exclude.isEmpty(); }
+    static bool isAscii(std::string_view utf8);
 
 private:
     QString m_text;

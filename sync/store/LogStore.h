@@ -94,15 +94,18 @@ struct LogIndexProgress
     bool available = false;
     qint64 indexedTo = 0; // lines with ids up to here are indexed
     qint64 backfillEnd = 0; // the newest line's id when read: indexedTo..backfillEnd is the tail
+    // Lines with ids up to here are in the id -> execution run map (store version 6; never above
+    // indexedTo): counts read the index alone up to it, and join each hit to its line above it.
+    qint64 mappedTo = 0;
 
     qint64 tail() const { return available ? std::max<qint64>(0, backfillEnd - indexedTo) : 0; }
-    bool ready() const { return available && indexedTo >= backfillEnd; }
+    bool ready() const { return available && indexedTo >= backfillEnd && mappedTo >= indexedTo; }
     int percent() const
     {
         if (!available)
             return 0;
-        return backfillEnd <= 0 || indexedTo >= backfillEnd ? 100
-                                                            : int(indexedTo * 100 / backfillEnd);
+        const qint64 done = std::min(indexedTo, mappedTo);
+        return backfillEnd <= 0 || done >= backfillEnd ? 100 : int(done * 100 / backfillEnd);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "sync/store/LogStorePrivate.h"
 
 #include "sync/sqlite/SqliteTransaction.h"
+#include "sync/store/LogLineMatcher.h"
 
 namespace hivewatch {
 
@@ -14,8 +15,15 @@ Result<LogIndexProgress> readProgress(const SqliteConnection &db)
         return has.error();
     if (!has.value())
         return p; // a node's database: never indexed
-    auto q = db.prepare("SELECT indexed_to, (SELECT coalesce(max(id), 0) FROM log_entries) "
-                        "FROM log_fts_state WHERE id = 1");
+    // A version-5 store opened read-only has no run map: its counts join every hit.
+    const auto mapped = db.hasTable("log_id_runs");
+    if (!mapped)
+        return mapped.error();
+    auto q = db.prepare(mapped.value()
+                            ? "SELECT indexed_to, (SELECT coalesce(max(id), 0) FROM log_entries), "
+                              "min(mapped_to, indexed_to) FROM log_fts_state WHERE id = 1"
+                            : "SELECT indexed_to, (SELECT coalesce(max(id), 0) FROM log_entries), "
+                              "0 FROM log_fts_state WHERE id = 1");
     if (!q)
         return q.error();
     const auto row = q->step();
@@ -25,8 +33,83 @@ Result<LogIndexProgress> readProgress(const SqliteConnection &db)
     if (p.available) {
         p.indexedTo = q->columnInt(0);
         p.backfillEnd = q->columnInt(1);
+        p.mappedTo = q->columnInt(2);
     }
     return p;
+}
+
+// Extends the id -> execution run map over the lines (from, to], inside the caller's
+// transaction, and moves mapped_to to `to`. Whatever the map held above `from` (left by a
+// line changed since, which lowered the mark) is cut off first.
+Result<void> mapRuns(const SqliteConnection &db, qint64 from, qint64 to)
+{
+    auto cut = db.prepare("DELETE FROM log_id_runs WHERE first_id > ?1");
+    auto trim = db.prepare("UPDATE log_id_runs SET last_id = ?1 WHERE first_id = (SELECT "
+                           "max(first_id) FROM log_id_runs) AND last_id > ?1");
+    auto lastRun = db.prepare("SELECT first_id, last_id, execution_id, ascii FROM log_id_runs "
+                              "ORDER BY first_id DESC LIMIT 1");
+    auto lines = db.prepare("SELECT id, execution_id, content FROM log_entries WHERE id > ?1 "
+                            "AND id <= ?2 ORDER BY id");
+    auto extend = db.prepare("UPDATE log_id_runs SET last_id = ?2 WHERE first_id = ?1");
+    auto add = db.prepare(
+        "INSERT INTO log_id_runs (first_id, last_id, execution_id, ascii) VALUES (?1, ?2, ?3, ?4)");
+    auto mark = db.prepare("UPDATE log_fts_state SET mapped_to = ?1 WHERE id = 1");
+    for (auto *q : {&cut, &trim, &lastRun, &lines, &extend, &add, &mark}) {
+        if (!*q)
+            return q->error();
+    }
+    if (auto r = cut->bindInt(1, from).run(); !r)
+        return r.error();
+    if (auto r = trim->bindInt(1, from).run(); !r)
+        return r.error();
+    struct Run
+    {
+        qint64 first = 0;
+        qint64 last = 0;
+        QByteArray execution;
+        bool ascii = true;
+        bool stored = false;
+    } run;
+    const auto row = lastRun->step();
+    if (!row)
+        return row.error();
+    if (row.value())
+        run = Run {lastRun->columnInt(0), lastRun->columnInt(1), lastRun->columnByteArray(2),
+                   lastRun->columnInt(3) != 0, true};
+    lastRun->reset();
+    const auto flush = [&]() -> Result<void> {
+        if (run.first == 0)
+            return {};
+        SqliteStatement &q = run.stored ? *extend : *add;
+        q.bindInt(1, run.first).bindInt(2, run.last);
+        if (!run.stored)
+            q.bindBlob(3, run.execution).bindInt(4, run.ascii ? 1 : 0);
+        return q.run();
+    };
+    lines->bindInt(1, from).bindInt(2, to);
+    for (;;) {
+        const auto next = lines->step();
+        if (!next)
+            return next.error();
+        if (!next.value())
+            break;
+        const qint64 id = lines->columnInt(0);
+        const std::string_view execution = lines->columnBytes(1);
+        const bool ascii = LogLineMatcher::isAscii(lines->columnBytes(2));
+        // Ids between the run's last line and this one do not exist (AUTOINCREMENT appends
+        // above every id ever used), so the run goes on when the execution and the kind do.
+        if (run.first != 0 && ascii == run.ascii
+            && execution == std::string_view(run.execution.constData(), run.execution.size())) {
+            run.last = id;
+            continue;
+        }
+        if (auto r = flush(); !r)
+            return r;
+        run = Run {id, id, QByteArray(execution.data(), qsizetype(execution.size())), ascii, false};
+    }
+    if (auto r = flush(); !r)
+        return r;
+    return mark->bindInt(1, to).run();
 }
 
 } // namespace
@@ -53,6 +136,26 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     LogIndexProgress p = progress.value();
     if (!p.available || p.ready())
         return p;
+    if (p.mappedTo < p.indexedTo) {
+        // The map catches up with the index first (a version-5 store, or a line changed below
+        // the mark), a chunk at a time like the index.
+        auto last = d->connection.prepare(
+            "SELECT max(id) FROM (SELECT id FROM log_entries WHERE id > ?1 AND id <= ?2 "
+            "ORDER BY id LIMIT ?3)");
+        if (!last)
+            return last.error();
+        last->bindInt(1, p.mappedTo).bindInt(2, p.indexedTo).bindInt(3, rows);
+        if (auto r = last->step(); !r)
+            return r.error();
+        const qint64 to = last->columnIsNull(0) ? p.indexedTo : last->columnInt(0);
+        last->reset();
+        if (auto r = mapRuns(d->connection, p.mappedTo, to); !r)
+            return r.error();
+        if (auto r = transaction->commit(); !r)
+            return r.error();
+        p.mappedTo = to;
+        return p;
+    }
     // The writer appends above the mark (AUTOINCREMENT: ids are never reused), so the lines
     // between the mark and the newest id are exactly the unindexed ones.
     // The chunk's last id first, so the insert and the new mark cover exactly the same lines.
@@ -82,9 +185,13 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     mark->bindInt(1, to);
     if (auto r = mark->run(); !r)
         return r.error();
+    // The run map follows in the same transaction: the count's fast path needs both.
+    if (auto r = mapRuns(d->connection, p.indexedTo, to); !r)
+        return r.error();
     if (auto r = transaction->commit(); !r)
         return r.error();
     p.indexedTo = to;
+    p.mappedTo = to;
     return p;
 }
 

@@ -165,6 +165,36 @@ const char *const kMigrationV5[] = {
     END)",
 };
 
+// Version 6: an id -> execution run map beside the index (issue 16's full counts). A search's
+// counts per execution joined each index hit to its line for its execution (0.7 CPU-s of 1.2 for
+// 1.3M hits at 5.3M lines); ids are assigned in arrival order, so an execution's lines are a few
+// runs of ids, and the count walks the hits and the runs side by side instead. A run also says
+// whether all its lines are ASCII: there the trigram phrase is exactly a case-insensitive ASCII
+// text, elsewhere the hit is rechecked on its line. `mapped_to` is the map's own mark (never above
+// indexed_to): LogStore::indexStep() maps what the index covers, in the same transaction as the
+// entries for new lines, and catches up an older store's indexed lines first. A line at or below
+// it whose execution or content changes lowers it, and the map is redone from there; deletes
+// leave it alone (the hit is gone from the index, and AUTOINCREMENT never reuses an id).
+// FTS5 merges a level's segments once it holds `automerge` of them (default 4); the builder
+// commits every 2,000 lines, so most of its CPU went into merging: at 16 it indexed 200,000
+// lines in 1.55 instead of 2.7 CPU-s with the same size and count time (docs/benchmarks.md).
+// A setting in the index's own config table: no rebuild.
+const char *const kMigrationV6[] = {
+    "INSERT INTO log_entries_fts (log_entries_fts, rank) VALUES ('automerge', 16)",
+    R"(CREATE TABLE log_id_runs (
+        first_id     INTEGER PRIMARY KEY,
+        last_id      INTEGER NOT NULL,
+        execution_id BLOB NOT NULL,
+        ascii        INTEGER NOT NULL
+    ))",
+    "ALTER TABLE log_fts_state ADD COLUMN mapped_to INTEGER NOT NULL DEFAULT 0",
+    R"(CREATE TRIGGER log_entries_runs_update AFTER UPDATE OF execution_id, content ON log_entries
+        WHEN (old.execution_id IS NOT new.execution_id OR old.content IS NOT new.content)
+         AND old.id <= (SELECT mapped_to FROM log_fts_state WHERE id = 1) BEGIN
+        UPDATE log_fts_state SET mapped_to = old.id - 1 WHERE id = 1;
+    END)",
+};
+
 struct Migration
 {
     int version;
@@ -175,7 +205,7 @@ struct Migration
 const Migration kMigrations[] = {
     {1, kMigrationV1, std::size(kMigrationV1)}, {2, kMigrationV2, std::size(kMigrationV2)},
     {3, kMigrationV3, std::size(kMigrationV3)}, {4, kMigrationV4, std::size(kMigrationV4)},
-    {5, kMigrationV5, std::size(kMigrationV5)},
+    {5, kMigrationV5, std::size(kMigrationV5)}, {6, kMigrationV6, std::size(kMigrationV6)},
 };
 
 } // namespace

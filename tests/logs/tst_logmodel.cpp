@@ -547,7 +547,8 @@ void TestLogModel::storeWithoutIndexIsIndexedInTheBackground()
     for (const char *sql :
          {"DROP TRIGGER IF EXISTS log_entries_fts_insert", "DROP TRIGGER log_entries_fts_delete",
           "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
-          "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+          "DROP TABLE log_fts_state", "DROP TRIGGER log_entries_runs_update",
+          "DROP TABLE log_id_runs", "PRAGMA user_version = 3"})
         QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
     q.finish();
     m_writer.reset();

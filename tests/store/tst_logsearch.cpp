@@ -1,3 +1,4 @@
+#include "sync/sqlite/SqliteCancelCheck.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogIndexBuilder.h"
 #include "sync/store/LogSearch.h"
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -213,6 +215,110 @@ int runWriter(const QString &path)
     }
 }
 
+// Empty when a search with full counts gives every execution exactly the hits of the rule
+// applied to every line (substring, case-insensitive, no exclude terms), in the order of their
+// first hits; otherwise what differs.
+QString countMismatch(LogStore &store, LogSearch &search, const LogSearchQuery &query)
+{
+    LogSearchQuery q = query;
+    q.maxLines = 1;
+    q.fullCounts = true;
+    const auto r = search.search(q);
+    if (!r)
+        return r.error().toString();
+    const Expected want = expected(
+        store, [&](const QString &c) { return c.contains(query.text, Qt::CaseInsensitive); },
+        query.executionId);
+    QList<QPair<qint64, QUuid>> firstHits;
+    qint64 total = 0;
+    for (auto it = want.ids.cbegin(); it != want.ids.cend(); ++it) {
+        QList<qint64> ids;
+        for (qint64 id : it.value()) {
+            if ((query.afterId <= 0 || id > query.afterId)
+                && (query.beforeId <= 0 || id < query.beforeId))
+                ids.append(id);
+        }
+        if (ids.isEmpty())
+            continue;
+        firstHits.append({ids.first(), it.key()});
+        total += ids.size();
+    }
+    std::sort(firstHits.begin(), firstHits.end());
+    QStringList got;
+    QStringList wanted;
+    for (const LogSearchGroup &g : r->groups)
+        got << QStringLiteral("%1:%2").arg(g.executionId.toString()).arg(g.hits);
+    for (const auto &f : firstHits) {
+        qint64 n = 0;
+        for (qint64 id : want.ids.value(f.second))
+            n += (query.afterId <= 0 || id > query.afterId)
+                && (query.beforeId <= 0 || id < query.beforeId);
+        wanted << QStringLiteral("%1:%2").arg(f.second.toString()).arg(n);
+    }
+    if (got != wanted || r->totalHits != total)
+        return QStringLiteral("'%1': got %2 (%3), expected %4 (%5)")
+            .arg(query.text, got.join(u' '))
+            .arg(r->totalHits)
+            .arg(wanted.join(u' '))
+            .arg(total);
+    return {};
+}
+
+// Lines of three executions that interleave line by line and in blocks, ASCII and not (where
+// FTS5's case folding finds more than Qt's), so the run map has runs of one line and long ones.
+QList<NewLogEntry> interleavedLines(int round)
+{
+    const QString dottedI = QChar(0x130);
+    QList<NewLogEntry> rows;
+    const QUuid execs[] = {kExecA, kExecB, kExecC};
+    for (int i = 0; i < 600; ++i) {
+        const QUuid &exec = i < 300 ? execs[i % 3] : execs[(i / 40) % 3];
+        QString content;
+        switch (i % 5) {
+        case 0:
+            content = QStringLiteral("needle in LogStore.cpp r%1 #%2").arg(round).arg(i);
+            break;
+        case 1:
+            content = dottedI + QStringLiteral("DENT needle Größe #%1").arg(i);
+            break;
+        case 2:
+            content = QStringLiteral("ident plain #%1").arg(i);
+            break;
+        case 3:
+            content = QStringLiteral("日本語 NEEDLE #%1").arg(i);
+            break;
+        default:
+            content = QStringLiteral("nothing here #%1").arg(i);
+            break;
+        }
+        rows.append(line(exec, content));
+    }
+    return rows;
+}
+
+QString countsMismatch(LogStore &store, LogSearch &search)
+{
+    const qint64 last = store.indexProgress()->backfillEnd;
+    QList<LogSearchQuery> queries;
+    for (const QString &text : {QStringLiteral("needle"), QStringLiteral("ident"),
+                                QStringLiteral("logstore.CPP"), QStringLiteral("absent")}) {
+        LogSearchQuery q;
+        q.text = text;
+        queries << q;
+        q.executionId = kExecB;
+        queries << q;
+        q.executionId.reset();
+        q.afterId = last / 3;
+        q.beforeId = last - last / 5;
+        queries << q;
+    }
+    for (const LogSearchQuery &q : std::as_const(queries)) {
+        if (const QString m = countMismatch(store, search, q); !m.isEmpty())
+            return m;
+    }
+    return {};
+}
+
 } // namespace
 
 class TestLogSearch : public QObject
@@ -233,6 +339,9 @@ private slots:
     void filteredCountsAreCachedUntilLinesChange();
     void countsBesideAFirstPageAreExact();
     void searchCountsAreCachedUntilLinesChange();
+    void countsFromTheRunMapAreExact();
+    void runMapOfAMigratedStoreCatchesUpBehindTheIndex();
+    void countsSplitOverTwoConnectionsAreExactAndCancellable();
     void exportIsOneQueryWithProgressAndCancel();
 
 private:
@@ -499,10 +608,11 @@ void TestLogSearch::existingStoreIsIndexedInResumableChunks()
         QVERIFY(store);
         QVERIFY(store->append(mixedLines(0)).ok());
         QSqlQuery q(store->database());
-        for (const char *sql :
-             {"DROP TRIGGER IF EXISTS log_entries_fts_insert",
-              "DROP TRIGGER log_entries_fts_delete", "DROP TRIGGER log_entries_fts_update",
-              "DROP TABLE log_entries_fts", "DROP TABLE log_fts_state", "PRAGMA user_version = 3"})
+        for (const char *sql : {"DROP TRIGGER IF EXISTS log_entries_fts_insert",
+                                "DROP TRIGGER log_entries_fts_delete",
+                                "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
+                                "DROP TABLE log_fts_state", "DROP TRIGGER log_entries_runs_update",
+                                "DROP TABLE log_id_runs", "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
     }
     auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
@@ -906,6 +1016,179 @@ void TestLogSearch::searchCountsAreCachedUntilLinesChange()
               .ids.value(kExecC)
               .size();
     QCOMPARE(hits(), left);
+}
+
+void TestLogSearch::countsFromTheRunMapAreExact()
+{
+    // The counts read the index alone where the run map covers it (store version 6), join the
+    // hits above the map to their lines and scan the unindexed tail: at every stage the counts
+    // per execution must be the rule's, whatever the map holds.
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(interleavedLines(0)).ok());
+    LogSearch search(*store);
+    QCOMPARE(countsMismatch(*store, search), QString()); // nothing indexed
+    QVERIFY(store->indexStep(250).ok());
+    QCOMPARE(store->indexProgress()->mappedTo, store->indexProgress()->indexedTo);
+    QCOMPARE(countsMismatch(*store, search), QString()); // map and tail
+    QVERIFY(indexAll(*store));
+    QCOMPARE(countsMismatch(*store, search), QString()); // all from the map
+
+    // Live appends after a count: the same executions go on (the last run grows) and a run of
+    // another begins; cached counts must not survive them.
+    QVERIFY(store->append(interleavedLines(1)).ok());
+    QCOMPARE(countsMismatch(*store, search), QString());
+    QVERIFY(store->indexStep(333).ok());
+    QCOMPARE(countsMismatch(*store, search), QString());
+    QVERIFY(indexAll(*store));
+    QCOMPARE(countsMismatch(*store, search), QString());
+
+    // A mapped line moved to another execution, or its text changed (ASCII to not), lowers the
+    // map's mark: the lines above it are joined again until the map is redone.
+    const qint64 mappedBefore = store->indexProgress()->mappedTo;
+    QSqlQuery q(store->database());
+    QVERIFY(q.exec(QStringLiteral("UPDATE log_entries SET execution_id = x'%1' WHERE id = 101")
+                       .arg(QString::fromLatin1(kExecC.toRfc4122().toHex()))));
+    QVERIFY(q.exec(
+        QStringLiteral("UPDATE log_entries SET content = 'İDENT needle now' WHERE id = 700")));
+    QVERIFY(q.exec(QStringLiteral("UPDATE log_entries SET output_type = 'stderr' WHERE id = 50")));
+    QCOMPARE(store->indexProgress()->mappedTo, 100);
+    QCOMPARE(countsMismatch(*store, search), QString());
+    QVERIFY(store->indexStep(200).ok());
+    QCOMPARE(store->indexProgress()->mappedTo, 300);
+    QCOMPARE(countsMismatch(*store, search), QString());
+    QVERIFY(indexAll(*store));
+    QCOMPARE(store->indexProgress()->mappedTo, mappedBefore);
+    QCOMPARE(countsMismatch(*store, search), QString());
+    // A deleted execution leaves its runs; none of its hits is left to count.
+    QVERIFY(store->deleteByExecution(kExecB).ok());
+    QCOMPARE(countsMismatch(*store, search), QString());
+    QCOMPARE(integrityError(*store), QString());
+}
+
+void TestLogSearch::runMapOfAMigratedStoreCatchesUpBehindTheIndex()
+{
+    {
+        // A version-5 store whose index is partly built: no run map yet.
+        auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+        QVERIFY(store);
+        QVERIFY(store->append(interleavedLines(0)).ok());
+        QVERIFY(store->indexStep(450).ok());
+        QSqlQuery q(store->database());
+        for (const char *sql :
+             {"DROP TRIGGER log_entries_runs_update", "DROP TABLE log_id_runs",
+              "ALTER TABLE log_fts_state DROP COLUMN mapped_to", "PRAGMA user_version = 5"})
+            QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
+    }
+    {
+        // Read-only, as `hivectl logs search` may open it: not migrated, every hit joined.
+        auto reader = openOrFail(storePath(), LogStore::Access::ReadOnly);
+        QVERIFY(reader);
+        QCOMPARE(reader->indexProgress()->mappedTo, 0);
+        LogSearch search(*reader);
+        QCOMPARE(countsMismatch(*reader, search), QString());
+    }
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    QVERIFY(store->append(interleavedLines(1)).ok()); // written while it catches up
+    auto p = store->indexProgress();
+    QCOMPARE(p->indexedTo, 450);
+    QCOMPARE(p->mappedTo, 0);
+    QVERIFY(!p->ready());
+    LogSearch search(*store);
+    QCOMPARE(countsMismatch(*store, search), QString());
+    // The map first catches up with the index, a chunk at a time; then both move together.
+    QCOMPARE(store->indexStep(200)->mappedTo, 200);
+    QCOMPARE(store->indexProgress()->indexedTo, 450);
+    QCOMPARE(countsMismatch(*store, search), QString());
+    store.reset(); // stopped midway: the next open goes on from there
+    store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    LogSearch again(*store);
+    QCOMPARE(store->indexStep(200)->mappedTo, 400);
+    QCOMPARE(store->indexStep(200)->mappedTo, 450);
+    QCOMPARE(countsMismatch(*store, again), QString());
+    p = store->indexStep(200);
+    QCOMPARE(p->indexedTo, 650);
+    QCOMPARE(p->mappedTo, 650);
+    QCOMPARE(countsMismatch(*store, again), QString());
+    QVERIFY(indexAll(*store));
+    QCOMPARE(countsMismatch(*store, again), QString());
+    QCOMPARE(integrityError(*store), QString());
+}
+
+void TestLogSearch::countsSplitOverTwoConnectionsAreExactAndCancellable()
+{
+    // Over 200,000 mapped ids the count's fast part is split: the upper half on a connection and
+    // thread of its own. Executions whose runs cross the split, and a range and an execution
+    // that are counted by one half alone, must come out as the rule says.
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    const QUuid execs[] = {kExecA, kExecB, kExecC};
+    QList<NewLogEntry> rows;
+    for (int i = 0; i < 260000; ++i) {
+        // Runs of 1, 7 and 997 lines, so runs straddle the middle id.
+        const int block = i < 1000 ? i : (i < 100000 ? i / 7 : i / 997);
+        const QString content = i % 13 == 0 ? QStringLiteral("needle %1 ok").arg(i)
+            : i % 101 == 0                  ? QStringLiteral("Größe NEEDLE %1").arg(i)
+                                            : QStringLiteral("plain line %1").arg(i);
+        rows.append(line(execs[block % 3], content));
+        if (rows.size() == 20000) {
+            QVERIFY(store->append(rows).ok());
+            rows.clear();
+        }
+    }
+    QVERIFY(store->append(rows).ok());
+    for (;;) {
+        const auto p = store->indexStep(50000);
+        QVERIFY(p.ok());
+        if (p->ready())
+            break;
+    }
+    LogSearch search(*store);
+    LogSearchQuery query;
+    query.text = QStringLiteral("needle");
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.executionId = kExecB;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.executionId.reset();
+    query.afterId = 129000;
+    query.beforeId = 131000;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    query.afterId = 10000;
+    query.beforeId = 0;
+    QCOMPARE(countMismatch(*store, search, query), QString());
+
+    // Cancelled midway (the Logs panel's stale-search check, which SQLite asks every 1000
+    // steps on the search's connection): the search fails as interrupted, whichever part it was
+    // in, the upper half's thread is stopped with it, and a cancel that comes too late leaves
+    // the answer exact.
+    query = LogSearchQuery();
+    query.maxLines = 1;
+    int interrupted = 0;
+    for (int after : {1, 3, 10, 30, 100, 300, 1000, 1000000}) {
+        query.text = after % 2 ? QStringLiteral("NEEDLE") : QStringLiteral("needLE"); // uncached
+        int asked = 0;
+        std::optional<Result<LogSearchResult>> r;
+        {
+            const SqliteCancelCheck check(
+                store->connection(), [&] { return ++asked > after; }, 1000);
+            r = search.search(query);
+        }
+        if (r->ok()) {
+            QVERIFY2(asked <= after, qPrintable(QString::number(after)));
+            QCOMPARE(countMismatch(*store, search, query), QString());
+            continue;
+        }
+        ++interrupted;
+        QVERIFY2(r->error().toString().contains(QLatin1String("interrupt"), Qt::CaseInsensitive),
+                 qPrintable(r->error().toString()));
+    }
+    QVERIFY(interrupted >= 3);
+    QCOMPARE(countMismatch(*store, search, query), QString());
+    // The same query answers in full afterwards.
+    query.text = QStringLiteral("needle");
+    QCOMPARE(countMismatch(*store, search, query), QString());
 }
 
 void TestLogSearch::exportIsOneQueryWithProgressAndCancel()
