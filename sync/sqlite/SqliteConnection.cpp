@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace hivewatch {
@@ -45,6 +49,37 @@ SqliteConnection &SqliteConnection::operator=(SqliteConnection &&other) noexcept
         m_owned = std::exchange(other.m_owned, false);
     }
     return *this;
+}
+
+namespace {
+
+constexpr int kFastPolls = 50; // of 0.1 ms: the first 5 ms
+std::atomic<qint64> g_busyPolls {0};
+
+int pollingBusyHandler(void *timeoutMs, int count)
+{
+    const qint64 limitUs = qint64(reinterpret_cast<quintptr>(timeoutMs)) * 1000;
+    const qint64 waitedUs
+        = count < kFastPolls ? count * 100LL : kFastPolls * 100LL + (count - kFastPolls) * 1000LL;
+    if (waitedUs >= limitUs)
+        return 0;
+    g_busyPolls.fetch_add(1, std::memory_order_relaxed);
+    std::this_thread::sleep_for(std::chrono::microseconds(count < kFastPolls ? 100 : 1000));
+    return 1;
+}
+
+} // namespace
+
+void SqliteConnection::setPollingBusyTimeout(int timeoutMs) const
+{
+    if (m_db)
+        sqlite3_busy_handler(m_db, pollingBusyHandler,
+                             reinterpret_cast<void *>(quintptr(std::max(0, timeoutMs))));
+}
+
+qint64 SqliteConnection::busyPolls()
+{
+    return g_busyPolls.load();
 }
 
 void SqliteConnection::skipMemoryStatistics()
