@@ -53,15 +53,19 @@ SqliteConnection &SqliteConnection::operator=(SqliteConnection &&other) noexcept
 
 namespace {
 
-constexpr int kFastPolls = 50; // of 0.1 ms: the first 5 ms
+constexpr int kFastPolls = 50; // tries 0.1 ms apart (about the first 5 ms), then 1 ms
 std::atomic<qint64> g_busyPolls {0};
 
 int pollingBusyHandler(void *timeoutMs, int count)
 {
-    const qint64 limitUs = qint64(reinterpret_cast<quintptr>(timeoutMs)) * 1000;
-    const qint64 waitedUs
-        = count < kFastPolls ? count * 100LL : kFastPolls * 100LL + (count - kFastPolls) * 1000LL;
-    if (waitedUs >= limitUs)
+    // SQLite calls the handler on the thread that waits, with count 0 on a new wait: the wall
+    // time since then, not the sum of nominal sleeps, which a loaded machine overshoots.
+    thread_local std::chrono::steady_clock::time_point waitingSince;
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0)
+        waitingSince = now;
+    const auto limit = std::chrono::milliseconds(qint64(reinterpret_cast<quintptr>(timeoutMs)));
+    if (now - waitingSince >= limit)
         return 0;
     g_busyPolls.fetch_add(1, std::memory_order_relaxed);
     std::this_thread::sleep_for(std::chrono::microseconds(count < kFastPolls ? 100 : 1000));
