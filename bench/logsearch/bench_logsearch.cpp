@@ -1,5 +1,6 @@
 // bench_logsearch search [--rows N] [--executions K] [--other-rows M] [--dir DIR] [--keep]
-// bench_logsearch ingest [--rows N] [--executions K] [--dir DIR]
+// bench_logsearch ingest [--rows N] [--executions K] [--dir DIR] [--builder-share P]
+//                        [--sqlite-backoff]
 //
 // The full-text index's figures for docs/benchmarks.md ("Log search", issue 16).
 //
@@ -17,7 +18,12 @@
 // whose LogIndexBuilder follows the writer on its own thread (store version 5), alternating
 // segments A/B in one run, with each thread's CPU-seconds and how far the index lags; store
 // size; the same searches on the result. Wall-clock medians; the machine may be shared, so
-// each mode prints the load average with its figures.
+// each mode prints the load average with its figures. ingest also prints how long the writer
+// waited for the write lock (BEGIN IMMEDIATE) in each kind of segment. --builder-share sets the
+// builder's lock share while the writer is active (100: no rest); --sqlite-backoff gives the
+// writers SQLite's own busy_timeout (sleeps backing off to 100 ms) instead of the store's short
+// polls, as before they were.
+#include "sync/sqlite/SqliteTransaction.h"
 
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/store/LogIndexBuilder.h"
@@ -97,6 +103,9 @@ struct Fill
     double wallMs = 0;
     double cpuSeconds = 0;
     qint64 rows = 0;
+    qint64 transactions = 0;
+    qint64 lockWaitNs = 0;
+    qint64 busyPolls = 0;
 };
 
 bool appendSegment(Fill &f, qint64 from, qint64 count, const QList<QUuid> &execs, qint64 perExec)
@@ -104,6 +113,8 @@ bool appendSegment(Fill &f, qint64 from, qint64 count, const QList<QUuid> &execs
     QElapsedTimer t;
     t.start();
     const double cpu = threadCpuSeconds();
+    const auto waits = SqliteTransaction::writerWaits();
+    const qint64 polls = SqliteConnection::busyPolls();
     for (qint64 at = from; at < from + count; at += 1000) {
         if (!f.store->append(
                 makeRows(at, int(std::min<qint64>(1000, from + count - at)), execs, perExec))) {
@@ -114,6 +125,10 @@ bool appendSegment(Fill &f, qint64 from, qint64 count, const QList<QUuid> &execs
     f.cpuSeconds += threadCpuSeconds() - cpu;
     f.wallMs += t.nsecsElapsed() / 1e6;
     f.rows += count;
+    const auto after = SqliteTransaction::writerWaits();
+    f.transactions += after.transactions - waits.transactions;
+    f.lockWaitNs += after.waitNs - waits.waitNs;
+    f.busyPolls += SqliteConnection::busyPolls() - polls;
     return true;
 }
 
@@ -338,7 +353,8 @@ bool fillBulk(LogStore &store, qint64 rows, const QList<QUuid> &execs, qint64 ot
 
 } // namespace
 
-int runIngest(qint64 rows, const QList<QUuid> &execs, const QString &dir)
+int runIngest(qint64 rows, const QList<QUuid> &execs, const QString &dir, int builderShare,
+              bool sqliteBackoff)
 {
     const QString plain = QDir(dir).filePath(QStringLiteral("plain.sqlite"));
     const QString indexed = QDir(dir).filePath(QStringLiteral("indexed.sqlite"));
@@ -351,8 +367,14 @@ int runIngest(qint64 rows, const QList<QUuid> &execs, const QString &dir)
     // builder and an indexed one carries all of its builder's work.
     Fill plainFill {LogStore::open(plain, LogStore::Access::ReadWrite).value()};
     Fill indexedFill {LogStore::open(indexed, LogStore::Access::ReadWrite).value()};
+    if (sqliteBackoff) {
+        for (Fill *f : {&plainFill, &indexedFill})
+            (void)f->store->connection().exec("PRAGMA busy_timeout = 30000");
+    }
     LogIndexBuilder builder(indexed, kChunkRows);
     builder.setFollow(true, 50);
+    if (builderShare > 0)
+        builder.setWriterShare(builderShare);
     double builderCpu = 0;
     std::thread indexer([&] {
         builder.run();
@@ -415,6 +437,12 @@ int runIngest(qint64 rows, const QList<QUuid> &execs, const QString &dir)
         << "writer's rate cost " << QString::number((1 - indexedRate / plainRate) * 100, 'f', 1)
         << "%, size +" << QString::number((indexedSize - plainSize) * 100.0 / plainSize, 'f', 1)
         << "%\n"
+        << "writer's lock waits: without index " << plainFill.lockWaitNs / 1000000 << " ms in "
+        << plainFill.transactions << " transactions, with index "
+        << indexedFill.lockWaitNs / 1000000 << " ms in " << indexedFill.transactions << " ("
+        << QString::number(indexedFill.lockWaitNs * 100.0 / (indexedFill.wallMs * 1e6), 'f', 1)
+        << "% of the writer's wall time); busy-handler polls " << plainFill.busyPolls << " / "
+        << indexedFill.busyPolls << "\n"
         << "index lag: max " << maxLag << " lines while writing (sampled every 20 ms), " << lagAtEnd
         << " at a segment's end, caught up within " << qint64(catchUpMs) << " ms at most\n";
     out.flush();
@@ -524,7 +552,15 @@ int main(int argc, char *argv[])
                                     QStringLiteral("DIR"));
     const QCommandLineOption keepOpt(QStringLiteral("keep"),
                                      QStringLiteral("search: reuse the store of an earlier run."));
-    parser.addOptions({rowsOpt, execOpt, otherOpt, dirOpt, keepOpt});
+    const QCommandLineOption shareOpt(
+        QStringLiteral("builder-share"),
+        QStringLiteral(
+            "ingest: the builder's lock share while the writer is active (100: no rest)."),
+        QStringLiteral("P"));
+    const QCommandLineOption backoffOpt(
+        QStringLiteral("sqlite-backoff"),
+        QStringLiteral("ingest: the writers use SQLite's busy_timeout back-off, not short polls."));
+    parser.addOptions({rowsOpt, execOpt, otherOpt, dirOpt, keepOpt, shareOpt, backoffOpt});
     parser.process(app);
     const QString mode = parser.positionalArguments().value(0, QStringLiteral("search"));
     const bool search = mode == QLatin1String("search");
@@ -542,5 +578,5 @@ int main(int argc, char *argv[])
     if (search)
         return runSearch(rows, execs, parser.value(otherOpt).toLongLong(), dir,
                          parser.isSet(keepOpt));
-    return runIngest(rows, execs, dir);
+    return runIngest(rows, execs, dir, parser.value(shareOpt).toInt(), parser.isSet(backoffOpt));
 }

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 namespace hivewatch {
@@ -45,6 +49,41 @@ SqliteConnection &SqliteConnection::operator=(SqliteConnection &&other) noexcept
         m_owned = std::exchange(other.m_owned, false);
     }
     return *this;
+}
+
+namespace {
+
+constexpr int kFastPolls = 50; // tries 0.1 ms apart (about the first 5 ms), then 1 ms
+std::atomic<qint64> g_busyPolls {0};
+
+int pollingBusyHandler(void *timeoutMs, int count)
+{
+    // SQLite calls the handler on the thread that waits, with count 0 on a new wait: the wall
+    // time since then, not the sum of nominal sleeps, which a loaded machine overshoots.
+    thread_local std::chrono::steady_clock::time_point waitingSince;
+    const auto now = std::chrono::steady_clock::now();
+    if (count == 0)
+        waitingSince = now;
+    const auto limit = std::chrono::milliseconds(qint64(reinterpret_cast<quintptr>(timeoutMs)));
+    if (now - waitingSince >= limit)
+        return 0;
+    g_busyPolls.fetch_add(1, std::memory_order_relaxed);
+    std::this_thread::sleep_for(std::chrono::microseconds(count < kFastPolls ? 100 : 1000));
+    return 1;
+}
+
+} // namespace
+
+void SqliteConnection::setPollingBusyTimeout(int timeoutMs) const
+{
+    if (m_db)
+        sqlite3_busy_handler(m_db, pollingBusyHandler,
+                             reinterpret_cast<void *>(quintptr(std::max(0, timeoutMs))));
+}
+
+qint64 SqliteConnection::busyPolls()
+{
+    return g_busyPolls.load();
 }
 
 void SqliteConnection::skipMemoryStatistics()

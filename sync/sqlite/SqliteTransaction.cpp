@@ -13,6 +13,16 @@ namespace {
 
 // begin() transactions of this process waiting for the write lock or open.
 std::atomic<int> g_writers {0};
+std::atomic<qint64> g_writerTransactions {0};
+std::atomic<qint64> g_writerWaitNs {0};
+std::atomic<qint64> g_writerEndNs {0};
+
+qint64 nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 } // namespace
 
@@ -22,7 +32,13 @@ Result<SqliteTransaction> SqliteTransaction::start(const SqliteConnection &conne
         return Error(QStringLiteral("A transaction is already open on %1").arg(connection.path()));
     if (counted)
         g_writers.fetch_add(1);
-    if (auto begun = connection.exec("BEGIN IMMEDIATE"); !begun) {
+    const qint64 asked = counted ? nowNs() : 0;
+    auto begun = connection.exec("BEGIN IMMEDIATE");
+    if (counted) {
+        g_writerTransactions.fetch_add(1, std::memory_order_relaxed);
+        g_writerWaitNs.fetch_add(nowNs() - asked, std::memory_order_relaxed);
+    }
+    if (!begun) {
         if (counted)
             g_writers.fetch_sub(1);
         return connection.error(
@@ -45,10 +61,24 @@ Result<SqliteTransaction> SqliteTransaction::beginBehindWriters(const SqliteConn
     return start(connection, false);
 }
 
+SqliteTransaction::WriterWaits SqliteTransaction::writerWaits()
+{
+    return {g_writerTransactions.load(), g_writerWaitNs.load()};
+}
+
+qint64 SqliteTransaction::nanosSinceWriter()
+{
+    if (g_writers.load() > 0)
+        return 0;
+    return nowNs() - g_writerEndNs.load();
+}
+
 void SqliteTransaction::release()
 {
-    if (m_connection && m_counted)
+    if (m_connection && m_counted) {
+        g_writerEndNs.store(nowNs());
         g_writers.fetch_sub(1);
+    }
     m_connection = nullptr;
     m_counted = false;
 }

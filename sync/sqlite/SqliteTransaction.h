@@ -2,6 +2,8 @@
 
 #include "domain/Result.h"
 
+#include <QtGlobal>
+
 namespace hivewatch {
 
 class SqliteConnection;
@@ -19,6 +21,17 @@ public:
     // transaction would otherwise lose the lock to the next one again and again.
     static Result<SqliteTransaction> beginBehindWriters(const SqliteConnection &connection,
                                                         int maxWaitMs);
+    // What begin() transactions of this process waited for the write lock (BEGIN IMMEDIATE's
+    // wall time), so a bench can tell lock waits from work.
+    struct WriterWaits
+    {
+        qint64 transactions = 0;
+        qint64 waitNs = 0;
+    };
+    static WriterWaits writerWaits();
+    // Nanoseconds since the last begin() transaction of this process ended; 0 while one is
+    // waiting or open. Background work yields to a writer that is active by this measure.
+    static qint64 nanosSinceWriter();
     ~SqliteTransaction();
     SqliteTransaction(SqliteTransaction &&other) noexcept;
     SqliteTransaction &operator=(SqliteTransaction &&other) noexcept;

@@ -1,10 +1,14 @@
 #include "sync/store/LogIndexBuilder.h"
 
 #include "sync/sqlite/SqliteConnection.h"
+#include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogStore.h"
 #include "sync/store/StoreLog.h"
 
+#include <QElapsedTimer>
+
 #include <chrono>
+#include <thread>
 
 #ifdef Q_OS_LINUX
 #include <sys/resource.h>
@@ -15,6 +19,10 @@ namespace hivewatch {
 namespace {
 constexpr int kFirstRetryMs = 500;
 constexpr int kLastRetryMs = 30000;
+// A writer that committed this recently is still ingesting (the sync writer commits every
+// batch, many times a second while a shape loads).
+constexpr qint64 kWriterActiveNs = 100'000'000;
+constexpr int kRestSliceMs = 5;
 } // namespace
 
 LogIndexBuilder::LogIndexBuilder(QString path, int chunkRows, QObject *parent)
@@ -28,6 +36,24 @@ void LogIndexBuilder::setFollow(bool follow, int pollMs)
 {
     m_follow = follow;
     m_pollMs = pollMs;
+}
+
+void LogIndexBuilder::setWriterShare(int percent)
+{
+    m_writerShare = qBound(1, percent, 100);
+}
+
+void LogIndexBuilder::yieldToWriter(qint64 heldNs)
+{
+    if (m_writerShare >= 100)
+        return;
+    const qint64 restNs = heldNs * (100 - m_writerShare) / m_writerShare;
+    QElapsedTimer rest;
+    rest.start();
+    // In slices, so an idle writer ends the rest early and stop() is not kept waiting.
+    while (!m_stop.load() && rest.nsecsElapsed() < restNs
+           && SqliteTransaction::nanosSinceWriter() < kWriterActiveNs)
+        std::this_thread::sleep_for(std::chrono::milliseconds(kRestSliceMs));
 }
 
 void LogIndexBuilder::stop()
@@ -110,9 +136,13 @@ void LogIndexBuilder::run()
         }
         // Looking is a read: the write lock is taken only when there is something to index.
         auto p = store->indexProgress();
+        qint64 heldNs = 0;
         if (p && p->available && !p->ready()) {
             // One short write transaction per chunk: the writer waits at most one chunk.
+            QElapsedTimer held;
+            held.start();
             p = store->indexStep(m_chunkRows);
+            heldNs = held.nsecsElapsed();
         }
         if (!p) {
             if (!trouble(p.error().toString()))
@@ -132,8 +162,10 @@ void LogIndexBuilder::run()
             m_percent.store(p->percent());
             emit progressChanged(p->percent());
         }
-        if (!p->ready())
+        if (!p->ready()) {
+            yieldToWriter(heldNs); // stop() is answered at the top
             continue;
+        }
         if (!m_follow) {
             m_percent.store(100);
             emit finished(true, QString());

@@ -30,6 +30,11 @@ public:
 
     // Before run(): keep indexing new lines after catching up, looking every pollMs.
     void setFollow(bool follow, int pollMs = 200);
+    // Ingest before indexing: while a writer of this process is active (a write transaction
+    // open or ended within the last 100 ms), the builder holds the write lock at most this share
+    // of the time, resting after each chunk; once the writer is idle it indexes flat out until it
+    // has caught up. 100 turns the rest off.
+    void setWriterShare(int percent);
     int percent() const { return m_percent.load(); }
     // The number of lines above the mark when last looked (the index's lag).
     qint64 lag() const { return m_lag.load(); }
@@ -49,11 +54,15 @@ signals:
 private:
     // Waits up to `ms` for wake() or stop(); returns false on stop().
     bool waitForWork(int ms);
+    // After a chunk that held the lock for heldNs: rests while the writer is active, up to its
+    // share, or until stop().
+    void yieldToWriter(qint64 heldNs);
 
     QString m_path;
     int m_chunkRows;
     bool m_follow = false;
     int m_pollMs = 200;
+    int m_writerShare = 5;
     std::atomic<int> m_percent {0};
     std::atomic<qint64> m_lag {0};
     std::atomic<bool> m_stop {false};

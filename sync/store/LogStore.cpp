@@ -203,6 +203,9 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Access acc
         if (auto failed = pragma(QString::fromLatin1(setting)))
             return *failed;
     }
+    // Short polls instead of SQLite's back-off to 100 ms sleeps: the sync writer and the index
+    // builder take turns with the write lock many times a second.
+    d.connection.setPollingBusyTimeout(30000);
     // A reader maps nothing and keeps a small cache: the dashboard holds several (log pages, the
     // log view's lines and search, the stderr counter), and every page one of them touched in
     // its 256 MiB mapping or 64 MB cache counted in the process's RSS (190 MiB of mapped store

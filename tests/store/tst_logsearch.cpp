@@ -336,6 +336,7 @@ private slots:
     void indexSurvivesAWriterKilledDuringIngest();
     void newRequestInterruptsARunningScan();
     void aFollowingBuilderWaitsOutAStoreItCannotOpen();
+    void aBuilderRestingBehindTheWriterCatchesUpWhenItIdles();
     void filteredCountsAreCachedUntilLinesChange();
     void countsBesideAFirstPageAreExact();
     void searchCountsAreCachedUntilLinesChange();
@@ -808,6 +809,43 @@ void TestLogSearch::aFollowingBuilderWaitsOutAStoreItCannotOpen()
     builder.stop();
     indexer.join();
     QCOMPARE(finishedOk.load(), 1);
+}
+
+// The builder rests while the writer ingests (a 1% lock share here, so it falls well behind
+// during the burst) and must still reach the last line once the writer stops, with exactly the
+// lines the rule finds.
+void TestLogSearch::aBuilderRestingBehindTheWriterCatchesUpWhenItIdles()
+{
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    LogIndexBuilder builder(storePath(), 300);
+    builder.setFollow(true, 5);
+    builder.setWriterShare(1);
+    std::thread indexer([&builder] { builder.run(); });
+    auto joined = qScopeGuard([&] {
+        builder.stop();
+        indexer.join();
+    });
+    for (int batch = 0; batch < 30; ++batch) {
+        QList<NewLogEntry> rows;
+        for (int i = 0; i < 400; ++i)
+            rows.append(line(batch % 2 ? kExecA : kExecB,
+                             QStringLiteral("burst %1 line %2%3")
+                                 .arg(batch)
+                                 .arg(i)
+                                 .arg(i % 97 ? QString() : QStringLiteral(" ünïcode-needle"))));
+        QVERIFY(store->append(rows).ok());
+        builder.wake();
+    }
+    QSqlQuery last(store->database());
+    QVERIFY(last.exec(QStringLiteral("SELECT max(id) FROM log_entries")) && last.next());
+    const qint64 lastId = last.value(0).toLongLong();
+    last.finish();
+    QCOMPARE(lastId, 12000);
+    QTRY_COMPARE_WITH_TIMEOUT(indexMark(*store), lastId, 120000);
+    const QString hits = byIndex(*store, QStringLiteral("ünïcode-needle"), lastId);
+    QCOMPARE(hits.split(u',').size(), 30 * 5);
+    QCOMPARE(hits, byLike(*store, QStringLiteral("ünïcode-needle"), lastId));
 }
 
 void TestLogSearch::filteredCountsAreCachedUntilLinesChange()
