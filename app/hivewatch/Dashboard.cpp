@@ -396,9 +396,6 @@ void Dashboard::useStore(const QString &storePath)
     }
     m_storePath = storePath;
     m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), hiveChangeRecorders(), this);
-    // 16 MB, not hivectl's 64, for the log sink's page cache: ~45 MiB of it was in use at the
-    // dashboard's peak RSS at 1M log lines (docs/benchmarks.md, "Dashboard peak RSS, continued").
-    m_shapes->setSinkCacheKiB(16384);
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);

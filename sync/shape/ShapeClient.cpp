@@ -54,14 +54,6 @@ ShapeClient::~ShapeClient()
     stop();
 }
 
-void ShapeClient::setSinkCacheKiB(int kib)
-{
-    if (!m_worker)
-        return;
-    // Queued like addShape, so it reaches the worker before the shapes that open the store.
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, kib] { worker->setSinkCacheKiB(kib); });
-}
-
 void ShapeClient::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
 {
     if (!m_worker)

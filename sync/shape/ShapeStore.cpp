@@ -11,7 +11,6 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
-#include <string>
 #include <vector>
 
 namespace hivewatch {
@@ -86,10 +85,9 @@ private:
     QByteArray m_shape;
 };
 
-ShapeStore::ShapeStore(LogStore &logStore, int sinkCacheKiB)
+ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
     , m_writer(QStringLiteral("shape-store"))
-    , m_sinkCacheKiB(sinkCacheKiB)
 {
     // Whichever connection to the file closes last checkpoints on close; this store's own does
     // not (connect()), so neither may the LogStore's it is closed before.
@@ -153,13 +151,12 @@ Result<void> ShapeStore::connect()
     // CHECK constraints stay off on this connection for good: the only one it could trip is
     // log_entries' output type, which the log sink's LogRowWriter checks itself; switching the
     // pragma per call would expire every prepared statement of the connection each time.
-    for (const char *pragma : {"PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY",
-                               "PRAGMA mmap_size = 0", "PRAGMA ignore_check_constraints = ON"}) {
+    for (const char *pragma :
+         {"PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 0",
+          "PRAGMA cache_size = -65536", "PRAGMA ignore_check_constraints = ON"}) {
         if (auto set = m_db.exec(pragma); !set)
             return set.error();
     }
-    if (auto set = m_db.exec("PRAGMA cache_size = -" + std::to_string(m_sinkCacheKiB)); !set)
-        return set.error();
     // Replaces SQLite's automatic checkpoint, which would run inside COMMIT and copy a whole
     // snapshot's pages back into the file while the caller of commit() waits: the hook only
     // notes the WAL's size, and checkpointLater() copies on the writer thread afterwards.
@@ -203,8 +200,9 @@ Result<void> ShapeStore::useCacheFor(bool sinkRows)
     // revisited: 16 MB holds a 200k-row shape's, costs no CPU against 64 MB (which was a
     // quarter of hivectl's peak RSS) and spills on the writer thread what the final COMMIT
     // would write anyway.
-    const int kib = sinkRows ? m_sinkCacheKiB : 16384;
-    if (auto set = m_db.exec("PRAGMA cache_size = -" + std::to_string(kib)); !set)
+    if (auto set
+        = m_db.exec(sinkRows ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -16384");
+        !set)
         return set;
     m_sinkCache = sinkRows;
     return {};

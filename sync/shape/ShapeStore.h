@@ -58,11 +58,7 @@ struct StoredShape
 class ShapeStore
 {
 public:
-    // A sink's page cache (useCacheFor): 64 MB keeps a million-line log shape's indexes in
-    // memory (hivectl's figure depends on it); the dashboard passes 16 MB, its RSS goal counts
-    // every cached page.
-    static constexpr int kSinkCacheKiB = 65536;
-    explicit ShapeStore(LogStore &logStore, int sinkCacheKiB = kSinkCacheKiB);
+    explicit ShapeStore(LogStore &logStore);
     // Waits for a write in flight and drops what is not committed.
     ~ShapeStore();
     // (logStore: its file, its access mode, and whether it is a node's database.)
@@ -194,7 +190,6 @@ private:
     std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
     std::atomic<bool> m_checkpointing = false; // a checkpoint runs on the writer thread
     bool m_sinkCache = true; // the page cache is sized for a sink's table (useCacheFor)
-    const int m_sinkCacheKiB;
 };
 
 } // namespace hivewatch

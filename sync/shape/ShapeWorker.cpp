@@ -60,8 +60,7 @@ bool ShapeWorker::ensureStore(QString *error)
         return false;
     }
     m_logStore = std::move(opened).value();
-    auto store = m_sinkCacheKiB > 0 ? std::make_unique<ShapeStore>(*m_logStore, m_sinkCacheKiB)
-                                    : std::make_unique<ShapeStore>(*m_logStore);
+    auto store = std::make_unique<ShapeStore>(*m_logStore);
     if (auto migrated = store->migrate(); !migrated) {
         *error = migrated.error().toString();
         m_logStore.reset();

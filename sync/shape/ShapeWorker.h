@@ -61,9 +61,6 @@ public:
     // up-to-date). Off (the default) the worker only stores: no merged rows are kept for a
     // batch nobody reads (hivectl's sync). ShapeClient turns it on. Set before adding shapes.
     void setEmitRows(bool emitRows) { m_emitRows = emitRows; }
-    // The store's page cache for a sink's table, in KiB (ShapeStore::kSinkCacheKiB unless
-    // set); before the first shape is added.
-    void setSinkCacheKiB(int kib) { m_sinkCacheKiB = kib; }
     // Chooses where each shape added afterwards keeps its rows (ShapeStore::load); unset, or
     // null for a shape: the store's shape_rows. The wiring passes the hive's (sync/hive).
     void setRowSinks(ShapeRowSinkFactory sinks) { m_sinks = std::move(sinks); }
@@ -132,7 +129,6 @@ private:
     int m_requestTimeoutMs = 0;
     int m_liveTimeoutMs = 0;
     bool m_emitRows = false;
-    int m_sinkCacheKiB = 0; // 0: the store's default
     ShapeRowSinkFactory m_sinks;
     ShapeChangeRecorderFactory m_recorders;
 };
