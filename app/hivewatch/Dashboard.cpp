@@ -396,9 +396,6 @@ void Dashboard::useStore(const QString &storePath)
     }
     m_storePath = storePath;
     m_shapes = new ShapeClient(storePath, hiveShapeRowSinks(), hiveChangeRecorders(), this);
-    // Only the models read these shapes' batches, and each only its fields: rows with every
-    // column held a 100k-task snapshot's unread columns in memory until the models had it.
-    m_shapes->setBatchColumns(m_models->batchColumns());
     connect(m_shapes, &ShapeClient::batchReady, m_coalescer, &BatchCoalescer::enqueue);
     connect(m_shapes, &ShapeClient::statusChanged, m_models->shapeStatuses(),
             &ShapeStatusModel::setStatus);

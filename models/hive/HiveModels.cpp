@@ -52,16 +52,6 @@ KeyedTableModel *HiveModels::modelFor(const QString &shapeName) const
     return nullptr;
 }
 
-QHash<QString, QStringList> HiveModels::batchColumns() const
-{
-    QHash<QString, QStringList> columns;
-    for (const QString &table : tables()) {
-        if (const KeyedTableModel *model = modelFor(table))
-            columns.insert(table, model->columns());
-    }
-    return columns;
-}
-
 void HiveModels::applyBatch(const ShapeBatch &batch)
 {
     if (KeyedTableModel *model = modelFor(batch.shapeName))

@@ -2,7 +2,6 @@
 
 #include "sync/shape/ShapeBatch.h"
 
-#include <QHash>
 #include <QObject>
 
 namespace hivewatch {
@@ -36,9 +35,6 @@ public:
 
     // The tables these models show; in Hivewatch a shape is named after its table.
     static QStringList tables();
-    // By shape (tables()): the columns its model reads, all its batches need to carry
-    // (ShapeClient::setBatchColumns).
-    QHash<QString, QStringList> batchColumns() const;
     // Empties the model fed by `shapeName` (the shape was dropped from the connection).
     void clearShape(const QString &shapeName);
 

@@ -41,14 +41,6 @@ int KeyedTableModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(m_rows.size());
 }
 
-QStringList KeyedTableModel::columns() const
-{
-    QStringList names;
-    for (const Field &field : m_fields)
-        names.append(field.column);
-    return names;
-}
-
 int KeyedTableModel::rowForId(const QString &id) const
 {
     const auto it = m_keyById.constFind(id);

@@ -37,9 +37,6 @@ public:
     // (~15 ms on the GUI thread at 100k tasks); reserving when a sliced snapshot starts avoids it.
     void reserve(qsizetype rows);
 
-    // The columns the rows keep (the Fields'): all a batch's rows need to carry for this model.
-    QStringList columns() const;
-
     int rowForKey(const QString &key) const { return m_rowByKey.value(key, -1); }
     // Rows are also indexed by their "id" field when the subclass has one (field 0 named "id").
     int rowForId(const QString &id) const;

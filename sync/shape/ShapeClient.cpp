@@ -54,15 +54,6 @@ ShapeClient::~ShapeClient()
     stop();
 }
 
-void ShapeClient::setBatchColumns(const QHash<QString, QStringList> &columns)
-{
-    if (!m_worker)
-        return;
-    // Queued like addShape, so it reaches the worker before the shapes it concerns.
-    QMetaObject::invokeMethod(m_worker,
-                              [worker = m_worker, columns] { worker->setBatchColumns(columns); });
-}
-
 void ShapeClient::addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint)
 {
     if (!m_worker)

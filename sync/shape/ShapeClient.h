@@ -40,8 +40,6 @@ public:
                 ShapeChangeRecorderFactory recorders, QObject *parent = nullptr);
     ~ShapeClient() override;
 
-    // ShapeWorker::setBatchColumns; call before the first addShape or showStoredShape.
-    void setBatchColumns(const QHash<QString, QStringList> &columns);
     // Starts syncing a shape (or restarts it with a new definition or endpoint).
     void addShape(const ShapeDefinition &definition, const ShapeEndpoint &endpoint);
     void removeShape(const QString &name);

@@ -12,48 +12,6 @@
 
 namespace hivewatch {
 
-namespace {
-
-// Rows of one column list narrowed to the columns a consumer reads (BatchColumns).
-class Projection
-{
-public:
-    explicit Projection(const QStringList *wanted)
-        : m_wanted(wanted)
-    {
-    }
-    ShapeRow operator()(ShapeRow row)
-    {
-        if (!m_wanted)
-            return row;
-        if (row.columns() != m_source) {
-            m_source = row.columns();
-            QStringList kept;
-            m_at.clear();
-            for (const QString &column : *m_wanted) {
-                if (const qsizetype at = row.indexOf(column); at >= 0) {
-                    kept.append(column);
-                    m_at.append(at);
-                }
-            }
-            m_columns = std::make_shared<const QStringList>(std::move(kept));
-        }
-        QVariantList values;
-        values.reserve(m_at.size());
-        for (const qsizetype at : std::as_const(m_at))
-            values.append(row.values().at(at));
-        return ShapeRow(m_columns, std::move(values));
-    }
-
-private:
-    const QStringList *m_wanted;
-    ShapeRow::Columns m_source;
-    ShapeRow::Columns m_columns;
-    QList<qsizetype> m_at;
-};
-
-} // namespace
-
 struct ShapeWorker::Shape
 {
     ShapeDefinition definition;
@@ -319,11 +277,9 @@ void ShapeWorker::emitStoredRows(Shape &shape, const ShapeSchema &rowSchema)
     batch.offset = shape.status.offset;
     batch.receivedAt = shape.status.lastSyncedAt;
     ShapeRow::Columns columns;
-    const auto wanted = m_batchColumns.constFind(batch.shapeName);
-    Projection project(wanted == m_batchColumns.cend() ? nullptr : &*wanted);
     auto visited = m_store->forEachRow(batch.shapeName, [&](const QString &key, const RawRow &row) {
         batch.changes.append({RowChange::Operation::Insert, key,
-                              project(ShapeValue::typedShapeRow(rowSchema, row, columns))});
+                              ShapeValue::typedShapeRow(rowSchema, row, columns)});
     });
     if (!visited) {
         qCWarning(lcSync) << batch.shapeName << visited.error().toString();
@@ -380,12 +336,10 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
             batch.changes.reserve(applied.size());
             QStringList problems;
             ShapeRow::Columns columns;
-            const auto wanted = m_batchColumns.constFind(name);
-            Projection project(wanted == m_batchColumns.cend() ? nullptr : &*wanted);
             for (AppliedChange &change : applied) {
-                batch.changes.append({change.operation, change.key,
-                                      project(ShapeValue::typedShapeRow(update.schema, change.row,
-                                                                        columns, &problems))});
+                batch.changes.append(
+                    {change.operation, change.key,
+                     ShapeValue::typedShapeRow(update.schema, change.row, columns, &problems)});
                 change.row = RawRow(); // a snapshot's raw and typed rows are not held at once
             }
             // One row's problem usually repeats in every row: count it, say it once.

@@ -61,13 +61,6 @@ public:
     // up-to-date). Off (the default) the worker only stores: no merged rows are kept for a
     // batch nobody reads (hivectl's sync). ShapeClient turns it on. Set before adding shapes.
     void setEmitRows(bool emitRows) { m_emitRows = emitRows; }
-    // By shape name: the only columns its batches' rows carry (typing, and its warnings, still
-    // cover every column). A 100k-task snapshot's typed rows, all 15 columns, were the
-    // dashboard's largest transient; its models read 11. Unlisted shapes carry every column.
-    void setBatchColumns(QHash<QString, QStringList> columns)
-    {
-        m_batchColumns = std::move(columns);
-    }
     // Chooses where each shape added afterwards keeps its rows (ShapeStore::load); unset, or
     // null for a shape: the store's shape_rows. The wiring passes the hive's (sync/hive).
     void setRowSinks(ShapeRowSinkFactory sinks) { m_sinks = std::move(sinks); }
@@ -136,7 +129,6 @@ private:
     int m_requestTimeoutMs = 0;
     int m_liveTimeoutMs = 0;
     bool m_emitRows = false;
-    QHash<QString, QStringList> m_batchColumns;
     ShapeRowSinkFactory m_sinks;
     ShapeChangeRecorderFactory m_recorders;
 };
