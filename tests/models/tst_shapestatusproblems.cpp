@@ -119,6 +119,54 @@ private slots:
                  qPrintable(logged[0]));
     }
 
+    // A snapshot in parts is typed part by part (its raw rows are not all held at once), yet
+    // shown as one reset batch at its up-to-date, with its warnings counted over all parts.
+    void aSnapshotInPartsIsOneBatchWithItsWarningsCountedOnce()
+    {
+        Server server;
+        QVERIFY(server.listen());
+        server.enqueue(Server::shape(array({insert(1, "maybe"), insert(2, "f")}), "H1", "0_0"));
+        server.enqueue(Server::shape(array({insert(3, "maybe"), insert(4, "t")}), "H1", "0_1"));
+        server.enqueue(Server::shape(array({insert(5, "maybe"), kUpToDate}), "H1", "0_2"));
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        ShapeWorker worker(dir.filePath(QStringLiteral("store.sqlite")));
+        worker.setEmitRows(true);
+        worker.setFlushThreshold(1); // every chunk is a part of its own
+        QList<ShapeBatch> batches;
+        QStringList signalled;
+        ShapeStatus last;
+        connect(&worker, &ShapeWorker::batchReady, this,
+                [&](const ShapeBatch &batch) { batches.append(batch); });
+        connect(&worker, &ShapeWorker::warning, this,
+                [&](const QString &, const QString &text) { signalled << text; });
+        connect(&worker, &ShapeWorker::statusChanged, this,
+                [&](const ShapeStatus &status) { last = status; });
+
+        ShapeDefinition definition;
+        definition.name = QStringLiteral("items");
+        definition.table = QStringLiteral("items");
+        worker.addShape(definition, ShapeEndpoint::electric(server.url()));
+
+        QTRY_COMPARE_WITH_TIMEOUT(batches.size(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(last.warningCount, 3, 5000);
+        const ShapeBatch &batch = batches.constFirst();
+        QVERIFY(batch.reset);
+        QCOMPARE(batch.changes.size(), 5);
+        for (int i = 0; i < 5; ++i)
+            QVERIFY2(batch.changes.at(i).key.contains(QString::number(i + 1)),
+                     qPrintable(batch.changes.at(i).key));
+        QCOMPARE(batch.changes.at(1).value.value(QStringLiteral("done")), QVariant(false));
+        QCOMPARE(batch.changes.at(3).value.value(QStringLiteral("done")), QVariant(true));
+        QCOMPARE(batch.changes.at(4).value.value(QStringLiteral("title")),
+                 QVariant(QStringLiteral("t")));
+        QCOMPARE(last.rowCount, 5);
+        // Said once for the batch, not once per part.
+        QCOMPARE(signalled.filter(QStringLiteral("maybe")).size(), 1);
+        QCOMPARE(batches.size(), 1); // no batch for a part
+    }
+
     void aRestartedShapeCountsAgainWithoutLosingTheList()
     {
         ProblemsModel problems;
