@@ -2,12 +2,14 @@
 
 #include "domain/HiveTables.h"
 #include "domain/TableName.h"
+#include "sync/common/WorkerThread.h"
 #include "sync/hive/HiveHistoryRecorder.h"
 #include "sync/hive/HiveShapeRowSinks.h"
 #include "sync/shape/ShapeStore.h"
 #include "sync/shape/ShapeUrl.h"
 #include "sync/shape/ShapeValue.h"
 #include "sync/shape/ShapeWorker.h"
+#include "sync/store/LogIndexBuilder.h"
 #include "sync/store/LogStore.h"
 
 #include <QCommandLineParser>
@@ -47,8 +49,12 @@ struct SyncOptions
     qint64 requestTimeoutMs = 0; // 0: the stream's defaults
     qint64 liveTimeoutMs = 0;
     bool dump = false;
+    bool index = false;
     enum class History { HiveTables, Always, Never } history = History::HiveTables;
 };
+
+// As the dashboard's Logs model: one short transaction per chunk, so the writer waits little.
+constexpr int kIndexChunkRows = 2000;
 
 // "500ms", "30s", "2m", "1h" (fractions allowed) in milliseconds; nullopt when malformed.
 std::optional<qint64> parseDuration(const QString &text)
@@ -137,6 +143,12 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
                         "whatever its table (its status column: status). Without it only the "
                         "hive's tasks, nodes and assignments are recorded, as in the dashboard.")},
         {QStringLiteral("no-history"), QStringLiteral("Record no history, whatever the table.")},
+        {QStringLiteral("index"),
+         QStringLiteral("Keep the store's full-text log index just behind the writer while "
+                        "syncing, as the dashboard does: ingest first (the index builder holds "
+                        "the write lock at most 5% of the time while lines arrive), the rest when "
+                        "the writer is idle. What is not indexed at exit is indexed by the next "
+                        "run with --index or by Hivewatch; searches scan it meanwhile.")},
         {QStringLiteral("verbose"), QStringLiteral("Log every request to stderr.")},
     });
     QStringList argv = args.mid(1); // drop "shape": the parser wants a program name first
@@ -237,6 +249,7 @@ std::optional<int> parseSyncOptions(const QStringList &args, SyncOptions &option
         }
     }
     options.dump = parser.isSet(QStringLiteral("dump"));
+    options.index = parser.isSet(QStringLiteral("index"));
     if (parser.isSet(QStringLiteral("history")) && parser.isSet(QStringLiteral("no-history")))
         return usageError(QStringLiteral("--history and --no-history exclude each other"));
     if (parser.isSet(QStringLiteral("history")))
@@ -314,6 +327,21 @@ int runSync(const QStringList &args)
         break;
     case SyncOptions::History::Never:
         break;
+    }
+    // --index: the builder follows the writer on a thread of its own, over its own connection.
+    // The store is created first, so the builder does not start by backing off from a missing
+    // file.
+    std::unique_ptr<LogIndexBuilder> indexBuilder;
+    WorkerThread indexThread(QStringLiteral("log index"));
+    if (options.index) {
+        if (auto created = LogStore::open(storePath, LogStore::Access::ReadWrite); !created) {
+            err << "hivectl shape sync: " << created.error().toString() << "\n";
+            return 1;
+        }
+        indexBuilder = std::make_unique<LogIndexBuilder>(storePath, kIndexChunkRows);
+        indexBuilder->setFollow(true);
+        indexThread.start();
+        indexThread.post([builder = indexBuilder.get()] { builder->run(); });
     }
     int exitCode = 0;
     bool sawUpToDate = false;
@@ -420,6 +448,19 @@ int runSync(const QStringList &args)
     exitCode = QCoreApplication::exec();
     worker->shutdown(); // aborts requests; what was applied is committed, nothing half-written
     worker.reset();
+    if (indexBuilder) {
+        indexBuilder->stop(); // within a chunk; the mark keeps what was indexed
+        indexThread.shutdown();
+        qint64 behind = 0;
+        if (auto store = LogStore::open(storePath, LogStore::Access::ReadOnly)) {
+            if (auto progress = store.value()->indexProgress())
+                behind = progress.value().tail();
+        }
+        if (behind > 0)
+            err << "hivectl shape sync: full-text index " << behind
+                << " line(s) behind; the next run with --index or Hivewatch indexes them "
+                   "(searches scan them meanwhile)\n";
+    }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
 

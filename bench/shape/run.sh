@@ -6,6 +6,8 @@
 #   2. live latency from a Postgres COMMIT to the ShapeBatch on the receiving thread.
 #
 #   bench/shape/run.sh BUILD_DIR [ROWS]        (BUILD_DIR: a configured and built tree)
+#   HW_SYNC_ARGS="--index" bench/shape/run.sh …  extra options for the measured hivectl run (with
+#                                               --index the full-text index follows the writer)
 set -euo pipefail
 build=$(cd "$1" && pwd); rows=${2:-1000000}
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,10 +30,10 @@ bench_machine
 # The setup above leaves hundreds of MB of dirty pages (Postgres, the warm-up store); flush them
 # so their writeback does not land on whichever client runs first.
 sync
-echo "== hivectl (into the local store)"
+echo "== hivectl (into the local store) ${HW_SYNC_ARGS:-}"
 start=$(date +%s.%N)
 /usr/bin/time -f '%M %U %S' -o "$work/hw.rss" "$build/app/hivectl/hivectl" shape sync --url "$url" \
-    --table node_task_output_logs --follow-ms 0 --db "$work/store.sqlite"
+    --table node_task_output_logs --follow-ms 0 --db "$work/store.sqlite" ${HW_SYNC_ARGS:-}
 end=$(date +%s.%N)
 stored=$(sqlite3 "$work/store.sqlite" "SELECT row_count FROM shape_state WHERE name='node_task_output_logs'")
 store_bytes=$(cat "$work"/store.sqlite* | wc -c)

@@ -2,6 +2,8 @@
 // query strings, token commands and --give-up-after (issue 13).
 #include "tests/support/ScriptedHttpServer.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -168,6 +170,75 @@ private slots:
                                QStringLiteral("--db"), m_dir.filePath(QStringLiteral("e.sqlite"))});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.count("syntax error") == 1, r.err.constData());
+    }
+
+    // --index: the full-text index follows the writer during the sync (as in the dashboard), and
+    // whatever it has not reached at exit is said and is still found by a search (scanned).
+    void indexesTheLogShapeBehindTheWriter()
+    {
+        QByteArray body = "[";
+        int needles = 0;
+        for (int id = 1; id <= 6000; ++id) {
+            const bool needle = id % 7 == 0;
+            needles += needle ? 1 : 0;
+            const QString n = QString::number(id);
+            const QJsonObject value {
+                {QStringLiteral("id"), n},
+                {QStringLiteral("assignment_id"),
+                 QStringLiteral("0b7e5a3c-1f00-4000-8000-00000000000%1").arg(id % 3)},
+                {QStringLiteral("output_type"), QStringLiteral("stdout")},
+                {QStringLiteral("content"),
+                 QStringLiteral("line %1 %2")
+                     .arg(n,
+                          needle ? QStringLiteral("a NeedleInLine here")
+                                 : QStringLiteral("plain text"))},
+                {QStringLiteral("timestamp"), QStringLiteral("2026-12-06 10:00:00+00")},
+                {QStringLiteral("created_at"), QStringLiteral("2026-12-06 10:00:00+00")}};
+            const QJsonObject message {
+                {QStringLiteral("headers"),
+                 QJsonObject {{QStringLiteral("operation"), QStringLiteral("insert")}}},
+                {QStringLiteral("key"),
+                 QStringLiteral("\"public\".\"node_task_output_logs\"/\"%1\"").arg(n)},
+                {QStringLiteral("value"), value}};
+            body += QJsonDocument(message).toJson(QJsonDocument::Compact) + ',';
+        }
+        body += Server::upToDate() + ']';
+        const QJsonObject text {{QStringLiteral("type"), QStringLiteral("text")}};
+        const QJsonObject when {{QStringLiteral("type"), QStringLiteral("timestamptz")}};
+        const QJsonObject schema {{QStringLiteral("id"),
+                                   QJsonObject {{QStringLiteral("type"), QStringLiteral("int8")},
+                                                {QStringLiteral("pk_index"), 0},
+                                                {QStringLiteral("not_null"), true}}},
+                                  {QStringLiteral("assignment_id"),
+                                   QJsonObject {{QStringLiteral("type"), QStringLiteral("uuid")}}},
+                                  {QStringLiteral("output_type"), text},
+                                  {QStringLiteral("content"), text},
+                                  {QStringLiteral("timestamp"), when},
+                                  {QStringLiteral("created_at"), when}};
+        Server::Response response = Server::shape(body, "H1", "0_inf", false);
+        response.header("electric-schema", QJsonDocument(schema).toJson(QJsonDocument::Compact));
+        m_server->enqueue(response);
+        const QString store = m_dir.filePath(QStringLiteral("logs.sqlite"));
+        // A few seconds of following after the up-to-date: the writer is idle, so the builder
+        // indexes flat out meanwhile (the live request hangs, as Electric's long poll does).
+        const Run r = hivectl({QStringLiteral("shape"), QStringLiteral("sync"),
+                               QStringLiteral("--url"), m_server->url().toString(),
+                               QStringLiteral("--table"), QStringLiteral("node_task_output_logs"),
+                               QStringLiteral("--index"), QStringLiteral("--follow-ms"),
+                               QStringLiteral("5000"), QStringLiteral("--db"), store});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const Run found
+            = hivectl({QStringLiteral("logs"), QStringLiteral("search"), QStringLiteral("--db"),
+                       store, QStringLiteral("needleinline"), QStringLiteral("--json")});
+        QVERIFY2(found.exitCode == 0, found.err.constData());
+        const QJsonObject result = QJsonDocument::fromJson(found.out).object();
+        QCOMPARE(result.value(QStringLiteral("total_hits")).toInteger(), needles);
+        // The builder ran: the search read its index (and scanned only what it had not reached).
+        QVERIFY2(result.value(QStringLiteral("used_index")).toBool(), found.out.constData());
+        if (!r.err.contains("full-text index"))
+            QVERIFY2(
+                !result.value(QStringLiteral("note")).toString().contains(QLatin1String("scanned")),
+                found.out.constData());
     }
 
     void rejectsAMalformedDuration()
