@@ -234,6 +234,13 @@ Result<ShapeRowTable *> ShapeStore::rows()
     return m_rows.get();
 }
 
+Result<ShapeRowTable *> ShapeStore::rowsForWrites()
+{
+    if (auto sized = useCacheFor(false); !sized)
+        return sized.error();
+    return rows();
+}
+
 ShapeChangeRecorder *ShapeStore::recorderOf(const QString &name) const
 {
     const auto it = m_recorders.find(name);
@@ -800,9 +807,7 @@ Result<void> ShapeStore::applyInserts(const QString &name, bool reset,
                                       const std::vector<qsizetype> &order)
 {
     const QByteArray shape = name.toUtf8();
-    if (auto sized = useCacheFor(false); !sized)
-        return sized;
-    auto table = rows();
+    auto table = rowsForWrites();
     if (!table)
         return table.error();
     ShapeRowTable &generic = *table.value();
@@ -870,9 +875,7 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
     if (!recorder && !applied && allInserts(update))
         return applyInserts(name, update.reset, prepared, keyOrder(prepared));
     const QByteArray shape = name.toUtf8();
-    if (auto sized = useCacheFor(false); !sized)
-        return sized;
-    auto table = rows();
+    auto table = rowsForWrites();
     if (!table)
         return table.error();
     ShapeRowTable &generic = *table.value();

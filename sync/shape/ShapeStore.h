@@ -145,6 +145,8 @@ private:
     Result<void> connect();
     Result<SqliteStatement> statement(std::string_view sql, const QString &what) const;
     // shape_rows, prepared once per connection.
+    // rows() with the connection's cache sized for shape rows (useCacheFor).
+    Result<ShapeRowTable *> rowsForWrites();
     Result<ShapeRowTable *> rows();
     // The WAL's commits since the last checkpoint to disk (on close, which does not checkpoint).
     void syncWal();

@@ -41,6 +41,20 @@ Result<LogIndexProgress> readProgress(const SqliteConnection &db)
 // Extends the id -> execution run map over the lines (from, to], inside the caller's
 // transaction, and moves mapped_to to `to`. Whatever the map held above `from` (left by a
 // line changed since, which lowered the mark) is cut off first.
+// The last id of the next chunk of at most `rows` lines above `from` (up to `upTo`): the index
+// and the run map each cover exactly the lines up to it in one transaction.
+Result<qint64> chunkEnd(const SqliteConnection &db, qint64 from, qint64 upTo, int rows)
+{
+    auto last = db.prepare("SELECT max(id) FROM (SELECT id FROM log_entries WHERE id > ?1 AND "
+                           "id <= ?2 ORDER BY id LIMIT ?3)");
+    if (!last)
+        return last.error();
+    last->bindInt(1, from).bindInt(2, upTo).bindInt(3, rows);
+    if (auto r = last->step(); !r)
+        return r.error();
+    return last->columnIsNull(0) ? upTo : last->columnInt(0);
+}
+
 Result<void> mapRuns(const SqliteConnection &db, qint64 from, qint64 to)
 {
     auto cut = db.prepare("DELETE FROM log_id_runs WHERE first_id > ?1");
@@ -139,16 +153,10 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     if (p.mappedTo < p.indexedTo) {
         // The map catches up with the index first (a version-5 store, or a line changed below
         // the mark), a chunk at a time like the index.
-        auto last = d->connection.prepare(
-            "SELECT max(id) FROM (SELECT id FROM log_entries WHERE id > ?1 AND id <= ?2 "
-            "ORDER BY id LIMIT ?3)");
-        if (!last)
-            return last.error();
-        last->bindInt(1, p.mappedTo).bindInt(2, p.indexedTo).bindInt(3, rows);
-        if (auto r = last->step(); !r)
-            return r.error();
-        const qint64 to = last->columnIsNull(0) ? p.indexedTo : last->columnInt(0);
-        last->reset();
+        auto end = chunkEnd(d->connection, p.mappedTo, p.indexedTo, rows);
+        if (!end)
+            return end.error();
+        const qint64 to = end.value();
         if (auto r = mapRuns(d->connection, p.mappedTo, to); !r)
             return r.error();
         if (auto r = transaction->commit(); !r)
@@ -159,16 +167,10 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     // The writer appends above the mark (AUTOINCREMENT: ids are never reused), so the lines
     // between the mark and the newest id are exactly the unindexed ones.
     // The chunk's last id first, so the insert and the new mark cover exactly the same lines.
-    auto last = d->connection.prepare(
-        "SELECT max(id) FROM (SELECT id FROM log_entries WHERE id > ?1 AND id <= ?2 "
-        "ORDER BY id LIMIT ?3)");
-    if (!last)
-        return last.error();
-    last->bindInt(1, p.indexedTo).bindInt(2, p.backfillEnd).bindInt(3, rows);
-    if (auto r = last->step(); !r)
-        return r.error();
-    const qint64 to = last->columnIsNull(0) ? p.backfillEnd : last->columnInt(0);
-    last->reset();
+    auto end = chunkEnd(d->connection, p.indexedTo, p.backfillEnd, rows);
+    if (!end)
+        return end.error();
+    const qint64 to = end.value();
     auto insert = d->connection.prepare(
         "INSERT INTO log_entries_fts (rowid, content) SELECT id, content FROM log_entries "
         "WHERE id > ?1 AND id <= ?2");
