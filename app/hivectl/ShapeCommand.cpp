@@ -53,9 +53,6 @@ struct SyncOptions
     enum class History { HiveTables, Always, Never } history = History::HiveTables;
 };
 
-// As the dashboard's Logs model: one short transaction per chunk, so the writer waits little.
-constexpr int kIndexChunkRows = 2000;
-
 // "500ms", "30s", "2m", "1h" (fractions allowed) in milliseconds; nullopt when malformed.
 std::optional<qint64> parseDuration(const QString &text)
 {
@@ -338,7 +335,8 @@ int runSync(const QStringList &args)
             err << "hivectl shape sync: " << created.error().toString() << "\n";
             return 1;
         }
-        indexBuilder = std::make_unique<LogIndexBuilder>(storePath, kIndexChunkRows);
+        indexBuilder
+            = std::make_unique<LogIndexBuilder>(storePath, LogIndexBuilder::kFollowerChunkRows);
         indexBuilder->setFollow(true);
         indexThread.start();
         indexThread.post([builder = indexBuilder.get()] { builder->run(); });

@@ -16,9 +16,6 @@ namespace hivewatch {
 namespace {
 
 constexpr int kExecutionsRefreshMs = 300;
-// Rows per index transaction: the builder runs at nice 10 and may be preempted while it holds
-// the write lock, so a chunk is kept short (tens of ms) for the sync writer's sake.
-constexpr int kIndexChunkRows = 2000;
 
 } // namespace
 
@@ -406,7 +403,7 @@ void LogModel::startIndexing(const QString &path)
     // Its own read-write connection, one short transaction per chunk: the sync writer waits at
     // most a chunk. Resumable, so a quit midway goes on at the next start. It then follows the
     // writer (store version 5: new lines are indexed just behind it, not in its transaction).
-    m_indexBuilder = std::make_unique<LogIndexBuilder>(path, kIndexChunkRows);
+    m_indexBuilder = std::make_unique<LogIndexBuilder>(path, LogIndexBuilder::kFollowerChunkRows);
     m_indexBuilder->setFollow(true);
     LogIndexBuilder *builder = m_indexBuilder.get();
     connect(builder, &LogIndexBuilder::progressChanged, this, &LogModel::indexProgress);

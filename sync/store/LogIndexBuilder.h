@@ -26,6 +26,10 @@ class LogIndexBuilder : public QObject
     Q_OBJECT
 
 public:
+    // A follower's chunk: it runs at nice 10 and may be preempted while it holds the write lock,
+    // so each transaction is kept short (tens of ms) for the writer's sake.
+    static constexpr int kFollowerChunkRows = 2000;
+
     explicit LogIndexBuilder(QString path, int chunkRows = 20000, QObject *parent = nullptr);
 
     // Before run(): keep indexing new lines after catching up, looking every pollMs.
