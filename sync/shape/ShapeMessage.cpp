@@ -1,10 +1,9 @@
 #include "sync/shape/ShapeMessage.h"
 
+#include "sync/common/HugePages.h"
 #include "sync/shape/SyncLog.h"
 
 #include <simdjson.h>
-
-#include <sys/mman.h>
 
 #include <cstdint>
 #include <string_view>
@@ -153,20 +152,6 @@ bool parsesWhole(dom::array messages)
             return false;
     }
     return true;
-}
-
-void adviseHugePages(const void *start, size_t bytes)
-{
-#ifdef MADV_HUGEPAGE
-    constexpr uintptr_t kHuge = uintptr_t(2) << 20;
-    const uintptr_t begin = (uintptr_t(start) + kHuge - 1) & ~(kHuge - 1);
-    const uintptr_t end = (uintptr_t(start) + bytes) & ~(kHuge - 1);
-    if (start && end > begin)
-        madvise(reinterpret_cast<void *>(begin), end - begin, MADV_HUGEPAGE);
-#else
-    Q_UNUSED(start);
-    Q_UNUSED(bytes);
-#endif
 }
 
 std::optional<RowChange::Operation> operationFrom(std::string_view name)

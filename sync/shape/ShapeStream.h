@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -164,6 +165,7 @@ private:
     // `continued`: `body` holds what readArrived() took of this reply already.
     static void readBody(QNetworkReply *reply, QByteArray &body, bool continued);
     // Takes what arrived of the current 2xx body into m_body (see .cpp).
+    static void growBody(QByteArray &body, qsizetype bytes);
     void readArrived(QNetworkReply *reply);
     QString bodyProblem(QNetworkReply *reply, QByteArray &body) const;
     void warnNullViolations(const ShapeSchema &schema, const QList<ShapeMessage> &changes);
@@ -205,7 +207,9 @@ private:
     qint64 m_received = 0; // body bytes of the in-flight reply so far
     qint64 m_receivedAtWindowStart = 0;
     qint64 m_lastDelayMs = 0;
-    QSslConfiguration m_ssl;
+    // Made for https only: even an empty QSslConfiguration loads the TLS backend and OpenSSL
+    // (~10 ms before a plain http sync's first request).
+    std::optional<QSslConfiguration> m_ssl;
     bool m_sslReady = false;
     QString m_resyncNote; // why a resync started, shown as the status text until up-to-date
     QString m_token; // the bearer token in use (the endpoint's, then the token command's)

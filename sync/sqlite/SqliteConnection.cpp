@@ -1,6 +1,9 @@
 #include "sync/sqlite/SqliteConnection.h"
 
+#include "sync/common/HugePages.h"
+
 #include <sqlite3.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
@@ -89,6 +92,28 @@ qint64 SqliteConnection::busyPolls()
 void SqliteConnection::skipMemoryStatistics()
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void SqliteConnection::usePageCacheBuffer(std::size_t bytes)
+{
+    // One line per page: the stores' page size (LogStore's 16 KiB) plus SQLite's header. A
+    // smaller page would take a whole line; none of our files has one larger.
+    int header = 0;
+    if (sqlite3_config(SQLITE_CONFIG_PCACHE_HDRSZ, &header) != SQLITE_OK)
+        return;
+    const std::size_t line = (16384 + std::size_t(header) + 7) & ~std::size_t(7);
+    const std::size_t lines = bytes / line;
+    if (lines == 0)
+        return;
+    // Never freed: SQLite uses it until the process ends. Anonymous memory counts in the RSS
+    // only where a page is touched.
+    void *buffer
+        = mmap(nullptr, line * lines, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buffer == MAP_FAILED)
+        return;
+    adviseHugePages(buffer, line * lines);
+    if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, buffer, int(line), int(lines)) != SQLITE_OK)
+        munmap(buffer, line * lines);
 }
 
 Result<SqliteConnection> SqliteConnection::open(const QString &path, Mode mode, int busyTimeoutMs)
