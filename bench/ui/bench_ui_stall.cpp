@@ -6,9 +6,11 @@
 // Every event on the GUI thread is timed (GuiThreadProfiler) and the ticks over 16 ms are
 // attributed to their largest event; each event-loop iteration over 16 ms of GUI CPU is listed
 // with its events summed by receiver, type and queued slot; --spy also times signals and slots.
-// Also prints the process's peak RSS.
+// A late tick is split into the GUI thread's own run time, its wait for a core and its sleep
+// (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS.
 #include "app/hivewatch/Dashboard.h"
 #include "bench/ui/GuiThreadProfiler.h"
+#include "bench/ui/GuiThreadWaits.h"
 #include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/ShapeStatusModel.h"
@@ -187,15 +189,22 @@ int main(int argc, char *argv[])
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(5);
+    GuiThreadWaits waits;
+    GuiThreadWaits::Split longestSplit;
     QObject::connect(&probe, &QTimer::timeout, [&] {
-        latenessMs.push_back(std::max<qint64>(0, sinceTick.nsecsElapsed() - intervalNs) / 1e6);
+        const qint64 sinceNs = sinceTick.nsecsElapsed();
+        latenessMs.push_back(std::max<qint64>(0, sinceNs - intervalNs) / 1e6);
         const double cpu = threadCpuMs();
         busyMs.push_back(cpu - cpuAtTick);
         cpuAtTick = cpu;
         app.endTick(busyMs.back());
+        const GuiThreadWaits::Split split = waits.tick(sinceNs / 1e6);
+        if (split.wallMs > longestSplit.wallMs)
+            longestSplit = split;
         if (latenessMs.back() > 50 || busyMs.back() > 25)
-            std::printf("  stall of %.0f ms (GUI thread busy %.0f ms of it) ending at %.2f s\n",
-                        latenessMs.back(), busyMs.back(), total.elapsed() / 1000.0);
+            std::printf("  stall of %.0f ms (GUI thread busy %.0f ms of it) ending at %.2f s: %s\n",
+                        latenessMs.back(), busyMs.back(), total.elapsed() / 1000.0,
+                        GuiThreadWaits::describe(split).constData());
         sinceTick.start();
     });
 
@@ -279,6 +288,9 @@ int main(int argc, char *argv[])
         "GUI event loop stall over %zu probe ticks (5 ms timer): longest %.1f ms, p99 %.1f ms, "
         "p50 %.2f ms\n",
         sorted.size(), sorted.back(), percentile(0.99), percentile(0.5));
+    std::printf("the longest probe interval (%.1f ms): %s\n", longestSplit.wallMs,
+                GuiThreadWaits::describe(longestSplit).constData());
+    waits.print();
     std::sort(busyMs.begin(), busyMs.end());
     std::printf("GUI thread CPU time between ticks (independent of machine load): longest %.1f ms, "
                 "p99 %.1f ms\n",

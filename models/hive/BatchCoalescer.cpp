@@ -7,6 +7,8 @@ namespace hivewatch {
 BatchCoalescer::BatchCoalescer(QObject *parent)
     : QObject(parent)
 {
+    // A member timer has no parent to name it in a profile of the GUI thread.
+    m_timer.setObjectName(QStringLiteral("BatchCoalescer flush"));
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(16);
