@@ -182,8 +182,10 @@ GuiThreadWaits::Split GuiThreadWaits::tick(double wallMs)
 
 QByteArray GuiThreadWaits::describe(const Split &split)
 {
-    QByteArray text = QByteArray::asprintf("ran %.1f ms, waited for a core %.1f ms, asleep %.1f ms",
-                                           split.runMs, split.queueMs, split.asleepMs);
+    char head[128];
+    std::snprintf(head, sizeof head, "ran %.1f ms, waited for a core %.1f ms, asleep %.1f ms",
+                  split.runMs, split.queueMs, split.asleepMs);
+    QByteArray text(head);
     if (split.samples.empty())
         return text;
     text += " (sampled:";
