@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <dlfcn.h>
 #include <sys/resource.h>
 
 using namespace hivewatch;
@@ -83,6 +84,29 @@ Result<void> prepare(PgConnection &pg, qint64 tasks, qint64 logs)
 double threadCpuMs()
 {
     return GuiThreadProfiler::threadCpuMs();
+}
+
+// The executable links jemalloc (app/hivewatch/JemallocConfig.cpp) unless built without it;
+// LD_PRELOAD may swap it for another.
+const char *allocatorName()
+{
+    using Mallctl = int (*)(const char *, void *, size_t *, void *, size_t);
+    const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
+    if (!mallctl)
+        return dlsym(RTLD_DEFAULT, "mi_version") ? "mimalloc" : "glibc";
+    static char name[256];
+    unsigned arenas = 0;
+    size_t size = sizeof arenas;
+    mallctl("opt.narenas", &arenas, &size, nullptr, 0);
+    ssize_t dirty = 0;
+    size = sizeof dirty;
+    mallctl("opt.dirty_decay_ms", &dirty, &size, nullptr, 0);
+    bool background = false;
+    size = sizeof background;
+    mallctl("opt.background_thread", &background, &size, nullptr, 0);
+    std::snprintf(name, sizeof name, "jemalloc, %u arenas, dirty decay %zd ms, background %s",
+                  arenas, dirty, background ? "on" : "off");
+    return name;
 }
 
 long peakRssMiB()
@@ -306,7 +330,8 @@ int main(int argc, char *argv[])
         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
                 (threadCpuMs() - guiCpuAtStart) / 1000.0);
-    std::printf("peak RSS of the dashboard process: %ld MiB\n", peakRssMiB());
+    std::printf("peak RSS of the dashboard process: %ld MiB (allocator: %s)\n", peakRssMiB(),
+                allocatorName());
     std::printf("current tab: \"%s\" (%d switches away undone); trend charts on screen at %d of "
                 "%d checks, refreshed %d times during the sync (%d history queries)\n",
                 qPrintable(window.tabs()->tabText(window.tabs()->currentIndex())), tabSwitches,
