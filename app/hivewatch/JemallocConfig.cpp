@@ -1,3 +1,5 @@
+namespace hivewatch {
+
 // The dashboard's allocator is jemalloc (linked into the hivewatch executable and
 // bench_ui_stall only; docs/benchmarks.md, "The wall-clock stalls: glibc's arena locks").
 // Under glibc the GUI thread slept up to 175 ms on a futex of another thread's malloc arena,
@@ -14,3 +16,5 @@ extern "C" {
 extern const char *malloc_conf;
 const char *malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:4";
 }
+
+} // namespace hivewatch
