@@ -58,6 +58,14 @@ const char *syscallName(long number)
         return "openat";
     case SYS_close:
         return "close";
+    case SYS_fsync:
+        return "fsync";
+    case SYS_fdatasync:
+        return "fdatasync";
+    case SYS_rename:
+        return "rename";
+    case SYS_unlink:
+        return "unlink";
     default:
         return nullptr;
     }
