@@ -345,22 +345,6 @@ template<typename Reorder> void SortedFilterProxy::relayout(Reorder reorder)
     emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
-void SortedFilterProxy::mergeAtPlaces(qsizetype sortedPrefix, const QList<int> &places)
-{
-    // m_rows: the old order, then the new rows sorted, the i-th going before old row places[i].
-    QList<int> merged(m_rows.size());
-    const int *old = m_rows.constData();
-    int *out = merged.data();
-    qsizetype from = 0;
-    for (qsizetype i = 0; i < places.size(); ++i) {
-        out = std::copy(old + from, old + places.at(i), out);
-        from = places.at(i);
-        *out++ = old[sortedPrefix + i];
-    }
-    std::copy(old + from, old + sortedPrefix, out);
-    m_rows = std::move(merged);
-}
-
 void SortedFilterProxy::mergeSorted(qsizetype sortedPrefix)
 {
     const auto byKey = [this](int a, int b) {
@@ -397,10 +381,7 @@ void SortedFilterProxy::insertSourceRows(QList<int> sourceRows)
         beginInsertRows({}, int(first), int(first + sourceRows.size() - 1));
         m_rows.append(sourceRows);
         endInsertRows();
-        // The places are known: merging by them copies the order in blocks, where a merge by
-        // key compared every row's key once more (late in a 100k-task snapshot, a third of the
-        // coalescer's 30-60 ms flushes over the table and six kanban columns).
-        relayout([&] { mergeAtPlaces(first, places); });
+        relayout([&] { mergeSorted(first); });
         return;
     }
     // Bottom up, so the places of the ranges above stay valid.

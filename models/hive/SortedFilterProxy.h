@@ -87,7 +87,6 @@ private:
     // their source rows.
     template<typename Reorder> void relayout(Reorder reorder);
     void mergeSorted(qsizetype sortedPrefix);
-    void mergeAtPlaces(qsizetype sortedPrefix, const QList<int> &places);
     void insertSourceRows(QList<int> sourceRows);
     void removeProxyRows(QList<int> proxyRows);
     void moveToEndAndRemove(const QList<int> &proxyRows);
