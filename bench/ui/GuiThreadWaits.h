@@ -45,6 +45,7 @@ private:
     QByteArray futexOwner(quintptr address) const;
 
     int m_tid;
+    int m_schedstat = -1; // the GUI thread's schedstat, open for the run
     double m_runNs = 0;
     double m_waitNs = 0;
     std::atomic<qint64> m_lastTickNs;
