@@ -11,6 +11,10 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)   # runtime dependencies from the binaries' ELF NEEDED
+# jemalloc is in NEEDED already; named too, so a build without shlibdeps still says it.
+if(HIVEWATCH_JEMALLOC AND NOT HIVEWATCH_SANITIZE)
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS "libjemalloc2")
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql, libqt6sql6-sqlite, acl") # acl: the demo cluster as root
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/hivewatch/hivewatch")
 set(CPACK_STRIP_FILES ON)

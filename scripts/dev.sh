@@ -22,7 +22,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config git
     qt6-base-dev libqt6sql6-sqlite libqt6opengl6-dev qt6-tools-dev qt6-l10n-tools libgl1-mesa-dev
     qtkeychain-qt6-dev libpq-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev sqlite3
-    qt6-charts-dev
+    qt6-charts-dev libjemalloc-dev
     postgresql postgresql-contrib acl zlib1g-dev
     nodejs npm
     xvfb xauth

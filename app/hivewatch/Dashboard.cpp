@@ -63,6 +63,7 @@
 #include <QVBoxLayout>
 
 #include <cstdio>
+#include <dlfcn.h>
 #include <functional>
 #include <malloc.h>
 #include <memory>
@@ -83,6 +84,14 @@ QString panelTitleFor(const QString &shape)
     return Dashboard::tr("Nodes");
 }
 
+// The hivewatch executable allocates with jemalloc (app/hivewatch/JemallocConfig.cpp), which
+// returns freed pages by itself; glibc's tuning and trims below serve the builds without it
+// (the tests' and the sanitizer build's).
+bool glibcAllocates()
+{
+    return dlsym(RTLD_DEFAULT, "mallctl") == nullptr;
+}
+
 // glibc's defaults cost the dashboard ~150 MiB of peak RSS while a large snapshot syncs
 // (docs/benchmarks.md, "Peak RSS at 100k tasks and 1M log lines"): every thread that allocates
 // under contention gets an arena of its own, and memory the sync threads free there stays
@@ -96,6 +105,8 @@ QString panelTitleFor(const QString &shape)
 void limitAllocatorRetention()
 {
 #ifdef __GLIBC__
+    if (!glibcAllocates())
+        return;
     mallopt(M_ARENA_MAX, 1);
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 #endif
@@ -140,7 +151,8 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     connect(pruneTimer, &QTimer::timeout, this, &Dashboard::pruneHistory);
     pruneTimer->start();
     limitAllocatorRetention(); // before the sync threads start
-    new AllocatorTrimmer(kAllocatorTrimMs, this);
+    if (glibcAllocates())
+        new AllocatorTrimmer(kAllocatorTrimMs, this);
     registerShapeBatchMetaTypes();
     m_logsPanel->executionModel()->setAssignmentModel(m_models->assignments());
     m_coalescer->setAcceptedShapes(HiveModels::tables());

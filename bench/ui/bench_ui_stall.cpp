@@ -6,9 +6,11 @@
 // Every event on the GUI thread is timed (GuiThreadProfiler) and the ticks over 16 ms are
 // attributed to their largest event; each event-loop iteration over 16 ms of GUI CPU is listed
 // with its events summed by receiver, type and queued slot; --spy also times signals and slots.
-// Also prints the process's peak RSS.
+// A late tick is split into the GUI thread's own run time, its wait for a core and its sleep
+// (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS.
 #include "app/hivewatch/Dashboard.h"
 #include "bench/ui/GuiThreadProfiler.h"
+#include "bench/ui/GuiThreadWaits.h"
 #include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/ShapeStatusModel.h"
@@ -31,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <dlfcn.h>
 #include <sys/resource.h>
 
 using namespace hivewatch;
@@ -81,6 +84,29 @@ Result<void> prepare(PgConnection &pg, qint64 tasks, qint64 logs)
 double threadCpuMs()
 {
     return GuiThreadProfiler::threadCpuMs();
+}
+
+// The executable links jemalloc (app/hivewatch/JemallocConfig.cpp) unless built without it;
+// LD_PRELOAD may swap it for another.
+const char *allocatorName()
+{
+    using Mallctl = int (*)(const char *, void *, size_t *, void *, size_t);
+    const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
+    if (!mallctl)
+        return dlsym(RTLD_DEFAULT, "mi_version") ? "mimalloc" : "glibc";
+    static char name[256];
+    unsigned arenas = 0;
+    size_t size = sizeof arenas;
+    mallctl("opt.narenas", &arenas, &size, nullptr, 0);
+    ssize_t dirty = 0;
+    size = sizeof dirty;
+    mallctl("opt.dirty_decay_ms", &dirty, &size, nullptr, 0);
+    bool background = false;
+    size = sizeof background;
+    mallctl("opt.background_thread", &background, &size, nullptr, 0);
+    std::snprintf(name, sizeof name, "jemalloc, %u arenas, dirty decay %zd ms, background %s",
+                  arenas, dirty, background ? "on" : "off");
+    return name;
 }
 
 long peakRssMiB()
@@ -187,15 +213,22 @@ int main(int argc, char *argv[])
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(5);
+    GuiThreadWaits waits;
+    GuiThreadWaits::Split longestSplit;
     QObject::connect(&probe, &QTimer::timeout, [&] {
-        latenessMs.push_back(std::max<qint64>(0, sinceTick.nsecsElapsed() - intervalNs) / 1e6);
+        const qint64 sinceNs = sinceTick.nsecsElapsed();
+        latenessMs.push_back(std::max<qint64>(0, sinceNs - intervalNs) / 1e6);
         const double cpu = threadCpuMs();
         busyMs.push_back(cpu - cpuAtTick);
         cpuAtTick = cpu;
         app.endTick(busyMs.back());
+        const GuiThreadWaits::Split split = waits.tick(sinceNs / 1e6);
+        if (split.wallMs > longestSplit.wallMs)
+            longestSplit = split;
         if (latenessMs.back() > 50 || busyMs.back() > 25)
-            std::printf("  stall of %.0f ms (GUI thread busy %.0f ms of it) ending at %.2f s\n",
-                        latenessMs.back(), busyMs.back(), total.elapsed() / 1000.0);
+            std::printf("  stall of %.0f ms (GUI thread busy %.0f ms of it) ending at %.2f s: %s\n",
+                        latenessMs.back(), busyMs.back(), total.elapsed() / 1000.0,
+                        GuiThreadWaits::describe(split).constData());
         sinceTick.start();
     });
 
@@ -240,8 +273,12 @@ int main(int argc, char *argv[])
             if (!known && models->shapeStatuses()->status(shape).state == ShapeStatus::State::Live)
                 liveAt.append({shape, total.elapsed() / 1000.0});
         }
-        if (done() || total.elapsed() > 15 * 60 * 1000)
+        if (done() || total.elapsed() > 15 * 60 * 1000) {
+            // Not the quit: closing the window saves its layout with an fdatasync (up to
+            // 120 ms asleep here), which is no stall of the sync.
+            probe.stop();
             app.quit();
+        }
     });
 
     total.start();
@@ -279,6 +316,9 @@ int main(int argc, char *argv[])
         "GUI event loop stall over %zu probe ticks (5 ms timer): longest %.1f ms, p99 %.1f ms, "
         "p50 %.2f ms\n",
         sorted.size(), sorted.back(), percentile(0.99), percentile(0.5));
+    std::printf("the longest probe interval (%.1f ms): %s\n", longestSplit.wallMs,
+                GuiThreadWaits::describe(longestSplit).constData());
+    waits.print();
     std::sort(busyMs.begin(), busyMs.end());
     std::printf("GUI thread CPU time between ticks (independent of machine load): longest %.1f ms, "
                 "p99 %.1f ms\n",
@@ -294,7 +334,8 @@ int main(int argc, char *argv[])
         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
                 (threadCpuMs() - guiCpuAtStart) / 1000.0);
-    std::printf("peak RSS of the dashboard process: %ld MiB\n", peakRssMiB());
+    std::printf("peak RSS of the dashboard process: %ld MiB (allocator: %s)\n", peakRssMiB(),
+                allocatorName());
     std::printf("current tab: \"%s\" (%d switches away undone); trend charts on screen at %d of "
                 "%d checks, refreshed %d times during the sync (%d history queries)\n",
                 qPrintable(window.tabs()->tabText(window.tabs()->currentIndex())), tabSwitches,

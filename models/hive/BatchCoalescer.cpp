@@ -2,11 +2,22 @@
 
 #include <QThreadPool>
 
+#include <algorithm>
+
 namespace hivewatch {
+
+namespace {
+// Bounds of a budgeted slice: below 100 a snapshot's slices would take many frames more for
+// little; 20,000 cheap changes (progress events) still fit a frame here.
+constexpr qsizetype kSmallestSlice = 100;
+constexpr qsizetype kLargestSlice = 20000;
+} // namespace
 
 BatchCoalescer::BatchCoalescer(QObject *parent)
     : QObject(parent)
 {
+    // A member timer has no parent to name it in a profile of the GUI thread.
+    m_timer.setObjectName(QStringLiteral("BatchCoalescer flush"));
     m_timer.setSingleShot(true);
     m_timer.setTimerType(Qt::PreciseTimer);
     m_timer.setInterval(16);
@@ -83,23 +94,25 @@ void BatchCoalescer::flush()
         // The budget bounds the whole flush, not only each shape's slice: seven shapes each
         // within it still held the GUI thread ~25 ms in one turn. The shapes not reached wait
         // a frame, first in line.
-        if (next > 0 && m_budgetMs > 0 && flushing.nsecsElapsed() / 1e6 > m_budgetMs) {
+        const double spentMs = flushing.nsecsElapsed() / 1e6;
+        if (next > 0 && m_budgetMs > 0 && spentMs > m_budgetMs) {
             m_order = order.mid(next) + m_order;
             break;
         }
         const QString &name = order.at(next);
         Pending pending = m_pending.take(name);
         const qsizetype left = pending.batch.changes.size() - pending.handedOn;
-        const bool firstOfSlices = pending.handedOn == 0 && left > m_maxChanges;
+        const qsizetype slice = sliceSize(name, m_budgetMs - spentMs);
+        const bool firstOfSlices = pending.handedOn == 0 && left > slice;
         ShapeBatch batch;
-        if (left > m_maxChanges || pending.handedOn > 0) {
+        if (left > slice || pending.handedOn > 0) {
             // The slice's rows are moved out, not copied: each is freed once its slice has been
             // applied rather than when the whole snapshot has (at 100k tasks the typed rows
             // cost more than the models' own copy), and copying the rest of a snapshot for
             // every slice made slicing quadratic.
             QList<RowChange> all = std::move(pending.batch.changes);
             batch = pending.batch;
-            const qsizetype end = pending.handedOn + qMin(left, m_maxChanges);
+            const qsizetype end = pending.handedOn + qMin(left, slice);
             batch.changes.reserve(end - pending.handedOn);
             for (qsizetype i = pending.handedOn; i < end; ++i)
                 batch.changes.append(std::move(all[i]));
@@ -116,12 +129,10 @@ void BatchCoalescer::flush()
         } else {
             releaseLater(std::move(pending.batch));
         }
-        const bool fullSlice = batch.changes.size() == m_maxChanges;
         QElapsedTimer applying;
         applying.start();
         emit batchReady(batch);
-        if (fullSlice)
-            adaptSliceSize(applying.nsecsElapsed() / 1e6);
+        learnCost(name, batch.changes.size(), applying.nsecsElapsed() / 1e6);
         if (firstOfSlices)
             emit largeBatchAhead(name, left - batch.changes.size());
         releaseLater(std::move(batch));
@@ -130,16 +141,28 @@ void BatchCoalescer::flush()
         m_timer.start(m_order.isEmpty() ? 100 : m_timer.interval());
 }
 
-void BatchCoalescer::adaptSliceSize(double elapsedMs)
+qsizetype BatchCoalescer::sliceSize(const QString &shapeName, double budgetMs) const
 {
-    if (m_budgetMs <= 0)
+    const double msPerChange = m_msPerChange.value(shapeName);
+    if (m_budgetMs <= 0 || msPerChange <= 0)
+        return m_maxChanges;
+    return std::clamp(qsizetype(std::max(budgetMs, 0.0) / msPerChange), kSmallestSlice,
+                      kLargestSlice);
+}
+
+void BatchCoalescer::learnCost(const QString &shapeName, qsizetype changes, double elapsedMs)
+{
+    // A few changes say more about a receiver's fixed costs than about its cost per change.
+    if (m_budgetMs <= 0 || changes < kSmallestSlice)
         return;
-    constexpr int smallest = 100;
-    constexpr int largest = 20000;
-    if (elapsedMs > m_budgetMs)
-        m_maxChanges = qMax(smallest, int(m_maxChanges * m_budgetMs / elapsedMs));
-    else if (elapsedMs < m_budgetMs / 2.0)
-        m_maxChanges = qMin(largest, m_maxChanges + m_maxChanges / 4);
+    const double measured = elapsedMs / double(changes);
+    double &msPerChange = m_msPerChange[shapeName];
+    // Quick to shrink, slow to grow: one slow slice sizes the next to it at once; a cheaper one
+    // grows the next slice by a quarter at most, so one lucky slice does not make a long frame.
+    if (msPerChange <= 0 || measured > msPerChange)
+        msPerChange = measured;
+    else
+        msPerChange = std::max(measured, msPerChange * 0.8);
 }
 
 void BatchCoalescer::releaseLater(ShapeBatch batch)

@@ -148,6 +148,48 @@ private slots:
                      QStringLiteral("x%1").arg(row));
     }
 
+    void eachShapeIsSlicedByItsOwnCost()
+    {
+        // One slice size for all shapes, grown on cheap progress events, once handed a burst
+        // of task updates to the models whole (30-50 ms of GUI thread at 100k tasks): each
+        // shape's slices follow its own cost, and a burst merged in the queue is sliced too.
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1);
+        coalescer.setMaxChangesPerFlush(400);
+        coalescer.setFrameBudget(2);
+        QList<qsizetype> taskSlices;
+        qsizetype events = 0;
+        connect(&coalescer, &BatchCoalescer::batchReady, this, [&](const ShapeBatch &batch) {
+            if (batch.shapeName == QLatin1String("shared_tasks")) {
+                QVERIFY(!batch.reset);
+                taskSlices.append(batch.changes.size());
+                QThread::usleep(10 * batch.changes.size()); // at most 200 tasks fit the budget
+            } else {
+                events += batch.changes.size();
+            }
+        });
+        BatchText progress(QStringLiteral("node_task_progress_events"));
+        QString lines = "!reset\n";
+        for (int i = 0; i < 5000; ++i)
+            lines += QStringLiteral("+ e%1 id=e%1 kind=progress\n").arg(i);
+        coalescer.enqueue(progress.batch(lines));
+        QTRY_COMPARE(events, 5000);
+
+        BatchText tasks(QStringLiteral("shared_tasks"));
+        for (int burst = 0; burst < 20; ++burst) {
+            lines.clear();
+            for (int i = 0; i < 100; ++i)
+                lines += QStringLiteral("+ t%1 id=t%1 title=x status=todo\n").arg(burst * 100 + i);
+            coalescer.enqueue(tasks.batch(lines));
+        }
+        QCOMPARE(coalescer.pendingChanges(), 2000);
+        QTRY_COMPARE(std::accumulate(taskSlices.cbegin(), taskSlices.cend(), qsizetype(0)), 2000);
+        QCOMPARE(taskSlices.first(), 400); // the cost of a task is not known before
+        for (qsizetype i = 1; i < taskSlices.size(); ++i)
+            QVERIFY2(taskSlices.at(i) <= 200, qPrintable(QString::number(taskSlices.at(i))));
+        QVERIFY(coalescer.sliceSize(QStringLiteral("shared_tasks")) <= 200);
+    }
+
     void aSpentBudgetLeavesTheOtherShapesForTheNextFrame()
     {
         // Each shape's slice within the budget still added up to ~25 ms a flush with seven

@@ -258,6 +258,43 @@ private slots:
         QVERIFY(kept.row() > 150);
     }
 
+    void scatteredRowsSharingPlacesAndTiesMergeIntoTheRightOrder()
+    {
+        // The layout-change path merges by the places it found (no key comparisons): several
+        // new rows at one place, rows before the first and after the last, and equal titles
+        // (ties keep source order) must still come out as a full sort would have them.
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        QString lines;
+        for (int n = 100; n < 500; n += 10)
+            lines += task(n);
+        model.applyBatch(text.batch(lines));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Title, Qt::AscendingOrder);
+        const QPersistentModelIndex kept = proxy.index(20, TaskModel::Title);
+        const QString keptTitle = kept.data().toString();
+        QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+        lines.clear();
+        for (int n = 101; n < 500; n += 10) // three at each of 40 places
+            lines += task(n) + task(n + 1) + task(n + 2);
+        for (int n = 0; n < 5; ++n) // before the first, after the last
+            lines += task(n) + task(900 + n);
+        for (int n = 1000; n < 1005; ++n) // equal titles, between existing ones
+            lines += QStringLiteral("+ t%1 id=t%1 title='%2' status=todo version=#1 "
+                                    "deleted_at=null archived_at=null\n")
+                         .arg(n)
+                         .arg(title(250));
+        model.applyBatch(text.batch(lines));
+        QCOMPARE(layout.count(), 1);
+        QCOMPARE(proxy.rowCount(), 40 + 120 + 10 + 5);
+        QCOMPARE(titles(&proxy), expected(model, proxy, {}));
+        for (int row = 0; row < proxy.rowCount(); ++row) // each row maps back to itself
+            QCOMPARE(proxy.mapFromSource(proxy.mapToSource(proxy.index(row, 0))).row(), row);
+        QCOMPARE(kept.data().toString(), keptTitle);
+    }
+
     void removedRowsAreRemovedAsContiguousRuns()
     {
         TaskModel model;
