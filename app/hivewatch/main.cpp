@@ -1,9 +1,9 @@
 #include "app/hivewatch/Dashboard.h"
 #include "app/hivewatch/DashboardOptions.h"
+#include "app/hivewatch/DashboardProcess.h"
 #include "app/hivewatch/DemoSession.h"
 #include "app/hivewatch/FirstRunScreenshots.h"
 #include "app/hivewatch/ShutdownSignals.h"
-#include "sync/sqlite/SqliteConnection.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
@@ -78,9 +78,7 @@ void answerHelpWithoutDisplay(int argc, char *argv[])
 
 int main(int argc, char *argv[])
 {
-    // Before any connection opens (as hivectl): the writer, the index builder and a log
-    // search's two counting threads would otherwise share one mutex on every SQLite allocation.
-    SqliteConnection::skipMemoryStatistics();
+    DashboardProcess::prepare();
     answerHelpWithoutDisplay(argc, argv);
     QApplication app(argc, argv);
     ShutdownSignals shutdownSignals;

@@ -9,6 +9,7 @@
 // A late tick is split into the GUI thread's own run time, its wait for a core and its sleep
 // (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS.
 #include "app/hivewatch/Dashboard.h"
+#include "app/hivewatch/DashboardProcess.h"
 #include "bench/ui/GuiThreadProfiler.h"
 #include "bench/ui/GuiThreadWaits.h"
 #include "models/hive/HistorySource.h"
@@ -121,6 +122,7 @@ int main(int argc, char *argv[])
 {
     std::setvbuf(stdout, nullptr, _IOLBF, 0); // stalls show as they happen, also into a file
     qputenv("QT_QPA_PLATFORM", "offscreen");
+    DashboardProcess::prepare(); // as the app's main()
     GuiThreadProfiler app(argc, argv);
     QString dsn;
     qint64 tasks = 100000;

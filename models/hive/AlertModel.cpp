@@ -6,6 +6,7 @@
 #include "models/hive/HiveValues.h"
 #include "models/hive/NodeModel.h"
 #include "models/hive/TaskModel.h"
+#include "sync/common/ThreadPriority.h"
 
 #include <QBrush>
 #include <QColor>
@@ -221,6 +222,7 @@ AlertModel::Input AlertModel::input()
 
 AlertModel::Result AlertModel::run(const Input &in)
 {
+    ThreadPriority::lowerCurrent(); // a pool thread: the GUI thread comes first
     Result result;
     result.generation = in.generation;
     AlertRules::Facts facts;

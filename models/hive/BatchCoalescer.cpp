@@ -1,5 +1,7 @@
 #include "models/hive/BatchCoalescer.h"
 
+#include "sync/common/ThreadPriority.h"
+
 #include <QThreadPool>
 
 #include <algorithm>
@@ -175,8 +177,10 @@ void BatchCoalescer::releaseGraveyard()
 {
     if (m_graveyard.isEmpty())
         return;
-    QThreadPool::globalInstance()->start(
-        [graveyard = std::exchange(m_graveyard, {})]() mutable { graveyard.clear(); });
+    QThreadPool::globalInstance()->start([graveyard = std::exchange(m_graveyard, {})]() mutable {
+        ThreadPriority::lowerCurrent(); // a pool thread: the GUI thread comes first
+        graveyard.clear();
+    });
 }
 
 void BatchCoalescer::discardPending()

@@ -1,5 +1,7 @@
 #include "sync/common/WorkerThread.h"
 
+#include "sync/common/ThreadPriority.h"
+
 #include <QThread>
 
 namespace hivewatch {
@@ -74,6 +76,8 @@ void WorkerThread::shutdown()
 void WorkerThread::loop()
 {
     QThread::currentThread()->setObjectName(m_name);
+    if (ThreadPriority::workersInBackground())
+        ThreadPriority::lowerCurrent();
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_wake.wait(lock, [this] { return m_stop || !m_jobs.empty(); });

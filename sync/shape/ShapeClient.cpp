@@ -1,9 +1,7 @@
 #include "sync/shape/ShapeClient.h"
 
+#include "sync/common/ThreadPriority.h"
 #include "sync/shape/ShapeWorker.h"
-
-#include <sys/resource.h>
-#include <unistd.h>
 
 namespace hivewatch {
 
@@ -39,12 +37,10 @@ ShapeClient::ShapeClient(const QString &storePath, ShapeRowSinkFactory sinks,
             emit statusChanged(status);
         },
         Qt::QueuedConnection);
-    // The GUI thread must win every contest for a core: on a busy two-core machine a sync burst
-    // otherwise delays the next frame by a whole scheduler slice (docs/benchmarks.md,
-    // "Dashboard"). QThread priorities do nothing under Linux's default scheduler, a nice value
-    // does; threads the worker starts (the store's write thread) inherit it.
+    // The GUI thread must win every contest for a core; threads the worker starts (the store's
+    // write thread) inherit the worker's nice value.
     connect(
-        &m_thread, &QThread::started, this, [] { setpriority(PRIO_PROCESS, gettid(), 10); },
+        &m_thread, &QThread::started, this, [] { ThreadPriority::lowerCurrent(); },
         Qt::DirectConnection);
     m_thread.start();
 }

@@ -1,5 +1,6 @@
 #include "sync/store/LogIndexBuilder.h"
 
+#include "sync/common/ThreadPriority.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogStore.h"
@@ -9,10 +10,6 @@
 
 #include <chrono>
 #include <thread>
-
-#ifdef Q_OS_LINUX
-#include <sys/resource.h>
-#endif
 
 namespace hivewatch {
 
@@ -81,11 +78,9 @@ bool LogIndexBuilder::waitForWork(int ms)
 
 void LogIndexBuilder::run()
 {
-#ifdef Q_OS_LINUX
-    // Linux nices one thread with PRIO_PROCESS and 0: the writer and the views come first, the
-    // index catches up when they leave the CPU (searches scan whatever it has not reached).
-    setpriority(PRIO_PROCESS, 0, 10);
-#endif
+    // The writer and the views come first, the index catches up when they leave the CPU
+    // (searches scan whatever it has not reached).
+    ThreadPriority::lowerCurrent();
     std::unique_ptr<LogStore> store;
     int backoffMs = 0;
     QString lastProblem;

@@ -1,5 +1,6 @@
 // The one SQLite wrapper and the one worker-thread owner, on real files: errors that name the
 // file and tell read-only, corrupt and busy apart, the transaction guard, and cancellation.
+#include "sync/common/ThreadPriority.h"
 #include "sync/common/WorkerThread.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/sqlite/SqliteTransaction.h"
@@ -9,7 +10,13 @@
 #include <QTest>
 
 #include <atomic>
+#include <cerrno>
 #include <future>
+
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 using namespace hivewatch;
 
@@ -142,6 +149,33 @@ private slots:
         worker.post([&queued] { ++queued; }); // still runs jobs after a cancel
         worker.shutdown(); // runs what is queued first
         QCOMPARE(queued.load(), 1);
+    }
+
+    void workerThreadsGoBelowTheCallerOnlyWhenAskedTo()
+    {
+#ifdef Q_OS_LINUX
+        const auto niceOfJob = [](const QString &name) {
+            WorkerThread worker(name);
+            worker.start();
+            return worker.call([] {
+                errno = 0;
+                return getpriority(PRIO_PROCESS, gettid());
+            });
+        };
+        errno = 0;
+        const int own = getpriority(PRIO_PROCESS, gettid());
+        if (own >= 10)
+            QSKIP("this test runs at nice 10 or more already: nothing lower to see");
+        QCOMPARE(niceOfJob(QStringLiteral("test-foreground")), own);
+        ThreadPriority::setWorkersInBackground(true);
+        const int background = niceOfJob(QStringLiteral("test-background"));
+        ThreadPriority::setWorkersInBackground(false);
+        QCOMPARE(background, 10);
+        QCOMPARE(getpriority(PRIO_PROCESS, gettid()), own); // the caller's thread is untouched
+        QCOMPARE(niceOfJob(QStringLiteral("test-foreground-again")), own);
+#else
+        QSKIP("thread nice values are Linux's");
+#endif
     }
 
     void interruptEndsAStatementRunningOnTheWorker()
