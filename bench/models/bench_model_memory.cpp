@@ -48,6 +48,11 @@ RowChange insert(const QString &table, const QString &id, ShapeRow row)
 ShapeBatch tasks(qint64 count)
 {
     static const char *statuses[] = {"todo", "in-progress", "in-review", "done", "cancelled"};
+    // One column list for all rows, as the shape consumer's typed rows share theirs.
+    const auto columns = std::make_shared<const QStringList>(
+        QStringList {"id", "title", "status", "project_id", "assignee_user_id", "version",
+                     "updated_at", "deleted_at", "archived_at", "description", "created_at",
+                     "organization_id", "creator_user_id", "deleted_by_user_id", "shared_at"});
     ShapeBatch batch;
     batch.shapeName = QStringLiteral("shared_tasks");
     batch.reset = true;
@@ -61,17 +66,14 @@ ShapeBatch tasks(qint64 count)
                            .arg(t));
         batch.changes.append(insert(
             batch.shapeName, id,
-            {{"id", id},
-             {"title", QStringLiteral("Task %1: fix flaky test").arg(t)},
-             {"status", QString::fromLatin1(statuses[t % 5])},
-             {"project_id", uuid("project", (t - 1) % 100 + 1)},
-             {"assignee_user_id", t % 4 == 0 ? QVariant() : QVariant(uuid("user", t % 30 + 1))},
-             {"version", qlonglong(1 + t % 4)},
-             {"updated_at", time(t + 60)},
-             {"deleted_at", QVariant()},
-             {"archived_at", t % 8 == 0 ? QVariant() : QVariant(time(2 * t))},
-             {"description", description},
-             {"created_at", time(t)}}));
+            ShapeRow(columns,
+                     {id, QStringLiteral("Task %1: fix flaky test").arg(t),
+                      QString::fromLatin1(statuses[t % 5]), uuid("project", (t - 1) % 100 + 1),
+                      t % 4 == 0 ? QVariant() : QVariant(uuid("user", t % 30 + 1)),
+                      qlonglong(1 + t % 4), time(t + 60), QVariant(),
+                      t % 8 == 0 ? QVariant() : QVariant(time(2 * t)), description, time(t),
+                      uuid("org", (t - 1) % 10 + 1), uuid("user", t % 30 + 1),
+                      t % 17 == 0 ? QVariant(uuid("user", 1)) : QVariant(), time(t + 1)})));
     }
     return batch;
 }
@@ -79,21 +81,21 @@ ShapeBatch tasks(qint64 count)
 ShapeBatch assignments(qint64 count, qint64 taskCount)
 {
     static const char *statuses[] = {"completed", "failed", "cancelled"};
+    const auto columns = std::make_shared<const QStringList>(
+        QStringList {"id", "task_id", "node_id", "execution_status", "assigned_at", "started_at",
+                     "completed_at", "node_project_id"});
     ShapeBatch batch;
     batch.shapeName = QStringLiteral("node_task_assignments");
     batch.reset = true;
     for (qint64 a = 1; a <= count; ++a) {
         const QString id = uuid("assignment", a);
         const qint64 p = ((a - 1) % taskCount) % 100 + 1;
-        batch.changes.append(insert(batch.shapeName, id,
-                                    {{"id", id},
-                                     {"task_id", uuid("task", (a - 1) % taskCount + 1)},
-                                     {"node_id", uuid("node", p % 200 + 1)},
-                                     {"execution_status", QString::fromLatin1(statuses[a % 3])},
-                                     {"assigned_at", time(a / 2)},
-                                     {"started_at", time(a / 2 + 1)},
-                                     {"completed_at", time(a / 2 + 20)},
-                                     {"node_project_id", uuid("node_project", p)}}));
+        batch.changes.append(
+            insert(batch.shapeName, id,
+                   ShapeRow(columns,
+                            {id, uuid("task", (a - 1) % taskCount + 1), uuid("node", p % 200 + 1),
+                             QString::fromLatin1(statuses[a % 3]), time(a / 2), time(a / 2 + 1),
+                             time(a / 2 + 20), uuid("node_project", p)})));
     }
     return batch;
 }
