@@ -15,12 +15,12 @@ namespace hivewatch {
 AssignmentModel::AssignmentModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
                        {QStringLiteral("task_id"), FieldType::Text},
-                       {QStringLiteral("node_id"), FieldType::Text},
-                       {QStringLiteral("execution_status"), FieldType::Text},
+                       {QStringLiteral("node_id"), FieldType::Symbol},
+                       {QStringLiteral("execution_status"), FieldType::Symbol},
                        {QStringLiteral("assigned_at"), FieldType::DateTime},
                        {QStringLiteral("started_at"), FieldType::DateTime},
                        {QStringLiteral("completed_at"), FieldType::DateTime},
-                       {QStringLiteral("node_project_id"), FieldType::Text}},
+                       {QStringLiteral("node_project_id"), FieldType::Symbol}},
                       parent)
 {
     m_resolveTimer.setSingleShot(true);

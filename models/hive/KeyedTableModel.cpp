@@ -43,13 +43,104 @@ int KeyedTableModel::rowCount(const QModelIndex &parent) const
 
 int KeyedTableModel::rowForId(const QString &id) const
 {
-    const auto it = m_keyById.constFind(id);
-    return it == m_keyById.cend() ? -1 : rowForKey(*it);
+    const int row = m_rowById.value(id, -1);
+    return row >= 0 ? row : m_ownRowById.value(id, -1);
+}
+
+int KeyedTableModel::rowForKey(const QString &key) const
+{
+    if (const auto it = m_rowByOwnKey.constFind(key); it != m_rowByOwnKey.cend())
+        return *it;
+    const qsizetype idLength = key.size() - m_keyPrefix.size() - 1;
+    if (m_keyPrefix.isEmpty() || idLength <= 0 || !key.startsWith(m_keyPrefix)
+        || !key.endsWith(QLatin1Char('"')))
+        return -1;
+    return m_rowById.value(key.mid(m_keyPrefix.size(), idLength), -1);
+}
+
+QString KeyedTableModel::key(int row) const
+{
+    const Row &r = m_rows.at(row);
+    return r.key.isNull() ? m_keyPrefix + idOf(r.values) + QLatin1Char('"') : r.key;
+}
+
+QString KeyedTableModel::idOf(const Values &values) const
+{
+    if (!m_hasId || values.isEmpty() || values.first().typeId() != QMetaType::QString)
+        return {};
+    return *static_cast<const QString *>(values.first().constData());
+}
+
+bool KeyedTableModel::derivesKey(const QString &key, const Values &values)
+{
+    const QString id = idOf(values);
+    if (id.isEmpty() || key.size() < id.size() + 3 || !key.endsWith(QLatin1Char('"')))
+        return false;
+    const qsizetype prefixLength = key.size() - id.size() - 1;
+    if (key.at(prefixLength - 1) != QLatin1Char('"')
+        || QStringView(key).mid(prefixLength, id.size()) != id)
+        return false;
+    if (m_keyPrefix.isEmpty())
+        m_keyPrefix = ownCopy(key.left(prefixLength));
+    return QStringView(key).left(prefixLength) == m_keyPrefix;
+}
+
+int KeyedTableModel::findRow(const QString &key, const Values *values)
+{
+    if (values && derivesKey(key, *values))
+        return m_rowById.value(idOf(*values), -1);
+    return rowForKey(key);
+}
+
+void KeyedTableModel::indexRow(int row)
+{
+    const Row &r = m_rows.at(row);
+    const QString id = idOf(r.values);
+    if (r.key.isNull()) {
+        m_rowById.insert(id, row);
+        return;
+    }
+    m_rowByOwnKey.insert(r.key, row);
+    if (!id.isNull())
+        m_ownRowById.insert(id, row);
+}
+
+void KeyedTableModel::unindexRow(int row)
+{
+    const Row &r = m_rows.at(row);
+    const QString id = idOf(r.values);
+    if (r.key.isNull()) {
+        m_rowById.remove(id);
+        return;
+    }
+    m_rowByOwnKey.remove(r.key);
+    if (const auto it = m_ownRowById.constFind(id); it != m_ownRowById.cend() && *it == row)
+        m_ownRowById.erase(it);
+}
+
+void KeyedTableModel::appendRow(const QString &key, Values values)
+{
+    const bool derived = derivesKey(key, values);
+    m_rows.append({derived ? QString() : ownCopy(key), std::move(values)});
+    indexRow(int(m_rows.size()) - 1);
+}
+
+QString KeyedTableModel::intern(const QString &text)
+{
+    // Bounded, so a column declared Symbol that turns out to hold ids costs a copy per row,
+    // as a Text field does, rather than a set that only grows.
+    constexpr qsizetype kMaxSymbols = 4096;
+    if (const auto it = m_symbols.constFind(text); it != m_symbols.cend())
+        return *it;
+    QString copy = ownCopy(text);
+    if (m_symbols.size() < kMaxSymbols)
+        m_symbols.insert(copy);
+    return copy;
 }
 
 void KeyedTableModel::rowChanged(const Values *, const Values *) { }
 
-KeyedTableModel::Values KeyedTableModel::convert(const ShapeRow &value) const
+KeyedTableModel::Values KeyedTableModel::convert(const ShapeRow &value)
 {
     // The rows of a batch share their column list: look the fields up once per list.
     if (value.columns() != m_convertedColumns) {
@@ -76,6 +167,12 @@ KeyedTableModel::Values KeyedTableModel::convert(const ShapeRow &value) const
             else
                 values.append(QVariant(raw.toString()));
             break;
+        case FieldType::Symbol:
+            if (raw.isNull())
+                values.append(QVariant());
+            else
+                values.append(QVariant(intern(raw.toString())));
+            break;
         case FieldType::DateTime:
             values.append(HiveValues::timestamp(raw));
             break;
@@ -89,9 +186,10 @@ void KeyedTableModel::reserve(qsizetype rows)
     if (rows <= m_rows.size())
         return;
     m_rows.reserve(rows);
-    m_rowByKey.reserve(rows);
     if (m_hasId)
-        m_keyById.reserve(rows);
+        m_rowById.reserve(rows);
+    else
+        m_rowByOwnKey.reserve(rows);
 }
 
 void KeyedTableModel::clear()
@@ -130,15 +228,16 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
     QList<std::pair<QString, Values>> inserted;
     for (const QString &key : std::as_const(order)) {
         const std::optional<ShapeRow> &after = net[key];
-        const int row = rowForKey(key);
         if (!after) {
-            if (row >= 0)
+            if (const int row = rowForKey(key); row >= 0)
                 removed.append(row);
-        } else if (row >= 0) {
-            updated.append({key, convert(*after)});
-        } else {
-            inserted.append({ownCopy(key), convert(*after)});
+            continue;
         }
+        Values values = convert(*after);
+        if (findRow(key, &values) >= 0)
+            updated.append({key, std::move(values)});
+        else
+            inserted.append({key, std::move(values)});
     }
 
     if (!removed.isEmpty())
@@ -147,12 +246,9 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
     QList<int> changedRows;
     changedRows.reserve(updated.size());
     for (auto &[key, values] : updated) {
-        const int row = rowForKey(key);
-        Row &target = m_rows[row];
-        rowChanged(&target.values, &values);
-        if (m_hasId)
-            m_keyById.insert(values.at(0).toString(), target.key);
-        target.values = std::move(values);
+        const int row = findRow(key, &values);
+        rowChanged(&m_rows.at(row).values, &values);
+        replaceValues(row, key, std::move(values));
         changedRows.append(row);
     }
     emitRowsChanged(std::move(changedRows), 0, columnCount() - 1);
@@ -162,45 +258,53 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
         beginInsertRows({}, first, first + int(inserted.size()) - 1);
         for (auto &[key, values] : inserted) {
             rowChanged(nullptr, &values);
-            m_rowByKey.insert(key, int(m_rows.size()));
-            if (m_hasId)
-                m_keyById.insert(values.at(0).toString(), key);
-            m_rows.append({key, std::move(values)});
+            appendRow(key, std::move(values));
         }
         endInsertRows();
     }
     emit batchApplied();
 }
 
+void KeyedTableModel::replaceValues(int row, const QString &key, Values values)
+{
+    Row &target = m_rows[row];
+    if (target.key.isNull() && derivesKey(key, values)) { // same id: the indexes stand
+        target.values = std::move(values);
+        return;
+    }
+    unindexRow(row);
+    target.key = derivesKey(key, values) ? QString() : ownCopy(key);
+    target.values = std::move(values);
+    indexRow(row);
+}
+
 void KeyedTableModel::applyReset(const ShapeBatch &batch)
 {
     beginResetModel();
     m_rows.clear();
-    m_rowByKey.clear();
-    m_keyById.clear();
+    m_rowById.clear();
+    m_rowByOwnKey.clear();
+    m_ownRowById.clear();
     rowsCleared();
     for (const RowChange &change : batch.changes) {
-        const int row = rowForKey(change.key);
         if (change.operation == RowChange::Operation::Delete) {
-            if (row >= 0) {
+            if (const int row = rowForKey(change.key); row >= 0) {
                 rowChanged(&m_rows.at(row).values, nullptr);
+                unindexRow(row);
                 m_rows.removeAt(row);
                 rebuildIndex(row);
             }
             continue;
         }
         Values values = convert(change.value);
-        if (row >= 0) {
+        if (const int row = findRow(change.key, &values); row >= 0) {
             rowChanged(&m_rows.at(row).values, &values);
-            m_rows[row].values = std::move(values);
+            replaceValues(row, change.key, std::move(values));
         } else {
             rowChanged(nullptr, &values);
-            const QString key = ownCopy(change.key);
-            m_rowByKey.insert(key, int(m_rows.size()));
-            m_rows.append({key, std::move(values)});
+            appendRow(change.key, std::move(values));
         }
     }
-    rebuildIndex(0);
     endResetModel();
     qCDebug(lcModels) << "reset" << batch.shapeName << "to" << m_rows.size() << "rows";
 }
@@ -218,11 +322,8 @@ void KeyedTableModel::removeRows(QList<int> rows)
         const int last = rows.at(i);
         beginRemoveRows({}, first, last);
         for (int row = first; row <= last; ++row) {
-            const Row &gone = m_rows.at(row);
-            rowChanged(&gone.values, nullptr);
-            m_rowByKey.remove(gone.key);
-            if (m_hasId)
-                m_keyById.remove(gone.values.at(0).toString());
+            rowChanged(&m_rows.at(row).values, nullptr);
+            unindexRow(row);
         }
         m_rows.remove(first, last - first + 1);
         endRemoveRows();
@@ -233,11 +334,8 @@ void KeyedTableModel::removeRows(QList<int> rows)
 
 void KeyedTableModel::rebuildIndex(int fromRow)
 {
-    for (int row = fromRow; row < m_rows.size(); ++row) {
-        m_rowByKey.insert(m_rows.at(row).key, row);
-        if (m_hasId)
-            m_keyById.insert(m_rows.at(row).values.at(0).toString(), m_rows.at(row).key);
-    }
+    for (int row = fromRow; row < m_rows.size(); ++row)
+        indexRow(row);
 }
 
 void KeyedTableModel::emitRowsChanged(QList<int> rows, int firstColumn, int lastColumn,

@@ -5,6 +5,7 @@
 #include <QAbstractTableModel>
 #include <QHash>
 #include <QList>
+#include <QSet>
 #include <QStringList>
 #include <QVariant>
 
@@ -15,11 +16,21 @@ namespace hivewatch {
 // run of deleted rows (bottom up), one dataChanged per contiguous run of updated rows, one
 // insertion for all new rows (appended in log order). A reset batch is the only thing that resets
 // the model. Rows keep only the fields a subclass asks for, converted once when they arrive.
+//
+// Memory (docs/benchmarks.md, "Dashboard peak RSS: the rows' own weight"): a row whose Electric
+// key is `<prefix>"<id>"` (every hive table: the key is built from the primary key, which is the
+// id) keeps no key of its own; it is found by its id, and key() rebuilds the key. Symbol fields
+// (statuses, foreign ids) share one string per distinct value.
 class KeyedTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum class FieldType { Raw, Text, DateTime };
+    enum class FieldType {
+        Raw,
+        Text,
+        Symbol, // text with few distinct values: one shared string per value
+        DateTime
+    };
     struct Field
     {
         QString column;
@@ -37,12 +48,12 @@ public:
     // (~15 ms on the GUI thread at 100k tasks); reserving when a sliced snapshot starts avoids it.
     void reserve(qsizetype rows);
 
-    int rowForKey(const QString &key) const { return m_rowByKey.value(key, -1); }
+    int rowForKey(const QString &key) const;
     // Rows are also indexed by their "id" field when the subclass has one (field 0 named "id").
     int rowForId(const QString &id) const;
     const Values &rowValues(int row) const { return m_rows.at(row).values; }
     QVariant field(int row, int fieldIndex) const { return m_rows.at(row).values.at(fieldIndex); }
-    QString key(int row) const { return m_rows.at(row).key; }
+    QString key(int row) const;
 
 signals:
     // After every applied batch (including resets), for derived state in other models.
@@ -60,10 +71,20 @@ protected:
 private:
     struct Row
     {
-        QString key;
+        QString key; // null when the key is derived from the id (see derivesKey)
         Values values;
     };
-    Values convert(const ShapeRow &value) const;
+    Values convert(const ShapeRow &value);
+    QString intern(const QString &text);
+    QString idOf(const Values &values) const;
+    // Whether `key` is `m_keyPrefix + id + '"'` for these values (learning the prefix once).
+    bool derivesKey(const QString &key, const Values &values);
+    // rowForKey, without building an id from the key when the row's values are at hand.
+    int findRow(const QString &key, const Values *values);
+    void appendRow(const QString &key, Values values);
+    void replaceValues(int row, const QString &key, Values values);
+    void indexRow(int row);
+    void unindexRow(int row);
     void applyReset(const ShapeBatch &batch);
     void removeRows(QList<int> rows);
     void rebuildIndex(int fromRow);
@@ -71,11 +92,14 @@ private:
     QList<Field> m_fields;
     bool m_hasId = false;
     QList<Row> m_rows;
-    QHash<QString, int> m_rowByKey;
-    QHash<QString, QString> m_keyById;
+    QString m_keyPrefix; // e.g. `"public"."shared_tasks"/"`, learnt from the first row
+    QHash<QString, int> m_rowById; // rows whose key is derived
+    QHash<QString, int> m_rowByOwnKey; // rows that keep their key
+    QHash<QString, int> m_ownRowById; // rows that keep their key, by id (last one wins)
+    QSet<QString> m_symbols;
     // Where each field sits in rows with this column list (-1: absent), see convert().
-    mutable ShapeRow::Columns m_convertedColumns;
-    mutable QList<qsizetype> m_fieldIndex;
+    ShapeRow::Columns m_convertedColumns;
+    QList<qsizetype> m_fieldIndex;
 };
 
 } // namespace hivewatch

@@ -17,7 +17,7 @@ namespace hivewatch {
 NodeModel::NodeModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
                        {QStringLiteral("name"), FieldType::Text},
-                       {QStringLiteral("status"), FieldType::Text},
+                       {QStringLiteral("status"), FieldType::Symbol},
                        {QStringLiteral("capabilities"), FieldType::Raw},
                        {QStringLiteral("public_url"), FieldType::Text},
                        {QStringLiteral("last_heartbeat_at"), FieldType::DateTime},

@@ -6,11 +6,11 @@ namespace hivewatch {
 
 NodeProjectModel::NodeProjectModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
-                       {QStringLiteral("node_id"), FieldType::Text},
+                       {QStringLiteral("node_id"), FieldType::Symbol},
                        {QStringLiteral("project_id"), FieldType::Text},
                        {QStringLiteral("git_repo_path"), FieldType::Text},
-                       {QStringLiteral("default_branch"), FieldType::Text},
-                       {QStringLiteral("sync_status"), FieldType::Text}},
+                       {QStringLiteral("default_branch"), FieldType::Symbol},
+                       {QStringLiteral("sync_status"), FieldType::Symbol}},
                       parent)
 {
 }

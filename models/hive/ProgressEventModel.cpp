@@ -15,7 +15,7 @@ namespace hivewatch {
 ProgressEventModel::ProgressEventModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
                        {QStringLiteral("assignment_id"), FieldType::Text},
-                       {QStringLiteral("event_type"), FieldType::Text},
+                       {QStringLiteral("event_type"), FieldType::Symbol},
                        {QStringLiteral("message"), FieldType::Text},
                        {QStringLiteral("metadata"), FieldType::Raw},
                        {QStringLiteral("timestamp"), FieldType::DateTime}},

@@ -173,7 +173,7 @@ void SortedFilterProxy::sort(int column, Qt::SortOrder order)
     for (const QModelIndex &index : before)
         sourceRows.append(m_rows.at(index.row()));
     for (int row : std::as_const(m_rows))
-        m_keys[row] = sortKey(row);
+        m_keys.set(row, sortKey(row));
     std::sort(m_rows.begin(), m_rows.end(),
               [this](int a, int b) { return less(a, m_keys.at(a), b, m_keys.at(b)); });
     QModelIndexList after;
@@ -233,7 +233,7 @@ void SortedFilterProxy::invalidateFilter()
     QList<int> added;
     for (int row = 0; row < sourceRows; ++row) {
         if (!present.at(row) && filterAcceptsRow(row)) {
-            m_keys[row] = sortKey(row);
+            m_keys.set(row, sortKey(row));
             added.append(row);
         }
     }
@@ -314,7 +314,7 @@ void SortedFilterProxy::rebuild()
     m_keys.resize(sourceRows);
     for (int row = 0; row < sourceRows; ++row) {
         if (filterAcceptsRow(row)) {
-            m_keys[row] = sortKey(row);
+            m_keys.set(row, sortKey(row));
             m_rows.append(row);
         }
     }
@@ -456,11 +456,11 @@ void SortedFilterProxy::onRowsInserted(const QModelIndex &parent, int first, int
                 row += count;
         }
     }
-    m_keys.insert(first, count, QVariant());
+    m_keys.insert(first, count);
     QList<int> accepted;
     for (int row = first; row <= last; ++row) {
         if (filterAcceptsRow(row)) {
-            m_keys[row] = sortKey(row);
+            m_keys.set(row, sortKey(row));
             accepted.append(row);
         }
     }
@@ -573,7 +573,7 @@ void SortedFilterProxy::updateSourceRows(int first, int last, int firstColumn, i
         const bool accepted = refilter ? filterAcceptsRow(source) : row >= 0;
         if (row < 0) {
             if (accepted) {
-                m_keys[source] = sortKey(source);
+                m_keys.set(source, sortKey(source));
                 arriving.append(source);
             }
         } else if (!accepted) {
@@ -627,7 +627,7 @@ void SortedFilterProxy::moveRekeyed(QList<std::pair<int, QVariant>> rekeyed)
                 return std::binary_search(moving.cbegin(), moving.cend(), source);
             });
             for (auto &[source, key] : rekeyed)
-                m_keys[source] = std::move(key);
+                m_keys.set(source, key);
             const qsizetype kept = m_rows.size();
             m_rows.append(moving);
             mergeSorted(kept);
@@ -641,10 +641,10 @@ void SortedFilterProxy::moveRekeyed(QList<std::pair<int, QVariant>> rekeyed)
             if (to != from) {
                 beginMoveRows({}, from, from, {}, to > from ? to + 1 : to);
                 m_rows.move(from, to);
-                m_keys[source] = std::move(key);
+                m_keys.set(source, key);
                 endMoveRows();
             } else {
-                m_keys[source] = std::move(key);
+                m_keys.set(source, key);
             }
         }
     }
@@ -675,7 +675,7 @@ void SortedFilterProxy::releaseHeld()
     QList<int> arriving;
     for (int source : std::as_const(m_heldInserts)) {
         if (filterAcceptsRow(source)) {
-            m_keys[source] = sortKey(source);
+            m_keys.set(source, sortKey(source));
             arriving.append(source);
         }
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/hive/SortKeyList.h"
+
 #include <QAbstractProxyModel>
 #include <QList>
 #include <QMetaObject>
@@ -111,7 +113,7 @@ private:
     void onHeaderDataChanged(Qt::Orientation orientation, int first, int last);
 
     QList<int> m_rows; // accepted source rows, in sort order
-    QList<QVariant> m_keys; // per source row: the sort key the row was placed with
+    SortKeyList m_keys; // per source row: the sort key the row was placed with
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     int m_sortRole = Qt::DisplayRole;

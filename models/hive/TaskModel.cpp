@@ -22,9 +22,9 @@ bool isHidden(const KeyedTableModel::Values &values)
 TaskModel::TaskModel(QObject *parent)
     : KeyedTableModel({{QStringLiteral("id"), FieldType::Text},
                        {QStringLiteral("title"), FieldType::Text},
-                       {QStringLiteral("status"), FieldType::Text},
-                       {QStringLiteral("project_id"), FieldType::Text},
-                       {QStringLiteral("assignee_user_id"), FieldType::Text},
+                       {QStringLiteral("status"), FieldType::Symbol},
+                       {QStringLiteral("project_id"), FieldType::Symbol},
+                       {QStringLiteral("assignee_user_id"), FieldType::Symbol},
                        {QStringLiteral("version"), FieldType::Raw},
                        {QStringLiteral("updated_at"), FieldType::DateTime},
                        {QStringLiteral("deleted_at"), FieldType::DateTime},

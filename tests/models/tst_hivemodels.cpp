@@ -203,6 +203,69 @@ private slots:
         expectOwnStrings(more);
     }
 
+    void electricKeysAreFoundThroughTheRowsId()
+    {
+        TaskModel model;
+        attachTester(&model);
+        const auto key = [](const QString &id) {
+            return QStringLiteral(R"("public"."shared_tasks"/"%1")").arg(id);
+        };
+        const auto row = [&](const QString &k, const QString &id, const QString &status) {
+            RowChange change;
+            change.key = k;
+            change.operation = RowChange::Operation::Insert;
+            change.value = {{"id", id}, {"title", QString("T " + id)}, {"status", status}};
+            return change;
+        };
+        ShapeBatch batch;
+        batch.reset = true;
+        batch.changes = {row(key("a"), "a", "todo"), row(key("b"), "b", "todo"),
+                         row("odd/b2", "b2", "done"), row(key("c"), "c", "done")};
+        RowChange gone;
+        gone.key = key("a");
+        gone.operation = RowChange::Operation::Delete;
+        batch.changes.append(gone);
+        model.applyBatch(batch);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowForKey(key("a")), -1);
+        QCOMPARE(model.rowForKey(key("b")), 0);
+        QCOMPARE(model.rowForKey("odd/b2"), 1);
+        QCOMPARE(model.rowForKey(key("b2")), -1); // the odd row is not found under a built key
+        QCOMPARE(model.rowForKey(key("c")), 2);
+        QCOMPARE(model.rowForId("c"), 2);
+        QCOMPARE(model.rowForId("b2"), 1);
+        QCOMPARE(model.key(0), key("b"));
+        QCOMPARE(model.key(1), QStringLiteral("odd/b2"));
+
+        // Statuses are shared between rows, not copied per row.
+        const auto statusData = [&](int r) {
+            return static_cast<const QString *>(
+                       model.rowValues(r).at(TaskModel::FStatus).constData())
+                ->constData();
+        };
+        QCOMPARE(statusData(1), statusData(2));
+        QVERIFY(statusData(0) != statusData(1));
+
+        // A row whose id no longer matches its key keeps the key; rows after a removal move.
+        ShapeBatch more;
+        RowChange renamed = row(key("b"), "b-new", "done");
+        renamed.operation = RowChange::Operation::Update;
+        more.changes = {renamed, row(key("d"), "d", "todo")};
+        gone.key = "odd/b2";
+        more.changes.append(gone);
+        model.applyBatch(more);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.rowForKey(key("b")), 0);
+        QCOMPARE(model.key(0), key("b"));
+        QCOMPARE(model.rowForId("b-new"), 0);
+        QCOMPARE(model.rowForKey(key("b-new")), -1);
+        QCOMPARE(model.rowForKey("odd/b2"), -1);
+        QCOMPARE(model.rowForId("b2"), -1);
+        QCOMPARE(model.rowForKey(key("c")), 1);
+        QCOMPARE(model.rowForKey(key("d")), 2);
+        QCOMPARE(model.statusCounts().value("done"), 2);
+    }
+
     void unknownStatusIsKeptFlaggedAndCounted()
     {
         TaskModel model;
@@ -640,7 +703,11 @@ private slots:
                 RowChange change;
                 const int op = random.bounded(3);
                 if (op == 0 || reference.isEmpty()) {
-                    change.key = QStringLiteral("k%1").arg(serial++);
+                    // Mostly Electric's key form (found by the id), some keys of another form.
+                    const int n = serial++;
+                    change.key = n % 3 == 0
+                        ? QStringLiteral("k%1").arg(n)
+                        : QStringLiteral(R"("public"."shared_tasks"/"k%1")").arg(n);
                     change.operation = RowChange::Operation::Insert;
                 } else {
                     change.key = reference.keys().at(random.bounded(int(reference.size())));
@@ -648,7 +715,9 @@ private slots:
                         = op == 1 ? RowChange::Operation::Update : RowChange::Operation::Delete;
                 }
                 const QString title = QStringLiteral("title %1").arg(random.bounded(1000));
-                change.value = {{"id", change.key}, {"title", title}, {"status", "todo"}};
+                const QString id = change.key.section(QLatin1Char('"'), -2, -2);
+                change.value = {
+                    {"id", id.isEmpty() ? change.key : id}, {"title", title}, {"status", "todo"}};
                 if (change.operation == RowChange::Operation::Delete)
                     reference.remove(change.key);
                 else
@@ -660,6 +729,7 @@ private slots:
             for (auto it = reference.cbegin(); it != reference.cend(); ++it) {
                 const int row = model.rowForKey(it.key());
                 QVERIFY(row >= 0);
+                QCOMPARE(model.key(row), it.key());
                 QCOMPARE(model.index(row, TaskModel::Title).data().toString(), it.value());
             }
             QCOMPARE(model.statusCounts().value("todo"), reference.size());

@@ -392,6 +392,31 @@ private slots:
         QCOMPARE(moved.count(), 1);
     }
 
+    void numericKeysThenTextKeysSortAsVariants()
+    {
+        // Keys are held as numbers until one of another kind arrives (SortKeyList).
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        model.applyBatch(text.batch(task(1, "todo", 30) + task(2, "todo", 10)
+                                    + "+ t3 id=t3 title='title 0003' status=todo version=null\n"
+                                    + task(4, "todo", 20)));
+        HiveFilterProxy proxy;
+        attachTester(&proxy);
+        proxy.setSourceModel(&model);
+        proxy.sort(TaskModel::Version);
+        QCOMPARE(titles(&proxy), QStringList({title(2), title(4), title(1), title(3)}));
+        model.applyBatch(text.batch("~ t3 version=#15\n"));
+        QCOMPARE(titles(&proxy), QStringList({title(2), title(3), title(4), title(1)}));
+
+        model.applyBatch(text.batch("!reset\n+ t5 id=t5 title='title 0005' status=todo version=b\n"
+                                    "+ t6 id=t6 title='title 0006' status=todo version=null\n"
+                                    "+ t7 id=t7 title='title 0007' status=todo version=a\n"));
+        QCOMPARE(titles(&proxy), QStringList({title(7), title(5), title(6)}));
+        model.applyBatch(text.batch("+ t8 id=t8 title='title 0008' status=todo version=ab\n"
+                                    "~ t6 version=c\n"));
+        QCOMPARE(titles(&proxy), QStringList({title(7), title(8), title(5), title(6)}));
+    }
+
     void updateThatChangesTheFilterResultInsertsOrRemoves()
     {
         TaskModel model;
