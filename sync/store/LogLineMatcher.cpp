@@ -7,19 +7,6 @@
 
 namespace hivewatch {
 
-namespace {
-
-bool isAsciiText(const QString &s)
-{
-    for (QChar c : s) {
-        if (c.unicode() >= 0x80)
-            return false;
-    }
-    return true;
-}
-
-} // namespace
-
 bool LogLineMatcher::isAscii(std::string_view s)
 {
     size_t i = 0;
@@ -88,9 +75,9 @@ Result<LogLineMatcher> LogLineMatcher::make(const LogSearchQuery &query)
         m.m_useRegex = true;
         m.m_regex.optimize();
     }
-    m.m_asciiTerms = !m.m_useRegex && isAsciiText(m.m_text);
+    m.m_asciiTerms = !m.m_useRegex && isAscii(m.m_text);
     for (const QString &term : std::as_const(m.m_exclude))
-        m.m_asciiTerms = m.m_asciiTerms && isAsciiText(term);
+        m.m_asciiTerms = m.m_asciiTerms && isAscii(term);
     const auto bytes = [&m](const QString &s) {
         return m.m_case == Qt::CaseSensitive ? s.toLatin1() : s.toLatin1().toLower();
     };
@@ -125,6 +112,15 @@ bool LogLineMatcher::matchesUtf8(std::string_view content, bool textKnown) const
         return false;
     for (const QByteArray &term : m_excludeBytes) {
         if (containsAscii(content, std::string_view(term.data(), term.size()), caseSensitive))
+            return false;
+    }
+    return true;
+}
+
+bool LogLineMatcher::isAscii(const QString &text)
+{
+    for (QChar c : text) {
+        if (c.unicode() >= 0x80)
             return false;
     }
     return true;

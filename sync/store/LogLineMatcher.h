@@ -36,6 +36,7 @@ public:
     // answers the text.
     bool textOnly() const { return m_exclude.isEmpty(); }
     static bool isAscii(std::string_view utf8);
+    static bool isAscii(const QString &text);
 
 private:
     QString m_text;

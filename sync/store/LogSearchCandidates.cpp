@@ -9,15 +9,6 @@ namespace hivewatch {
 
 namespace {
 
-bool isAscii(const QString &s)
-{
-    for (QChar c : s) {
-        if (c.unicode() >= 0x80)
-            return false;
-    }
-    return true;
-}
-
 QString likePattern(QString text)
 {
     text.replace(u'\\', QStringLiteral("\\\\"))
@@ -59,7 +50,7 @@ LogSearchCandidates LogSearchCandidates::of(const LogSearchQuery &query,
         if (query.caseSensitive) {
             where += QStringLiteral(" AND instr(l.content, ?1) > 0");
             c.scanText = query.text;
-        } else if (isAscii(query.text)) {
+        } else if (LogLineMatcher::isAscii(query.text)) {
             // LIKE folds ASCII alone; the Kelvin sign and the long s fold to k and s (Qt and
             // FTS5 alike), so lines holding them stay candidates for a text with a k or an s.
             const QString lower = query.text.toLower();
