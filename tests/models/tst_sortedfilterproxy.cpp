@@ -260,7 +260,7 @@ private slots:
 
     void scatteredRowsSharingPlacesAndTiesMergeIntoTheRightOrder()
     {
-        // The layout-change path merges by the places it found (no key comparisons): several
+        // The layout-change path (scattered rows appended, then merged into the order): several
         // new rows at one place, rows before the first and after the last, and equal titles
         // (ties keep source order) must still come out as a full sort would have them.
         TaskModel model;
