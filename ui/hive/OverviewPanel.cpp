@@ -8,6 +8,7 @@
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QFrame>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -188,13 +189,14 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     stderrRow->addWidget(m_stderrShareBox);
     stderrRow->addWidget(m_stderrMinLinesBox);
     thresholdForm->addRow(tr("Stderr share above:"), stderrRow);
-    auto *notifyRow = new QVBoxLayout;
+    // Two columns: the Overview fits a 1280x800 window without scrolling.
+    auto *notifyRow = new QGridLayout;
     for (MonitorSettings::Rule rule : MonitorSettings::rules()) {
         auto *box = new QCheckBox(MonitorSettings::ruleLabel(rule), thresholds);
         box->setObjectName(QStringLiteral("notify-%1").arg(MonitorSettings::ruleKey(rule)));
         box->setToolTip(tr("Show a desktop notification when this alert is raised (the alert "
                            "is listed either way)"));
-        notifyRow->addWidget(box);
+        notifyRow->addWidget(box, int(m_notify.size()) / 2, int(m_notify.size()) % 2);
         m_notify.insert(rule, box);
         connect(box, &QCheckBox::toggled, this, &OverviewPanel::emitSettings);
     }
