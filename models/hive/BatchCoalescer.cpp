@@ -177,7 +177,7 @@ void BatchCoalescer::releaseGraveyard()
 {
     if (m_graveyard.isEmpty())
         return;
-    QThreadPool::globalInstance()->start([graveyard = std::exchange(m_graveyard, {})]() mutable {
+    ThreadPriority::backgroundPool()->start([graveyard = std::exchange(m_graveyard, {})]() mutable {
         ThreadPriority::lowerCurrent(); // a pool thread: the GUI thread comes first
         graveyard.clear();
     });
