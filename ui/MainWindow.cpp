@@ -10,6 +10,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 
 namespace hivewatch {
 
@@ -109,6 +110,17 @@ void MainWindow::saveLayout() const
     settings.setValue(QStringLiteral("geometry"), saveGeometry());
     settings.setValue(QStringLiteral("state"), saveState());
     settings.setValue(QStringLiteral("currentTab"), m_tabs->currentIndex());
+}
+
+bool MainWindow::event(QEvent *event)
+{
+    // The top-level widget is painted first in the backing store's sync, which paints every
+    // child and flushes in the same event: a zero timer queued here runs after all of it.
+    if (event->type() == QEvent::Paint && !m_painted) {
+        m_painted = true;
+        QTimer::singleShot(0, this, &MainWindow::firstPainted);
+    }
+    return QMainWindow::event(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -37,7 +37,17 @@ public:
     void restoreLayout();
     void saveLayout() const;
 
+    // Whether the window has been painted once since it was shown (firstPainted was emitted).
+    bool hasPainted() const { return m_painted; }
+
+signals:
+    // Once, after the first paint of the window has finished (queued behind it): work that
+    // competes with the GUI thread for the machine's cores (starting the sync) waits for it, so
+    // the window appears at once rather than after the workers' start-up.
+    void firstPainted();
+
 protected:
+    bool event(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
 private:
@@ -46,6 +56,7 @@ private:
     QMenu *m_viewMenu = nullptr;
     QMenu *m_panelsMenu = nullptr;
     QLabel *m_statusText = nullptr;
+    bool m_painted = false;
 };
 
 } // namespace hivewatch

@@ -586,14 +586,18 @@ void Dashboard::connectTo(const ConnectionProfile &requested)
     m_problems->setProfile(profile.demo ? demoProfileName() : profile.name);
     m_anyShapeThrough = false;
     m_unreachable->hide();
-    for (const QString &table : profile.tables()) {
-        const ProfileSource *source = profile.sourceFor(table);
-        ShapeDefinition definition;
-        definition.name = table;
-        definition.table = table;
-        m_models->shapeStatuses()->setSourceName(table, source->name);
-        m_shapes->addShape(definition, source->endpointFor(table));
-    }
+    auto startShapes = [this, profile] {
+        for (const QString &table : profile.tables()) {
+            const ProfileSource *source = profile.sourceFor(table);
+            ShapeDefinition definition;
+            definition.name = table;
+            definition.table = table;
+            m_models->shapeStatuses()->setSourceName(table, source->name);
+            m_shapes->addShape(definition, source->endpointFor(table));
+        }
+    };
+    if (!deferUntilPainted(startShapes))
+        startShapes();
     m_banner->setVisible(profile.demo);
     const QString where = profile.demo ? demoProfileName()
         : profile.name.isEmpty()
@@ -612,18 +616,45 @@ void Dashboard::showStored(const ConnectionProfile &requested)
         useStore(profile.storePath);
     m_profile = profile;
     m_problems->setProfile(profile.name);
-    for (const QString &table : profile.tables()) {
-        ShapeDefinition definition;
-        definition.name = table;
-        definition.table = table;
-        m_shapes->showStoredShape(definition, profile.sourceFor(table)->endpointFor(table));
-    }
+    auto showShapes = [this, profile] {
+        for (const QString &table : profile.tables()) {
+            ShapeDefinition definition;
+            definition.name = table;
+            definition.table = table;
+            m_shapes->showStoredShape(definition, profile.sourceFor(table)->endpointFor(table));
+        }
+    };
+    if (!deferUntilPainted(showShapes))
+        showShapes();
     m_banner->setVisible(false);
     m_window->setWindowTitle(tr("Hivewatch — %1 (offline)").arg(profile.name));
     m_window->showMessage(tr("Offline: showing what the local store holds. File → Connect… "
                              "(Ctrl+K) syncs."),
                           0);
     refreshSwitcher();
+}
+
+bool Dashboard::deferUntilPainted(std::function<void()> start)
+{
+    // The sync's start-up (seven requests, the store opened, the first answers parsed, and on
+    // one machine the servers answering them) competes with the window's first paint for the
+    // cores: that paint then waited 25-137 ms for one (docs/benchmarks.md, "Retakes at the end
+    // of session 9"). A window never painted (hidden, or never exposed) must not hold the sync
+    // back: unshown it starts at once, and a shown one at most a second later.
+    if (m_waitedForPaint || m_window->hasPainted() || !m_window->isVisible())
+        return false;
+    const bool first = !m_afterFirstPaint;
+    m_afterFirstPaint = std::move(start);
+    if (first) {
+        auto run = [this] {
+            m_waitedForPaint = true;
+            if (auto pending = std::exchange(m_afterFirstPaint, {}))
+                pending();
+        };
+        connect(m_window, &MainWindow::firstPainted, this, run, Qt::SingleShotConnection);
+        QTimer::singleShot(1000, this, run);
+    }
+    return true;
 }
 
 void Dashboard::refreshSwitcher()

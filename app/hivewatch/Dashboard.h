@@ -7,6 +7,7 @@
 #include <QUrl>
 #include <QUuid>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -147,6 +148,10 @@ private:
     void updateSyncDock();
     void addHistoryPanel();
     void pruneHistory();
+    // Keeps `start` (the shapes' start of a connect or offline view) until the window's first
+    // paint when the window is shown but not yet painted (true: deferred; a later request
+    // replaces an earlier one, as it replaces its profile), see MainWindow::firstPainted.
+    bool deferUntilPainted(std::function<void()> start);
 
     MainWindow *m_window;
     HiveModels *m_models;
@@ -183,6 +188,8 @@ private:
     QString m_dataDir;
     ConnectionProfile m_profile;
     bool m_anyShapeThrough = false; // since the last connect, some shape got an answer
+    std::function<void()> m_afterFirstPaint; // shapes waiting for the first paint
+    bool m_waitedForPaint = false; // only what comes before the first paint waits for it
     // Keeps the store's history within its retention (setting history/retentionDays).
     std::unique_ptr<HistoryPruner> m_historyPruner;
     // The own demo (enableOwnDemo): declared last so it goes after the shapes have stopped.

@@ -279,7 +279,8 @@ void AlertModel::evaluateInBackground()
         return;
     }
     m_running = true;
-    m_watcher.setFuture(QtConcurrent::run(&AlertModel::run, input()));
+    m_watcher.setFuture(
+        QtConcurrent::run(ThreadPriority::backgroundPool(), &AlertModel::run, input()));
 }
 
 void AlertModel::backgroundFinished()

@@ -146,8 +146,13 @@ void BatchCoalescer::flush()
 qsizetype BatchCoalescer::sliceSize(const QString &shapeName, double budgetMs) const
 {
     const double msPerChange = m_msPerChange.value(shapeName);
-    if (m_budgetMs <= 0 || msPerChange <= 0)
+    if (m_budgetMs <= 0)
         return m_maxChanges;
+    // A shape whose cost is not known yet starts with a probe: a first slice of 1000 of the
+    // 100k tasks held the GUI thread 45-51 ms (docs/benchmarks.md, "Start-up and Qt's parallel
+    // fills"); the probe's own cost sizes the next slice.
+    if (msPerChange <= 0)
+        return std::min<qsizetype>(m_maxChanges, kSmallestSlice);
     return std::clamp(qsizetype(std::max(budgetMs, 0.0) / msPerChange), kSmallestSlice,
                       kLargestSlice);
 }
@@ -177,7 +182,7 @@ void BatchCoalescer::releaseGraveyard()
 {
     if (m_graveyard.isEmpty())
         return;
-    QThreadPool::globalInstance()->start([graveyard = std::exchange(m_graveyard, {})]() mutable {
+    ThreadPriority::backgroundPool()->start([graveyard = std::exchange(m_graveyard, {})]() mutable {
         ThreadPriority::lowerCurrent(); // a pool thread: the GUI thread comes first
         graveyard.clear();
     });

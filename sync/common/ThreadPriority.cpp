@@ -1,5 +1,7 @@
 #include "sync/common/ThreadPriority.h"
 
+#include <QThread>
+#include <QThreadPool>
 #include <QtGlobal>
 
 #include <atomic>
@@ -32,6 +34,19 @@ void setWorkersInBackground(bool background)
 bool workersInBackground()
 {
     return g_workersInBackground.load();
+}
+
+QThreadPool *backgroundPool()
+{
+    static QThreadPool *pool = [] {
+        // Never deleted: jobs may still be queued when static destructors run, and a pool's
+        // destructor waits for them.
+        auto *created = new QThreadPool;
+        created->setMaxThreadCount(2); // the alert rules beside a batch being freed
+        created->setObjectName(QStringLiteral("hivewatch background pool"));
+        return created;
+    }();
+    return pool;
 }
 
 } // namespace ThreadPriority

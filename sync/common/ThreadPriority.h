@@ -1,5 +1,7 @@
 #pragma once
 
+class QThreadPool;
+
 namespace hivewatch {
 
 // Background work in the dashboard runs at nice 10 so that the GUI thread wins every contest for
@@ -14,6 +16,14 @@ void lowerCurrent();
 // starts any; hivectl does not: there the writer's thread is the critical path of a sync.
 void setWorkersInBackground(bool background);
 bool workersInBackground();
+
+// The pool for the product's own short background jobs (the alert rules, freeing applied
+// batches), whose threads lower themselves. Never Qt's global pool: Qt 6.4's raster engine
+// splits every large fill across QThreadPool::globalInstance() and the GUI thread sleeps until
+// the parts are done (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp), so a global pool lowered to
+// nice 10, or busy with our jobs, put the GUI thread to sleep for 100-240 ms in a paint
+// (docs/benchmarks.md, "Start-up and Qt's parallel fills").
+QThreadPool *backgroundPool();
 
 } // namespace ThreadPriority
 
