@@ -37,6 +37,23 @@ ConnectionSettings settingsFor(const Server &server)
     return settings;
 }
 
+// A scripted server with one task, and a dashboard on a store of its own (its window not shown).
+struct Hive
+{
+    Server server;
+    QTemporaryDir dir;
+    MainWindow window;
+    Dashboard dashboard {&window, dir.filePath(QStringLiteral("store.sqlite"))};
+
+    bool ready()
+    {
+        if (!server.listen() || !dir.isValid())
+            return false;
+        server.enqueue(Server::shape(oneTask(), "H1", "0_0"));
+        return true;
+    }
+};
+
 // Whether the shape worker reports the shape within `ms`, while the GUI thread only delivers
 // queued calls (the worker's status signals) and never paints: a started shape says Syncing at
 // once, from its worker thread.
@@ -61,13 +78,9 @@ private slots:
 
     void theSyncStartsAfterTheFirstPaint()
     {
-        Server server;
-        QVERIFY(server.listen());
-        server.enqueue(Server::shape(oneTask(), "H1", "0_0"));
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        MainWindow window;
-        Dashboard dashboard(&window, dir.filePath(QStringLiteral("store.sqlite")));
+        Hive hive;
+        QVERIFY(hive.ready());
+        auto &[server, dir, window, dashboard] = hive;
         window.show();
         QSignalSpy painted(&window, &MainWindow::firstPainted);
         qsizetype requestsAtPaint = -1;
@@ -89,13 +102,9 @@ private slots:
 
     void aWindowNotShownDoesNotHoldTheSyncBack()
     {
-        Server server;
-        QVERIFY(server.listen());
-        server.enqueue(Server::shape(oneTask(), "H1", "0_0"));
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        MainWindow window;
-        Dashboard dashboard(&window, dir.filePath(QStringLiteral("store.sqlite")));
+        Hive hive;
+        QVERIFY(hive.ready());
+        auto &[server, dir, window, dashboard] = hive;
 
         dashboard.connectTo(settingsFor(server));
         QVERIFY(shapeReportedWithin(dashboard, 10000));
