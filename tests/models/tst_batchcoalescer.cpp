@@ -252,6 +252,7 @@ private slots:
         QCOMPARE(ready.at(0).at(0).value<ShapeBatch>().shapeName, QStringLiteral("shared_tasks"));
         QCOMPARE(coalescer.pendingChanges(), 0);
     }
+
     void appliedBatchesAreFreedOffQtsGlobalPool()
     {
 #ifdef Q_OS_LINUX
