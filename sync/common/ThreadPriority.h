@@ -18,10 +18,10 @@ void setWorkersInBackground(bool background);
 bool workersInBackground();
 
 // The pool for the product's own short background jobs (the alert rules, freeing applied
-// batches); each job lowers its thread (lowerCurrent). Never Qt's global pool: Qt 6.4's raster engine
-// splits every large fill across QThreadPool::globalInstance() and the GUI thread sleeps until
-// the parts are done (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp), so a global pool lowered to
-// nice 10, or busy with our jobs, put the GUI thread to sleep for 100-240 ms in a paint
+// batches); each job lowers its thread (lowerCurrent). Never Qt's global pool: Qt 6.4's raster
+// engine splits every large fill across QThreadPool::globalInstance() and the GUI thread sleeps
+// until the parts are done (QT_THREAD_PARALLEL_FILLS in qdrawhelper.cpp), so a global pool lowered
+// to nice 10, or busy with our jobs, put the GUI thread to sleep for 100-240 ms in a paint
 // (docs/benchmarks.md, "Start-up and Qt's parallel fills").
 QThreadPool *backgroundPool();
 
