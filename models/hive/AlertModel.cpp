@@ -29,11 +29,9 @@ AlertModel::AlertModel(const NodeModel *nodes, const AssignmentModel *assignment
     , m_tasks(tasks)
     , m_fleet(fleet)
     , m_clock([] { return QDateTime::currentDateTimeUtc(); })
-{
     // Rules scan every assignment and task: at most twice a second, however fast batches come.
-    m_timer.setSingleShot(true);
-    m_timer.setInterval(500);
-    connect(&m_timer, &QTimer::timeout, this, &AlertModel::evaluateInBackground);
+    , m_throttle(500, [this] { evaluateInBackground(); })
+{
     connect(&m_watcher, &QFutureWatcher<Result>::finished, this, &AlertModel::backgroundFinished);
     connect(fleet, &FleetSummary::changed, this, &AlertModel::schedule);
     // Rows change only through batches (a clear is a batch too).
@@ -85,8 +83,7 @@ void AlertModel::setLastStatusChanges(const QHash<QString, AlertRules::StatusCha
 
 void AlertModel::schedule()
 {
-    if (!m_timer.isActive())
-        m_timer.start();
+    m_throttle.request();
 }
 
 int AlertModel::rowOf(MonitorSettings::Rule rule, const QString &subjectId) const
@@ -273,7 +270,7 @@ AlertModel::Result AlertModel::run(const Input &in)
 
 void AlertModel::evaluateInBackground()
 {
-    m_timer.stop();
+    m_throttle.ran();
     if (m_running) {
         m_again = true;
         return;
@@ -293,7 +290,7 @@ void AlertModel::backgroundFinished()
 
 void AlertModel::evaluate()
 {
-    m_timer.stop();
+    m_throttle.ran();
     apply(run(input()));
 }
 

@@ -4,11 +4,11 @@
 #include "models/hive/BlockList.h"
 #include "models/hive/MonitorSettings.h"
 #include "models/hive/StderrShareCounter.h"
+#include "models/hive/Throttle.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
 #include <QFutureWatcher>
-#include <QTimer>
 
 #include <functional>
 
@@ -120,7 +120,7 @@ private:
     QHash<QString, AlertRules::StatusChange> m_lastStatusChange;
     QStringList m_stuckCandidates; // of the last evaluation applied
     QList<Alert> m_alerts;
-    QTimer m_timer;
+    Throttle m_throttle;
     bool m_assignmentsDirty = true;
     bool m_tasksDirty = true;
     BlockList<AlertRules::Assignment> m_assignmentFacts; // by assignment row

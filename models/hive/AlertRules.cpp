@@ -19,10 +19,16 @@ QString tr(const char *text, int n = -1)
 bool AlertRules::nodeIsStale(const QString &status, const QDateTime &heartbeat,
                              const QDateTime &now, int staleAfterSeconds)
 {
-    const QString canonical = HiveValues::nodeStatus(status).canonical;
-    if (canonical != QLatin1String("online") && canonical != QLatin1String("busy"))
+    if (!mayGoStale(status))
         return false;
-    return !heartbeat.isValid() || heartbeat.secsTo(now) > staleAfterSeconds;
+    // In milliseconds: whole seconds would let a node look fresh for up to a second too long.
+    return !heartbeat.isValid() || heartbeat.msecsTo(now) > qint64(staleAfterSeconds) * 1000;
+}
+
+bool AlertRules::mayGoStale(const QString &status)
+{
+    const QString canonical = HiveValues::nodeStatus(status).canonical;
+    return canonical == QLatin1String("online") || canonical == QLatin1String("busy");
 }
 
 bool AlertRules::mayBeStuck(const QString &status)

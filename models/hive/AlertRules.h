@@ -88,6 +88,8 @@ public:
     // Online or busy and no heartbeat for more than staleAfterSeconds (or none ever).
     static bool nodeIsStale(const QString &status, const QDateTime &heartbeat, const QDateTime &now,
                             int staleAfterSeconds);
+    // Online or busy: the statuses in which a silent node is stale.
+    static bool mayGoStale(const QString &status);
     // In progress or in review: the statuses a task can be stuck in.
     static bool mayBeStuck(const QString &status);
     static bool stderrShareAlerts(const StderrTally &tally, const MonitorSettings &settings);

@@ -13,10 +13,8 @@ FleetSummary::FleetSummary(const NodeModel *nodes, const AssignmentModel *assign
     , m_nodes(nodes)
     , m_assignments(assignments)
     , m_tasks(tasks)
+    , m_throttle(200, [this] { refresh(); })
 {
-    m_timer.setSingleShot(true);
-    m_timer.setInterval(200);
-    connect(&m_timer, &QTimer::timeout, this, &FleetSummary::refresh);
     // The node model's dataChanged covers heartbeats ageing (its clock tick) and threshold changes.
     for (const QAbstractItemModel *model : {static_cast<const QAbstractItemModel *>(nodes),
                                             static_cast<const QAbstractItemModel *>(assignments)}) {
@@ -31,13 +29,12 @@ FleetSummary::FleetSummary(const NodeModel *nodes, const AssignmentModel *assign
 
 void FleetSummary::schedule()
 {
-    if (!m_timer.isActive())
-        m_timer.start();
+    m_throttle.request();
 }
 
 void FleetSummary::refresh()
 {
-    m_timer.stop();
+    m_throttle.ran();
     Counts counts;
     counts.nodes = m_nodes->rowCount();
     for (int row = 0; row < m_nodes->rowCount(); ++row) {

@@ -1,9 +1,10 @@
 #pragma once
 
+#include "models/hive/Throttle.h"
+
 #include <QHash>
 #include <QObject>
 #include <QStringList>
-#include <QTimer>
 
 namespace hivewatch {
 
@@ -60,7 +61,7 @@ private:
     const AssignmentModel *m_assignments;
     const TaskModel *m_tasks;
     Counts m_counts;
-    QTimer m_timer;
+    Throttle m_throttle;
 };
 
 } // namespace hivewatch

@@ -12,6 +12,8 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include <algorithm>
+
 namespace hivewatch {
 
 NodeModel::NodeModel(QObject *parent)
@@ -30,6 +32,12 @@ NodeModel::NodeModel(QObject *parent)
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &NodeModel::refreshClock);
     m_timer.start();
+    // The ages may move once a second, but an alert promises to follow a node going stale within
+    // one heartbeat period, which may be short: the flag flips on time, not on the next tick.
+    m_crossing.setSingleShot(true);
+    m_crossing.setTimerType(Qt::PreciseTimer);
+    connect(&m_crossing, &QTimer::timeout, this, &NodeModel::refreshClock);
+    connect(this, &KeyedTableModel::batchApplied, this, &NodeModel::scheduleStaleCrossing);
 }
 
 int NodeModel::columnCount(const QModelIndex &parent) const
@@ -74,6 +82,27 @@ void NodeModel::setStaleAfterSeconds(int seconds)
     m_staleAfterSeconds = seconds;
     if (rowCount() > 0)
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    scheduleStaleCrossing();
+}
+
+void NodeModel::scheduleStaleCrossing()
+{
+    qint64 next = -1;
+    for (int row = 0; row < rowCount(); ++row) {
+        const QDateTime heartbeat = field(row, FHeartbeat).toDateTime();
+        if (!heartbeat.isValid() || isStale(row)
+            || !AlertRules::mayGoStale(field(row, FStatus).toString()))
+            continue;
+        const qint64 due = heartbeat.toMSecsSinceEpoch() + qint64(m_staleAfterSeconds) * 1000 + 1;
+        if (next < 0 || due < next)
+            next = due;
+    }
+    if (next < 0) {
+        m_crossing.stop();
+        return;
+    }
+    const qint64 wait = next - m_clock().toMSecsSinceEpoch();
+    m_crossing.start(int(std::clamp<qint64>(wait, 1, 24 * 3600 * 1000)));
 }
 
 void NodeModel::setClock(std::function<QDateTime()> clock)
@@ -101,6 +130,7 @@ void NodeModel::refreshClock()
     emit dataChanged(index(0, Heartbeat), index(rowCount() - 1, Heartbeat),
                      {Qt::DisplayRole, HiveRoles::SortRole});
     emitRowsChanged(staleChanged, 0, ColumnCount - 1);
+    scheduleStaleCrossing();
 }
 
 namespace {

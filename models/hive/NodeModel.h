@@ -56,17 +56,19 @@ public:
     };
     Capacity capacity(int row) const;
     // The clock is injectable so tests can move time; refreshClock() re-reads it and emits the
-    // changes (the timer calls it every second).
+    // changes (a timer calls it every second, and again the moment a node crosses the threshold).
     void setClock(std::function<QDateTime()> clock);
     void refreshClock();
 
 private:
     void onAssignmentsChanged(const QStringList &nodeIds);
+    void scheduleStaleCrossing();
 
     const AssignmentModel *m_assignments = nullptr;
     std::function<QDateTime()> m_clock;
     QDateTime m_now;
     QTimer m_timer;
+    QTimer m_crossing; // fires when the next fresh node goes stale
     int m_staleAfterSeconds = 60;
 };
 

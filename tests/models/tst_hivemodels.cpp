@@ -9,6 +9,7 @@
 #include "models/hive/ProjectModel.h"
 #include "models/hive/TaskBoardProxy.h"
 #include "models/hive/TaskModel.h"
+#include "models/hive/Throttle.h"
 #include "tests/models/BatchText.h"
 
 #include <QAbstractItemModelTester>
@@ -402,6 +403,38 @@ private slots:
         // A fresh heartbeat clears the flag.
         model.applyBatch(text.batch("~ n1 last_heartbeat_at='2025-12-25 10:01:35+00'\n"));
         QVERIFY(!model.index(0, 0).data(HiveRoles::StaleRole).toBool());
+
+        // Kept to the millisecond: 60.5 s of silence is more than 60 s.
+        now = QDateTime::fromString("2025-12-25T10:01:50.500Z", Qt::ISODate);
+        model.refreshClock();
+        QVERIFY(model.index(2, 0).data(HiveRoles::StaleRole).toBool());
+        QVERIFY(!model.index(0, 0).data(HiveRoles::StaleRole).toBool());
+    }
+
+    void throttleRunsALoneRequestAtOnceAndABurstOncePerInterval()
+    {
+        int runs = 0;
+        Throttle throttle(1000, [&runs] { ++runs; });
+        throttle.request();
+        QCoreApplication::processEvents(); // a lone request: the next event-loop turn
+        QCOMPARE(runs, 1);
+        for (int i = 0; i < 5; ++i) { // a burst inside the interval: one run, later
+            throttle.request();
+            QCoreApplication::processEvents();
+        }
+        QCOMPARE(runs, 1);
+        QVERIFY(throttle.isPending());
+        QTRY_COMPARE(runs, 2);
+        QTest::qWait(300); // and nothing without a request
+        QCOMPARE(runs, 2);
+        // A run by other means starts the interval again.
+        throttle.request();
+        throttle.ran();
+        QVERIFY(!throttle.isPending());
+        throttle.request();
+        QCoreApplication::processEvents();
+        QCOMPARE(runs, 2);
+        QTRY_COMPARE(runs, 3);
     }
 
     void assignmentsResolveNamesAndCountActivePerNode()
