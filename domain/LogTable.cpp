@@ -58,6 +58,11 @@ QString outputTypeSqlList()
     return quoted.join(QStringLiteral(", "));
 }
 
+QString stderrSqlLiteral()
+{
+    return u'\'' + QString::fromLatin1(outputTypeName(LogOutputType::Stderr)) + u'\'';
+}
+
 } // namespace LogTable
 
 } // namespace hivewatch

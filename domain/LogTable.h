@@ -42,6 +42,8 @@ const char *outputTypeName(LogOutputType type);
 const char *fallbackOutputType();
 // "'stdout', 'stderr', …" for an SQL CHECK (… IN (…)).
 QString outputTypeSqlList();
+// "'stderr'": the one spelling the store's CHECK lets a stderr line have.
+QString stderrSqlLiteral();
 
 } // namespace LogTable
 

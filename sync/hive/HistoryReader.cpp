@@ -9,9 +9,12 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSet>
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 #include <map>
 #include <vector>
 
@@ -926,35 +929,88 @@ Result<LogSeries> HistoryReader::logLines(qint64 fromMs, qint64 toMs, qint64 buc
         return sqlError(QStringLiteral("log lines"));
     if (!has.value())
         return series;
-    const QStringList stderrSpellings = spellingsOf(LogOutputType::Stderr);
-    // The stored timestamp is UTC text, so the range compares as text; the bucket is its time in
-    // ms (julianday keeps the milliseconds).
-    const std::string sql
-        = "SELECT (CAST(round((julianday(timestamp) - 2440587.5) * 86400000.0) AS INTEGER) - ?3) "
-          "/ ?4, count(*), sum(output_type IN "
-        + placeholders(stderrSpellings.size())
-        + ") FROM log_entries WHERE timestamp >= ?1 AND timestamp < ?2 GROUP BY 1";
-    auto select = m_db.prepare(sql);
-    if (!select)
+    auto counted = m_db.hasTable("log_minute_counts");
+    if (!counted)
         return sqlError(QStringLiteral("log lines"));
-    // Text binds of a QByteArray are SQLITE_STATIC: the bytes must outlive the statement's steps.
+    const QStringList stderrSpellings = spellingsOf(LogOutputType::Stderr);
+    const auto bind = [&](SqliteStatement &select, int first) {
+        for (qsizetype i = 0; i < stderrSpellings.size(); ++i)
+            select.bindText(int(first + i), stderrSpellings[i]);
+    };
+    const auto read = [&](SqliteStatement &select,
+                          const std::function<qint64(SqliteStatement &)> &startOf) -> Result<void> {
+        for (;;) {
+            auto next = select.step();
+            if (!next)
+                return sqlError(QStringLiteral("log lines"));
+            if (!next.value())
+                return {};
+            const qint64 start = startOf(select);
+            if (start < fromMs || start >= toMs)
+                continue;
+            const qint64 bucket = (start - fromMs) / bucketMs;
+            series.lines[bucket] += select.columnInt(1);
+            series.stderrLines[bucket] += select.columnInt(2);
+        }
+    };
+    if (!counted.value()) {
+        // A node's database, or a store of an older version opened read-only: every line in the
+        // range is read. The stored timestamp is UTC text, so the range compares as text; the
+        // bucket is its time in ms (julianday keeps the milliseconds).
+        const std::string sql
+            = "SELECT (CAST(round((julianday(timestamp) - 2440587.5) * 86400000.0) AS INTEGER) - "
+              "?3) / ?4, count(*), sum(output_type IN "
+            + placeholders(stderrSpellings.size())
+            + ") FROM log_entries WHERE timestamp >= ?1 AND timestamp < ?2 GROUP BY 1";
+        auto select = m_db.prepare(sql);
+        if (!select)
+            return sqlError(QStringLiteral("log lines"));
+        // Text binds of a QByteArray are SQLITE_STATIC: the bytes must outlive the steps.
+        const QByteArray from = logTime(fromMs);
+        const QByteArray to = logTime(toMs);
+        select->bindText(1, from).bindText(2, to).bindInt(3, fromMs).bindInt(4, bucketMs);
+        bind(*select, 5);
+        const auto bucketStart = [&](SqliteStatement &q) {
+            return fromMs + q.columnInt(0) * bucketMs;
+        };
+        if (auto r = read(*select, bucketStart); !r)
+            return r.error();
+        return series;
+    }
+    // The store counts its lines per minute (store version 7): the counts up to their mark, and
+    // the few lines above it, in one read so that none is counted twice or missed. A minute
+    // counts in the bucket its start falls in.
+    if (auto begun = m_db.exec("BEGIN"); !begun)
+        return sqlError(QStringLiteral("log lines"));
+    const auto end = qScopeGuard([this] { (void)m_db.exec("COMMIT"); });
+    const auto minuteStart = [](SqliteStatement &q) -> qint64 {
+        // "YYYY-MM-DD HH:MM"; anything else is no minute.
+        const std::string_view text = q.columnBytes(0);
+        const QDateTime at = QDateTime::fromString(
+            QString::fromLatin1(text.data(), qsizetype(text.size())) + QLatin1String(":00Z"),
+            Qt::ISODate);
+        return text.size() == 16 && text[10] == ' ' && at.isValid()
+            ? at.toMSecsSinceEpoch()
+            : std::numeric_limits<qint64>::min();
+    };
+    auto minutes
+        = m_db.prepare("SELECT minute, lines, stderr_lines FROM log_minute_counts "
+                       "WHERE minute >= substr(?1, 1, 16) AND minute <= substr(?2, 1, 16)");
+    const std::string tailSql = "SELECT substr(timestamp, 1, 16), count(*), sum(output_type IN "
+        + placeholders(stderrSpellings.size())
+        + ") FROM log_entries WHERE id > (SELECT counted_to FROM log_fts_state WHERE id = 1) "
+          "GROUP BY 1";
+    auto tail = m_db.prepare(tailSql);
+    if (!minutes || !tail)
+        return sqlError(QStringLiteral("log lines"));
     const QByteArray from = logTime(fromMs);
     const QByteArray to = logTime(toMs);
-    select->bindText(1, from).bindText(2, to).bindInt(3, fromMs).bindInt(4, bucketMs);
-    for (qsizetype i = 0; i < stderrSpellings.size(); ++i)
-        select->bindText(int(5 + i), stderrSpellings[i]);
-    for (;;) {
-        auto next = select->step();
-        if (!next)
-            return sqlError(QStringLiteral("log lines"));
-        if (!next.value())
-            break;
-        const qint64 bucket = select->columnInt(0);
-        if (bucket < 0 || bucket >= n)
-            continue;
-        series.lines[bucket] += select->columnInt(1);
-        series.stderrLines[bucket] += select->columnInt(2);
-    }
+    minutes->bindText(1, from).bindText(2, to);
+    bind(*tail, 1);
+    if (auto r = read(*minutes, minuteStart); !r)
+        return r.error();
+    if (auto r = read(*tail, minuteStart); !r)
+        return r.error();
     return series;
 }
 

@@ -141,7 +141,10 @@ public:
     Result<TaskFlowSeries> taskFlow(qint64 fromMs, qint64 toMs, qint64 bucketMs);
     // Assignments whose execution_status was running at each bucket's end.
     Result<LevelSeries> runningAssignments(qint64 fromMs, qint64 toMs, qint64 bucketMs);
-    // From log_entries' timestamps (the synced lines), not from the history.
+    // From log_entries' timestamps (the synced lines), not from the history. A Hivewatch store
+    // counts its lines per minute: a minute counts in the bucket its start falls in, so a range
+    // ending mid-minute also holds the lines of that minute after its end (lines stamped in the
+    // future); a node's database is read line by line, to the millisecond.
     Result<LogSeries> logLines(qint64 fromMs, qint64 toMs, qint64 bucketMs);
     // Per node id: at each bucket's end, how old the node's last heartbeat was (the bucket's end
     // minus last_heartbeat_at as recorded by then), in ms; -1 while no heartbeat is known.

@@ -1,5 +1,6 @@
 #include "sync/store/LogStorePrivate.h"
 
+#include "domain/LogTable.h"
 #include "sync/sqlite/SqliteTransaction.h"
 #include "sync/store/LogLineMatcher.h"
 
@@ -126,6 +127,29 @@ Result<void> mapRuns(const SqliteConnection &db, qint64 from, qint64 to)
     return mark->bindInt(1, to).run();
 }
 
+// Adds the lines above the counts' mark, up to `to`, to the lines per minute (store version 7),
+// inside the caller's transaction, and moves the mark. A store migrated with lines counts them
+// in the migration, so its mark may be ahead of the index's.
+Result<void> countMinutes(const SqliteConnection &db, qint64 to)
+{
+    static const QByteArray sql = "INSERT INTO log_minute_counts (minute, lines, stderr_lines) "
+                                  "SELECT substr(timestamp, 1, 16), count(*), sum(output_type = "
+        + LogTable::stderrSqlLiteral().toLatin1()
+        + ") FROM log_entries WHERE id > (SELECT counted_to FROM log_fts_state WHERE id = 1) "
+          "AND id <= ?1 GROUP BY 1 ON CONFLICT (minute) DO UPDATE SET "
+          "lines = lines + excluded.lines, stderr_lines = stderr_lines + excluded.stderr_lines";
+    auto add = db.prepare(sql.constData());
+    auto mark = db.prepare("UPDATE log_fts_state SET counted_to = ?1 WHERE id = 1 AND "
+                           "counted_to < ?1");
+    if (!add)
+        return add.error();
+    if (!mark)
+        return mark.error();
+    if (auto r = add->bindInt(1, to).run(); !r)
+        return r;
+    return mark->bindInt(1, to).run();
+}
+
 } // namespace
 
 Result<LogIndexProgress> LogStore::indexProgress()
@@ -189,6 +213,8 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
         return r.error();
     // The run map follows in the same transaction: the count's fast path needs both.
     if (auto r = mapRuns(d->connection, p.indexedTo, to); !r)
+        return r.error();
+    if (auto r = countMinutes(d->connection, to); !r)
         return r.error();
     if (auto r = transaction->commit(); !r)
         return r.error();

@@ -16,7 +16,7 @@ class LogStoreSchema
 {
 public:
     static constexpr int kApplicationId = 0x48697665; // "Hive"
-    static constexpr int kCurrentVersion = 6;
+    static constexpr int kCurrentVersion = 7;
 
     enum class Kind {
         Empty, // no tables at all: a new store

@@ -504,6 +504,8 @@ private slots:
                  {"DROP TRIGGER log_entries_fts_delete", "DROP TRIGGER log_entries_fts_update",
                   "DROP TABLE log_entries_fts", "DROP TABLE log_fts_state",
                   "DROP TRIGGER log_entries_runs_update", "DROP TABLE log_id_runs",
+                  "DROP TRIGGER log_entries_minutes_delete",
+                  "DROP TRIGGER log_entries_minutes_update", "DROP TABLE log_minute_counts",
                   "PRAGMA user_version = 3"})
                 QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
             for (const char *sql : {

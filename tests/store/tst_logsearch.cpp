@@ -609,11 +609,13 @@ void TestLogSearch::existingStoreIsIndexedInResumableChunks()
         QVERIFY(store);
         QVERIFY(store->append(mixedLines(0)).ok());
         QSqlQuery q(store->database());
-        for (const char *sql : {"DROP TRIGGER IF EXISTS log_entries_fts_insert",
-                                "DROP TRIGGER log_entries_fts_delete",
-                                "DROP TRIGGER log_entries_fts_update", "DROP TABLE log_entries_fts",
-                                "DROP TABLE log_fts_state", "DROP TRIGGER log_entries_runs_update",
-                                "DROP TABLE log_id_runs", "PRAGMA user_version = 3"})
+        for (const char *sql :
+             {"DROP TRIGGER IF EXISTS log_entries_fts_insert",
+              "DROP TRIGGER log_entries_fts_delete", "DROP TRIGGER log_entries_fts_update",
+              "DROP TABLE log_entries_fts", "DROP TABLE log_fts_state",
+              "DROP TRIGGER log_entries_runs_update", "DROP TABLE log_id_runs",
+              "DROP TRIGGER log_entries_minutes_delete", "DROP TRIGGER log_entries_minutes_update",
+              "DROP TABLE log_minute_counts", "PRAGMA user_version = 3"})
             QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
     }
     auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
@@ -1115,7 +1117,10 @@ void TestLogSearch::runMapOfAMigratedStoreCatchesUpBehindTheIndex()
         QSqlQuery q(store->database());
         for (const char *sql :
              {"DROP TRIGGER log_entries_runs_update", "DROP TABLE log_id_runs",
-              "ALTER TABLE log_fts_state DROP COLUMN mapped_to", "PRAGMA user_version = 5"})
+              "ALTER TABLE log_fts_state DROP COLUMN mapped_to",
+              "DROP TRIGGER log_entries_minutes_delete", "DROP TRIGGER log_entries_minutes_update",
+              "DROP TABLE log_minute_counts", "ALTER TABLE log_fts_state DROP COLUMN counted_to",
+              "PRAGMA user_version = 5"})
             QVERIFY2(q.exec(QString::fromLatin1(sql)), sql);
     }
     {
