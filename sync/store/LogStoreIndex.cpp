@@ -127,27 +127,29 @@ Result<void> mapRuns(const SqliteConnection &db, qint64 from, qint64 to)
     return mark->bindInt(1, to).run();
 }
 
-// Adds the lines above the counts' mark, up to `to`, to the lines per minute (store version 7),
-// inside the caller's transaction, and moves the mark. A store migrated with lines counts them
-// in the migration, so its mark may be ahead of the index's.
-Result<void> countMinutes(const SqliteConnection &db, qint64 to)
+// Adds at most `rows` lines above the counts' mark, none above `newest`, to the lines per minute
+// (store version 7), inside the caller's transaction, and moves the mark past them. Ids above
+// the newest are never given to older lines (AUTOINCREMENT), so what lies below the mark stays
+// counted; a store migrated with lines was counted by the migration.
+Result<void> countMinutes(const SqliteConnection &db, qint64 newest, qint64 rows)
 {
     static const QByteArray sql = "INSERT INTO log_minute_counts (minute, lines, stderr_lines) "
                                   "SELECT substr(timestamp, 1, 16), count(*), sum(output_type = "
         + LogTable::stderrSqlLiteral().toLatin1()
-        + ") FROM log_entries WHERE id > (SELECT counted_to FROM log_fts_state WHERE id = 1) "
-          "AND id <= ?1 GROUP BY 1 ON CONFLICT (minute) DO UPDATE SET "
-          "lines = lines + excluded.lines, stderr_lines = stderr_lines + excluded.stderr_lines";
+        + ") FROM log_entries, log_fts_state s WHERE s.id = 1 AND log_entries.id > s.counted_to "
+          "AND log_entries.id <= min(?1, s.counted_to + ?2) GROUP BY 1 "
+          "ON CONFLICT (minute) DO UPDATE SET lines = lines + excluded.lines, "
+          "stderr_lines = stderr_lines + excluded.stderr_lines";
     auto add = db.prepare(sql.constData());
-    auto mark = db.prepare("UPDATE log_fts_state SET counted_to = ?1 WHERE id = 1 AND "
-                           "counted_to < ?1");
+    auto mark = db.prepare("UPDATE log_fts_state SET counted_to = min(?1, counted_to + ?2) "
+                           "WHERE id = 1 AND counted_to < ?1");
     if (!add)
         return add.error();
     if (!mark)
         return mark.error();
-    if (auto r = add->bindInt(1, to).run(); !r)
+    if (auto r = add->bindInt(1, newest).bindInt(2, rows).run(); !r)
         return r;
-    return mark->bindInt(1, to).run();
+    return mark->bindInt(1, newest).bindInt(2, rows).run();
 }
 
 } // namespace
@@ -172,8 +174,17 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
     if (!progress)
         return progress.error();
     LogIndexProgress p = progress.value();
-    if (!p.available || p.ready())
+    if (!p.available)
         return p;
+    // The lines per minute (the Overview's log-rate chart) run ahead of the index: counting is
+    // a small part of indexing, and the chart reads every line the counts have not reached.
+    if (auto r = countMinutes(d->connection, p.backfillEnd, qint64(rows) * 10); !r)
+        return r.error();
+    if (p.ready()) {
+        if (auto r = transaction->commit(); !r)
+            return r.error();
+        return p;
+    }
     if (p.mappedTo < p.indexedTo) {
         // The map catches up with the index first (a version-5 store, or a line changed below
         // the mark), a chunk at a time like the index.
@@ -213,8 +224,6 @@ Result<LogIndexProgress> LogStore::indexStep(int rows)
         return r.error();
     // The run map follows in the same transaction: the count's fast path needs both.
     if (auto r = mapRuns(d->connection, p.indexedTo, to); !r)
-        return r.error();
-    if (auto r = countMinutes(d->connection, to); !r)
         return r.error();
     if (auto r = transaction->commit(); !r)
         return r.error();

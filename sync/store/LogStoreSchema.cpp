@@ -199,8 +199,8 @@ const char *const kMigrationV6[] = {
 // charts). Counting log_entries by timestamp scanned every line on each chart refresh (no index
 // on timestamp, which the ingest would pay for): 1M lines meant ~150 MiB of the store read every
 // few seconds. `counted_to` is the counts' mark, as indexed_to is the index's:
-// LogStore::indexStep() counts the lines above it in the transaction that indexes them; a
-// reader counts the few lines above it itself. A line at or below the mark that is deleted, or
+// LogStore::indexStep() counts lines above it in its transaction, ten for each line it indexes,
+// so the counts run ahead of the slow index; a reader counts the few lines above it itself. A line at or below the mark that is deleted, or
 // whose timestamp or type changes, moves its count here. Lines already stored are counted now.
 const char *const kMigrationV7[] = {
     R"(CREATE TABLE log_minute_counts (
