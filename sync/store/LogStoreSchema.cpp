@@ -200,8 +200,9 @@ const char *const kMigrationV6[] = {
 // on timestamp, which the ingest would pay for): 1M lines meant ~150 MiB of the store read every
 // few seconds. `counted_to` is the counts' mark, as indexed_to is the index's:
 // LogStore::indexStep() counts lines above it in its transaction, ten for each line it indexes,
-// so the counts run ahead of the slow index; a reader counts the few lines above it itself. A line at or below the mark that is deleted, or
-// whose timestamp or type changes, moves its count here. Lines already stored are counted now.
+// so the counts run ahead of the slow index; a reader counts the few lines above it itself. A
+// line at or below the mark that is deleted, or whose timestamp or type changes, moves its
+// count here. Lines already stored are counted now.
 const char *const kMigrationV7[] = {
     R"(CREATE TABLE log_minute_counts (
         minute       TEXT PRIMARY KEY,
