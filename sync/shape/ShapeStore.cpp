@@ -17,6 +17,9 @@ namespace hivewatch {
 
 namespace {
 
+// The page cache while a sink writes its table (useCacheFor).
+constexpr const char *kSinkCachePragma = "PRAGMA cache_size = -32768";
+
 // A node's own db.sqlite opens as a LogStore (to read its logs), but shape tables and synced
 // lines written into it would be another program's data in the node's file.
 std::optional<Error> refuseNodeDatabase(const LogStore &store)
@@ -153,7 +156,7 @@ Result<void> ShapeStore::connect()
     // pragma per call would expire every prepared statement of the connection each time.
     for (const char *pragma :
          {"PRAGMA synchronous = NORMAL", "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = 0",
-          "PRAGMA cache_size = -65536", "PRAGMA ignore_check_constraints = ON"}) {
+          kSinkCachePragma, "PRAGMA ignore_check_constraints = ON"}) {
         if (auto set = m_db.exec(pragma); !set)
             return set.error();
     }
@@ -194,15 +197,14 @@ Result<void> ShapeStore::useCacheFor(bool sinkRows)
 {
     if (m_sinkCache == sinkRows)
         return {};
-    // A sink's table may be revisited all over a large snapshot (log_entries' indexes: 64 MB
-    // keeps a million-line one in memory; 16 MB cost a 300k-line log shape half again its CPU
-    // time). Shape rows are appended in arrival order (ShapeRowTable), so only their index is
-    // revisited: 16 MB holds a 200k-row shape's, costs no CPU against 64 MB (which was a
-    // quarter of hivectl's peak RSS) and spills on the writer thread what the final COMMIT
-    // would write anyway.
-    if (auto set
-        = m_db.exec(sinkRows ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -16384");
-        !set)
+    // A sink's table may be revisited all over a large snapshot (log_entries' indexes: 16 MB
+    // cost a 300k-line log shape half again its CPU time; 32 MB syncs a million lines as fast
+    // as 64 MB did, and took ~20 MiB off the dashboard's peak RSS: docs/benchmarks.md,
+    // "Allocator decay and the log sink's page cache"). Shape rows are appended in arrival
+    // order (ShapeRowTable), so only their index is revisited: 16 MB holds a 200k-row shape's,
+    // costs no CPU against 64 MB (which was a quarter of hivectl's peak RSS) and spills on the
+    // writer thread what the final COMMIT would write anyway.
+    if (auto set = m_db.exec(sinkRows ? kSinkCachePragma : "PRAGMA cache_size = -16384"); !set)
         return set;
     m_sinkCache = sinkRows;
     return {};
