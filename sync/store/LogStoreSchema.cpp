@@ -203,6 +203,14 @@ const char *const kMigrationV6[] = {
 // so the counts run ahead of the slow index; a reader counts the few lines above it itself. A
 // line at or below the mark that is deleted, or whose timestamp or type changes, moves its
 // count here. Lines already stored are counted now.
+//
+// A counted line leaves its minute (the delete trigger, and the update trigger's first half); a
+// minute left without lines goes.
+#define HW_UNCOUNT_OLD                                                                             \
+    " UPDATE log_minute_counts SET lines = lines - 1,"                                             \
+    " stderr_lines = stderr_lines - (old.output_type = %STDERR%)"                                  \
+    " WHERE minute = substr(old.timestamp, 1, 16);"                                                \
+    " DELETE FROM log_minute_counts WHERE minute = substr(old.timestamp, 1, 16) AND lines <= 0; "
 const char *const kMigrationV7[] = {
     R"(CREATE TABLE log_minute_counts (
         minute       TEXT PRIMARY KEY,
@@ -215,28 +223,19 @@ const char *const kMigrationV7[] = {
     "ALTER TABLE log_fts_state ADD COLUMN counted_to INTEGER NOT NULL DEFAULT 0",
     "UPDATE log_fts_state SET counted_to = (SELECT coalesce(max(id), 0) FROM log_entries)",
     R"(CREATE TRIGGER log_entries_minutes_delete AFTER DELETE ON log_entries
-        WHEN old.id <= (SELECT counted_to FROM log_fts_state WHERE id = 1) BEGIN
-        UPDATE log_minute_counts SET lines = lines - 1,
-            stderr_lines = stderr_lines - (old.output_type = %STDERR%)
-            WHERE minute = substr(old.timestamp, 1, 16);
-        DELETE FROM log_minute_counts
-            WHERE minute = substr(old.timestamp, 1, 16) AND lines <= 0;
-    END)",
+        WHEN old.id <= (SELECT counted_to FROM log_fts_state WHERE id = 1) BEGIN)" HW_UNCOUNT_OLD
+    "END",
     R"(CREATE TRIGGER log_entries_minutes_update AFTER UPDATE OF timestamp, output_type
         ON log_entries
         WHEN (old.timestamp IS NOT new.timestamp OR old.output_type IS NOT new.output_type)
-         AND old.id <= (SELECT counted_to FROM log_fts_state WHERE id = 1) BEGIN
-        UPDATE log_minute_counts SET lines = lines - 1,
-            stderr_lines = stderr_lines - (old.output_type = %STDERR%)
-            WHERE minute = substr(old.timestamp, 1, 16);
-        DELETE FROM log_minute_counts
-            WHERE minute = substr(old.timestamp, 1, 16) AND lines <= 0;
-        INSERT INTO log_minute_counts (minute, lines, stderr_lines)
+         AND old.id <= (SELECT counted_to FROM log_fts_state WHERE id = 1) BEGIN)" HW_UNCOUNT_OLD
+    R"(INSERT INTO log_minute_counts (minute, lines, stderr_lines)
             VALUES (substr(new.timestamp, 1, 16), 1, new.output_type = %STDERR%)
             ON CONFLICT (minute) DO UPDATE SET lines = lines + 1,
                 stderr_lines = stderr_lines + excluded.stderr_lines;
     END)",
 };
+#undef HW_UNCOUNT_OLD
 
 struct Migration
 {
