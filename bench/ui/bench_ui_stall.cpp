@@ -7,11 +7,13 @@
 // attributed to their largest event; each event-loop iteration over 16 ms of GUI CPU is listed
 // with its events summed by receiver, type and queued slot; --spy also times signals and slots.
 // A late tick is split into the GUI thread's own run time, its wait for a core and its sleep
-// (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS.
+// (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS, and what the
+// allocator held at its highest sample (MemorySampler).
 #include "app/hivewatch/Dashboard.h"
 #include "app/hivewatch/DashboardProcess.h"
 #include "bench/ui/GuiThreadProfiler.h"
 #include "bench/ui/GuiThreadWaits.h"
+#include "bench/ui/MemorySampler.h"
 #include "models/hive/HistorySource.h"
 #include "models/hive/HiveModels.h"
 #include "models/hive/ShapeStatusModel.h"
@@ -128,11 +130,14 @@ int main(int argc, char *argv[])
     qint64 tasks = 100000;
     qint64 logs = 1000000;
     bool spy = false;
+    bool memoryTimeline = false;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         const bool hasValue = i + 1 < args.size();
         if (args[i] == QLatin1String("--spy"))
             spy = true;
+        else if (args[i] == QLatin1String("--memory-timeline"))
+            memoryTimeline = true;
         else if (args[i] == QLatin1String("--dsn") && hasValue)
             dsn = args[++i];
         else if (args[i] == QLatin1String("--tasks") && hasValue)
@@ -144,8 +149,13 @@ int main(int argc, char *argv[])
     }
     if (dsn.isEmpty() || tasks < 10 || logs < 10)
         return fail(QStringLiteral(
-            "usage: bench_ui_stall --dsn CONNINFO [--tasks N] [--logs N] [--spy]\n"
-            "  --spy  also time every signal and direct slot on the GUI thread (slower)"));
+            "usage: bench_ui_stall --dsn CONNINFO [--tasks N] [--logs N] [--spy] "
+            "[--memory-timeline]\n"
+            "  --spy              also time every signal and direct slot on the GUI thread "
+            "(slower)\n"
+            "  --memory-timeline  print the RSS and jemalloc's figures every 100 ms"));
+    if (memoryTimeline)
+        MemorySampler::countSqliteMemory();
     if (qEnvironmentVariableIsEmpty("HIVEWATCH_BINARY_DIR"))
         qputenv("HIVEWATCH_BINARY_DIR", QByteArrayLiteral(HIVEWATCH_BINARY_DIR));
 
@@ -283,6 +293,7 @@ int main(int argc, char *argv[])
         }
     });
 
+    MemorySampler memory(memoryTimeline);
     total.start();
     sinceTick.start();
     cpuAtTick = threadCpuMs();
@@ -336,8 +347,17 @@ int main(int argc, char *argv[])
         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
                 (threadCpuMs() - guiCpuAtStart) / 1000.0);
+    // The times above count from here: to find a stall in `perf record -k mono` samples.
+    std::printf("time 0 of this run: CLOCK_MONOTONIC %.3f s\n",
+                total.msecsSinceReference() / 1000.0);
     std::printf("peak RSS of the dashboard process: %ld MiB (allocator: %s)\n", peakRssMiB(),
                 allocatorName());
+    memory.stop();
+    MemorySampler::print("highest sampled (every 10 ms)", memory.highest());
+    for (const MemorySampler::Sample &sample : memory.timeline())
+        MemorySampler::print("  memory", sample);
+    std::printf("highest jemalloc allocated: %.0f MiB (%d samples)\n", memory.highestAllocatedMiB(),
+                memory.samples());
     std::printf("current tab: \"%s\" (%d switches away undone); trend charts on screen at %d of "
                 "%d checks, refreshed %d times during the sync (%d history queries)\n",
                 qPrintable(window.tabs()->tabText(window.tabs()->currentIndex())), tabSwitches,
