@@ -1,5 +1,6 @@
 #include "sync/shape/ShapeWorker.h"
 
+#include "sync/shape/PendingChanges.h"
 #include "sync/shape/ShapeStore.h"
 #include "sync/shape/ShapeStream.h"
 #include "sync/shape/ShapeUrl.h"
@@ -21,7 +22,7 @@ struct ShapeWorker::Shape
     ShapeStatus status;
     // Parts of the batch in progress (ShapeStream::changesPending), already in the store's open
     // transaction; kept only when someone listens to batchReady.
-    QList<AppliedChange> pendingApplied;
+    PendingChanges pendingApplied;
     qsizetype pendingCount = 0; // changes in those parts (counted when rows are not kept)
     bool batchesCarryRows = true; // false: its sink's readers read its rows (ShapeRowSink)
     bool hasSink = false; // its rows go to a ShapeRowSink (which reads whole rows)
@@ -300,9 +301,16 @@ void ShapeWorker::onPart(const QString &name, const ShapeUpdate &part)
     Shape &shape = **it;
     shape.pendingReset = shape.pendingReset || part.reset;
     shape.pendingCount += part.changes.size();
-    auto written = m_store->write(name, part, wantsRows(shape) ? &shape.pendingApplied : nullptr);
-    if (!written)
+    QList<AppliedChange> applied;
+    auto written = m_store->write(name, part, wantsRows(shape) ? &applied : nullptr);
+    if (!written) {
         storeFailed(written.error().toString());
+        return;
+    }
+    for (AppliedChange &change : applied) {
+        shape.pendingApplied.append(change);
+        change.row = RawRow(); // the part's rows are not all held twice
+    }
 }
 
 void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
@@ -316,8 +324,9 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
     const bool changed = reset || changeCount > 0;
     if (changed || update.offset != shape.status.offset) {
         const bool batches = wantsBatches();
-        QList<AppliedChange> applied = std::move(shape.pendingApplied);
+        PendingChanges pending = std::move(shape.pendingApplied);
         shape.pendingApplied.clear();
+        QList<AppliedChange> applied;
         shape.pendingCount = 0;
         shape.pendingReset = false;
         auto written = m_store->write(name, update, wantsRows(shape) ? &applied : nullptr);
@@ -337,14 +346,20 @@ void ShapeWorker::onUpdate(const QString &name, const ShapeUpdate &update)
             batch.receivedAt = update.receivedAt;
             if (!shape.batchesCarryRows)
                 batch.storedChangeCount = changeCount;
-            batch.changes.reserve(applied.size());
+            batch.changes.reserve(pending.size() + applied.size());
             QStringList problems;
             ShapeRow::Columns columns;
-            for (AppliedChange &change : applied) {
+            auto type = [&](const AppliedChange &change) {
                 batch.changes.append(
                     {change.operation, change.key,
                      ShapeValue::typedShapeRow(update.schema, change.row, columns, &problems)});
-                change.row = RawRow(); // a snapshot's raw and typed rows are not held at once
+            };
+            // A snapshot's pending and typed rows are not held whole at once: each block of
+            // the pending ones is freed once typed.
+            pending.drain(type);
+            for (AppliedChange &change : applied) {
+                type(change);
+                change.row = RawRow();
             }
             // One row's problem usually repeats in every row: count it, say it once.
             QHash<QString, qint64> counts;
