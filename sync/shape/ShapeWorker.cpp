@@ -145,8 +145,9 @@ void ShapeWorker::addShape(const ShapeDefinition &definition, const ShapeEndpoin
     // Rows nobody reads are only stored: the store would rebuild them anyway when asked.
     options.insertsAsJson = !wantsRows(*shape) && !shape->hasSink;
     // Such rows are stored while the rest of their chunk is parsed (docs/benchmarks.md, "The
-    // task shape: parts handed out while parsed"). A sink's are not (its parts cost more).
-    if (options.insertsAsJson)
+    // task shape: parts handed out while parsed"). A sink's too, so a 10 MiB chunk of log lines
+    // is not held parsed whole beside its prepared rows.
+    if (options.insertsAsJson || shape->hasSink)
         options.sliceRows = 8192; // ~25 ms of the writer's; 4096 and 16384 measured slower
     shape->stream->setOptions(options);
     if (stored.value()) {
