@@ -21,6 +21,19 @@
 
 using namespace hivewatch;
 
+namespace {
+// A snapshot (a reset) of `count` tasks t0, t1, …, titled x0, x1, … (or all x).
+QString taskSnapshot(qsizetype count, bool numberedTitles)
+{
+    QString lines = QStringLiteral("!reset\n");
+    for (qsizetype i = 0; i < count; ++i)
+        lines += QStringLiteral("+ t%1 id=t%1 title=x%2 status=todo\n")
+                     .arg(i)
+                     .arg(numberedTitles ? QString::number(i) : QString());
+    return lines;
+}
+} // namespace
+
 class TestBatchCoalescer : public QObject
 {
     Q_OBJECT
@@ -109,9 +122,7 @@ private slots:
         });
         BatchText tasks(QStringLiteral("shared_tasks"));
         BatchText nodes(QStringLiteral("nodes"));
-        QString lines = "!reset\n";
-        for (int i = 0; i < 1000; ++i)
-            lines += QStringLiteral("+ t%1 id=t%1 title=x status=todo\n").arg(i);
+        QString lines = taskSnapshot(1000, false);
         coalescer.enqueue(tasks.batch(lines));
         coalescer.enqueue(nodes.batch("+ n1 id=n1 name=alpha status=online\n"));
         coalescer.flush();
@@ -133,9 +144,7 @@ private slots:
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         BatchText text(QStringLiteral("shared_tasks"));
-        QString lines = "!reset\n";
-        for (int i = 0; i < 250; ++i)
-            lines += QStringLiteral("+ t%1 id=t%1 title=x%1 status=todo\n").arg(i);
+        QString lines = taskSnapshot(250, true);
         coalescer.enqueue(text.batch(lines));
         coalescer.enqueue(text.batch("~ t0 title=first\n- t249\n"));
         QTRY_COMPARE(ready.count(), 3);
@@ -169,9 +178,7 @@ private slots:
             QThread::msleep(5); // a receiver that takes longer than the budget
         });
         BatchText text(QStringLiteral("shared_tasks"));
-        QString lines = "!reset\n";
-        for (int i = 0; i < 1500; ++i)
-            lines += QStringLiteral("+ t%1 id=t%1 title=x%1 status=todo\n").arg(i);
+        QString lines = taskSnapshot(1500, true);
         coalescer.enqueue(text.batch(lines));
         QTRY_COMPARE(model.rowCount(), 1500);
         QCOMPARE(sizes.first(), 100); // a probe: the receiver's cost is not known yet
@@ -251,9 +258,7 @@ private slots:
             flushes.last().append(std::make_pair(qsizetype(batch.changes.size()), costMs));
         });
         BatchText tasks(QStringLiteral("shared_tasks"));
-        QString lines = "!reset\n";
-        for (qsizetype i = 0; i < kAll; ++i)
-            lines += QStringLiteral("+ t%1 id=t%1 title=x status=todo\n").arg(i);
+        QString lines = taskSnapshot(kAll, false);
         coalescer.enqueue(tasks.batch(lines));
         while (handedOn < kAll && flushes.size() < 1000) {
             flushes.emplaceBack();
