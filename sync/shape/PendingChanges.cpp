@@ -11,9 +11,9 @@ namespace {
 constexpr size_t kBlockBytes = 256 * 1024;
 constexpr quint32 kNullBit = 0x80000000u;
 
-// A change's layout, unaligned: operation (1), column list (2), key length (4), field count (4),
+// A change's layout, unaligned: operation (1), column list (4), key length (4), field count (4),
 // one length per field (4, kNullBit for NULL), the key's UTF-8, the fields' texts.
-constexpr size_t kHeaderBytes = 1 + 2 + 4 + 4;
+constexpr size_t kHeaderBytes = 1 + 4 + 4 + 4;
 
 template<typename T> void put(char *&at, T value)
 {
@@ -42,6 +42,7 @@ void PendingChanges::clear()
     m_used = 0;
     m_rows.clear();
     m_columnLists.clear();
+    m_columnListIndex.clear();
     m_lastColumnList = -1;
 }
 
@@ -57,36 +58,34 @@ char *PendingChanges::reserve(size_t bytes)
     return at;
 }
 
-quint16 PendingChanges::columnListOf(const RawRow &row)
+quint32 PendingChanges::columnListOf(const RawRow &row)
 {
-    auto matches = [&row](const QList<QByteArray> &names) {
-        if (names.size() != row.size())
-            return false;
-        for (qsizetype i = 0; i < names.size(); ++i) {
-            // The parser shares one QByteArray per column name between rows: mostly a pointer
-            // comparison.
-            const QByteArray &name = names.at(i);
+    if (m_lastColumnList >= 0) {
+        // Rows of a shape share their column list, and the parser one QByteArray per name:
+        // mostly pointer comparisons.
+        const QList<QByteArray> &last = m_columnLists.at(m_lastColumnList);
+        bool same = last.size() == row.size();
+        for (qsizetype i = 0; same && i < row.size(); ++i) {
             const QByteArray &column = row.at(i).column;
-            if (name.constData() != column.constData() && name != column)
-                return false;
+            same = last.at(i).constData() == column.constData() || last.at(i) == column;
         }
-        return true;
-    };
-    if (m_lastColumnList >= 0 && matches(m_columnLists.at(m_lastColumnList)))
-        return quint16(m_lastColumnList);
-    for (qsizetype i = 0; i < m_columnLists.size(); ++i) {
-        if (matches(m_columnLists.at(i))) {
-            m_lastColumnList = i;
-            return quint16(i);
-        }
+        if (same)
+            return quint32(m_lastColumnList);
     }
-    QList<QByteArray> names;
-    names.reserve(row.size());
+    QByteArray joined;
     for (const RawField &field : row)
-        names.append(field.column);
-    m_columnLists.append(std::move(names));
-    m_lastColumnList = m_columnLists.size() - 1;
-    return quint16(m_lastColumnList);
+        joined += field.column + '\0';
+    auto it = m_columnListIndex.constFind(joined);
+    if (it == m_columnListIndex.cend()) {
+        QList<QByteArray> names;
+        names.reserve(row.size());
+        for (const RawField &field : row)
+            names.append(field.column);
+        m_columnLists.append(std::move(names));
+        it = m_columnListIndex.insert(joined, quint32(m_columnLists.size() - 1));
+    }
+    m_lastColumnList = *it;
+    return *it;
 }
 
 void PendingChanges::append(const AppliedChange &change)
@@ -95,11 +94,11 @@ void PendingChanges::append(const AppliedChange &change)
     size_t bytes = kHeaderBytes + 4 * size_t(change.row.size()) + size_t(key.size());
     for (const RawField &field : change.row)
         bytes += field.isNull ? 0 : size_t(field.text.size());
-    const quint16 columns = columnListOf(change.row);
+    const quint32 columns = columnListOf(change.row);
     char *at = reserve(bytes);
     m_rows.push_back({m_blocks.size() - 1, size_t(at - m_blocks.back().get())});
     put<quint8>(at, quint8(change.operation));
-    put<quint16>(at, columns);
+    put<quint32>(at, columns);
     put<quint32>(at, quint32(key.size()));
     put<quint32>(at, quint32(change.row.size()));
     for (const RawField &field : change.row)
@@ -118,7 +117,7 @@ void PendingChanges::unpack(Where where, AppliedChange &change) const
 {
     const char *at = m_blocks[where.block].get() + where.offset;
     change.operation = RowChange::Operation(take<quint8>(at));
-    const QList<QByteArray> &names = m_columnLists.at(take<quint16>(at));
+    const QList<QByteArray> &names = m_columnLists.at(take<quint32>(at));
     const quint32 keyBytes = take<quint32>(at);
     const quint32 fields = take<quint32>(at);
     const char *lengths = at;

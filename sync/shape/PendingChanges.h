@@ -3,6 +3,7 @@
 #include "sync/shape/ShapeRowSink.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 
 #include <cstdint>
@@ -15,7 +16,7 @@ namespace hivewatch {
 // until the up-to-date that closes the batch, when they are typed and handed on. A snapshot of
 // 100k tasks is held for seconds while it streams in; as AppliedChange (a RawRow: a QByteArray
 // per column plus the field list, and a QString key) that was ~1.7 KB a task, the largest single
-// part of the dashboard's peak RSS (docs/benchmarks.md, "Pending snapshot rows, packed").
+// part of the dashboard's peak RSS (docs/benchmarks.md, "What the peak RSS is made of").
 // Here a change is its bytes only: the key and the column texts, end to end in large blocks, with
 // a length per field; column names are kept once per distinct column list.
 class PendingChanges
@@ -52,7 +53,7 @@ private:
         size_t offset;
     };
     char *reserve(size_t bytes);
-    quint16 columnListOf(const RawRow &row);
+    quint32 columnListOf(const RawRow &row);
     void unpack(Where where, AppliedChange &change) const;
     void releaseBlocksBefore(size_t block);
 
@@ -61,6 +62,9 @@ private:
     size_t m_used = 0; // bytes used in the last block
     std::vector<Where> m_rows; // where each change starts
     QList<QList<QByteArray>> m_columnLists;
+    // By the names joined with NULs: a server whose rows keep changing their columns costs a
+    // lookup a row, not a scan of every list seen.
+    QHash<QByteArray, quint32> m_columnListIndex;
     qsizetype m_lastColumnList = -1;
 };
 

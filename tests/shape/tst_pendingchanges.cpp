@@ -105,6 +105,27 @@ private slots:
         });
         QCOMPARE(visited, in.size());
     }
+
+    void manyDistinctColumnListsKeepTheirNames()
+    {
+        // A server may send rows whose columns keep changing: more distinct column lists than
+        // a 16-bit index holds must still come back under their own names.
+        PendingChanges pending;
+        constexpr int kLists = 70000;
+        for (int i = 0; i < kLists; ++i) {
+            const QByteArray column = "c" + QByteArray::number(i);
+            pending.append(change(RowChange::Operation::Insert, QString::number(i),
+                                  {field("id", QByteArray::number(i)),
+                                   RawField {column, QByteArray::number(i * 7), false}}));
+        }
+        int visited = 0;
+        pending.drain([&](const AppliedChange &c) {
+            QCOMPARE(c.row.at(1).column, "c" + QByteArray::number(visited));
+            QCOMPARE(c.row.at(1).text, QByteArray::number(visited * 7));
+            ++visited;
+        });
+        QCOMPARE(visited, kLists);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestPendingChanges)
