@@ -126,11 +126,33 @@ void MemorySampler::print(const char *label, const Sample &sample)
     if (sample.sqliteMiB > 0)
         std::printf("; SQLite's heap %.0f MiB", sample.sqliteMiB);
     if (sample.residentMiB > 0)
+        // jemalloc's "resident" counts pages it cannot know were never touched (simdjson's
+        // buffers), so it is often above the RSS: no difference between the two is printed.
         std::printf("; jemalloc: allocated %.0f, active %.0f, dirty %.0f, metadata %.0f, "
-                    "resident %.0f MiB (the rest of the RSS: %.0f MiB)",
+                    "resident %.0f MiB",
                     sample.allocatedMiB, sample.activeMiB, sample.dirtyMiB, sample.metadataMiB,
-                    sample.residentMiB, sample.rssMiB - sample.residentMiB);
+                    sample.residentMiB);
     std::printf("\n");
+}
+
+const char *MemorySampler::allocatorName()
+{
+    const Mallctl mallctl = jemalloc();
+    if (!mallctl)
+        return dlsym(RTLD_DEFAULT, "mi_version") ? "mimalloc" : "glibc";
+    static char name[256];
+    unsigned arenas = 0;
+    size_t size = sizeof arenas;
+    mallctl("opt.narenas", &arenas, &size, nullptr, 0);
+    ssize_t dirty = 0;
+    size = sizeof dirty;
+    mallctl("opt.dirty_decay_ms", &dirty, &size, nullptr, 0);
+    bool background = false;
+    size = sizeof background;
+    mallctl("opt.background_thread", &background, &size, nullptr, 0);
+    std::snprintf(name, sizeof name, "jemalloc, %u arenas, dirty decay %zd ms, background %s",
+                  arenas, dirty, background ? "on" : "off");
+    return name;
 }
 
 } // namespace hivewatch

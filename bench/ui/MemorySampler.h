@@ -41,6 +41,9 @@ public:
     int samples() const { return m_samples; }
     const std::vector<Sample> &timeline() const { return m_timeline; }
     static void print(const char *label, const Sample &sample);
+    // "jemalloc, N arenas, …" with its settings, or the allocator in use instead (LD_PRELOAD may
+    // swap it; the executable links jemalloc unless built without it).
+    static const char *allocatorName();
 
 private:
     void run();

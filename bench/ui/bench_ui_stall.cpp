@@ -36,7 +36,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <dlfcn.h>
 #include <sys/resource.h>
 
 using namespace hivewatch;
@@ -87,29 +86,6 @@ Result<void> prepare(PgConnection &pg, qint64 tasks, qint64 logs)
 double threadCpuMs()
 {
     return GuiThreadProfiler::threadCpuMs();
-}
-
-// The executable links jemalloc (app/hivewatch/JemallocConfig.cpp) unless built without it;
-// LD_PRELOAD may swap it for another.
-const char *allocatorName()
-{
-    using Mallctl = int (*)(const char *, void *, size_t *, void *, size_t);
-    const auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"));
-    if (!mallctl)
-        return dlsym(RTLD_DEFAULT, "mi_version") ? "mimalloc" : "glibc";
-    static char name[256];
-    unsigned arenas = 0;
-    size_t size = sizeof arenas;
-    mallctl("opt.narenas", &arenas, &size, nullptr, 0);
-    ssize_t dirty = 0;
-    size = sizeof dirty;
-    mallctl("opt.dirty_decay_ms", &dirty, &size, nullptr, 0);
-    bool background = false;
-    size = sizeof background;
-    mallctl("opt.background_thread", &background, &size, nullptr, 0);
-    std::snprintf(name, sizeof name, "jemalloc, %u arenas, dirty decay %zd ms, background %s",
-                  arenas, dirty, background ? "on" : "off");
-    return name;
 }
 
 long peakRssMiB()
@@ -351,7 +327,7 @@ int main(int argc, char *argv[])
     std::printf("time 0 of this run: CLOCK_MONOTONIC %.3f s\n",
                 total.msecsSinceReference() / 1000.0);
     std::printf("peak RSS of the dashboard process: %ld MiB (allocator: %s)\n", peakRssMiB(),
-                allocatorName());
+                MemorySampler::allocatorName());
     memory.stop();
     MemorySampler::print("highest sampled (every 10 ms)", memory.highest());
     for (const MemorySampler::Sample &sample : memory.timeline())
