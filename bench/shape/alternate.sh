@@ -10,19 +10,17 @@
 set -euo pipefail
 build=$(cd "$1" && pwd) cluster=$2 rounds=$3 table=$4
 shift 4
+src=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/hw-shape-alt.XXXXXX)
-dsn="$(cat "$cluster/conninfo") dbname=hivewatch_bench_ui"
-"$build/tools/shape-server/hive-shape-server" --dsn "$dsn" --port 0 >"$work/server.out" \
-    2>"$work/server.err" &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.1; done
-url="$(sed -n 's/^listening on //p' "$work/server.out")/v1/shape"
+source "$src/bench/shape/common.sh"
+trap bench_cleanup EXIT
+db="$(cat "$cluster/conninfo") dbname=hivewatch_bench_ui"
+bench_start_server
 # Warm the server's shape once so every run reads the same snapshot chunks.
 "$build/app/hivectl/hivectl" shape sync --url "$url" --table "$table" --follow-ms 0 \
     --db "$work/warm.sqlite" >/dev/null
 rm -f "$work"/warm.sqlite*
-echo "== $(nproc) cores, $(date -u), $(uptime)"
+bench_machine
 for round in $(seq "$rounds"); do
     for spec in "$@"; do
         name=${spec%%=*} binary=${spec#*=}

@@ -1,4 +1,4 @@
-# Shared by bench/shape/run.sh and bench/shape/tasks.sh (sourced, not run): a private PostgreSQL
+# Shared by bench/shape/run.sh, tasks.sh and alternate.sh (sourced, not run): a private PostgreSQL
 # cluster with a `shapebench` database holding the hive schema and the Electric setup, and
 # hive-shape-server on it. The caller sets `build` (a built tree), `src` (the repository root)
 # and `work` (a fresh temporary directory it owns); bench_cleanup removes all three's leftovers.
