@@ -124,6 +124,7 @@ private slots:
         // A task through four statuses; an assignment runs it on the node, which beats.
         const QStringList statuses = {"todo", "in-progress", "in-review", "done"};
         QList<qint64> times;
+        qint64 assignedAt = 0;
         for (qsizetype i = 0; i < statuses.size(); ++i) {
             QVERIFY(exec(
                 i == 0 ? QStringLiteral(
@@ -148,6 +149,11 @@ private slots:
                         .arg(kAssignment, kTask, node)));
                 QTRY_COMPARE_WITH_TIMEOUT(
                     recorded(storePath, HiveTables::NodeTaskAssignments, kAssignment), 1, 15000);
+                assignedAt
+                    = qint64(scalar(storePath,
+                                    QStringLiteral("SELECT max(at_ms) FROM history WHERE "
+                                                   "tbl = ? AND key = ?"),
+                                    {QString(HiveTables::NodeTaskAssignments), kAssignment}));
             }
             if (i == 2) {
                 QVERIFY(exec(QStringLiteral("UPDATE node_task_assignments SET execution_status = "
@@ -278,9 +284,11 @@ private slots:
             else
                 QCOMPARE(earlier.status, statuses[i - 1]);
         }
-        // Between in-progress and in-review its assignment ran on the node.
+        // Between the assignment's arrival and in-review it ran on the node. (Half way from
+        // in-progress would be before the assignment arrived when that took the longer half.)
+        QVERIFY(times[1] <= assignedAt && assignedAt < times[2]);
         QSignalSpy shown(&scrubber, &HistoryScrubber::stateShown);
-        scrubber.setAsOf(QDateTime::fromMSecsSinceEpoch((times[1] + times[2]) / 2, Qt::UTC));
+        scrubber.setAsOf(QDateTime::fromMSecsSinceEpoch((assignedAt + times[2]) / 2, Qt::UTC));
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 15000);
         const RowState running = shown.last().first().value<RowState>();
         QCOMPARE(running.status, statuses[1]);
