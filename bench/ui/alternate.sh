@@ -4,7 +4,8 @@
 # "Start-up and Qt's parallel fills"). A variant is NAME=BENCH_BINARY, optionally
 # NAME=BENCH_BINARY@MALLOC_CONF (jemalloc settings for that variant's runs only).
 # Prints one line per run (all live, wall longest / p99, GUI CPU per tick, peak RSS) and every
-# stall over 40 ms; each run's whole output is kept in OUT_DIR/NAME-ROUND.txt.
+# stall over 40 ms, and the longest stall less the machine's own pauses (bench/machine); each
+# run's whole output is kept in OUT_DIR/NAME-ROUND.txt.
 #
 #   bench/ui/alternate.sh PG_CLUSTER_DIR OUT_DIR ROUNDS VARIANT… [-- bench_ui_stall options…]
 #   e.g. bench/ui/alternate.sh /tmp/hw-bench-pg /tmp/ab 5 \
@@ -31,5 +32,6 @@ for round in $(seq "$rounds"); do
             "GUI CPU per tick $(grep -oE 'longest [0-9.]+ ms, p99 [0-9.]+ ms' "$file" | sed -n 2p)" \
             "$(grep -oE 'process: [0-9]+ MiB' "$file")"
         grep 'stall of' "$file" | awk '$3 > 40' | cut -c1-170 | sed 's/^/    /' || true
+        grep -E '^longest stall less machine pauses|^machine pauses not' "$file" | sed 's/^/    /' || true
     done
 done

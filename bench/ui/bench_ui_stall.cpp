@@ -8,9 +8,12 @@
 // with its events summed by receiver, type and queued slot; --spy also times signals and slots.
 // A late tick is split into the GUI thread's own run time, its wait for a core and its sleep
 // (and what it slept in), GuiThreadWaits. Also prints the process's peak RSS, and what the
-// allocator held at its highest sample (MemorySampler).
+// allocator held at its highest sample (MemorySampler). Real-time watchers pinned to each CPU
+// (MachinePauses) tell the stalls in which the machine stopped running even them: the VM's host
+// or a kernel path held the CPU, which no program on it can avoid.
 #include "app/hivewatch/Dashboard.h"
 #include "app/hivewatch/DashboardProcess.h"
+#include "bench/machine/MachinePauses.h"
 #include "bench/ui/GuiThreadProfiler.h"
 #include "bench/ui/GuiThreadWaits.h"
 #include "bench/ui/MemorySampler.h"
@@ -36,11 +39,15 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <sched.h>
 #include <sys/resource.h>
 
 using namespace hivewatch;
 
 namespace {
+// Ticks later than this are checked against the machine's pauses after the run.
+constexpr double kMachineCheckMs = 10;
+
 int fail(const QString &message)
 {
     std::fprintf(stderr, "bench_ui_stall: %s\n", qPrintable(message));
@@ -107,6 +114,7 @@ int main(int argc, char *argv[])
     qint64 logs = 1000000;
     bool spy = false;
     bool memoryTimeline = false;
+    bool machineWatch = true;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         const bool hasValue = i + 1 < args.size();
@@ -114,6 +122,8 @@ int main(int argc, char *argv[])
             spy = true;
         else if (args[i] == QLatin1String("--memory-timeline"))
             memoryTimeline = true;
+        else if (args[i] == QLatin1String("--no-machine-watch"))
+            machineWatch = false;
         else if (args[i] == QLatin1String("--dsn") && hasValue)
             dsn = args[++i];
         else if (args[i] == QLatin1String("--tasks") && hasValue)
@@ -126,10 +136,11 @@ int main(int argc, char *argv[])
     if (dsn.isEmpty() || tasks < 10 || logs < 10)
         return fail(QStringLiteral(
             "usage: bench_ui_stall --dsn CONNINFO [--tasks N] [--logs N] [--spy] "
-            "[--memory-timeline]\n"
+            "[--memory-timeline] [--no-machine-watch]\n"
             "  --spy              also time every signal and direct slot on the GUI thread "
             "(slower)\n"
-            "  --memory-timeline  print the RSS and jemalloc's figures every 100 ms"));
+            "  --memory-timeline  print the RSS and jemalloc's figures every 100 ms\n"
+            "  --no-machine-watch start no real-time watchers (bench/machine/MachinePauses.h)"));
     if (memoryTimeline)
         MemorySampler::countSqliteMemory();
     if (qEnvironmentVariableIsEmpty("HIVEWATCH_BINARY_DIR"))
@@ -203,8 +214,20 @@ int main(int argc, char *argv[])
     probe.setInterval(5);
     GuiThreadWaits waits;
     GuiThreadWaits::Split longestSplit;
+    // Each tick's span on CLOCK_MONOTONIC and the CPU the GUI thread was on at both ends, for the
+    // ticks late enough to be checked against the machine's pauses after the run.
+    struct LateTick
+    {
+        double fromS, toS, lateMs, busyMs;
+        int cpuFrom, cpuTo;
+    };
+    std::vector<LateTick> lateTicks;
+    double tickFromS = 0;
+    int tickCpu = -1;
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const qint64 sinceNs = sinceTick.nsecsElapsed();
+        const double nowS = MachinePauses::nowS();
+        const int onCpu = sched_getcpu();
         latenessMs.push_back(std::max<qint64>(0, sinceNs - intervalNs) / 1e6);
         const double cpu = threadCpuMs();
         busyMs.push_back(cpu - cpuAtTick);
@@ -217,6 +240,11 @@ int main(int argc, char *argv[])
             std::printf("  stall of %.0f ms (GUI thread busy %.0f ms of it) ending at %.2f s: %s\n",
                         latenessMs.back(), busyMs.back(), total.elapsed() / 1000.0,
                         GuiThreadWaits::describe(split).constData());
+        if (latenessMs.back() > kMachineCheckMs)
+            lateTicks.push_back(
+                {tickFromS, nowS, latenessMs.back(), busyMs.back(), tickCpu, onCpu});
+        tickFromS = nowS;
+        tickCpu = onCpu;
         sinceTick.start();
     });
 
@@ -270,10 +298,16 @@ int main(int argc, char *argv[])
     });
 
     MemorySampler memory(memoryTimeline);
+    MachinePauses machine(5, machineWatch);
     total.start();
     sinceTick.start();
+    tickFromS = MachinePauses::nowS();
+    tickCpu = sched_getcpu();
     cpuAtTick = threadCpuMs();
     const double guiCpuAtStart = cpuAtTick;
+    rusage guiAtStart {};
+    getrusage(RUSAGE_THREAD, &guiAtStart);
+    const long guiFaultsAtStart = guiAtStart.ru_minflt;
     probe.start();
     check.start();
     app.addRoot(&dashboard);
@@ -305,6 +339,31 @@ int main(int argc, char *argv[])
         "GUI event loop stall over %zu probe ticks (5 ms timer): longest %.1f ms, p99 %.1f ms, "
         "p50 %.2f ms\n",
         sorted.size(), sorted.back(), percentile(0.99), percentile(0.5));
+    machine.stop();
+    // A tick less the time the watcher on the GUI thread's CPU (at either end of the tick) was
+    // held off in it: what is left is the program's (and the scheduler's) share of the stall.
+    double longestLeftMs = 0;
+    for (double late : latenessMs)
+        if (late <= kMachineCheckMs)
+            longestLeftMs = std::max(longestLeftMs, late);
+    for (const LateTick &tick : lateTicks) {
+        double heldMs = machine.heldOffMs(tick.cpuTo, tick.fromS, tick.toS);
+        if (tick.cpuFrom >= 0 && tick.cpuFrom != tick.cpuTo)
+            heldMs = std::max(heldMs, machine.heldOffMs(tick.cpuFrom, tick.fromS, tick.toS));
+        const double leftMs = std::max(0.0, tick.lateMs - heldMs);
+        longestLeftMs = std::max(longestLeftMs, leftMs);
+        if (tick.lateMs > 50)
+            std::printf("  stall of %.0f ms ending at %.2f s (GUI thread busy %.0f ms, on CPU %d "
+                        "then %d): the real-time watcher there was held off %.0f ms of it, "
+                        "%.0f ms left\n",
+                        tick.lateMs, (tick.toS - total.msecsSinceReference() / 1000.0), tick.busyMs,
+                        tick.cpuFrom, tick.cpuTo, heldMs, leftMs);
+    }
+    if (machine.realTime())
+        std::printf("longest stall less machine pauses: %.1f ms; machine pauses %s\n",
+                    longestLeftMs, machine.summary(20).c_str());
+    else
+        std::printf("machine pauses not measured: %s\n", machine.problem().c_str());
     std::printf("the longest probe interval (%.1f ms): %s\n", longestSplit.wallMs,
                 GuiThreadWaits::describe(longestSplit).constData());
     waits.print();
@@ -323,6 +382,11 @@ int main(int argc, char *argv[])
         + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     std::printf("\nCPU time: whole process %.1f s, GUI thread %.1f s\n", processCpuS,
                 (threadCpuMs() - guiCpuAtStart) / 1000.0);
+    // Each first touch of a page costs a trap into the kernel, and on a VM the host's work too.
+    rusage guiUsage {};
+    getrusage(RUSAGE_THREAD, &guiUsage);
+    std::printf("page faults: whole process %ld, GUI thread %ld during the sync\n",
+                usage.ru_minflt + usage.ru_majflt, guiUsage.ru_minflt - guiFaultsAtStart);
     // The times above count from here: to find a stall in `perf record -k mono` samples.
     std::printf("time 0 of this run: CLOCK_MONOTONIC %.3f s\n",
                 total.msecsSinceReference() / 1000.0);
