@@ -74,6 +74,7 @@ signals:
 
 protected:
     void rowChanged(const Values *before, const Values *after) override;
+    void reserveDerived(qsizetype rows) override;
     void rowsCleared() override;
 
 private:

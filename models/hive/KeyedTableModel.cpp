@@ -190,6 +190,7 @@ void KeyedTableModel::reserve(qsizetype rows)
         m_rowById.reserve(rows);
     else
         m_rowByOwnKey.reserve(rows);
+    reserveDerived(rows);
 }
 
 void KeyedTableModel::clear()

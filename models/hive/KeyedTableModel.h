@@ -64,6 +64,9 @@ protected:
     // every row of a reset as an insert (after rowsCleared()). Lets subclasses keep counts.
     virtual void rowChanged(const Values *before, const Values *after);
     virtual void rowsCleared() { }
+    // Room in the subclass's per-row state for `rows` rows, when reserve() makes room for them:
+    // a hash kept by rowChanged() rehashes every entry at once when it doubles.
+    virtual void reserveDerived(qsizetype rows) { Q_UNUSED(rows); }
     // Emits dataChanged for every row in `rows` (any order), one signal per contiguous run.
     void emitRowsChanged(QList<int> rows, int firstColumn, int lastColumn,
                          const QList<int> &roles = {});
