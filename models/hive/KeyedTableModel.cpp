@@ -211,7 +211,9 @@ void KeyedTableModel::applyBatch(const ShapeBatch &batch)
 
     // Net effect per key, in order of first appearance: nullopt = deleted.
     QHash<QString, std::optional<ShapeRow>> net;
+    net.reserve(batch.changes.size());
     QStringList order;
+    order.reserve(batch.changes.size());
     for (const RowChange &change : batch.changes) {
         auto it = net.find(change.key);
         if (it == net.end()) {

@@ -383,8 +383,11 @@ void LogExecutionModel::takeFillSource(qsizetype count)
     const qsizetype end = std::min(m_fillSource.size(), m_fillSourceTaken + count);
     if (end == m_fillSourceTaken)
         return;
-    if (m_fill.isEmpty())
+    if (m_fill.isEmpty()) {
+        // Sized once: each doubling of a 50k-entry hash rehashes it all in one turn.
         m_fill.reserve(m_fillSource.size());
+        m_fillOf.reserve(m_fillSource.size());
+    }
     for (qsizetype i = m_fillSourceTaken; i < end; ++i)
         addToFill(m_fillSource.at(i));
     m_fillSourceTaken = end;
@@ -431,6 +434,7 @@ void LogExecutionModel::fillStep()
                 order.append({-m_fill.at(i).key, i});
         }
         std::sort(order.begin(), order.end());
+        m_rowOf.reserve(m_rows.size() + order.size());
         m_fillOrder.clear();
         m_fillOrder.reserve(order.size());
         for (const auto &entry : std::as_const(order))
