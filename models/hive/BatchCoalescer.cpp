@@ -133,8 +133,17 @@ void BatchCoalescer::flush()
             batch = pending.batch;
             const qsizetype end = pending.handedOn + qMin(left, slice);
             batch.changes.reserve(end - pending.handedOn);
-            for (qsizetype i = pending.handedOn; i < end; ++i)
-                batch.changes.append(std::move(all[i]));
+            // While the sync worker still holds the list (it drops its reference just after
+            // the signal, but runs below the GUI thread), moving would first copy all of it:
+            // 100k tasks cost ~30 ms of one flush. Copying the slice's changes only shares
+            // their data; the slices after the worker lets go move again.
+            if (all.isDetached()) {
+                for (qsizetype i = pending.handedOn; i < end; ++i)
+                    batch.changes.append(std::move(all[i]));
+            } else {
+                for (qsizetype i = pending.handedOn; i < end; ++i)
+                    batch.changes.append(std::as_const(all).at(i));
+            }
             pending.handedOn = end;
             pending.batch.changes = std::move(all);
         } else {

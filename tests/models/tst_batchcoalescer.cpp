@@ -11,6 +11,7 @@
 #include <QThreadPool>
 
 #include <numeric>
+#include <optional>
 #include <vector>
 
 #ifdef Q_OS_LINUX
@@ -187,6 +188,35 @@ private slots:
         QVERIFY(sizes.at(1) < 400);
         QCOMPARE(std::accumulate(sizes.cbegin(), sizes.cend(), qsizetype(0)), 1500);
         for (int row = 0; row < 1500; row += 499)
+            QCOMPARE(model.index(row, TaskModel::Title).data().toString(),
+                     QStringLiteral("x%1").arg(row));
+    }
+
+    void aSnapshotStillSharedWithItsSenderIsSlicedWithoutCopyingItWhole()
+    {
+        // The sync worker may still hold its copy of a snapshot when the first slice goes out.
+        BatchCoalescer coalescer;
+        coalescer.setInterval(1);
+        coalescer.setMaxChangesPerFlush(100);
+        TaskModel model;
+        BatchText text(QStringLiteral("shared_tasks"));
+        std::optional<ShapeBatch> sender = text.batch(taskSnapshot(1000, true));
+        int slices = 0;
+        bool sharedAfterFirstSlice = false;
+        connect(&coalescer, &BatchCoalescer::batchReady, &model, [&](const ShapeBatch &batch) {
+            model.applyBatch(batch);
+            if (++slices > 1)
+                return;
+            // Had the coalescer detached the list to move the slice out, the sender's list
+            // would now be its own.
+            sharedAfterFirstSlice = !sender->changes.isDetached();
+            sender.reset(); // the worker lets go: the rest moves out of the coalescer's list
+        });
+        coalescer.enqueue(*sender);
+        QTRY_COMPARE(model.rowCount(), 1000);
+        QVERIFY(sharedAfterFirstSlice);
+        QCOMPARE(slices, 10);
+        for (int row = 0; row < 1000; row += 333)
             QCOMPARE(model.index(row, TaskModel::Title).data().toString(),
                      QStringLiteral("x%1").arg(row));
     }
