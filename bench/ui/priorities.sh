@@ -7,7 +7,8 @@
 #                which in production run on other machines) at nice 10.
 # Prints one line per run: all live, wall longest / p99, GUI CPU per tick, peak RSS, and every
 # stall over 45 ms. rig-lowered needs root (nice values cannot be raised back otherwise); without
-# it that mode is skipped.
+# it that mode is skipped. MODES="…" picks the modes and their order. Each run also prints the
+# longest stall less the machine's own pauses (bench/machine).
 #
 #   bench/ui/priorities.sh BUILD_DIR PG_CLUSTER_DIR [PAIRS [bench_ui_stall options…]]
 #   (default 3 pairs at full size; e.g. `1 --tasks 20000 --logs 200000` for a quick look)
@@ -21,6 +22,13 @@ cc -shared -fPIC -O2 -o "$work/no_setpriority.so" "$(dirname "$0")/no_setpriorit
 postmaster=$(head -1 "$cluster/data/postmaster.pid")
 modes="as-built no-lowering"
 [ "$(id -u)" = 0 ] && modes="$modes rig-lowered"
+# MODES="as-built rig-lowered" (say) runs only those, in that order.
+if [ -n "${MODES:-}" ]; then
+    modes=$MODES
+    if [[ " $modes " == *" rig-lowered "* ]] && [ "$(id -u)" != 0 ]; then
+        echo "priorities.sh: rig-lowered needs root" >&2; exit 2
+    fi
+fi
 
 rig_nice() { # the cluster's postmaster and every backend; the server is reniced as it starts
     for p in $postmaster $(pgrep -P "$postmaster"); do renice -n "$1" -p "$p" >/dev/null; done
@@ -48,5 +56,6 @@ for pair in $(seq "$pairs"); do
             "GUI CPU per tick $(grep -oE 'longest [0-9.]+ ms, p99 [0-9.]+ ms' "$out" | sed -n 2p)" \
             "$(grep -oE 'process: [0-9]+ MiB' "$out")"
         grep 'stall of' "$out" | awk '$3 > 45' | cut -c1-150 | sed 's/^/    /' || true
+        grep -E '^longest stall less machine pauses' "$out" | sed 's/^/    /' || true
     done
 done
