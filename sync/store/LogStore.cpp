@@ -324,6 +324,13 @@ Result<LogRowWriter *> LogStore::Private::rowWriter()
                                     "(use withTransaction())"));
     if (!writer) {
         auto prepared = LogRowWriter::prepare(connection, hasSourceId);
+        // When another connection changed the schema since this one last read it, the first
+        // attempt inside the write transaction fails with "no such table: log_entries" while
+        // SQLite re-reads the schema (not reproduced with the same statements on a plain
+        // table: the triggers and the full-text index are involved); the second sees the
+        // current schema (tst_logstore).
+        if (!prepared)
+            prepared = LogRowWriter::prepare(connection, hasSourceId);
         if (!prepared)
             return prepared.error();
         writer = std::move(prepared).value();

@@ -139,11 +139,8 @@ private slots:
     void init()
     {
         m_path = m_dir.filePath(QStringLiteral("%1.sqlite").arg(QTest::currentTestFunction()));
-        // A store with its history table, as the dashboard makes it. Opened again after the
-        // history's tables are made: a LogStore whose file another connection changed before
-        // its first write fails to prepare its writer ("no such table: log_entries"; seen
-        // here, not yet understood, and not on the dashboard's path, which writes lines
-        // through the shape store's connection).
+        // A store with its history table, as the dashboard makes it: the history's tables
+        // come through another connection after the log store opened.
         auto store = LogStore::open(m_path, LogStore::Access::ReadWrite);
         QVERIFY2(store, qPrintable(store ? QString() : store.error().toString()));
         {
@@ -151,10 +148,7 @@ private slots:
             QVERIFY(db);
             QVERIFY(HiveHistoryRecorder::migrate(db.value()));
         }
-        store.value().reset();
-        auto reopened = LogStore::open(m_path, LogStore::Access::ReadWrite);
-        QVERIFY(reopened);
-        m_store = std::move(reopened).value();
+        m_store = std::move(store).value();
     }
 
     void cleanup() { m_store.reset(); }

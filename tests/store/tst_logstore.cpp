@@ -117,6 +117,7 @@ private slots:
     void init();
 
     void newStoreHasCurrentSchemaVersion();
+    void anotherConnectionsSchemaChangeBeforeTheFirstWriteIsSeen();
     void emptyStorePagesAsEmpty();
     void forwardPagingStopsAtExactPageBoundary();
     void backwardPageComesBackNewestFirstInDescendingOrder();
@@ -193,6 +194,30 @@ void TestLogStore::newStoreHasCurrentSchemaVersion()
     auto again = openOrFail(storePath(), LogStore::Access::ReadOnly);
     QVERIFY(again);
     QVERIFY(again->isReadOnly());
+}
+
+void TestLogStore::anotherConnectionsSchemaChangeBeforeTheFirstWriteIsSeen()
+{
+    // The dashboard's history recorder adds its tables through a connection of its own while
+    // the log store is open; the store's first write comes after. Before and after each of its
+    // writes, too.
+    auto store = openOrFail(storePath(), LogStore::Access::ReadWrite);
+    QVERIFY(store);
+    auto other = SqliteConnection::open(storePath(), SqliteConnection::Mode::ReadWrite);
+    QVERIFY(other);
+    for (int round = 0; round < 3; ++round) {
+        const auto created = other->exec(
+            QStringLiteral("CREATE TABLE added_%1 (id INTEGER PRIMARY KEY, note TEXT)")
+                .arg(round)
+                .toStdString());
+        QVERIFY2(created, qPrintable(created ? QString() : created.error().toString()));
+        const auto written = store->append(lines(kExecA, 10));
+        QVERIFY2(written, qPrintable(written ? QString() : written.error().toString()));
+        QCOMPARE(written.value(), qint64(10));
+    }
+    const auto page = store->page(kExecA, std::nullopt, PageDirection::Forward, 100);
+    QVERIFY(page.ok());
+    QCOMPARE(page->entries.size(), 30);
 }
 
 void TestLogStore::emptyStorePagesAsEmpty()
