@@ -292,6 +292,20 @@ private slots:
         QCOMPARE(readerRows(QStringLiteral("b")), 4);
     }
 
+    void writesGoOnAfterAnotherConnectionChangesTheSchema()
+    {
+        // The history recorder adds its tables through a connection of its own; the sync's
+        // writes before and after must not notice.
+        auto other = SqliteConnection::open(path(), SqliteConnection::Mode::ReadWrite);
+        QVERIFY(other);
+        QVERIFY(other->exec("CREATE TABLE added_later (id INTEGER PRIMARY KEY)"));
+        QVERIFY(commitUpdate(QStringLiteral("b"), update(3, 3, QStringLiteral("11_0"))));
+        QVERIFY(other->exec("CREATE TABLE added_later_too (id INTEGER PRIMARY KEY)"));
+        QVERIFY(commitUpdate(QStringLiteral("c"), update(1, 5, QStringLiteral("10_0"), true)));
+        QCOMPARE(readerRows(QStringLiteral("b")), 3);
+        QCOMPARE(readerRows(QStringLiteral("c")), 5);
+    }
+
     void abandonedSnapshotIsDroppedAndTheOthersKeepTheirs()
     {
         QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true)));
