@@ -220,8 +220,7 @@ Result<SqliteStatement> ShapeStore::statement(std::string_view sql, const QStrin
 {
     auto prepared = m_db.prepare(sql);
     if (!prepared)
-        return Error(QStringLiteral("the local store could not %1").arg(what),
-                     prepared.error().detail);
+        return sqlError(what); // names the file, and a locked or damaged one as such
     return prepared;
 }
 

@@ -306,6 +306,24 @@ private slots:
         QCOMPARE(readerRows(QStringLiteral("c")), 5);
     }
 
+    void aStatementThatCannotBePreparedNamesTheStore()
+    {
+        auto other = SqliteConnection::open(path(), SqliteConnection::Mode::ReadWrite);
+        QVERIFY(other);
+        QVERIFY(other->exec("DROP TABLE shape_state"));
+        // The first attempt fails as it runs (the store's connection then learns the new
+        // schema), the second as it is prepared: both name the store and what is missing.
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            const auto loaded = m_store->load(QStringLiteral("b"), QStringLiteral("b"));
+            QVERIFY(!loaded);
+            const QString error = loaded.error().toString();
+            QVERIFY2(error.contains(QStringLiteral("the local store could not read the saved "
+                                                   "shapes"))
+                         && error.contains(path()) && error.contains(QStringLiteral("shape_state")),
+                     qPrintable(error));
+        }
+    }
+
     void abandonedSnapshotIsDroppedAndTheOthersKeepTheirs()
     {
         QVERIFY(m_store->write(QStringLiteral("a"), update(100, 104, QStringLiteral("0_0"), true)));
