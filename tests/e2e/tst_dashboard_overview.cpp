@@ -16,6 +16,7 @@
 #include "tests/support/ShapeServerProcess.h"
 #include "tests/support/TestDatabase.h"
 #include "ui/MainWindow.h"
+#include "ui/hive/CapacityMeter.h"
 #include "ui/hive/NodesPanel.h"
 #include "ui/hive/OverviewPanel.h"
 
@@ -112,6 +113,9 @@ private:
                              .arg(QLatin1String(bucket))
                              .arg(overview()->shownNodeCount(QLatin1String(bucket))));
         parts.append(QStringLiteral("capacity=") + overview()->capacityText());
+        parts.append(QStringLiteral("meter=%1/%2")
+                         .arg(overview()->capacityMeter()->used())
+                         .arg(overview()->capacityMeter()->total()));
         parts.append(QStringLiteral("tasks=") + overview()->tasksText());
         parts.append(QStringLiteral("stranded=") + overview()->staleAssignmentsLink()->text());
         return parts.join(QLatin1Char('|'));
@@ -156,6 +160,7 @@ private:
                                     "n.id = a.node_id WHERE a.completed_at IS NULL AND %1")
                          .arg(working));
         parts.append(QStringLiteral("capacity=%1 of %2 slots in use").arg(used, total));
+        parts.append(QStringLiteral("meter=%1/%2").arg(used, total));
         QStringList tasks;
         for (const auto &[status, label] :
              {std::pair {"todo", "To do"}, std::pair {"in-progress", "In progress"},

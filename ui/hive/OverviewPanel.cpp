@@ -4,6 +4,7 @@
 #include "models/hive/AlertModel.h"
 #include "models/hive/FleetSummary.h"
 #include "models/hive/HiveValues.h"
+#include "ui/hive/CapacityMeter.h"
 
 #include <QCheckBox>
 #include <QFormLayout>
@@ -13,7 +14,6 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QProgressBar>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QTableView>
@@ -61,7 +61,7 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     , m_alerts(alerts)
     , m_otherNodes(new QLabel(this))
     , m_capacity(new QLabel(this))
-    , m_capacityBar(new QProgressBar(this))
+    , m_capacityMeter(new CapacityMeter(this))
     , m_capacityNote(new QLabel(this))
     , m_tasks(new QLabel(this))
     , m_staleLink(new QLabel(this))
@@ -113,9 +113,7 @@ OverviewPanel::OverviewPanel(FleetSummary *fleet, AlertModel *alerts, QWidget *p
     auto *form = new QFormLayout;
     auto *capacityRow = new QHBoxLayout;
     capacityRow->addWidget(m_capacity);
-    capacityRow->addWidget(m_capacityBar, 1);
-    m_capacityBar->setTextVisible(false);
-    m_capacityBar->setMaximumHeight(m_capacity->sizeHint().height());
+    capacityRow->addWidget(m_capacityMeter, 1);
     form->addRow(tr("Capacity:"), capacityRow);
     m_capacity->setToolTip(tr("Active assignments on online, busy and draining nodes, against "
                               "the max_concurrent_tasks each node reports in its capabilities"));
@@ -281,8 +279,7 @@ void OverviewPanel::updateFleet()
         tr("%n node(s) pending or with a status outside the hive's vocabulary", nullptr, c.other));
 
     m_capacity->setText(tr("%1 of %2 slots in use").arg(c.capacityUsed).arg(c.capacityTotal));
-    m_capacityBar->setRange(0, qMax(1, c.capacityTotal));
-    m_capacityBar->setValue(qMin(c.capacityUsed, qMax(1, c.capacityTotal)));
+    m_capacityMeter->setCapacity(c.capacityUsed, c.capacityTotal);
     QStringList notes;
     if (c.capacityAssumed > 0)
         notes.append(tr("%n node(s) report no max_concurrent_tasks: counted as 1, the hive's "

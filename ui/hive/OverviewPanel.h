@@ -7,7 +7,6 @@
 
 class QCheckBox;
 class QLabel;
-class QProgressBar;
 class QSpinBox;
 class QTableView;
 class QVBoxLayout;
@@ -15,6 +14,7 @@ class QVBoxLayout;
 namespace hivewatch {
 
 class AlertModel;
+class CapacityMeter;
 class FleetSummary;
 
 // The first tab: is the fleet healthy? A strip of node counts by state, capacity in use, tasks
@@ -32,6 +32,7 @@ public:
     // The number shown for a node bucket: "online", "busy", "draining", "stale", "offline".
     int shownNodeCount(const QString &bucket) const;
     QString capacityText() const;
+    CapacityMeter *capacityMeter() const { return m_capacityMeter; }
     QString tasksText() const;
     QLabel *staleAssignmentsLink() const { return m_staleLink; }
     QTableView *alertTable() const { return m_alertTable; }
@@ -55,7 +56,7 @@ private:
     QHash<QString, QLabel *> m_nodeCounts;
     QLabel *m_otherNodes;
     QLabel *m_capacity;
-    QProgressBar *m_capacityBar;
+    CapacityMeter *m_capacityMeter;
     QLabel *m_capacityNote;
     QLabel *m_tasks;
     QLabel *m_staleLink;
