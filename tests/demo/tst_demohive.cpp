@@ -77,6 +77,19 @@ private slots:
                         QStringLiteral("SELECT count(*) FROM pg_publication_tables "
                                        "WHERE pubname = 'electric_publication_default'")),
                  7);
+        // The seed is a few days old, as a hive's history would be: not at the tests' fixed
+        // 2025 base (the Overview read "in progress for 371 d"), and nothing in the future.
+        QCOMPARE(scalar(**db,
+                        QStringLiteral("SELECT count(*) FROM shared_tasks WHERE created_at < now() "
+                                       "- interval '6 days' OR greatest(created_at, updated_at, "
+                                       "deleted_at, shared_at) > now()")),
+                 0);
+        QCOMPARE(scalar(**db,
+                        QStringLiteral("SELECT count(*) FROM node_task_output_logs WHERE "
+                                       "\"timestamp\" < now() - interval '6 days' OR "
+                                       "greatest(\"timestamp\", created_at) > now()")),
+                 0);
+        QVERIFY(scalar(**db, QStringLiteral("SELECT count(*) FROM node_task_output_logs")) >= 400);
         // Activity: after a few ticks every node but the first heartbeats, the first goes stale,
         // and running assignments have printed new lines.
         const qint64 linesBefore

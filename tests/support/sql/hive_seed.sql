@@ -1,10 +1,12 @@
 -- Deterministic seed data for the hive schema (hive_schema.sql), generated server-side.
 --
 --   SELECT hive_seed(orgs, projects, tasks, nodes, assignments, log_lines, events);
+--   SELECT hive_seed_at(base, orgs, projects, tasks, nodes, assignments, log_lines, events);
 --
 -- Same arguments → byte-identical rows: every id is an md5-derived uuid (or the row number for
--- the BIGSERIAL tables), every timestamp is an offset from a fixed base, nothing uses random() or
--- NOW(). Each table is filled by one set-based INSERT … SELECT generate_series, so a million log
+-- the BIGSERIAL tables), every timestamp is an offset from a base (hive_seed's is fixed,
+-- 2025-12-01 08:00 UTC; the demo hive passes one a few days back from its first start, so its
+-- seeded work reads "in progress for 4 d", not for a year), nothing uses random() or NOW(). Each table is filled by one set-based INSERT … SELECT generate_series, so a million log
 -- lines take seconds. Call it on empty tables (ids would collide otherwise).
 --
 -- Shape of the data, so tests can compute expectations without reading it back:
@@ -26,11 +28,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT md5('hive-seed/' || kind || '/' || n)::uuid
 $$;
 
-CREATE OR REPLACE FUNCTION hive_seed(orgs int, projects int, tasks int, nodes int, assignments int,
-                                     log_lines int, events int) RETURNS void
+CREATE OR REPLACE FUNCTION hive_seed_at(base timestamptz, orgs int, projects int, tasks int,
+                                        nodes int, assignments int, log_lines int, events int)
+RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    base constant timestamptz := '2025-12-01 08:00:00+00';
     -- Looked up by index in the per-line INSERTs: an md5 per log line costs more than the insert.
     assignment_ids uuid[];
     saved_role text := current_setting('session_replication_role');
@@ -202,4 +204,11 @@ BEGIN
                    GREATEST((SELECT max(id) FROM node_task_progress_events), 1),
                    (SELECT max(id) FROM node_task_progress_events) IS NOT NULL);
 END;
+$$;
+
+CREATE OR REPLACE FUNCTION hive_seed(orgs int, projects int, tasks int, nodes int, assignments int,
+                                     log_lines int, events int) RETURNS void
+LANGUAGE sql AS $$
+    SELECT hive_seed_at('2025-12-01 08:00:00+00', orgs, projects, tasks, nodes, assignments,
+                        log_lines, events)
 $$;
