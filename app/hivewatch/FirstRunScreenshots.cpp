@@ -5,6 +5,7 @@
 #include "models/hive/HiveModels.h"
 #include "models/hive/NodeModel.h"
 #include "models/hive/TaskModel.h"
+#include "models/logs/LogLineModel.h"
 #include "models/logs/LogModel.h"
 #include "sync/shape/ShapeClient.h"
 #include "ui/MainWindow.h"
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QPixmap>
+#include <QTableView>
 
 #include <cstdio>
 
@@ -23,6 +25,7 @@ constexpr int kGiveUpMs = 120000;
 // Once everything is on screen, let the hive move a little: the pictures then show live data
 // (fresh heartbeats, running assignments), and the printout proves that updates kept arriving.
 constexpr int kSettleMs = 8000;
+constexpr int kPageWaitMs = 5000;
 const QString kLogShape = LogTable::Name;
 } // namespace
 
@@ -73,6 +76,28 @@ void FirstRunScreenshots::check()
     }
 }
 
+// The lines view reads a page only for the rows it shows, so right after the tab appears its rows
+// are "…" placeholders; the picture should show the lines, as a user sees them a moment later.
+void FirstRunScreenshots::waitForVisibleLines()
+{
+    QTableView *view = m_logs->linesView();
+    const LogLineModel *lines = m_logs->lineModel();
+    QElapsedTimer waited;
+    waited.start();
+    while (waited.elapsed() < kPageWaitMs) {
+        const int first = view->rowAt(0);
+        int last = view->rowAt(view->viewport()->height() - 1);
+        if (last < 0)
+            last = lines->rowCount() - 1;
+        bool loaded = first >= 0;
+        for (int row = qMax(first, 0); loaded && row <= last; ++row)
+            loaded = lines->isLoaded(row);
+        if (loaded || lines->rowCount() == 0)
+            return;
+        QApplication::processEvents(QEventLoop::AllEvents, 50);
+    }
+}
+
 void FirstRunScreenshots::saveAndQuit()
 {
     QDir().mkpath(m_dir);
@@ -81,6 +106,8 @@ void FirstRunScreenshots::saveAndQuit()
     for (const QString &panel : panels) {
         m_window->showPanel(panel);
         QApplication::processEvents();
+        if (panel == QLatin1String("Logs"))
+            waitForVisibleLines();
         const QString file
             = QDir(m_dir).filePath(QStringLiteral("first-run-%1.png").arg(panel.toLower()));
         if (!m_window->grab().save(file)) {

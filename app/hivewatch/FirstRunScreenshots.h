@@ -25,6 +25,7 @@ public:
 
 private:
     void check();
+    void waitForVisibleLines();
     void saveAndQuit();
 
     MainWindow *m_window;
