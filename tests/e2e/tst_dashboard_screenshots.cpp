@@ -370,6 +370,9 @@ private slots:
         save(&window, QStringLiteral("history-changes.png"));
 
         window.showPanel(QStringLiteral("Nodes"));
+        // With no node selected the detail has no history to show (it showed placeholder times).
+        nodes->selectNode(QString());
+        QVERIFY(!nodes->asOfControl()->isVisible());
         // A node that beat during the moves: its lag is seconds, not the seed's months.
         QString beating;
         for (int row = 0; row < models->nodes()->rowCount(); ++row) {
@@ -383,6 +386,7 @@ private slots:
         }
         QTRY_VERIFY_WITH_TIMEOUT(!nodes->heartbeatSeries()->points().isEmpty(), kTimeout);
         QVERIFY(!beating.isEmpty());
+        QVERIFY(nodes->asOfControl()->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(nodes->asOfControl()->stateText().contains(beating + " — "),
                                  kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(!nodes->asOfControl()->changeLines().isEmpty(), kTimeout);
@@ -390,8 +394,12 @@ private slots:
         save(nodes, QStringLiteral("node-heartbeat.png"));
 
         // As of the time the task was back at work, with its moves listed.
+        dashboard.taskDetailPane()->showTask(QString());
+        QVERIFY(
+            !dashboard.taskDetailPane()->asOfControl()->isVisibleTo(dashboard.taskDetailPane()));
         dashboard.navigator()->openTask(detailed);
         HistoryScrubber *scrubber = dashboard.taskDetailPane()->asOfControl();
+        QVERIFY(scrubber->isVisibleTo(dashboard.taskDetailPane()));
         QTRY_VERIFY_WITH_TIMEOUT(scrubber->stateText().contains(QLatin1String("As of")), kTimeout);
         scrubber->setChangesRange(movesFrom, QDateTime::currentDateTimeUtc());
         scrubber->setAsOf(backAtWork);

@@ -192,6 +192,7 @@ void NodesPanel::onCurrentChanged()
     updateHeartbeatChart();
     if (m_asOf)
         m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
+    updateHistoryVisibility();
     m_assignmentTable->resizeColumnsToContents();
     m_eventTable->resizeColumnsToContents();
 }
@@ -233,16 +234,28 @@ void NodesPanel::setHistorySource(HistorySource *source)
     m_history = source;
     m_lagChart->setVisible(source != nullptr);
     m_asOf = new HistoryScrubber(source, this);
-    m_detailLayout->addWidget(new QLabel(tr("<b>History</b>"), this));
+    m_historyTitle = new QLabel(tr("<b>History</b>"), this);
+    m_detailLayout->addWidget(m_historyTitle);
     m_detailLayout->addWidget(m_asOf, 1);
     if (!m_nodeId.isEmpty())
         m_asOf->setSubject(HiveTables::Nodes, m_nodeId);
+    updateHistoryVisibility();
     connect(source, &HistorySource::trendsReady, this, [this](const TrendSet &trends) {
         m_sparklines->setSeries(trends.heartbeatLag, trends.from.toMSecsSinceEpoch(),
                                 trends.to.toMSecsSinceEpoch());
         m_nodeTable->viewport()->update();
         updateHeartbeatChart();
     });
+}
+
+// With no node selected the scrubber has no subject: it would show placeholder times, or the
+// whole hive's changes under "Select a node" (the History tab is the place for those).
+void NodesPanel::updateHistoryVisibility()
+{
+    if (!m_asOf)
+        return;
+    m_historyTitle->setVisible(!m_nodeId.isEmpty());
+    m_asOf->setVisible(!m_nodeId.isEmpty());
 }
 
 void NodesPanel::updateHeartbeatChart()

@@ -56,6 +56,7 @@ private:
     void updateDetail();
     void updateEventFilter();
     void updateHeartbeatChart();
+    void updateHistoryVisibility();
 
     NodeModel *m_nodes;
     AssignmentModel *m_assignments;
@@ -80,6 +81,7 @@ private:
     QValueAxis *m_lagAxis;
     QVBoxLayout *m_detailLayout;
     HistoryScrubber *m_asOf = nullptr;
+    QLabel *m_historyTitle = nullptr;
 };
 
 } // namespace hivewatch

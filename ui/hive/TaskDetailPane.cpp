@@ -108,14 +108,17 @@ TaskDetailPane::TaskDetailPane(HiveModels *models, QWidget *parent)
 void TaskDetailPane::showTask(const QString &taskId)
 {
     m_taskId = taskId;
-    if (m_asOf)
+    if (m_asOf) {
         m_asOf->setSubject(HiveTables::SharedTasks, taskId);
+        // No task, no subject: the box would show placeholder times or the whole hive's changes.
+        m_historyBox->setVisible(!taskId.isEmpty());
+    }
     refresh();
 }
 
 void TaskDetailPane::setHistorySource(HistorySource *source)
 {
-    auto *box = new QGroupBox(tr("History"), this);
+    auto *box = m_historyBox = new QGroupBox(tr("History"), this);
     box->setCheckable(true); // unchecked: folded away, the live pane gets the room
     box->setChecked(true);
     m_asOf = new HistoryScrubber(source, box);
@@ -125,6 +128,7 @@ void TaskDetailPane::setHistorySource(HistorySource *source)
     static_cast<QVBoxLayout *>(layout())->addWidget(box, 1);
     if (!m_taskId.isEmpty())
         m_asOf->setSubject(HiveTables::SharedTasks, m_taskId);
+    box->setVisible(!m_taskId.isEmpty());
 }
 
 QString TaskDetailPane::logsAssignmentId() const

@@ -6,6 +6,7 @@
 #include <QUuid>
 #include <QWidget>
 
+class QGroupBox;
 class QLabel;
 class QPushButton;
 class QTextBrowser;
@@ -71,6 +72,7 @@ private:
     QPushButton *m_openLogs;
     QTimer m_refreshTimer;
     HistoryScrubber *m_asOf = nullptr;
+    QGroupBox *m_historyBox = nullptr;
 };
 
 } // namespace hivewatch
