@@ -224,7 +224,16 @@ Dashboard::Dashboard(MainWindow *window, const QString &storePath, QObject *pare
     m_syncDock = window->addDock(m_syncPanel, tr("Sync status"), QStringLiteral("syncStatusDock"));
     // The status bar summary says all is well; the dock comes when a shape has a problem.
     m_syncDock->hide();
-    window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
+    m_problemsDock
+        = window->addDock(m_problemsPanel, tr("Problems"), QStringLiteral("problemsDock"));
+    // Out of the way until there is something in it: a new problem brings it (a repeat of one
+    // listed only counts up), and Clear puts it away again.
+    m_problemsDock->hide();
+    connect(m_problems, &QAbstractItemModel::rowsInserted, m_problemsDock, &QWidget::show);
+    connect(m_problems, &QAbstractItemModel::modelReset, m_problemsDock, [this] {
+        if (m_problems->rowCount() == 0)
+            m_problemsDock->hide();
+    });
     connect(m_problemsPanel, &ProblemsPanel::shapeActivated, this,
             [this](const QString &shape) { m_window->showPanel(panelTitleFor(shape)); });
     window->setStatusText(m_models->shapeStatuses()->summary());

@@ -116,6 +116,7 @@ public:
     void setMonitorSettings(const MonitorSettings &settings);
     // Hidden while every shape is live; shown when one has a problem.
     QDockWidget *syncStatusDock() const { return m_syncDock; }
+    QDockWidget *problemsDock() const { return m_problemsDock; }
     QLabel *demoBanner() const { return m_banner; }
     QComboBox *profileSwitcher() const { return m_switcher; }
     // Shown when no shape of a saved hive got through at start: Edit connection / Start the demo.
@@ -175,6 +176,7 @@ private:
     QComboBox *m_switcher;
     QWidget *m_unreachable;
     QDockWidget *m_syncDock = nullptr;
+    QDockWidget *m_problemsDock = nullptr;
     bool m_syncTrouble = false; // some shape of the profile has a problem
     bool m_syncAllLive = false; // every shape of the profile is live
     DashboardCommands *m_commands = nullptr;

@@ -1,5 +1,5 @@
-// The Problems dock of the real dashboard lists a shape's typing warning, and a double-click on
-// it shows the shape's panel.
+// The Problems dock of the real dashboard stays away while there is nothing in it, comes with a
+// shape's typing warning, a double-click on it shows the shape's panel, and Clear puts it away.
 #include "app/hivewatch/Dashboard.h"
 #include "models/hive/ProblemsModel.h"
 #include "tests/support/ScriptedHttpServer.h"
@@ -9,6 +9,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QMenu>
+#include <QPushButton>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
@@ -51,6 +52,7 @@ private slots:
         QVERIFY(window.viewMenu()->actions().contains(dock->toggleViewAction()));
         QTableView *table = dashboard.problemsPanel()->table();
         QCOMPARE(dock->widget(), dashboard.problemsPanel());
+        QVERIFY(!dock->isVisible()); // nothing to list yet
 
         ConnectionSettings settings;
         settings.mode = ConnectionSettings::Mode::Electric;
@@ -59,6 +61,7 @@ private slots:
         dashboard.connectTo(settings);
 
         QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 1, 10000);
+        QVERIFY(dock->isVisible()); // the first problem brings the dock
         const QString text = table->model()->index(0, ProblemsModel::Text).data().toString();
         QVERIFY2(text.contains(QLatin1String("`done`")), qPrintable(text));
         QCOMPARE(table->model()->index(0, ProblemsModel::Shape).data().toString(),
@@ -73,6 +76,14 @@ private slots:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
         QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(window.tabs()->tabText(window.tabs()->currentIndex()), QStringLiteral("Tasks"));
+
+        // Clear empties the list and puts the dock away.
+        auto *clear
+            = dashboard.problemsPanel()->findChild<QPushButton *>(QStringLiteral("clearProblems"));
+        QVERIFY(clear);
+        QTest::mouseClick(clear, Qt::LeftButton);
+        QCOMPARE(table->model()->rowCount(), 0);
+        QVERIFY(!dock->isVisible());
     }
 };
 
