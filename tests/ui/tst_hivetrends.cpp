@@ -16,6 +16,8 @@
 #include <QTableView>
 #include <QTest>
 
+#include <atomic>
+
 using namespace hivewatch;
 
 namespace {
@@ -66,9 +68,20 @@ QList<QPointF> expected(const TrendPoints &points)
 struct ScriptedTaskHistory : ScriptedQueries
 {
     QList<std::pair<QDateTime, QString>> steps;
-    HistoryExtent extent() override { return {steps.first().first, steps.last().first, {}}; }
+    std::atomic<int> *reads = nullptr; // counts the scrubber's reads, when set
+    void count()
+    {
+        if (reads)
+            ++*reads;
+    }
+    HistoryExtent extent() override
+    {
+        count();
+        return {steps.first().first, steps.last().first, {}};
+    }
     RowState rowAsOf(const QString &table, const QString &key, const QDateTime &at) override
     {
+        count();
         RowState state;
         state.table = table;
         state.id = key;
@@ -86,6 +99,7 @@ struct ScriptedTaskHistory : ScriptedQueries
     HistoryEvents changesBetween(const QDateTime &from, const QDateTime &to, const QString &table,
                                  const QString &key) override
     {
+        count();
         HistoryEvents events;
         for (const auto &[time, status] : steps) {
             if (time >= from && time < to)
@@ -105,6 +119,7 @@ private slots:
     void chartsShowTheSourcesSeriesAndSwitchRange();
     void nodesPanelShowsHeartbeatLag();
     void scrubberShowsEachStatusAtItsTime();
+    void aHiddenScrubberReadsNothingUntilShown();
 
 private:
     const QDateTime m_to = QDateTime::fromString("2025-12-25T10:00:00Z", Qt::ISODate);
@@ -220,6 +235,29 @@ void TestHiveTrends::scrubberShowsEachStatusAtItsTime()
     QTRY_COMPARE_WITH_TIMEOUT(scrubber.changeLines().size(), 2, 10000);
     QVERIFY(scrubber.changeLines().at(0).contains("status → in-progress"));
     QVERIFY(scrubber.changeLines().at(1).contains("status → in-review"));
+}
+
+void TestHiveTrends::aHiddenScrubberReadsNothingUntilShown()
+{
+    // A detail pane's scrubber follows the selection while its tab is elsewhere, or its box
+    // folded: a row's whole record is read only once someone can see it.
+    std::atomic<int> reads {0};
+    HistorySource source([&](const QString &) {
+        auto queries = std::make_unique<ScriptedTaskHistory>();
+        queries->steps.append({QDateTime::currentDateTimeUtc().addSecs(-600), "todo"});
+        queries->reads = &reads;
+        return queries;
+    });
+    source.setStorePath(QStringLiteral("/nonexistent/store.sqlite"));
+    HistoryScrubber scrubber(&source);
+    scrubber.resize(900, 400);
+    scrubber.setSubject(QStringLiteral("shared_tasks_scripted"), QStringLiteral("t1"));
+    scrubber.setSubject(QStringLiteral("shared_tasks_scripted"), QStringLiteral("t2"));
+    QTest::qWait(300); // the worker answers a read within milliseconds
+    QCOMPARE(reads.load(), 0);
+    scrubber.show();
+    QTRY_VERIFY_WITH_TIMEOUT(scrubber.stateText().contains("— todo"), 10000);
+    QVERIFY(reads.load() >= 2); // the span, then the row as of its end
 }
 
 QTEST_MAIN(TestHiveTrends)

@@ -99,7 +99,10 @@ void HistoryScrubber::setSubject(const QString &table, const QString &key)
     m_state->setText(tr("Reading the history…"));
     m_changes->clear();
     m_state->setVisible(!table.isEmpty());
-    reload();
+    // Hidden (another tab, a folded box, no node selected), it reads nothing: a row's whole
+    // record can be thousands of changes. Shown, showEvent() reads.
+    if (isVisible())
+        reload();
 }
 
 void HistoryScrubber::reload()

@@ -16,7 +16,8 @@ namespace hivewatch {
 // The history scrubber: a time slider over the recorded span with an "as of" field; for a
 // subject (a task or a node) it shows the row as it was then (status, node, assignments), and it
 // lists what changed between two times (of the subject, or of the whole hive without one).
-// Everything is read through the HistorySource's worker; a newer position supersedes an older.
+// Everything is read through the HistorySource's worker, and only while shown; a newer position
+// supersedes an older.
 class HistoryScrubber : public QWidget
 {
     Q_OBJECT
