@@ -18,8 +18,8 @@ private:
     static constexpr QRgb kHighlight = 0xff2060c0;
     static constexpr QRgb kMid = 0xff808080;
 
-    // A meter 202 px wide, so the bar inside its 1 px frame is 200 px: slot n of 8 starts at 1 +
-    // 25n.
+    // A meter 202 px wide: the bar inside its 1 px frame is 200 px, so of 8 slots, slot n
+    // starts at x = 1 + 25 n.
     static QImage render(int used, int total)
     {
         CapacityMeter meter;

@@ -33,9 +33,14 @@ void CapacityMeter::setCapacity(int used, int total)
     update();
 }
 
+QString CapacityMeter::countsText(int used, int total)
+{
+    return tr("%1 of %2 slots in use").arg(used).arg(total);
+}
+
 void CapacityMeter::describe()
 {
-    QString text = tr("%1 of %2 slots in use").arg(m_used).arg(m_total);
+    QString text = countsText(m_used, m_total);
     if (m_used > m_total)
         text += QLatin1String("; ")
             + tr("%n more than the nodes report slots for", nullptr, m_used - m_total);

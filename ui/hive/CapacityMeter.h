@@ -26,6 +26,8 @@ public:
     int total() const { return m_total; }
 
     static QColor overColor() { return QColor(0xb0, 0x00, 0x20); }
+    // "N of M slots in use": the Overview's label says the same as the meter's tooltip.
+    static QString countsText(int used, int total);
 
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;

@@ -278,7 +278,7 @@ void OverviewPanel::updateFleet()
     m_otherNodes->setText(
         tr("%n node(s) pending or with a status outside the hive's vocabulary", nullptr, c.other));
 
-    m_capacity->setText(tr("%1 of %2 slots in use").arg(c.capacityUsed).arg(c.capacityTotal));
+    m_capacity->setText(CapacityMeter::countsText(c.capacityUsed, c.capacityTotal));
     m_capacityMeter->setCapacity(c.capacityUsed, c.capacityTotal);
     QStringList notes;
     if (c.capacityAssumed > 0)

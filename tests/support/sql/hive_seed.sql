@@ -6,7 +6,8 @@
 -- Same arguments → byte-identical rows: every id is an md5-derived uuid (or the row number for
 -- the BIGSERIAL tables), every timestamp is an offset from a base (hive_seed's is fixed,
 -- 2025-12-01 08:00 UTC; the demo hive passes one a few days back from its first start, so its
--- seeded work reads "in progress for 4 d", not for a year), nothing uses random() or NOW(). Each table is filled by one set-based INSERT … SELECT generate_series, so a million log
+-- seeded work reads "in progress for 4 d", not for a year), nothing uses random() or NOW().
+-- Each table is filled by one set-based INSERT … SELECT generate_series, so a million log
 -- lines take seconds. Call it on empty tables (ids would collide otherwise).
 --
 -- Shape of the data, so tests can compute expectations without reading it back:
