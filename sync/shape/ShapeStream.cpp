@@ -674,7 +674,9 @@ void ShapeStream::handleSuccess(QNetworkReply *reply, const QByteArray &body)
     } else {
         if (m_state != ShapeStatus::State::Live)
             setState(m_core.upToDate ? ShapeStatus::State::Live : ShapeStatus::State::Syncing);
-        if (m_pending.size() >= m_options.flushThreshold) {
+        // A body handed out in slices hands out its rest now too: the receiver stores it while
+        // the next chunk is parsed, where it sat idle waiting for it (docs/benchmarks.md).
+        if (m_pending.size() >= m_options.flushThreshold || (sliced && !m_pending.isEmpty())) {
             // Ask for the next chunk first: Qt downloads it on its own thread while the
             // receiver stores this part.
             sendRequest();

@@ -62,7 +62,8 @@ public:
         bool insertsAsJson = false;
         // A catch-up body of more changes than this is handed out in parts of this many while
         // it is parsed (changesPending, ShapeBodySlices), so the receiver stores the first ones
-        // meanwhile. 0: a body's changes go out after its parse (flushThreshold).
+        // meanwhile, and its rest right after the parse. 0: a body's changes go out after its
+        // parse (flushThreshold).
         qsizetype sliceRows = 0;
         // Request the next catch-up chunk as soon as this one's headers name it and this much
         // of its body arrived, while the rest downloads and is parsed

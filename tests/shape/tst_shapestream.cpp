@@ -277,7 +277,8 @@ private slots:
     void handsOutALargeCatchUpBodyInSlicesWhileParsingIt()
     {
         // 5 inserts in one chunk, slices of 2: two parts leave during the parse (the first one
-        // starting the snapshot), the fifth row waits for the up-to-date with the next chunk's.
+        // starting the snapshot), the fifth row right after it, so that the receiver stores it
+        // while the next chunk is parsed; the next chunk's row comes with its up-to-date.
         m_server->enqueue(Server::shape(
             array({insert(1), insert(2), insert(3), insert(4), insert(5), kSnapshotEnd}), "H1",
             "0_0"));
@@ -292,15 +293,18 @@ private slots:
                 [&](const ShapeUpdate &part) { parts.append(part); });
         stream.start();
         QTRY_COMPARE(m_updates.size(), 1);
-        QCOMPARE(parts.size(), 2);
+        QCOMPARE(parts.size(), 3);
         QVERIFY(parts[0].reset);
         QVERIFY(!parts[1].reset);
+        QVERIFY(!parts[2].reset);
+        QCOMPARE(parts[2].changes.size(), 1);
+        QCOMPARE(parts[2].offset, QStringLiteral("0_0"));
         // Each part says where its body leads, as if handed out after it.
         QCOMPARE(parts[0].handle, QStringLiteral("H1"));
         QCOMPARE(parts[0].offset, QStringLiteral("0_0"));
         QCOMPARE(parts[0].schema.column(QStringLiteral("id"))->type, QStringLiteral("int8"));
         QStringList keys;
-        for (const ShapeUpdate &update : {parts[0], parts[1], m_updates[0]}) {
+        for (const ShapeUpdate &update : {parts[0], parts[1], parts[2], m_updates[0]}) {
             for (const ShapeMessage &change : update.changes)
                 keys << change.keyText();
         }
