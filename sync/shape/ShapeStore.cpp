@@ -712,8 +712,15 @@ std::vector<qsizetype> ShapeStore::keyOrder(const QList<Prepared> &prepared)
 
 Result<void> ShapeStore::join()
 {
-    // On the writer thread, after the write in flight (jobs run in order): only its result.
+    // On the writer thread, after the writes in flight (jobs run in order): only their result.
+    m_writeFailed.store(false);
     return std::exchange(m_pending, Result<void>());
+}
+
+std::vector<ShapeStore::Spent> ShapeStore::takeSpent()
+{
+    std::lock_guard lock(m_spentMutex);
+    return std::exchange(m_spent, {});
 }
 
 Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
@@ -741,24 +748,27 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
     std::shared_ptr<const ShapeSinkPart> part = sink ? sink->prepare(update) : nullptr;
     QList<Prepared> prepared = sink ? QList<Prepared>() : convert(update);
     // Freed when this function returns, on this thread, while the writer works on this part.
-    Spent spent;
-    auto started = m_writer.call([&]() -> Result<void> {
-        spent = std::exchange(m_spent, Spent());
-        if (auto previous = join(); !previous)
-            return previous;
-        if (auto begun = begin(); !begun)
-            return begun;
-        m_partial.insert(name);
-        if (!applied)
-            return {};
-        return sink ? applyToSink(*sink, name, update, part.get(), applied)
-                    : apply(name, update, prepared, applied);
-    });
-    if (!started || applied)
-        return started;
+    std::vector<Spent> spent = takeSpent();
+    if (applied) {
+        return m_writer.call([&]() -> Result<void> {
+            if (auto previous = join(); !previous)
+                return previous;
+            if (auto begun = begin(); !begun)
+                return begun;
+            m_partial.insert(name);
+            return sink ? applyToSink(*sink, name, update, part.get(), applied)
+                        : apply(name, update, prepared, applied);
+        });
+    }
+    // An earlier write failed: its error now, rather than one more part behind it.
+    if (m_writeFailed.load())
+        return m_writer.call([this] { return join(); });
     // Nobody waits for the rows: the SQLite work runs on the writer thread while this thread
-    // goes back to receiving and parsing the next response (at most one write in flight, which
-    // also bounds the memory). Every other call runs after it; its error surfaces there.
+    // goes back to receiving and parsing the next response. Two writes may be queued: at the
+    // end of a chunk this thread parses the next one whole before its first part exists, and
+    // with one write in flight the writer sat idle for that (docs/benchmarks.md). The bound
+    // also caps the memory. Every other call runs after them; an error surfaces there, or at
+    // the next write().
     // A generic shape's insert is written from its prepared form alone: the part's parsed rows
     // are freed by the caller now, not held until the writer is done (a snapshot chunk's are
     // ~30 MB). Not a sink's: it may need them, and there the caller's thread is the busier one.
@@ -782,15 +792,28 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
             }
         }
     }
+    m_writeSlots.acquire();
     m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
                    prepared = std::move(prepared), insertsOnly,
                    order = std::move(order)]() mutable {
-        m_pending = sink  ? applyToSink(*sink, name, update, part.get(), nullptr)
-            : insertsOnly ? applyInserts(name, update.reset, prepared, order)
-                          : apply(name, update, prepared, nullptr);
+        // After a failed write nothing more is written: its error waits for join().
+        if (m_pending)
+            m_pending = begin();
+        if (m_pending) {
+            m_partial.insert(name);
+            m_pending = sink  ? applyToSink(*sink, name, update, part.get(), nullptr)
+                : insertsOnly ? applyInserts(name, update.reset, prepared, order)
+                              : apply(name, update, prepared, nullptr);
+        }
+        if (!m_pending)
+            m_writeFailed.store(true);
         // The rows were allocated by the caller's thread: freed there too (the next call takes
         // them), not here, where each free contended for the caller's malloc arena.
-        m_spent = Spent {std::move(update), std::move(prepared)};
+        {
+            std::lock_guard lock(m_spentMutex);
+            m_spent.push_back(Spent {std::move(update), std::move(prepared)});
+        }
+        m_writeSlots.release();
     });
     return {};
 }
@@ -966,9 +989,9 @@ Result<void> ShapeStore::apply(const QString &name, const ShapeUpdate &update,
 Result<qint64> ShapeStore::commit(const QString &name, const QString &shapeKey,
                                   const ShapeUpdate &update)
 {
-    Spent spent; // freed on this thread (see write())
+    std::vector<Spent> spent; // freed on this thread (see write())
     return m_writer.call([&]() -> Result<qint64> {
-        spent = std::exchange(m_spent, Spent());
+        spent = takeSpent();
         if (auto previous = join(); !previous)
             return previous.error();
         if (auto begun = begin(); !begun)

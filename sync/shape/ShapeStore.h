@@ -21,7 +21,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <semaphore>
 #include <vector>
 
 namespace hivewatch {
@@ -59,7 +61,7 @@ class ShapeStore
 {
 public:
     explicit ShapeStore(LogStore &logStore);
-    // Waits for a write in flight and drops what is not committed.
+    // Waits for the writes in flight and drops what is not committed.
     ~ShapeStore();
     // (logStore: its file, its access mode, and whether it is a node's database.)
     ShapeStore(const ShapeStore &) = delete;
@@ -161,8 +163,10 @@ private:
                               const std::vector<qsizetype> &order);
     Result<void> applyToSink(ShapeRowSink &sink, const QString &name, const ShapeUpdate &update,
                              const ShapeSinkPart *part, QList<AppliedChange> *applied);
-    // The result of the write in flight (which ran before, jobs run in order), and clears it.
+    // The result of the writes in flight (which ran before, jobs run in order), and clears it.
     Result<void> join();
+    // The rows of the writes done since the last call, for the caller's thread to free.
+    std::vector<Spent> takeSpent();
     Result<void> begin();
     Result<void> finish();
     // Copies the WAL back into the store file on the writer thread, after the calls waiting now.
@@ -197,8 +201,11 @@ private:
     // Rows each sink holds for its shape, including uncommitted writes; unknown (recomputed
     // from the saved state) after a rollback.
     QHash<QString, qint64> m_sinkRows;
-    Result<void> m_pending; // the result of the last write() that did not wait
-    Spent m_spent; // the rows of the last write() that did not wait, once written
+    Result<void> m_pending; // the result of the writes that did not wait, since join()
+    std::atomic<bool> m_writeFailed = false; // m_pending holds an error
+    std::counting_semaphore<2> m_writeSlots {2}; // writes that did not wait, queued or running
+    std::mutex m_spentMutex;
+    std::vector<Spent> m_spent; // the rows of the writes that did not wait, once written
     int m_walPages = 0; // the WAL's size after the last commit, in pages
     std::atomic<bool> m_closing = false; // queued checkpoints are left to the next open
     std::atomic<bool> m_checkpointing = false; // a checkpoint runs on the writer thread
