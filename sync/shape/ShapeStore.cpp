@@ -91,6 +91,7 @@ private:
 ShapeStore::ShapeStore(LogStore &logStore)
     : m_logStore(logStore)
     , m_writer(QStringLiteral("shape-store"))
+    , m_walWriteback(logStore.path())
 {
     // Whichever connection to the file closes last checkpoints on close; this store's own does
     // not (connect()), so neither may the LogStore's it is closed before.
@@ -792,6 +793,9 @@ Result<void> ShapeStore::write(const QString &name, const ShapeUpdate &given,
             }
         }
     }
+    // The parts written so far go to disk meanwhile (this thread has time to spare, the writer
+    // none), so the sync at close has little left to wait for.
+    m_walWriteback.start();
     m_writeSlots.acquire();
     m_writer.post([this, name, update = std::move(slim), sink, part = std::move(part),
                    prepared = std::move(prepared), insertsOnly,

@@ -9,6 +9,7 @@
 #include "sync/shape/ShapeUpdate.h"
 #include "sync/sqlite/SqliteConnection.h"
 #include "sync/sqlite/SqliteTransaction.h"
+#include "sync/sqlite/WalWriteback.h"
 #include "sync/store/LogStore.h"
 
 #include <QDateTime>
@@ -183,6 +184,7 @@ private:
 
     LogStore &m_logStore;
     WorkerThread m_writer;
+    WalWriteback m_walWriteback; // used by the caller's thread (write())
     SqliteConnection m_db; // opened on m_writer's thread
     std::unique_ptr<ShapeRowTable> m_rows; // on m_db
     std::optional<SqliteTransaction> m_transaction; // the open transaction
