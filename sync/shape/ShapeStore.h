@@ -205,7 +205,8 @@ private:
     QHash<QString, qint64> m_sinkRows;
     Result<void> m_pending; // the result of the writes that did not wait, since join()
     std::atomic<bool> m_writeFailed = false; // m_pending holds an error
-    std::counting_semaphore<2> m_writeSlots {2}; // writes that did not wait, queued or running
+    static constexpr std::ptrdiff_t kWriteSlots = 2; // writes that did not wait, at most
+    std::counting_semaphore<kWriteSlots> m_writeSlots {kWriteSlots}; // queued or running
     std::mutex m_spentMutex;
     std::vector<Spent> m_spent; // the rows of the writes that did not wait, once written
     int m_walPages = 0; // the WAL's size after the last commit, in pages
