@@ -16,9 +16,7 @@ work=$(mktemp -d /tmp/hw-close-sync.XXXXXX)
 source "$src/bench/shape/common.sh"
 trap bench_cleanup EXIT
 
-echo "seeding $rows task rows…" >&2
-bench_start_cluster -v rows="$rows" -f "$src/bench/shape/bench_tasks.sql"
-bench_start_server
+bench_start_tasks "$rows"
 bench_machine
 "$build/app/hivectl/hivectl" shape sync --url "$url" --table bench_tasks --follow-ms 0 \
     --db "$work/warm.sqlite" >/dev/null

@@ -1,4 +1,4 @@
-# Shared by bench/shape/run.sh, tasks.sh and alternate.sh (sourced, not run): a private PostgreSQL
+# Shared by the scripts in bench/shape (sourced, not run): a private PostgreSQL
 # cluster with a `shapebench` database holding the hive schema and the Electric setup, and
 # hive-shape-server on it. The caller sets `build` (a built tree), `src` (the repository root)
 # and `work` (a fresh temporary directory it owns); bench_cleanup removes all three's leftovers.
@@ -28,6 +28,14 @@ bench_start_server() {
     server_pid=$!
     for _ in $(seq 100); do grep -q '^listening on' "$work/server.out" && break; sleep 0.1; done
     url="$(sed -n 's/^listening on //p' "$work/server.out")/v1/shape"
+}
+
+# bench_tasks (bench_tasks.sql: the task-shaped table of tasks.sh) with ROWS rows, and the server
+# on it.
+bench_start_tasks() {
+    echo "seeding $1 task rows…" >&2
+    bench_start_cluster -v rows="$1" -f "$src/bench/shape/bench_tasks.sql"
+    bench_start_server
 }
 
 bench_machine() {

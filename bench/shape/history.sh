@@ -13,9 +13,7 @@ work=$(mktemp -d /tmp/hw-history-bench.XXXXXX)
 source "$src/bench/shape/common.sh"
 trap bench_cleanup EXIT
 
-echo "seeding $rows task rows…" >&2
-bench_start_cluster -v rows="$rows" -f "$src/bench/shape/bench_tasks.sql"
-bench_start_server
+bench_start_tasks "$rows"
 hivectl=$build/app/hivectl/hivectl
 
 bench_machine

@@ -18,9 +18,7 @@ source "$src/bench/shape/common.sh"
 trap bench_cleanup EXIT
 
 "$src/tests/conformance/npm-ci.sh" "$node_dir" >/dev/null
-echo "seeding $rows task rows…" >&2
-bench_start_cluster -v rows="$rows" -f "$src/bench/shape/bench_tasks.sql"
-bench_start_server
+bench_start_tasks "$rows"
 hivectl=$build/app/hivectl/hivectl
 
 bench_machine
