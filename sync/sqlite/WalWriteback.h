@@ -6,8 +6,9 @@ namespace hivewatch {
 
 // Has the kernel start writing a WAL file's dirty pages to disk, without waiting for it. A store
 // in WAL mode with synchronous = NORMAL syncs its WAL once, when it closes (ShapeStore::syncWal):
-// after a 200k-row snapshot that sync waited 80-100 ms for ~80 MB the kernel had not begun to
-// write (docs/benchmarks.md). Started as the WAL grows, most of it is on disk by then.
+// after a 200k-row snapshot that sync waited 75-97 ms for ~80 MB the kernel had not begun to
+// write. Started as the WAL grows, the sync is left with the last parts and the final commit's
+// pages (59-78 ms; docs/benchmarks.md, "the WAL written as it grows").
 // Linux only (sync_file_range); elsewhere start() does nothing. Not thread-safe: one caller.
 class WalWriteback
 {
