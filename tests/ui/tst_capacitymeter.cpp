@@ -1,6 +1,7 @@
 // CapacityMeter rendered offscreen with a known palette: which part of the bar shows slots in
 // use, free slots and work beyond the reported slots, where slot boundaries fall, and what the
 // tooltip and screen readers are told.
+#include "ui/hive/AlertColor.h"
 #include "ui/hive/CapacityMeter.h"
 
 #include <QApplication>
@@ -46,7 +47,7 @@ private:
                 return QStringLiteral("highlight");
             if (rgb == kMid)
                 return QStringLiteral("frame");
-            if (rgb == CapacityMeter::overColor().rgb())
+            if (rgb == alertColor().rgb())
                 return QStringLiteral("over");
             return QStringLiteral("#%1").arg(rgb, 8, 16, QLatin1Char('0'));
         };
@@ -81,7 +82,7 @@ private slots:
         const QImage image = render(12, 8);
         const int y = image.height() / 2;
         QCOMPARE(image.pixel(60, y), kHighlight); // within the 8 reported slots (x 1-133)
-        QCOMPARE(image.pixel(180, y), CapacityMeter::overColor().rgb()); // within the 4 over
+        QCOMPARE(image.pixel(180, y), alertColor().rgb()); // within the 4 over
         QCOMPARE(runs(image).count(QStringLiteral("over")), 4);
         QVERIFY(!runs(image).contains(QLatin1Char('#')));
     }

@@ -1,5 +1,7 @@
 #include "ui/hive/AlertNotifier.h"
 
+#include "ui/hive/AlertColor.h"
+
 #include <QFont>
 #include <QIcon>
 #include <QPainter>
@@ -39,7 +41,7 @@ void AlertNotifier::updateIcon(int open)
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setPen(Qt::NoPen);
-    painter.setBrush(open > 0 ? QColor(0xb0, 0x00, 0x20) : QColor(0x2e, 0x7d, 0x32));
+    painter.setBrush(open > 0 ? alertColor() : QColor(0x2e, 0x7d, 0x32));
     painter.drawEllipse(pixmap.rect().adjusted(2, 2, -2, -2));
     QFont font = painter.font();
     font.setBold(true);

@@ -1,5 +1,7 @@
 #include "ui/hive/CapacityMeter.h"
 
+#include "ui/hive/AlertColor.h"
+
 #include <QPainter>
 
 #include <algorithm>
@@ -80,7 +82,7 @@ void CapacityMeter::paintEvent(QPaintEvent *)
                      pal.color(QPalette::Highlight));
     if (usedEnd > inUseEnd)
         painter.fillRect(QRect(QPoint(inUseEnd, inner.top()), QPoint(usedEnd - 1, inner.bottom())),
-                         overColor());
+                         alertColor());
 
     if (inner.width() / span >= kMinSlotWidth) {
         for (qint64 slot = 1; slot < span; ++slot)

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <QColor>
 #include <QCoreApplication>
 #include <QWidget>
 
@@ -25,7 +24,6 @@ public:
     int used() const { return m_used; }
     int total() const { return m_total; }
 
-    static QColor overColor() { return QColor(0xb0, 0x00, 0x20); }
     // "N of M slots in use": the Overview's label says the same as the meter's tooltip.
     static QString countsText(int used, int total);
 

@@ -1,6 +1,7 @@
 #include "ui/hive/HeartbeatSparklineDelegate.h"
 
 #include "models/hive/HiveRoles.h"
+#include "ui/hive/AlertColor.h"
 
 #include <QPainter>
 #include <QPainterPath>
@@ -49,8 +50,7 @@ void HeartbeatSparklineDelegate::paint(QPainter *painter, const QStyleOptionView
     const double thresholdY = area.bottom() - m_staleSeconds / top * area.height();
     painter->setPen(QPen(option.palette.color(QPalette::Mid), 1, Qt::DotLine));
     painter->drawLine(QPointF(area.left(), thresholdY), QPointF(area.right(), thresholdY));
-    painter->setPen(
-        QPen(stale ? QColor(0xb0, 0x00, 0x20) : option.palette.color(QPalette::Highlight), 1.5));
+    painter->setPen(QPen(stale ? alertColor() : option.palette.color(QPalette::Highlight), 1.5));
     painter->drawPath(path);
     if (points.size() == 1) // a fresh history: one bucket, a dot rather than nothing
         painter->drawEllipse(toPoint(points.first()), 1.5, 1.5);
